@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "party", "channel", "direction", "subject", "user", "cost")
+    list_filter = ("channel", "direction")
+    search_fields = ("subject", "party__name", "party__ref")
+    raw_id_fields = ("party", "user")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("party", "user")
+    show_full_result_count = False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "channel", "budget", "spend", "currency", "starts_on", "ends_on")
+    list_filter = ("kind", "channel")
+    search_fields = ("name",)
+    date_hierarchy = "starts_on"
+
+
+@admin.register(CampaignMember)
+class CampaignMemberAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "party", "sent_at", "responded_at", "converting_order")
+    list_filter = ("campaign",)
+    search_fields = ("party__name", "party__ref", "campaign__name")
+    raw_id_fields = ("party", "converting_order")
+    list_select_related = ("campaign", "party")

@@ -1,0 +1,98 @@
+"""Interactions on every channel, and marketing campaigns with their members."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clientela.crm.parties.models import Channel
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class Interaction(models.Model):
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="interactions")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    occurred_at = models.DateTimeField()
+    subject = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    cost = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0"), help_text="Cost to serve, base currency"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["party", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost__gte=0), name="interaction_cost_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.direction} {self.occurred_at:%Y-%m-%d}"
+
+
+class CampaignKind(models.TextChoices):
+    ACQUISITION = "acquisition", "Acquisition"
+    RETENTION = "retention", "Retention"
+    ADD_ON = "add_on", "Add-on selling"
+    WIN_BACK = "win_back", "Win-back"
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=CampaignKind.choices)
+    channel = models.CharField(max_length=20, help_text="Acquisition or contact channel")
+    budget = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    spend = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="PLN")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_nonneg"),
+            models.CheckConstraint(condition=Q(spend__gte=0), name="campaign_spend_nonneg"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignMember(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.CASCADE, related_name="campaign_memberships"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    converting_order = models.ForeignKey(
+        "commerce.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["campaign", "party"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "party"], name="campaign_member_unique"),
+        ]
+        indexes = [models.Index(fields=["party"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.party_id}"

@@ -1,0 +1,175 @@
+"""Parties: everyone the company has a relationship with, their contacts and consents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    SMS = "sms", "SMS"
+    MEETING = "meeting", "Meeting"
+    WEB = "web", "Web"
+    CHAT = "chat", "Chat"
+    LETTER = "letter", "Letter"
+
+
+class AcquisitionChannel(models.TextChoices):
+    SEARCH = "search", "Paid search"
+    SOCIAL = "social", "Social media"
+    EMAIL = "email", "Email"
+    REFERRAL = "referral", "Referral"
+    EVENTS = "events", "Events and fairs"
+    DIRECT = "direct", "Direct / organic"
+    PARTNER = "partner", "Partner"
+    SALES = "sales", "Field sales"
+
+
+ROLE_FIELDS = ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal")
+
+
+class Party(models.Model):
+    """A person or organisation; may hold several roles at once."""
+
+    ref = models.CharField(max_length=64, unique=True, help_text="External reference, unique")
+    kind = models.CharField(max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    city = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    preferred_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+
+    is_customer = models.BooleanField(default=False)
+    is_prospect = models.BooleanField(default=False)
+    is_supplier = models.BooleanField(default=False)
+    is_partner = models.BooleanField(default=False)
+    is_internal = models.BooleanField(default=False)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_parties",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="parties"
+    )
+
+    acquired_at = models.DateTimeField(null=True, blank=True)
+    acquisition_channel = models.CharField(
+        max_length=20, choices=AcquisitionChannel.choices, blank=True
+    )
+    acquisition_campaign = models.ForeignKey(
+        "engagement.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acquired_parties",
+    )
+    referred_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency counter")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["email"]),
+            models.Index(fields=["country"]),
+            models.Index(fields=["acquired_at"]),
+            models.Index(fields=["owner"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="party_version_positive"),
+            models.CheckConstraint(
+                condition=~Q(referred_by=models.F("id")), name="party_not_self_referred"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ref})"
+
+    @property
+    def roles(self) -> list[str]:
+        return [f.removeprefix("is_") for f in ROLE_FIELDS if getattr(self, f)]
+
+
+class ContactPerson(models.Model):
+    """A person to talk to at an organisation."""
+
+    organisation = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["organisation", "-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING = "marketing", "Marketing communication"
+    NEWSLETTER = "newsletter", "Newsletter"
+    SURVEYS = "surveys", "Surveys and feedback"
+    PROFILING = "profiling", "Profiling and analytics"
+
+
+class LawfulBasis(models.TextChoices):
+    CONSENT = "consent", "Consent (GDPR 6(1)(a))"
+    CONTRACT = "contract", "Contract (GDPR 6(1)(b))"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation (GDPR 6(1)(c))"
+    LEGITIMATE_INTEREST = "legitimate_interest", "Legitimate interest (GDPR 6(1)(f))"
+
+
+class Consent(models.Model):
+    """Permission to contact or process a party for a purpose over a channel."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    lawful_basis = models.CharField(
+        max_length=24, choices=LawfulBasis.choices, default=LawfulBasis.CONSENT
+    )
+    source = models.CharField(max_length=120, blank=True, help_text="Where it was given: web form, call…")
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["party", "purpose", "channel"]
+        indexes = [models.Index(fields=["party", "purpose", "channel"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id} {self.purpose}/{self.channel}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,0 +1,130 @@
+"""Django settings for Clientela, read from the environment.
+
+CLIENTELA_DATABASE_URL  sqlite:///path or postgres://user[:password]@host[:port]/db
+                        (default: sqlite file ``clientela.sqlite3`` in the current folder)
+CLIENTELA_SECRET_KEY    required outside the demo
+CLIENTELA_DEBUG         1/true/yes to turn debug on
+CLIENTELA_BASE_CURRENCY reporting currency (default PLN)
+CLIENTELA_DEMO          set by ``clientela demo``: allows the built-in demo secret key
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from clientela.dburl import parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _flag("CLIENTELA_DEBUG")
+DEMO_MODE = _flag("CLIENTELA_DEMO")
+
+SECRET_KEY = os.environ.get("CLIENTELA_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEMO_MODE:
+        # Demo only: a fixed, public key. Never used when CLIENTELA_DEMO is unset.
+        SECRET_KEY = "clientela-demo-insecure-key-do-not-use-in-production"  # noqa: S105
+    else:
+        raise ImproperlyConfigured(
+            "CLIENTELA_SECRET_KEY is not set: export a long random value, "
+            'e.g. CLIENTELA_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_urlsafe(50))\')"'
+        )
+
+ALLOWED_HOSTS = [h for h in os.environ.get("CLIENTELA_ALLOWED_HOSTS", "*").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "clientela.crm.accounts",
+    "clientela.crm.parties",
+    "clientela.crm.commerce",
+    "clientela.crm.engagement",
+    "clientela.demo",
+    "clientela.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "clientela.urls"
+WSGI_APPLICATION = "clientela.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        os.environ.get("CLIENTELA_DATABASE_URL", ""),
+        default_sqlite=Path.cwd() / "clientela.sqlite3",
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский")]
+TIME_ZONE = os.environ.get("CLIENTELA_TIME_ZONE", "Europe/Warsaw")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("CLIENTELA_STATIC_ROOT", BASE_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+BASE_CURRENCY = os.environ.get("CLIENTELA_BASE_CURRENCY", "PLN").upper()
+
+LOGIN_URL = "/admin/login/"
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_HTTPONLY = False
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
