@@ -450,7 +450,7 @@ class BaseModel:
             n: math.nan if v is None else float(v)
             for n, v in document.get("standard_errors", {}).items()
         }
-        return model  # type: ignore[return-value]
+        return model
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
