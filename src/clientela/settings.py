@@ -29,11 +29,13 @@ def _flag(name: str, default: bool = False) -> bool:
 
 DEBUG = _flag("CLIENTELA_DEBUG")
 DEMO_MODE = _flag("CLIENTELA_DEMO")
+# pytest (>= 8.2) sets PYTEST_VERSION; the test run gets a throwaway key like the demo.
+TEST_RUN = "PYTEST_VERSION" in os.environ
 
 SECRET_KEY = os.environ.get("CLIENTELA_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEMO_MODE:
-        # Demo only: a fixed, public key. Never used when CLIENTELA_DEMO is unset.
+    if DEMO_MODE or TEST_RUN:
+        # Demo and tests only: a fixed, public key. Never used otherwise.
         SECRET_KEY = "clientela-demo-insecure-key-do-not-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(

@@ -1,0 +1,38 @@
+"""``clientela demo``: migrate, build the demo company, create the demo user, serve."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from clientela.cli.django_setup import run_migrations, setup_django
+
+
+@click.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--customers", default=5000, show_default=True, type=click.IntRange(50, 5_000_000),
+              help="How many parties the demo company has.")
+@click.option("--seed", default=42, show_default=True, type=int, help="Same seed, same company.")
+@click.option("--no-serve", is_flag=True, help="Build the data and stop, without serving.")
+def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> None:
+    """Build a realistic demo company (if the database is empty) and serve it."""
+    started = time.monotonic()
+    setup_django(demo=True)
+    click.echo("Applying migrations…")
+    run_migrations()
+
+    from clientela.demo.build import build_demo_company, database_is_empty, ensure_demo_user
+
+    if database_is_empty():
+        build_demo_company(customers=customers, seed=seed, progress=True)
+    else:
+        click.echo("The database already holds data: the demo company is not rebuilt.")
+    ensure_demo_user()
+    click.echo("Demo login: user 'demo', password 'demo' (demo only).")
+    click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
+    if not no_serve:
+        from clientela.cli.server import serve_app
+
+        serve_app(host=host, port=port)

@@ -1,0 +1,29 @@
+"""The ``clientela`` command."""
+
+from __future__ import annotations
+
+import click
+
+from clientela import __version__
+from clientela.cli.data import export_cmd, import_cmd
+from clientela.cli.demo import demo
+from clientela.cli.server import migrate, serve
+from clientela.cli.users import user
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clientela")
+def main() -> None:
+    """Clientela: a CRM that manages customers as capital.
+
+    Configuration comes from the environment: CLIENTELA_DATABASE_URL,
+    CLIENTELA_SECRET_KEY, CLIENTELA_DEBUG (see the README).
+    """
+
+
+main.add_command(demo)
+main.add_command(serve)
+main.add_command(migrate)
+main.add_command(user)
+main.add_command(import_cmd)
+main.add_command(export_cmd)
