@@ -110,7 +110,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("CLIENTELA_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files are served straight from the installed package through WhiteNoise's finders;
+# CLIENTELA_STATIC_ROOT is only needed to run collectstatic for a front proxy.
+STATIC_ROOT = os.environ.get("CLIENTELA_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -1,0 +1,26 @@
+"""The test command enforces ruff and mypy (STYLE.md: run by the test command)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff") or "ruff"
+    result = _run(ruff, "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_the_engines_is_clean() -> None:
+    targets = [p for p in ("src/clientela/value", "src/clientela/insight") if any((ROOT / p).rglob("*.py"))]
+    result = _run(sys.executable, "-m", "mypy", *targets)
+    assert result.returncode == 0, result.stdout + result.stderr
