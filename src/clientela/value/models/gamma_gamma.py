@@ -1,0 +1,180 @@
+"""Gamma-Gamma model of the average value of a customer's transactions.
+
+Colombo & Jiang (1999), "A stochastic RFM model", Journal of Interactive
+Marketing 13(3), in the form of Fader, Hardie & Lee (2005), "RFM and CLV: using
+iso-value curves for customer base analysis", Journal of Marketing Research
+42(4), 415-430 (FHL-JMR below), and Fader & Hardie (2013), "The gamma-gamma
+model of monetary value" (note 025).
+
+Each transaction value of a customer is ``gamma(p, nu)`` (shape ``p``, rate
+``nu``); ``nu`` varies across customers as ``gamma(q, v)`` (shape ``q``, rate
+``v``; FHL-JMR call it ``gamma``).  The model is fitted on the mean value
+``monetary_value`` of each repeat buyer's ``frequency`` repeat transactions, and
+assumes spend is independent of the transaction process.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaln, psi
+
+from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays
+
+FREQUENCY = "frequency"
+MONETARY_VALUE = "monetary_value"
+
+
+class GammaGamma(BaseModel):
+    """Gamma-Gamma spend model (parameters ``p, q, v``).
+
+    Parameters
+    ----------
+    max_iter, tol
+        Optimiser settings (see :class:`~clientela.value.models.base.BaseModel`).
+
+    Notes
+    -----
+    ``fit`` uses the repeat buyers only (rows with ``frequency > 0``): a
+    customer without repeat transactions has no observed average.  Rows with
+    ``frequency == 0`` are skipped, so the same summary goes to ``fit`` and to
+    :meth:`expected_spend`; a summary without repeat buyers is an error.
+    ``monetary_value`` must be > 0 for repeat buyers.
+    """
+
+    param_names: ClassVar[tuple[str, ...]] = ("p", "q", "v")
+    required_columns: ClassVar[tuple[str, ...]] = (FREQUENCY, MONETARY_VALUE)
+
+    def fit(self, summary: pd.DataFrame) -> Self:
+        """Maximum-likelihood fit on the repeat buyers of ``summary``.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            Columns ``frequency``, ``monetary_value`` and optionally ``weights``.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If no row has ``frequency > 0``, or a repeat buyer has
+            ``monetary_value <= 0``.
+        """
+        data = self._summary_arrays(summary)
+        repeat = data[FREQUENCY] > 0
+        if not repeat.any():
+            raise ValueError(
+                "GammaGamma is fitted on repeat buyers, but no row has frequency > 0; "
+                "the average spend of customers without repeat purchases is not observed"
+            )
+        return super().fit(summary.loc[repeat])
+
+    def _check_summary(self, data: SummaryArrays) -> None:
+        bad = (data[FREQUENCY] > 0) & (data[MONETARY_VALUE] <= 0)
+        if bad.any():
+            raise ValueError(
+                f"column {MONETARY_VALUE!r} must be > 0 for repeat buyers (frequency > 0); "
+                f"{int(bad.sum())} row(s) have 0"
+            )
+
+    def _initial_params(self, data: SummaryArrays) -> FloatArray:
+        # Method of moments on the averages keeps the start near the optimum:
+        # E(zbar) = p v / (q - 1).  Start with p = q = 2 and match the mean.
+        weights = data["weights"]
+        mean = float(weights @ data[MONETARY_VALUE] / weights.sum())
+        return np.array([2.0, 2.0, max(mean / 2.0, 1e-3)], dtype=np.float64)
+
+    def _log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[FloatArray, FloatArray]:
+        """Log density of the observed average ``m`` given ``x`` transactions.
+
+        FHL-JMR eq. 3 (and note 025 eq. 6)::
+
+            f(m | p, q, v; x) = G(px + q) / (G(px) G(q))
+                                * v^q m^(px - 1) x^(px) / (v + x m)^(px + q)
+
+        i.e. ``x m / v`` is beta-prime(px, q).  Gradient by the digamma function.
+        """
+        p, q, v = params
+        x = data[FREQUENCY]
+        m = data[MONETARY_VALUE]
+        px = p * x
+        log_total = np.log(v + x * m)
+        log_m, log_x = np.log(m), np.log(x)
+        ll = (
+            gammaln(px + q)
+            - gammaln(px)
+            - gammaln(q)
+            + q * math.log(v)
+            + (px - 1.0) * log_m
+            + px * log_x
+            - (px + q) * log_total
+        )
+        digamma_sum = psi(px + q)
+        grad = np.empty((len(x), 3), dtype=np.float64)
+        grad[:, 0] = x * (digamma_sum - psi(px) + log_m + log_x - log_total)
+        grad[:, 1] = digamma_sum - psi(q) + math.log(v) - log_total
+        grad[:, 2] = q / v - (px + q) / (v + x * m)
+        return np.asarray(ll, dtype=np.float64), grad
+
+    def mean_spend(self) -> float:
+        """Population mean of a customer's average transaction value, ``p v / (q - 1)``.
+
+        Raises
+        ------
+        ValueError
+            If ``q <= 1``: the fitted distribution of average spend then has no
+            finite mean (FHL-JMR: the mean of ``p / nu`` needs ``q > 1``).
+        """
+        p, q, v = self._check_fitted()
+        if q <= 1.0:
+            raise ValueError(
+                f"GammaGamma fitted q = {q:.4g} <= 1: the population mean spend is infinite; "
+                "the spend data are too heavy-tailed for this model"
+            )
+        return float(p * v / (q - 1.0))
+
+    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
+        """Expected average transaction value of each customer, given their history.
+
+        FHL-JMR eq. 5::
+
+            E(M | p, q, v, m, x) = (v + x m) p / (p x + q - 1)
+                                 = w * p v / (q - 1) + (1 - w) * m,
+            w = (q - 1) / (p x + q - 1),
+
+        a weighted average of the population mean and the customer's own
+        average.  Customers with ``frequency == 0`` get the population mean.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            Columns ``frequency`` and ``monetary_value``.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``summary``, named ``expected_spend``.
+
+        Raises
+        ------
+        ValueError
+            If ``q <= 1`` and a customer would need the (infinite) population mean.
+        """
+        p, q, v = self._check_fitted()
+        data = self._summary_arrays(summary)
+        x = data[FREQUENCY]
+        m = np.where(x > 0, data[MONETARY_VALUE], 0.0)
+        denominator = p * x + q - 1.0
+        if np.any(denominator <= 0):
+            self.mean_spend()  # raises the explanatory error
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spend = (v + x * m) * p / denominator
+        return pd.Series(spend, index=summary.index, name="expected_spend", dtype=np.float64)
