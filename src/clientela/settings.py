@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clientela.crm.parties",
     "clientela.crm.commerce",
     "clientela.crm.engagement",
+    "clientela.crm.scoring",
     "clientela.demo",
     "clientela.web",
 ]
