@@ -318,6 +318,14 @@ class BaseModel:
     def _check_summary(self, data: SummaryArrays) -> None:
         """Model-specific checks; raise ``ValueError`` naming the column."""
 
+    def _prepare(self, data: SummaryArrays) -> SummaryArrays:
+        """Precompute data-only quantities once per fit (e.g. distinct values).
+
+        Called on the compressed data before optimisation; whatever it adds is
+        passed to every :meth:`_log_likelihood` call.  Default: unchanged.
+        """
+        return data
+
     def _initial_params(self, data: SummaryArrays) -> FloatArray:
         """Starting values for the optimiser (natural scale)."""
         return np.ones(len(self.param_names), dtype=np.float64)
@@ -342,7 +350,7 @@ class BaseModel:
         -------
         self
         """
-        data = compress_rows(self._summary_arrays(summary), self.required_columns)
+        data = self._prepare(compress_rows(self._summary_arrays(summary), self.required_columns))
         weights = data[WEIGHTS]
         total = float(weights.sum())
         if total <= 0:
@@ -472,3 +480,16 @@ def _natural_hessian(gradient: Any, params: FloatArray) -> FloatArray:
         down[i] -= h
         hessian[:, i] = (np.asarray(gradient(up)) - np.asarray(gradient(down))) / (2.0 * h)
     return np.asarray(0.5 * (hessian + hessian.T), dtype=np.float64)
+
+
+def distinct_values(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Distinct values and, per row, the position of its value (as float64).
+
+    Lets a likelihood evaluate terms that depend on one column only (special
+    functions of ``frequency``, logarithms of ``T``) once per distinct value;
+    the codes are stored as floats so they fit in :data:`SummaryArrays`
+    (exact for any realistic number of rows) and are cast back with
+    ``.astype(np.intp)``.
+    """
+    unique, inverse = np.unique(values, return_inverse=True)
+    return unique.astype(np.float64), inverse.ravel().astype(np.float64)
