@@ -1,0 +1,196 @@
+"""Read what the engines need from the database as DataFrames.
+
+On PostgreSQL each query streams through ``COPY (…) TO STDOUT`` into pyarrow's
+CSV reader, which is several times faster than fetching millions of Python
+tuples; on SQLite rows are fetched in chunks. Queries are constant SQL with
+bound parameters only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection
+
+from clientela.crm.commerce.models import ExchangeRate
+
+
+class ExtractError(ValueError):
+    """The database lacks something scoring needs (e.g. an exchange rate); says what."""
+
+
+def frame(sql: str, columns: Sequence[str], params: Sequence[object] = ()) -> pd.DataFrame:
+    """Run a read-only query and return its rows as a DataFrame with ``columns``."""
+    if connection.vendor == "postgresql":
+        return _frame_postgres(sql, columns, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        chunks = []
+        while rows := cursor.fetchmany(200_000):
+            chunks.append(pd.DataFrame.from_records(rows, columns=list(columns)))
+    if not chunks:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.concat(chunks, ignore_index=True)
+
+
+def _frame_postgres(sql: str, columns: Sequence[str], params: Sequence[object]) -> pd.DataFrame:
+    import pyarrow.csv as pacsv
+    from psycopg import sql as pgsql
+
+    connection.ensure_connection()
+    raw = connection.connection
+    buffer = io.BytesIO()
+    # The inner query is a constant of this module; values travel as bound parameters,
+    # which COPY does not accept, so they are rendered by psycopg's own literal quoting.
+    with raw.cursor() as cursor:
+        query = pgsql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER false)").format(
+            pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(p) for p in params])
+        )
+        with cursor.copy(query) as copy:
+            for block in copy:
+                buffer.write(block)
+    if buffer.tell() == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    buffer.seek(0)
+    table = pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=list(columns)),
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+    )
+    return table.to_pandas()
+
+
+def _to_utc(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, utc=True, format="ISO8601")
+
+
+def orders(*, until: date | None = None) -> pd.DataFrame:
+    """Orders with their amounts in the base currency.
+
+    Columns: order_id, party_id, ordered_at (UTC), status, currency, amount,
+    cost (both in the base currency, float). Cancelled orders are left out;
+    returned orders stay, flagged by ``status``, so profitability can count them.
+    """
+    sql = (
+        "SELECT o.id, o.party_id, o.ordered_at, o.status, o.currency, o.total_amount, o.total_cost "
+        "FROM commerce_order o WHERE o.status <> %s"
+    )
+    params: list[object] = ["cancelled"]
+    if until is not None:
+        sql += " AND o.ordered_at < %s"
+        params.append(pd.Timestamp(until, tz="UTC").to_pydatetime())
+    df = frame(
+        sql,
+        ["order_id", "party_id", "ordered_at", "status", "currency", "amount", "cost"],
+        params,
+    )
+    df["ordered_at"] = _to_utc(df["ordered_at"])
+    df["amount"] = pd.to_numeric(df["amount"]).astype("float64")
+    df["cost"] = pd.to_numeric(df["cost"]).astype("float64")
+    rate = base_rates(df["currency"], df["ordered_at"])
+    df["amount"] = df["amount"] * rate
+    df["cost"] = df["cost"] * rate
+    return df
+
+
+def base_rates(currency: pd.Series, when: pd.Series) -> np.ndarray:
+    """Rate to the base currency for each (currency, time): the latest rate on or before it."""
+    base = settings.BASE_CURRENCY
+    out = np.ones(len(currency), dtype="float64")
+    foreign = currency.ne(base).to_numpy()
+    if not foreign.any():
+        return out
+    rates = pd.DataFrame.from_records(
+        ExchangeRate.objects.values_list("currency", "date", "rate").order_by("date"),
+        columns=["currency", "date", "rate"],
+    )
+    need = pd.DataFrame(
+        {
+            "pos": np.flatnonzero(foreign),
+            "currency": currency[foreign].to_numpy(),
+            "day": when[foreign].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize().to_numpy(),
+        }
+    )
+    for code, group in need.groupby("currency", sort=True):
+        table = rates[rates["currency"] == code]
+        if table.empty:
+            raise ExtractError(f"no exchange rate for {code} to {base}: add ExchangeRate rows")
+        table = pd.DataFrame(
+            {
+                "day": pd.to_datetime(table["date"]),
+                "rate": table["rate"].map(Decimal).astype("float64"),
+            }
+        ).sort_values("day")
+        ordered = group.sort_values("day")
+        matched = pd.merge_asof(ordered, table, on="day", direction="backward")
+        if matched["rate"].isna().any():
+            first = matched.loc[matched["rate"].isna(), "day"].min().date()
+            raise ExtractError(f"no {code} exchange rate on or before {first}")
+        out[matched["pos"].to_numpy()] = matched["rate"].to_numpy()
+    return out
+
+
+def parties() -> pd.DataFrame:
+    """Every party with its roles, acquisition and how many parties it referred."""
+    sql = (
+        "SELECT p.id, p.ref, p.name, p.is_customer, p.is_prospect, p.is_supplier, p.is_partner, "
+        "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id, "
+        "(SELECT COUNT(*) FROM parties_party r WHERE r.referred_by_id = p.id) "
+        "FROM parties_party p"
+    )
+    df = frame(
+        sql,
+        [
+            "party_id", "ref", "name", "is_customer", "is_prospect", "is_supplier", "is_partner",
+            "is_internal", "acquired_at", "acquisition_channel", "referred_by_id", "referrals",
+        ],
+    )
+    for col in ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal"):
+        df[col] = df[col].map(_truthy).astype(bool)
+    df["acquired_at"] = _to_utc(df["acquired_at"])
+    df["referrals"] = pd.to_numeric(df["referrals"]).fillna(0).astype("int64")
+    return df
+
+
+def _truthy(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"t", "true", "1"}
+    return bool(value)
+
+
+def interaction_costs() -> pd.DataFrame:
+    """Interactions per party with their cost (base currency) and time."""
+    df = frame(
+        "SELECT party_id, channel, occurred_at, cost FROM engagement_interaction",
+        ["party_id", "channel", "occurred_at", "cost"],
+    )
+    df["occurred_at"] = _to_utc(df["occurred_at"])
+    df["cost"] = pd.to_numeric(df["cost"]).astype("float64")
+    return df
+
+
+def campaigns() -> pd.DataFrame:
+    """Campaigns with their kind, channel, spend and dates."""
+    df = frame(
+        "SELECT id, kind, channel, spend, currency, starts_on FROM engagement_campaign",
+        ["campaign_id", "kind", "channel", "spend", "currency", "starts_on"],
+    )
+    df["spend"] = pd.to_numeric(df["spend"]).astype("float64")
+    return df
+
+
+def product_purchases() -> pd.DataFrame:
+    """Distinct (party, product) pairs bought in non-cancelled, non-returned orders."""
+    df = frame(
+        "SELECT DISTINCT o.party_id, l.product_id FROM commerce_orderline l "
+        "JOIN commerce_order o ON o.id = l.order_id WHERE o.status NOT IN (%s, %s)",
+        ["party_id", "product_id"],
+        ["cancelled", "returned"],
+    )
+    return df.astype({"party_id": "int64", "product_id": "int64"})
