@@ -1,0 +1,3 @@
+from clientela.cli.main import main
+
+main()
