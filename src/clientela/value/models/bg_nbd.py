@@ -82,7 +82,13 @@ class BetaGeo(BaseModel):
     def _prepare(self, data: SummaryArrays) -> SummaryArrays:
         x_unique, x_code = distinct_values(data["frequency"])
         t_unique, t_code = distinct_values(data["T"])
-        return {**data, "x_unique": x_unique, "x_code": x_code, "T_unique": t_unique, "T_code": t_code}
+        return {
+            **data,
+            "x_unique": x_unique,
+            "x_code": x_code,
+            "T_unique": t_unique,
+            "T_code": t_code,
+        }
 
     def _initial_params(self, data: SummaryArrays) -> FloatArray:
         w = data["weights"]
@@ -117,7 +123,9 @@ class BetaGeo(BaseModel):
         # Terms depending on x only.
         log_g = gammaln(r + xu) - gammaln(r) + r * np.log(alpha)
         log_beta_ratio = betaln(a, bx) - betaln(a, b)
-        log_odds_x = np.where(has_dropout_term, np.log(a) - np.log(np.where(has_dropout_term, bx - 1, 1.0)), 0.0)
+        log_odds_x = np.where(
+            has_dropout_term, np.log(a) - np.log(np.where(has_dropout_term, bx - 1, 1.0)), 0.0
+        )
         d_r_x = digamma(r + xu) - digamma(r) + np.log(alpha)
         d_a_x = digamma(a + b) - digamma(a + bx)
         d_b_x = digamma(bx) - digamma(a + bx) - digamma(b) + digamma(a + b)
@@ -211,7 +219,9 @@ class BetaGeo(BaseModel):
         zero = np.zeros(1)
         new = {"frequency": zero, "recency": zero, "T": zero}
         alive = float(expit(-self._log_odds_dead(params, new))[0])
-        return np.array([alive * self._alive_expectation(float(v), params, zero, zero)[0] for v in ts])
+        return np.array(
+            [alive * self._alive_expectation(float(v), params, zero, zero)[0] for v in ts]
+        )
 
     def probability_of_purchases(self, n: int, t: float, summary: pd.DataFrame) -> pd.Series:
         """P(exactly ``n`` purchases in ``(T, T+t]``) given each customer's history.
@@ -255,4 +265,3 @@ class BetaGeo(BaseModel):
             "DERT for the BG/NBD needs a numerical integral over p; use "
             "customer_lifetime_value with a finite horizon, or ParetoNBD"
         )
-
