@@ -1,0 +1,348 @@
+"""Acquisition against retention spending: Blattberg & Deighton's customer-equity test.
+
+Source: R. C. Blattberg and J. Deighton, "Manage marketing by the customer
+equity test", *Harvard Business Review* 74(4), July-August 1996, pp. 136-144.
+
+Response curves (the paper's decision-calculus form)::
+
+    a(A) = ca * (1 - exp(-ka * A))    acquisition rate per prospect, spend A per prospect
+    r(R) = cr * (1 - exp(-kr * R))    retention rate per period, spend R per customer
+
+``ca`` and ``cr`` are the ceilings no spending can beat; ``k`` says how fast
+spending approaches them.  The paper calibrates each curve from two
+managerial judgements -- the ceiling, and the rate reached at the current
+spend -- which gives ``k = -ln(1 - rate / ceiling) / spend``
+(:meth:`ResponseCurve.from_judgement`); :func:`fit_response_curve` fits the
+curve to campaign history by least squares instead.
+
+Customer equity per prospect (the paper's equation, margin ``m`` per period,
+discount rate ``d`` per period)::
+
+    CE = a*m - A + a*(m - R/r) * r' / (1 - r'),     r' = r / (1 + d)
+
+The first period's margin from an acquired customer is not discounted; each
+later period a retained customer brings ``m`` and costs ``R / r`` (``R`` is
+spent on every customer, ``r`` of them stay).
+
+Optimum.  Since ``(m - R/r) * r'/(1 - r') = (m*r - R) / (1 + d - r)``, the
+equity separates as ``CE = a(A) * V(R) - A`` with
+``V(R) = m + (m*r(R) - R) / (1 + d - r(R))``, so ``R*`` maximises ``V``
+whatever ``A`` is, and then ``A*`` follows:
+
+* ``dV/dR = 0``  <=>  ``r'(R) * (m*(1+d) - R) = 1 + d - r(R)``.  With
+  ``x = exp(-kr*R)``, ``alpha = kr*m*(1+d) - 1`` and ``beta = (1+d-cr)/cr``
+  this is ``x * (alpha + ln x) = beta``, solved by the Lambert W function
+  (our derivation)::
+
+      R* = (alpha - W0(beta * exp(alpha))) / kr        (0 when negative)
+
+* ``dCE/dA = 0``  <=>  ``ca*ka*exp(-ka*A) * V(R*) = 1``::
+
+      A* = ln(ca * ka * V(R*)) / ka                    (0 when ca*ka*V(R*) <= 1)
+
+:func:`optimal_spend_numeric` maximises the same equity with
+``scipy.optimize`` and the tests check one against the other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.optimize import least_squares, minimize
+from scipy.special import lambertw
+
+
+@dataclass(frozen=True)
+class ResponseCurve:
+    """``rate(spend) = ceiling * (1 - exp(-k * spend))``.
+
+    Attributes
+    ----------
+    ceiling : float in (0, 1]
+    k : float > 0
+        Responsiveness per unit of spend.
+    rmse : float or None
+        Root mean squared error of the fit, when fitted to history.
+    """
+
+    ceiling: float
+    k: float
+    rmse: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.ceiling <= 1.0:
+            raise ValueError(f"ResponseCurve: ceiling {self.ceiling} not in (0, 1]")
+        if not (self.k > 0.0 and math.isfinite(self.k)):
+            raise ValueError(f"ResponseCurve: k {self.k} must be positive and finite")
+
+    def rate(self, spend: float) -> float:
+        """Rate at ``spend`` (``-expm1`` keeps precision for small spend)."""
+        return float(-self.ceiling * math.expm1(-self.k * spend))
+
+    def slope(self, spend: float) -> float:
+        """Derivative of the rate with respect to spend."""
+        return float(self.ceiling * self.k * math.exp(-self.k * spend))
+
+    @classmethod
+    def from_judgement(cls, *, ceiling: float, rate: float, spend: float) -> ResponseCurve:
+        """Calibrate from the ceiling and the rate reached at the current spend.
+
+        ``k = -ln(1 - rate / ceiling) / spend`` (Blattberg & Deighton 1996).
+        """
+        if spend <= 0:
+            raise ValueError("from_judgement: the current spend must be positive")
+        if not 0.0 < rate < ceiling:
+            raise ValueError("from_judgement: need 0 < rate < ceiling")
+        return cls(ceiling=ceiling, k=-math.log1p(-rate / ceiling) / spend)
+
+
+def fit_response_curve(spend: ArrayLike, rate: ArrayLike) -> ResponseCurve:
+    """Least-squares fit of ``ceiling * (1 - exp(-k * spend))`` to campaign history.
+
+    Parameters
+    ----------
+    spend : array-like
+        Spend per prospect (or per customer) of each past campaign or period.
+    rate : array-like
+        The acquisition (or retention) rate observed with that spend, in [0, 1].
+
+    Returns
+    -------
+    ResponseCurve
+        With ``rmse`` set.  ``ceiling`` is bounded to (0, 1].
+    """
+    x = np.asarray(spend, dtype=np.float64).ravel()
+    y = np.asarray(rate, dtype=np.float64).ravel()
+    if x.size != y.size or x.size < 2:
+        raise ValueError("fit_response_curve: need at least two (spend, rate) pairs of equal length")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()) or (x < 0).any() or (y < 0).any() or (y > 1).any():
+        raise ValueError("fit_response_curve: spend must be >= 0 and rates in [0, 1]")
+    if (x > 0).sum() < 1 or y.max() <= 0:
+        raise ValueError("fit_response_curve: need a positive spend with a positive rate")
+
+    # Start from the judgement formula at the median positive-spend point.
+    ceiling0 = min(1.0, max(1.2 * float(y.max()), 1e-3))
+    pos = x > 0
+    x_mid = float(np.median(x[pos]))
+    y_mid = float(np.clip(np.interp(x_mid, np.sort(x[pos]), y[pos][np.argsort(x[pos])]), 1e-6, 0.99 * ceiling0))
+    k0 = -math.log1p(-y_mid / ceiling0) / x_mid
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        ceiling, log_k = theta
+        return np.asarray(-ceiling * np.expm1(-math.exp(log_k) * x) - y, dtype=np.float64)
+
+    result = least_squares(
+        residuals,
+        x0=np.array([ceiling0, math.log(k0)]),
+        bounds=([1e-9, -30.0], [1.0, 30.0]),
+    )
+    ceiling, log_k = (float(v) for v in result.x)
+    rmse = float(np.sqrt(np.mean(residuals(result.x) ** 2)))
+    return ResponseCurve(ceiling=ceiling, k=math.exp(log_k), rmse=rmse)
+
+
+def equity_from_rates(
+    *, acquisition_rate: float, retention_rate: float, acquisition_spend: float,
+    retention_spend: float, margin: float, discount: float,
+) -> float:
+    """Customer equity per prospect from the rates themselves (the paper's formula).
+
+    ``CE = a*m - A + a*(m - R/r) * r'/(1 - r')`` with ``r' = r/(1+d)``;
+    with ``r = 0`` the retention term is 0 (nobody is retained, nothing is spent
+    on them beyond the first period).
+    """
+    a, r, m, d = acquisition_rate, retention_rate, margin, discount
+    if d <= -1 or not 0 <= r < 1 + d:
+        raise ValueError("equity_from_rates: need d > -1 and 0 <= r < 1 + d")
+    future = 0.0 if r == 0 else (m * r - retention_spend) / (1.0 + d - r)
+    return float(a * m - acquisition_spend + a * future)
+
+
+def customer_equity(
+    acquisition_spend: float,
+    retention_spend: float,
+    *,
+    acquisition: ResponseCurve,
+    retention: ResponseCurve,
+    margin: float,
+    discount: float,
+) -> float:
+    """Customer equity per prospect at spends ``A`` and ``R`` (see module formula)."""
+    return equity_from_rates(
+        acquisition_rate=acquisition.rate(acquisition_spend),
+        retention_rate=retention.rate(retention_spend),
+        acquisition_spend=acquisition_spend,
+        retention_spend=retention_spend,
+        margin=margin,
+        discount=discount,
+    )
+
+
+@dataclass(frozen=True)
+class Spend:
+    """A spending point and what it buys."""
+
+    acquisition_spend: float
+    retention_spend: float
+    acquisition_rate: float
+    retention_rate: float
+    equity_per_prospect: float
+
+
+def _spend(A: float, R: float, acquisition: ResponseCurve, retention: ResponseCurve, m: float, d: float) -> Spend:
+    return Spend(
+        acquisition_spend=A,
+        retention_spend=R,
+        acquisition_rate=acquisition.rate(A),
+        retention_rate=retention.rate(R),
+        equity_per_prospect=customer_equity(A, R, acquisition=acquisition, retention=retention, margin=m, discount=d),
+    )
+
+
+def _lambert_w0(log_z: float) -> float:
+    """Principal-branch W(z) for z = exp(log_z) > 0, safe when z overflows a float."""
+    if log_z < 700.0:
+        return float(lambertw(math.exp(log_z)).real)
+    w = log_z - math.log(log_z)  # asymptotic start; Newton on w + ln w = log_z
+    for _ in range(50):
+        step = (w + math.log(w) - log_z) / (1.0 + 1.0 / w)
+        w -= step
+        if abs(step) < 1e-14 * w:
+            break
+    return w
+
+
+def _check(margin: float, discount: float) -> None:
+    if margin <= 0 or not math.isfinite(margin):
+        raise ValueError("margin per period must be positive")
+    if not 0 <= discount < 10:
+        raise ValueError("discount rate per period must be in [0, 10)")
+
+
+def optimal_spend(
+    acquisition: ResponseCurve, retention: ResponseCurve, *, margin: float, discount: float
+) -> Spend:
+    """Spends per prospect and per customer that maximise customer equity (closed form).
+
+    ``R*`` by the Lambert-W solution and ``A*`` by its first-order condition
+    (module docstring).  Parameters as :func:`customer_equity`.
+    """
+    _check(margin, discount)
+    m, d = margin, discount
+    alpha = retention.k * m * (1.0 + d) - 1.0
+    beta = (1.0 + d - retention.ceiling) / retention.ceiling
+    if beta > 0:
+        r_star = max(0.0, (alpha - _lambert_w0(math.log(beta) + alpha)) / retention.k)
+    else:  # ceiling 1 and d = 0: the retention term grows without bound as r -> 1
+        raise ValueError("optimal_spend: retention ceiling 1 with zero discount has no finite optimum")
+    rate = retention.rate(r_star)
+    value = m + ((m * rate - r_star) / (1.0 + d - rate) if rate > 0 else 0.0)
+    gain = acquisition.ceiling * acquisition.k * value
+    a_star = math.log(gain) / acquisition.k if gain > 1.0 else 0.0
+    return _spend(a_star, r_star, acquisition, retention, m, d)
+
+
+def optimal_spend_numeric(
+    acquisition: ResponseCurve, retention: ResponseCurve, *, margin: float, discount: float
+) -> Spend:
+    """The same optimum found numerically (L-BFGS-B over ``A, R >= 0``), as a cross-check."""
+    _check(margin, discount)
+    scale_a = 1.0 / acquisition.k
+    scale_r = 1.0 / retention.k
+
+    def negative(z: np.ndarray) -> float:
+        return -customer_equity(
+            float(z[0]) * scale_a, float(z[1]) * scale_r,
+            acquisition=acquisition, retention=retention, margin=margin, discount=discount,
+        )
+
+    best = None
+    for start in ((1.0, 1.0), (3.0, 3.0), (0.1, 0.1)):
+        result = minimize(negative, np.array(start), method="L-BFGS-B", bounds=[(0.0, 50.0), (0.0, 50.0)], options={"ftol": 1e-15, "gtol": 1e-12})
+        if best is None or result.fun < best.fun:
+            best = result
+    assert best is not None  # noqa: S101 - three starts always run
+    return _spend(float(best.x[0]) * scale_a, float(best.x[1]) * scale_r, acquisition, retention, margin, discount)
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    """Today's spending against the optimum, with retention sensitivities.
+
+    Attributes
+    ----------
+    current, optimal : Spend
+    equity_uplift : float
+        ``(optimal - current) / |current|`` equity per prospect (NaN if current is 0).
+    retention_sensitivity : dict
+        ``{points: relative change of equity}`` when the retention rate at the
+        current spend is raised by ``points`` percentage points (spend held),
+        e.g. ``{1: 0.031, 2: 0.064, 5: 0.17}``.
+    prospects : float or None
+        Number of prospects, when given; ``current_equity``/``optimal_equity``
+        are then totals, else per prospect.
+    """
+
+    current: Spend
+    optimal: Spend
+    equity_uplift: float
+    retention_sensitivity: dict[int, float] = field(default_factory=dict)
+    prospects: float | None = None
+
+    @property
+    def current_equity(self) -> float:
+        return self.current.equity_per_prospect * (self.prospects or 1.0)
+
+    @property
+    def optimal_equity(self) -> float:
+        return self.optimal.equity_per_prospect * (self.prospects or 1.0)
+
+
+def allocation_plan(
+    acquisition: ResponseCurve,
+    retention: ResponseCurve,
+    *,
+    margin: float,
+    discount: float,
+    current_acquisition_spend: float,
+    current_retention_spend: float,
+    sensitivity_points: Sequence[int] = (1, 2, 5),
+    prospects: float | None = None,
+) -> AllocationPlan:
+    """Equity today and at the optimum, and what +1/+2/+5 retention points are worth.
+
+    Parameters
+    ----------
+    acquisition, retention : ResponseCurve
+        Calibrated by :meth:`ResponseCurve.from_judgement` or :func:`fit_response_curve`.
+    margin : float
+        Margin per customer per period (the period of the retention rate).
+    discount : float
+        Discount rate per period.
+    current_acquisition_spend, current_retention_spend : float
+        Today's spend per prospect and per customer per period.
+    sensitivity_points : sequence of int
+        Retention-rate increases in percentage points (capped just below
+        ``1 + discount``).
+    prospects : float, optional
+        Scale per-prospect equity to totals.
+    """
+    _check(margin, discount)
+    A, R = current_acquisition_spend, current_retention_spend
+    current = _spend(A, R, acquisition, retention, margin, discount)
+    optimal = optimal_spend(acquisition, retention, margin=margin, discount=discount)
+    base = current.equity_per_prospect
+    uplift = (optimal.equity_per_prospect - base) / abs(base) if base else math.nan
+    sensitivity: dict[int, float] = {}
+    for points in sensitivity_points:
+        r = min(current.retention_rate + points / 100.0, 1.0 + discount - 1e-9)
+        shifted = equity_from_rates(
+            acquisition_rate=current.acquisition_rate, retention_rate=r,
+            acquisition_spend=A, retention_spend=R, margin=margin, discount=discount,
+        )
+        sensitivity[points] = (shifted - base) / abs(base) if base else math.nan
+    return AllocationPlan(current, optimal, uplift, sensitivity, prospects)
