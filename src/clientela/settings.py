@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "clientela.crm.parties",
     "clientela.crm.commerce",
     "clientela.crm.engagement",
+    "clientela.crm.audit",
+    "clientela.api",
     "clientela.crm.scoring",
     "clientela.demo",
     "clientela.web",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clientela.api.gateway.ApiGatewayMiddleware",
+    "clientela.security_headers.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -101,8 +105,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older PBKDF2 hashes still verify and are upgraded to Argon2 at the next login.
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTHENTICATION_BACKENDS = ["clientela.crm.accounts.login_guard.ThrottledModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский")]
@@ -126,6 +133,28 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = False
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# Security defaults (issue 5). Cookies are Secure and HSTS is sent unless debug, the demo
+# or the test run serve over plain http on loopback; CLIENTELA_SECURE_COOKIES overrides.
+SECURE_COOKIES = _flag("CLIENTELA_SECURE_COOKIES", default=not (DEBUG or DEMO_MODE or TEST_RUN))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = int(os.environ.get("CLIENTELA_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_REFERRER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Failed logins per user name before further attempts are refused, and for how long.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("CLIENTELA_LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_LOCKOUT_SECONDS = 900
+
+# REST API: requests per token (or session user) per window, "N/SECONDS".
+API_RATE_LIMIT = os.environ.get("CLIENTELA_API_RATE_LIMIT", "6000/60")
+API_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,192 @@
+"""Who may do what: the one table of roles and their capabilities.
+
+Every ``access`` function asks this module; nothing else decides permissions.
+
+Per role:
+
+* ``entities``: the operations (view, create, update, delete) allowed on each entity;
+* ``scope``: which records of the owned entities (parties, deals, cases) the role reaches —
+  ``own`` (owner is the user), ``team`` (owner is the user or the record's team is the
+  user's team) or ``all``;
+* ``hidden``: field groups the role must not see (``cost``, ``margin``, ``clv``);
+* ``capabilities``: operations beyond records — ``export``, ``bulk_update``,
+  ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+Op = Literal["view", "create", "update", "delete"]
+
+
+class Scope(StrEnum):
+    OWN = "own"
+    TEAM = "team"
+    ALL = "all"
+
+
+CRUD = frozenset({"view", "create", "update", "delete"})
+CRU = frozenset({"view", "create", "update"})
+VIEW = frozenset({"view"})
+NONE: frozenset[str] = frozenset()
+
+# Entities whose records have an owner and a team, reached through the role's scope.
+SCOPED_ENTITIES = frozenset({"party", "deal", "case"})
+
+FIELD_GROUPS = ("cost", "margin", "clv")
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    entities: Mapping[str, frozenset[str]]
+    scope: Scope
+    hidden: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()
+    scope_by_entity: Mapping[str, Scope] = field(default_factory=dict)
+
+
+_EVERY_ENTITY = (
+    # this app family
+    "party", "contact", "consent", "product", "order", "interaction", "campaign",
+    "campaign_member", "audit_entry",
+    # operational apps
+    "pipeline", "deal", "task", "case", "survey", "survey_response",
+    "loyalty_account", "loyalty_entry",
+)  # fmt: skip
+
+ROLES: dict[str, RoleRules] = {
+    "admin": RoleRules(
+        entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
+        scope=Scope.ALL,
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr"}),
+    ),
+    "manager": RoleRules(
+        entities={
+            "party": CRUD, "contact": CRUD, "consent": CRUD, "order": CRUD,
+            "interaction": CRUD, "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
+            "pipeline": VIEW, "deal": CRUD, "task": CRUD, "case": CRUD, "survey": VIEW,
+            "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
+        },
+        scope=Scope.TEAM,
+        capabilities=frozenset({"export", "bulk_update"}),
+    ),
+    "sales_rep": RoleRules(
+        entities={
+            "party": CRU, "contact": CRUD, "consent": CRU, "order": CRU, "interaction": CRUD,
+            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
+            "pipeline": VIEW, "deal": CRU, "task": CRUD, "case": VIEW, "survey": VIEW,
+            "survey_response": VIEW, "loyalty_account": VIEW, "loyalty_entry": VIEW,
+        },
+        scope=Scope.OWN,
+        hidden=frozenset({"cost", "margin"}),
+    ),
+    "service_agent": RoleRules(
+        entities={
+            "party": frozenset({"view", "update"}), "contact": CRU, "consent": CRU,
+            "order": VIEW, "interaction": CRU, "product": VIEW,
+            "task": CRUD, "case": CRU, "survey": VIEW, "survey_response": VIEW,
+            "loyalty_account": VIEW, "loyalty_entry": CRU,
+        },
+        scope=Scope.TEAM,
+        hidden=frozenset({"cost", "margin", "clv"}),
+    ),
+    "marketer": RoleRules(
+        entities={
+            "party": VIEW, "contact": VIEW, "consent": CRU, "order": VIEW, "interaction": VIEW,
+            "product": VIEW, "campaign": CRUD, "campaign_member": CRUD,
+            "survey": CRUD, "survey_response": VIEW,
+            "loyalty_account": VIEW, "loyalty_entry": VIEW,
+        },
+        scope=Scope.ALL,
+        capabilities=frozenset({"export"}),
+    ),
+    "analyst": RoleRules(
+        entities={e: VIEW for e in _EVERY_ENTITY if e != "audit_entry"},
+        scope=Scope.ALL,
+        capabilities=frozenset({"export"}),
+    ),
+    "read_only": RoleRules(
+        entities={
+            "party": VIEW, "contact": VIEW, "consent": VIEW, "order": VIEW, "interaction": VIEW,
+            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
+            "pipeline": VIEW, "deal": VIEW, "task": VIEW, "case": VIEW,
+        },
+        scope=Scope.TEAM,
+        hidden=frozenset({"cost", "margin", "clv"}),
+    ),
+}
+
+_NO_RULES = RoleRules(entities={}, scope=Scope.OWN, hidden=frozenset(FIELD_GROUPS))
+
+
+def rules_for(user: Any) -> RoleRules:
+    """The rules of the user's role; an anonymous or inactive user gets none."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _NO_RULES
+    if not user.is_active:
+        return _NO_RULES
+    return ROLES.get(user.role, _NO_RULES)
+
+
+def can(user: Any, entity: str, op: Op | str) -> bool:
+    """May the user do ``op`` to records of ``entity`` (before any record-level scope)?"""
+    return op in rules_for(user).entities.get(entity, NONE)
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    """``export``, ``bulk_update``, ``audit`` or ``gdpr``."""
+    return capability in rules_for(user).capabilities
+
+
+def can_see(user: Any, field_group: str) -> bool:
+    """May the user see fields of a group (``cost``, ``margin``, ``clv``)?"""
+    return field_group not in rules_for(user).hidden
+
+
+def record_scope(user: Any, entity: str = "party") -> Scope:
+    rules = rules_for(user)
+    return rules.scope_by_entity.get(entity, rules.scope)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def scope_queryset(
+    user: Any,
+    qs: QuerySet[M],
+    *,
+    entity: str = "party",
+    owner_field: str = "owner",
+    team_field: str = "team",
+) -> QuerySet[M]:
+    """Narrow ``qs`` to the records of ``entity`` the user may see.
+
+    ``owner_field`` and ``team_field`` are lookups from the queryset's model to the owning
+    user and team, e.g. ``owner_field="party__owner", team_field="party__team"`` for
+    records that belong to a party. No ``view`` permission → an empty queryset.
+    """
+    if not can(user, entity, "view"):
+        return qs.none()
+    scope = record_scope(user, entity)
+    if scope is Scope.ALL:
+        return qs
+    own = Q(**{owner_field: user})
+    if scope is Scope.OWN or user.team_id is None:
+        return qs.filter(own)
+    return qs.filter(own | Q(**{f"{team_field}_id": user.team_id}))
+
+
+def within_scope(user: Any, *, owner_id: int | None, team_id: int | None, entity: str) -> bool:
+    """Would a record with this owner and team be inside the user's scope?"""
+    scope = record_scope(user, entity)
+    if scope is Scope.ALL:
+        return True
+    if owner_id is not None and owner_id == user.pk:
+        return True
+    return scope is Scope.TEAM and team_id is not None and team_id == user.team_id

@@ -1,0 +1,145 @@
+"""Every write to the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from clientela.crm.audit.models import AuditAction, AuditEntry
+
+REDACTED = "[erased]"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | float | str):
+        return str(value)
+    return json.dumps(value, default=str, sort_keys=True)
+
+
+def record_change(
+    actor: Any,
+    *,
+    action: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    entity: str | None = None,
+    object_id: Any = None,
+    party_id: int | None = None,
+    instance: Model | None = None,
+) -> list[AuditEntry]:
+    """Append the audit entries of one change; call it inside the action's transaction.
+
+    Either name the record with ``entity`` and ``object_id`` (and ``party_id``), or pass
+    the model ``instance``: the entity is then the model's name in snake case
+    (``SurveyResponse`` → ``"survey_response"``), the id its primary key, and the party
+    its ``party_id`` attribute when it has one.
+
+    Parameters
+    ----------
+    actor : User or None
+        Who made the change (``None`` for the system).
+    entity : str
+        The entity name as in ``crm.accounts.permissions`` (``"party"``, ``"deal"``,
+        ``"case"``, ``"survey_response"``, ``"loyalty_entry"`` …).
+    object_id : Any
+        The record's primary key.
+    action : str
+        ``"create"``, ``"update"`` or ``"delete"`` (``"export"`` and ``"erase"`` are
+        written by the GDPR actions).
+    changes : mapping of field name to ``(old, new)``
+        One entry is written per field. For a create pass ``(None, value)``, for a delete
+        ``(value, None)``; use :func:`field_values` to take them from an instance.
+        ``None`` or empty writes a single entry with an empty field name.
+    party_id : int, optional
+        The person the record belongs to, so GDPR export and erasure find the entries.
+        Always pass it for records about a party.
+    """
+    if instance is not None:
+        entity = entity or _snake(type(instance).__name__)
+        object_id = instance.pk if object_id is None else object_id
+        if party_id is None:
+            party_id = getattr(instance, "party_id", None)
+    if not entity or object_id is None:
+        raise ValueError("record_change needs entity and object_id, or instance")
+    if action not in AuditAction.values:
+        raise ValueError(f"action: {action!r} is not one of {', '.join(AuditAction.values)}")
+    at = dt.datetime.now(dt.UTC)
+    actor_id = getattr(actor, "pk", None)
+    actor_name = getattr(actor, "username", "") or ""
+    rows = [
+        AuditEntry(
+            at=at,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            entity=entity,
+            object_id=str(object_id),
+            action=action,
+            field=name,
+            old=_text(old),
+            new=_text(new),
+            party_id=party_id,
+        )
+        for name, (old, new) in (changes or {"": (None, None)}).items()
+    ]
+    return AuditEntry.objects.bulk_create(rows)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def field_values(instance: Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``instance`` by attribute name (FKs as their ids)."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields if not f.primary_key]
+    return {name: getattr(instance, name) for name in names}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for the fields whose values differ."""
+    return {k: (before.get(k), after[k]) for k in after if _text(before.get(k)) != _text(after[k])}
+
+
+def created(values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (None, v) for k, v in values.items() if v not in (None, "")}
+
+
+def deleted(values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (v, None) for k, v in values.items() if v not in (None, "")}
+
+
+@transaction.atomic
+def redact_party(party_id: int) -> int:
+    """GDPR erasure: blank the recorded values of every entry about one person.
+
+    The one change the trail allows. On PostgreSQL the append-only trigger lets it
+    through only inside this transaction (``SET LOCAL clientela.audit_redaction``).
+    Returns the number of entries redacted.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL clientela.audit_redaction = 'on'")
+        table = AuditEntry._meta.db_table
+        cursor.execute(
+            f"UPDATE {table} SET old = CASE WHEN old IS NULL THEN NULL ELSE %s END, "  # noqa: S608
+            "new = CASE WHEN new IS NULL THEN NULL ELSE %s END "
+            "WHERE party_id = %s AND action <> %s",
+            [REDACTED, REDACTED, party_id, AuditAction.ERASE],
+        )
+        count = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL clientela.audit_redaction = 'off'")
+    return count
