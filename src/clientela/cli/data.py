@@ -1,17 +1,103 @@
-"""``clientela import`` and ``clientela export`` (placeholder; filled by the import/export work)."""
+"""``clientela import`` and ``clientela export``: parse options, call the transfer actions, report."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from clientela.cli.django_setup import setup_django
+
+KINDS = ["customers", "orders", "interactions"]
+PROGRESS_MIN_BYTES = 1 << 20  # show a progress bar for files of 1 MiB and more
+STEPS = ["reading", "validating", "writing"]
+
+
+def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in values:
+        column, sep, field = item.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise click.BadParameter(f"{item!r}: expected COLUMN=field", param_hint="--map")
+        mapping[column.strip()] = field.strip()
+    return mapping
 
 
 @click.command("import")
-def import_cmd() -> None:
-    """Import customers, orders or interactions from CSV."""
-    raise click.ClickException("not implemented yet")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=field",
+              help="Read the file's COLUMN as the canonical field (repeatable); field '-' skips the column.")
+@click.option("--create-missing", is_flag=True,
+              help="Create a minimal customer for an unknown customer_ref instead of failing.")
+def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], create_missing: bool) -> None:
+    """Import KIND (customers, orders or interactions) from the CSV FILE.
+
+    Every row is validated first; on any bad row the errors are listed with their
+    line and column, the exit status is 1 and nothing is written. Rows are upserted
+    by their refs, so importing the same file again changes nothing.
+    """
+    mapping = _parse_map(maps)
+    setup_django()
+    from clientela.crm.transfer.csv_import import ERROR_CAP, FileProblem, ImportFailed, import_file
+
+    show_bar = file.stat().st_size >= PROGRESS_MIN_BYTES
+    with click.progressbar(length=len(STEPS), label=f"Importing {kind}", file=sys.stderr,
+                           hidden=not show_bar, show_pos=False) as bar:
+        def on_step(label: str) -> None:
+            bar.label = f"Importing {kind}: {label}"
+            if label != STEPS[0]:
+                bar.update(1)
+
+        try:
+            result = import_file(kind, file, mapping=mapping, dry_run=dry_run,
+                                 create_missing=create_missing, on_step=on_step)
+        except FileProblem as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        except ImportFailed as exc:
+            bar.render_finish()
+            for error in exc.errors:
+                click.echo(f"{file}: {error}", err=True)
+            if exc.total > ERROR_CAP:
+                click.echo(f"… and {exc.total - ERROR_CAP} more", err=True)
+            click.echo(f"{exc.total} error(s): nothing was imported.", err=True)
+            sys.exit(1)
+        bar.update(len(STEPS))
+    if result.rows == 0:
+        click.echo(f"{file}: the header is valid but there are no rows; nothing to import.")
+        return
+    prefix = "Dry run (nothing written): " if dry_run else ""
+    extra = "".join(f", {name} {n}" for name, n in result.extra.items() if n)
+    click.echo(
+        f"{prefix}{result.rows} rows read: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged{extra} in {result.elapsed:.2f} s."
+    )
 
 
 @click.command("export")
-def export_cmd() -> None:
-    """Export customers, orders or interactions."""
-    raise click.ClickException("not implemented yet")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output, CSV only).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
+    """Export KIND (customers, orders or interactions) in the columns import reads.
+
+    CSV text cells a spreadsheet would run as a formula are prefixed with '.
+    """
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet needs --output FILE")
+    setup_django()
+    from clientela.crm.transfer.csv_export import export_csv, export_parquet
+
+    if fmt == "parquet":
+        assert output is not None  # noqa: S101 (checked above)
+        count = export_parquet(kind, output)
+    elif output is None:
+        export_csv(kind, click.get_text_stream("stdout"))
+        return
+    else:
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            count = export_csv(kind, stream)
+    click.echo(f"Exported {count} {kind} rows to {output}.", err=True)

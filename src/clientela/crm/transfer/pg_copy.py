@@ -1,0 +1,297 @@
+"""Load validated rows into PostgreSQL: COPY into TEMP staging tables, then set-based upserts.
+
+Runs inside the transaction csv_import opens (``transaction.atomic()``), so the
+staging tables (``ON COMMIT DROP``) and every write go or stay together. The
+validated, typed columns are written to CSV by pyarrow and streamed through
+psycopg 3's ``cursor.copy()``. SQL takes values only as parameters; the
+identifiers in it are constants or come from the models' ``_meta``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from clientela.crm.commerce.models import Order, OrderLine, Product
+from clientela.crm.engagement.models import Interaction
+from clientela.crm.parties.models import Party
+from clientela.crm.transfer.csv_import import LoadCounts
+from clientela.crm.transfer.validation import CheckedTable
+
+COPY_CHUNK = 1 << 20
+
+PARTY = Party._meta.db_table
+PRODUCT = Product._meta.db_table
+ORDER = Order._meta.db_table
+LINE = OrderLine._meta.db_table
+INTERACTION = Interaction._meta.db_table
+
+CUSTOMER_FIELDS = ("name", "kind", "email", "phone", "country", "acquired_at", "acquisition_channel")
+
+
+def load_customers(checked: CheckedTable) -> LoadCounts:
+    with connection.cursor() as cur:
+        _stage(cur, "clientela_stage_customers", {
+            "ref": ("text", checked.columns["customer_ref"]),
+            **{f: ("timestamptz" if f == "acquired_at" else "text", checked.columns[f]) for f in CUSTOMER_FIELDS},
+        })
+        old = ", ".join(f"p.{f}" for f in CUSTOMER_FIELDS)
+        new = ", ".join(f"s.{f}" for f in CUSTOMER_FIELDS)
+        cur.execute(
+            f"SELECT count(*) FILTER (WHERE p.id IS NULL), "  # noqa: S608
+            f"count(*) FILTER (WHERE p.id IS NOT NULL AND (({old}) IS DISTINCT FROM ({new}) "
+            f"OR NOT p.is_customer)) "
+            f"FROM clientela_stage_customers s LEFT JOIN {PARTY} p ON p.ref = s.ref"
+        )
+        created, updated = cur.fetchone()
+        cols, defaults = _defaults(Party, {"ref", "is_customer", *CUSTOMER_FIELDS})
+        sets = ", ".join(f"{f} = EXCLUDED.{f}" for f in CUSTOMER_FIELDS)
+        excluded = ", ".join(f"EXCLUDED.{f}" for f in CUSTOMER_FIELDS)
+        current = ", ".join(f"{PARTY}.{f}" for f in CUSTOMER_FIELDS)
+        cur.execute(
+            f"INSERT INTO {PARTY} (ref, is_customer, {', '.join(CUSTOMER_FIELDS)}, {cols}) "  # noqa: S608
+            f"SELECT s.ref, true, {new}, {_placeholders(defaults)} FROM clientela_stage_customers s "
+            f"ON CONFLICT (ref) DO UPDATE SET {sets}, is_customer = true, "
+            f"version = {PARTY}.version + 1, updated_at = %s "
+            f"WHERE ({current}) IS DISTINCT FROM ({excluded}) OR NOT {PARTY}.is_customer",
+            [*defaults, timezone.now()],
+        )
+    return LoadCounts(created=created, updated=updated, unchanged=checked.num_rows - created - updated)
+
+
+def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
+    assert checked.order_first_rows is not None and checked.line_no is not None  # noqa: S101
+    cols = checked.columns
+    counts = LoadCounts()
+    with connection.cursor() as cur:
+        counts.extra["customers created"] = _create_parties(cur, missing_refs)
+        counts.extra["products created"] = _create_products(cur, checked)
+        unit_cost = _resolved_unit_cost(cur, checked)
+        first = pa.array(checked.order_first_rows)
+        amount, cost = _order_totals(checked, unit_cost)
+        _stage(cur, "clientela_stage_orders", {
+            "ref": ("text", pc.take(cols["order_ref"], first)),
+            "customer_ref": ("text", pc.take(cols["customer_ref"], first)),
+            "ordered_at": ("timestamptz", pc.take(cols["ordered_at"], first)),
+            "currency": ("text", pc.take(cols["currency"], first)),
+            "n_lines": ("integer", pa.array(checked.order_line_counts)),
+            "total_amount": ("numeric", amount),
+            "total_cost": ("numeric", cost),
+        })
+        _stage(cur, "clientela_stage_lines", {
+            "order_ref": ("text", cols["order_ref"]),
+            "line_no": ("integer", pa.array(checked.line_no)),
+            "sku": ("text", cols["sku"]),
+            "quantity": ("integer", cols["quantity"]),
+            "unit_price": ("numeric", cols["unit_price"]),
+            "discount": ("numeric", cols["discount"]),
+            "unit_cost": ("numeric", unit_cost),
+        })
+        cur.execute("ANALYZE clientela_stage_orders")
+        cur.execute("ANALYZE clientela_stage_lines")
+        cur.execute(
+            f"SELECT count(*) FROM clientela_stage_orders so JOIN {ORDER} o ON o.ref = so.ref"  # noqa: S608
+        )
+        existing_orders = cur.fetchone()[0]
+        if existing_orders:
+            counts.created, counts.updated = _classify_lines(cur)
+        else:
+            counts.created = checked.num_rows
+        counts.unchanged = checked.num_rows - counts.created - counts.updated
+        counts.extra["orders created"] = len(checked.order_first_rows) - existing_orders
+        order_cols, order_defaults = _defaults(
+            Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost"}
+        )
+        header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost")
+        cur.execute(
+            f"INSERT INTO {ORDER} (ref, {', '.join(header)}, {order_cols}) "  # noqa: S608
+            f"SELECT so.ref, p.id, so.ordered_at, so.currency, so.total_amount, so.total_cost, "
+            f"{_placeholders(order_defaults)} "
+            f"FROM clientela_stage_orders so JOIN {PARTY} p ON p.ref = so.customer_ref "
+            f"ON CONFLICT (ref) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in header)} "
+            f"WHERE ({', '.join(f'{ORDER}.{c}' for c in header)}) IS DISTINCT FROM "
+            f"({', '.join(f'EXCLUDED.{c}' for c in header)})",
+            order_defaults,
+        )
+        line_cols = ("product_id", "quantity", "unit_price", "discount", "unit_cost")
+        insert_lines = (
+            f"INSERT INTO {LINE} (order_id, line_no, {', '.join(line_cols)}) "  # noqa: S608
+            f"SELECT o.id, s.line_no, p.id, s.quantity, s.unit_price, s.discount, s.unit_cost "
+            f"FROM clientela_stage_lines s JOIN {ORDER} o ON o.ref = s.order_ref "
+            f"JOIN {PRODUCT} p ON p.sku = s.sku"
+        )
+        if existing_orders:
+            cur.execute(
+                insert_lines
+                + f" ON CONFLICT (order_id, line_no) DO UPDATE SET "
+                f"{', '.join(f'{c} = EXCLUDED.{c}' for c in line_cols)} "
+                f"WHERE ({', '.join(f'{LINE}.{c}' for c in line_cols)}) IS DISTINCT FROM "
+                f"({', '.join(f'EXCLUDED.{c}' for c in line_cols)})"
+            )
+            # The file holds each order whole: its lines beyond the file's last are removed.
+            cur.execute(
+                f"DELETE FROM {LINE} l USING clientela_stage_orders so, {ORDER} o "  # noqa: S608
+                f"WHERE o.ref = so.ref AND l.order_id = o.id AND l.line_no > so.n_lines"
+            )
+            if cur.rowcount:
+                counts.extra["lines removed"] = cur.rowcount
+        else:
+            cur.execute(insert_lines)
+    return counts
+
+
+def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
+    cols = checked.columns
+    key = ("channel", "direction", "subject")
+    with connection.cursor() as cur:
+        created_parties = _create_parties(cur, missing_refs)
+        _stage(cur, "clientela_stage_interactions", {
+            "customer_ref": ("text", cols["customer_ref"]),
+            "occurred_at": ("timestamptz", cols["occurred_at"]),
+            **{k: ("text", cols[k]) for k in key},
+        })
+        # No unique constraint holds the natural key, so keep concurrent imports from
+        # inserting the same interaction twice (readers are not blocked).
+        cur.execute(f"LOCK TABLE {INTERACTION} IN SHARE ROW EXCLUSIVE MODE")
+        names, defaults = _defaults(Interaction, {"party_id", "occurred_at", *key})
+        cur.execute(
+            f"INSERT INTO {INTERACTION} (party_id, occurred_at, {', '.join(key)}, {names}) "  # noqa: S608
+            f"SELECT p.id, s.occurred_at, s.channel, s.direction, s.subject, {_placeholders(defaults)} "
+            f"FROM clientela_stage_interactions s JOIN {PARTY} p ON p.ref = s.customer_ref "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {INTERACTION} i WHERE i.party_id = p.id "
+            f"AND i.occurred_at = s.occurred_at AND i.channel = s.channel "
+            f"AND i.direction = s.direction AND i.subject = s.subject)",
+            defaults,
+        )
+        created = cur.rowcount
+    return LoadCounts(
+        created=created,
+        unchanged=checked.num_rows - created,
+        extra={"customers created": created_parties},
+    )
+
+
+def _classify_lines(cur: Any) -> tuple[int, int]:
+    """(created, updated) line counts, comparing the staged lines with those stored."""
+    cur.execute(
+        f"SELECT count(*) FILTER (WHERE l.id IS NULL), "  # noqa: S608
+        f"count(*) FILTER (WHERE l.id IS NOT NULL AND ("
+        f"(l.product_id, l.quantity, l.unit_price, l.discount, l.unit_cost) IS DISTINCT FROM "
+        f"(p.id, s.quantity, s.unit_price, s.discount, s.unit_cost) "
+        f"OR (o.party_id, o.ordered_at, o.currency) IS DISTINCT FROM (c.id, so.ordered_at, so.currency))) "
+        f"FROM clientela_stage_lines s "
+        f"JOIN clientela_stage_orders so ON so.ref = s.order_ref "
+        f"JOIN {PRODUCT} p ON p.sku = s.sku JOIN {PARTY} c ON c.ref = so.customer_ref "
+        f"LEFT JOIN {ORDER} o ON o.ref = s.order_ref "
+        f"LEFT JOIN {LINE} l ON l.order_id = o.id AND l.line_no = s.line_no"
+    )
+    created, updated = cur.fetchone()
+    return created, updated
+
+
+def _create_parties(cur: Any, refs: list[str]) -> int:
+    """The minimal customer party --create-missing promises: ref, name = ref."""
+    if not refs:
+        return 0
+    names, defaults = _defaults(Party, {"ref", "name", "is_customer"})
+    cur.execute(
+        f"INSERT INTO {PARTY} (ref, name, is_customer, {names}) "  # noqa: S608
+        f"SELECT r, r, true, {_placeholders(defaults)} FROM unnest(%s::text[]) AS r "
+        f"ON CONFLICT (ref) DO NOTHING",
+        [*defaults, refs],
+    )
+    return int(cur.rowcount)
+
+
+def _create_products(cur: Any, checked: CheckedTable) -> int:
+    """Products for unknown SKUs: name = sku, list price and cost from the SKU's first line."""
+    cols = checked.columns
+    encoded = pc.dictionary_encode(cols["sku"])
+    first = pc.index_in(encoded.dictionary, value_set=cols["sku"])  # first row of each SKU
+    skus = encoded.dictionary.to_pylist()
+    prices = pc.take(cols["unit_price"], first).to_pylist()
+    costs = pc.fill_null(pc.take(cols["unit_cost"], first), "0").to_pylist()
+    currencies = pc.take(cols["currency"], first).to_pylist()
+    names, defaults = _defaults(Product, {"sku", "name", "list_price", "unit_cost", "currency"})
+    cur.execute(
+        f"INSERT INTO {PRODUCT} (sku, name, list_price, unit_cost, currency, {names}) "  # noqa: S608
+        f"SELECT s, s, lp, uc, cu, {_placeholders(defaults)} "
+        f"FROM unnest(%s::text[], %s::numeric[], %s::numeric[], %s::text[]) AS t(s, lp, uc, cu) "
+        f"ON CONFLICT (sku) DO NOTHING",
+        [*defaults, skus, prices, costs, currencies],
+    )
+    return int(cur.rowcount)
+
+
+def _resolved_unit_cost(cur: Any, checked: CheckedTable) -> pa.Array:
+    """Each line's unit cost: the file's, or the product's when the cell is empty."""
+    given = checked.columns["unit_cost"]
+    if given.null_count == 0:
+        return given
+    skus = pc.unique(pc.filter(checked.columns["sku"], pc.is_null(given))).to_pylist()
+    cur.execute(f"SELECT sku, unit_cost::text FROM {PRODUCT} WHERE sku = ANY(%s)", [skus])  # noqa: S608
+    known = dict(cur.fetchall())
+    keys = pa.array(list(known), pa.string())
+    product_cost = pc.take(pa.array(list(known.values()), pa.string()),
+                           pc.index_in(checked.columns["sku"], value_set=keys))
+    return pc.coalesce(given, product_cost)
+
+
+def _order_totals(checked: CheckedTable, unit_cost: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Exact decimal totals per order (in first-appearance order); PostgreSQL rounds to cents."""
+    cols = checked.columns
+    money = pa.decimal128(16, 4)
+    quantity = pc.cast(cols["quantity"], pa.decimal128(19, 0))
+    amount = pc.subtract(pc.multiply(quantity, pc.cast(cols["unit_price"], money)),
+                         pc.cast(cols["discount"], money))
+    cost = pc.multiply(quantity, pc.cast(unit_cost, money))
+    ref = pc.dictionary_encode(cols["order_ref"]).indices
+    grouped = pa.table({"o": ref, "a": amount, "c": cost}).group_by("o").aggregate(
+        [("a", "sum"), ("c", "sum")]
+    )
+    # Reorder the groups to the orders' first-appearance order (the staging order).
+    wanted = pc.take(ref, pa.array(checked.order_first_rows))
+    position = pc.index_in(wanted, value_set=grouped["o"])
+    return (pc.take(grouped["a_sum"], position).cast(pa.string()),
+            pc.take(grouped["c_sum"], position).cast(pa.string()))
+
+
+def _stage(cur: Any, table: str, columns: dict[str, tuple[str, pa.Array]]) -> None:
+    """Create TEMP ``table`` with ``columns`` (name: (SQL type, values)) and COPY the values in."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    definition = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in columns.items())
+    cur.execute(f"CREATE TEMP TABLE {table} ({definition}) ON COMMIT DROP")
+    data = pa.table({name: values for name, (_, values) in columns.items()})
+    buffer = io.BytesIO()
+    # all_valid quotes every value, so '' stays an empty string and only nulls are NULL.
+    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+    view = buffer.getbuffer()
+    with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+        for start in range(0, len(view), COPY_CHUNK):
+            copy.write(view[start:start + COPY_CHUNK])
+
+
+def _defaults(model: type[Model], provided: set[str]) -> tuple[str, list[Any]]:
+    """Columns the import does not set, with the model's defaults (timestamps: now)."""
+    now = timezone.now()
+    names, values = [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.attname in provided or f.name in provided:
+            continue
+        names.append(f.column)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values.append(now)
+        else:
+            values.append(f.get_db_prep_save(f.get_default(), connection))
+    return ", ".join(names), values
+
+
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
