@@ -1,0 +1,48 @@
+"""Fetch products and orders for a user, or refuse.
+
+Products have no owner: the role's operations decide. Orders belong to a party and are
+visible when their party is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.crm.accounts.permissions import Op, can, scope_queryset
+from clientela.crm.commerce.models import Order, Product
+from clientela.crm.errors import NotPermitted, RecordNotFound
+
+
+def visible_products(user: Any) -> QuerySet[Product]:
+    return Product.objects.all() if can(user, "product", "view") else Product.objects.none()
+
+
+def check_product_create(user: Any) -> None:
+    if not can(user, "product", "create"):
+        raise NotPermitted(f"{user.role} may not create products")
+
+
+def access_product_by_id(user: Any, product_id: int, *, op: Op = "view") -> Product:
+    product = visible_products(user).filter(pk=product_id).first()
+    if product is None:
+        raise RecordNotFound(f"product {product_id}")
+    if not can(user, "product", op):
+        raise NotPermitted(f"{user.role} may not {op} products")
+    return product
+
+
+def visible_orders(user: Any) -> QuerySet[Order]:
+    if not can(user, "order", "view"):
+        return Order.objects.none()
+    return scope_queryset(user, Order.objects.all(), owner_field="party__owner", team_field="party__team")
+
+
+def access_order_by_id(user: Any, order_id: int, *, op: Op = "view") -> Order:
+    order = visible_orders(user).filter(pk=order_id).first()
+    if order is None:
+        raise RecordNotFound(f"order {order_id}")
+    if not can(user, "order", op):
+        raise NotPermitted(f"{user.role} may not {op} orders")
+    return order

@@ -1,0 +1,44 @@
+"""Reads of products and orders that pages and the API share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from clientela.crm.commerce.access import visible_orders, visible_products
+from clientela.crm.commerce.models import Order, Product
+
+
+def list_products(
+    user: Any, *, q: str | None = None, category: str | None = None, is_active: bool | None = None
+) -> QuerySet[Product]:
+    qs = visible_products(user)
+    if q:
+        qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+    if category:
+        qs = qs.filter(category=category)
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    return qs
+
+
+def list_orders(
+    user: Any,
+    *,
+    party_id: int | None = None,
+    status: str | None = None,
+    ordered_from: dt.datetime | None = None,
+    ordered_to: dt.datetime | None = None,
+) -> QuerySet[Order]:
+    qs = visible_orders(user).prefetch_related("lines")
+    if party_id is not None:
+        qs = qs.filter(party_id=party_id)
+    if status:
+        qs = qs.filter(status=status)
+    if ordered_from:
+        qs = qs.filter(ordered_at__gte=ordered_from)
+    if ordered_to:
+        qs = qs.filter(ordered_at__lt=ordered_to)
+    return qs

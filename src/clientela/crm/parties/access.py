@@ -1,0 +1,98 @@
+"""Fetch parties, contacts and consents for a user, or refuse.
+
+A record outside the user's scope raises ``RecordNotFound`` (404 — its existence is not
+disclosed); a visible record the user may not change raises ``NotPermitted`` (403).
+Contacts and consents are reached through their party.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.crm.accounts.permissions import Op, can, scope_queryset, within_scope
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.parties.models import Consent, ContactPerson, Party
+
+
+def visible_parties(user: Any) -> QuerySet[Party]:
+    return scope_queryset(user, Party.objects.all(), entity="party")
+
+
+def access_party_by_id(user: Any, party_id: int, *, op: Op = "view", lock: bool = False) -> Party:
+    """The party for ``op`` (view, update, delete), or ``RecordNotFound``/``NotPermitted``."""
+    qs = visible_parties(user)
+    if lock:
+        qs = qs.select_for_update()
+    party = qs.filter(pk=party_id).first()
+    if party is None:
+        raise RecordNotFound(f"party {party_id}")
+    if not can(user, "party", op):
+        raise NotPermitted(f"{user.role} may not {op} parties")
+    return party
+
+
+def check_party_assignment(user: Any, *, owner_id: int | None, team_id: int | None) -> None:
+    """A user may only give a party an owner and team inside their own scope."""
+    if not within_scope(user, owner_id=owner_id, team_id=team_id, entity="party"):
+        raise NotPermitted("owner/team: outside your record scope")
+
+
+def check_party_create(user: Any, *, owner_id: int | None, team_id: int | None) -> None:
+    if not can(user, "party", "create"):
+        raise NotPermitted(f"{user.role} may not create parties")
+    check_party_assignment(user, owner_id=owner_id, team_id=team_id)
+
+
+def _child_of_party(user: Any, entity: str, op: Op, party_id: int) -> Party:
+    """The visible party a child record hangs on, and the right to ``op`` the child."""
+    if not can(user, entity, "view"):
+        raise RecordNotFound(entity)
+    party = visible_parties(user).filter(pk=party_id).first()
+    if party is None:
+        raise RecordNotFound(f"party {party_id}")
+    if not can(user, entity, op):
+        raise NotPermitted(f"{user.role} may not {op} {entity} records")
+    return party
+
+
+def access_party_for_child(user: Any, party_id: int, *, entity: str, op: Op) -> Party:
+    """The party whose contacts/consents/interactions/orders a user lists (view) or adds
+    to (create)."""
+    return _child_of_party(user, entity, op, party_id)
+
+
+def visible_contacts(user: Any) -> QuerySet[ContactPerson]:
+    if not can(user, "contact", "view"):
+        return ContactPerson.objects.none()
+    return scope_queryset(
+        user, ContactPerson.objects.all(), owner_field="organisation__owner",
+        team_field="organisation__team",
+    )
+
+
+def access_contact_by_id(user: Any, contact_id: int, *, op: Op = "view") -> ContactPerson:
+    contact = visible_contacts(user).filter(pk=contact_id).first()
+    if contact is None:
+        raise RecordNotFound(f"contact {contact_id}")
+    if not can(user, "contact", op):
+        raise NotPermitted(f"{user.role} may not {op} contacts")
+    return contact
+
+
+def visible_consents(user: Any) -> QuerySet[Consent]:
+    if not can(user, "consent", "view"):
+        return Consent.objects.none()
+    return scope_queryset(
+        user, Consent.objects.all(), owner_field="party__owner", team_field="party__team"
+    )
+
+
+def access_consent_by_id(user: Any, consent_id: int, *, op: Op = "view") -> Consent:
+    consent = visible_consents(user).filter(pk=consent_id).first()
+    if consent is None:
+        raise RecordNotFound(f"consent {consent_id}")
+    if not can(user, "consent", op):
+        raise NotPermitted(f"{user.role} may not {op} consents")
+    return consent

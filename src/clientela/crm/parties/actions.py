@@ -1,0 +1,188 @@
+"""Every write to parties, contacts and consents; each change is audited.
+
+Party updates use optimistic concurrency: the caller names the version it read, and the
+write is one ``UPDATE … WHERE id = %s AND version = %s`` that also increments the
+version. No row updated means someone else changed the party first (``StaleRecord``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
+
+from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
+from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
+from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.validation import validate_instance
+
+PARTY_FIELDS = (
+    "ref", "kind", "name", "email", "phone", "country", "city", "language",
+    "preferred_channel", "is_customer", "is_prospect", "is_supplier", "is_partner",
+    "is_internal", "owner_id", "team_id", "acquired_at", "acquisition_channel",
+    "acquisition_campaign_id", "referred_by_id",
+)  # fmt: skip
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
+CONSENT_FIELDS = ("purpose", "channel", "lawful_basis", "source", "given_at", "withdrawn_at")
+
+
+def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidInput({name: "unknown or read-only field" for name in unknown})
+    return dict(data)
+
+
+@transaction.atomic
+def create_party(actor: Any, data: Mapping[str, Any]) -> Party:
+    """Create a party; the owner defaults to the actor and the team to the owner's team."""
+    values = _only(data, PARTY_FIELDS)
+    values.setdefault("owner_id", getattr(actor, "pk", None))
+    if "team_id" not in values:
+        values["team_id"] = actor.team_id if values["owner_id"] == getattr(actor, "pk", None) else None
+    party = Party(**values)
+    validate_instance(party, exclude=("version",))
+    try:
+        with transaction.atomic():
+            party.save()
+    except IntegrityError:
+        raise Conflict(f"ref: a party {values.get('ref')!r} already exists") from None
+    record_change(
+        actor, entity="party", object_id=party.pk, action="create",
+        changes=created(field_values(party, PARTY_FIELDS)), party_id=party.pk,
+    )
+    return party
+
+
+@transaction.atomic
+def update_party(
+    actor: Any, party: Party, *, expected_version: int, changes: Mapping[str, Any]
+) -> Party:
+    """Apply ``changes`` to ``party`` if it is still at ``expected_version``; version += 1."""
+    values = _only(changes, PARTY_FIELDS)
+    if party.version != expected_version:
+        raise StaleRecord(f"party {party.pk} is at version {party.version}")
+    before = field_values(party, PARTY_FIELDS)
+    candidate = Party(**(field_values(party) | values), pk=party.pk)
+    validate_instance(candidate, exclude=("version",))
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with transaction.atomic():
+            updated = Party.objects.filter(pk=party.pk, version=expected_version).update(
+                **values, version=F("version") + 1, updated_at=now
+            )
+    except IntegrityError:
+        raise Conflict(f"ref: a party {values.get('ref')!r} already exists") from None
+    if updated == 0:
+        raise StaleRecord(f"party {party.pk} changed since version {expected_version}")
+    party.refresh_from_db()
+    changed = diff(before, field_values(party, PARTY_FIELDS))
+    if changed:
+        record_change(
+            actor, entity="party", object_id=party.pk, action="update",
+            changes=changed, party_id=party.pk,
+        )
+    return party
+
+
+@transaction.atomic
+def delete_party(actor: Any, party: Party, *, expected_version: int) -> None:
+    """Delete a party with its contacts, consents, interactions and memberships; a party
+    with orders is kept (``Conflict``) so revenue history stays."""
+    before = field_values(party, PARTY_FIELDS)
+    party_id = party.pk
+    deleted_rows = Party.objects.filter(pk=party_id, version=expected_version)
+    if not deleted_rows.exists():
+        raise StaleRecord(f"party {party_id} changed since version {expected_version}")
+    try:
+        with transaction.atomic():
+            deleted_rows.delete()
+    except ProtectedError:
+        raise Conflict("party has orders; it cannot be deleted (erase personal data instead)") from None
+    record_change(
+        actor, entity="party", object_id=party_id, action="delete",
+        changes=deleted(before), party_id=party_id,
+    )
+
+
+@transaction.atomic
+def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> ContactPerson:
+    contact = ContactPerson(organisation=party, **_only(data, CONTACT_FIELDS))
+    validate_instance(contact)
+    contact.save()
+    record_change(
+        actor, entity="contact", object_id=contact.pk, action="create",
+        changes=created(field_values(contact, CONTACT_FIELDS)), party_id=party.pk,
+    )
+    return contact
+
+
+@transaction.atomic
+def update_contact(actor: Any, contact: ContactPerson, changes: Mapping[str, Any]) -> ContactPerson:
+    values = _only(changes, CONTACT_FIELDS)
+    before = field_values(contact, CONTACT_FIELDS)
+    for name, value in values.items():
+        setattr(contact, name, value)
+    validate_instance(contact)
+    contact.save()
+    changed = diff(before, field_values(contact, CONTACT_FIELDS))
+    if changed:
+        record_change(
+            actor, entity="contact", object_id=contact.pk, action="update",
+            changes=changed, party_id=contact.organisation_id,
+        )
+    return contact
+
+
+@transaction.atomic
+def delete_contact(actor: Any, contact: ContactPerson) -> None:
+    before, contact_id, party_id = field_values(contact, CONTACT_FIELDS), contact.pk, contact.organisation_id
+    contact.delete()
+    record_change(
+        actor, entity="contact", object_id=contact_id, action="delete",
+        changes=deleted(before), party_id=party_id,
+    )
+
+
+@transaction.atomic
+def record_consent(actor: Any, party: Party, data: Mapping[str, Any]) -> Consent:
+    """Record a consent given by ``party``; ``recorded_by`` is the actor."""
+    consent = Consent(party=party, recorded_by_id=getattr(actor, "pk", None), **_only(data, CONSENT_FIELDS))
+    validate_instance(consent)
+    consent.save()
+    record_change(
+        actor, entity="consent", object_id=consent.pk, action="create",
+        changes=created(field_values(consent, CONSENT_FIELDS)), party_id=party.pk,
+    )
+    return consent
+
+
+@transaction.atomic
+def update_consent(actor: Any, consent: Consent, changes: Mapping[str, Any]) -> Consent:
+    """Change a consent, typically to withdraw it (``withdrawn_at``)."""
+    values = _only(changes, CONSENT_FIELDS)
+    before = field_values(consent, CONSENT_FIELDS)
+    for name, value in values.items():
+        setattr(consent, name, value)
+    validate_instance(consent)
+    consent.save()
+    changed = diff(before, field_values(consent, CONSENT_FIELDS))
+    if changed:
+        record_change(
+            actor, entity="consent", object_id=consent.pk, action="update",
+            changes=changed, party_id=consent.party_id,
+        )
+    return consent
+
+
+@transaction.atomic
+def delete_consent(actor: Any, consent: Consent) -> None:
+    before, consent_id, party_id = field_values(consent, CONSENT_FIELDS), consent.pk, consent.party_id
+    consent.delete()
+    record_change(
+        actor, entity="consent", object_id=consent_id, action="delete",
+        changes=deleted(before), party_id=party_id,
+    )

@@ -1,0 +1,62 @@
+"""Reads of parties, contacts and consents that pages and the API share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from clientela.crm.parties.access import visible_consents, visible_contacts, visible_parties
+from clientela.crm.parties.models import Consent, ContactPerson, Party
+
+
+def list_parties(
+    user: Any,
+    *,
+    q: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    is_customer: bool | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[Party]:
+    qs = visible_parties(user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q) | Q(email__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if is_customer is not None:
+        qs = qs.filter(is_customer=is_customer)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return qs
+
+
+def list_contacts(user: Any, *, party_id: int | None = None, q: str | None = None) -> QuerySet[ContactPerson]:
+    qs = visible_contacts(user)
+    if party_id is not None:
+        qs = qs.filter(organisation_id=party_id)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    return qs
+
+
+def list_consents(
+    user: Any,
+    *,
+    party_id: int | None = None,
+    purpose: str | None = None,
+    channel: str | None = None,
+    active: bool | None = None,
+) -> QuerySet[Consent]:
+    qs = visible_consents(user)
+    if party_id is not None:
+        qs = qs.filter(party_id=party_id)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if active is not None:
+        qs = qs.filter(withdrawn_at__isnull=active)
+    return qs
