@@ -14,9 +14,9 @@ By ``B(a, c) = B(a - 1, c) - B(a - 1, c + 1)`` the sum telescopes to
 
 the closed form in the papers, which is 0/0 at ``a = 1`` and loses digits when
 the two gamma ratios nearly cancel.  :func:`survival_sum` therefore sums the
-terms directly for short horizons (a running product of ``(b + j) / (a + b + j)``,
-exact) and uses the closed form, written with ``exprel`` and a series in
-``a - 1`` near ``a = 1``, only for long horizons where the ratios differ a lot.
+terms directly for the first ``DIRECT_SUM_LIMIT`` periods (a running product of
+``(b + j) / (a + b + j)``, exact) and adds the rest of a long horizon with the
+closed form, written with ``exprel`` and a series in ``a - 1`` near ``a = 1``.
 """
 
 from __future__ import annotations
@@ -63,25 +63,35 @@ def survival_sum(a: float, b: ArrayLike, t: ArrayLike) -> FloatArray:
         return np.zeros(shape, dtype=np.float64)
     unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
     ub, ut = unique[:, 0], unique[:, 1]
-    out = np.zeros(len(unique), dtype=np.float64)
-    short = ut <= DIRECT_SUM_LIMIT
-    if short.any():
-        out[short] = _direct_sum(a, ub[short], ut[short])
-    if (~short).any():
-        out[~short] = _closed_form(a, ub[~short], ut[~short])
+    head_t = np.minimum(ut, DIRECT_SUM_LIMIT)
+    out, log_last = _direct_sum(a, ub, head_t)
+    long = ut > DIRECT_SUM_LIMIT
+    if long.any():
+        # sum_{k=L+1}^{t} S(k) = S(L) * sum_{k=1}^{t-L} B(a, b+L+k)/B(a, b+L): the
+        # exact head plus a non-negative tail keeps the sum non-decreasing in t.
+        tail = _closed_form(a, ub[long] + DIRECT_SUM_LIMIT, ut[long] - DIRECT_SUM_LIMIT)
+        out[long] += np.exp(log_last[long]) * tail
     return np.asarray(out[inverse.ravel()].reshape(shape), dtype=np.float64)
 
 
-def _direct_sum(a: float, b: FloatArray, t: FloatArray) -> FloatArray:
-    """Term-by-term sum: term_k = prod_{j<k} (b + j) / (a + b + j), in log space."""
+def _direct_sum(a: float, b: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Term-by-term sums and ``ln S(t)``; term_k = prod_{j<k} (b + j) / (a + b + j).
+
+    Summed with a running (sequential) sum so that the result never decreases
+    as ``t`` grows, even when the terms are below rounding.
+    """
     width = int(t.max()) if len(t) else 0
     if width == 0:
-        return np.zeros(len(b), dtype=np.float64)
+        return np.zeros(len(b), dtype=np.float64), np.zeros(len(b), dtype=np.float64)
     j = np.arange(width, dtype=np.float64)
     log_ratio = np.log(b[:, None] + j) - np.log(a + b[:, None] + j)
     log_terms = np.cumsum(log_ratio, axis=1)
-    mask = j[None, :] < t[:, None]
-    return np.asarray(np.where(mask, np.exp(log_terms), 0.0).sum(axis=1), dtype=np.float64)
+    running = np.cumsum(np.exp(log_terms), axis=1)
+    rows = np.arange(len(b))
+    last = np.maximum(t.astype(np.intp) - 1, 0)
+    sums = np.where(t > 0, running[rows, last], 0.0)
+    log_last = np.where(t > 0, log_terms[rows, last], 0.0)
+    return np.asarray(sums, dtype=np.float64), np.asarray(log_last, dtype=np.float64)
 
 
 def _closed_form(a: float, b: FloatArray, t: FloatArray) -> FloatArray:
@@ -105,3 +115,39 @@ def _closed_form(a: float, b: FloatArray, t: FloatArray) -> FloatArray:
         y = (gammaln(a + b + t) - gammaln(hi)) - (gammaln(a + b) - gammaln(lo))
         slope = y / e
     return np.asarray(b * slope * exprel(-y), dtype=np.float64)
+
+
+def discounted_survival_sum(a: float, b: ArrayLike, discount_rate: float) -> FloatArray:
+    """``sum_{k>=1} B(a, b + k) / B(a, b) * z^(k-1)`` with ``z = 1 / (1 + discount_rate)``.
+
+    This is ``b / (a + b) * 2F1(1, b + 1; a + b + 1; z)``, the discounted expected
+    residual lifetime of Fader & Hardie (2010).  SciPy's ``hyp2f1`` returns NaN
+    for a good share of realistic arguments (large ``b``, ``z`` near 1), so the
+    series is summed directly in log space, once per distinct ``b``, in blocks
+    until the remaining tail (bounded by a geometric series of ratio ``z``) is
+    below 1e-16 of the sum.  The cost grows like ``1 / discount_rate`` terms.
+    """
+    if not (np.isfinite(discount_rate) and discount_rate > 0):
+        raise ValueError("discount_rate must be a finite number > 0 (per period)")
+    b_arr = np.asarray(b, dtype=np.float64)
+    unique, inverse = np.unique(b_arr.ravel(), return_inverse=True)
+    log_z = -np.log1p(discount_rate)
+    tail_factor = (1.0 + discount_rate) / discount_rate  # 1 / (1 - z)
+    total = np.zeros(len(unique), dtype=np.float64)
+    log_term = np.log(unique) - np.log(a + unique)  # ln term_1
+    k = 1.0
+    active = np.arange(len(unique))
+    block = 4096
+    while active.size:
+        bb = unique[active]
+        steps = k + np.arange(block, dtype=np.float64)  # term_{k+1}/term_k uses k
+        log_ratio = np.log(bb[:, None] + steps) - np.log(a + bb[:, None] + steps) + log_z
+        log_terms = log_term[active, None] + np.concatenate(
+            [np.zeros((len(active), 1)), np.cumsum(log_ratio[:, :-1], axis=1)], axis=1
+        )
+        total[active] += np.exp(log_terms).sum(axis=1)
+        log_term[active] = log_terms[:, -1] + log_ratio[:, -1]
+        k += block
+        remaining = np.exp(log_term[active]) * tail_factor
+        active = active[remaining > 1e-16 * total[active]]
+    return np.asarray(total[inverse].reshape(b_arr.shape), dtype=np.float64)

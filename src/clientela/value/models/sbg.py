@@ -34,10 +34,10 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.special import betaln, hyp2f1, psi
+from scipy.special import betaln, psi
 
 from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays
-from clientela.value.models.beta_geometric import survival_sum
+from clientela.value.models.beta_geometric import discounted_survival_sum, survival_sum
 
 DURATION = "duration"
 CHURNED = "churned"
@@ -92,7 +92,7 @@ class ShiftedBetaGeo(BaseModel):
     Per customer: :meth:`p_alive` / :meth:`probability_of_renewal`,
     :meth:`expected_purchases`, :meth:`probability_of_purchases`,
     :meth:`discounted_expected_residual_lifetime` and
-    :meth:`discounted_expected_residual_transactions`.
+    :meth:`expected_discounted_residual_transactions`.
     Churned customers get 0 for every forward-looking quantity.
     """
 
@@ -169,8 +169,11 @@ class ShiftedBetaGeo(BaseModel):
         FH-2010 eq. 4: the payment at signing (t = 0) counts undiscounted.
         """
         alpha, beta = self._check_fitted()
-        z = _discount_factor(discount_rate)
-        return float(hyp2f1(1.0, beta, alpha + beta, z))
+        _discount_factor(discount_rate)
+        # 2F1(1, beta; alpha+beta; z) = 1 + z * (sum over k >= 1 of S(k) z^(k-1))
+        return float(
+            1.0 + discounted_survival_sum(alpha, beta, discount_rate) / (1.0 + discount_rate)
+        )
 
     # -- per customer ------------------------------------------------------------
 
@@ -238,15 +241,17 @@ class ShiftedBetaGeo(BaseModel):
                  = (beta+d)/(alpha+beta+d) * 2F1(1, beta+d+1; alpha+beta+d+1; 1/(1+r))
 
         The next renewal's payment counts undiscounted (the paper's
-        convention).  0 for churned customers.
+        convention).  0 for churned customers.  Summed as a series (see
+        :func:`~clientela.value.models.beta_geometric.discounted_survival_sum`):
+        SciPy's ``hyp2f1`` returns NaN for many realistic arguments.
         """
         alpha, b, active = self._posterior(summary)
-        z = _discount_factor(discount_rate)
-        value = active * b / (alpha + b) * hyp2f1(1.0, b + 1.0, alpha + b + 1.0, z)
+        _discount_factor(discount_rate)
+        value = active * discounted_survival_sum(alpha, b, discount_rate)
         return pd.Series(value, index=summary.index, name="derl", dtype=np.float64)
 
-    def discounted_expected_residual_transactions(
-        self, summary: pd.DataFrame, *, discount_rate: float
+    def expected_discounted_residual_transactions(
+        self, discount_rate: float, summary: pd.DataFrame
     ) -> pd.Series:
         """``sum_{k>=1} S(d+k)/S(d) / (1+r)^k``: future renewals, each discounted by its period.
 
