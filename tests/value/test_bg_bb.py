@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -135,14 +136,21 @@ def test_extreme_customers_give_finite_predictions(donations_model: BetaGeoBetaB
     assert donations_model.expected_purchases(10, extreme).iloc[1] > 9.0
 
 
-def with_params(params: dict[str, float]) -> BetaGeoBetaBinom:
-    """A model holding arbitrary parameters, through the public JSON save/load."""
-    fitted = BetaGeoBetaBinom().fit(load_donations())
+@functools.cache
+def saved_model() -> str:
+    """JSON of a fitted model, the template for models with arbitrary parameters."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.json"
-        fitted.save(path)
-        document = json.loads(path.read_text())
-        document["params"] = params
+        BetaGeoBetaBinom().fit(load_donations()).save(path)
+        return path.read_text()
+
+
+def with_params(params: dict[str, float]) -> BetaGeoBetaBinom:
+    """A model holding arbitrary parameters, through the public JSON save/load."""
+    document = json.loads(saved_model())
+    document["params"] = params
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
         path.write_text(json.dumps(document))
         return BetaGeoBetaBinom.load(path)
 

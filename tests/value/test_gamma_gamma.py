@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -105,13 +106,21 @@ def test_extreme_customers(cdnow_model: GammaGamma) -> None:
     assert spend.iloc[3] == pytest.approx(1e12, rel=1e-5)
 
 
-def with_params(p: float, q: float, v: float) -> GammaGamma:
-    """A model holding arbitrary parameters, through the public JSON save/load."""
+@functools.cache
+def saved_model() -> str:
+    """JSON of a fitted model, the template for models with arbitrary parameters."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.json"
         GammaGamma().fit(simulate_spend(500, 6.0, 3.5, 15.0, seed=9)).save(path)
-        document = json.loads(path.read_text())
-        document["params"] = {"p": p, "q": q, "v": v}
+        return path.read_text()
+
+
+def with_params(p: float, q: float, v: float) -> GammaGamma:
+    """A model holding arbitrary parameters, through the public JSON save/load."""
+    document = json.loads(saved_model())
+    document["params"] = {"p": p, "q": q, "v": v}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
         path.write_text(json.dumps(document))
         return GammaGamma.load(path)
 
