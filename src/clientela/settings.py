@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from clientela.crm.service.sla import parse_hours_table
 from clientela.dburl import parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -59,6 +60,11 @@ INSTALLED_APPS = [
     "clientela.crm.audit",
     "clientela.api",
     "clientela.crm.scoring",
+    "clientela.crm.sales",
+    "clientela.crm.tasks",
+    "clientela.crm.service",
+    "clientela.crm.feedback",
+    "clientela.crm.loyalty",
     "clientela.demo",
     "clientela.web",
 ]
@@ -155,6 +161,32 @@ LOGIN_LOCKOUT_SECONDS = 900
 # REST API: requests per token (or session user) per window, "N/SECONDS".
 API_RATE_LIMIT = os.environ.get("CLIENTELA_API_RATE_LIMIT", "6000/60")
 API_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+# Outgoing email (campaigns, survey invitations) through Django's SMTP backend.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("CLIENTELA_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CLIENTELA_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CLIENTELA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CLIENTELA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _flag("CLIENTELA_SMTP_USE_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("CLIENTELA_FROM_EMAIL", "clientela@localhost")
+# Base URL of the public pages (survey answers, unsubscribe) used in links sent out.
+PUBLIC_URL = os.environ.get("CLIENTELA_PUBLIC_URL", "http://localhost:8000")
+
+# SMS through an HTTP gateway (crm/engagement/sms.py).
+SMS_GATEWAY = os.environ.get(
+    "CLIENTELA_SMS_GATEWAY", "clientela.crm.engagement.sms.HttpJsonGateway"
+)
+SMS_GATEWAY_URL = os.environ.get("CLIENTELA_SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("CLIENTELA_SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("CLIENTELA_SMS_SENDER", "Clientela")
+
+# Service cases: hours to resolve per priority, e.g. "urgent=4,high=8,normal=24,low=72".
+try:
+    SERVICE_SLA_HOURS = parse_hours_table(os.environ.get("CLIENTELA_SLA_HOURS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CLIENTELA_SLA_HOURS: {exc}") from None
 
 LOGGING = {
     "version": 1,

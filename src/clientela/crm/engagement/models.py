@@ -51,6 +51,18 @@ class CampaignKind(models.TextChoices):
     WIN_BACK = "win_back", "Win-back"
 
 
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class SendStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    SUPPRESSED = "suppressed", "Suppressed (no consent)"
+    FAILED = "failed", "Failed"
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=CampaignKind.choices)
@@ -60,6 +72,14 @@ class Campaign(models.Model):
     currency = models.CharField(max_length=3, default="PLN")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    # The message sent to members (see engagement.sending). The body is a Django
+    # template rendered as plain text with ``name``; the unsubscribe link is
+    # always appended.
+    message_channel = models.CharField(
+        max_length=5, choices=MessageChannel.choices, default=MessageChannel.EMAIL
+    )
+    message_subject = models.CharField(max_length=200, blank=True)
+    message_body = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -86,6 +106,11 @@ class CampaignMember(models.Model):
     converting_order = models.ForeignKey(
         "commerce.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    send_status = models.CharField(
+        max_length=10, choices=SendStatus.choices, default=SendStatus.QUEUED
+    )
+    send_reason = models.CharField(max_length=300, blank=True, help_text="Why suppressed or failed")
+    status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed")
 
     class Meta:
         ordering = ["campaign", "party"]

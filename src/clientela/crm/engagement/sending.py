@@ -1,0 +1,213 @@
+"""Sending campaigns (email, SMS) with consent honoured, and one-click unsubscribe.
+
+These are the writes of campaign sending (the ``actions`` of this feature):
+
+* ``send_campaign`` sends the campaign's message to its members. A member is
+  sent to only while the party holds an active (not withdrawn) consent for
+  purpose *marketing* on the campaign's channel; otherwise the member is
+  marked *suppressed*. Each member ends *sent*, *suppressed* or *failed* with a
+  reason. The database is written per member in short transactions around the
+  network call, never one transaction held open across SMTP.
+* ``send_email`` is the one way a mail leaves Clientela: every mail carries the
+  unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` and
+  ``List-Unsubscribe-Post`` headers. Survey invitations go out through it too.
+* ``unsubscribe`` withdraws the consent a signed unsubscribe token names.
+
+Logs carry counts and ids only, never addresses or names.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template import Context, Engine
+from django.utils import timezone
+
+from clientela.crm.change_log import audit_change
+from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
+from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
+from clientela.crm.engagement.sms import SmsError, SmsGateway, default_gateway
+from clientela.crm.parties.models import Consent, ConsentPurpose, Party
+
+log = logging.getLogger(__name__)
+
+# Plain-text templates: no HTML escaping, and nothing but strings in the context.
+_TEXT_ENGINE = Engine(autoescape=False)
+
+
+class SendingError(ValueError):
+    """The campaign cannot be sent as configured; the message names the field."""
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    suppressed: int = 0
+    failed: int = 0
+    skipped: int = 0  # already sent, not re-sent
+    statuses: dict[int, str] = field(default_factory=dict)  # member id -> status
+
+
+def has_consent(party_id: int, *, purpose: str, channel: str, at: datetime | None = None) -> bool:
+    """True while the party holds a given, not withdrawn consent for purpose on channel."""
+    at = at or timezone.now()
+    return Consent.objects.filter(
+        party_id=party_id,
+        purpose=purpose,
+        channel=channel,
+        given_at__lte=at,
+        withdrawn_at__isnull=True,
+    ).exists()
+
+
+def render_text(template: str, context: dict[str, str]) -> str:
+    return _TEXT_ENGINE.from_string(template).render(Context(context))
+
+
+def email_message(
+    *, to: str, subject: str, body: str, unsubscribe_url: str, connection: Any = None
+) -> EmailMessage:
+    """A plain-text mail with the unsubscribe link in the body and in RFC 8058 headers."""
+    text = f"{body.rstrip()}\n\n--\nTo stop receiving these messages: {unsubscribe_url}\n"
+    return EmailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        connection=connection,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def send_email(
+    *, to: str, subject: str, body: str, unsubscribe_url: str, connection: Any = None
+) -> None:
+    """Send one mail through Django's configured mail backend (SMTP in production)."""
+    email_message(
+        to=to, subject=subject, body=body, unsubscribe_url=unsubscribe_url, connection=connection
+    ).send(fail_silently=False)
+
+
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def _set_status(member: CampaignMember, status: str, reason: str = "") -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        changes: dict[str, Any] = {"send_status": status, "send_reason": reason[:300], "status_at": now}
+        if status == SendStatus.SENT:
+            changes["sent_at"] = now
+        CampaignMember.objects.filter(pk=member.pk).update(**changes)
+    member.send_status = status
+
+
+def send_campaign(
+    campaign: Campaign,
+    *,
+    resend: bool = False,
+    gateway: SmsGateway | None = None,
+    connection: Any = None,
+) -> SendSummary:
+    """Send the campaign's message to its members, honouring marketing consent.
+
+    Without ``resend`` members already *sent* are skipped; with it every member
+    is processed again (and consent checked again, so an unsubscribed member is
+    now suppressed).
+    """
+    channel = campaign.message_channel
+    if channel not in MessageChannel.values:
+        raise SendingError(f"message_channel: {channel!r} cannot be sent")
+    if channel == MessageChannel.EMAIL and not campaign.message_subject.strip():
+        raise SendingError("message_subject: an email campaign needs a subject")
+    if not campaign.message_body.strip():
+        raise SendingError("message_body: the campaign has no message")
+
+    members = campaign.members.select_related("party").order_by("id")
+    if not resend:
+        members = members.exclude(send_status=SendStatus.SENT)
+    summary = SendSummary(skipped=campaign.members.count() - members.count())
+
+    if channel == MessageChannel.EMAIL and connection is None:
+        connection = get_connection(fail_silently=False)
+    if channel == MessageChannel.SMS and gateway is None:
+        gateway = default_gateway()
+
+    for member in members.iterator(chunk_size=500):
+        status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+        _set_status(member, status, reason)
+        summary.statuses[member.pk] = status
+        setattr(summary, status, getattr(summary, status) + 1)
+    if connection is not None:
+        connection.close()
+    log.info(
+        "campaign %s sent: %d sent, %d suppressed, %d failed, %d skipped",
+        campaign.pk, summary.sent, summary.suppressed, summary.failed, summary.skipped,
+    )
+    return summary
+
+
+def _send_to_member(
+    campaign: Campaign,
+    member: CampaignMember,
+    channel: str,
+    gateway: SmsGateway | None,
+    connection: Any,
+) -> tuple[str, str]:
+    party: Party = member.party
+    if not has_consent(party.pk, purpose=ConsentPurpose.MARKETING, channel=channel):
+        return SendStatus.SUPPRESSED, f"no active marketing consent for {channel}"
+    address = party.email if channel == MessageChannel.EMAIL else party.phone
+    if not address:
+        return SendStatus.FAILED, f"the party has no {'email address' if channel == 'email' else 'phone number'}"
+    link = unsubscribe_tokens.url(party.pk, ConsentPurpose.MARKETING, channel)
+    body = render_text(campaign.message_body, {"name": party.name})
+    try:
+        if channel == MessageChannel.EMAIL:
+            send_email(
+                to=address,
+                subject=campaign.message_subject,
+                body=body,
+                unsubscribe_url=link,
+                connection=connection,
+            )
+        else:
+            assert gateway is not None  # noqa: S101 - set by send_campaign
+            gateway.send(address, f"{body.strip()} Stop: {link}")
+    except MAIL_ERRORS as exc:
+        return SendStatus.FAILED, f"mail server refused: {type(exc).__name__}"
+    except SmsError as exc:
+        return SendStatus.FAILED, str(exc)
+    return SendStatus.SENT, ""
+
+
+@transaction.atomic
+def unsubscribe(token: str, *, at: datetime | None = None) -> Party | None:
+    """Withdraw the consent the token names; None when the token is invalid.
+
+    Idempotent: a second use finds nothing left to withdraw and changes nothing.
+    """
+    parsed = unsubscribe_tokens.read(token)
+    if parsed is None:
+        return None
+    party_id, purpose, channel = parsed
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        return None
+    at = at or timezone.now()
+    for consent in Consent.objects.select_for_update().filter(
+        party_id=party_id, purpose=purpose, channel=channel, withdrawn_at__isnull=True
+    ):
+        consent.withdrawn_at = max(at, consent.given_at)
+        consent.save(update_fields=["withdrawn_at"])
+        audit_change(None, consent, {"withdrawn_at": None}, {"withdrawn_at": consent.withdrawn_at})
+    return party

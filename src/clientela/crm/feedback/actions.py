@@ -1,0 +1,234 @@
+"""Every write to surveys, invitations and responses. Each function owns its transaction."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clientela.crm.accounts.models import User
+from clientela.crm.change_log import audit_create, audit_delete
+from clientela.crm.engagement import sending
+from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
+from clientela.crm.engagement.models import SendStatus
+from clientela.crm.errors import InvalidInput
+from clientela.crm.feedback import tokens
+from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyKind, SurveyResponse
+from clientela.crm.parties.models import Channel, ConsentPurpose, Party
+
+log = logging.getLogger(__name__)
+
+
+class FeedbackError(InvalidInput):
+    """A survey write was refused; the message starts with the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.field = field
+
+
+class AlreadyAnswered(Exception):
+    """The invitation has been used; nothing was recorded."""
+
+
+@transaction.atomic
+def create_survey(*, name: str, kind: str, question: str) -> Survey:
+    if kind not in SurveyKind.values:
+        raise FeedbackError("kind", f"must be one of {', '.join(SurveyKind.values)}")
+    if not name.strip():
+        raise FeedbackError("name", "must not be empty")
+    if not question.strip():
+        raise FeedbackError("question", "must not be empty")
+    return Survey.objects.create(name=name.strip(), kind=kind, question=question.strip())
+
+
+@transaction.atomic
+def update_survey(survey: Survey, **changes: Any) -> Survey:
+    """Change name, question or is_active. The kind is fixed once responses may exist."""
+    allowed = {"name", "question", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise FeedbackError(sorted(unknown)[0], "cannot be changed")
+    for field in ("name", "question"):
+        if field in changes:
+            changes[field] = str(changes[field]).strip()
+            if not changes[field]:
+                raise FeedbackError(field, "must not be empty")
+    for field, value in changes.items():
+        setattr(survey, field, value)
+    survey.save()
+    return survey
+
+
+@transaction.atomic
+def delete_survey(survey: Survey) -> None:
+    if survey.responses.exists():
+        raise FeedbackError("survey", "has responses; deactivate it instead")
+    survey.delete()
+
+
+def _check_score(kind: str, score: Any) -> int:
+    low, high = {SurveyKind.NPS: (0, 10), SurveyKind.CSAT: (1, 5)}[SurveyKind(kind)]
+    if isinstance(score, bool):
+        raise FeedbackError("score", f"must be a whole number from {low} to {high}")
+    try:
+        value = int(str(score).strip())
+    except ValueError:
+        raise FeedbackError("score", f"must be a whole number from {low} to {high}") from None
+    if not low <= value <= high:
+        raise FeedbackError("score", f"must be a whole number from {low} to {high}")
+    return value
+
+
+AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment", "answered_at")
+
+
+@transaction.atomic
+def record_response(
+    *,
+    survey: Survey,
+    score: Any,
+    party: Party | None = None,
+    comment: str = "",
+    answered_at: datetime | None = None,
+    actor: User | None = None,
+) -> SurveyResponse:
+    """Record an answer taken outside an invitation (a call, an import, the API)."""
+    response = SurveyResponse.objects.create(
+        survey=survey,
+        party=party,
+        kind=survey.kind,
+        score=_check_score(survey.kind, score),
+        comment=comment.strip()[:5000],
+        answered_at=answered_at or timezone.now(),
+    )
+    audit_create(actor, response, AUDITED)
+    return response
+
+
+@transaction.atomic
+def delete_response(response: SurveyResponse, *, actor: User | None = None) -> None:
+    audit_delete(actor, response)
+    SurveyInvitation.objects.filter(pk=response.invitation_id).update(answered_at=None)
+    response.delete()
+
+
+@transaction.atomic
+def invite(survey: Survey, party: Party) -> SurveyInvitation:
+    """Create an invitation; ``invitation_url`` gives its link."""
+    if not survey.is_active:
+        raise FeedbackError("survey", "is not active")
+    return SurveyInvitation.objects.create(survey=survey, party=party, nonce=secrets.token_hex(8))
+
+
+def invitation_token(invitation: SurveyInvitation) -> str:
+    return tokens.make(invitation.pk, invitation.nonce)
+
+
+def invitation_url(invitation: SurveyInvitation) -> str:
+    return unsubscribe_tokens.public_url(
+        reverse("public-survey", args=[invitation_token(invitation)])
+    )
+
+
+def invitation_for_token(token: str) -> SurveyInvitation | None:
+    """The invitation a token names, or None when the token is invalid or revoked."""
+    parsed = tokens.read(token)
+    if parsed is None:
+        return None
+    invitation_id, nonce = parsed
+    invitation = SurveyInvitation.objects.select_related("survey").filter(pk=invitation_id).first()
+    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
+        return None
+    return invitation
+
+
+def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
+    """Record the answer to the invitation the token names, once.
+
+    Raises LookupError for an invalid token, FeedbackError for a bad score and
+    AlreadyAnswered on a second use; in each case nothing is written.
+    """
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise LookupError("no such invitation")
+    score_value = _check_score(invitation.survey.kind, score)
+    try:
+        with transaction.atomic():
+            locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.answered_at is not None:
+                raise AlreadyAnswered()
+            now = timezone.now()
+            response = SurveyResponse.objects.create(
+                survey_id=locked.survey_id,
+                party_id=locked.party_id,
+                invitation=locked,
+                kind=invitation.survey.kind,
+                score=score_value,
+                comment=str(comment).strip()[:5000],
+                answered_at=now,
+            )
+            locked.answered_at = now
+            locked.save(update_fields=["answered_at"])
+            audit_create(None, response, AUDITED)
+    except IntegrityError:  # a concurrent answer won the one-to-one
+        raise AlreadyAnswered() from None
+    return response
+
+
+def send_invitations(
+    survey: Survey, parties: Iterable[Party], *, subject: str, body: str = "", connection: Any = None
+) -> dict[str, int]:
+    """Invite each party by email, the way campaigns are sent.
+
+    Only parties with an active consent for purpose *surveys* on email get a
+    mail; each invitation records sent, suppressed or failed with a reason. The
+    mail carries the single-use answer link and the unsubscribe link (which
+    withdraws the surveys consent).
+    """
+    counts = {SendStatus.SENT: 0, SendStatus.SUPPRESSED: 0, SendStatus.FAILED: 0}
+    owned = connection is None
+    if owned:
+        connection = get_connection(fail_silently=False)
+    for party in parties:
+        invitation = invite(survey, party)
+        status, reason = SendStatus.SENT, ""
+        if not sending.has_consent(party.pk, purpose=ConsentPurpose.SURVEYS, channel=Channel.EMAIL):
+            status, reason = SendStatus.SUPPRESSED, "no active surveys consent for email"
+        elif not party.email:
+            status, reason = SendStatus.FAILED, "the party has no email address"
+        else:
+            text = sending.render_text(body or "{{ question }}", {"name": party.name, "question": survey.question})
+            text = f"{text.rstrip()}\n\nAnswer here (one answer per link): {invitation_url(invitation)}\n"
+            try:
+                sending.send_email(
+                    to=party.email,
+                    subject=subject,
+                    body=text,
+                    unsubscribe_url=unsubscribe_tokens.url(party.pk, ConsentPurpose.SURVEYS, Channel.EMAIL),
+                    connection=connection,
+                )
+            except sending.MAIL_ERRORS as exc:
+                status, reason = SendStatus.FAILED, f"mail server refused: {type(exc).__name__}"
+        _set_invitation_status(invitation, status, reason)
+        counts[status] += 1
+    if owned and connection is not None:
+        connection.close()
+    log.info("survey %s invitations: %s", survey.pk, {str(k): v for k, v in counts.items()})
+    return {str(k): v for k, v in counts.items()}
+
+
+@transaction.atomic
+def _set_invitation_status(invitation: SurveyInvitation, status: str, reason: str) -> None:
+    invitation.send_status = status
+    invitation.send_reason = reason[:300]
+    if status == SendStatus.SENT:
+        invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["send_status", "send_reason", "sent_at"])

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyResponse
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "question", "is_active", "created_at")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "question")
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(admin.ModelAdmin):
+    list_display = ("survey", "party", "send_status", "sent_at", "answered_at", "created_at")
+    list_filter = ("survey", "send_status")
+    search_fields = ("party__name", "party__ref", "survey__name")
+    raw_id_fields = ("party",)
+    readonly_fields = ("nonce", "send_status", "send_reason", "sent_at", "answered_at", "created_at")
+    list_select_related = ("survey", "party")
+    show_full_result_count = False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ("survey", "party", "score", "answered_at")
+    list_filter = ("survey", "kind")
+    search_fields = ("party__name", "party__ref", "comment")
+    raw_id_fields = ("party", "invitation")
+    date_hierarchy = "answered_at"
+    list_select_related = ("survey", "party")
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # answers are the customer's words; they are not edited

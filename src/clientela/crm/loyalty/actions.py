@@ -1,0 +1,266 @@
+"""Every write to the loyalty programme. Each function owns its transaction.
+
+Ledger writes follow one pattern (``_post``): lock the account row
+(``SELECT … FOR UPDATE``), compute the new balance, refuse with ``LoyaltyError``
+before writing anything if it would be negative, then insert the entry and
+store the new running balance. Concurrent redeems therefore serialise on the
+account, and the ``balance >= 0`` check constraints are the last line of defence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientela.crm.accounts.models import User
+from clientela.crm.change_log import audit_create
+from clientela.crm.commerce.models import Order
+from clientela.crm.errors import InvalidInput
+from clientela.crm.loyalty.models import (
+    EntryKind,
+    LoyaltyAccount,
+    PointsEntry,
+    Programme,
+    Redemption,
+    Referral,
+    Tier,
+    TierBasis,
+)
+from clientela.crm.parties.models import Party
+
+MAX_POINTS = 1_000_000_000
+
+
+class LoyaltyError(InvalidInput):
+    """A loyalty write was refused and nothing was written; the message names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.field = field
+
+
+def _points(value: Any, field: str = "points") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LoyaltyError(field, "must be a whole number")
+    if value <= 0:
+        raise LoyaltyError(field, "must be positive")
+    if value > MAX_POINTS:
+        raise LoyaltyError(field, "too large")
+    return value
+
+
+@transaction.atomic
+def create_programme(
+    *,
+    name: str,
+    currency: str = "PLN",
+    points_per_unit: Decimal | str | int = Decimal("1"),
+    tier_basis: str = TierBasis.POINTS,
+    referral_points: int = 0,
+) -> Programme:
+    if not name.strip():
+        raise LoyaltyError("name", "must not be empty")
+    if Programme.objects.filter(name=name.strip()).exists():
+        raise LoyaltyError("name", "a programme with this name exists")
+    try:
+        rate = Decimal(str(points_per_unit))
+    except InvalidOperation:
+        raise LoyaltyError("points_per_unit", "must be a number") from None
+    if not rate.is_finite() or rate < 0:
+        raise LoyaltyError("points_per_unit", "must be zero or more")
+    if tier_basis not in TierBasis.values:
+        raise LoyaltyError("tier_basis", f"must be one of {', '.join(TierBasis.values)}")
+    if referral_points < 0:
+        raise LoyaltyError("referral_points", "must be zero or more")
+    return Programme.objects.create(
+        name=name.strip(),
+        currency=currency.upper(),
+        points_per_unit=rate,
+        tier_basis=tier_basis,
+        referral_points=referral_points,
+    )
+
+
+@transaction.atomic
+def add_tier(programme: Programme, *, name: str, threshold: Decimal | int, benefits: str = "") -> Tier:
+    threshold = Decimal(str(threshold))
+    if threshold < 0:
+        raise LoyaltyError("threshold", "must be zero or more")
+    if programme.tiers.filter(name=name).exists():
+        raise LoyaltyError("name", "the programme has a tier with this name")
+    if programme.tiers.filter(threshold=threshold).exists():
+        raise LoyaltyError("threshold", "the programme has a tier at this threshold")
+    return Tier.objects.create(programme=programme, name=name, threshold=threshold, benefits=benefits)
+
+
+@transaction.atomic
+def open_account(party: Party, programme: Programme) -> LoyaltyAccount:
+    """The party's account in the programme, created when missing."""
+    account, _ = LoyaltyAccount.objects.get_or_create(party=party, programme=programme)
+    return account
+
+
+def _post(
+    account: LoyaltyAccount,
+    *,
+    kind: str,
+    points: int,
+    reason: str = "",
+    at: datetime | None = None,
+    order: Order | None = None,
+    actor: User | None = None,
+    spend: Decimal = Decimal("0"),
+) -> PointsEntry:
+    """Append one entry under a row lock on the account. Call inside a transaction."""
+    locked = LoyaltyAccount.objects.select_for_update().get(pk=account.pk)
+    new_balance = locked.balance + points
+    if new_balance < 0:
+        raise LoyaltyError(
+            "points", f"the account holds {locked.balance} points; {-points} cannot be taken"
+        )
+    entry = PointsEntry.objects.create(
+        account=locked,
+        kind=kind,
+        points=points,
+        balance_after=new_balance,
+        occurred_at=at or timezone.now(),
+        reason=reason[:300],
+        order=order,
+        created_by=actor,
+    )
+    locked.balance = new_balance
+    if kind == EntryKind.EARN:
+        locked.lifetime_points += points
+    locked.lifetime_spend += spend
+    locked.save(update_fields=["balance", "lifetime_points", "lifetime_spend"])
+    account.balance = locked.balance
+    account.lifetime_points = locked.lifetime_points
+    account.lifetime_spend = locked.lifetime_spend
+    audit_create(actor, entry, ["account_id", "kind", "points", "balance_after", "reason"])
+    return entry
+
+
+@transaction.atomic
+def earn(
+    account: LoyaltyAccount,
+    points: int,
+    *,
+    reason: str = "",
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> PointsEntry:
+    """Credit points (a bonus, a campaign gift)."""
+    return _post(account, kind=EntryKind.EARN, points=_points(points), reason=reason, actor=actor, at=at)
+
+
+def points_for(programme: Programme, amount: Decimal) -> int:
+    """Points the earn rule gives for ``amount``: amount × rate, rounded down."""
+    return int((amount * programme.points_per_unit).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@transaction.atomic
+def earn_for_order(account: LoyaltyAccount, order: Order, *, actor: User | None = None) -> PointsEntry | None:
+    """Credit the points an order earns under the programme's rule, once per order.
+
+    The order must be in the programme's currency; an order earning 0 points
+    adds to lifetime spend only through later orders (no zero entries).
+    """
+    programme = account.programme
+    if order.party_id != account.party_id:
+        raise LoyaltyError("order", "belongs to another party")
+    if order.currency != programme.currency:
+        raise LoyaltyError("order", f"is in {order.currency}, the programme counts {programme.currency}")
+    if PointsEntry.objects.filter(account=account, order=order).exists():
+        raise LoyaltyError("order", "has already earned points")
+    points = points_for(programme, order.total_amount)
+    if points <= 0:
+        return None
+    return _post(
+        account,
+        kind=EntryKind.EARN,
+        points=points,
+        reason=f"order {order.ref}",
+        order=order,
+        actor=actor,
+        at=order.ordered_at,
+        spend=order.total_amount,
+    )
+
+
+@transaction.atomic
+def redeem(
+    account: LoyaltyAccount,
+    points: int,
+    *,
+    reward: str,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Redemption:
+    """Spend points on a reward; refused when the balance is short."""
+    points = _points(points)
+    if not reward.strip():
+        raise LoyaltyError("reward", "must not be empty")
+    entry = _post(account, kind=EntryKind.REDEEM, points=-points, reason=reward, actor=actor, at=at)
+    return Redemption.objects.create(
+        account_id=account.pk, reward=reward.strip(), points=points, entry=entry,
+        redeemed_at=entry.occurred_at,
+    )
+
+
+@transaction.atomic
+def expire(
+    account: LoyaltyAccount, points: int, *, reason: str = "expiry", at: datetime | None = None
+) -> PointsEntry:
+    """Remove points that have run out; refused when the balance is short."""
+    return _post(account, kind=EntryKind.EXPIRE, points=-_points(points), reason=reason, at=at)
+
+
+@transaction.atomic
+def adjust(
+    account: LoyaltyAccount, points: int, *, reason: str, actor: User | None = None
+) -> PointsEntry:
+    """Correct the balance by ``points`` (either sign); needs a reason."""
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0:
+        raise LoyaltyError("points", "must be a non-zero whole number")
+    if abs(points) > MAX_POINTS:
+        raise LoyaltyError("points", "too large")
+    if not reason.strip():
+        raise LoyaltyError("reason", "an adjustment needs a reason")
+    return _post(account, kind=EntryKind.ADJUST, points=points, reason=reason.strip(), actor=actor)
+
+
+@transaction.atomic
+def record_referral(
+    programme: Programme,
+    *,
+    referrer: Party,
+    referred: Party,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Referral:
+    """Record that ``referrer`` brought ``referred`` in, and credit the programme's
+    referral points to the referrer's account."""
+    if referrer.pk == referred.pk:
+        raise LoyaltyError("referred", "a party cannot refer itself")
+    if Referral.objects.filter(programme=programme, referred=referred).exists():
+        raise LoyaltyError("referred", "this party's referral is already recorded")
+    at = at or timezone.now()
+    entry = None
+    if programme.referral_points > 0:
+        account = open_account(referrer, programme)
+        entry = _post(
+            account, kind=EntryKind.EARN, points=programme.referral_points,
+            reason=f"referral of party {referred.pk}", actor=actor, at=at,
+        )
+    return Referral.objects.create(
+        programme=programme,
+        referrer=referrer,
+        referred=referred,
+        rewarded_points=programme.referral_points,
+        entry=entry,
+        created_at=at,
+    )

@@ -1,0 +1,334 @@
+"""Every write to pipelines, stages and deals. Each function owns its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientela.crm.accounts.models import Team, User
+from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.errors import InvalidInput, StaleRecord
+from clientela.crm.parties.models import Party
+from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
+
+
+class SalesError(InvalidInput):
+    """A sales write was refused; the message starts with the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.field = field
+
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    win_probability: Decimal
+    is_won: bool = False
+    is_lost: bool = False
+
+
+def _probability(value: Any, field: str = "win_probability") -> Decimal:
+    try:
+        p = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise SalesError(field, f"{value!r} is not a number") from exc
+    if not p.is_finite() or p < 0 or p > 1:
+        raise SalesError(field, "must be between 0 and 1")
+    return p
+
+
+def _money(value: Any, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise SalesError(field, f"{value!r} is not a decimal amount") from exc
+    if not amount.is_finite() or amount < 0:
+        raise SalesError(field, "must be a non-negative amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise SalesError(field, "at most two decimal places")
+    if amount >= Decimal("1e12"):
+        raise SalesError(field, "too large")
+    return amount
+
+
+def _currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise SalesError("currency", "must be a three-letter ISO 4217 code")
+    return code
+
+
+@transaction.atomic
+def create_pipeline(name: str, stages: Iterable[StageSpec]) -> Pipeline:
+    """Create a pipeline with its stages in the given order (order numbers 1, 2, …)."""
+    name = name.strip()
+    if not name:
+        raise SalesError("name", "must not be empty")
+    if Pipeline.objects.filter(name=name).exists():
+        raise SalesError("name", f"a pipeline named {name!r} already exists")
+    specs = list(stages)
+    if not specs:
+        raise SalesError("stages", "a pipeline needs at least one stage")
+    names = [s.name.strip() for s in specs]
+    if len(set(names)) != len(names) or not all(names):
+        raise SalesError("stages", "stage names must be non-empty and distinct")
+    pipeline = Pipeline.objects.create(name=name)
+    for order, spec in enumerate(specs, start=1):
+        _check_stage_flags(spec.is_won, spec.is_lost)
+        Stage.objects.create(
+            pipeline=pipeline,
+            name=spec.name.strip(),
+            order=order,
+            win_probability=_probability(spec.win_probability),
+            is_won=spec.is_won,
+            is_lost=spec.is_lost,
+        )
+    return pipeline
+
+
+def _check_stage_flags(is_won: bool, is_lost: bool) -> None:
+    if is_won and is_lost:
+        raise SalesError("is_won", "a stage cannot be both won and lost")
+
+
+@transaction.atomic
+def add_stage(
+    pipeline: Pipeline,
+    *,
+    name: str,
+    win_probability: Decimal,
+    order: int | None = None,
+    is_won: bool = False,
+    is_lost: bool = False,
+) -> Stage:
+    """Add a stage; without ``order`` it goes last."""
+    Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    _check_stage_flags(is_won, is_lost)
+    name = name.strip()
+    if not name:
+        raise SalesError("name", "must not be empty")
+    if pipeline.stages.filter(name=name).exists():
+        raise SalesError("name", f"the pipeline already has a stage named {name!r}")
+    last = pipeline.stages.order_by("-order").values_list("order", flat=True).first() or 0
+    if order is None:
+        order = last + 1
+    if order < 1:
+        raise SalesError("order", "must be 1 or more")
+    if pipeline.stages.filter(order=order).exists():
+        raise SalesError("order", f"the pipeline already has a stage at position {order}")
+    return Stage.objects.create(
+        pipeline=pipeline,
+        name=name,
+        order=order,
+        win_probability=_probability(win_probability),
+        is_won=is_won,
+        is_lost=is_lost,
+    )
+
+
+@transaction.atomic
+def update_stage(stage: Stage, **changes: Any) -> Stage:
+    """Rename a stage or change its probability or position."""
+    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    if "name" in changes:
+        name = str(changes["name"]).strip()
+        if not name:
+            raise SalesError("name", "must not be empty")
+        if Stage.objects.filter(pipeline_id=stage.pipeline_id, name=name).exclude(pk=stage.pk).exists():
+            raise SalesError("name", f"the pipeline already has a stage named {name!r}")
+        stage.name = name
+    if "win_probability" in changes:
+        stage.win_probability = _probability(changes["win_probability"])
+    if "order" in changes:
+        order = int(changes["order"])
+        if order < 1:
+            raise SalesError("order", "must be 1 or more")
+        if Stage.objects.filter(pipeline_id=stage.pipeline_id, order=order).exclude(pk=stage.pk).exists():
+            raise SalesError("order", f"the pipeline already has a stage at position {order}")
+        stage.order = order
+    stage.save()
+    return stage
+
+
+@transaction.atomic
+def delete_stage(stage: Stage) -> None:
+    """Delete a stage no deal has ever been in."""
+    if stage.deals.exists() or stage.entries.exists():
+        raise SalesError("stage", "deals have been in this stage; it cannot be deleted")
+    stage.delete()
+
+
+def _first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(is_won=False, is_lost=False).order_by("order").first()
+    if stage is None:
+        raise SalesError("pipeline", "the pipeline has no open stage")
+    return stage
+
+
+@transaction.atomic
+def create_deal(
+    *,
+    party: Party,
+    name: str,
+    pipeline: Pipeline,
+    amount: Decimal | str | int = Decimal("0"),
+    currency: str = "PLN",
+    stage: Stage | None = None,
+    expected_close: date | None = None,
+    owner: User | None = None,
+    team: Team | None = None,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Deal:
+    """Open a deal in ``stage`` (default: the pipeline's first open stage)."""
+    name = name.strip()
+    if not name:
+        raise SalesError("name", "must not be empty")
+    if stage is None:
+        stage = _first_open_stage(pipeline)
+    elif stage.pipeline_id != pipeline.pk:
+        raise SalesError("stage", "belongs to another pipeline")
+    if stage.is_closed:
+        raise SalesError("stage", "a new deal starts in an open stage")
+    at = at or timezone.now()
+    deal = Deal.objects.create(
+        pipeline=pipeline,
+        stage=stage,
+        party=party,
+        name=name,
+        amount=_money(amount),
+        currency=_currency(currency),
+        expected_close=expected_close,
+        owner=owner,
+        team=team if team is not None else (owner.team if owner is not None else None),
+    )
+    DealStageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, changed_at=at, changed_by=actor)
+    audit_create(actor, deal, ["name", "party_id", "pipeline_id", "stage_id", "amount", "currency",
+                              "expected_close", "owner_id", "team_id", "status"])
+    return deal
+
+
+def _lock(deal: Deal, expected_version: int | None) -> Deal:
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRecord(f"version: the record is at version {locked.version}")
+    return locked
+
+
+DEAL_EDITABLE = ("name", "amount", "currency", "expected_close", "owner", "team", "party")
+
+
+@transaction.atomic
+def update_deal(
+    deal: Deal, *, actor: User | None = None, expected_version: int | None = None, **changes: Any
+) -> Deal:
+    """Change a deal's plain fields (not its stage: see ``move_deal``)."""
+    unknown = set(changes) - set(DEAL_EDITABLE)
+    if unknown:
+        raise SalesError(sorted(unknown)[0], "cannot be changed here")
+    locked = _lock(deal, expected_version)
+    before = {f: getattr(locked, f) for f in changes}
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+        if not changes["name"]:
+            raise SalesError("name", "must not be empty")
+    if "amount" in changes:
+        changes["amount"] = _money(changes["amount"])
+    if "currency" in changes:
+        changes["currency"] = _currency(changes["currency"])
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save()
+    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
+    return locked
+
+
+@transaction.atomic
+def move_deal(
+    deal: Deal,
+    stage: Stage,
+    *,
+    actor: User | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Deal:
+    """Move a deal to another stage of its pipeline; a won or lost stage closes it.
+
+    Moving a closed deal back to an open stage reopens it. Every move is kept in
+    ``DealStageChange`` for the velocity figures.
+    """
+    locked = _lock(deal, expected_version)
+    if stage.pipeline_id != locked.pipeline_id:
+        raise SalesError("stage", "belongs to another pipeline")
+    if stage.is_lost and not reason.strip():
+        raise SalesError("reason", "a lost deal needs a reason")
+    if stage.pk == locked.stage_id:
+        return locked
+    at = at or timezone.now()
+    before = {"stage_id": locked.stage_id, "status": locked.status, "close_reason": locked.close_reason}
+    previous = locked.stage_id
+    locked.stage = stage
+    if stage.is_won:
+        locked.status, locked.closed_at = DealStatus.WON, at
+        locked.close_reason = reason.strip()
+    elif stage.is_lost:
+        locked.status, locked.closed_at = DealStatus.LOST, at
+        locked.close_reason = reason.strip()
+    else:
+        locked.status, locked.closed_at, locked.close_reason = DealStatus.OPEN, None, ""
+    locked.version += 1
+    locked.save()
+    DealStageChange.objects.create(
+        deal=locked, from_stage_id=previous, to_stage=stage, changed_at=at, changed_by=actor
+    )
+    audit_change(
+        actor,
+        locked,
+        before,
+        {"stage_id": locked.stage_id, "status": locked.status, "close_reason": locked.close_reason},
+    )
+    return locked
+
+
+def _closing_stage(deal: Deal, *, won: bool) -> Stage:
+    stages = Stage.objects.filter(pipeline_id=deal.pipeline_id)
+    stage = stages.filter(is_won=True).first() if won else stages.filter(is_lost=True).first()
+    if stage is None:
+        kind = "won" if won else "lost"
+        raise SalesError("pipeline", f"the pipeline has no {kind} stage")
+    return stage
+
+
+def win_deal(
+    deal: Deal, *, actor: User | None = None, expected_version: int | None = None, reason: str = ""
+) -> Deal:
+    """Move a deal to its pipeline's won stage."""
+    return move_deal(
+        deal, _closing_stage(deal, won=True), actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def lose_deal(
+    deal: Deal, *, reason: str, actor: User | None = None, expected_version: int | None = None
+) -> Deal:
+    """Move a deal to its pipeline's lost stage, with the reason it was lost."""
+    return move_deal(
+        deal, _closing_stage(deal, won=False), actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+@transaction.atomic
+def delete_deal(deal: Deal, *, actor: User | None = None, expected_version: int | None = None) -> None:
+    locked = _lock(deal, expected_version)
+    audit_delete(actor, locked)
+    locked.delete()

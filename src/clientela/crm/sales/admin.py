@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from clientela.crm.sales.models import Deal, DealStageChange, Pipeline, Stage
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    fields = ("order", "name", "win_probability", "is_won", "is_lost")
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = [StageInline]
+
+
+class StageChangeInline(admin.TabularInline):
+    model = DealStageChange
+    extra = 0
+    fields = ("changed_at", "from_stage", "to_stage", "changed_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "party",
+        "pipeline",
+        "stage",
+        "status",
+        "amount",
+        "currency",
+        "expected_close",
+        "owner",
+        "team",
+        "closed_at",
+    )
+    list_filter = ("status", "pipeline", "stage", "currency", "team")
+    search_fields = ("name", "party__name", "party__ref")
+    raw_id_fields = ("party", "owner")
+    readonly_fields = ("status", "closed_at", "version", "created_at", "updated_at")
+    date_hierarchy = "expected_close"
+    list_select_related = ("party", "pipeline", "stage", "owner", "team")
+    show_full_result_count = False
+    inlines = [StageChangeInline]

@@ -1,0 +1,147 @@
+"""Every write to service cases. Each function owns its transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientela.crm.accounts.models import Team, User
+from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.errors import InvalidInput, StaleRecord
+from clientela.crm.parties.models import Party
+from clientela.crm.service import sla
+from clientela.crm.service.models import Case, CaseStatus, Priority
+
+
+class CaseError(InvalidInput):
+    """A case write was refused; the message starts with the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.field = field
+
+
+
+AUDITED = ("party_id", "subject", "description", "priority", "status", "sla_due_at",
+           "resolution", "owner_id", "team_id")
+
+
+@transaction.atomic
+def open_case(
+    *,
+    party: Party,
+    subject: str,
+    description: str = "",
+    priority: str = Priority.NORMAL,
+    owner: User | None = None,
+    team: Team | None = None,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Open a case; its SLA due time is ``at`` plus the hours for its priority."""
+    subject = subject.strip()
+    if not subject:
+        raise CaseError("subject", "must not be empty")
+    if priority not in Priority.values:
+        raise CaseError("priority", f"must be one of {', '.join(Priority.values)}")
+    opened_at = at or timezone.now()
+    case = Case.objects.create(
+        party=party,
+        subject=subject,
+        description=description,
+        priority=priority,
+        opened_at=opened_at,
+        sla_due_at=sla.due_at(opened_at, priority),
+        owner=owner,
+        team=team if team is not None else (owner.team if owner is not None else None),
+    )
+    audit_create(actor, case, AUDITED)
+    return case
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRecord(f"version: the record is at version {locked.version}")
+    return locked
+
+
+EDITABLE = ("subject", "description", "priority", "owner", "team", "party")
+
+
+@transaction.atomic
+def update_case(
+    case: Case, *, actor: User | None = None, expected_version: int | None = None, **changes: Any
+) -> Case:
+    """Change a case's plain fields. A new priority does not move the SLA due time:
+    the agreement is the one made when the case was opened."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise CaseError(sorted(unknown)[0], "cannot be changed here")
+    locked = _lock(case, expected_version)
+    if "subject" in changes:
+        changes["subject"] = str(changes["subject"]).strip()
+        if not changes["subject"]:
+            raise CaseError("subject", "must not be empty")
+    if "priority" in changes and changes["priority"] not in Priority.values:
+        raise CaseError("priority", f"must be one of {', '.join(Priority.values)}")
+    before = {f: getattr(locked, f) for f in changes}
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save()
+    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
+    return locked
+
+
+@transaction.atomic
+def set_case_status(
+    case: Case,
+    status: str,
+    *,
+    resolution: str | None = None,
+    actor: User | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Move a case through new → open → pending → resolved → closed (or reopen it).
+
+    Resolving needs a resolution text and stamps ``resolved_at``; closing an
+    unresolved case resolves it at the same moment; reopening clears both.
+    """
+    if status not in CaseStatus.values:
+        raise CaseError("status", f"must be one of {', '.join(CaseStatus.values)}")
+    locked = _lock(case, expected_version)
+    at = at or timezone.now()
+    before = {"status": locked.status, "resolution": locked.resolution,
+              "resolved_at": locked.resolved_at, "closed_at": locked.closed_at}
+    if resolution is not None:
+        locked.resolution = resolution.strip()
+    if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        if not locked.resolution:
+            raise CaseError("resolution", "say how the case was resolved")
+        if locked.resolved_at is None:
+            if at < locked.opened_at:
+                raise CaseError("resolved_at", "cannot be before the case was opened")
+            locked.resolved_at = at
+        locked.closed_at = at if status == CaseStatus.CLOSED else None
+    else:
+        locked.resolved_at = None
+        locked.closed_at = None
+    locked.status = status
+    locked.version += 1
+    locked.save()
+    audit_change(actor, locked, before, {"status": locked.status, "resolution": locked.resolution,
+                                         "resolved_at": locked.resolved_at, "closed_at": locked.closed_at})
+    return locked
+
+
+@transaction.atomic
+def delete_case(case: Case, *, actor: User | None = None, expected_version: int | None = None) -> None:
+    locked = _lock(case, expected_version)
+    audit_delete(actor, locked)
+    locked.delete()
+
