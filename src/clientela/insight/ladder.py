@@ -200,7 +200,7 @@ def ladder_features(
     out["is_partner"] = flag(people.drop_duplicates("party_id").set_index("party_id"), "is_partner")
 
     at = timestamps(orders, "ordered_at", name="orders")
-    keep = (at <= cutoff).to_numpy()
+    keep = (at <= cutoff).to_numpy().copy()
     if "status" in orders.columns:
         keep &= ~np.isin(orders["status"].astype("string").fillna("").to_numpy(), ["returned", "cancelled"])
     bought = pd.DataFrame({"party_id": orders["party_id"].to_numpy()[keep], "at": at.to_numpy()[keep]})
