@@ -67,7 +67,12 @@ def _series_terms(z_max: float) -> int:
 
 
 def log_j(
-    p: FloatArray, q: FloatArray, t: FloatArray, alpha: float, beta: float
+    p: FloatArray,
+    q: FloatArray,
+    t: FloatArray,
+    alpha: float,
+    beta: float,
+    pairs: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """``log J(t; p, q)`` and its derivatives in ``p, q, alpha, beta`` on a grid.
 
@@ -80,11 +85,15 @@ def log_j(
         Lower limits, one per distinct time value (shape ``(n_t,)``).
     alpha, beta : float
         Scale parameters.
+    pairs : (numpy.ndarray, numpy.ndarray), optional
+        Codes ``(x_code, t_code)`` of the rows wanted; then the results have
+        shape ``(n_rows, 1)`` and the ``n_x * n_t`` grid is never formed (used
+        when it would be much larger than the data, e.g. continuous times).
 
     Returns
     -------
     tuple of numpy.ndarray
-        Each of shape ``(n_x, n_t)``: ``log J``, ``d/dp``, ``d/dq``,
+        Each of shape ``(n_x, n_t)`` (or ``(n_rows, 1)`` with ``pairs``): ``log J``, ``d/dp``, ``d/dq``,
         ``d/dalpha``, ``d/dbeta``.  See the module docstring for the method.
     """
     swap = alpha < beta
@@ -119,13 +128,30 @@ def log_j(
     d_powers = np.zeros_like(powers)
     d_powers[:, 1:] = k[1:] * powers[:, :-1]
 
-    h = coef @ powers.T
-    h_b = (coef * sum_b) @ powers.T
-    h_c = -(coef * sum_c) @ powers.T
-    h_z = coef @ d_powers.T
+    if pairs is None:
+        h = coef @ powers.T
+        h_b = (coef * sum_b) @ powers.T
+        h_c = -(coef * sum_c) @ powers.T
+        h_z = coef @ d_powers.T
+    else:
+        # Distinct (x, t) pairs only: row-wise sums instead of the full grid.
+        xi, ti = pairs
+        h = np.einsum("ik,ik->i", coef[xi], powers[ti])[:, None]
+        h_b = np.einsum("ik,ik->i", (coef * sum_b)[xi], powers[ti])[:, None]
+        h_c = -np.einsum("ik,ik->i", (coef * sum_c)[xi], powers[ti])[:, None]
+        h_z = np.einsum("ik,ik->i", coef[xi], d_powers[ti])[:, None]
+        big_p, small_q, m = big_p[xi], small_q[xi], m[xi]
+        b, c = b[xi], c[xi]
+        t, z, log_a, log_b = t[ti], z[ti], log_a[ti], log_b[ti]
+        coef, powers = coef[xi], powers[ti]
+        t = t[:, None]
+        z = z[:, None]
+        log_a = log_a[:, None]
+        log_b = log_b[:, None]
     if n_terms == _MAX_TERMS:  # geometric tail for z beyond 0.99 (see module docstring)
-        last = coef[:, -1:] * powers[None, :, -1]
-        rho = np.minimum(z[None, :] * (b + n_terms) / (c + n_terms), 1.0 - 1e-12)
+        last = coef[:, -1:] * (powers[:, -1:] if pairs is not None else powers[None, :, -1])
+        zz = z if pairs is not None else z[None, :]
+        rho = np.minimum(zz * (b + n_terms) / (c + n_terms), 1.0 - 1e-12)
         h = h + last * rho / (1.0 - rho)
 
     log_j_value = -big_p[:, None] * log_a + (1.0 - small_q[:, None]) * log_b + np.log(h)
@@ -172,12 +198,10 @@ class ParetoNBD(BaseModel):
         r, alpha, s, beta = params
         xu = data["x_unique"]
         xi = data["x_code"].astype(np.intp)
-        j1 = log_j(r + xu, np.full_like(xu, s + 1.0), data["tx_unique"], alpha, beta)
-        j2 = log_j(r + xu + 1.0, np.full_like(xu, s), data["T_unique"], alpha, beta)
         i1: tuple[NDArray[np.intp], NDArray[np.intp]] = (xi, data["tx_code"].astype(np.intp))
         i2: tuple[NDArray[np.intp], NDArray[np.intp]] = (xi, data["T_code"].astype(np.intp))
-        g1 = [g[i1] for g in j1]
-        g2 = [g[i2] for g in j2]
+        g1 = _gathered(r + xu, np.full_like(xu, s + 1.0), data["tx_unique"], alpha, beta, i1)
+        g2 = _gathered(r + xu + 1.0, np.full_like(xu, s), data["T_unique"], alpha, beta, i2)
         x = data["frequency"]
         return math.log(s) + g1[0], np.log(r + x) + g2[0], x, g1, g2
 
@@ -316,6 +340,20 @@ class ParetoNBD(BaseModel):
         mean_inverse = big_b * hyperu(1.0, 2.0 - s, discount_rate * big_b)
         rate = (r + data["frequency"]) / (alpha + data["T"])
         return as_series(alive * rate * mean_inverse, summary, "dert")
+
+
+def _gathered(
+    p: FloatArray,
+    q: FloatArray,
+    t: FloatArray,
+    alpha: float,
+    beta: float,
+    codes: tuple[NDArray[np.intp], NDArray[np.intp]],
+) -> list[FloatArray]:
+    """:func:`log_j` per row: on the grid when small, else on the rows' pairs."""
+    if len(p) * len(t) <= max(4 * len(codes[0]), 100_000):
+        return [g[codes] for g in log_j(p, q, t, alpha, beta)]
+    return [g[:, 0] for g in log_j(p, q, t, alpha, beta, pairs=codes)]
 
 
 def log_nbd_grid(
