@@ -1,0 +1,116 @@
+"""Build the demo company: the public entry points used by ``clientela demo`` and tests."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import click
+import numpy as np
+from django.db import transaction
+
+from clientela.crm.accounts.models import Role, User
+from clientela.crm.commerce.models import Order, OrderLine
+from clientela.crm.engagement.models import Interaction
+from clientela.crm.parties.models import Consent, Party
+from clientela.demo.company import Company, simulate_company
+from clientela.demo.facts import fact_values, trait_rows
+from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
+from clientela.demo.writer import BATCH, Clock, Stage, money, write_company
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the public demo login, printed by ``clientela demo``
+
+
+def database_is_empty() -> bool:
+    """True when no party exists yet (the demo company is only built into an empty database)."""
+    return not Party.objects.exists()
+
+
+def ensure_demo_user() -> User:
+    """The ``demo`` administrator with password ``demo``; created once, reset if changed."""
+    user, _ = User.objects.get_or_create(username=DEMO_USERNAME)
+    user.role = Role.ADMIN
+    user.is_staff = True
+    user.is_superuser = True
+    user.is_active = True
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def build_demo_company(
+    *, customers: int = 5000, seed: int = 42, today: date | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Simulate and store a demo company of ``customers`` parties; return row counts.
+
+    Deterministic: the same ``customers``, ``seed`` and ``today`` give identical data.
+    ``today`` defaults to the current UTC date; the data covers the three years before it.
+    Everything is written in one transaction, so a failure leaves nothing behind.
+    """
+    if customers < 50:
+        raise ValueError(f"customers: at least 50 parties are needed, got {customers}")
+    today = today or datetime.now(UTC).date()
+    started = time.monotonic()
+
+    def stage(label: str, count: int) -> None:
+        if progress:
+            click.echo(f"  {label:<26}{count:>9,}   {time.monotonic() - started:5.1f} s")
+
+    if progress:
+        click.echo(f"Building the demo company: {customers:,} parties, seed {seed}, "
+                   f"three years to {today.isoformat()}…")
+    company = simulate_company(parties=customers, seed=seed, today=today)
+    company.extra["seed"] = seed
+    stage("simulated", len(company.roster))
+    with transaction.atomic():
+        saved = write_company(company, stage)
+        counts = _counts(company)
+        _write_truth(company, saved["parties"], counts, stage)
+    if progress:
+        click.echo(f"Demo company ready in {time.monotonic() - started:.1f} s.")
+    return counts
+
+
+def _counts(company: Company) -> dict[str, Any]:
+    return {
+        "parties": Party.objects.count(),
+        "customers": Party.objects.filter(is_customer=True).count(),
+        "orders": Order.objects.count(),
+        "order_lines": OrderLine.objects.count(),
+        "interactions": Interaction.objects.count(),
+        "consents": Consent.objects.count(),
+        "campaigns": len(company.plan.name),
+    }
+
+
+def _write_truth(company: Company, parties: list[Party], counts: dict[str, Any], stage: Stage) -> None:
+    rows = trait_rows(company)
+    PlantedTrait.objects.bulk_create(
+        [PlantedTrait(party=parties[i], trait=t, detail=d) for i, t, d in rows], batch_size=BATCH
+    )
+    trait_counts: dict[str, int] = {}
+    for _, t, _ in rows:
+        trait_counts[str(t)] = trait_counts.get(str(t), 0) + 1
+    DemoFact.objects.bulk_create([
+        DemoFact(key=k, value=v)
+        for k, v in fact_values(company, {**counts, "traits": trait_counts}).items()
+    ])
+    clock = Clock(company)
+    m = company.money
+    orders = np.bincount(company.baskets.customer, minlength=company.customers)
+    truths = [
+        CustomerTruth(
+            party=parties[i], purchase_rate_per_day=float(company.lam[i]),
+            dropout_probability=float(company.p[i]), alive_at_end=bool(company.alive[i]),
+            dropped_out_at=None if company.alive[i] else clock.at(float(company.dropped_time[i])),
+            mean_order_value=round(float(company.spend[i]), 2), orders=int(orders[i]),
+            revenue=money(m.revenue[i]), cost_of_goods=money(m.cost_of_goods[i]),
+            cost_to_serve=money(m.cost_to_serve[i]), net_contribution=money(m.net[i]),
+        )
+        for i in range(company.customers)
+    ]
+    CustomerTruth.objects.bulk_create(truths, batch_size=BATCH)
+    stage("truth rows", len(rows) + len(truths))
