@@ -44,27 +44,30 @@ def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], crea
     from clientela.crm.transfer.csv_import import ERROR_CAP, FileProblem, ImportFailed, import_file
 
     show_bar = file.stat().st_size >= PROGRESS_MIN_BYTES
-    with click.progressbar(length=len(STEPS), label=f"Importing {kind}", file=sys.stderr,
-                           hidden=not show_bar, show_pos=False) as bar:
-        def on_step(label: str) -> None:
-            bar.label = f"Importing {kind}: {label}"
-            if label != STEPS[0]:
-                bar.update(1)
+    bar = click.progressbar(length=len(STEPS), label=f"Importing {kind}", file=sys.stderr,
+                            show_pos=False) if show_bar else None
 
-        try:
-            result = import_file(kind, file, mapping=mapping, dry_run=dry_run,
-                                 create_missing=create_missing, on_step=on_step)
-        except FileProblem as exc:
-            raise click.ClickException(f"{file}: {exc}") from None
-        except ImportFailed as exc:
+    def on_step(label: str) -> None:
+        if bar is not None:
+            bar.label = f"Importing {kind}: {label}"
+            bar.update(0 if label == STEPS[0] else 1)
+
+    try:
+        result = import_file(kind, file, mapping=mapping, dry_run=dry_run,
+                             create_missing=create_missing, on_step=on_step)
+    except FileProblem as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    except ImportFailed as exc:
+        for error in exc.errors:
+            click.echo(f"{file}: {error}", err=True)
+        if exc.total > ERROR_CAP:
+            click.echo(f"… and {exc.total - ERROR_CAP} more", err=True)
+        click.echo(f"{exc.total} error(s): nothing was imported.", err=True)
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.update(len(STEPS))
             bar.render_finish()
-            for error in exc.errors:
-                click.echo(f"{file}: {error}", err=True)
-            if exc.total > ERROR_CAP:
-                click.echo(f"… and {exc.total - ERROR_CAP} more", err=True)
-            click.echo(f"{exc.total} error(s): nothing was imported.", err=True)
-            sys.exit(1)
-        bar.update(len(STEPS))
     if result.rows == 0:
         click.echo(f"{file}: the header is valid but there are no rows; nothing to import.")
         return

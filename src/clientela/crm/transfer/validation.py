@@ -55,6 +55,19 @@ class ErrorLog:
         if len(rows):
             self.entries.append((rows, column, reason, values, other_rows))
 
+    def drop_cells_of(self, rows: np.ndarray) -> None:
+        """Forget the cell errors (those with a column) of ``rows``."""
+        kept = []
+        for rows_, column, reason, values, other in self.entries:
+            if column:
+                keep = ~np.isin(rows_, rows)
+                rows_ = rows_[keep]
+                values = _take(values, keep)
+                other = other[keep] if other is not None else None
+            if len(rows_):
+                kept.append((rows_, column, reason, values, other))
+        self.entries = kept
+
     @property
     def count(self) -> int:
         return sum(len(e[0]) for e in self.entries)
@@ -120,6 +133,9 @@ def check_table(raw: RawTable) -> CheckedTable:
             "occurred_at",
             "line {line} has the same customer_ref, occurred_at, channel, direction and subject",
         )
+    if raw.row_errors:
+        # A row with the wrong number of fields has no meaningful cells: report only that.
+        errors.drop_cells_of(np.array([e.row for e in raw.row_errors]))
     return checked
 
 
@@ -174,9 +190,8 @@ def _check_datetime(spec, value, empty, bad, fail):  # type: ignore[no-untyped-d
     # Parse each distinct value once (an order's lines repeat its date).
     encoded = pc.dictionary_encode(pc.if_else(pa.array(bad | empty), pa.scalar(None, pa.string()), value))
     distinct = encoded.dictionary.to_pandas()
-    with pd.option_context("mode.chained_assignment", None):
-        parsed = pd.to_datetime(distinct.str.replace(",", ".", regex=False), format="ISO8601",
-                                utc=True, errors="coerce")
+    parsed = pd.to_datetime(distinct.str.replace(",", ".", regex=False), format="ISO8601",
+                            utc=True, errors="coerce")
     stamps = pa.Array.from_pandas(parsed).cast(TIMESTAMP, safe=False)
     result = pc.take(stamps, encoded.indices)
     fail(_np(pc.is_null(result)) & ~empty, "{value} is not a valid date or is out of range", value)
@@ -274,5 +289,6 @@ def _take(values: pa.Array | None, mask: np.ndarray) -> pa.Array | None:
 
 
 def _shorten(value: object) -> str:
-    text = "" if value is None else str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    return repr(value if len(value) <= 40 else value[:37] + "...")

@@ -1,0 +1,170 @@
+"""Benchmark ``clientela import orders`` against a raw COPY of the same file, on PostgreSQL.
+
+Generates (and caches under benchmarks/.cache/) a customers file and an orders file
+with ``--lines`` order lines, creates a scratch database, migrates it, imports the
+customers, then measures in the same run:
+
+  (a) a raw ``COPY`` of the orders file into an unindexed table of text columns;
+  (b) ``clientela.crm.transfer.csv_import.import_file("orders", …)`` into the schema;
+
+and prints lines/second for both and their ratio (target: import >= 50 % of COPY).
+
+    python benchmarks/import_bench.py                      # 1,000,000 lines
+    python benchmarks/import_bench.py --lines 100000       # a quick run
+    python benchmarks/import_bench.py --database-url postgres://postgres@127.0.0.1:5432/x
+
+The database named in the URL is only used to reach the server: the benchmark
+creates and drops its own scratch database (``<name>_import_bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+SEED = 20261123
+
+
+def generate(lines: int, customers: int, skus: int) -> tuple[Path, Path]:
+    """Write (once) a customers CSV and an orders CSV with ``lines`` order lines."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    customers_path = CACHE / f"customers_{customers}.csv"
+    orders_path = CACHE / f"orders_{lines}_{customers}_{skus}.csv"
+    rng = np.random.default_rng(SEED)
+    if not customers_path.exists():
+        refs = np.char.add("C", np.arange(1, customers + 1).astype(str))
+        pd.DataFrame({
+            "customer_ref": refs,
+            "name": np.char.add("Customer ", np.arange(1, customers + 1).astype(str)),
+            "kind": "person",
+            "email": np.char.add(np.char.lower(refs), "@example.com"),
+            "phone": "",
+            "country": rng.choice(["PL", "DE", "CZ", "LT"], customers),
+            "acquired_at": "2023-01-01",
+            "acquisition_channel": rng.choice(["search", "social", "email", "referral"], customers),
+        }).to_csv(customers_path, index=False)
+    if not orders_path.exists():
+        sizes = rng.integers(1, 6, size=lines)  # lines per order, 1-5 (mean 3)
+        ends = np.cumsum(sizes)
+        sizes = sizes[: np.searchsorted(ends, lines) + 1]
+        sizes[-1] -= sizes.sum() - lines
+        n_orders = len(sizes)
+        order_no = np.repeat(np.arange(1, n_orders + 1), sizes)
+        order_customer = rng.integers(1, customers + 1, n_orders)
+        start = np.datetime64("2023-01-01T00:00:00")
+        order_time = start + rng.integers(0, 3 * 365 * 86400, n_orders).astype("timedelta64[s]")
+        price_cents = rng.integers(100, 100_000, size=skus)
+        sku_of_line = rng.integers(0, skus, size=lines)
+        cents = price_cents[sku_of_line]
+        quantity = rng.integers(1, 6, size=lines)
+        discount = np.where(rng.random(lines) < 0.1, cents * quantity // 10, 0)
+        frame = pd.DataFrame({
+            "order_ref": np.char.add("ORD-", np.char.zfill(order_no.astype(str), 8)),
+            "customer_ref": np.char.add("C", order_customer[order_no - 1].astype(str)),
+            "ordered_at": np.datetime_as_string(order_time[order_no - 1], unit="s"),
+            "sku": np.char.add("SKU-", np.char.zfill(sku_of_line.astype(str), 4)),
+            "quantity": quantity,
+            "unit_price": [f"{c // 100}.{c % 100:02d}" for c in cents],
+            "currency": "PLN",
+            "unit_cost": [f"{c * 6 // 1000}.{c * 6 // 10 % 100:02d}" for c in cents],
+            "discount": [f"{d // 100}.{d % 100:02d}" for d in discount],
+        })
+        frame["ordered_at"] = frame["ordered_at"] + "+01:00"
+        frame.to_csv(orders_path, index=False)
+    return customers_path, orders_path
+
+
+def scratch_database(url: str) -> str:
+    """Create an empty scratch database on the server ``url`` names; return its URL."""
+    parts = urlsplit(url)
+    name = (parts.path.lstrip("/") or "clientela") + "_import_bench"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def raw_copy(url: str, path: Path) -> float:
+    """Seconds to COPY ``path`` into an unindexed table of text columns (committed)."""
+    header = path.open(encoding="utf-8").readline().strip().split(",")
+    columns = ", ".join(f"{c} text" for c in header)
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(scheme="postgresql"))) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw_lines")
+        conn.execute(f"CREATE TABLE bench_raw_lines ({columns})")
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cur, path.open("rb") as source:
+            with cur.copy("COPY bench_raw_lines FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=None, help="default: lines / 10")
+    parser.add_argument("--skus", type=int, default=400)
+    parser.add_argument("--database-url", default=os.environ.get("CLIENTELA_DATABASE_URL", ""))
+    parser.add_argument("--profile", action="store_true", help="cProfile the import, top 25 functions")
+    args = parser.parse_args()
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("needs PostgreSQL: pass --database-url postgres://… or set CLIENTELA_DATABASE_URL")
+    customers = args.customers or max(args.lines // 10, 10)
+
+    t = time.perf_counter()
+    customers_path, orders_path = generate(args.lines, customers, args.skus)
+    print(f"files ready in {time.perf_counter() - t:.1f} s: {orders_path.name} "
+          f"({orders_path.stat().st_size / 1e6:.0f} MB)")
+    url = scratch_database(args.database_url)
+    os.environ["CLIENTELA_DATABASE_URL"] = url
+    os.environ.setdefault("CLIENTELA_SECRET_KEY", "import-bench-only")
+    from clientela.cli.django_setup import run_migrations, setup_django
+
+    setup_django()
+    run_migrations()
+    from clientela.crm.transfer.csv_import import import_file
+
+    t = time.perf_counter()
+    import_file("customers", customers_path)
+    print(f"{customers:,} customers imported in {time.perf_counter() - t:.1f} s")
+
+    copy_seconds = raw_copy(url, orders_path)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    result = import_file("orders", orders_path)
+    import_seconds = time.perf_counter() - started
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    assert result.created == args.lines, result
+
+    copy_rate = args.lines / copy_seconds
+    import_rate = args.lines / import_seconds
+    print(f"raw COPY (unindexed, text columns): {copy_seconds:6.2f} s  {copy_rate:12,.0f} lines/s")
+    print(f"clientela import orders:            {import_seconds:6.2f} s  {import_rate:12,.0f} lines/s")
+    print(f"ratio import/COPY: {import_rate / copy_rate:.1%}  (target >= 50 %)")
+    from django.db import connections
+
+    connections.close_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
