@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "clientela.crm.commerce",
     "clientela.crm.engagement",
     "clientela.crm.audit",
+    "clientela.crm.privacy",
     "clientela.api",
     "clientela.crm.scoring",
     "clientela.crm.sales",

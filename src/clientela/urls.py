@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from clientela.api.main import api
 from clientela.web import public, views
 
 admin.site.site_header = "Clientela"
@@ -11,6 +12,7 @@ admin.site.index_title = "Customer record"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("s/<str:token>/", public.survey_answer, name="public-survey"),
     path("u/<str:token>/", public.unsubscribe, name="public-unsubscribe"),
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),

@@ -1,7 +1,211 @@
-"""Placeholder, replaced below."""
+"""What every ``/api/v1/`` request goes through before and after its operation.
+
+* input hygiene: NUL characters and unpaired surrogates are refused (400), a body on
+  POST/PUT/PATCH must be JSON (415);
+* a per-token fixed-window rate limit (``settings.API_RATE_LIMIT``, e.g. ``"6000/60"``),
+  429 with ``Retry-After``; anonymous callers are limited per address;
+* ``Idempotency-Key`` on POST: the first response is stored (per user and key, 24 h) and
+  replayed for a repeat; the same key with another payload answers 422; concurrent
+  requests with one key run once (a unique constraint picks the winner, the others
+  wait for its answer);
+* any error the operation did not answer as a problem document (unknown path, wrong
+  method, a crash) is turned into one, without internals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+
+from clientela.api.auth import bearer_token, identify
+from clientela.api.models import IdempotencyKey
+from clientela.api.problems import PROBLEM_CONTENT_TYPE, problem
+
+log = logging.getLogger("clientela.api")
+
+PREFIX = "/api/v1/"
+NOT_API = ("/api/v1/docs", "/api/v1/openapi.json")
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+# Responses kept for replay; others (auth failures, throttling, server errors) are not.
+NOT_KEPT = frozenset({401, 403, 429})
+REPLAY_WAIT_SECONDS = 30.0
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def _rate(setting: str) -> tuple[int, int]:
+    count, _, seconds = setting.partition("/")
+    return int(count), int(seconds or 60)
+
+
+def _has_bad_text(value: Any) -> bool:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_bad_text(k) or _has_bad_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_bad_text(v) for v in value)
+    return False
+
+
 class ApiGatewayMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        return self.get_response(request)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(PREFIX) or request.path.startswith(NOT_API):
+            return self.get_response(request)
+        refused = self._check_input(request) or self._throttle(request)
+        if refused is not None:
+            return refused
+        key = request.headers.get("Idempotency-Key")
+        user = identify(request)
+        if request.method == "POST" and key is not None and user is not None:
+            response = self._idempotent(request, user, key)
+        else:
+            response = self.get_response(request)
+        return self._as_problem(request, response)
+
+    # -- input hygiene -------------------------------------------------------------
+    def _check_input(self, request: HttpRequest) -> HttpResponse | None:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or _has_bad_text(list(request.GET.lists())):
+            return problem(request, 400, detail="query: NUL characters are not allowed")
+        if request.method not in ("POST", "PUT", "PATCH") or not request.body:
+            return None
+        content_type = request.content_type or ""
+        if content_type not in JSON_TYPES:
+            return problem(request, 415, detail="send the body as application/json")
+        try:
+            payload = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return problem(request, 400, detail="the body is not valid JSON")
+        if _has_bad_text(payload):
+            return problem(request, 400, detail="body: NUL characters and unpaired surrogates are not allowed")
+        return None
+
+    # -- rate limit ----------------------------------------------------------------
+    def _throttle(self, request: HttpRequest) -> HttpResponse | None:
+        limit, window = _rate(settings.API_RATE_LIMIT)
+        if limit <= 0:
+            return None
+        token = bearer_token(request)
+        if token is not None:
+            who = "t:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
+        elif getattr(request, "user", None) is not None and request.user.is_authenticated:
+            who = f"u:{request.user.pk}"
+        else:
+            who = "a:" + request.META.get("REMOTE_ADDR", "")
+        now = int(time.time())
+        start = now - now % window
+        cache_key = f"api-rate:{who}:{start}"
+        if cache.add(cache_key, 1, timeout=window + 1):
+            count = 1
+        else:
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.set(cache_key, 1, timeout=window + 1)
+                count = 1
+        if count > limit:
+            retry = max(1, start + window - now)
+            return problem(
+                request, 429, kind="rate-limited",
+                detail=f"more than {limit} requests in {window} s; retry after {retry} s",
+                headers={"Retry-After": str(retry)},
+            )
+        return None
+
+    # -- idempotency ---------------------------------------------------------------
+    def _idempotent(self, request: HttpRequest, user: Any, key: str) -> HttpResponse:
+        if not 1 <= len(key) <= 255:
+            return problem(request, 400, detail="Idempotency-Key: 1 to 255 characters")
+        fingerprint = hashlib.sha256(
+            b"\n".join([request.method.encode(), request.get_full_path().encode(), request.body])
+        ).hexdigest()
+        row = self._reserve(user, key, fingerprint)
+        if row is None:
+            return self._replay(request, user, key, fingerprint)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            raise
+        if response.status_code >= 500 or response.status_code in NOT_KEPT or response.streaming:
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            return response
+        IdempotencyKey.objects.filter(pk=row.pk).update(
+            completed=True,
+            status=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            body=response.content,
+            headers={h: response[h] for h in REPLAYED_HEADERS if h in response},
+        )
+        return response
+
+    def _reserve(self, user: Any, key: str, fingerprint: str) -> IdempotencyKey | None:
+        now = dt.datetime.now(dt.UTC)
+        expired = now - dt.timedelta(seconds=settings.API_IDEMPOTENCY_TTL_SECONDS)
+        IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expired).delete()
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    user=user, key=key, fingerprint=fingerprint, created_at=now
+                )
+        except IntegrityError:
+            return None
+
+    def _replay(self, request: HttpRequest, user: Any, key: str, fingerprint: str) -> HttpResponse:
+        deadline = time.monotonic() + REPLAY_WAIT_SECONDS
+        while True:
+            row = IdempotencyKey.objects.filter(user=user, key=key).first()
+            if row is None:  # the first request failed and gave the key back
+                return problem(
+                    request, 409, kind="idempotency-retry",
+                    detail="the first request with this Idempotency-Key failed; send again",
+                )
+            if row.fingerprint != fingerprint:
+                return problem(
+                    request, 422, kind="idempotency-mismatch",
+                    detail="this Idempotency-Key was used with another request",
+                )
+            if row.completed:
+                response = HttpResponse(bytes(row.body or b""), status=row.status or 200,
+                                        content_type=row.content_type or "application/json")
+                for name, value in row.headers.items():
+                    response[name] = value
+                response["Idempotent-Replayed"] = "true"
+                return response
+            if time.monotonic() > deadline:
+                return problem(
+                    request, 409, kind="idempotency-in-progress",
+                    detail="a request with this Idempotency-Key is still running",
+                )
+            time.sleep(0.02)
+
+    # -- errors as problems --------------------------------------------------------
+    def _as_problem(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        headers = {"Allow": response["Allow"]} if "Allow" in response else None
+        if response.status_code >= 500:
+            log.error("API %s %s answered %d", request.method, request.path, response.status_code)
+            return problem(request, 500, detail="an internal error occurred; it has been logged")
+        return problem(request, response.status_code, headers=headers)

@@ -67,6 +67,7 @@ def update_party(
         raise StaleRecord(f"party {party.pk} is at version {party.version}")
     before = field_values(party, PARTY_FIELDS)
     candidate = Party(**(field_values(party) | values), pk=party.pk)
+    candidate._state.adding = False
     validate_instance(candidate, exclude=("version",))
     now = dt.datetime.now(dt.UTC)
     try:

@@ -1,0 +1,53 @@
+"""RFC 9457 problem documents: every API error answers ``application/problem+json``."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Schema
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "urn:clientela:problem:"
+
+
+class Problem(Schema):
+    """An error (RFC 9457). ``errors`` names each bad field on validation failures."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: dict[str, str] | None = None
+
+
+def problem(
+    request: HttpRequest | None,
+    status: int,
+    *,
+    detail: str | None = None,
+    kind: str | None = None,
+    title: str | None = None,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A problem response. ``kind`` names a Clientela problem type (``urn:clientela:problem:<kind>``);
+    without it the type is ``about:blank`` and the title the HTTP reason phrase."""
+    body: dict[str, Any] = {
+        "type": f"{TYPE_BASE}{kind}" if kind else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.path
+    if errors:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

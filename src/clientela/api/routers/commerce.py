@@ -1,0 +1,198 @@
+"""/products, /orders (with their lines)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.commerce import (
+    OrderCreate,
+    OrderLineOut,
+    OrderOut,
+    OrderStatusValue,
+    OrderUpdate,
+    ProductCreate,
+    ProductOut,
+    ProductUpdate,
+)
+from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.commerce import access, actions, queries
+from clientela.crm.commerce.models import Order, Product
+from clientela.crm.errors import NotPermitted
+from clientela.crm.parties.access import access_party_for_child
+
+router = Router(tags=["products"])
+
+
+def _require_list(user: Any, entity: str) -> None:
+    if not can(user, entity, "view"):
+        raise NotPermitted(f"you may not list {entity} records")
+
+
+def _product_out(user: Any, product: Product) -> ProductOut:
+    return ProductOut(
+        id=product.pk, sku=product.sku, name=product.name, category=product.category,
+        list_price=product.list_price,
+        unit_cost=product.unit_cost if can_see(user, "cost") else None,
+        margin_rate=(
+            round(product.margin_rate, 4)
+            if can_see(user, "margin") and product.margin_rate is not None else None
+        ),
+        currency=product.currency, is_active=product.is_active,
+    )
+
+
+def _order_out(user: Any, order: Order) -> OrderOut:
+    cost = can_see(user, "cost")
+    return OrderOut(
+        id=order.pk, ref=order.ref, party_id=order.party_id, ordered_at=order.ordered_at,
+        channel=order.channel, currency=order.currency, status=order.status,
+        total_amount=order.total_amount, total_cost=order.total_cost if cost else None,
+        lines=[
+            OrderLineOut(
+                line_no=line.line_no, product_id=line.product_id, quantity=line.quantity,
+                unit_price=line.unit_price, discount=line.discount,
+                unit_cost=line.unit_cost if cost else None, net_amount=line.net_amount,
+            )
+            for line in order.lines.all()
+        ],
+    )
+
+
+# -- products ------------------------------------------------------------------------
+@router.get("/products", response=answers(200, Page[ProductOut]))
+def list_products(
+    request: HttpRequest,
+    q: Text(100) | None = None,  # type: ignore[valid-type]
+    category: Text(100) | None = None,  # type: ignore[valid-type]
+    is_active: bool | None = None,
+    ordering: Literal["sku", "-sku", "name", "-name"] = "sku",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[ProductOut]:
+    _require_list(request.auth, "product")
+    qs = queries.list_products(request.auth, q=q, category=category, is_active=is_active)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit)
+    return Page[ProductOut](items=[_product_out(request.auth, p) for p in items], next_cursor=next_cursor)
+
+
+@router.post("/products", response=answers(201, ProductOut))
+def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreate) -> Status[ProductOut]:
+    access.check_product_create(request.auth)
+    out = _product_out(request.auth, actions.create_product(request.auth, payload.model_dump()))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/products/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/products/{product_id}", response=answers(200, ProductOut))
+def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId) -> ProductOut:
+    out = _product_out(request.auth, access.access_product_by_id(request.auth, product_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/products/{product_id}", response=answers(200, ProductOut))
+def update_product(
+    request: HttpRequest, response: HttpResponse, product_id: PathId, payload: ProductUpdate
+) -> ProductOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        product = locked(access.access_product_by_id(request.auth, product_id, op="update"))
+        require_etag(request, representation_etag(_product_out(request.auth, product)))
+        out = _product_out(request.auth, actions.update_product(request.auth, product, patch_values(payload)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/products/{product_id}", response=no_content())
+def delete_product(request: HttpRequest, product_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        product = locked(access.access_product_by_id(request.auth, product_id, op="delete"))
+        require_etag(request, representation_etag(_product_out(request.auth, product)))
+        actions.delete_product(request.auth, product)
+    return Status(204, None)
+
+
+# -- orders --------------------------------------------------------------------------
+@router.get("/orders", response=answers(200, Page[OrderOut]), tags=["orders"])
+def list_orders(
+    request: HttpRequest,
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    status: OrderStatusValue | None = None,
+    ordered_from: Timestamp | None = None,
+    ordered_to: Timestamp | None = None,
+    ordering: Literal["ordered_at", "-ordered_at", "ref", "-ref"] = "-ordered_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[OrderOut]:
+    _require_list(request.auth, "order")
+    qs = queries.list_orders(
+        request.auth, party_id=party_id, status=status, ordered_from=ordered_from, ordered_to=ordered_to
+    )
+    items, next_cursor = paginate(
+        qs, ordering=ordering, allowed=("ordered_at", "ref"), cursor=cursor, limit=limit
+    )
+    return Page[OrderOut](items=[_order_out(request.auth, o) for o in items], next_cursor=next_cursor)
+
+
+@router.post("/orders", response=answers(201, OrderOut), tags=["orders"])
+def create_order(request: HttpRequest, response: HttpResponse, payload: OrderCreate) -> Status[OrderOut]:
+    """Create an order with its lines; totals are computed from the lines."""
+    values = payload.model_dump()
+    party = access_party_for_child(request.auth, values.pop("party_id"), entity="order", op="create")
+    lines = [{k: v for k, v in line.items() if v is not None} for line in values.pop("lines")]
+    order = actions.create_order(request.auth, party, values, lines)
+    out = _order_out(request.auth, order)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/orders/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
+def get_order(request: HttpRequest, response: HttpResponse, order_id: PathId) -> OrderOut:
+    out = _order_out(request.auth, access.access_order_by_id(request.auth, order_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
+def update_order(
+    request: HttpRequest, response: HttpResponse, order_id: PathId, payload: OrderUpdate
+) -> OrderOut:
+    """Change the header; ``lines``, when sent, replace all lines (totals recomputed)."""
+    require_if_match_present(request)
+    values = patch_values(payload)
+    lines = values.pop("lines", None)
+    if lines is not None:
+        lines = [{k: v for k, v in line.items() if v is not None} for line in lines]
+    with transaction.atomic():
+        order = locked(access.access_order_by_id(request.auth, order_id, op="update"))
+        require_etag(request, representation_etag(_order_out(request.auth, order)))
+        out = _order_out(request.auth, actions.update_order(request.auth, order, values, lines))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/orders/{order_id}", response=no_content(), tags=["orders"])
+def delete_order(request: HttpRequest, order_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        order = locked(access.access_order_by_id(request.auth, order_id, op="delete"))
+        require_etag(request, representation_etag(_order_out(request.auth, order)))
+        actions.delete_order(request.auth, order)
+    return Status(204, None)

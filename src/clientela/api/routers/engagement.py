@@ -1,0 +1,249 @@
+"""/interactions, /campaigns, /campaigns/{id}/members, /campaign-members."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.engagement import (
+    CAMPAIGN_NULLABLE,
+    MEMBER_NULLABLE,
+    CampaignCreate,
+    CampaignKindValue,
+    CampaignOut,
+    CampaignUpdate,
+    DirectionValue,
+    InteractionCreate,
+    InteractionOut,
+    InteractionUpdate,
+    MemberCreate,
+    MemberOut,
+    MemberUpdate,
+)
+from clientela.api.schemas.parties import ChannelValue
+from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.engagement import access, actions, queries
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.errors import NotPermitted
+from clientela.crm.parties.access import access_party_for_child
+
+router = Router(tags=["interactions"])
+
+
+def _require_list(user: Any, entity: str) -> None:
+    if not can(user, entity, "view"):
+        raise NotPermitted(f"you may not list {entity} records")
+
+
+def _interaction_out(user: Any, x: Interaction) -> InteractionOut:
+    return InteractionOut(
+        id=x.pk, party_id=x.party_id, channel=x.channel, direction=x.direction,
+        occurred_at=x.occurred_at, subject=x.subject, notes=x.notes, user_id=x.user_id,
+        cost=x.cost if can_see(user, "cost") else None,
+    )
+
+
+def _campaign_out(user: Any, c: Campaign) -> CampaignOut:
+    return CampaignOut(
+        id=c.pk, name=c.name, kind=c.kind, channel=c.channel, budget=c.budget,
+        spend=c.spend if can_see(user, "cost") else None, currency=c.currency,
+        starts_on=c.starts_on, ends_on=c.ends_on,
+    )
+
+
+def _member_out(m: CampaignMember) -> MemberOut:
+    return MemberOut(
+        id=m.pk, campaign_id=m.campaign_id, party_id=m.party_id, sent_at=m.sent_at,
+        responded_at=m.responded_at, converting_order_id=m.converting_order_id,
+    )
+
+
+# -- interactions --------------------------------------------------------------------
+@router.get("/interactions", response=answers(200, Page[InteractionOut]))
+def list_interactions(
+    request: HttpRequest,
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    channel: ChannelValue | None = None,
+    direction: DirectionValue | None = None,
+    occurred_from: Timestamp | None = None,
+    occurred_to: Timestamp | None = None,
+    ordering: Literal["occurred_at", "-occurred_at"] = "-occurred_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[InteractionOut]:
+    _require_list(request.auth, "interaction")
+    qs = queries.list_interactions(
+        request.auth, party_id=party_id, channel=channel, direction=direction,
+        occurred_from=occurred_from, occurred_to=occurred_to,
+    )
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit)
+    return Page[InteractionOut](items=[_interaction_out(request.auth, x) for x in items], next_cursor=next_cursor)
+
+
+@router.post("/interactions", response=answers(201, InteractionOut))
+def create_interaction(
+    request: HttpRequest, response: HttpResponse, payload: InteractionCreate
+) -> Status[InteractionOut]:
+    values = payload.model_dump()
+    party = access_party_for_child(request.auth, values.pop("party_id"), entity="interaction", op="create")
+    out = _interaction_out(request.auth, actions.create_interaction(request.auth, party, values))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/interactions/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/interactions/{interaction_id}", response=answers(200, InteractionOut))
+def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: PathId) -> InteractionOut:
+    out = _interaction_out(request.auth, access.access_interaction_by_id(request.auth, interaction_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/interactions/{interaction_id}", response=answers(200, InteractionOut))
+def update_interaction(
+    request: HttpRequest, response: HttpResponse, interaction_id: PathId, payload: InteractionUpdate
+) -> InteractionOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        x = locked(access.access_interaction_by_id(request.auth, interaction_id, op="update"))
+        require_etag(request, representation_etag(_interaction_out(request.auth, x)))
+        out = _interaction_out(request.auth, actions.update_interaction(request.auth, x, patch_values(payload)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/interactions/{interaction_id}", response=no_content())
+def delete_interaction(request: HttpRequest, interaction_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        x = locked(access.access_interaction_by_id(request.auth, interaction_id, op="delete"))
+        require_etag(request, representation_etag(_interaction_out(request.auth, x)))
+        actions.delete_interaction(request.auth, x)
+    return Status(204, None)
+
+
+# -- campaigns -----------------------------------------------------------------------
+@router.get("/campaigns", response=answers(200, Page[CampaignOut]), tags=["campaigns"])
+def list_campaigns(
+    request: HttpRequest,
+    q: Text(100) | None = None,  # type: ignore[valid-type]
+    kind: CampaignKindValue | None = None,
+    ordering: Literal["starts_on", "-starts_on", "name", "-name"] = "-starts_on",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[CampaignOut]:
+    _require_list(request.auth, "campaign")
+    qs = queries.list_campaigns(request.auth, q=q, kind=kind)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("starts_on", "name"), cursor=cursor, limit=limit)
+    return Page[CampaignOut](items=[_campaign_out(request.auth, c) for c in items], next_cursor=next_cursor)
+
+
+@router.post("/campaigns", response=answers(201, CampaignOut), tags=["campaigns"])
+def create_campaign(request: HttpRequest, response: HttpResponse, payload: CampaignCreate) -> Status[CampaignOut]:
+    access.check_campaign_create(request.auth)
+    out = _campaign_out(request.auth, actions.create_campaign(request.auth, payload.model_dump()))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/campaigns/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/campaigns/{campaign_id}", response=answers(200, CampaignOut), tags=["campaigns"])
+def get_campaign(request: HttpRequest, response: HttpResponse, campaign_id: PathId) -> CampaignOut:
+    out = _campaign_out(request.auth, access.access_campaign_by_id(request.auth, campaign_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/campaigns/{campaign_id}", response=answers(200, CampaignOut), tags=["campaigns"])
+def update_campaign(
+    request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: CampaignUpdate
+) -> CampaignOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        c = locked(access.access_campaign_by_id(request.auth, campaign_id, op="update"))
+        require_etag(request, representation_etag(_campaign_out(request.auth, c)))
+        c = actions.update_campaign(request.auth, c, patch_values(payload, CAMPAIGN_NULLABLE))
+        out = _campaign_out(request.auth, c)
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/campaigns/{campaign_id}", response=no_content(), tags=["campaigns"])
+def delete_campaign(request: HttpRequest, campaign_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        c = locked(access.access_campaign_by_id(request.auth, campaign_id, op="delete"))
+        require_etag(request, representation_etag(_campaign_out(request.auth, c)))
+        actions.delete_campaign(request.auth, c)
+    return Status(204, None)
+
+
+# -- members -------------------------------------------------------------------------
+@router.get("/campaigns/{campaign_id}/members", response=answers(200, Page[MemberOut]), tags=["campaigns"])
+def list_members(
+    request: HttpRequest,
+    campaign_id: PathId,
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[MemberOut]:
+    campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
+    qs = queries.list_members(request.auth, campaign_id=campaign.pk, party_id=party_id)
+    items, next_cursor = paginate(qs, ordering="id", allowed=("id",), cursor=cursor, limit=limit)
+    return Page[MemberOut](items=[_member_out(m) for m in items], next_cursor=next_cursor)
+
+
+@router.post("/campaigns/{campaign_id}/members", response=answers(201, MemberOut), tags=["campaigns"])
+def add_member(
+    request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: MemberCreate
+) -> Status[MemberOut]:
+    values = payload.model_dump()
+    campaign = access.access_campaign_for_members(request.auth, campaign_id, op="create")
+    party = access_party_for_child(request.auth, values.pop("party_id"), entity="campaign_member", op="create")
+    out = _member_out(actions.add_member(request.auth, campaign, party, values))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/campaign-members/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/campaign-members/{member_id}", response=answers(200, MemberOut), tags=["campaigns"])
+def get_member(request: HttpRequest, response: HttpResponse, member_id: PathId) -> MemberOut:
+    out = _member_out(access.access_member_by_id(request.auth, member_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/campaign-members/{member_id}", response=answers(200, MemberOut), tags=["campaigns"])
+def update_member(
+    request: HttpRequest, response: HttpResponse, member_id: PathId, payload: MemberUpdate
+) -> MemberOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        m = locked(access.access_member_by_id(request.auth, member_id, op="update"))
+        require_etag(request, representation_etag(_member_out(m)))
+        out = _member_out(actions.update_member(request.auth, m, patch_values(payload, MEMBER_NULLABLE)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/campaign-members/{member_id}", response=no_content(), tags=["campaigns"])
+def remove_member(request: HttpRequest, member_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        m = locked(access.access_member_by_id(request.auth, member_id, op="delete"))
+        require_etag(request, representation_etag(_member_out(m)))
+        actions.remove_member(request.auth, m)
+    return Status(204, None)
