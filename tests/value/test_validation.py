@@ -115,7 +115,7 @@ def test_cumulative_curve_matches_the_summary(
     # At the calibration end each customer has age T, so the expectation is sum_i E_new(T_i).
     expected = model.expected_purchases_new(summary["T"].to_numpy()).sum()
     assert last_calibration["expected"] == pytest.approx(expected, rel=1e-10)
-    assert curve["period_start"].iloc[0].dayofweek == 0  # weeks start on Monday
+    assert curve["period_start"].iloc[0].day_of_week == 0  # weeks start on Monday
 
 
 def test_summary_without_holdout_is_refused(summary: pd.DataFrame) -> None:

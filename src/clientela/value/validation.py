@@ -73,6 +73,11 @@ def _holdout_columns(summary: pd.DataFrame) -> None:
             f"summary lacks {', '.join(map(repr, missing))}: build it with "
             "summarize(..., calibration_end=...)"
         )
+    durations = pd.to_numeric(summary[DURATION], errors="coerce")
+    if len(summary) and not (durations > 0).all():
+        raise ValueError(
+            f"column {DURATION!r} must be > 0: the calibration end leaves no holdout period"
+        )
 
 
 def holdout_predictions(model: Any, summary: pd.DataFrame) -> pd.DataFrame:
