@@ -19,7 +19,8 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, betaln, digamma, expit, gammaln, roots_jacobi
+from scipy.linalg import eigh_tridiagonal
+from scipy.special import betainc, betaln, digamma, expit, gammaln
 
 from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
 
@@ -47,6 +48,34 @@ def check_frequency_recency_t(data: SummaryArrays) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(f"column 'recency' must be 0 when 'frequency' is 0 (row {i})")
+
+
+def beta_quadrature(n: int, a: float, b: float) -> tuple[FloatArray, FloatArray]:
+    """Gauss rule for expectations under ``Beta(a, b)``: nodes in (0, 1), weights summing to 1.
+
+    Golub-Welsch on the Jacobi matrix of the Jacobi polynomials with weight
+    ``(1-y)^(b-1) (1+y)^(a-1)`` on ``[-1, 1]``, mapped by ``p = (1+y)/2``.
+    Normalised weights are the squared first components of the eigenvectors,
+    so no normalising constant (which overflows for ``b`` in the thousands, as
+    in ``scipy.special.roots_jacobi``) is ever formed.
+    """
+    al, be = b - 1.0, a - 1.0
+    k = np.arange(n, dtype=np.float64)
+    s = 2.0 * k + al + be
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diag = np.where(s == 0, (be - al) / (al + be + 2.0), (be**2 - al**2) / (s * (s + 2.0)))
+    diag[0] = (be - al) / (al + be + 2.0)
+    kk = k[1:]
+    ss = s[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = np.sqrt(
+            4.0 * kk * (kk + al) * (kk + be) * (kk + al + be) / (ss**2 * (ss + 1.0) * (ss - 1.0))
+        )
+    # k = 1 with the removable 0/0 at a + b = 1 cancelled.
+    off[0] = np.sqrt(4.0 * (1.0 + al) * (1.0 + be) / ((2.0 + al + be) ** 2 * (3.0 + al + be)))
+    y, vectors = eigh_tridiagonal(diag, off)
+    w = vectors[0] ** 2
+    return np.clip((1.0 + y) / 2.0, 1e-300, 1.0), w / w.sum()
 
 
 def as_series(values: FloatArray, summary: pd.DataFrame, name: str) -> pd.Series:
@@ -192,9 +221,7 @@ class BetaGeo(BaseModel):
         nodes = np.empty((len(xu), _QUADRATURE_NODES))
         weights = np.empty_like(nodes)
         for j, xv in enumerate(xu):  # one rule per distinct frequency, not per customer
-            y, w = roots_jacobi(_QUADRATURE_NODES, b + xv + self._shift - 1.0, a - 1.0)
-            nodes[j] = (1.0 + y) / 2.0
-            weights[j] = w / w.sum()
+            nodes[j], weights[j] = beta_quadrature(_QUADRATURE_NODES, a, b + xv + self._shift)
         for start in range(0, len(x), _CHUNK):
             sl = slice(start, start + _CHUNK)
             p = nodes[xi[sl]]
