@@ -7,7 +7,9 @@ import click
 from clientela import __version__
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
+from clientela.cli.gdpr import gdpr
 from clientela.cli.server import migrate, serve
+from clientela.cli.tokens import token
 from clientela.cli.users import user
 
 
@@ -27,3 +29,5 @@ main.add_command(migrate)
 main.add_command(user)
 main.add_command(import_cmd)
 main.add_command(export_cmd)
+main.add_command(token)
+main.add_command(gdpr)
