@@ -11,6 +11,7 @@ from clientela.cli.gdpr import gdpr
 from clientela.cli.server import migrate, serve
 from clientela.cli.tokens import token
 from clientela.cli.users import user
+from clientela.value.cli import value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,3 +32,4 @@ main.add_command(import_cmd)
 main.add_command(export_cmd)
 main.add_command(token)
 main.add_command(gdpr)
+main.add_command(value)
