@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from tests.transfer.conftest import INTERACTIONS_HEADER, ORDERS_HEADER, customers_csv
 
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Interaction
 from clientela.crm.parties.models import Party
 from clientela.crm.transfer.csv_import import import_file
-from tests.transfer.conftest import INTERACTIONS_HEADER, ORDERS_HEADER, customers_csv
 
 pytestmark = pytest.mark.django_db
 

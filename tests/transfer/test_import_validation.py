@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.transfer.conftest import CUSTOMERS_HEADER, ORDERS_HEADER, customers_csv
 
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.parties.models import Party
 from clientela.crm.transfer.csv_import import ImportFailed, import_file
 from clientela.crm.transfer.csv_reader import FileProblem
-from tests.transfer.conftest import CUSTOMERS_HEADER, ORDERS_HEADER, customers_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -65,7 +65,8 @@ def neutralise(text: str) -> str:
 def export_csv(kind: Kind | str, stream: TextIO) -> int:
     """Write ``kind`` as canonical CSV to ``stream``; returns the number of rows."""
     kind = Kind(kind)
-    writer = csv.writer(stream, lineterminator="\n")
+    # CRLF (RFC 4180) also makes the csv module quote a value holding a bare CR.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(column_names(kind))
     formatters = [_CSV_FORMAT[how] for _, how in SOURCES[kind][1]]
     count = 0
