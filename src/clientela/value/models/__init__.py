@@ -1,17 +1,23 @@
 """Probabilistic customer-base models, one estimator per module over a shared base."""
 
 from clientela.value.models.base import BaseModel, ModelFitError, NotFittedError
+from clientela.value.models.bg_bb import BetaGeoBetaBinom
 from clientela.value.models.bg_nbd import BetaGeo
+from clientela.value.models.gamma_gamma import GammaGamma
 from clientela.value.models.mbg_nbd import ModifiedBetaGeo
 from clientela.value.models.pareto_nbd import ParetoNBD
+from clientela.value.models.sbg import ShiftedBetaGeo
 
 # Other estimators (GammaGamma, BetaGeoBetaBinom, ShiftedBetaGeo): one import line each below.
 
 __all__ = [
     "BaseModel",
     "BetaGeo",
+    "BetaGeoBetaBinom",
+    "GammaGamma",
     "ModelFitError",
     "ModifiedBetaGeo",
     "NotFittedError",
     "ParetoNBD",
+    "ShiftedBetaGeo",
 ]
