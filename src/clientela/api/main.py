@@ -180,6 +180,15 @@ def _register() -> None:
     api.add_router("", engagement.router)
     api.add_router("", audit.router)
     api.add_router("", gdpr.router)
+    _register_operations()
+
+
+def _register_operations() -> None:
+    """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
+    from clientela.api.routers import deliveries, feedback, loyalty, sales, service, tasks
+
+    for module in (sales, tasks, service, feedback, loyalty, deliveries):
+        api.add_router("", module.router)
 
 
 _register()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
 from clientela.crm.change_log import audit_change, audit_create, audit_delete
-from clientela.crm.errors import InvalidInput, StaleRecord
+from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
 from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
 
@@ -162,7 +162,7 @@ def update_stage(stage: Stage, **changes: Any) -> Stage:
 def delete_stage(stage: Stage) -> None:
     """Delete a stage no deal has ever been in."""
     if stage.deals.exists() or stage.entries.exists():
-        raise SalesError("stage", "deals have been in this stage; it cannot be deleted")
+        raise Conflict("deals have been in this stage; it cannot be deleted")
     stage.delete()
 
 
@@ -332,3 +332,30 @@ def delete_deal(deal: Deal, *, actor: User | None = None, expected_version: int 
     locked = _lock(deal, expected_version)
     audit_delete(actor, locked)
     locked.delete()
+
+
+@transaction.atomic
+def update_pipeline(pipeline: Pipeline, **changes: Any) -> Pipeline:
+    """Rename a pipeline or (de)activate it."""
+    unknown = set(changes) - {"name", "is_active"}
+    if unknown:
+        raise SalesError(sorted(unknown)[0], "cannot be changed here")
+    if "name" in changes:
+        name = str(changes["name"]).strip()
+        if not name:
+            raise SalesError("name", "must not be empty")
+        if Pipeline.objects.filter(name=name).exclude(pk=pipeline.pk).exists():
+            raise SalesError("name", f"a pipeline named {name!r} already exists")
+        pipeline.name = name
+    if "is_active" in changes:
+        pipeline.is_active = bool(changes["is_active"])
+    pipeline.save()
+    return pipeline
+
+
+@transaction.atomic
+def delete_pipeline(pipeline: Pipeline) -> None:
+    """Delete a pipeline that has never held a deal."""
+    if pipeline.deals.exists():
+        raise Conflict("the pipeline has deals; deactivate it instead")
+    pipeline.delete()

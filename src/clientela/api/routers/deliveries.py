@@ -1,0 +1,61 @@
+"""/campaigns/{id}/send and /campaigns/{id}/deliveries: sending and per-member send status."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from clientela.api.fields import PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.responses import answers
+from clientela.api.schemas.operations import (
+    DeliveryOut,
+    SendRequest,
+    SendStatusValue,
+    SendSummaryOut,
+)
+from clientela.crm.engagement import access, sending
+from clientela.crm.engagement.models import CampaignMember
+from clientela.crm.engagement.sms import SmsError
+from clientela.crm.errors import Conflict, InvalidInput
+
+router = Router(tags=["campaigns"])
+
+
+def _out(m: CampaignMember) -> DeliveryOut:
+    return DeliveryOut(member_id=m.pk, party_id=m.party_id, send_status=m.send_status,
+                       send_reason=m.send_reason, sent_at=m.sent_at, status_at=m.status_at)
+
+
+@router.get("/campaigns/{campaign_id}/deliveries", response=answers(200, Page[DeliveryOut]))
+def list_deliveries(
+    request: HttpRequest,
+    campaign_id: PathId,
+    send_status: SendStatusValue | None = None,
+    ordering: Literal["status_at", "-status_at"] = "-status_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[DeliveryOut]:
+    campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
+    qs = access.visible_members(request.auth).filter(campaign=campaign)
+    if send_status is not None:
+        qs = qs.filter(send_status=send_status)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit)
+    return Page[DeliveryOut](items=[_out(m) for m in items], next_cursor=next_cursor)
+
+
+@router.post("/campaigns/{campaign_id}/send", response=answers(200, SendSummaryOut))
+def send_campaign(request: HttpRequest, campaign_id: PathId, payload: SendRequest) -> SendSummaryOut:
+    """Send the campaign's message now to members with marketing consent on its channel."""
+    campaign = access.access_campaign_by_id(request.auth, campaign_id, op="update")
+    try:
+        summary = sending.send_campaign(campaign, resend=payload.resend)
+    except sending.SendingError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise InvalidInput({field: reason}) from None
+    except SmsError as exc:
+        raise Conflict(str(exc)) from None
+    return SendSummaryOut(sent=summary.sent, suppressed=summary.suppressed, failed=summary.failed,
+                          skipped=summary.skipped)

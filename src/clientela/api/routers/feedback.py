@@ -1,0 +1,160 @@
+"""/surveys and /survey-responses (the public answer page is /s/<token>/, not the API)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.operations import (
+    ResponseCreate,
+    ResponseOut,
+    SurveyCreate,
+    SurveyKindValue,
+    SurveyOut,
+    SurveyUpdate,
+)
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import NotPermitted
+from clientela.crm.feedback import access, actions
+from clientela.crm.feedback.models import Survey, SurveyResponse
+from clientela.crm.parties.access import access_party_for_child
+
+router = Router(tags=["surveys"])
+
+
+def _survey_out(s: Survey) -> SurveyOut:
+    return SurveyOut(id=s.pk, name=s.name, kind=s.kind, question=s.question, is_active=s.is_active,
+                     created_at=s.created_at)
+
+
+def _response_out(r: SurveyResponse) -> ResponseOut:
+    return ResponseOut(id=r.pk, survey_id=r.survey_id, party_id=r.party_id, invitation_id=r.invitation_id,
+                       kind=r.kind, score=r.score, comment=r.comment, answered_at=r.answered_at)
+
+
+def _require(user: Any, entity: str, op: str) -> None:
+    if not can(user, entity, op):
+        raise NotPermitted(f"you may not {op} {entity} records")
+
+
+@router.get("/surveys", response=answers(200, Page[SurveyOut]))
+def list_surveys(
+    request: HttpRequest,
+    kind: SurveyKindValue | None = None,
+    is_active: bool | None = None,
+    ordering: Literal["created_at", "-created_at", "name", "-name"] = "-created_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[SurveyOut]:
+    _require(request.auth, "survey", "view")
+    qs = access.visible_surveys(request.auth)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit)
+    return Page[SurveyOut](items=[_survey_out(s) for s in items], next_cursor=next_cursor)
+
+
+@router.post("/surveys", response=answers(201, SurveyOut))
+def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
+    _require(request.auth, "survey", "create")
+    out = _survey_out(actions.create_survey(**payload.model_dump()))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/surveys/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/surveys/{survey_id}", response=answers(200, SurveyOut))
+def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) -> SurveyOut:
+    out = _survey_out(access.access_survey_by_id(request.auth, survey_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
+def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        s = locked(access.access_survey_by_id(request.auth, survey_id, op="update"))
+        require_etag(request, representation_etag(_survey_out(s)))
+        out = _survey_out(actions.update_survey(s, **patch_values(payload)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/surveys/{survey_id}", response=no_content())
+def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        s = locked(access.access_survey_by_id(request.auth, survey_id, op="delete"))
+        require_etag(request, representation_etag(_survey_out(s)))
+        actions.delete_survey(s)
+    return Status(204, None)
+
+
+@router.get("/survey-responses", response=answers(200, Page[ResponseOut]))
+def list_responses(
+    request: HttpRequest,
+    survey_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    ordering: Literal["answered_at", "-answered_at", "score", "-score"] = "-answered_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[ResponseOut]:
+    _require(request.auth, "survey_response", "view")
+    qs = access.visible_responses(request.auth)
+    if survey_id is not None:
+        qs = qs.filter(survey_id=survey_id)
+    if party_id is not None:
+        qs = qs.filter(party_id=party_id)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit)
+    return Page[ResponseOut](items=[_response_out(r) for r in items], next_cursor=next_cursor)
+
+
+@router.post("/survey-responses", response=answers(201, ResponseOut))
+def create_response(request: HttpRequest, response: HttpResponse, payload: ResponseCreate) -> Status[ResponseOut]:
+    user = request.auth
+    _require(user, "survey_response", "create")
+    survey = access.access_survey_by_id(user, payload.survey_id)
+    party = None
+    if payload.party_id is not None:
+        party = access_party_for_child(user, payload.party_id, entity="survey_response", op="create")
+    r = actions.record_response(
+        survey=survey, party=party, score=payload.score, comment=payload.comment,
+        answered_at=payload.answered_at, actor=user,
+    )
+    out = _response_out(r)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/survey-responses/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/survey-responses/{response_id}", response=answers(200, ResponseOut))
+def get_response(request: HttpRequest, response: HttpResponse, response_id: PathId) -> ResponseOut:
+    out = _response_out(access.access_response_by_id(request.auth, response_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/survey-responses/{response_id}", response=no_content())
+def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        r = locked(access.access_response_by_id(request.auth, response_id, op="delete"))
+        require_etag(request, representation_etag(_response_out(r)))
+        actions.delete_response(r, actor=request.auth)
+    return Status(204, None)

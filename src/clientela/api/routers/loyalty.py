@@ -1,0 +1,145 @@
+"""/loyalty-programmes, /loyalty-accounts and their append-only ledger."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import representation_etag
+from clientela.api.fields import MAX_ID, PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.responses import answers
+from clientela.api.schemas.operations import (
+    AccountCreate,
+    AccountOut,
+    EntryCreate,
+    EntryKindValue,
+    EntryOut,
+    ProgrammeOut,
+)
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.loyalty import access, actions, queries
+from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme
+from clientela.crm.parties.access import access_party_for_child
+
+router = Router(tags=["loyalty"])
+
+
+def _programme_out(p: Programme) -> ProgrammeOut:
+    return ProgrammeOut(id=p.pk, name=p.name, currency=p.currency, points_per_unit=p.points_per_unit,
+                        tier_basis=p.tier_basis, referral_points=p.referral_points, is_active=p.is_active)
+
+
+def _account_out(a: LoyaltyAccount) -> AccountOut:
+    tier = queries.current_tier(a)
+    return AccountOut(id=a.pk, party_id=a.party_id, programme_id=a.programme_id, balance=a.balance,
+                      lifetime_points=a.lifetime_points, lifetime_spend=a.lifetime_spend,
+                      tier=tier.name if tier else None, opened_at=a.opened_at)
+
+
+def _entry_out(e: PointsEntry) -> EntryOut:
+    return EntryOut(id=e.pk, account_id=e.account_id, kind=e.kind, points=e.points,
+                    balance_after=e.balance_after, occurred_at=e.occurred_at, reason=e.reason,
+                    order_id=e.order_id)
+
+
+@router.get("/loyalty-programmes", response=answers(200, Page[ProgrammeOut]))
+def list_programmes(
+    request: HttpRequest,
+    ordering: Literal["name", "-name"] = "name",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[ProgrammeOut]:
+    if not can(request.auth, "loyalty_account", "view"):
+        raise NotPermitted("you may not list loyalty programmes")
+    qs = access.visible_programmes(request.auth)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
+    return Page[ProgrammeOut](items=[_programme_out(p) for p in items], next_cursor=next_cursor)
+
+
+@router.get("/loyalty-accounts", response=answers(200, Page[AccountOut]))
+def list_accounts(
+    request: HttpRequest,
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    programme_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    ordering: Literal["opened_at", "-opened_at", "balance", "-balance"] = "-opened_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[AccountOut]:
+    if not can(request.auth, "loyalty_account", "view"):
+        raise NotPermitted("you may not list loyalty accounts")
+    qs = access.visible_accounts(request.auth).select_related("programme")
+    if party_id is not None:
+        qs = qs.filter(party_id=party_id)
+    if programme_id is not None:
+        qs = qs.filter(programme_id=programme_id)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit)
+    return Page[AccountOut](items=[_account_out(a) for a in items], next_cursor=next_cursor)
+
+
+@router.post("/loyalty-accounts", response=answers(201, AccountOut))
+def open_account(request: HttpRequest, response: HttpResponse, payload: AccountCreate) -> Status[AccountOut]:
+    user = request.auth
+    party = access_party_for_child(user, payload.party_id, entity="loyalty_account", op="create")
+    programme = access.visible_programmes(user).filter(pk=payload.programme_id, is_active=True).first()
+    if programme is None:
+        raise InvalidInput({"programme_id": "no such active programme"})
+    out = _account_out(actions.open_account(party, programme))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/loyalty-accounts/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/loyalty-accounts/{account_id}", response=answers(200, AccountOut))
+def get_account(request: HttpRequest, response: HttpResponse, account_id: PathId) -> AccountOut:
+    out = _account_out(access.access_account_by_id(request.auth, account_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.get("/loyalty-accounts/{account_id}/entries", response=answers(200, Page[EntryOut]))
+def list_entries(
+    request: HttpRequest,
+    account_id: PathId,
+    kind: EntryKindValue | None = None,
+    ordering: Literal["occurred_at", "-occurred_at"] = "-occurred_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[EntryOut]:
+    account = access.access_account_by_id(request.auth, account_id)
+    if not can(request.auth, "loyalty_entry", "view"):
+        raise NotPermitted("you may not list loyalty entries")
+    qs = PointsEntry.objects.filter(account=account)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit)
+    return Page[EntryOut](items=[_entry_out(e) for e in items], next_cursor=next_cursor)
+
+
+@router.post("/loyalty-accounts/{account_id}/entries", response=answers(201, EntryOut))
+def post_entry(
+    request: HttpRequest, response: HttpResponse, account_id: PathId, payload: EntryCreate
+) -> Status[EntryOut]:
+    """Earn, redeem, expire or adjust. A redeem or expire beyond the balance answers 422."""
+    user = request.auth
+    account = access.access_account_for_entry(user, account_id)
+    points = payload.points
+    if payload.kind != "adjust" and points <= 0:
+        raise InvalidInput({"points": "must be positive (the kind gives the direction)"})
+    with transaction.atomic():
+        if payload.kind == "earn":
+            entry = actions.earn(account, points, reason=payload.reason, actor=user)
+        elif payload.kind == "redeem":
+            entry = actions.redeem(account, points, reward=payload.reward or payload.reason, actor=user).entry
+        elif payload.kind == "expire":
+            entry = actions.expire(account, points, reason=payload.reason or "expiry")
+        else:
+            entry = actions.adjust(account, points, reason=payload.reason, actor=user)
+    out = _entry_out(entry)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/loyalty-accounts/{account_id}/entries"
+    return Status(201, out)

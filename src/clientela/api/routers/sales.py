@@ -1,0 +1,299 @@
+"""/pipelines, /stages, /deals: the sales pipeline, its funnel and velocity."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.operations import (
+    DEAL_NULLABLE,
+    DealCreate,
+    DealOut,
+    DealStatusValue,
+    DealUpdate,
+    FunnelStepOut,
+    PipelineCreate,
+    PipelineOut,
+    PipelineUpdate,
+    StageCreate,
+    StageOut,
+    StageUpdate,
+    VelocityOut,
+)
+from clientela.crm.accounts.models import Team, User
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.sales import access, actions, queries
+from clientela.crm.sales.models import Deal, Pipeline, Stage
+
+router = Router(tags=["sales"])
+
+
+def _stage_out(s: Stage) -> StageOut:
+    return StageOut(
+        id=s.pk, pipeline_id=s.pipeline_id, name=s.name, order=s.order,
+        win_probability=s.win_probability, is_won=s.is_won, is_lost=s.is_lost,
+    )
+
+
+def _pipeline_out(p: Pipeline) -> PipelineOut:
+    return PipelineOut(
+        id=p.pk, name=p.name, is_active=p.is_active,
+        stages=[_stage_out(s) for s in p.stages.order_by("order")],
+    )
+
+
+def _deal_out(d: Deal) -> DealOut:
+    return DealOut(
+        id=d.pk, party_id=d.party_id, pipeline_id=d.pipeline_id, stage_id=d.stage_id, name=d.name,
+        amount=d.amount, currency=d.currency, expected_close=d.expected_close, owner_id=d.owner_id,
+        team_id=d.team_id, status=d.status, close_reason=d.close_reason, closed_at=d.closed_at,
+        version=d.version, created_at=d.created_at,
+    )
+
+
+def _require(user: Any, entity: str, op: str) -> None:
+    if not can(user, entity, op):
+        raise NotPermitted(f"you may not {op} {entity} records")
+
+
+# -- pipelines -----------------------------------------------------------------------
+@router.get("/pipelines", response=answers(200, Page[PipelineOut]))
+def list_pipelines(
+    request: HttpRequest,
+    is_active: bool | None = None,
+    ordering: Literal["name", "-name"] = "name",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[PipelineOut]:
+    _require(request.auth, "pipeline", "view")
+    qs = access.visible_pipelines(request.auth).prefetch_related("stages")
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
+    return Page[PipelineOut](items=[_pipeline_out(p) for p in items], next_cursor=next_cursor)
+
+
+@router.post("/pipelines", response=answers(201, PipelineOut))
+def create_pipeline(request: HttpRequest, response: HttpResponse, payload: PipelineCreate) -> Status[PipelineOut]:
+    _require(request.auth, "pipeline", "create")
+    specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
+    out = _pipeline_out(actions.create_pipeline(payload.name, specs))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/pipelines/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
+def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: PathId) -> PipelineOut:
+    out = _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
+def update_pipeline(
+    request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: PipelineUpdate
+) -> PipelineOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        p = locked(access.access_pipeline_by_id(request.auth, pipeline_id, op="update"))
+        require_etag(request, representation_etag(_pipeline_out(p)))
+        out = _pipeline_out(actions.update_pipeline(p, **patch_values(payload)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/pipelines/{pipeline_id}", response=no_content())
+def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        p = locked(access.access_pipeline_by_id(request.auth, pipeline_id, op="delete"))
+        require_etag(request, representation_etag(_pipeline_out(p)))
+        actions.delete_pipeline(p)
+    return Status(204, None)
+
+
+@router.post("/pipelines/{pipeline_id}/stages", response=answers(201, StageOut))
+def add_stage(
+    request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: StageCreate
+) -> Status[StageOut]:
+    p = access.access_pipeline_by_id(request.auth, pipeline_id, op="update")
+    out = _stage_out(actions.add_stage(p, **payload.model_dump()))
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/stages/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/stages/{stage_id}", response=answers(200, StageOut))
+def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) -> StageOut:
+    out = _stage_out(access.access_stage_by_id(request.auth, stage_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/stages/{stage_id}", response=answers(200, StageOut))
+def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId, payload: StageUpdate) -> StageOut:
+    require_if_match_present(request)
+    with transaction.atomic():
+        s = locked(access.access_stage_by_id(request.auth, stage_id, op="update"))
+        require_etag(request, representation_etag(_stage_out(s)))
+        out = _stage_out(actions.update_stage(s, **patch_values(payload)))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/stages/{stage_id}", response=no_content())
+def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        s = locked(access.access_stage_by_id(request.auth, stage_id, op="delete"))
+        require_etag(request, representation_etag(_stage_out(s)))
+        actions.delete_stage(s)
+    return Status(204, None)
+
+
+@router.get("/pipelines/{pipeline_id}/funnel", response=answers(200, list[FunnelStepOut]))
+def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelStepOut]:
+    p = access.access_pipeline_by_id(request.auth, pipeline_id)
+    _require(request.auth, "deal", "view")
+    return [
+        FunnelStepOut(stage_id=s.stage.pk, stage=s.stage.name, reached=s.reached, share=s.share,
+                      conversion=s.conversion)
+        for s in queries.funnel(p)
+    ]
+
+
+@router.get("/pipelines/{pipeline_id}/velocity", response=answers(200, VelocityOut))
+def pipeline_velocity(request: HttpRequest, pipeline_id: PathId) -> VelocityOut:
+    p = access.access_pipeline_by_id(request.auth, pipeline_id)
+    _require(request.auth, "deal", "view")
+    v = queries.velocity(p)
+    return VelocityOut(
+        mean_days_in_stage={str(k): d for k, d in v.mean_days_in_stage.items()}, won=v.won, lost=v.lost,
+        win_rate=v.win_rate, weighted_value=v.weighted_value, open_value=v.open_value,
+        mean_days_to_close=v.mean_days_to_close,
+    )
+
+
+# -- deals ---------------------------------------------------------------------------
+@router.get("/deals", response=answers(200, Page[DealOut]))
+def list_deals(
+    request: HttpRequest,
+    q: Text(100) | None = None,  # type: ignore[valid-type]
+    pipeline_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    stage_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    owner_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    status: DealStatusValue | None = None,
+    ordering: Literal["created_at", "-created_at", "amount", "-amount", "expected_close", "-expected_close"] = "-created_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[DealOut]:
+    _require(request.auth, "deal", "view")
+    qs = access.visible_deals(request.auth)
+    filters = {"pipeline_id": pipeline_id, "stage_id": stage_id, "party_id": party_id,
+               "owner_id": owner_id, "status": status}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    if q:
+        qs = qs.filter(name__icontains=q)
+    items, next_cursor = paginate(
+        qs, ordering=ordering, allowed=("created_at", "amount", "expected_close"), cursor=cursor, limit=limit
+    )
+    return Page[DealOut](items=[_deal_out(d) for d in items], next_cursor=next_cursor)
+
+
+def _owner_and_team(user: Any, owner_id: int | None, team_id: int | None) -> tuple[User | None, Team | None]:
+    owner = User.objects.filter(pk=owner_id).first() if owner_id is not None else None
+    if owner_id is not None and owner is None:
+        raise InvalidInput({"owner_id": "no such user"})
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team_id is not None and team is None:
+        raise InvalidInput({"team_id": "no such team"})
+    return owner, team
+
+
+@router.post("/deals", response=answers(201, DealOut))
+def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreate) -> Status[DealOut]:
+    user = request.auth
+    party = access_party_for_child(user, payload.party_id, entity="deal", op="create")
+    pipeline = access.access_pipeline_by_id(user, payload.pipeline_id)
+    stage = None
+    if payload.stage_id is not None:
+        stage = pipeline.stages.filter(pk=payload.stage_id).first()
+        if stage is None:
+            raise InvalidInput({"stage_id": "not a stage of this pipeline"})
+    owner_id = payload.owner_id if payload.owner_id is not None else user.pk
+    owner, team = _owner_and_team(user, owner_id, payload.team_id)
+    team_id = team.pk if team else (owner.team_id if owner else None)
+    access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
+    deal = actions.create_deal(
+        party=party, name=payload.name, pipeline=pipeline, stage=stage, amount=payload.amount,
+        currency=payload.currency, expected_close=payload.expected_close, owner=owner, team=team,
+        actor=user,
+    )
+    out = _deal_out(deal)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/deals/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/deals/{deal_id}", response=answers(200, DealOut))
+def get_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId) -> DealOut:
+    out = _deal_out(access.access_deal_by_id(request.auth, deal_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/deals/{deal_id}", response=answers(200, DealOut))
+def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, payload: DealUpdate) -> DealOut:
+    require_if_match_present(request)
+    user = request.auth
+    values = patch_values(payload, DEAL_NULLABLE)
+    with transaction.atomic():
+        deal = locked(access.access_deal_by_id(user, deal_id, op="update"))
+        require_etag(request, representation_etag(_deal_out(deal)))
+        stage_id = values.pop("stage_id", None)
+        reason = values.pop("close_reason", None)
+        if "owner_id" in values or "team_id" in values:
+            owner_id = values.pop("owner_id", deal.owner_id)
+            team_id = values.pop("team_id", deal.team_id)
+            owner, team = _owner_and_team(user, owner_id, team_id)
+            access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
+            values["owner"], values["team"] = owner, team
+        if values:
+            deal = actions.update_deal(deal, actor=user, **values)
+        if stage_id is not None:
+            stage = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
+            if stage is None:
+                raise InvalidInput({"stage_id": "not a stage of this deal's pipeline"})
+            deal = actions.move_deal(deal, stage, actor=user, reason=reason or "")
+        elif reason is not None:
+            raise InvalidInput({"close_reason": "give it together with stage_id"})
+        out = _deal_out(deal)
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/deals/{deal_id}", response=no_content())
+def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        deal = locked(access.access_deal_by_id(request.auth, deal_id, op="delete"))
+        require_etag(request, representation_etag(_deal_out(deal)))
+        actions.delete_deal(deal, actor=request.auth)
+    return Status(204, None)

@@ -1,0 +1,143 @@
+"""/cases: service cases with their SLA due time and breach flag."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.operations import (
+    CASE_NULLABLE,
+    CaseCreate,
+    CaseOut,
+    CaseStatusValue,
+    CaseUpdate,
+    PriorityValue,
+)
+from clientela.crm.accounts.models import Team, User
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.service import access, actions, queries
+from clientela.crm.service.models import Case
+
+router = Router(tags=["cases"])
+
+
+def _out(c: Case) -> CaseOut:
+    return CaseOut(
+        id=c.pk, party_id=c.party_id, subject=c.subject, description=c.description,
+        priority=c.priority, status=c.status, opened_at=c.opened_at, sla_due_at=c.sla_due_at,
+        sla_breached=c.sla_breached(), resolved_at=c.resolved_at, closed_at=c.closed_at,
+        resolution=c.resolution, owner_id=c.owner_id, team_id=c.team_id, version=c.version,
+    )
+
+
+def _owner_and_team(owner_id: int | None, team_id: int | None) -> tuple[User | None, Team | None]:
+    owner = User.objects.filter(pk=owner_id).first() if owner_id is not None else None
+    if owner_id is not None and owner is None:
+        raise InvalidInput({"owner_id": "no such user"})
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team_id is not None and team is None:
+        raise InvalidInput({"team_id": "no such team"})
+    return owner, team
+
+
+@router.get("/cases", response=answers(200, Page[CaseOut]))
+def list_cases(
+    request: HttpRequest,
+    status: CaseStatusValue | None = None,
+    priority: PriorityValue | None = None,
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    owner_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    sla_breached: bool | None = None,
+    ordering: Literal["opened_at", "-opened_at", "sla_due_at", "-sla_due_at"] = "-opened_at",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[CaseOut]:
+    if not can(request.auth, "case", "view"):
+        raise NotPermitted("you may not list cases")
+    qs = access.visible_cases(request.auth)
+    filters = {"status": status, "priority": priority, "party_id": party_id, "owner_id": owner_id}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    if sla_breached is not None:
+        condition = queries.breach_condition(timezone.now())
+        qs = qs.filter(condition) if sla_breached else qs.exclude(condition)
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "sla_due_at"), cursor=cursor, limit=limit)
+    return Page[CaseOut](items=[_out(c) for c in items], next_cursor=next_cursor)
+
+
+@router.post("/cases", response=answers(201, CaseOut))
+def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreate) -> Status[CaseOut]:
+    user: Any = request.auth
+    party = access_party_for_child(user, payload.party_id, entity="case", op="create")
+    owner_id = payload.owner_id if payload.owner_id is not None else user.pk
+    owner, team = _owner_and_team(owner_id, payload.team_id)
+    access.check_case_assignment(
+        user, owner_id=owner_id, team_id=team.pk if team else (owner.team_id if owner else None)
+    )
+    case = actions.open_case(
+        party=party, subject=payload.subject, description=payload.description,
+        priority=payload.priority, owner=owner, team=team, actor=user,
+    )
+    out = _out(case)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/cases/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/cases/{case_id}", response=answers(200, CaseOut))
+def get_case(request: HttpRequest, response: HttpResponse, case_id: PathId) -> CaseOut:
+    out = _out(access.access_case_by_id(request.auth, case_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/cases/{case_id}", response=answers(200, CaseOut))
+def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, payload: CaseUpdate) -> CaseOut:
+    require_if_match_present(request)
+    user: Any = request.auth
+    values = patch_values(payload, CASE_NULLABLE)
+    with transaction.atomic():
+        case = locked(access.access_case_by_id(user, case_id, op="update"))
+        require_etag(request, representation_etag(_out(case)))
+        status = values.pop("status", None)
+        resolution = values.pop("resolution", None)
+        if "owner_id" in values or "team_id" in values:
+            owner_id = values.pop("owner_id", case.owner_id)
+            team_id = values.pop("team_id", case.team_id)
+            owner, team = _owner_and_team(owner_id, team_id)
+            access.check_case_assignment(user, owner_id=owner_id, team_id=team_id)
+            values["owner"], values["team"] = owner, team
+        if values:
+            case = actions.update_case(case, actor=user, **values)
+        if status is not None:
+            case = actions.set_case_status(case, status, resolution=resolution, actor=user)
+        elif resolution is not None:
+            raise InvalidInput({"resolution": "give it together with status"})
+        out = _out(case)
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/cases/{case_id}", response=no_content())
+def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        case = locked(access.access_case_by_id(request.auth, case_id, op="delete"))
+        require_etag(request, representation_etag(_out(case)))
+        actions.delete_case(case, actor=request.auth)
+    return Status(204, None)

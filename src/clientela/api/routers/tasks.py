@@ -1,0 +1,134 @@
+"""/tasks: to-dos with a due date, linked to at most one party, deal or case."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from clientela.api.conditional import (
+    locked,
+    representation_etag,
+    require_etag,
+    require_if_match_present,
+)
+from clientela.api.fields import MAX_ID, Day, PathId, Text
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.patching import patch_values
+from clientela.api.responses import answers, no_content
+from clientela.api.schemas.operations import (
+    TASK_NULLABLE,
+    TaskCreate,
+    TaskOut,
+    TaskStatusValue,
+    TaskUpdate,
+)
+from clientela.crm.accounts.models import User
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.parties.access import access_party_by_id
+from clientela.crm.sales.access import access_deal_by_id
+from clientela.crm.service.access import access_case_by_id
+from clientela.crm.tasks import access, actions
+from clientela.crm.tasks.models import Task
+
+router = Router(tags=["tasks"])
+
+
+def _out(t: Task) -> TaskOut:
+    return TaskOut(
+        id=t.pk, title=t.title, description=t.description, due_on=t.due_on, assignee_id=t.assignee_id,
+        created_by_id=t.created_by_id, status=t.status, completed_at=t.completed_at,
+        party_id=t.party_id, deal_id=t.deal_id, case_id=t.case_id, version=t.version,
+    )
+
+
+def _assignee(assignee_id: int | None) -> User | None:
+    if assignee_id is None:
+        return None
+    user = User.objects.filter(pk=assignee_id, is_active=True).first()
+    if user is None:
+        raise InvalidInput({"assignee_id": "no such active user"})
+    return user
+
+
+@router.get("/tasks", response=answers(200, Page[TaskOut]))
+def list_tasks(
+    request: HttpRequest,
+    status: TaskStatusValue | None = None,
+    assignee_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    party_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    deal_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    case_id: int | None = Query(None, ge=1, le=MAX_ID),  # noqa: B008
+    due_before: Day | None = None,
+    ordering: Literal["due_on", "-due_on", "created_at", "-created_at"] = "due_on",
+    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
+) -> Page[TaskOut]:
+    if not can(request.auth, "task", "view"):
+        raise NotPermitted("you may not list tasks")
+    qs = access.visible_tasks(request.auth)
+    filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
+               "deal_id": deal_id, "case_id": case_id, "due_on__lt": due_before}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit)
+    return Page[TaskOut](items=[_out(t) for t in items], next_cursor=next_cursor)
+
+
+@router.post("/tasks", response=answers(201, TaskOut))
+def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreate) -> Status[TaskOut]:
+    user = request.auth
+    access.check_task_create(user)
+    links = [n for n in ("party_id", "deal_id", "case_id") if getattr(payload, n) is not None]
+    if len(links) > 1:
+        raise InvalidInput({"link": "a task links to at most one of party, deal or case"})
+    party = access_party_by_id(user, payload.party_id) if payload.party_id else None
+    deal = access_deal_by_id(user, payload.deal_id) if payload.deal_id else None
+    case = access_case_by_id(user, payload.case_id) if payload.case_id else None
+    task = actions.create_task(
+        title=payload.title, description=payload.description, due_on=payload.due_on,
+        assignee=_assignee(payload.assignee_id if payload.assignee_id is not None else user.pk),
+        created_by=user, party=party, deal=deal, case=case,
+    )
+    out = _out(task)
+    response["ETag"] = representation_etag(out)
+    response["Location"] = f"/api/v1/tasks/{out.id}"
+    return Status(201, out)
+
+
+@router.get("/tasks/{task_id}", response=answers(200, TaskOut))
+def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> TaskOut:
+    out = _out(access.access_task_by_id(request.auth, task_id))
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.patch("/tasks/{task_id}", response=answers(200, TaskOut))
+def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, payload: TaskUpdate) -> TaskOut:
+    require_if_match_present(request)
+    values = patch_values(payload, TASK_NULLABLE)
+    with transaction.atomic():
+        task = locked(access.access_task_by_id(request.auth, task_id, op="update"))
+        require_etag(request, representation_etag(_out(task)))
+        status = values.pop("status", None)
+        if "assignee_id" in values:
+            values["assignee"] = _assignee(values.pop("assignee_id"))
+        if values:
+            task = actions.update_task(task, **values)
+        if status is not None:
+            task = actions.set_task_status(task, status)
+        out = _out(task)
+    response["ETag"] = representation_etag(out)
+    return out
+
+
+@router.delete("/tasks/{task_id}", response=no_content())
+def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
+    require_if_match_present(request)
+    with transaction.atomic():
+        task = locked(access.access_task_by_id(request.auth, task_id, op="delete"))
+        require_etag(request, representation_etag(_out(task)))
+        actions.delete_task(task)
+    return Status(204, None)

@@ -1,0 +1,47 @@
+"""Fetch surveys and responses for a user, or refuse.
+
+Surveys are shared (entity ``survey``). A response is about a party, so a user sees
+the responses of the parties in their record scope (anonymous responses: ``all``
+scopes only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.crm.accounts.permissions import Op, can, scope_queryset
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.feedback.models import Survey, SurveyResponse
+
+
+def visible_surveys(user: Any) -> QuerySet[Survey]:
+    if not can(user, "survey", "view"):
+        return Survey.objects.none()
+    return Survey.objects.all()
+
+
+def access_survey_by_id(user: Any, survey_id: int, *, op: Op = "view") -> Survey:
+    survey = visible_surveys(user).filter(pk=survey_id).first()
+    if survey is None:
+        raise RecordNotFound(f"survey {survey_id}")
+    if not can(user, "survey", op):
+        raise NotPermitted(f"{user.role} may not {op} surveys")
+    return survey
+
+
+def visible_responses(user: Any) -> QuerySet[SurveyResponse]:
+    return scope_queryset(
+        user, SurveyResponse.objects.all(), entity="survey_response",
+        owner_field="party__owner", team_field="party__team",
+    )
+
+
+def access_response_by_id(user: Any, response_id: int, *, op: Op = "view") -> SurveyResponse:
+    response = visible_responses(user).filter(pk=response_id).first()
+    if response is None:
+        raise RecordNotFound(f"survey response {response_id}")
+    if not can(user, "survey_response", op):
+        raise NotPermitted(f"{user.role} may not {op} survey responses")
+    return response

@@ -1,0 +1,46 @@
+"""Fetch loyalty accounts for a user, or refuse.
+
+An account belongs to a party: a user reaches the accounts of the parties in their
+record scope. Posting to the ledger (earn, redeem, adjust …) is ``create`` on the
+entity ``loyalty_entry``; entries are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.crm.accounts.permissions import Op, can, scope_queryset
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.loyalty.models import LoyaltyAccount, Programme
+
+
+def visible_programmes(user: Any) -> QuerySet[Programme]:
+    if not can(user, "loyalty_account", "view"):
+        return Programme.objects.none()
+    return Programme.objects.all()
+
+
+def visible_accounts(user: Any) -> QuerySet[LoyaltyAccount]:
+    return scope_queryset(
+        user, LoyaltyAccount.objects.all(), entity="loyalty_account",
+        owner_field="party__owner", team_field="party__team",
+    )
+
+
+def access_account_by_id(user: Any, account_id: int, *, op: Op = "view") -> LoyaltyAccount:
+    account = visible_accounts(user).filter(pk=account_id).first()
+    if account is None:
+        raise RecordNotFound(f"loyalty account {account_id}")
+    if not can(user, "loyalty_account", op):
+        raise NotPermitted(f"{user.role} may not {op} loyalty accounts")
+    return account
+
+
+def access_account_for_entry(user: Any, account_id: int) -> LoyaltyAccount:
+    """The account a user may post a ledger entry to."""
+    account = access_account_by_id(user, account_id)
+    if not can(user, "loyalty_entry", "create"):
+        raise NotPermitted(f"{user.role} may not post loyalty entries")
+    return account

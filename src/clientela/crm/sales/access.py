@@ -1,0 +1,61 @@
+"""Fetch pipelines and deals for a user, or refuse.
+
+Deals are owned records: the role's record scope (own / team / all) decides which a
+user reaches. A deal outside it raises ``RecordNotFound`` (404); a visible deal the
+role may not change raises ``NotPermitted`` (403). Pipelines and their stages are
+shared configuration (entity ``pipeline``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clientela.crm.accounts.permissions import Op, can, scope_queryset, within_scope
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.sales.models import Deal, Pipeline, Stage
+
+
+def visible_pipelines(user: Any) -> QuerySet[Pipeline]:
+    if not can(user, "pipeline", "view"):
+        return Pipeline.objects.none()
+    return Pipeline.objects.all()
+
+
+def access_pipeline_by_id(user: Any, pipeline_id: int, *, op: Op = "view") -> Pipeline:
+    pipeline = visible_pipelines(user).filter(pk=pipeline_id).first()
+    if pipeline is None:
+        raise RecordNotFound(f"pipeline {pipeline_id}")
+    if not can(user, "pipeline", op):
+        raise NotPermitted(f"{user.role} may not {op} pipelines")
+    return pipeline
+
+
+def access_stage_by_id(user: Any, stage_id: int, *, op: Op = "view") -> Stage:
+    """Stages are part of their pipeline: changing one is changing the pipeline."""
+    stage = Stage.objects.filter(pk=stage_id, pipeline__in=visible_pipelines(user)).first()
+    if stage is None:
+        raise RecordNotFound(f"stage {stage_id}")
+    if not can(user, "pipeline", op if op == "view" else "update"):
+        raise NotPermitted(f"{user.role} may not change pipelines")
+    return stage
+
+
+def visible_deals(user: Any) -> QuerySet[Deal]:
+    return scope_queryset(user, Deal.objects.all(), entity="deal")
+
+
+def access_deal_by_id(user: Any, deal_id: int, *, op: Op = "view") -> Deal:
+    deal = visible_deals(user).filter(pk=deal_id).first()
+    if deal is None:
+        raise RecordNotFound(f"deal {deal_id}")
+    if not can(user, "deal", op):
+        raise NotPermitted(f"{user.role} may not {op} deals")
+    return deal
+
+
+def check_deal_assignment(user: Any, *, owner_id: int | None, team_id: int | None) -> None:
+    """A user may only give a deal an owner and team inside their own scope."""
+    if not within_scope(user, owner_id=owner_id, team_id=team_id, entity="deal"):
+        raise NotPermitted("owner/team: outside your record scope")
