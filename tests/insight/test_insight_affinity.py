@@ -86,7 +86,7 @@ def test_top_k_ranks_by_max_lift_over_owned_products() -> None:
 
 def test_vectorised_on_many_customers() -> None:
     rng = np.random.default_rng(7)
-    n = 5_000
+    n = 2_000
     items = pd.DataFrame(
         {"party_id": rng.integers(0, n, size=5 * n), "product_id": rng.integers(0, 50, size=5 * n)}
     )

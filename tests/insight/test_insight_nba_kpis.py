@@ -86,7 +86,7 @@ def test_number_formatting_is_exact() -> None:
 
 def test_reasons_for_many_parties_are_fast() -> None:
     rng = np.random.default_rng(11)
-    n = 200_000
+    n = 100_000
     big = pd.DataFrame(
         {
             "purchases": rng.integers(0, 5, n),

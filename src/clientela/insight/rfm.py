@@ -23,15 +23,15 @@ Segments come from ``R`` and ``FM = floor((F + M + 1) / 2)`` (the mean of F
 and M, halves rounded up) through this table (our own, in the spirit of the
 public "R x FM" grids used by RFM tools):
 
-=====  ==============  ==================  ==================  ==========  ==========
-R \\ FM  1               2                   3                   4           5
-=====  ==============  ==================  ==================  ==========  ==========
-5      new             potential loyalists potential loyalists champions   champions
-4      promising       potential loyalists potential loyalists loyal       champions
-3      about to sleep  about to sleep      need attention      loyal       loyal
-2      hibernating     hibernating         at risk             at risk     cannot lose
-1      lost            lost                hibernating         at risk     cannot lose
-=====  ==============  ==================  ==================  ==========  ==========
+======  ==============  ===================  ===================  ===========  ===========
+R \\ FM  1               2                    3                    4            5
+======  ==============  ===================  ===================  ===========  ===========
+5       new             potential loyalists  potential loyalists  champions    champions
+4       promising       potential loyalists  potential loyalists  loyal        champions
+3       about to sleep  about to sleep       need attention       loyal        loyal
+2       hibernating     hibernating          at risk              at risk      cannot lose
+1       lost            lost                 hibernating          at risk      cannot lose
+======  ==============  ===================  ===================  ===========  ===========
 
 Only parties with at least one order are scored; prospects have no RFM.
 """
