@@ -22,7 +22,7 @@ PRICE_LIST_DIVISOR = {"EUR": 4.30, "GBP": 5.00}
 
 # Discount regimes: (share of lines discounted, low, high fraction off)
 DISCOUNT_NORMAL = (0.20, 0.05, 0.20)
-DISCOUNT_HEAVY = (0.90, 0.45, 0.70)
+DISCOUNT_HEAVY = (1.00, 0.45, 0.70)
 DISCOUNT_KEY_ACCOUNT = (0.50, 0.03, 0.12)
 RETURN_RATE_NORMAL = 0.04
 CANCEL_RATE = 0.02

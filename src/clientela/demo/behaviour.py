@@ -118,10 +118,12 @@ def simulate_purchases(
 
 def acquisition_days(rng: np.random.Generator, n: int, horizon: int) -> FloatArray:
     """Acquisition times over the window, growing over time and peaking before Christmas."""
-    # Growth: density rising linearly (a business that grows); last week left out so
-    # every customer has at least a few days of history.
+    # A growing business: a third of the customers spread evenly, the rest with a density
+    # rising linearly over time. The last week is left out so every customer has history.
     usable = horizon - 7
-    t = usable * np.sqrt(rng.uniform(0.15, 1.0, size=n))
+    even = rng.random(n) < 0.35
+    u = rng.random(n)
+    t = usable * np.where(even, u, np.sqrt(u))
     return np.sort(t)
 
 

@@ -14,10 +14,11 @@ from clientela.crm.accounts.models import Role, User
 from clientela.crm.commerce.models import Order, OrderLine
 from clientela.crm.engagement.models import Interaction
 from clientela.crm.parties.models import Consent, Party
+from clientela.demo import fastload
 from clientela.demo.company import Company, simulate_company
 from clientela.demo.facts import fact_values, trait_rows
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
-from clientela.demo.writer import BATCH, Clock, Stage, money, write_company
+from clientela.demo.writer import Clock, Stage, money, write_company
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the public demo login, printed by ``clientela demo``
@@ -86,31 +87,34 @@ def _counts(company: Company) -> dict[str, Any]:
     }
 
 
-def _write_truth(company: Company, parties: list[Party], counts: dict[str, Any], stage: Stage) -> None:
+def _write_truth(company: Company, parties: list[int], counts: dict[str, Any], stage: Stage) -> None:
     rows = trait_rows(company)
-    PlantedTrait.objects.bulk_create(
-        [PlantedTrait(party=parties[i], trait=t, detail=d) for i, t, d in rows], batch_size=BATCH
-    )
+    fastload.insert(PlantedTrait, {
+        "party_id": [parties[i] for i, _, _ in rows],
+        "trait": [str(t) for _, t, _ in rows],
+        "detail": [d for _, _, d in rows],
+    })
     trait_counts: dict[str, int] = {}
     for _, t, _ in rows:
         trait_counts[str(t)] = trait_counts.get(str(t), 0) + 1
-    DemoFact.objects.bulk_create([
-        DemoFact(key=k, value=v)
-        for k, v in fact_values(company, {**counts, "traits": trait_counts}).items()
-    ])
+    facts = fact_values(company, {**counts, "traits": trait_counts})
+    DemoFact.objects.bulk_create([DemoFact(key=k, value=v) for k, v in facts.items()])
     clock = Clock(company)
     m = company.money
-    orders = np.bincount(company.baskets.customer, minlength=company.customers)
-    truths = [
-        CustomerTruth(
-            party=parties[i], purchase_rate_per_day=float(company.lam[i]),
-            dropout_probability=float(company.p[i]), alive_at_end=bool(company.alive[i]),
-            dropped_out_at=None if company.alive[i] else clock.at(float(company.dropped_time[i])),
-            mean_order_value=round(float(company.spend[i]), 2), orders=int(orders[i]),
-            revenue=money(m.revenue[i]), cost_of_goods=money(m.cost_of_goods[i]),
-            cost_to_serve=money(m.cost_to_serve[i]), net_contribution=money(m.net[i]),
-        )
-        for i in range(company.customers)
-    ]
-    CustomerTruth.objects.bulk_create(truths, batch_size=BATCH)
-    stage("truth rows", len(rows) + len(truths))
+    n = company.customers
+    dropped = company.dropped_time.tolist()
+    fastload.insert(CustomerTruth, {
+        "party_id": parties[:n],
+        "purchase_rate_per_day": company.lam.tolist(),
+        "dropout_probability": company.p.tolist(),
+        "alive_at_end": company.alive.tolist(),
+        "dropped_out_at": [None if alive else clock.at(d) for alive, d in zip(company.alive.tolist(), dropped, strict=True)],
+        "mean_order_value": np.round(company.spend, 2).tolist(),
+        "orders": np.bincount(company.baskets.customer, minlength=n).tolist(),
+        "revenue": [money(c) for c in m.revenue.tolist()],
+        "cost_of_goods": [money(c) for c in m.cost_of_goods.tolist()],
+        "cost_to_serve": [money(c) for c in m.cost_to_serve.tolist()],
+        "net_contribution": [money(c) for c in m.net.tolist()],
+    })
+    fastload.reset_sequences(PlantedTrait, CustomerTruth)
+    stage("truth rows", len(rows) + n)

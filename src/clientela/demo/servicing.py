@@ -96,8 +96,8 @@ def account_contacts(
             user=handler(rng, roster, who))
     # The planted costly customers call often, chat at length and ask for visits.
     intensity = rng.uniform(0.6, 1.6, size=len(costly))
-    for per_year, channel, topic in ((26.0, "phone", "costly_call"), (12.0, "chat", "costly_chat"),
-                                     (2.0, "meeting", "costly_meeting")):
+    for per_year, channel, topic in ((14.0, "phone", "costly_call"), (6.0, "chat", "costly_chat"),
+                                     (1.2, "meeting", "costly_meeting")):
         who, t = poisson_events(rng, costly, acquired[costly], end[costly], per_year * intensity)
         log.add(rng, party=who, time=t, channel=channel,
                 direction="outbound" if channel == "meeting" else "inbound", topic=topic,

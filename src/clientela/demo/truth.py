@@ -21,10 +21,10 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 NET_CONTRIBUTION_DEFINITION = (
-    "Per party, in PLN: sum over its orders whose status is not 'cancelled' or 'returned' of "
-    "(total_amount - total_cost) converted at the ExchangeRate of the order's UTC date and rounded "
-    "to 0.01, minus the sum of the cost of all its interactions. Campaign (acquisition) spend is "
-    "not charged."
+    "Per party, in PLN: over its orders whose status is not 'cancelled' or 'returned', "
+    "total_amount minus total_cost, each converted at the ExchangeRate of the order's UTC date "
+    "(PLN orders at 1) and rounded to 0.01 half-even; minus the cost of all its interactions. "
+    "Campaign (acquisition) spend is not charged."
 )
 KEPT_EXCLUDES = ("cancelled", "returned")
 
@@ -53,13 +53,21 @@ def order_rates(baskets: Baskets, rates: dict[str, FloatArray]) -> FloatArray:
     return out
 
 
+def convert(amount_c: IntArray, rate: FloatArray) -> IntArray:
+    """Cents times a 4-decimal rate, rounded half to even in exact integer arithmetic."""
+    scaled = amount_c.astype(np.int64) * np.rint(rate * 10_000).astype(np.int64)
+    q, r = np.divmod(scaled, 10_000)
+    up = (r > 5_000) | ((r == 5_000) & (q % 2 == 1))
+    return (q + up).astype(np.int64)
+
+
 def customer_money(
     baskets: Baskets, rates: dict[str, FloatArray], log: InteractionLog, n_customers: int
 ) -> Money:
     rate = order_rates(baskets, rates)
     kept = ~np.isin(baskets.status, KEPT_EXCLUDES)
-    amount = np.rint(baskets.total_c * rate).astype(np.int64)
-    cost = np.rint(baskets.cost_c * rate).astype(np.int64)
+    amount = convert(baskets.total_c, rate)
+    cost = convert(baskets.cost_c, rate)
     c = baskets.customer
     line_c = c[baskets.line_order]
     line_rate = rate[baskets.line_order]
