@@ -73,7 +73,7 @@ def test_pareto_loglik_matches_high_precision(
     model = ParetoNBD()
     x, tx, t = customer
     frame = pd.DataFrame({"frequency": [x], "recency": [tx], "T": [t]})
-    data = model._prepare(compress_rows(model._summary_arrays(frame), model.required_columns))
+    data = model._index(compress_rows(model._summary_arrays(frame), model.required_columns))
     ours = float(model._log_likelihood(np.array(params), data)[0][0])
     assert ours == pytest.approx(
         _pareto_loglik_mpmath(*params, int(x), tx, t), rel=1e-10, abs=1e-10

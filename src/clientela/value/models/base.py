@@ -372,10 +372,14 @@ class BaseModel:
 
         def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
             params = np.exp(log_params)
-            with np.errstate(all="ignore"):
-                ll, grad = self._log_likelihood(params, data)
-                value = -float(weights @ ll) / total
-                gradient = -(weights @ grad) * params / total
+            try:
+                with np.errstate(all="ignore"):
+                    ll, grad = self._log_likelihood(params, data)
+                    value = -float(weights @ ll) / total
+                    gradient = -(weights @ grad) * params / total
+            except (ValueError, ZeroDivisionError, OverflowError):
+                # e.g. math.log(0.0) when a parameter underflows: treat as off-limits.
+                return math.inf, np.zeros_like(log_params)
             if not (math.isfinite(value) and np.all(np.isfinite(gradient))):
                 return math.inf, np.zeros_like(log_params)
             return value, np.asarray(gradient, dtype=np.float64)

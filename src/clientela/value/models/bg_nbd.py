@@ -22,7 +22,13 @@ import pandas as pd
 from scipy.linalg import eigh_tridiagonal
 from scipy.special import betainc, betaln, digamma, expit, gammaln
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
+from clientela.value.models.base import (
+    BaseModel,
+    FloatArray,
+    ModelFitError,
+    SummaryArrays,
+    distinct_values,
+)
 
 _QUADRATURE_NODES = 48
 _CHUNK = 200_000
@@ -48,6 +54,15 @@ def check_frequency_recency_t(data: SummaryArrays) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(f"column 'recency' must be 0 when 'frequency' is 0 (row {i})")
+
+
+def require_repeat_purchases(data: SummaryArrays) -> None:
+    """Refuse data in which nobody buys again: only ``r/alpha -> 0`` fits them."""
+    if not np.any((data["frequency"] > 0) & (data["weights"] > 0)):
+        raise ModelFitError(
+            "no customer made a repeat purchase, so the purchase-rate parameters are "
+            "not identified; use a longer observation period"
+        )
 
 
 def beta_quadrature(n: int, a: float, b: float) -> tuple[FloatArray, FloatArray]:
@@ -109,6 +124,7 @@ class BetaGeo(BaseModel):
         check_frequency_recency_t(data)
 
     def _prepare(self, data: SummaryArrays) -> SummaryArrays:
+        require_repeat_purchases(data)
         x_unique, x_code = distinct_values(data["frequency"])
         t_unique, t_code = distinct_values(data["T"])
         return {

@@ -52,7 +52,11 @@ from numpy.typing import NDArray
 from scipy.special import digamma, expit, gammaln, hyperu, roots_legendre
 
 from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
-from clientela.value.models.bg_nbd import as_series, check_frequency_recency_t
+from clientela.value.models.bg_nbd import (
+    as_series,
+    check_frequency_recency_t,
+    require_repeat_purchases,
+)
 
 _MAX_TERMS = 3000
 _LEGENDRE_NODES = 64
@@ -181,6 +185,11 @@ class ParetoNBD(BaseModel):
         check_frequency_recency_t(data)
 
     def _prepare(self, data: SummaryArrays) -> SummaryArrays:
+        require_repeat_purchases(data)
+        return self._index(data)
+
+    def _index(self, data: SummaryArrays) -> SummaryArrays:
+        """Distinct values and codes of ``x``, ``t_x`` and ``T``."""
         out = dict(data)
         for column, key in (("frequency", "x"), ("recency", "tx"), ("T", "T")):
             out[f"{key}_unique"], out[f"{key}_code"] = distinct_values(data[column])
@@ -238,7 +247,7 @@ class ParetoNBD(BaseModel):
     def _log_p_alive(self, params: FloatArray, summary: pd.DataFrame) -> FloatArray:
         """``log P(alive)``: the first likelihood term over the whole (note eq. 11)."""
         r, alpha, s, beta = params
-        data = self._prepare(self._summary_arrays(summary))
+        data = self._index(self._summary_arrays(summary))
         l1, l2, x, _, _ = self._terms(params, data)
         big_t = data["T"]
         log_first = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
@@ -298,7 +307,7 @@ class ParetoNBD(BaseModel):
         def log_nbd(tau: FloatArray) -> FloatArray:
             with np.errstate(divide="ignore"):
                 log_tau = np.where(tau > 0, np.log(np.maximum(tau, 1e-300)), -np.inf)
-            n_term = np.where(n > 0, n * log_tau, 0.0)
+            n_term = n * log_tau if n > 0 else 0.0
             out: FloatArray = log_coef + k * np.log(big_a) + n_term - (k + n) * np.log(big_a + tau)
             return out
 
@@ -360,7 +369,8 @@ def log_nbd_grid(
     log_coef: FloatArray, k: FloatArray, big_a: FloatArray, n: int, tau: FloatArray
 ) -> FloatArray:
     """``log P(NBD(k, A/(A+tau)) = n)`` for rows (columns of ``tau`` are nodes)."""
-    n_term = n * np.log(tau) if n > 0 else 0.0
+    with np.errstate(divide="ignore"):
+        n_term = n * np.log(tau) if n > 0 else 0.0
     out: FloatArray = (
         log_coef[:, None]
         + k[:, None] * np.log(big_a)[:, None]
