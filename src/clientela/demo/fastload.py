@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.color import no_style
@@ -28,10 +29,19 @@ def next_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+def _sqlite_utc(value: datetime) -> Any:
+    """What Django's SQLite backend stores for an aware datetime, fast for UTC ones."""
+    if value.tzinfo is UTC:
+        return str(value.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        # Django's adapter costs ~20 us a value (make_naive); the demo's are all UTC.
+        utc = connection.vendor == "sqlite" and str(connection.timezone) == "UTC"
+        return _sqlite_utc if utc else ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     if isinstance(field, models.JSONField):

@@ -1,0 +1,45 @@
+"""Read-only admin pages for the planted truth, so a demo user can see what was planted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
+
+
+class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DemoFact)
+class DemoFactAdmin(ReadOnly):
+    list_display = ("key",)
+    search_fields = ("key",)
+
+
+@admin.register(PlantedTrait)
+class PlantedTraitAdmin(ReadOnly):
+    list_display = ("party", "trait", "detail")
+    list_filter = ("trait",)
+    search_fields = ("party__ref", "party__name")
+    list_select_related = ("party",)
+
+
+@admin.register(CustomerTruth)
+class CustomerTruthAdmin(ReadOnly):
+    list_display = ("party", "purchase_rate_per_day", "dropout_probability", "alive_at_end", "orders",
+                    "revenue", "cost_to_serve", "net_contribution")
+    list_filter = ("alive_at_end",)
+    search_fields = ("party__ref", "party__name")
+    list_select_related = ("party",)
+    show_full_result_count = False
