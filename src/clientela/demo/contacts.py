@@ -76,6 +76,7 @@ class InteractionLog:
     time: list[FloatArray] = field(default_factory=list)
     subject: list[NDArray[np.object_]] = field(default_factory=list)
     user: list[IntArray] = field(default_factory=list)
+    notes: list[NDArray[np.object_]] = field(default_factory=list)
 
     def add(
         self,
@@ -99,6 +100,10 @@ class InteractionLog:
         self.time.append(np.asarray(time, dtype=np.float64))
         self.subject.append(pool[rng.integers(len(pool), size=n)])
         self.user.append(np.full(n, -1, dtype=np.int64) if user is None else np.asarray(user, dtype=np.int64))
+        if channel in ("phone", "meeting", "chat"):
+            self.notes.append(np.array(NOTES, dtype=object)[rng.integers(len(NOTES), size=n)])
+        else:
+            self.notes.append(np.full(n, "", dtype=object))
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {
@@ -108,6 +113,7 @@ class InteractionLog:
             "time": np.concatenate(self.time),
             "subject": np.concatenate(self.subject),
             "user": np.concatenate(self.user),
+            "notes": np.concatenate(self.notes),
         }
         out["cost"] = np.array([CHANNEL_COST[c] for c in out["channel"]])
         return out

@@ -55,7 +55,7 @@ TABLES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
     "line": (OrderLine, ("order__ref", "line_no", "product__sku", "quantity", "unit_price", "discount",
                          "unit_cost"), ("order__ref", "line_no")),
     "interaction": (Interaction, ("party__ref", "occurred_at", "channel", "direction", "subject",
-                                  "user__username", "cost"),
+                                  "user__username", "cost", "notes"),
                     ("party__ref", "occurred_at", "channel", "direction", "subject", "user__username")),
     "campaign": (Campaign, ("name", "kind", "channel", "budget", "spend", "starts_on", "ends_on"),
                  ("name", "starts_on")),

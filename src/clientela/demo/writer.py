@@ -208,7 +208,7 @@ def _write_interactions(company: Company, clock: Clock, parties: list[int], user
     stage("interactions", fastload.insert(Interaction, {
         "party_id": [parties[p] for p in a["party"][order].tolist()], "channel": channel,
         "direction": a["direction"][order].tolist(), "occurred_at": clock.many(a["time"][order]),
-        "subject": a["subject"][order].tolist(), "notes": [""] * len(channel),
+        "subject": a["subject"][order].tolist(), "notes": a["notes"][order].tolist(),
         "user_id": [users[u] if u >= 0 else None for u in a["user"][order].tolist()],
         "cost": [cost[ch] for ch in channel],
     }))
