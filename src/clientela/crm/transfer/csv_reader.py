@@ -66,6 +66,7 @@ def read_csv(source: Path | str | bytes, kind: Kind, mapping: Mapping[str, str] 
     Raises ``FileProblem`` for an empty file, a file that is not UTF-8, or a header
     that lacks required columns, has unknown or duplicated ones, or a bad ``mapping``.
     """
+    kind = Kind(kind)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]

@@ -71,6 +71,9 @@ def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
     cols = checked.columns
     counts = LoadCounts()
     with connection.cursor() as cur:
+        # Room for the set-based joins to hash in memory instead of spilling to disk
+        # (SET LOCAL: this transaction only).
+        cur.execute("SET LOCAL work_mem = '256MB'")
         counts.extra["customers created"] = _create_parties(cur, missing_refs)
         counts.extra["products created"] = _create_products(cur, checked)
         unit_cost = _resolved_unit_cost(cur, checked)
