@@ -186,7 +186,7 @@ class BetaGeo(BaseModel):
         w2 = np.where(active, expit(d), 0.0)
         w1 = 1.0 - w2
 
-        grad = np.empty((len(x), 4))
+        grad = np.empty((4, len(x))).T  # column-contiguous: fast weights @ grad
         grad[:, 0] = d_r_x[xi] - w1 * log_at - w2 * log_atx
         grad[:, 1] = r / alpha - rx * (w1 / (alpha + data["T_unique"])[ti] + w2 / (alpha + t_x))
         grad[:, 2] = d_a_x[xi] + w2 / a
@@ -229,10 +229,21 @@ class BetaGeo(BaseModel):
         but, unlike its ``2F1`` form, never subtracts two nearly equal numbers
         and needs no ``a > 1``.
         """
+        if t <= 0:
+            return np.zeros(len(x))
+        # The result depends on (x, T) only: evaluate once per distinct pair.
+        x_codes, x_values = pd.factorize(x)
+        t_codes, t_values = pd.factorize(big_t)
+        pair_codes, pairs = pd.factorize(x_codes.astype(np.int64) * len(t_values) + t_codes)
+        x_pair = np.asarray(x_values, dtype=np.float64)[pairs // len(t_values)]
+        t_pair = np.asarray(t_values, dtype=np.float64)[pairs % len(t_values)]
+        return self._alive_expectation_rows(t, params, x_pair, t_pair)[pair_codes]
+
+    def _alive_expectation_rows(
+        self, t: float, params: FloatArray, x: FloatArray, big_t: FloatArray
+    ) -> FloatArray:
         r, alpha, a, b = params
         out = np.zeros(len(x))
-        if t <= 0:
-            return out
         xu, xi = np.unique(x, return_inverse=True)
         nodes = np.empty((len(xu), _QUADRATURE_NODES))
         weights = np.empty_like(nodes)

@@ -230,7 +230,7 @@ class ParetoNBD(BaseModel):
         ll = log_c + np.logaddexp(l1, l2)
         w1 = expit(l1 - l2)
         w2 = 1.0 - w1
-        grad = np.empty((len(x), 4))
+        grad = np.empty((4, len(x))).T  # column-contiguous: fast weights @ grad
         grad[:, 0] = (
             (digamma(r + xu) - digamma(r))[xi]
             + math.log(alpha)

@@ -1,0 +1,271 @@
+"""Benchmark clientela.value against lifetimes 0.11.3 on the same simulated data.
+
+Usage::
+
+    python benchmarks/value_bench.py            # full run (a)-(d)
+    python benchmarks/value_bench.py --quick    # small sizes, for iteration
+    python benchmarks/value_bench.py --only d   # one part
+
+(a) BG/NBD fit on 200,000 and 1,000,000 simulated customers (day-resolution
+    dates, time in weeks): wall time of both, ratio, max relative parameter gap.
+(b) Pareto/NBD fit on 100,000 customers.
+(c) End to end: 10M transactions in Parquet -> per-customer table (summary,
+    BG/NBD fit, P(alive), expected purchases, Gamma-Gamma spend and 12-month
+    CLV) vs lifetimes' summary_data_from_transaction_data + fits + predictions.
+(d) Ours alone: 100M transactions in Parquet -> CLV table; wall time and peak
+    RSS of a fresh process.
+
+lifetimes runs in its own virtualenv under benchmarks/.cache/ (created on first
+use with lifetimes==0.11.3 numpy==1.26.4 pandas==1.5.3 scipy==1.14.1
+'setuptools<82' 'pyarrow<17').  Nothing is asserted: figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+VENV = CACHE / "lt-venv"
+LIFETIMES_PIP = [
+    "lifetimes==0.11.3",
+    "numpy==1.26.4",
+    "pandas==1.5.3",
+    "scipy==1.14.1",
+    "setuptools<82",
+    "pyarrow<17",
+]
+BG_TRUTH = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
+PARETO_TRUTH = {"r": 0.55, "alpha": 10.0, "s": 0.6, "beta": 12.0}
+
+
+def lifetimes_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print("creating the lifetimes virtualenv ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *LIFETIMES_PIP], check=True)
+    return python
+
+
+def run_lifetimes(script: str) -> dict[str, float]:
+    """Run a snippet under lifetimes; it prints one JSON line last."""
+    out = subprocess.run(
+        [str(lifetimes_python()), "-c", textwrap.dedent(script)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def rel_gap(ours: dict[str, float], theirs: dict[str, float]) -> float:
+    return max(abs(ours[k] - theirs[k]) / abs(theirs[k]) for k in ours)
+
+
+def simulated_summary(kind: str, n: int, seed: int) -> Path:
+    from clientela.value.simulation import simulate_beta_geo, simulate_pareto_nbd
+
+    path = CACHE / f"{kind}_{n}_{seed}.parquet"
+    if not path.exists():
+        rng = np.random.default_rng(seed)
+        if kind == "bg":
+            frame = simulate_beta_geo(BG_TRUTH, n, max_days=540, rng=rng)
+        else:
+            frame = simulate_pareto_nbd(PARETO_TRUTH, n, max_days=540, rng=rng)
+        frame.to_parquet(path)
+    return path
+
+
+def bench_fit(kind: str, n: int) -> None:
+    import pandas as pd
+
+    from clientela.value import BetaGeo, ParetoNBD
+
+    path = simulated_summary(kind, n, seed=n)
+    summary = pd.read_parquet(path)
+    model_cls = BetaGeo if kind == "bg" else ParetoNBD
+    start = time.perf_counter()
+    ours = model_cls().fit(summary)
+    ours_s = time.perf_counter() - start
+    fitter = "BetaGeoFitter" if kind == "bg" else "ParetoNBDFitter"
+    names = list(ours.params_)
+    theirs = run_lifetimes(
+        f"""
+        import json, time, warnings
+        import pandas as pd
+        from lifetimes import {fitter}
+        warnings.simplefilter("ignore")
+        d = pd.read_parquet({str(path)!r})
+        start = time.perf_counter()
+        f = {fitter}().fit(d["frequency"], d["recency"], d["T"])
+        elapsed = time.perf_counter() - start
+        print(json.dumps({{"seconds": elapsed, **{{k: float(f.params_[k]) for k in {names!r}}}}}))
+        """
+    )
+    their_params = {k: theirs[k] for k in names}
+    label = "BG/NBD" if kind == "bg" else "Pareto/NBD"
+    print(
+        f"{label} fit, {n:,} customers: clientela {ours_s:.2f} s, lifetimes "
+        f"{theirs['seconds']:.2f} s, ratio {theirs['seconds'] / ours_s:.1f}x, "
+        f"max relative parameter gap {rel_gap(ours.params_, their_params):.2e}\n"
+        f"    clientela {ours.params_}\n    lifetimes {their_params}",
+        flush=True,
+    )
+
+
+def transactions_file(n_transactions: int) -> Path:
+    """Parquet log of about ``n_transactions`` rows, written in chunks (bounded memory)."""
+    from clientela.value.simulation import simulate_beta_geo, transactions_from_summary
+
+    path = CACHE / f"transactions_{n_transactions}.parquet"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(n_transactions)
+    truth = {"r": 2.0, "alpha": 8.0, "a": 0.8, "b": 4.0}  # ~10 purchases per customer
+    per_chunk = max(1_000, min(500_000, n_transactions // 10))
+    written, offset = 0, 0
+    tmp = path.with_suffix(".tmp")
+    writer: pq.ParquetWriter | None = None
+    while written < n_transactions:
+        summary = simulate_beta_geo(truth, per_chunk, max_days=730, rng=rng)
+        log = transactions_from_summary(summary, rng=rng)
+        log["customer_id"] += offset
+        offset += per_chunk
+        table = pa.Table.from_pandas(log, preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table)
+        written += len(log)
+    assert writer is not None
+    writer.close()
+    tmp.rename(path)
+    return path
+
+
+OURS_END_TO_END = """
+import json, resource, sys, time
+start = time.perf_counter()
+from clientela.value import BetaGeo, customer_lifetime_value, summarize
+from clientela.value.models.gamma_gamma import GammaGamma
+path = sys.argv[1]
+summary = summarize(path, customer="customer_id", date="date", amount="amount", period="W")
+t_summary = time.perf_counter() - start
+bg = BetaGeo().fit(summary)
+t_fit = time.perf_counter() - start - t_summary
+repeat = summary[summary["frequency"] > 0]
+gg = GammaGamma().fit(repeat)
+table = summary.assign(p_alive=bg.p_alive(summary))
+clv = customer_lifetime_value(bg, gg, summary, horizon=52, discount_rate=0.0019)
+table = table.join(clv, rsuffix="_clv")
+elapsed = time.perf_counter() - start
+peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+print(json.dumps({"seconds": elapsed, "summary_s": t_summary, "fit_s": t_fit,
+                  "customers": len(table), "peak_gb": peak_gb, "params": bg.params_}))
+"""
+
+LIFETIMES_END_TO_END = """
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.utils import summary_data_from_transaction_data
+start = time.perf_counter()
+tx = pd.read_parquet(sys.argv[1])
+s = summary_data_from_transaction_data(tx, "customer_id", "date", monetary_value_col="amount", freq="W")
+t_summary = time.perf_counter() - start
+bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+t_fit = time.perf_counter() - start - t_summary
+s["p_alive"] = bg.conditional_probability_alive(s["frequency"], s["recency"], s["T"])
+r = s[s["frequency"] > 0]
+gg = GammaGammaFitter().fit(r["frequency"], r["monetary_value"])
+s["clv"] = gg.customer_lifetime_value(bg, s["frequency"], s["recency"], s["T"], s["monetary_value"],
+                                       time=12, freq="W", discount_rate=0.01)
+elapsed = time.perf_counter() - start
+peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+print(json.dumps({"seconds": elapsed, "summary_s": t_summary, "fit_s": t_fit,
+                  "customers": len(s), "peak_gb": peak_gb,
+                  "params": {k: float(v) for k, v in bg.params_.items()}}))
+"""
+
+
+def run_ours_end_to_end(path: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", OURS_END_TO_END, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def bench_end_to_end(n_transactions: int) -> None:
+    path = transactions_file(n_transactions)
+    ours = run_ours_end_to_end(path)
+    out = subprocess.run(
+        [str(lifetimes_python()), "-c", LIFETIMES_END_TO_END, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"End to end, {n_transactions:,} transactions ({ours['customers']:,} customers): "
+        f"clientela {ours['seconds']:.1f} s (summary {ours['summary_s']:.1f} s, fit "
+        f"{ours['fit_s']:.1f} s, peak {ours['peak_gb']:.2f} GB), lifetimes "
+        f"{theirs['seconds']:.1f} s (summary {theirs['summary_s']:.1f} s, fit "
+        f"{theirs['fit_s']:.1f} s, peak {theirs['peak_gb']:.2f} GB), ratio "
+        f"{theirs['seconds'] / float(ours['seconds']):.1f}x, parameter gap "  # type: ignore[arg-type]
+        f"{rel_gap(ours['params'], theirs['params']):.2e}",  # type: ignore[arg-type]
+        flush=True,
+    )
+
+
+def bench_large(n_transactions: int) -> None:
+    path = transactions_file(n_transactions)
+    ours = run_ours_end_to_end(path)
+    print(
+        f"Large, {n_transactions:,} transactions ({ours['customers']:,} customers) -> CLV "
+        f"table: {ours['seconds']:.1f} s (summary {ours['summary_s']:.1f} s, fit "
+        f"{ours['fit_s']:.1f} s), peak RSS {ours['peak_gb']:.2f} GB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes for iteration")
+    parser.add_argument(
+        "--only", choices=list("abcd"), action="append", help="run only these parts"
+    )
+    args = parser.parse_args()
+    parts = set(args.only or "abcd")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    scale = 100 if args.quick else 1
+    if "a" in parts:
+        for n in (200_000, 1_000_000):
+            bench_fit("bg", n // scale)
+    if "b" in parts:
+        bench_fit("pareto", 100_000 // scale)
+    if "c" in parts:
+        bench_end_to_end(10_000_000 // scale)
+    if "d" in parts:
+        bench_large(100_000_000 // scale)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"(driver peak RSS {rss:.2f} GB)")
+
+
+if __name__ == "__main__":
+    main()
