@@ -15,6 +15,7 @@ shift of ``b + x`` by one in every formula (``_shift`` below).
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import numpy as np
@@ -65,6 +66,7 @@ def require_repeat_purchases(data: SummaryArrays) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def beta_quadrature(n: int, a: float, b: float) -> tuple[FloatArray, FloatArray]:
     """Gauss rule for expectations under ``Beta(a, b)``: nodes in (0, 1), weights summing to 1.
 
@@ -72,7 +74,9 @@ def beta_quadrature(n: int, a: float, b: float) -> tuple[FloatArray, FloatArray]
     ``(1-y)^(b-1) (1+y)^(a-1)`` on ``[-1, 1]``, mapped by ``p = (1+y)/2``.
     Normalised weights are the squared first components of the eigenvectors,
     so no normalising constant (which overflows for ``b`` in the thousands, as
-    in ``scipy.special.roots_jacobi``) is ever formed.
+    in ``scipy.special.roots_jacobi``) is ever formed.  Cached: predictions over
+    a horizon ask for the same rules once per period.  Do not modify the
+    returned arrays.
     """
     al, be = b - 1.0, a - 1.0
     k = np.arange(n, dtype=np.float64)
@@ -248,7 +252,9 @@ class BetaGeo(BaseModel):
         nodes = np.empty((len(xu), _QUADRATURE_NODES))
         weights = np.empty_like(nodes)
         for j, xv in enumerate(xu):  # one rule per distinct frequency, not per customer
-            nodes[j], weights[j] = beta_quadrature(_QUADRATURE_NODES, a, b + xv + self._shift)
+            nodes[j], weights[j] = beta_quadrature(
+                _QUADRATURE_NODES, float(a), float(b + xv + self._shift)
+            )
         for start in range(0, len(x), _CHUNK):
             sl = slice(start, start + _CHUNK)
             p = nodes[xi[sl]]
