@@ -1,0 +1,176 @@
+"""Authorization-matrix rows for the operational resources (sales, tasks, service,
+feedback, loyalty, campaign sending), for ``test_authorization_matrix.py`` to merge:
+
+    from .matrix_operations import (EXPECTATIONS_OPERATIONS, PATH_VALUES_OPERATIONS,
+                                    BODIES_OPERATIONS, add_operation_records)
+    EXPECTATIONS |= EXPECTATIONS_OPERATIONS; PATH_VALUES |= PATH_VALUES_OPERATIONS
+    BODIES |= BODIES_OPERATIONS; and call add_operation_records(world) after build_world().
+
+Each owner's Records gets a deal, a case, a task (assigned to the owner), a survey
+response and a loyalty account on the owner's party; the world gets shared pipelines
+(``pipeline`` with deals, ``spare_pipeline`` without), a survey with responses and a
+spare one, and a loyalty programme. Rows read like the main table: admin | manager |
+sales_rep | service_agent | marketer | analyst | read_only, owner self, teammate, other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from clientela.crm.feedback import actions as feedback
+from clientela.crm.loyalty import actions as loyalty
+from clientela.crm.sales import actions as sales
+from clientela.crm.service import actions as service
+from clientela.crm.tasks import actions as tasks
+
+
+def add_operation_records(world: Any) -> None:
+    lead = sales.StageSpec("Lead", Decimal("0.2"))
+    won = sales.StageSpec("Won", Decimal("1"), is_won=True)
+    world.pipeline = sales.create_pipeline("Main", [lead, won])
+    world.spare_pipeline = sales.create_pipeline("Spare", [lead, won])
+    world.spare_stage = sales.add_stage(world.spare_pipeline, name="Unused", win_probability=Decimal("0.5"))
+    world.survey = feedback.create_survey(name="NPS", kind="nps", question="Recommend us?")
+    world.spare_survey = feedback.create_survey(name="Spare", kind="csat", question="Happy?")
+    world.programme = loyalty.create_programme(name="Club")
+    done: dict[int, Any] = {}
+    for records in world.records.values():
+        if id(records) in done:
+            continue
+        done[id(records)] = records
+        owner, party = records.owner, records.party
+        records.deal = sales.create_deal(party=party, name="Deal", pipeline=world.pipeline, owner=owner)
+        records.case = service.open_case(party=party, subject="Case", owner=owner)
+        records.task = tasks.create_task(title="Task", assignee=owner, party=party)
+        records.response = feedback.record_response(survey=world.survey, party=party, score=8)
+        records.account = loyalty.open_account(party, world.programme)
+        loyalty.earn(records.account, 100)
+
+
+PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
+    "pipeline_id": lambda w, r: w.spare_pipeline.pk,
+    "stage_id": lambda w, r: w.spare_stage.pk,
+    "deal_id": lambda w, r: r.deal.pk,
+    "task_id": lambda w, r: r.task.pk,
+    "case_id": lambda w, r: r.case.pk,
+    "survey_id": lambda w, r: w.spare_survey.pk,
+    "response_id": lambda w, r: r.response.pk,
+    "account_id": lambda w, r: r.account.pk,
+}
+
+BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
+    ("POST", "/api/v1/pipelines"): lambda w, r: {
+        "name": "New", "stages": [{"name": "Lead", "win_probability": "0.1"}]},
+    ("PATCH", "/api/v1/pipelines/{pipeline_id}"): lambda w, r: {"name": "Renamed"},
+    ("POST", "/api/v1/pipelines/{pipeline_id}/stages"): lambda w, r: {"name": "Extra", "win_probability": "0.3"},
+    ("PATCH", "/api/v1/stages/{stage_id}"): lambda w, r: {"win_probability": "0.4"},
+    ("POST", "/api/v1/deals"): lambda w, r: {
+        "party_id": r.party.pk, "pipeline_id": w.pipeline.pk, "name": "New deal",
+        "owner_id": r.owner.pk, "team_id": r.owner.team_id},
+    ("PATCH", "/api/v1/deals/{deal_id}"): lambda w, r: {"amount": "10.00"},
+    ("POST", "/api/v1/tasks"): lambda w, r: {"title": "New task", "party_id": r.party.pk},
+    ("PATCH", "/api/v1/tasks/{task_id}"): lambda w, r: {"status": "done"},
+    ("POST", "/api/v1/cases"): lambda w, r: {
+        "party_id": r.party.pk, "subject": "New case", "owner_id": r.owner.pk, "team_id": r.owner.team_id},
+    ("PATCH", "/api/v1/cases/{case_id}"): lambda w, r: {"priority": "high"},
+    ("POST", "/api/v1/surveys"): lambda w, r: {"name": "New", "kind": "nps", "question": "Q?"},
+    ("PATCH", "/api/v1/surveys/{survey_id}"): lambda w, r: {"is_active": False},
+    ("POST", "/api/v1/survey-responses"): lambda w, r: {
+        "survey_id": w.survey.pk, "party_id": r.party.pk, "score": 9},
+    ("POST", "/api/v1/loyalty-accounts"): lambda w, r: {"party_id": r.party2.pk, "programme_id": w.programme.pk},
+    ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): lambda w, r: {"kind": "earn", "points": 5},
+    ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w, r: {},
+}
+
+# Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
+PIPELINE_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok"
+PIPELINE_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok"
+PIPELINE_WRITE = "ok ok ok|403 403 403|403 403 403|404 404 404|404 404 404|403 403 403|403 403 403"
+PIPELINE_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
+# Deals: scoped (sales_rep own, manager/read_only team, admin/analyst all).
+DEAL_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok"
+DEAL_VIEW = "ok ok ok|ok ok 404|ok 404 404|404 404 404|404 404 404|ok ok ok|ok ok 404"
+DEAL_UPDATE = "ok ok ok|ok ok 404|ok 404 404|404 404 404|404 404 404|403 403 403|403 403 404"
+# Creating on a party: 404 when the party is out of scope or the role cannot see the entity at all.
+DEAL_CREATE = "ok ok ok|ok ok 404|ok 404 404|404 404 404|404 404 404|403 403 403|403 403 404"
+DEAL_DELETE = "ok ok ok|ok ok 404|403 404 404|404 404 404|404 404 404|403 403 403|403 403 404"
+# Tasks follow their assignee (the owner); no role but admin/analyst sees other teams'.
+TASK_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 403|ok ok ok|ok ok ok"
+TASK_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|404 404 404|ok ok ok|ok ok 404"
+TASK_WRITE = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|404 404 404|403 403 403|403 403 404"
+TASK_CREATE = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|403 403 403|403 403 403|403 403 403"
+# Cases: scoped; service agents write, sales reps read.
+CASE_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 403|ok ok ok|ok ok ok"
+CASE_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|404 404 404|ok ok ok|ok ok 404"
+CASE_UPDATE = "ok ok ok|ok ok 404|403 404 404|ok ok 404|404 404 404|403 403 403|403 403 404"
+CASE_CREATE = "ok ok ok|ok ok 404|403 404 404|ok ok 404|404 404 404|403 403 403|403 403 404"
+CASE_DELETE = "ok ok ok|ok ok 404|403 404 404|403 403 404|404 404 404|403 403 403|403 403 404"
+# Surveys: shared; marketers write.
+SURVEY_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 403"
+SURVEY_VIEW = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|404 404 404"
+SURVEY_WRITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+SURVEY_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
+# Responses follow their party's scope.
+RESPONSE_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 403"
+RESPONSE_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|ok ok ok|ok ok ok|404 404 404"
+RESPONSE_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
+RESPONSE_DELETE = "ok ok ok|403 403 404|403 404 404|403 403 404|403 403 403|403 403 403|404 404 404"
+# Loyalty accounts follow their party's scope; entries are posted by admin, manager, service agent.
+ACCOUNT_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 403"
+ACCOUNT_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|ok ok ok|ok ok ok|404 404 404"
+ACCOUNT_CREATE = "ok ok ok|ok ok 404|403 404 404|403 403 404|403 403 403|403 403 403|404 404 404"
+ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|404 404 404"
+# Campaign sending: the campaign's own rules (members' view for deliveries).
+DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
+SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+
+EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/pipelines"): PIPELINE_LIST,
+    ("POST", "/api/v1/pipelines"): PIPELINE_CREATE,
+    ("GET", "/api/v1/pipelines/{pipeline_id}"): PIPELINE_VIEW,
+    ("PATCH", "/api/v1/pipelines/{pipeline_id}"): PIPELINE_WRITE,
+    ("DELETE", "/api/v1/pipelines/{pipeline_id}"): PIPELINE_WRITE,
+    ("POST", "/api/v1/pipelines/{pipeline_id}/stages"): PIPELINE_WRITE,
+    ("GET", "/api/v1/stages/{stage_id}"): PIPELINE_VIEW,
+    ("PATCH", "/api/v1/stages/{stage_id}"): PIPELINE_WRITE,
+    ("DELETE", "/api/v1/stages/{stage_id}"): PIPELINE_WRITE,
+    ("GET", "/api/v1/pipelines/{pipeline_id}/funnel"): PIPELINE_VIEW,
+    ("GET", "/api/v1/pipelines/{pipeline_id}/velocity"): PIPELINE_VIEW,
+    ("GET", "/api/v1/deals"): DEAL_LIST,
+    ("POST", "/api/v1/deals"): DEAL_CREATE,
+    ("GET", "/api/v1/deals/{deal_id}"): DEAL_VIEW,
+    ("PATCH", "/api/v1/deals/{deal_id}"): DEAL_UPDATE,
+    ("DELETE", "/api/v1/deals/{deal_id}"): DEAL_DELETE,
+    ("GET", "/api/v1/tasks"): TASK_LIST,
+    ("POST", "/api/v1/tasks"): TASK_CREATE,
+    ("GET", "/api/v1/tasks/{task_id}"): TASK_VIEW,
+    ("PATCH", "/api/v1/tasks/{task_id}"): TASK_WRITE,
+    ("DELETE", "/api/v1/tasks/{task_id}"): TASK_WRITE,
+    ("GET", "/api/v1/cases"): CASE_LIST,
+    ("POST", "/api/v1/cases"): CASE_CREATE,
+    ("GET", "/api/v1/cases/{case_id}"): CASE_VIEW,
+    ("PATCH", "/api/v1/cases/{case_id}"): CASE_UPDATE,
+    ("DELETE", "/api/v1/cases/{case_id}"): CASE_DELETE,
+    ("GET", "/api/v1/surveys"): SURVEY_LIST,
+    ("POST", "/api/v1/surveys"): SURVEY_CREATE,
+    ("GET", "/api/v1/surveys/{survey_id}"): SURVEY_VIEW,
+    ("PATCH", "/api/v1/surveys/{survey_id}"): SURVEY_WRITE,
+    ("DELETE", "/api/v1/surveys/{survey_id}"): SURVEY_WRITE,
+    ("GET", "/api/v1/survey-responses"): RESPONSE_LIST,
+    ("POST", "/api/v1/survey-responses"): RESPONSE_CREATE,
+    ("GET", "/api/v1/survey-responses/{response_id}"): RESPONSE_VIEW,
+    ("DELETE", "/api/v1/survey-responses/{response_id}"): RESPONSE_DELETE,
+    ("GET", "/api/v1/loyalty-programmes"): ACCOUNT_LIST,
+    ("GET", "/api/v1/loyalty-accounts"): ACCOUNT_LIST,
+    ("POST", "/api/v1/loyalty-accounts"): ACCOUNT_CREATE,
+    ("GET", "/api/v1/loyalty-accounts/{account_id}"): ACCOUNT_VIEW,
+    ("GET", "/api/v1/loyalty-accounts/{account_id}/entries"): ACCOUNT_VIEW,
+    ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): ENTRY_POST,
+    ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
+    ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
+}
+
+# Success statuses that are not the method's default.
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200}
