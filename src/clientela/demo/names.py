@@ -34,12 +34,16 @@ PL_MALE = (
     "Jakub", "Jan", "Jerzy", "Kamil", "Karol", "Krzysztof", "Łukasz", "Maciej", "Marcin",
     "Marek", "Mateusz", "Michał", "Mikołaj", "Paweł", "Piotr", "Rafał", "Robert",
     "Sebastian", "Szymon", "Tomasz", "Wojciech", "Zbigniew", "Filip", "Igor", "Oskar",
+    "Aleksander", "Artur", "Bogdan", "Damian", "Daniel", "Janusz", "Kacper", "Leszek",
+    "Przemysław", "Ryszard", "Stanisław", "Tadeusz", "Wiktor", "Witold", "Patryk",
 )
 PL_FEMALE = (
     "Agnieszka", "Aleksandra", "Alicja", "Anna", "Barbara", "Beata", "Dorota", "Ewa",
     "Hanna", "Iwona", "Joanna", "Julia", "Justyna", "Karolina", "Katarzyna", "Magdalena",
     "Małgorzata", "Maria", "Marta", "Monika", "Natalia", "Paulina", "Renata", "Teresa",
     "Weronika", "Zofia", "Zuzanna", "Emilia", "Oliwia", "Wiktoria", "Gabriela", "Lena",
+    "Bożena", "Danuta", "Elżbieta", "Grażyna", "Halina", "Helena", "Izabela", "Jadwiga",
+    "Kinga", "Krystyna", "Urszula", "Sylwia", "Patrycja", "Marianna", "Klaudia",
 )
 # Masculine forms; feminine derived by ``polish_surname``.
 PL_SURNAMES = (
@@ -53,6 +57,11 @@ PL_SURNAMES = (
     "Wróblewski", "Marciniak", "Jasiński", "Zawadzki", "Bąk", "Jakubowski", "Sadowski",
     "Duda", "Włodarczyk", "Wilk", "Chmielewski", "Borkowski", "Sokołowski", "Szczepański",
     "Sawicki", "Lis", "Kubiak", "Maciejewski", "Kalinowski", "Mazurek", "Wysocki",
+    "Adamski", "Czarnecki", "Kołodziej", "Urban", "Sobczak", "Głowacki", "Zakrzewski",
+    "Krajewski", "Sowa", "Kurek", "Błaszczyk", "Gajewski", "Szulc", "Makowski",
+    "Laskowski", "Wawrzyniak", "Ziółkowski", "Czerwiński", "Kaczmarczyk", "Brzeziński",
+    "Przybylski", "Sikorski", "Borowski", "Cieślak", "Kowalewski", "Szczepaniak", "Piątek",
+    "Banaś", "Rogalski", "Domański", "Kucharski", "Pietrzyk", "Olejnik", "Stachowiak",
 )
 PL_CITIES = (
     ("Warszawa", 18), ("Kraków", 8), ("Łódź", 6), ("Wrocław", 6.5), ("Poznań", 5.5),
