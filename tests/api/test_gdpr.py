@@ -1,0 +1,121 @@
+"""GDPR export and erasure: the person is gone from every text column, revenue stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from click.testing import CliRunner
+from django.apps import apps
+from django.db import connection, models
+from django.db.models import Sum
+
+from clientela.cli.main import main
+from clientela.crm.commerce.models import Order
+from clientela.crm.engagement.actions import create_interaction
+from clientela.crm.parties.actions import create_party, record_consent, update_party
+
+from .conftest import api_for, make_user
+
+NAME, EMAIL, PHONE = "Zofia Wielgomska", "zofia.wielgomska@example.org", "+48 601 555 777"
+
+
+def _person(admin: Any) -> Any:
+    party = create_party(admin, {"ref": "GDPR-1", "name": NAME, "email": EMAIL, "phone": PHONE,
+                                 "city": "Toruń", "is_customer": True})
+    party = update_party(admin, party, expected_version=1, changes={"phone": PHONE + " ext"})
+    party = update_party(admin, party, expected_version=2, changes={"phone": PHONE})
+    record_consent(admin, party, {"purpose": "marketing", "channel": "email",
+                                  "given_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC), "source": f"form by {NAME}"})
+    create_interaction(admin, party, {"channel": "phone", "direction": "inbound",
+                                      "occurred_at": dt.datetime(2025, 2, 1, tzinfo=dt.UTC),
+                                      "subject": f"Call from {NAME}", "notes": f"Reach {EMAIL} or {PHONE}"})
+    return party
+
+
+def _text_hits(needles: list[str]) -> list[str]:
+    """Every (table, column) whose text contains a needle, over every model's table."""
+    hits = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, models.CharField | models.TextField | models.JSONField | models.EmailField):
+                    continue
+                column = connection.ops.quote_name(field.column)
+                for needle in needles:
+                    cursor.execute(
+                        f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)} "  # noqa: S608
+                        f"WHERE CAST({column} AS TEXT) LIKE %s", [f"%{needle}%"])
+                    if cursor.fetchone()[0]:
+                        hits.append(f"{table}.{field.column} ~ {needle!r}")
+    return hits
+
+
+def _revenue() -> Decimal:
+    return Order.objects.aggregate(s=Sum("total_amount"))["s"] or Decimal("0")
+
+
+def test_erase_through_the_api_leaves_no_trace_and_keeps_revenue(teams: Any) -> None:
+    admin = make_user("dpo", "admin", teams[0])
+    api = api_for(admin)
+    party = _person(admin)
+    product = api.post("/products", {"sku": "G-1", "name": "Gift", "list_price": "99.90"}).data
+    order = api.post("/orders", {"ref": "G-O-1", "party_id": party.pk, "ordered_at": "2025-03-01T10:00:00Z",
+                                 "lines": [{"product_id": product["id"], "quantity": 3}]},
+                     **{"Idempotency-Key": "gdpr-order"})
+    assert order.status_code == 201
+    # a stored idempotent response quoting the person
+    assert api.post("/contacts", {"party_id": party.pk, "name": NAME, "email": EMAIL},
+                    **{"Idempotency-Key": "k1"}).status_code == 201
+    revenue = _revenue()
+    assert revenue == Decimal("299.70")
+    assert _text_hits([NAME, EMAIL, PHONE])  # the search can find them before
+
+    exported = api.get(f"/parties/{party.pk}/personal-data")
+    assert exported.status_code == 200
+    sections = exported.data["sections"]
+    assert sections["party"][0]["email"] == EMAIL
+    assert len(sections["orders"]) == 1 and len(sections["orders"][0]["lines"]) == 1
+    assert sections["interactions"] and sections["consents"] and sections["contacts"]
+    assert any(e["field"] == "phone" for e in sections["audit_entries"])
+
+    erased = api.post(f"/parties/{party.pk}/erasure", None)
+    assert erased.status_code == 200, erased.data
+
+    assert _text_hits([NAME, EMAIL, PHONE]) == []
+    assert _revenue() == revenue
+    assert Order.objects.filter(party_id=party.pk).count() == 1
+    trail = api.get(f"/audit-entries?party_id={party.pk}&limit=200").data["items"]
+    assert {"create", "update", "export", "erase"} <= {e["action"] for e in trail}
+
+
+def test_cli_export_and_erase(teams: Any, tmp_path: Any) -> None:
+    admin = make_user("dpo2", "admin", teams[0])
+    party = _person(admin)
+    runner = CliRunner()
+    out = tmp_path / "export.json"
+    result = runner.invoke(main, ["gdpr", "export", "GDPR-1", "--output", str(out), "--by", "dpo2"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["sections"]["party"][0]["name"] == NAME
+    result = runner.invoke(main, ["gdpr", "erase", "GDPR-1", "--yes"])
+    assert result.exit_code == 0, result.output
+    party.refresh_from_db()
+    assert party.name != NAME and party.email == "" and party.phone == ""
+    assert _text_hits([NAME, EMAIL, PHONE]) == []
+    assert runner.invoke(main, ["gdpr", "erase", "NOPE", "--yes"]).exit_code != 0
+
+
+def test_non_admin_cannot_export_or_erase(teams: Any) -> None:
+    admin = make_user("boss", "admin", teams[0])
+    party = _person(admin)
+    manager = api_for(make_user("mgr", "manager", teams[0]))
+    party.team = teams[0]
+    party.save()
+    assert manager.get(f"/parties/{party.pk}/personal-data").status_code == 403
+    assert manager.post(f"/parties/{party.pk}/erasure", None).status_code == 403
+    party.refresh_from_db()
+    assert party.name == NAME
