@@ -80,18 +80,22 @@ def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], crea
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice([*KINDS, "scores"]))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output, CSV only).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
 def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
-    """Export KIND (customers, orders or interactions) in the columns import reads.
+    """Export KIND: customers, orders or interactions in the columns import reads,
+    or scores (the current scoring run, one row per party).
 
     CSV text cells a spreadsheet would run as a formula are prefixed with '.
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
     setup_django()
+    if kind == "scores":
+        _export_scores(output, fmt)
+        return
     from clientela.crm.transfer.csv_export import export_csv, export_parquet
 
     if fmt == "parquet":
@@ -104,3 +108,21 @@ def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
         with output.open("w", encoding="utf-8", newline="") as stream:
             count = export_csv(kind, stream)
     click.echo(f"Exported {count} {kind} rows to {output}.", err=True)
+
+
+def _export_scores(output: Path | None, fmt: str) -> None:
+    from clientela.crm.scoring.export import NoScores, export_scores_csv, export_scores_parquet
+
+    try:
+        if fmt == "parquet":
+            assert output is not None  # noqa: S101 (checked by the caller)
+            count = export_scores_parquet(output)
+        elif output is None:
+            export_scores_csv(click.get_text_stream("stdout"))
+            return
+        else:
+            with output.open("w", encoding="utf-8", newline="") as stream:
+                count = export_scores_csv(stream)
+    except NoScores as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Exported {count} scores rows to {output}.", err=True)

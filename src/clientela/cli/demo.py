@@ -29,6 +29,15 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
         build_demo_company(customers=customers, seed=seed, progress=True)
     else:
         click.echo("The database already holds data: the demo company is not rebuilt.")
+    from clientela.crm.scoring.queries import current_run
+
+    if current_run() is None:
+        from clientela.crm.scoring.actions import run_scoring
+
+        click.echo("Scoring customers (lifetime value, RFM, ladder, next best action)…")
+        run = run_scoring(progress=lambda message: click.echo(f"  {message}"))
+        equity = run.summary["customer_equity"]
+        click.echo(f"  {run.model_name}: customer equity {equity['total']:,.0f} {run.summary['currency']}")
     ensure_demo_user()
     click.echo("Demo login: user 'demo', password 'demo' (demo only).")
     click.echo(f"Ready in {time.monotonic() - started:.1f} s.")

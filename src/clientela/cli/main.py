@@ -8,6 +8,7 @@ from clientela import __version__
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.gdpr import gdpr
+from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.tokens import token
 from clientela.cli.users import user
@@ -33,3 +34,5 @@ main.add_command(export_cmd)
 main.add_command(token)
 main.add_command(gdpr)
 main.add_command(value)
+main.add_command(score)
+main.add_command(report)

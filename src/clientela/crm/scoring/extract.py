@@ -114,7 +114,12 @@ def base_rates(currency: pd.Series, when: pd.Series) -> np.ndarray:
         {
             "pos": np.flatnonzero(foreign),
             "currency": currency[foreign].to_numpy(),
-            "day": when[foreign].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize().to_numpy(),
+            "day": when[foreign]
+            .dt.tz_convert("UTC")
+            .dt.tz_localize(None)
+            .dt.normalize()
+            .to_numpy()
+            .astype("datetime64[ns]"),
         }
     )
     for code, group in need.groupby("currency", sort=True):
@@ -123,7 +128,7 @@ def base_rates(currency: pd.Series, when: pd.Series) -> np.ndarray:
             raise ExtractError(f"no exchange rate for {code} to {base}: add ExchangeRate rows")
         table = pd.DataFrame(
             {
-                "day": pd.to_datetime(table["date"]),
+                "day": pd.to_datetime(table["date"]).astype("datetime64[ns]"),
                 "rate": table["rate"].map(Decimal).astype("float64"),
             }
         ).sort_values("day")
@@ -194,3 +199,49 @@ def product_purchases() -> pd.DataFrame:
         ["cancelled", "returned"],
     )
     return df.astype({"party_id": "int64", "product_id": "int64"})
+
+
+def order_items() -> pd.DataFrame:
+    """(order, party, product) for kept orders: the baskets product affinity reads."""
+    df = frame(
+        "SELECT DISTINCT l.order_id, o.party_id, l.product_id FROM commerce_orderline l "
+        "JOIN commerce_order o ON o.id = l.order_id WHERE o.status NOT IN (%s, %s)",
+        ["order_id", "party_id", "product_id"],
+        ["cancelled", "returned"],
+    )
+    return df.astype({"order_id": "int64", "party_id": "int64", "product_id": "int64"})
+
+
+def products() -> pd.DataFrame:
+    """Product id, SKU and name."""
+    df = frame("SELECT id, sku, name FROM commerce_product", ["product_id", "sku", "name"])
+    return df.astype({"product_id": "int64"})
+
+
+def feedback() -> pd.DataFrame | None:
+    """Survey answers (NPS and CSAT) by party, or None when there are none."""
+    df = frame(
+        "SELECT party_id, answered_at, kind, score FROM feedback_surveyresponse "
+        "WHERE party_id IS NOT NULL",
+        ["party_id", "answered_at", "kind", "score"],
+    )
+    if df.empty:
+        return None
+    df["answered_at"] = _to_utc(df["answered_at"])
+    df["score"] = pd.to_numeric(df["score"]).astype("float64")
+    return df
+
+
+def service_case_costs() -> pd.DataFrame | None:
+    """Service cases as a cost to serve, when the service app records a cost; else None."""
+    from clientela.crm.service.models import Case
+
+    if "cost" not in {f.name for f in Case._meta.get_fields()}:
+        return None
+    df = frame(
+        "SELECT party_id, opened_at, cost FROM service_case WHERE party_id IS NOT NULL",
+        ["party_id", "opened_at", "cost"],
+    )
+    df["opened_at"] = _to_utc(df["opened_at"])
+    df["cost"] = pd.to_numeric(df["cost"]).astype("float64")
+    return df

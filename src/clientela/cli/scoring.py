@@ -1,0 +1,84 @@
+"""``clientela score`` and ``clientela report``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from clientela.cli.django_setup import setup_django
+
+MODELS = ["auto", "bgnbd", "pareto", "mbgnbd"]
+
+
+@click.command()
+@click.option("--model", default="auto", show_default=True, type=click.Choice(MODELS),
+              help="Purchases model; auto picks the lowest holdout error.")
+@click.option("--horizon-days", default=365, show_default=True, type=click.IntRange(1, 3650),
+              help="How far ahead CLV looks.")
+@click.option("--discount", default=0.10, show_default=True, type=click.FloatRange(0, 1),
+              help="Annual discount rate for CLV.")
+@click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Score as if today were this date (YYYY-MM-DD); default today (UTC).")
+def score(model: str, horizon_days: int, discount: float, as_of: datetime | None) -> None:
+    """Score every customer: value models, RFM, profitability, ladder, next best action."""
+    setup_django()
+    from django.conf import settings
+
+    from clientela.crm.scoring.actions import run_scoring
+    from clientela.crm.scoring.pipeline import ScoringError, ScoringSettings
+
+    steps = ["reading parties", "reading orders", "reading interactions", "fitting models",
+             "writing"]
+    with click.progressbar(length=len(steps), label="Scoring", file=sys.stderr,
+                           show_eta=False, item_show_func=lambda s: s) as bar:
+        def progress(message: str) -> None:
+            bar.update(1, message)
+
+        try:
+            run = run_scoring(
+                settings=ScoringSettings(model=model, horizon_days=horizon_days,
+                                         discount=discount, currency=settings.BASE_CURRENCY,
+                                         as_of=as_of.date() if as_of else None),
+                progress=progress,
+            )
+        except ScoringError as exc:
+            raise click.ClickException(str(exc)) from None
+        bar.update(len(steps))
+    report = run.summary
+    equity = report["customer_equity"]
+    click.echo(f"Run {run.pk}: {run.model_name} ({run.model_reason})")
+    click.echo("Parameters: " + ", ".join(f"{k}={v:.4g}" for k, v in run.params.items()))
+    click.echo(f"Log-likelihood: {run.diagnostics['log_likelihood']:.2f}")
+    if run.holdout.get("mae") is not None:
+        click.echo(f"Holdout ({run.holdout['weeks']} weeks): MAE {run.holdout['mae']:.4f}, "
+                   f"RMSE {run.holdout['rmse']:.4f}")
+    click.echo(f"Scored {run.scores.count():,} parties; {run.customers:,} customers, "
+               f"{run.transactions:,} orders.")
+    click.echo(f"Customer equity: {equity['total']:,.2f} {report['currency']} "
+               f"(current {equity['current']:,.2f} + future {equity['future']:,.2f})")
+
+
+@click.command()
+@click.option("--format", "fmt", default="json", show_default=True, type=click.Choice(["json", "html"]))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write; stdout when omitted.")
+def report(fmt: str, output: Path | None) -> None:
+    """The customer-equity report of the latest scoring run (JSON or one HTML file)."""
+    setup_django()
+    from clientela.crm.scoring.queries import current_run
+    from clientela.crm.scoring.report import render_html
+
+    run = current_run()
+    if run is None:
+        raise click.ClickException("no scoring run yet: run `clientela score` first")
+    text = (json.dumps(run.summary, indent=2, ensure_ascii=False) + "\n" if fmt == "json"
+            else render_html(run.summary))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)

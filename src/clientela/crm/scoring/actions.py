@@ -1,0 +1,203 @@
+"""Every write of the scoring app: run the chain from the database and store the scores.
+
+A run is recorded as ``running`` first (in its own transaction), so a failure
+leaves a ``failed`` run with its error rather than nothing. The scores and the
+switch of the current run happen in one transaction: readers see either the
+old run or the new one, complete. Scores are written in bulk: COPY on
+PostgreSQL, batched multi-row inserts on SQLite.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from clientela.crm.scoring import extract
+from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
+from clientela.crm.scoring.pipeline import (
+    ScoringError,
+    ScoringInputs,
+    ScoringSettings,
+    score_customers,
+)
+
+Progress = Callable[[str], None]
+
+SCORE_COLUMNS = [
+    "run_id", "party_id", "p_alive", "expected_purchases_90", "expected_purchases_365",
+    "expected_spend", "clv", "churn_risk", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
+    "ladder_stage", "revenue", "net_contribution", "unprofitable", "next_best_action",
+    "nba_reason", "nba_product_sku",
+]
+
+
+def _previous_p_alive(as_of: date) -> pd.Series | None:
+    """P(alive) from the current run when it looked at an earlier day (a rerun on the
+    same day would show no movement, so it is not a "previous" view)."""
+    current = ModelRun.objects.filter(is_current=True).first()
+    if current is None or current.observation_end is None or current.observation_end >= as_of:
+        return None
+    rows = CustomerScore.objects.filter(run=current, p_alive__isnull=False).values_list(
+        "party_id", "p_alive"
+    )
+    data = dict(rows.iterator(chunk_size=50_000))
+    return pd.Series(data, dtype="float64") if data else None
+
+
+def load_inputs(as_of: date, progress: Progress | None = None) -> ScoringInputs:
+    """Read everything the chain needs from the database."""
+    say = progress or (lambda _msg: None)
+    say("reading parties")
+    parties = extract.parties()
+    say("reading orders")
+    orders = extract.orders()
+    say("reading interactions, campaigns and feedback")
+    return ScoringInputs(
+        parties=parties,
+        orders=orders,
+        interactions=extract.interaction_costs(),
+        campaigns=extract.campaigns(),
+        order_items=extract.order_items(),
+        products=extract.products(),
+        feedback=extract.feedback(),
+        service_cases=extract.service_case_costs(),
+        previous_p_alive=_previous_p_alive(as_of),
+    )
+
+
+def run_scoring(
+    *, settings: ScoringSettings | None = None, progress: Progress | None = None
+) -> ModelRun:
+    """Score every party from the database; return the new current run.
+
+    Raises :class:`ScoringError` (after recording the failed run) when the data
+    cannot be scored.
+    """
+    settings = settings or ScoringSettings(currency=django_settings.BASE_CURRENCY)
+    say = progress or (lambda _msg: None)
+    run = ModelRun.objects.create(
+        started_at=timezone.now(), model_requested=settings.model, status=RunStatus.RUNNING
+    )
+    try:
+        as_of = settings.as_of or timezone.now().date()
+        inputs = load_inputs(as_of, say)
+        say(f"fitting models on {len(inputs.orders):,} orders of {len(inputs.parties):,} parties")
+        result = score_customers(inputs, settings)
+        say(f"writing {len(result.scores):,} scores")
+        with transaction.atomic():
+            write_scores(run.pk, result.scores)
+            ModelRun.objects.filter(is_current=True).update(is_current=False)
+            for key, value in result.run.items():
+                setattr(run, key, value)
+            run.summary = result.report
+            run.status = RunStatus.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.is_current = True
+            run.save()
+    except (ScoringError, extract.ExtractError) as exc:
+        ModelRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        raise ScoringError(str(exc)) from exc
+    except Exception as exc:
+        ModelRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    return run
+
+
+def _score_frame(run_id: int, scores: pd.DataFrame) -> pd.DataFrame:
+    def opt_float(column: str) -> pd.Series:
+        values = scores[column] if column in scores else pd.Series(np.nan, index=scores.index)
+        return values.astype("float64").where(np.isfinite(values.astype("float64")))
+
+    def small_int(column: str) -> pd.Series:
+        return scores[column].astype("Int64") if column in scores else pd.Series(pd.NA, index=scores.index)
+
+    def text(column: str) -> pd.Series:
+        return scores[column].astype("object").where(scores[column].notna(), "").astype(str)
+
+    return pd.DataFrame(
+        {
+            "run_id": run_id,
+            "party_id": scores.index.astype("int64"),
+            "p_alive": opt_float("p_alive").clip(0.0, 1.0),
+            "expected_purchases_90": opt_float("expected_purchases_90"),
+            "expected_purchases_365": opt_float("expected_purchases_365"),
+            "expected_spend": opt_float("expected_spend").round(2),
+            "clv": scores["clv"].astype("float64").round(2),
+            "churn_risk": opt_float("churn_risk").clip(0.0, 1.0),
+            "rfm_r": small_int("r_score"),
+            "rfm_f": small_int("f_score"),
+            "rfm_m": small_int("m_score"),
+            "rfm_segment": text("segment"),
+            "ladder_stage": text("stage"),
+            "revenue": scores["revenue"].astype("float64").round(2),
+            "net_contribution": scores["net_contribution"].astype("float64").round(2),
+            "unprofitable": scores["unprofitable"].astype(bool),
+            "next_best_action": text("next_best_action"),
+            "nba_reason": text("nba_reason"),
+            "nba_product_sku": text("nba_product_sku"),
+        },
+        index=scores.index,
+    )[SCORE_COLUMNS]
+
+
+def write_scores(run_id: int, scores: pd.DataFrame) -> int:
+    """Insert one CustomerScore per row of ``scores`` (indexed by party id) in bulk."""
+    frame = _score_frame(run_id, scores)
+    if connection.vendor == "postgresql":
+        _copy_scores(frame)
+    else:
+        _bulk_scores(frame)
+    return len(frame)
+
+
+def _copy_scores(frame: pd.DataFrame) -> None:
+    from psycopg import sql
+
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", float_format="%.10g")
+    buffer.seek(0)
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in SCORE_COLUMNS)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, NULL '\\N')").format(
+        sql.Identifier(CustomerScore._meta.db_table), columns
+    )
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        while block := buffer.read(1 << 20):
+            copy.write(block)
+
+
+def _bulk_scores(frame: pd.DataFrame) -> None:
+    def cell(value: Any, column: str) -> Any:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if column in {"clv", "revenue", "net_contribution", "expected_spend"}:
+            return Decimal(f"{value:.2f}")
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    columns = [c for c in SCORE_COLUMNS if c not in {"run_id", "party_id"}]
+    objects = []
+    for row in frame.itertuples(index=False):
+        values = row._asdict()
+        objects.append(
+            CustomerScore(
+                run_id=int(values["run_id"]),
+                party_id=int(values["party_id"]),
+                **{c: cell(values[c], c) for c in columns},
+            )
+        )
+    CustomerScore.objects.bulk_create(objects, batch_size=2000)

@@ -1,0 +1,414 @@
+"""The scoring chain on DataFrames: value models, then the insight engines.
+
+No database here: ``scoring.actions`` reads the inputs (``scoring.extract``),
+calls :func:`score_customers` and writes the result. Keeping the chain on plain
+frames lets a notebook or a Spark job run the very same steps.
+
+Conventions (documented in docs/scoring.md):
+
+* Time unit of the models: weeks. The holdout for model choice and validation
+  is the last quarter of the window, between 8 and 26 weeks; windows shorter
+  than 16 weeks are fitted without a holdout.
+* ``discount`` is an annual rate, turned into a weekly one as
+  ``(1 + annual) ** (1 / 52) - 1``.
+* CLV is margin on future purchases over ``horizon_days``: expected spend
+  (Gamma-Gamma) × discounted expected purchases × the company's gross margin
+  rate on kept orders. Customers without a purchase have CLV 0.
+* Customer equity: ``current`` is the sum of the stored (cent-rounded) CLVs;
+  ``future`` values the next year's weekly cohorts at the recent weekly
+  acquisition pace, each worth a new customer's CLV net of the CAC
+  (Gupta, Lehmann & Stuart 2004).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clientela import insight
+from clientela.value import GammaGamma, compare_models, customer_lifetime_value, summarize
+from clientela.value.clv import customer_equity
+from clientela.value.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
+from clientela.value.models.base import BaseModel, ModelFitError
+from clientela.value.validation import cumulative_repeat_transactions, evaluate_model
+
+MODELS: dict[str, type[BaseModel]] = {
+    "bgnbd": BetaGeo,
+    "pareto": ParetoNBD,
+    "mbgnbd": ModifiedBetaGeo,
+}
+
+
+class ScoringError(RuntimeError):
+    """The data cannot be scored; the message says why."""
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    model: str = "auto"
+    horizon_days: int = 365
+    discount: float = 0.10
+    as_of: date | None = None
+    currency: str = "PLN"
+
+
+@dataclass
+class ScoringInputs:
+    parties: pd.DataFrame
+    orders: pd.DataFrame
+    interactions: pd.DataFrame
+    campaigns: pd.DataFrame
+    order_items: pd.DataFrame
+    products: pd.DataFrame
+    feedback: pd.DataFrame | None = None
+    service_cases: pd.DataFrame | None = None
+    previous_p_alive: pd.Series | None = None
+
+
+@dataclass
+class ScoringResult:
+    scores: pd.DataFrame
+    run: dict[str, Any]
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def weekly_rate(annual: float) -> float:
+    return float((1.0 + annual) ** (1.0 / 52.0) - 1.0)
+
+
+def _holdout_weeks(window_days: int) -> int | None:
+    weeks = window_days // 7
+    if weeks < 16:
+        return None
+    return int(min(26, max(8, weeks // 4)))
+
+
+def _fit_purchases(
+    transactions: pd.DataFrame, settings: ScoringSettings, as_of: date
+) -> tuple[str, BaseModel, str, dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
+    """Choose and fit the purchases model; return name, model fitted on all data, reason,
+    holdout figures, comparison rows and the full summary."""
+    first = transactions["ordered_at"].min().date()
+    holdout = _holdout_weeks((as_of - first).days)
+    full = summarize(
+        transactions, customer="party_id", date="ordered_at", amount="amount",
+        period="W", observation_end=as_of,
+    )
+    comparison: list[dict[str, Any]] = []
+    holdout_figures: dict[str, Any] = {}
+    if holdout is None:
+        name = "bgnbd" if settings.model == "auto" else settings.model
+        reason = f"window shorter than 16 weeks: no holdout; {name} fitted on all data"
+    else:
+        calibration_end = as_of - timedelta(weeks=holdout)
+        calibration = summarize(
+            transactions, customer="party_id", date="ordered_at", amount="amount",
+            period="W", observation_end=as_of, calibration_end=calibration_end,
+        )
+        calibration = calibration[calibration["T"] > 0]
+        if settings.model == "auto":
+            table = compare_models(calibration)
+            comparison = _records(table)
+            fitted = table[table["rank"].notna()]
+            if fitted.empty:
+                errors = "; ".join(f"{r['model']}: {r['error']}" for r in comparison)
+                raise ScoringError(f"no purchases model could be fitted ({errors})")
+            best = fitted.iloc[0]
+            name = str(best["model"])
+            reason = (
+                f"lowest holdout RMSE over the last {holdout} weeks "
+                f"({best['rmse']:.4f} vs "
+                + ", ".join(f"{r['model']} {r['rmse']:.4f}" for r in comparison[1:] if r.get("rmse") is not None)
+                + ")"
+            )
+            holdout_figures = {k: _num(best[k]) for k in ("mae", "rmse", "correlation", "total_actual", "total_predicted")}
+        else:
+            name = settings.model
+            evaluation = evaluate_model(name, MODELS[name](), calibration)
+            if evaluation.errors is None:
+                raise ScoringError(
+                    f"{name} could not be fitted on the calibration period: {evaluation.error_message}"
+                )
+            holdout_figures = {k: _num(v) for k, v in evaluation.errors.as_dict().items()}
+            reason = f"requested with --model {name}"
+        holdout_figures["weeks"] = holdout
+        holdout_figures["calibration_end"] = calibration_end.isoformat()
+        try:
+            curve = cumulative_repeat_transactions(
+                _fitted(name, calibration), transactions, customer="party_id", date="ordered_at",
+                calibration_end=calibration_end, observation_end=as_of, period="W",
+            )
+            holdout_figures["curve"] = _records(curve)
+        except (ValueError, ModelFitError) as exc:
+            holdout_figures["curve_error"] = str(exc)
+    model = _fitted(name, full)
+    return name, model, reason, holdout_figures, comparison, full
+
+
+def _fitted(name: str, summary: pd.DataFrame) -> BaseModel:
+    try:
+        return MODELS[name]().fit(summary[["frequency", "recency", "T"]])
+    except (ModelFitError, ValueError) as exc:
+        raise ScoringError(f"{name} could not be fitted: {exc}") from exc
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.reset_index(drop=frame.index.name is None).to_dict(orient="records"):
+        out.append({str(k): _jsonable(v) for k, v in row.items()})
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _num(value)
+    if isinstance(value, (pd.Timestamp, date)):
+        return value.isoformat()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """Recursively turn engine output into JSON-safe values (NaN and inf become null)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return _jsonable(value)
+
+
+def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> ScoringResult:
+    """Run the whole chain and return one row per party plus the run's figures."""
+    if settings.model not in {"auto", *MODELS}:
+        raise ScoringError(f"model: {settings.model!r} is not one of auto, {', '.join(MODELS)}")
+    as_of = settings.as_of or pd.Timestamp.now(tz="UTC").date()
+    as_of_ts = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    parties = inputs.parties.set_index("party_id", drop=False)
+    orders = inputs.orders[inputs.orders["ordered_at"] < as_of_ts]
+    kept = orders[orders["status"] != "returned"]
+    if kept.empty:
+        raise ScoringError("there are no orders to score: import orders first")
+
+    # --- value: purchases model, spend model, CLV --------------------------------------
+    name, model, reason, holdout, comparison, summary = _fit_purchases(kept, settings, as_of)
+    spend_model: GammaGamma | float
+    try:
+        spend_model = GammaGamma().fit(summary[["frequency", "monetary_value"]])
+        spend_params = dict(spend_model.params_)
+    except (ModelFitError, ValueError) as exc:
+        spend_model = float(kept["amount"].mean())
+        spend_params = {"fixed_spend": spend_model, "reason": str(exc)}
+    revenue_total = float(kept["amount"].sum())
+    margin = (revenue_total - float(kept["cost"].sum())) / revenue_total if revenue_total > 0 else 0.0
+    margin = min(max(margin, 0.0), 1.0)
+    horizon = max(1, math.ceil(settings.horizon_days / 7))
+    weekly = weekly_rate(settings.discount)
+    value = customer_lifetime_value(
+        model, spend_model, summary, horizon=horizon, discount_rate=weekly, margin=margin
+    )
+    value["expected_purchases_90"] = model.expected_purchases(90 / 7, summary)  # type: ignore[attr-defined]
+    value["expected_purchases_365"] = model.expected_purchases(365 / 7, summary)  # type: ignore[attr-defined]
+    value["clv"] = value["clv"].clip(lower=0).round(2)
+
+    # --- insight ------------------------------------------------------------------------
+    # The contribution that decides "unprofitable" and a managed exit is the relationship's
+    # own economics: gross margin net of returns minus its cost to serve. Marketing spend is
+    # left out on purpose: acquisition spend is sunk (it counts in CAC and equity), and
+    # retention or add-on spend is our own discretionary choice, so charging it would let
+    # a campaign make its own targets look unprofitable.
+    rfm = insight.rfm(kept[["party_id", "ordered_at", "amount"]], as_of=as_of_ts)
+    profit = insight.profitability(
+        orders[["party_id", "ordered_at", "amount", "cost", "status"]],
+        interactions=inputs.interactions,
+        service_cases=inputs.service_cases,
+        end=as_of_ts,
+    )
+    by_quarter = insight.profitability_by_period(
+        orders[["party_id", "ordered_at", "amount", "cost", "status"]],
+        interactions=inputs.interactions,
+        service_cases=inputs.service_cases,
+        freq="Q",
+        end=as_of_ts,
+    )
+    complete = [c for c in by_quarter.columns if pd.Period(c, freq="Q").end_time.tz_localize("UTC") < as_of_ts]
+    persistent = insight.persistently_unprofitable(by_quarter[complete], periods=2) if complete else pd.Series(dtype=bool)
+
+    referrals = parties.loc[parties["referred_by_id"].notna(), ["referred_by_id", "acquired_at"]]
+    referrals = pd.DataFrame(
+        {"referrer_id": referrals["referred_by_id"].astype("int64"),
+         "referred_at": referrals["acquired_at"].fillna(as_of_ts - pd.Timedelta(days=1))}
+    )
+    features = insight.ladder_features(
+        parties[["party_id", "is_partner"]].reset_index(drop=True),
+        orders[["party_id", "ordered_at", "status"]],
+        as_of=as_of_ts,
+        feedback=inputs.feedback,
+        referrals=referrals,
+        scores=value[["p_alive"]],
+    )
+    ladder = insight.ladder_stages(features)
+
+    affinity = insight.product_affinity(inputs.order_items, basket="order_id", product="product_id", min_count=5)
+    ownership = inputs.order_items[["party_id", "product_id"]].drop_duplicates()
+    add_ons = insight.best_add_on(insight.recommend_add_ons(ownership, affinity, k=1, min_lift=1.2, min_count=5))
+    sku = inputs.products.set_index("product_id")["sku"]
+
+    table = pd.DataFrame(index=parties.index)
+    table.index.name = "party_id"
+    table["is_prospect"] = parties["is_prospect"] & ~parties.index.isin(summary.index)
+    table["purchases"] = features["purchases"].reindex(table.index).fillna(0).astype("int64")
+    table = table.join(value[["p_alive", "expected_purchases_90", "expected_purchases_365", "expected_spend", "clv"]])
+    table["clv"] = table["clv"].fillna(0.0)
+    table = table.join(rfm[["r_score", "f_score", "m_score", "segment", "recency_days"]])
+    table = table.join(profit[["revenue", "net_contribution", "unprofitable"]])
+    table["revenue"] = table["revenue"].fillna(0.0)
+    table["net_contribution"] = table["net_contribution"].fillna(0.0)
+    # Only parties that bought (kept or returned orders) can be unprofitable customers;
+    # a prospect's costs are acquisition effort.
+    bought = table.index.isin(orders["party_id"].unique())
+    table["unprofitable"] = table["unprofitable"].fillna(False).astype(bool) & bought
+    # Managed exit needs both: a loss over the whole relationship and losses in the
+    # last two complete quarters (a lapsed good customer's small recent costs are not enough).
+    table["persistently_unprofitable"] = (
+        persistent.reindex(table.index).fillna(False).astype(bool) & table["unprofitable"]
+    )
+    table["stage"] = ladder["stage"].reindex(table.index).astype("object").fillna("prospect")
+    table["churn_risk"] = 1.0 - table["p_alive"]
+    table = table.join(add_ons[["add_on_product", "add_on_lift"]])
+    table["add_on_product"] = table["add_on_product"].map(sku)
+    if inputs.previous_p_alive is not None:
+        table["p_alive_previous"] = inputs.previous_p_alive.reindex(table.index)
+    table["historical_value"] = table["revenue"]
+    # A prospect's engagement signals: interactions logged with it (calls, meetings, chats…).
+    table["prospect_signals"] = (
+        inputs.interactions.groupby("party_id").size().reindex(table.index).fillna(0).astype("int64")
+    )
+
+    # For actions a party that bought and returned everything is still a customer to act on.
+    orders_count = orders.groupby("party_id").size().reindex(table.index).fillna(0).astype("int64")
+    actions = insight.next_best_actions(
+        table.assign(purchases=orders_count), currency=settings.currency
+    )
+    table["next_best_action"] = actions["action"]
+    table["nba_reason"] = actions["reason"]
+    table["nba_product_sku"] = actions["add_on_product"].fillna("")
+
+    # --- equity and KPIs ----------------------------------------------------------------
+    current = float(table["clv"].sum())
+    last_year = parties["acquired_at"] >= as_of_ts - pd.Timedelta(days=365)
+    acquired_last_year = int((last_year & parties.index.isin(summary.index)).sum())
+    acq = inputs.campaigns[inputs.campaigns["kind"] == "acquisition"]
+    acq_recent = acq[pd.to_datetime(acq["starts_on"]) >= (as_of_ts - pd.Timedelta(days=365)).tz_localize(None)]
+    acq_spend = float(acq_recent["spend"].sum())
+    cac = acq_spend / acquired_last_year if acquired_last_year else 0.0
+    weekly_new = acquired_last_year / 52.0
+    equity = customer_equity(
+        model, spend_model, summary, horizon=horizon, discount_rate=weekly,
+        new_customers=weekly_new, acquisition_cost=cac, n_cohorts=52, margin=margin,
+    )
+    future = float(equity.future)
+
+    kpi_input = table.rename(columns={"stage": "stage"}).copy()
+    kpi_input["acquired_at"] = parties["acquired_at"]
+    kpi_input["acquisition_channel"] = parties["acquisition_channel"]
+    retention = insight.period_retention(kept[["party_id", "ordered_at", "amount"]], freq="Q", as_of=as_of_ts)
+    kpis = insight.customer_kpis(
+        kpi_input[kpi_input["purchases"] > 0],
+        campaigns=inputs.campaigns,
+        start=as_of_ts - pd.Timedelta(days=365),
+        end=as_of_ts,
+        retention=retention,
+        future_equity=future,
+    ).as_dict()
+
+    customers = table[table["purchases"] > 0]
+    concentration = insight.concentration_summary(
+        customers.assign(gross_margin=profit["gross_margin"].reindex(customers.index).fillna(0.0)),
+        columns=("revenue", "gross_margin"),
+    )
+    lorenz = insight.lorenz_curve(customers["revenue"].to_numpy(dtype="float64"), max_points=51)
+    cohorts = insight.cohort_table(kept[["party_id", "ordered_at", "amount"]], as_of=as_of_ts, max_months=24)
+
+    report = {
+        "as_of": as_of.isoformat(),
+        "currency": settings.currency,
+        "customer_equity": {"current": round(current, 2), "future": round(future, 2),
+                            "total": round(current + future, 2)},
+        "kpis": kpis,
+        "rfm_segments": insight.segment_counts(rfm),
+        "loyalty_ladder": {
+            "counts": {str(k): int(v) for k, v in table["stage"].value_counts().reindex(insight.STAGES, fill_value=0).items()},
+            "notes": list(ladder.attrs.get("notes", [])),
+        },
+        "concentration": concentration,
+        "lorenz_curve": _records(lorenz),
+        "cohorts": {
+            "months": [int(c) for c in cohorts.retention.columns],
+            "cohorts": [str(i) for i in cohorts.retention.index],
+            "sizes": [int(v) for v in cohorts.sizes.to_numpy()],
+            "retention": [[_num(v) for v in row] for row in cohorts.retention.to_numpy()],
+        },
+        "model": {
+            "name": name,
+            "reason": reason,
+            "params": dict(model.params_),
+            "log_likelihood": model.log_likelihood_,
+            "holdout_mae": holdout.get("mae"),
+        },
+        "clv_distribution": _histogram(customers["clv"].to_numpy(dtype="float64")),
+        "next_best_actions": {str(k): int(v) for k, v in actions["action"].value_counts().items()},
+    }
+    run = {
+        "model_name": name,
+        "model_reason": reason,
+        "params": dict(model.params_),
+        "spend_params": spend_params,
+        "diagnostics": {
+            "log_likelihood": model.log_likelihood_,
+            "aic": model.aic_,
+            "bic": model.bic_,
+            "standard_errors": dict(model.standard_errors_),
+            "margin_rate": margin,
+        },
+        "holdout": holdout,
+        "comparison": comparison,
+        "contribution_basis": "gross margin net of returns minus cost to serve (interactions, "
+        "service cases); marketing spend is excluded: acquisition spend is sunk and counts in "
+        "CAC, retention and add-on spend is discretionary",
+        "customers": int(len(summary)),
+        "transactions": int(len(kept)),
+        "data_start": kept["ordered_at"].min().date(),
+        "observation_end": as_of,
+        "calibration_end": date.fromisoformat(holdout["calibration_end"]) if "calibration_end" in holdout else None,
+        "settings": {"model": settings.model, "horizon_days": settings.horizon_days,
+                     "discount_annual": settings.discount, "discount_weekly": weekly,
+                     "horizon_weeks": horizon, "margin_rate": margin},
+    }
+    return ScoringResult(scores=table, run=jsonable(run) | {
+        "data_start": run["data_start"], "observation_end": as_of,
+        "calibration_end": run["calibration_end"],
+    }, report=jsonable(report))
+
+
+def _histogram(values: np.ndarray, bins: int = 20) -> dict[str, list[float]]:
+    if values.size == 0:
+        return {"edges": [], "counts": []}
+    top = float(np.quantile(values, 0.99)) or float(values.max()) or 1.0
+    counts, edges = np.histogram(np.clip(values, 0, top), bins=bins, range=(0, top))
+    return {"edges": [round(float(e), 2) for e in edges], "counts": [int(c) for c in counts]}
