@@ -101,8 +101,8 @@ def test_ledger_state_machine() -> None:
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(
-            max_examples=40,
-            stateful_step_count=20,
+            max_examples=30,
+            stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
