@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja.responses import codes_4xx
-
 from clientela.api.problems import Problem
+
+# Every error status the API answers, each as an RFC 9457 problem document.
+ERROR_CODES = frozenset({400, 401, 403, 404, 405, 409, 412, 415, 422, 428, 429, 500})
 
 
 def answers(status: int, schema: Any) -> dict[Any, Any]:
-    """``{status: schema}`` plus every 4xx and 500 as a problem document."""
-    return {status: schema, codes_4xx: Problem, 500: Problem}
+    """``{status: schema}`` plus every error status as a problem document."""
+    return {status: schema, ERROR_CODES: Problem}
 
 
 def no_content() -> dict[Any, Any]:
-    return {204: None, codes_4xx: Problem, 500: Problem}
+    return {204: None, ERROR_CODES: Problem}
