@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,11 @@ MODELS = ["auto", "bgnbd", "pareto", "mbgnbd"]
               help="Annual discount rate for CLV.")
 @click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Score as if today were this date (YYYY-MM-DD); default today (UTC).")
-def score(model: str, horizon_days: int, discount: float, as_of: datetime | None) -> None:
+@click.option("--timings", is_flag=True, envvar="CLIENTELA_SCORE_TIMING",
+              help="Instead of the progress bar, print each stage's wall time and memory "
+                   "(RSS, peak RSS) on stderr; also set by CLIENTELA_SCORE_TIMING=1.")
+def score(model: str, horizon_days: int, discount: float, as_of: datetime | None,
+          timings: bool) -> None:
     """Score every customer: value models, RFM, profitability, ladder, next best action."""
     setup_django()
     from django.conf import settings
@@ -31,23 +36,23 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
     from clientela.crm.scoring.actions import run_scoring
     from clientela.crm.scoring.pipeline import ScoringError, ScoringSettings
 
-    steps = ["reading parties", "reading orders", "reading interactions", "fitting models",
-             "writing"]
-    with click.progressbar(length=len(steps), label="Scoring", file=sys.stderr,
-                           show_eta=False, item_show_func=lambda s: s) as bar:
-        def progress(message: str) -> None:
-            bar.update(1, message)
-
-        try:
-            run = run_scoring(
-                settings=ScoringSettings(model=model, horizon_days=horizon_days,
-                                         discount=discount, currency=settings.BASE_CURRENCY,
-                                         as_of=as_of.date() if as_of else None),
-                progress=progress,
-            )
-        except ScoringError as exc:
-            raise click.ClickException(str(exc)) from None
-        bar.update(len(steps))
+    scoring_settings = ScoringSettings(model=model, horizon_days=horizon_days, discount=discount,
+                                       currency=settings.BASE_CURRENCY,
+                                       as_of=as_of.date() if as_of else None)
+    try:
+        if timings:
+            timer = StageTimer()
+            run = run_scoring(settings=scoring_settings, progress=timer)
+            timer.finish()
+        else:
+            # About twenty stages report progress (reading, value models, insight, writing).
+            with click.progressbar(length=20, label="Scoring", file=sys.stderr,
+                                   show_eta=False, item_show_func=lambda s: s) as bar:
+                run = run_scoring(settings=scoring_settings,
+                                  progress=lambda message: bar.update(1, message))
+                bar.update(20)
+    except ScoringError as exc:
+        raise click.ClickException(str(exc)) from None
     report = run.summary
     equity = report["customer_equity"]
     click.echo(f"Run {run.pk}: {run.model_name} ({run.model_reason})")
@@ -82,3 +87,45 @@ def report(fmt: str, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
+
+
+def _rss_mb() -> tuple[float, float]:
+    """Current and peak resident memory of this process in MB (Linux; NaN elsewhere)."""
+    import os
+    import resource
+
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        current = float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    return current, peak
+
+
+class StageTimer:
+    """Progress callback printing, when a stage ends, its wall time and the memory then."""
+
+    def __init__(self) -> None:
+        self.begun = time.perf_counter()
+        self.stage: str | None = None
+        self.started = self.begun
+
+    def __call__(self, message: str) -> None:
+        self._close()
+        self.stage = message
+        self.started = time.perf_counter()
+
+    def finish(self) -> None:
+        self._close()
+        self.stage = None
+        current, peak = _rss_mb()
+        click.echo(f"[timing] all stages: {time.perf_counter() - self.begun:.2f} s; "
+                   f"RSS {current:.0f} MB, peak {peak:.0f} MB", err=True)
+
+    def _close(self) -> None:
+        if self.stage is None:
+            return
+        current, peak = _rss_mb()
+        click.echo(f"[timing] {self.stage}: {time.perf_counter() - self.started:.2f} s; "
+                   f"RSS {current:.0f} MB, peak {peak:.0f} MB", err=True)

@@ -61,15 +61,22 @@ def load_inputs(as_of: date, progress: Progress | None = None) -> ScoringInputs:
     say("reading orders")
     orders = extract.orders()
     say("reading interactions, campaigns and feedback")
+    interactions = extract.interaction_costs()
+    campaigns = extract.campaigns()
+    feedback = extract.feedback()
+    service_cases = extract.service_case_costs()
+    say("reading order items")
+    order_items = extract.order_items()
+    say("reading products and the previous run")
     return ScoringInputs(
         parties=parties,
         orders=orders,
-        interactions=extract.interaction_costs(),
-        campaigns=extract.campaigns(),
-        order_items=extract.order_items(),
+        interactions=interactions,
+        campaigns=campaigns,
+        order_items=order_items,
         products=extract.products(),
-        feedback=extract.feedback(),
-        service_cases=extract.service_case_costs(),
+        feedback=feedback,
+        service_cases=service_cases,
         previous_p_alive=_previous_p_alive(as_of),
     )
 
@@ -91,7 +98,7 @@ def run_scoring(
         as_of = settings.as_of or timezone.now().date()
         inputs = load_inputs(as_of, say)
         say(f"fitting models on {len(inputs.orders):,} orders of {len(inputs.parties):,} parties")
-        result = score_customers(inputs, settings)
+        result = score_customers(inputs, settings, progress=say)
         say(f"writing {len(result.scores):,} scores")
         with transaction.atomic():
             write_scores(run.pk, result.scores)

@@ -23,6 +23,7 @@ Conventions (documented in docs/scoring.md):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -42,6 +43,13 @@ MODELS: dict[str, type[BaseModel]] = {
     "pareto": ParetoNBD,
     "mbgnbd": ModifiedBetaGeo,
 }
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    return None
 
 
 class ScoringError(RuntimeError):
@@ -89,10 +97,11 @@ def _holdout_weeks(window_days: int) -> int | None:
 
 
 def _fit_purchases(
-    transactions: pd.DataFrame, settings: ScoringSettings, as_of: date
+    transactions: pd.DataFrame, settings: ScoringSettings, as_of: date, say: Progress = _quiet
 ) -> tuple[str, BaseModel, str, dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
     """Choose and fit the purchases model; return name, model fitted on all data, reason,
     holdout figures, comparison rows and the full summary."""
+    say("value: per-customer summaries")
     first = transactions["ordered_at"].min().date()
     holdout = _holdout_weeks((as_of - first).days)
     full = summarize(
@@ -111,6 +120,7 @@ def _fit_purchases(
             period="W", observation_end=as_of, calibration_end=calibration_end,
         )
         calibration = calibration[calibration["T"] > 0]
+        say("value: models fitted on the calibration period")
         if settings.model == "auto":
             table = compare_models(calibration)
             comparison = _records(table)
@@ -138,6 +148,7 @@ def _fit_purchases(
             reason = f"requested with --model {name}"
         holdout_figures["weeks"] = holdout
         holdout_figures["calibration_end"] = calibration_end.isoformat()
+        say("value: holdout tracking curve")
         try:
             curve = cumulative_repeat_transactions(
                 _fitted(name, calibration), transactions, customer="party_id", date="ordered_at",
@@ -146,6 +157,7 @@ def _fit_purchases(
             holdout_figures["curve"] = _records(curve)
         except (ValueError, ModelFitError) as exc:
             holdout_figures["curve_error"] = str(exc)
+    say(f"value: {name} refitted on all data")
     model = _fitted(name, full)
     return name, model, reason, holdout_figures, comparison, full
 
@@ -193,8 +205,14 @@ def jsonable(value: Any) -> Any:
     return _jsonable(value)
 
 
-def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> ScoringResult:
-    """Run the whole chain and return one row per party plus the run's figures."""
+def score_customers(
+    inputs: ScoringInputs, settings: ScoringSettings, progress: Progress | None = None
+) -> ScoringResult:
+    """Run the whole chain and return one row per party plus the run's figures.
+
+    ``progress`` is called with the name of each stage as it starts.
+    """
+    say = progress or _quiet
     if settings.model not in {"auto", *MODELS}:
         raise ScoringError(f"model: {settings.model!r} is not one of auto, {', '.join(MODELS)}")
     as_of = settings.as_of or pd.Timestamp.now(tz="UTC").date()
@@ -206,7 +224,8 @@ def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> Scoring
         raise ScoringError("there are no orders to score: import orders first")
 
     # --- value: purchases model, spend model, CLV --------------------------------------
-    name, model, reason, holdout, comparison, summary = _fit_purchases(kept, settings, as_of)
+    name, model, reason, holdout, comparison, summary = _fit_purchases(kept, settings, as_of, say)
+    say("value: spend model and CLV")
     spend_model: GammaGamma | float
     try:
         spend_model = GammaGamma().fit(summary[["frequency", "monetary_value"]])
@@ -232,13 +251,16 @@ def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> Scoring
     # left out on purpose: acquisition spend is sunk (it counts in CAC and equity), and
     # retention or add-on spend is our own discretionary choice, so charging it would let
     # a campaign make its own targets look unprofitable.
+    say("insight: RFM")
     rfm = insight.rfm(kept[["party_id", "ordered_at", "amount"]], as_of=as_of_ts)
+    say("insight: profitability")
     profit = insight.profitability(
         orders[["party_id", "ordered_at", "amount", "cost", "status"]],
         interactions=inputs.interactions,
         service_cases=inputs.service_cases,
         end=as_of_ts,
     )
+    say("insight: profitability by quarter")
     by_quarter = insight.profitability_by_period(
         orders[["party_id", "ordered_at", "amount", "cost", "status"]],
         interactions=inputs.interactions,
@@ -249,6 +271,7 @@ def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> Scoring
     complete = [c for c in by_quarter.columns if pd.Period(c, freq="Q").end_time.tz_localize("UTC") < as_of_ts]
     persistent = insight.persistently_unprofitable(by_quarter[complete], periods=2) if complete else pd.Series(dtype=bool)
 
+    say("insight: loyalty ladder")
     referrals = parties.loc[parties["referred_by_id"].notna(), ["referred_by_id", "acquired_at"]]
     referrals = pd.DataFrame(
         {"referrer_id": referrals["referred_by_id"].astype("int64"),
@@ -264,11 +287,13 @@ def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> Scoring
     )
     ladder = insight.ladder_stages(features)
 
+    say("insight: product affinity and add-ons")
     affinity = insight.product_affinity(inputs.order_items, basket="order_id", product="product_id", min_count=5)
     ownership = inputs.order_items[["party_id", "product_id"]].drop_duplicates()
     add_ons = insight.best_add_on(insight.recommend_add_ons(ownership, affinity, k=1, min_lift=1.2, min_count=5))
     sku = inputs.products.set_index("product_id")["sku"]
 
+    say("insight: next best actions")
     table = pd.DataFrame(index=parties.index)
     table.index.name = "party_id"
     table["is_prospect"] = parties["is_prospect"] & ~parties.index.isin(summary.index)
@@ -309,6 +334,7 @@ def score_customers(inputs: ScoringInputs, settings: ScoringSettings) -> Scoring
     table["nba_reason"] = actions["reason"]
     table["nba_product_sku"] = actions["add_on_product"].fillna("")
 
+    say("insight: equity, KPIs, concentration and cohorts")
     # --- equity and KPIs ----------------------------------------------------------------
     current = float(table["clv"].sum())
     last_year = parties["acquired_at"] >= as_of_ts - pd.Timedelta(days=365)
