@@ -97,3 +97,62 @@ def test_vectorised_on_many_customers() -> None:
     owned = set(zip(items["party_id"], items["product_id"], strict=True))
     sample = recs.head(500)
     assert not any((p, q) in owned for p, q in zip(sample["party_id"], sample["product_id"], strict=True))
+
+
+def _reference_add_ons(
+    ownership: pd.DataFrame, affinity: pd.DataFrame, *, k: int, min_lift: float,
+    min_count: int, max_per_product: int,
+) -> pd.DataFrame:
+    """The straightforward fan-out (every owned product x its best consequents)."""
+    pairs = affinity.loc[
+        (affinity["lift"] > min_lift) & (affinity["count_ab"] >= min_count),
+        ["antecedent", "consequent", "lift"],
+    ]
+    pairs = (
+        pairs.sort_values(["antecedent", "lift", "consequent"], ascending=[True, False, True])
+        .groupby("antecedent", sort=False)
+        .head(max_per_product)
+    )
+    owned = ownership[["party_id", "product_id"]].drop_duplicates()
+    candidates = owned.merge(pairs, left_on="product_id", right_on="antecedent", how="inner")
+    candidates = candidates.drop(columns=["product_id"]).rename(
+        columns={"antecedent": "because_of", "consequent": "product_id"}
+    )
+    owned_key = pd.MultiIndex.from_frame(owned)
+    candidate_key = pd.MultiIndex.from_frame(candidates[["party_id", "product_id"]])
+    candidates = candidates[~candidate_key.isin(owned_key)]
+    best = candidates.sort_values(
+        ["party_id", "lift", "product_id", "because_of"], ascending=[True, False, True, True]
+    ).drop_duplicates(["party_id", "product_id"])
+    top = best.groupby("party_id", sort=False).head(k).copy()
+    top["rank"] = top.groupby("party_id", sort=False).cumcount() + 1
+    return top[["party_id", "rank", "product_id", "lift", "because_of"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+@pytest.mark.parametrize("max_per_product", [1, 3, 20])
+def test_recommendations_equal_the_full_fan_out(k: int, max_per_product: int) -> None:
+    # Few products and rounded lifts: many ties and many consequents already owned,
+    # so the search must look past owned ones and break ties exactly as the fan-out does.
+    rng = np.random.default_rng(k * 100 + max_per_product)
+    items = pd.DataFrame(
+        {"order_id": rng.integers(0, 600, size=3_000), "product_id": rng.integers(0, 15, size=3_000)}
+    )
+    items["party_id"] = items["order_id"] % 150
+    affinity = product_affinity(items, basket="order_id")
+    affinity["lift"] = affinity["lift"].round(1)
+    ownership = items[["party_id", "product_id"]]
+    got = recommend_add_ons(ownership, affinity, k=k, min_lift=0.9, min_count=2,
+                            max_per_product=max_per_product)
+    want = _reference_add_ons(ownership, affinity, k=k, min_lift=0.9, min_count=2,
+                              max_per_product=max_per_product)
+    assert len(want) > 0
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_recommendations_with_nothing_to_recommend() -> None:
+    affinity = pd.DataFrame({"antecedent": [], "consequent": [], "lift": [], "count_ab": []})
+    ownership = pd.DataFrame({"party_id": [1, 2], "product_id": [10, 11]})
+    recs = recommend_add_ons(ownership, affinity, k=1)
+    assert recs.empty
+    assert list(recs.columns) == ["party_id", "rank", "product_id", "lift", "because_of"]

@@ -19,8 +19,9 @@ product ``b`` not in ``S`` is ``max over a in S of lift(a -> b)``, and the
 ``a`` that gives it is reported as ``because_of``.  Only pairs with
 ``lift > min_lift`` (default 1: bought together more often than chance) and
 ``n_ab >= min_count`` qualify, and each antecedent keeps its
-``max_per_product`` best consequents, which bounds the work at
-``customers x owned products x max_per_product`` rows.
+``max_per_product`` best consequents.  Only the first ``k`` of those a
+customer does not own can reach its top ``k``, which bounds the candidate
+rows at ``customers x owned products x k``.
 """
 
 from __future__ import annotations
@@ -148,20 +149,76 @@ def recommend_add_ons(
         .head(max_per_product)
     )
     owned = ownership[["party_id", "product_id"]].drop_duplicates()
-    candidates = owned.merge(pairs, left_on="product_id", right_on="antecedent", how="inner")
-    candidates = candidates.drop(columns=["product_id"]).rename(
-        columns={"antecedent": "because_of", "consequent": "product_id"}
-    )
-    # Exclude what the customer already owns (anti-join on party and product).
-    owned_key = pd.MultiIndex.from_frame(owned)
-    candidate_key = pd.MultiIndex.from_frame(candidates[["party_id", "product_id"]])
-    candidates = candidates[~candidate_key.isin(owned_key)]
+    candidates = _first_unowned(owned, pairs, k=k, max_per_product=max_per_product)
     best = candidates.sort_values(
         ["party_id", "lift", "product_id", "because_of"], ascending=[True, False, True, True]
     ).drop_duplicates(["party_id", "product_id"])
     top = best.groupby("party_id", sort=False).head(k).copy()
     top["rank"] = top.groupby("party_id", sort=False).cumcount() + 1
     return top[["party_id", "rank", "product_id", "lift", "because_of"]].reset_index(drop=True)
+
+
+def _first_unowned(
+    owned: pd.DataFrame, pairs: pd.DataFrame, *, k: int, max_per_product: int
+) -> pd.DataFrame:
+    """For each owned (party, a), the first ``k`` consequents of ``a`` the party does not own.
+
+    ``pairs`` is sorted by antecedent, descending lift, consequent and cut to
+    ``max_per_product`` rows per antecedent.  A party's top-``k`` products by
+    (lift desc, product, because_of) are always among these: were ``b`` (best
+    through ``a``) not among ``a``'s first ``k`` unowned consequents, ``a``
+    alone would give ``k`` distinct products ranked above it.  So the work is
+    ``owned x k`` rows instead of ``owned x max_per_product``; each round
+    looks one position further down the lists of the pairs still short of ``k``.
+    """
+    n_owned, n_pairs = len(owned), len(pairs)
+    codes, _ = pd.factorize(
+        pd.concat(
+            [owned["product_id"], pairs["antecedent"], pairs["consequent"]], ignore_index=True
+        )
+    )
+    n_codes = max(int(codes.max()) + 1, 1) if codes.size else 1
+    own_product = codes[:n_owned].astype(np.int64)
+    antecedent = codes[n_owned : n_owned + n_pairs]
+    consequent = codes[n_owned + n_pairs :].astype(np.int64)
+    party_codes, _ = pd.factorize(owned["party_id"])
+    party = party_codes.astype(np.int64)
+    owned_keys = np.sort(party * n_codes + own_product)
+
+    # Each antecedent's consequents, in the order of ``pairs`` (a stable sort keeps it).
+    order = np.argsort(antecedent, kind="stable")
+    cons_code = consequent[order]
+    cons_value = pairs["consequent"].to_numpy()[order]
+    ante_value = pairs["antecedent"].to_numpy()[order]
+    lift = pairs["lift"].to_numpy()[order]
+    first = np.searchsorted(antecedent[order], np.arange(n_codes), side="left")
+    length = np.searchsorted(antecedent[order], np.arange(n_codes), side="right") - first
+
+    rows = np.flatnonzero(length[own_product] > 0)
+    found = np.zeros(n_owned, dtype=np.int64)
+    picked_rows: list[np.ndarray] = []
+    picked_pos: list[np.ndarray] = []
+    for position in range(max_per_product):
+        rows = rows[(position < length[own_product[rows]]) & (found[rows] < k)]
+        if rows.size == 0:
+            break
+        pos = first[own_product[rows]] + position
+        key = party[rows] * n_codes + cons_code[pos]
+        at = np.minimum(np.searchsorted(owned_keys, key), max(owned_keys.size - 1, 0))
+        new = owned_keys[at] != key if owned_keys.size else np.ones(rows.size, dtype=bool)
+        picked_rows.append(rows[new])
+        picked_pos.append(pos[new])
+        found[rows[new]] += 1
+    row = np.concatenate(picked_rows) if picked_rows else np.zeros(0, dtype=np.int64)
+    pos = np.concatenate(picked_pos) if picked_pos else np.zeros(0, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "party_id": owned["party_id"].to_numpy()[row],
+            "because_of": ante_value[pos],
+            "product_id": cons_value[pos],
+            "lift": lift[pos],
+        }
+    )
 
 
 def best_add_on(recommendations: pd.DataFrame) -> pd.DataFrame:
