@@ -170,15 +170,43 @@ def write_scores(run_id: int, scores: pd.DataFrame) -> int:
     return len(frame)
 
 
+# Probabilities and expected purchases are stored as their 10-significant-digit text,
+# as they always have been; amounts are already rounded to the cent.
+_TEN_DIGITS = ("p_alive", "expected_purchases_90", "expected_purchases_365", "churn_risk")
+
+
 def _copy_scores(frame: pd.DataFrame) -> None:
+    """COPY the scores in as CSV written by pyarrow (C++, multi-threaded).
+
+    Nulls are unquoted empty fields (CSV's default NULL), text is always quoted,
+    so an empty text is ``""``. Amounts go as the shortest text of the rounded
+    float, which is their cent value exactly (a 10-digit format would cut cents
+    above 100 million).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
     from psycopg import sql
 
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N", float_format="%.10g")
+    columns: dict[str, pa.Array] = {}
+    for name in SCORE_COLUMNS:
+        values = frame[name]
+        if name in _TEN_DIGITS:
+            numbers = values.to_numpy(dtype="float64")
+            text = [None if v != v else f"{v:.10g}" for v in numbers.tolist()]
+            columns[name] = pa.array(text, type=pa.string())
+        elif name in {"rfm_r", "rfm_f", "rfm_m"}:
+            columns[name] = pa.array(values.astype("Int64"), type=pa.int64())
+        elif values.dtype == object:
+            columns[name] = pa.array(values.to_numpy(), type=pa.string())
+        else:
+            columns[name] = pa.array(values.to_numpy(), from_pandas=True)
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.table(columns), buffer,
+                    write_options=pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in SCORE_COLUMNS)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, NULL '\\N')").format(
-        sql.Identifier(CustomerScore._meta.db_table), columns
+    names = sql.SQL(", ").join(sql.Identifier(c) for c in SCORE_COLUMNS)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.Identifier(CustomerScore._meta.db_table), names
     )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
