@@ -163,7 +163,8 @@ def period_retention(orders: pd.DataFrame, *, freq: str = "Q", as_of: TimeLike |
     """
     frame = _purchases(orders, as_of)
     periods = frame["at"].dt.to_period(freq)
-    pairs = pd.DataFrame({"party_id": frame["party_id"].to_numpy(), "period": periods.to_numpy()})
+    # ``.array`` keeps the period dtype; ``to_numpy()`` would box every order as a Period object.
+    pairs = pd.DataFrame({"party_id": frame["party_id"].to_numpy(), "period": periods.array})
     pairs = pairs.drop_duplicates()
     if pairs.empty:
         return pd.DataFrame(
