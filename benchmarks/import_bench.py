@@ -94,6 +94,14 @@ def scratch_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def drop_database(url: str) -> None:
+    """Drop the scratch database ``url`` names (made by ``scratch_database``)."""
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
+
+
 def raw_copy(url: str, path: Path) -> float:
     """Seconds to COPY ``path`` into an unindexed table of text columns (committed)."""
     header = path.open(encoding="utf-8").readline().strip().split(",")
@@ -128,12 +136,25 @@ def main() -> int:
     print(f"files ready in {time.perf_counter() - t:.1f} s: {orders_path.name} "
           f"({orders_path.stat().st_size / 1e6:.0f} MB)")
     url = scratch_database(args.database_url)
+    try:
+        return measure(args, url, customers_path, orders_path, customers)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(url)
+        print(f"scratch database {urlsplit(url).path.lstrip('/')} dropped")
+
+
+def measure(args: argparse.Namespace, url: str, customers_path: Path, orders_path: Path, customers: int) -> int:
     os.environ["CLIENTELA_DATABASE_URL"] = url
     os.environ.setdefault("CLIENTELA_SECRET_KEY", "import-bench-only")
     from clientela.cli.django_setup import run_migrations, setup_django
 
     setup_django()
     run_migrations()
+    from django.db import connection
+
     from clientela.crm.transfer.csv_import import import_file
 
     t = time.perf_counter()
@@ -143,26 +164,43 @@ def main() -> int:
     copy_seconds = raw_copy(url, orders_path)
     if args.profile:
         import cProfile
+        import logging
         import pstats
 
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  %(name)s: %(message)s"))
+        logging.getLogger("clientela.crm.transfer").addHandler(handler)
+        logging.getLogger("clientela.crm.transfer").setLevel(logging.INFO)
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    result = import_file("orders", orders_path)
+    last = [started]
+
+    def on_step(label: str) -> None:
+        now = time.perf_counter()
+        if args.profile:
+            print(f"  step {label!r} starts at {now - started:6.2f} s")
+        last[0] = now
+
+    result = import_file("orders", orders_path, on_step=on_step)
     import_seconds = time.perf_counter() - started
     if args.profile:
         profiler.disable()
+        print(f"  writing (through COMMIT) took {time.perf_counter() - last[0]:.2f} s")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     assert result.created == args.lines, result
+    with connection.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM commerce_orderline), (SELECT count(*) FROM commerce_order)")
+        stored_lines, stored_orders = cur.fetchone()
+    assert stored_lines == args.lines and stored_orders == result.extra["orders created"], (
+        stored_lines, stored_orders, result)
 
     copy_rate = args.lines / copy_seconds
     import_rate = args.lines / import_seconds
     print(f"raw COPY (unindexed, text columns): {copy_seconds:6.2f} s  {copy_rate:12,.0f} lines/s")
     print(f"clientela import orders:            {import_seconds:6.2f} s  {import_rate:12,.0f} lines/s")
     print(f"ratio import/COPY: {import_rate / copy_rate:.1%}  (target >= 50 %)")
-    from django.db import connections
-
-    connections.close_all()
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -149,13 +149,16 @@ def _parse_fast(body: bytes, width: int) -> pa.Table | None:
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
+    # Only a quoted value can hold a newline; without quotes pyarrow can split the file
+    # into blocks at any newline and parse them in parallel (2-3x faster).
+    quoted = b'"' in body
     block = DEFAULT_BLOCK_SIZE
     while True:
         try:
             table = pacsv.read_csv(
                 io.BytesIO(body),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+                parse_options=pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.string()),
                     strings_can_be_null=False,

@@ -9,12 +9,10 @@ identifiers in it are constants or come from the models' ``_meta``.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -22,6 +20,7 @@ from django.utils import timezone
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Interaction
 from clientela.crm.parties.models import Party
+from clientela.crm.transfer import pg_bulk
 from clientela.crm.transfer.csv_import import LoadCounts
 from clientela.crm.transfer.validation import CheckedTable
 
@@ -67,87 +66,156 @@ def load_customers(checked: CheckedTable) -> LoadCounts:
 
 
 def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
+    """Orders and their lines. A large load (pg_bulk.BULK_LINES lines or more) sets the
+    foreign keys (and, where the load outweighs the table, secondary indexes) aside for
+    the transaction; if moreover none of its orders exists yet, the rows are COPYed
+    straight into the final tables. Otherwise they go through staging tables and upserts."""
     assert checked.order_first_rows is not None and checked.line_no is not None  # noqa: S101
-    cols = checked.columns
     counts = LoadCounts()
+    orders = len(checked.order_first_rows)
     with connection.cursor() as cur:
         # Room for the set-based joins to hash in memory instead of spilling to disk
         # (SET LOCAL: this transaction only).
         cur.execute("SET LOCAL work_mem = '256MB'")
-        counts.extra["customers created"] = _create_parties(cur, missing_refs)
-        counts.extra["products created"] = _create_products(cur, checked)
-        unit_cost = _resolved_unit_cost(cur, checked)
-        first = pa.array(checked.order_first_rows)
-        amount, cost = _order_totals(checked, unit_cost)
-        _stage(cur, "clientela_stage_orders", {
-            "ref": ("text", pc.take(cols["order_ref"], first)),
-            "customer_ref": ("text", pc.take(cols["customer_ref"], first)),
-            "ordered_at": ("timestamptz", pc.take(cols["ordered_at"], first)),
-            "currency": ("text", pc.take(cols["currency"], first)),
-            "n_lines": ("integer", pa.array(checked.order_line_counts)),
-            "total_amount": ("numeric", amount),
-            "total_cost": ("numeric", cost),
-        })
-        _stage(cur, "clientela_stage_lines", {
-            "order_ref": ("text", cols["order_ref"]),
-            "line_no": ("integer", pa.array(checked.line_no)),
-            "sku": ("text", cols["sku"]),
-            "quantity": ("integer", cols["quantity"]),
-            "unit_price": ("numeric", cols["unit_price"]),
-            "discount": ("numeric", cols["discount"]),
-            "unit_cost": ("numeric", unit_cost),
-        })
-        cur.execute("ANALYZE clientela_stage_orders")
-        cur.execute("ANALYZE clientela_stage_lines")
-        cur.execute(
-            f"SELECT count(*) FROM clientela_stage_orders so JOIN {ORDER} o ON o.ref = so.ref"  # noqa: S608
-        )
-        existing_orders = cur.fetchone()[0]
-        if existing_orders:
-            counts.created, counts.updated = _classify_lines(cur)
-        else:
-            counts.created = checked.num_rows
-        counts.unchanged = checked.num_rows - counts.created - counts.updated
-        counts.extra["orders created"] = len(checked.order_first_rows) - existing_orders
-        order_cols, order_defaults = _defaults(
-            Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost"}
-        )
-        header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost")
-        cur.execute(
-            f"INSERT INTO {ORDER} (ref, {', '.join(header)}, {order_cols}) "  # noqa: S608
-            f"SELECT so.ref, p.id, so.ordered_at, so.currency, so.total_amount, so.total_cost, "
-            f"{_placeholders(order_defaults)} "
-            f"FROM clientela_stage_orders so JOIN {PARTY} p ON p.ref = so.customer_ref "
-            f"ON CONFLICT (ref) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in header)} "
-            f"WHERE ({', '.join(f'{ORDER}.{c}' for c in header)}) IS DISTINCT FROM "
-            f"({', '.join(f'EXCLUDED.{c}' for c in header)})",
-            order_defaults,
-        )
-        line_cols = ("product_id", "quantity", "unit_price", "discount", "unit_cost")
-        insert_lines = (
-            f"INSERT INTO {LINE} (order_id, line_no, {', '.join(line_cols)}) "  # noqa: S608
-            f"SELECT o.id, s.line_no, p.id, s.quantity, s.unit_price, s.discount, s.unit_cost "
-            f"FROM clientela_stage_lines s JOIN {ORDER} o ON o.ref = s.order_ref "
-            f"JOIN {PRODUCT} p ON p.sku = s.sku"
-        )
-        if existing_orders:
-            cur.execute(
-                insert_lines
-                + f" ON CONFLICT (order_id, line_no) DO UPDATE SET "
-                f"{', '.join(f'{c} = EXCLUDED.{c}' for c in line_cols)} "
-                f"WHERE ({', '.join(f'{LINE}.{c}' for c in line_cols)}) IS DISTINCT FROM "
-                f"({', '.join(f'EXCLUDED.{c}' for c in line_cols)})"
-            )
-            # The file holds each order whole: its lines beyond the file's last are removed.
-            cur.execute(
-                f"DELETE FROM {LINE} l USING clientela_stage_orders so, {ORDER} o "  # noqa: S608
-                f"WHERE o.ref = so.ref AND l.order_id = o.id AND l.line_no > so.n_lines"
-            )
-            if cur.rowcount:
-                counts.extra["lines removed"] = cur.rowcount
-        else:
-            cur.execute(insert_lines)
+        with pg_bulk.bulk_load(cur.cursor, rows={ORDER: orders, LINE: checked.num_rows}) as aside:
+            new_only = aside.active and not pg_bulk.any_key_exists(
+                cur.cursor, ORDER, "ref", pc.take(checked.columns["order_ref"], pa.array(checked.order_first_rows)))
+            if aside.active:
+                aside.drop(cur.cursor, unique_keys=new_only)
+                # A bulk load: the index rebuilds sort in memory, and COMMIT does not
+                # wait for the WAL flush (a crash right after it may lose the import,
+                # never half of it; docs/import-export.md).
+                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                cur.execute("SET LOCAL synchronous_commit = off")
+            counts.extra["customers created"] = _create_parties(cur, missing_refs)
+            counts.extra["products created"] = _create_products(cur, checked)
+            unit_cost = _resolved_unit_cost(cur, checked)
+            amount, cost = _order_totals(checked, unit_cost)
+            if new_only:
+                _copy_new_orders(cur.cursor, checked, unit_cost, amount, cost)
+                counts.created = checked.num_rows
+                counts.extra["orders created"] = orders
+            else:
+                _upsert_orders(cur, checked, unit_cost, amount, cost, counts)
     return counts
+
+
+def _copy_new_orders(
+    cur: Any, checked: CheckedTable, unit_cost: pa.Array, amount: pa.Array, cost: pa.Array
+) -> None:
+    """COPY orders none of which exists yet, and their lines, straight into the final tables
+    (ids drawn from the orders' sequence, so the lines can name them)."""
+    assert checked.order_index is not None and checked.line_no is not None  # noqa: S101
+    cols = checked.columns
+    first = pa.array(checked.order_first_rows)
+    order_ids = pg_bulk.reserve_ids(cur, ORDER, len(first))
+    order_data = {
+        "id": pa.array(order_ids),
+        "ref": pc.take(cols["order_ref"], first),
+        "party_id": pg_bulk.ids_by_key(cur, PARTY, "ref", pc.take(cols["customer_ref"], first)),
+        "ordered_at": pc.take(cols["ordered_at"], first),
+        "currency": pc.take(cols["currency"], first),
+        "total_amount": amount,
+        "total_cost": cost,
+    }
+    pg_bulk.copy_rows(cur, ORDER, _with_defaults(Order, order_data))
+    line_data = {
+        "id": pa.array(pg_bulk.reserve_ids(cur, LINE, checked.num_rows)),
+        "order_id": pa.array(order_ids[checked.order_index]),
+        "line_no": pa.array(checked.line_no),
+        "product_id": pg_bulk.ids_by_key(cur, PRODUCT, "sku", cols["sku"]),
+        "quantity": cols["quantity"],
+        "unit_price": cols["unit_price"],
+        "discount": cols["discount"],
+        "unit_cost": unit_cost,
+    }
+    pg_bulk.copy_rows(cur, LINE, _with_defaults(OrderLine, line_data))
+
+
+def _with_defaults(model: type[Model], data: dict[str, pa.Array]) -> pa.Table:
+    """``data`` plus a constant column for each field it lacks (model defaults; timestamps: now)."""
+    rows = len(next(iter(data.values())))
+    for name, value in _default_values(model, set(data)):
+        data[name] = pa.repeat(value, rows)
+    return pa.table(data)
+
+
+def _upsert_orders(
+    cur: Any, checked: CheckedTable, unit_cost: pa.Array, amount: pa.Array, cost: pa.Array,
+    counts: LoadCounts,
+) -> None:
+    """Stage the orders and lines, then insert or update them by order_ref and line number."""
+    assert checked.order_first_rows is not None and checked.line_no is not None  # noqa: S101
+    cols = checked.columns
+    first = pa.array(checked.order_first_rows)
+    _stage(cur, "clientela_stage_orders", {
+        "ref": ("text", pc.take(cols["order_ref"], first)),
+        "customer_ref": ("text", pc.take(cols["customer_ref"], first)),
+        "ordered_at": ("timestamptz", pc.take(cols["ordered_at"], first)),
+        "currency": ("text", pc.take(cols["currency"], first)),
+        "n_lines": ("integer", pa.array(checked.order_line_counts)),
+        "total_amount": ("numeric", amount),
+        "total_cost": ("numeric", cost),
+    })
+    _stage(cur, "clientela_stage_lines", {
+        "order_ref": ("text", cols["order_ref"]),
+        "line_no": ("integer", pa.array(checked.line_no)),
+        "sku": ("text", cols["sku"]),
+        "quantity": ("integer", cols["quantity"]),
+        "unit_price": ("numeric", cols["unit_price"]),
+        "discount": ("numeric", cols["discount"]),
+        "unit_cost": ("numeric", unit_cost),
+    })
+    cur.execute("ANALYZE clientela_stage_orders")
+    cur.execute("ANALYZE clientela_stage_lines")
+    cur.execute(
+        f"SELECT count(*) FROM clientela_stage_orders so JOIN {ORDER} o ON o.ref = so.ref"  # noqa: S608
+    )
+    existing_orders = cur.fetchone()[0]
+    if existing_orders:
+        counts.created, counts.updated = _classify_lines(cur)
+    else:
+        counts.created = checked.num_rows
+    counts.unchanged = checked.num_rows - counts.created - counts.updated
+    counts.extra["orders created"] = len(checked.order_first_rows) - existing_orders
+    order_cols, order_defaults = _defaults(
+        Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost"}
+    )
+    header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost")
+    cur.execute(
+        f"INSERT INTO {ORDER} (ref, {', '.join(header)}, {order_cols}) "  # noqa: S608
+        f"SELECT so.ref, p.id, so.ordered_at, so.currency, so.total_amount, so.total_cost, "
+        f"{_placeholders(order_defaults)} "
+        f"FROM clientela_stage_orders so JOIN {PARTY} p ON p.ref = so.customer_ref "
+        f"ON CONFLICT (ref) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in header)} "
+        f"WHERE ({', '.join(f'{ORDER}.{c}' for c in header)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{c}' for c in header)})",
+        order_defaults,
+    )
+    line_cols = ("product_id", "quantity", "unit_price", "discount", "unit_cost")
+    insert_lines = (
+        f"INSERT INTO {LINE} (order_id, line_no, {', '.join(line_cols)}) "  # noqa: S608
+        f"SELECT o.id, s.line_no, p.id, s.quantity, s.unit_price, s.discount, s.unit_cost "
+        f"FROM clientela_stage_lines s JOIN {ORDER} o ON o.ref = s.order_ref "
+        f"JOIN {PRODUCT} p ON p.sku = s.sku"
+    )
+    if existing_orders:
+        cur.execute(
+            insert_lines
+            + f" ON CONFLICT (order_id, line_no) DO UPDATE SET "
+            f"{', '.join(f'{c} = EXCLUDED.{c}' for c in line_cols)} "
+            f"WHERE ({', '.join(f'{LINE}.{c}' for c in line_cols)}) IS DISTINCT FROM "
+            f"({', '.join(f'EXCLUDED.{c}' for c in line_cols)})"
+        )
+        # The file holds each order whole: its lines beyond the file's last are removed.
+        cur.execute(
+            f"DELETE FROM {LINE} l USING clientela_stage_orders so, {ORDER} o "  # noqa: S608
+            f"WHERE o.ref = so.ref AND l.order_id = o.id AND l.line_no > so.n_lines"
+        )
+        if cur.rowcount:
+            counts.extra["lines removed"] = cur.rowcount
+    else:
+        cur.execute(insert_lines)
 
 
 def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
@@ -271,11 +339,7 @@ def _stage(cur: Any, table: str, columns: dict[str, tuple[str, pa.Array]]) -> No
     cur.execute(f"DROP TABLE IF EXISTS {table}")
     definition = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in columns.items())
     cur.execute(f"CREATE TEMP TABLE {table} ({definition}) ON COMMIT DROP")
-    data = pa.table({name: values for name, (_, values) in columns.items()})
-    buffer = io.BytesIO()
-    # all_valid quotes every value, so '' stays an empty string and only nulls are NULL.
-    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
-    view = buffer.getbuffer()
+    view = pg_bulk.encode_csv(pa.table({name: values for name, (_, values) in columns.items()}))
     with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
         for start in range(0, len(view), COPY_CHUNK):
             copy.write(view[start:start + COPY_CHUNK])
@@ -283,17 +347,21 @@ def _stage(cur: Any, table: str, columns: dict[str, tuple[str, pa.Array]]) -> No
 
 def _defaults(model: type[Model], provided: set[str]) -> tuple[str, list[Any]]:
     """Columns the import does not set, with the model's defaults (timestamps: now)."""
+    pairs = _default_values(model, provided)
+    return ", ".join(name for name, _ in pairs), [value for _, value in pairs]
+
+
+def _default_values(model: type[Model], provided: set[str]) -> list[tuple[str, Any]]:
     now = timezone.now()
-    names, values = [], []
+    pairs = []
     for f in model._meta.concrete_fields:
         if f.primary_key or f.attname in provided or f.name in provided:
             continue
-        names.append(f.column)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            values.append(now)
+            pairs.append((f.column, now))
         else:
-            values.append(f.get_db_prep_save(f.get_default(), connection))
-    return ", ".join(names), values
+            pairs.append((f.column, f.get_db_prep_save(f.get_default(), connection)))
+    return pairs
 
 
 def _placeholders(values: list[Any]) -> str:

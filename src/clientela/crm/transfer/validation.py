@@ -105,6 +105,8 @@ class CheckedTable:
     line_no: np.ndarray | None = None
     order_first_rows: np.ndarray | None = None
     order_line_counts: np.ndarray | None = None
+    # Orders only: each row's order, as a 0-based index into order_first_rows.
+    order_index: np.ndarray | None = None
 
 
 def check_table(raw: RawTable) -> CheckedTable:
@@ -140,6 +142,22 @@ def check_table(raw: RawTable) -> CheckedTable:
 
 
 def _check_column(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tuple[pa.Array, np.ndarray]:
+    """Check each distinct value of ``cells`` once (a file repeats SKUs, prices, an order's
+    date and customer on each of its lines), then map the results back to the rows."""
+    encoded = pc.dictionary_encode(cells)
+    codes = np.asarray(encoded.indices)
+    found = ErrorLog()
+    typed, bad = _check_distinct(spec, encoded.dictionary, found)
+    for distinct_rows, column, reason, values, _ in found.entries:
+        position = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+        position[distinct_rows] = np.arange(len(distinct_rows))
+        rows = np.flatnonzero(position[codes] >= 0)
+        row_values = None if values is None else pc.take(values, pa.array(position[codes[rows]]))
+        errors.add(rows, column, reason, values=row_values)
+    return pc.take(typed, encoded.indices), bad[codes]
+
+
+def _check_distinct(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tuple[pa.Array, np.ndarray]:
     value = pc.utf8_trim_whitespace(cells)
     empty = _np(pc.equal(pc.utf8_length(value), 0))
     bad = np.zeros(len(cells), dtype=bool)
@@ -187,13 +205,11 @@ def _check_column(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tuple[
 def _check_datetime(spec, value, empty, bad, fail):  # type: ignore[no-untyped-def]
     fail(~_np(pc.match_substring_regex(value, ISO_DATETIME)),
          "{value} is not an ISO-8601 date or date-time (YYYY-MM-DD[THH:MM[:SS]][±HH:MM])", value)
-    # Parse each distinct value once (an order's lines repeat its date).
-    encoded = pc.dictionary_encode(pc.if_else(pa.array(bad | empty), pa.scalar(None, pa.string()), value))
-    distinct = encoded.dictionary.to_pandas()
-    parsed = pd.to_datetime(distinct.str.replace(",", ".", regex=False), format="ISO8601",
+    # The values are distinct (see _check_column), so each is parsed once.
+    candidates = pc.if_else(pa.array(bad | empty), pa.scalar(None, pa.string()), value).to_pandas()
+    parsed = pd.to_datetime(candidates.str.replace(",", ".", regex=False), format="ISO8601",
                             utc=True, errors="coerce")
-    stamps = pa.Array.from_pandas(parsed).cast(TIMESTAMP, safe=False)
-    result = pc.take(stamps, encoded.indices)
+    result = pa.Array.from_pandas(parsed).cast(TIMESTAMP, safe=False)
     fail(_np(pc.is_null(result)) & ~empty, "{value} is not a valid date or is out of range", value)
     return result, bad
 
@@ -257,6 +273,9 @@ def _check_orders(checked: CheckedTable, bad: dict[str, np.ndarray]) -> None:
     checked.line_no = line_no
     first_rows = np.sort(firsts)
     checked.order_first_rows = first_rows
+    rank = np.empty(len(firsts), dtype=np.int64)
+    rank[np.argsort(firsts, kind="stable")] = np.arange(len(firsts))
+    checked.order_index = rank[codes]
     checked.order_line_counts = np.bincount(codes)[codes[first_rows]] if n else first_rows
     # A discount is money off the whole line: it cannot exceed the line's amount.
     ok = ~(bad["quantity"] | bad["unit_price"] | bad["discount"])
