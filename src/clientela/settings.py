@@ -133,7 +133,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 BASE_CURRENCY = os.environ.get("CLIENTELA_BASE_CURRENCY", "PLN").upper()
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+# The language chosen in the web interface is kept in this cookie for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True

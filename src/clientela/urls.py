@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from clientela.api.main import api
 from clientela.web import public, views
+from clientela.web.urls import auth_urlpatterns
 
 admin.site.site_header = "Clientela"
 admin.site.site_title = "Clientela"
@@ -15,5 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("s/<str:token>/", public.survey_answer, name="public-survey"),
     path("u/<str:token>/", public.unsubscribe, name="public-unsubscribe"),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *auth_urlpatterns,
+    path("", include("clientela.web.urls")),
 ]

@@ -1,0 +1,247 @@
+"""Dashboard charts as inline SVG, drawn on the server in the reader's language.
+
+Every chart has ``role="img"`` with a translated ``<title>`` and ``<desc>``, prints its
+values as text (never colour alone) and comes with a data table in the page. Every
+string from data goes through :func:`html.escape`; numbers are formatted with the
+locale's separators. (``scoring.report`` draws the same kinds of chart for the
+standalone English report; these take translated titles and localised numbers.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from clientela.web.labels import ACTIONS, STAGES, label
+
+INK, GRID, ACCENT, ACCENT_2 = "#1d2733", "#d5dbe3", "#1f5fa8", "#0f7b6c"
+FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
+
+
+def _n(value: float, places: int = 0) -> str:
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _svg(ident: str, width: int, height: int, title: str, desc: str, body: str) -> str:
+    return (
+        f'<svg role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" {FONT}>'
+        f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
+        f"{body}</svg>"
+    )
+
+
+def lorenz_svg(points: list[dict[str, Any]], *, top20: float | None, width: int = 440, height: int = 320) -> str:
+    """Lorenz curve of revenue with the equality diagonal and the top-20 % share marked."""
+    left, right, top, bottom = 48, 16, 16, 44
+    w, h = width - left - right, height - top - bottom
+    xs = [float(p.get("population_share") or 0) for p in points]
+    ys = [float(p.get("value_share") or 0) for p in points]
+    path = " ".join(f"{left + x * w:.1f},{top + h - y * h:.1f}" for x, y in zip(xs, ys, strict=False))
+    parts = []
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        y = top + h - t * h
+        x = left + t * w
+        parts.append(
+            f'<line x1="{left}" y1="{y:.0f}" x2="{left + w}" y2="{y:.0f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end" font-size="11" fill="{INK}">{_n(t * 100)} %</text>'
+            f'<text x="{x:.0f}" y="{top + h + 16}" text-anchor="middle" font-size="11" fill="{INK}">{_n(t * 100)} %</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top}" stroke="#6b7785" stroke-dasharray="5 4"/>'
+        f'<polyline fill="none" stroke="{ACCENT}" stroke-width="3" points="{path}"/>'
+    )
+    if top20 is not None:
+        # The best 20 % are the last fifth of the curve (customers ranked smallest first).
+        x = left + 0.8 * w
+        y = top + h - (1 - top20) * h
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + h}" stroke="{ACCENT_2}" stroke-dasharray="2 3"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{ACCENT_2}"/>'
+            f'<text x="{x - 8:.1f}" y="{y - 10:.1f}" text-anchor="end" font-size="12" font-weight="600" fill="{INK}">'
+            + escape(_("top 20 %% bring %(share)s %%") % {"share": _n(100 * top20, 0)})
+            + "</text>"
+        )
+    parts.append(
+        f'<text x="{left + w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" fill="{INK}">'
+        f"{escape(_('share of customers, smallest first'))}</text>"
+        f'<text x="12" y="{top + h / 2:.0f}" font-size="12" fill="{INK}" transform="rotate(-90 12 {top + h / 2:.0f})" '
+        f'text-anchor="middle">{escape(_("share of revenue"))}</text>'
+    )
+    return _svg(
+        "lorenz", width, height, _("Pareto (Lorenz) curve of revenue"),
+        _("Cumulative share of revenue against cumulative share of customers ranked from the "
+          "smallest; the dashed diagonal is perfect equality."),
+        "".join(parts),
+    )
+
+
+def hbars_svg(
+    ident: str, labels: list[str], values: list[float], *, title: str, desc: str, width: int = 520
+) -> str:
+    """Horizontal bars, each with its label on the left and its count printed beside it."""
+    bar_h, pad, label_w = 26, 6, 150
+    height = pad * 2 + bar_h * len(values)
+    top = max(values, default=0) or 1.0
+    span = width - label_w - 70
+    parts = []
+    for i, (name, value) in enumerate(zip(labels, values, strict=False)):
+        y = pad + i * bar_h
+        length = max(2.0, span * value / top) if value > 0 else 0.0
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h * 0.62:.0f}" text-anchor="end" font-size="12" fill="{INK}">{escape(name)}</text>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="{bar_h - 8}" rx="2" fill="{ACCENT}"/>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + bar_h * 0.62:.0f}" font-size="12" fill="{INK}">{_n(value)}</text>'
+        )
+    return _svg(ident, width, height, title, desc, "".join(parts))
+
+
+def funnel_svg(stages: list[tuple[str, int]], *, width: int = 520) -> str:
+    """The loyalty ladder as a centred funnel, prospect at the top; counts printed on rows."""
+    row, gap, label_w = 34, 6, 120
+    height = len(stages) * (row + gap) + gap
+    top_count = max((c for _s, c in stages), default=0) or 1
+    span = width - label_w - 20
+    parts = []
+    for i, (name, count) in enumerate(stages):
+        y = gap + i * (row + gap)
+        bar = max(2.0, span * count / top_count) if count else 0.0
+        x = label_w + (span - bar) / 2
+        shade = ["#cfe0f5", "#a9c7ec", "#7faadf", "#4f87c9", "#2c68b0", "#1a4f8f"][i % 6]
+        ink = INK if i < 3 else "#ffffff"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + row * 0.62:.0f}" text-anchor="end" font-size="12" fill="{INK}">{escape(name)}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{row}" rx="3" fill="{shade}"/>'
+        )
+        inside = bar > 70
+        text_x = label_w + span / 2 if inside else x + bar + 8
+        parts.append(
+            f'<text x="{text_x:.0f}" y="{y + row * 0.62:.0f}" text-anchor="{"middle" if inside else "start"}" '
+            f'font-size="12" font-weight="600" fill="{ink if inside else INK}">{_n(count)}</text>'
+        )
+    return _svg(
+        "ladder", width, height, _("Loyalty ladder"),
+        _("Number of parties on each rung of the loyalty ladder, from prospect at the top to partner at the bottom."),
+        "".join(parts),
+    )
+
+
+def heatmap_svg(cohorts: dict[str, Any], *, max_months: int = 12, max_rows: int = 12) -> str:
+    """Cohort retention: rows are acquisition months, columns months since; each cell prints
+    its percentage, and darker means higher."""
+    months = list(cohorts.get("months", []))[: max_months + 1]
+    names = list(cohorts.get("cohorts", []))[-max_rows:]
+    matrix = list(cohorts.get("retention", []))[-max_rows:]
+    cell_w, cell_h, left, top = 38, 22, 70, 34
+    width = left + cell_w * len(months) + 10
+    height = top + cell_h * len(names) + 8
+    parts = [
+        f'<text x="{left + cell_w * len(months) / 2:.0f}" y="12" text-anchor="middle" font-size="11" fill="{INK}">'
+        f"{escape(_('months since first purchase'))}</text>"
+    ]
+    parts += [
+        f'<text x="{left + j * cell_w + cell_w / 2:.0f}" y="28" text-anchor="middle" font-size="11" fill="{INK}">{int(m)}</text>'
+        for j, m in enumerate(months)
+    ]
+    for i, (name, values) in enumerate(zip(names, matrix, strict=False)):
+        y = top + i * cell_h
+        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="11" fill="{INK}">{escape(str(name))}</text>')
+        for j, value in enumerate(list(values)[: len(months)]):
+            if value is None:
+                continue
+            v = min(1.0, max(0.0, float(value)))
+            light = int(96 - 62 * v)  # lightness in %, 96 (pale) … 34 (dark)
+            ink = "#ffffff" if light < 60 else INK
+            parts.append(
+                f'<rect x="{left + j * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" rx="2" '
+                f'fill="hsl(212, 62%, {light}%)"/>'
+                f'<text x="{left + j * cell_w + (cell_w - 2) / 2:.0f}" y="{y + 15}" text-anchor="middle" '
+                f'font-size="10" fill="{ink}">{_n(100 * v)}</text>'
+            )
+    return _svg(
+        "cohorts", width, height, _("Cohort retention"),
+        _("Share of each monthly cohort of new customers (rows) that bought again in each month since "
+          "their first purchase (columns), in percent."),
+        "".join(parts),
+    )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart with its heading, the SVG and the same figures as a table."""
+
+    ident: str
+    heading: str
+    svg: str
+    headers: tuple[str, str]
+    rows: list[tuple[str, str]]
+    note: str = ""
+    wide: bool = False
+
+
+def dashboard_charts(report: dict[str, Any], *, show_clv: bool) -> list[Chart]:
+    """The dashboard's charts from a run's report; CLV charts only when ``show_clv``."""
+    if not report:
+        return []
+    charts: list[Chart] = []
+    currency = str(report.get("currency", ""))
+    shares = report.get("concentration", {}).get("revenue", {}).get("top_shares", {})
+    top20 = shares.get("top_20pct")
+    charts.append(Chart(
+        "lorenz", _("Where the revenue comes from"),
+        lorenz_svg(report.get("lorenz_curve", []), top20=top20),
+        (_("Best customers"), _("Share of revenue")),
+        [(_("top %(n)s %%") % {"n": key.removeprefix("top_").removesuffix("pct")}, f"{_n(100 * float(v), 1)} %")
+         for key, v in shares.items()],
+        note=_("Gini coefficient %(gini)s") % {
+            "gini": _n(float(report.get("concentration", {}).get("revenue", {}).get("gini") or 0), 2)},
+    ))
+    if show_clv:
+        hist = report.get("clv_distribution", {})
+        edges, counts = list(hist.get("edges", [])), list(hist.get("counts", []))
+        bands = [f"{_n(edges[i])}–{_n(edges[i + 1])}" for i in range(min(len(counts), len(edges) - 1))]
+        pairs = [(b, c) for b, c in zip(bands, counts, strict=False)]
+        while pairs and not pairs[-1][1] and len(pairs) > 1:
+            pairs.pop()
+        charts.append(Chart(
+            "clv", _("Customer lifetime value"),
+            hbars_svg("clv", [b for b, _c in pairs], [float(c) for _b, c in pairs],
+                      title=_("CLV distribution"),
+                      desc=_("Number of customers in each band of lifetime value, in %(currency)s.") % {"currency": currency}),
+            (_("CLV band (%(currency)s)") % {"currency": currency}, _("Customers")),
+            [(b, _n(c)) for b, c in pairs],
+        ))
+    ladder = report.get("loyalty_ladder", {}).get("counts", {})
+    stages = [(str(STAGES[s]), int(ladder.get(s, 0))) for s in STAGES]
+    charts.append(Chart(
+        "ladder", _("Loyalty ladder"), funnel_svg(stages),
+        (_("Rung"), _("Parties")), [(s, _n(c)) for s, c in stages],
+    ))
+    actions = sorted(report.get("next_best_actions", {}).items(), key=lambda kv: -kv[1])
+    action_labels = [label(ACTIONS, a) for a, _c in actions]
+    charts.append(Chart(
+        "actions", _("Next best actions"),
+        hbars_svg("actions", action_labels, [float(c) for _a, c in actions],
+                  title=_("Next best actions"), desc=_("Number of parties for whom each action is proposed.")),
+        (_("Action"), _("Parties")), [(lbl, _n(c)) for lbl, (_a, c) in zip(action_labels, actions, strict=False)],
+    ))
+    cohorts = report.get("cohorts", {})
+    names = list(cohorts.get("cohorts", []))[-12:]
+    sizes = list(cohorts.get("sizes", []))[-12:]
+    matrix = list(cohorts.get("retention", []))[-12:]
+
+    def month(row: list[Any], k: int) -> str:
+        return f"{_n(100 * float(row[k]))} %" if len(row) > k and row[k] is not None else "—"
+
+    charts.append(Chart(
+        "cohorts", _("Cohort retention"), heatmap_svg(cohorts),
+        (_("Cohort (size)"), _("Bought again after 1 / 3 / 6 months")),
+        [(f"{n} ({_n(sz)})", " / ".join(month(list(r), k) for k in (1, 3, 6)))
+         for n, sz, r in zip(names, sizes, matrix, strict=False)],
+        wide=True,
+    ))
+    return charts

@@ -1,0 +1,129 @@
+"""Customer pages: the searchable list and the customer 360 with its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_POST
+
+from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.engagement.actions import create_interaction
+from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
+from clientela.crm.parties.access import access_party_by_id, access_party_for_child
+from clientela.crm.parties.models import Party
+from clientela.crm.parties.queries import list_consents
+from clientela.crm.scoring.queries import current_run
+from clientela.web import labels, queries
+from clientela.web.forms import InteractionForm, parse_filters
+from clientela.web.layout import render_page
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "party", "view"):
+        raise PermissionDenied
+    filters = parse_filters(request.GET)
+    run = current_run()
+    page = queries.customer_page(request.user, filters, run=run)
+    context = {
+        "filters": filters,
+        "page": page,
+        "show_clv": can_see(request.user, "clv"),
+        "show_margin": can_see(request.user, "margin"),
+        "query": request.GET.copy(),
+    }
+    if _is_htmx(request) and request.headers.get("HX-Target") == "results":
+        return render(request, "web/customers/_results.html", context)
+    context.update(
+        sorts=[(s, queries.SORTS[s]) for s in queries.allowed_sorts(request.user)],
+        segments=labels.SEGMENTS, stages=labels.STAGES, actions=labels.ACTIONS,
+        owners=queries.owner_choices(request.user), countries=queries.country_choices(request.user),
+    )
+    return render_page(request, "web/customers/list.html", context, section="customers")
+
+
+def _party_or_404(request: HttpRequest, party_id: int) -> Party:
+    try:
+        return access_party_by_id(request.user, party_id)
+    except (RecordNotFound, NotPermitted):
+        raise Http404("no such customer") from None
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party_or_404(request, party_id)
+    run = current_run()
+    context = {
+        "party": party,
+        "run": run,
+        "score": queries.score_for(party, run),
+        "ladder_history": queries.ladder_history(party),
+        "consents": list(list_consents(request.user, party_id=party.pk)),
+        "deals": queries.deals_of(request.user, party),
+        "cases": queries.cases_of(request.user, party),
+        "timeline": queries.timeline(request.user, party),
+        "show_clv": can_see(request.user, "clv"),
+        "show_margin": can_see(request.user, "margin"),
+        "can_log": can(request.user, "interaction", "create"),
+        "form": InteractionForm(),
+    }
+    return render_page(request, "web/customers/detail.html", context, section="customers")
+
+
+@login_required
+@require_GET
+def customer_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Older timeline events (``?before=<ISO time>``), as list items for htmx."""
+    party = _party_or_404(request, party_id)
+    before: datetime | None = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    if before is None:
+        raise Http404("before: an ISO date-time is required")
+    return render(
+        request, "web/customers/_timeline_items.html",
+        {"party": party, "timeline": queries.timeline(request.user, party, before=before)},
+    )
+
+
+@login_required
+@require_POST
+def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Log an interaction through ``engagement.actions.create_interaction``. With htmx the
+    answer is a fresh form plus the timeline swapped out of band; without, a redirect."""
+    try:
+        party = access_party_for_child(request.user, party_id, entity="interaction", op="create")
+    except RecordNotFound:
+        raise Http404("no such customer") from None
+    except NotPermitted:
+        raise PermissionDenied from None
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        try:
+            create_interaction(request.user, party, form.cleaned_data)
+        except InvalidInput as exc:
+            for name, message in exc.errors.items():
+                form.add_error(name if name in form.fields else None, message)
+    if form.is_valid():
+        if not _is_htmx(request):
+            return redirect(reverse("web:customer", args=[party.pk]) + "#timeline")
+        return render(request, "web/customers/_log_done.html", {
+            "party": party, "form": InteractionForm(), "timeline": queries.timeline(request.user, party),
+            "logged": True,
+        })
+    if _is_htmx(request):
+        return render(request, "web/customers/_log_form.html", {"party": party, "form": form})
+    return render_page(
+        request, "web/customers/log_error.html", {"party": party, "form": form},
+        section="customers", status=422,
+    )

@@ -1,0 +1,149 @@
+"""Dashboard figures: the KPI tiles of the current model run and their trends.
+
+The figures are company-wide aggregates from the run's stored report
+(``ModelRun.summary``); tiles built on customer lifetime value are left out for
+roles that may not see CLV (``permissions.can_see(user, "clv")``). The trend of a
+tile compares the current run with the previous successful run. NPS is read from
+survey answers of the last 365 days (promoters 9–10 minus detractors 0–6) and
+compared with the 365 days before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.feedback.models import SurveyResponse
+from clientela.crm.scoring.models import ModelRun, RunStatus
+from clientela.crm.scoring.queries import current_run
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str  # data-testid is "kpi-<key>"
+    label: str | Promise
+    kind: str  # money | count | ratio | share | score
+    value: float | None
+    previous: float | None = None
+    help: str | Promise = ""
+    better: str = "up"  # which direction is good news
+
+    @property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def delta_display(self) -> float | None:
+        """The change in the tile's unit: percentage points for shares."""
+        delta = self.delta
+        if delta is None:
+            return None
+        # Rounded so that 0.282 − 0.232 shows as 5.0 points, not 4.9 (binary floats).
+        return round(delta * 100 if self.kind == "share" else delta, 9)
+
+    @property
+    def good_news(self) -> bool | None:
+        delta = self.delta
+        if not delta:
+            return None
+        return (delta > 0) == (self.better == "up")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    run: ModelRun | None
+    previous: ModelRun | None
+    currency: str
+    kpis: list[Kpi] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    show_clv: bool = True
+    nps_responses: int = 0
+
+
+def previous_run(run: ModelRun) -> ModelRun | None:
+    """The successful run before ``run``."""
+    return (
+        ModelRun.objects.filter(status=RunStatus.SUCCEEDED, started_at__lt=run.started_at)
+        .exclude(pk=run.pk)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def _nps_between(since: datetime, until: datetime) -> tuple[int, float | None]:
+    row = SurveyResponse.objects.filter(
+        kind="nps", answered_at__gte=since, answered_at__lt=until
+    ).aggregate(
+        n=Count("id"),
+        promoters=Count("id", filter=Q(score__gte=9)),
+        detractors=Count("id", filter=Q(score__lte=6)),
+    )
+    n = row["n"]
+    if not n:
+        return 0, None
+    return n, 100.0 * (row["promoters"] - row["detractors"]) / n
+
+
+def _get(report: dict[str, Any], *path: str) -> float | None:
+    node: Any = report
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    if node is None:
+        return None
+    return float(node) if isinstance(node, int | float | Decimal) else None
+
+
+def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
+    """Everything the dashboard shows for ``user``: one query for the run, one for the
+    previous run, two for NPS."""
+    run = current_run()
+    before = previous_run(run) if run is not None else None
+    report = run.summary if run is not None else {}
+    old = before.summary if before is not None else {}
+    show_clv = can_see(user, "clv")
+
+    def tile(key: str, label: str | Promise, kind: str, *path: str, **extra: Any) -> Kpi:
+        return Kpi(key, label, kind, _get(report, *path), _get(old, *path) if old else None, **extra)
+
+    kpis: list[Kpi] = []
+    if show_clv:
+        kpis.append(tile("customer-equity", _("Customer equity"), "money", "customer_equity", "total",
+                         help=_("Lifetime value of today's customers plus future customers net of acquisition cost")))
+    kpis.append(tile("active-customers", _("Active customers"), "count", "kpis", "active_customers",
+                     help=_("Customers with a probability of being alive of at least 0.5")))
+    if show_clv:
+        kpis.append(tile("mean-clv", _("Mean CLV"), "money", "kpis", "mean_clv",
+                         help=_("Average predicted lifetime value of a current customer")))
+        kpis.append(tile("clv-cac", _("CLV / CAC"), "ratio", "kpis", "clv_to_cac",
+                         help=_("Mean lifetime value per unit of acquisition cost")))
+    kpis.append(tile("retention", _("Retention rate"), "share", "kpis", "retention_rate",
+                     help=_("Share of the previous period's active customers who bought again in the latest period")))
+    kpis.append(tile("churn", _("Churn rate"), "share", "kpis", "churn_rate", better="down",
+                     help=_("Share of the previous period's active customers who did not buy again")))
+
+    nps_responses = 0
+    if can(user, "survey_response", "view"):
+        now = now or timezone.now()
+        year = timedelta(days=365)
+        nps_responses, nps_now = _nps_between(now - year, now)
+        _n, nps_before = _nps_between(now - 2 * year, now - year)
+        kpis.append(Kpi("nps", _("Net Promoter Score"), "score", nps_now, nps_before,
+                        help=_("Promoters minus detractors among survey answers of the last 365 days")))
+    kpis.append(tile("top20-share", _("Top 20 % revenue share"), "share", "kpis", "top20_revenue_share",
+                     better="neutral", help=_("Share of revenue brought by the best fifth of customers")))
+    return Dashboard(
+        run=run, previous=before, currency=str(report.get("currency", "")), kpis=kpis,
+        report=report, show_clv=show_clv, nps_responses=nps_responses,
+    )

@@ -1,0 +1,29 @@
+"""The menu each role sees: one entry per page the role may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from clientela.crm.accounts.permissions import can
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str | Promise
+    url: str
+
+
+def menu_for(user: Any) -> list[MenuItem]:
+    """Menu entries for ``user``; pages the role may not open are left out."""
+    items = [MenuItem("dashboard", _("Dashboard"), reverse("web:dashboard"))]
+    if can(user, "party", "view"):
+        items.append(MenuItem("customers", _("Customers"), reverse("web:customers")))
+    if getattr(user, "is_staff", False):
+        items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
+    return items

@@ -1,0 +1,310 @@
+"""Reads for the customer pages: the list with scores, the 360 view and its timeline.
+
+Record visibility always comes from the owning apps' ``access`` helpers
+(``visible_parties``, ``visible_orders`` …); this module only shapes the reads.
+Every function issues a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.utils.translation import gettext as _
+
+from clientela.crm.accounts.models import User
+from clientela.crm.accounts.permissions import Scope, can_see, record_scope
+from clientela.crm.commerce.access import visible_orders
+from clientela.crm.engagement.access import visible_interactions, visible_members
+from clientela.crm.feedback.access import visible_responses
+from clientela.crm.loyalty.access import visible_accounts
+from clientela.crm.loyalty.models import PointsEntry
+from clientela.crm.parties.access import visible_parties
+from clientela.crm.parties.models import Party
+from clientela.crm.sales.access import visible_deals
+from clientela.crm.scoring.models import CustomerScore, ModelRun
+from clientela.crm.service.access import visible_cases
+from clientela.web.labels import (
+    CASE_STATUS,
+    CHANNELS,
+    DIRECTIONS,
+    ORDER_STATUS,
+    POINTS_KINDS,
+    PRIORITIES,
+    SALES_CHANNELS,
+    SEND_STATUS,
+    label,
+)
+
+PAGE_SIZE = 50
+MAX_PAGE = 200  # offsets stay below 10,000 rows; narrow the search to go further
+
+SORTS = {
+    "clv": ("score_clv", True),
+    "p_alive": ("score_p_alive", True),
+    "churn": ("score_churn", True),
+    "name": ("name", False),
+}
+SCORE_COLUMNS = {
+    "score_clv": "score__clv",
+    "score_p_alive": "score__p_alive",
+    "score_churn": "score__churn_risk",
+    "score_segment": "score__rfm_segment",
+    "score_stage": "score__ladder_stage",
+    "score_action": "score__next_best_action",
+    "score_net": "score__net_contribution",
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str = ""
+    segment: str = ""
+    stage: str = ""
+    action: str = ""
+    owner: int | None = None
+    country: str = ""
+    sort: str = "clv"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[Party]
+    page: int
+    has_next: bool
+    sort: str
+    scored: bool
+
+
+def allowed_sorts(user: Any) -> list[str]:
+    """Sort keys the user may use: sorting by CLV would reveal it, so only with CLV visible."""
+    return [s for s in SORTS if s != "clv" or can_see(user, "clv")]
+
+
+def _search(qs: QuerySet[Party], q: str) -> QuerySet[Party]:
+    q = q.strip()
+    if not q:
+        return qs
+    match = Q(name__icontains=q) | Q(email__icontains=q) | Q(ref__icontains=q)
+    digits = "".join(c for c in q if c.isdigit())
+    if len(digits) >= 3 and len(digits) >= len(q.replace(" ", "").replace("+", "")) - 1:
+        qs = qs.annotate(
+            phone_digits=Replace(Replace(Replace(F("phone"), Value(" ")), Value("-")), Value("+"))
+        )
+        match |= Q(phone_digits__contains=digits)
+    return qs.filter(match)
+
+
+def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) -> CustomerPage:
+    """One page of the parties the user may see, with their scores from ``run``.
+
+    Offset pagination capped at ``MAX_PAGE`` pages; one row more than a page is read to
+    know whether a next page exists (no COUNT).
+    """
+    qs = visible_parties(user).select_related("owner")
+    if run is not None:
+        qs = qs.annotate(score=FilteredRelation("scores", condition=Q(scores__run=run)))
+        qs = qs.annotate(**{alias: F(path) for alias, path in SCORE_COLUMNS.items()})
+        if filters.segment:
+            qs = qs.filter(score__rfm_segment=filters.segment)
+        if filters.stage:
+            qs = qs.filter(score__ladder_stage=filters.stage)
+        if filters.action:
+            qs = qs.filter(score__next_best_action=filters.action)
+    qs = _search(qs, filters.q)
+    if filters.owner is not None:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.country:
+        qs = qs.filter(country=filters.country.upper())
+    sort = filters.sort if filters.sort in allowed_sorts(user) else allowed_sorts(user)[0]
+    if run is None:
+        sort = "name"
+    column, descending = SORTS[sort]
+    key = F(column).desc(nulls_last=True) if descending else F(column).asc()
+    qs = qs.order_by(key, "id")
+    page = min(max(filters.page, 1), MAX_PAGE)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return CustomerPage(
+        rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        sort=sort, scored=run is not None,
+    )
+
+
+def owner_choices(user: Any) -> list[tuple[int, str]]:
+    """Users whose customers ``user`` may list: everyone, the team, or only themself."""
+    scope = record_scope(user, "party")
+    users = User.objects.filter(is_active=True)
+    if scope is Scope.OWN or (scope is Scope.TEAM and user.team_id is None):
+        users = users.filter(pk=user.pk)
+    elif scope is Scope.TEAM:
+        users = users.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
+    return [(u.pk, u.get_full_name() or u.username) for u in users.order_by("first_name", "username")]
+
+
+def country_choices(user: Any) -> list[str]:
+    """Countries of the parties the user may see (uses the country index)."""
+    return list(
+        visible_parties(user).exclude(country="").order_by("country")
+        .values_list("country", flat=True).distinct()
+    )
+
+
+# --- customer 360 ---------------------------------------------------------------------
+
+
+def score_for(party: Party, run: ModelRun | None) -> CustomerScore | None:
+    if run is None:
+        return None
+    return CustomerScore.objects.filter(run=run, party=party).first()
+
+
+def deals_of(user: Any, party: Party, *, limit: int = 20) -> list[Any]:
+    return list(
+        visible_deals(user).filter(party=party).select_related("stage", "pipeline")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def cases_of(user: Any, party: Party, *, limit: int = 20) -> list[Any]:
+    return list(visible_cases(user).filter(party=party).order_by("-opened_at")[:limit])
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    when: datetime
+    kind: str  # order | interaction | case | survey | loyalty | campaign
+    kind_label: str
+    title: str
+    detail: str = ""
+    text: str = ""  # free text written by people (notes, comments): shown as data
+    amount: Decimal | None = None
+    currency: str = ""
+    ident: str = ""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    items: list[TimelineItem] = field(default_factory=list)
+    next_before: datetime | None = None
+
+
+def _orders(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    qs = visible_orders(user).filter(party=party)
+    if before is not None:
+        qs = qs.filter(ordered_at__lt=before)
+    return [
+        TimelineItem(
+            o.ordered_at, "order", _("Order"), _("Order %(ref)s") % {"ref": o.ref},
+            f"{label(SALES_CHANNELS, o.channel)} · {label(ORDER_STATUS, o.status)}",
+            amount=o.total_amount, currency=o.currency, ident=f"order-{o.pk}",
+        )
+        for o in qs.order_by("-ordered_at", "-id")[:n]
+    ]
+
+
+def _interactions(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    qs = visible_interactions(user).filter(party=party).select_related("user")
+    if before is not None:
+        qs = qs.filter(occurred_at__lt=before)
+    items = []
+    for i in qs.order_by("-occurred_at", "-id")[:n]:
+        who = (i.user.get_full_name() or i.user.username) if i.user else ""
+        detail = f"{label(CHANNELS, i.channel)} · {label(DIRECTIONS, i.direction)}"
+        items.append(TimelineItem(
+            i.occurred_at, "interaction", _("Interaction"), i.subject or label(CHANNELS, i.channel),
+            f"{detail} · {who}" if who else detail, text=i.notes, ident=f"interaction-{i.pk}",
+        ))
+    return items
+
+
+def _cases(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    qs = visible_cases(user).filter(party=party)
+    if before is not None:
+        qs = qs.filter(opened_at__lt=before)
+    return [
+        TimelineItem(
+            c.opened_at, "case", _("Service case"), c.subject,
+            f"{label(PRIORITIES, c.priority)} · {label(CASE_STATUS, c.status)}", ident=f"case-{c.pk}",
+        )
+        for c in qs.order_by("-opened_at", "-id")[:n]
+    ]
+
+
+def _answers(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    qs = visible_responses(user).filter(party=party).select_related("survey")
+    if before is not None:
+        qs = qs.filter(answered_at__lt=before)
+    return [
+        TimelineItem(
+            r.answered_at, "survey", _("Survey answer"),
+            (_("NPS score %(score)s") if r.kind == "nps" else _("Satisfaction score %(score)s"))
+            % {"score": r.score},
+            r.survey.name, text=r.comment, ident=f"survey-{r.pk}",
+        )
+        for r in qs.order_by("-answered_at", "-id")[:n]
+    ]
+
+
+def _points(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    accounts = visible_accounts(user).filter(party=party)
+    qs = PointsEntry.objects.filter(account__in=accounts).select_related("account__programme")
+    if before is not None:
+        qs = qs.filter(occurred_at__lt=before)
+    return [
+        TimelineItem(
+            e.occurred_at, "loyalty", _("Loyalty"),
+            _("%(kind)s: %(points)s") % {"kind": label(POINTS_KINDS, e.kind), "points": f"{e.points:+d}"},
+            e.account.programme.name, text=e.reason, ident=f"points-{e.pk}",
+        )
+        for e in qs.order_by("-occurred_at", "-id")[:n]
+    ]
+
+
+def _campaigns(user: Any, party: Party, before: datetime | None, n: int) -> list[TimelineItem]:
+    qs = visible_members(user).filter(party=party, sent_at__isnull=False).select_related("campaign")
+    if before is not None:
+        qs = qs.filter(sent_at__lt=before)
+    items = []
+    for m in qs.order_by("-sent_at", "-id")[:n]:
+        detail = label(SEND_STATUS, m.send_status)
+        if m.responded_at:
+            detail = f"{detail} · {_('responded')}"
+        items.append(TimelineItem(
+            m.sent_at, "campaign", _("Campaign"), m.campaign.name, detail, ident=f"campaign-{m.pk}",
+        ))
+    return items
+
+
+SOURCES = (_orders, _interactions, _cases, _answers, _points, _campaigns)
+
+
+def timeline(user: Any, party: Party, *, before: datetime | None = None, size: int = 25) -> Timeline:
+    """The newest ``size`` events of the party before ``before``, from every source the
+    user may see: one query per source, merged in Python. Events sharing the timestamp
+    of the page's last event stay on the same page, so ``next_before`` never splits them."""
+    merged: list[TimelineItem] = []
+    for source in SOURCES:
+        merged.extend(source(user, party, before, size + 1))
+    merged.sort(key=lambda item: item.when, reverse=True)
+    if len(merged) <= size:
+        return Timeline(items=merged, next_before=None)
+    cut = size
+    while cut < len(merged) and merged[cut].when == merged[size - 1].when:
+        cut += 1
+    page = merged[:cut]
+    return Timeline(items=page, next_before=page[-1].when if cut < len(merged) else None)
+
+
+def ladder_history(party: Party, *, limit: int = 12) -> list[tuple[datetime, str]]:
+    """The party's ladder stage in each successful run, newest first (one query)."""
+    rows = (
+        CustomerScore.objects.filter(party=party, run__status="succeeded")
+        .order_by("-run__started_at").values_list("run__started_at", "ladder_stage")[:limit]
+    )
+    return list(rows)

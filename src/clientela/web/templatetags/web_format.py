@@ -1,0 +1,107 @@
+"""Template filters that write numbers, money and shares in the active locale's format.
+
+``{{ value|money:"PLN" }}`` → ``2 210 635 PLN`` in Polish, ``2,210,635 PLN`` in English;
+``{{ value|pct }}`` → ``40,3 %`` / ``40.3 %``. Grouping is forced here, so the project
+need not turn on ``USE_THOUSAND_SEPARATOR`` (which would also group ids in URLs).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from clientela.web import labels
+
+register = template.Library()
+
+Number = int | float | Decimal
+
+
+def _fmt(value: Number, places: int) -> str:
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def num(value: Any, places: int = 0) -> str:
+    """A number grouped and with ``places`` decimals in the locale's format; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    return _fmt(value, int(places))
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    """A whole amount with the currency code after it (the Polish and Russian order)."""
+    if value is None or value == "":
+        return "—"
+    text = _fmt(round(Decimal(str(value))), 0)
+    return f"{text}\u00a0{currency}" if currency else text
+
+
+@register.filter
+def pct(value: Any, places: int = 1) -> str:
+    """A share (0–1) as a percentage."""
+    if value is None or value == "":
+        return "—"
+    return f"{_fmt(Decimal(str(value)) * 100, int(places))}\u00a0%"
+
+
+@register.filter
+def signed(value: Any, places: int = 1) -> str:
+    """A change with its sign, e.g. ``+1.2`` or ``−0.4``."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "±")
+    return f"{sign}{_fmt(abs(value), int(places))}"
+
+
+@register.simple_tag
+def trend_word(delta: Any) -> str:
+    """Words for a trend's direction, so the arrow is never the only cue."""
+    if delta is None:
+        return ""
+    if delta > 0:
+        return _("up")
+    if delta < 0:
+        return _("down")
+    return _("unchanged")
+
+
+@register.simple_tag
+def query_with(query: Any, **changes: Any) -> str:
+    """The query string ``query`` (a QueryDict) with ``changes`` applied, e.g. the next page."""
+    params = query.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded: str = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+_TABLES = {
+    "segment": labels.SEGMENTS, "stage": labels.STAGES, "action": labels.ACTIONS,
+    "channel": labels.CHANNELS, "direction": labels.DIRECTIONS, "purpose": labels.CONSENT_PURPOSES,
+    "basis": labels.LAWFUL_BASES, "kind": labels.PARTY_KINDS, "role": labels.PARTY_ROLES,
+    "acquisition": labels.ACQUISITION_CHANNELS, "deal_status": labels.DEAL_STATUS,
+    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
+}
+
+
+@register.filter
+def code_label(code: Any, table: str) -> str:
+    """The translated name of a stored code, e.g. ``{{ "win_back"|code_label:"action" }}``."""
+    return labels.label(_TABLES[table], code) if code else "—"
+
+
+@register.filter
+def sub(value: Any, other: Any) -> Decimal | None:
+    """``value − other`` for amounts; none when either is missing."""
+    if value is None or other is None:
+        return None
+    return Decimal(str(value)) - Decimal(str(other))

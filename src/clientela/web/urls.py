@@ -1,0 +1,22 @@
+"""URLs of the web interface (included at the site root)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from clientela.web import auth_views, customers, dashboard
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:party_id>/", customers.customer_detail, name="customer"),
+    path("customers/<int:party_id>/timeline/", customers.customer_timeline, name="customer-timeline"),
+    path("customers/<int:party_id>/interactions/", customers.log_interaction, name="log-interaction"),
+]
+
+auth_urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,281 @@
+"""The web pages through Django's test client: login, menus, dashboard, customers, 360."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from clientela.crm.engagement.models import Interaction
+from clientela.crm.parties.models import Party
+from clientela.crm.scoring.models import CustomerScore
+
+pytestmark = pytest.mark.django_db
+
+KPI_IDS = ("customer-equity", "active-customers", "mean-clv", "clv-cac", "retention", "churn", "nps", "top20-share")
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/customers/", "/customers/1/"])
+def test_anonymous_visitor_is_sent_to_login(path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={path}"
+
+
+def test_login_page_has_named_fields_and_csrf() -> None:
+    page = text(Client().get("/login/"))
+    assert 'name="username"' in page and 'name="password"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_login_without_csrf_token_is_refused(company: Any, make_user: Any) -> None:
+    make_user("alice", "admin")
+    response = Client(enforce_csrf_checks=True).post("/login/", {"username": "alice", "password": "pw-alice"})
+    assert response.status_code == 403
+
+
+def test_login_logs_in_and_logout_needs_post(company: Any, make_user: Any) -> None:
+    make_user("alice", "admin")
+    c = Client()
+    response = c.post("/login/", {"username": "alice", "password": "pw-alice"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert c.get("/").status_code == 200
+    assert c.get("/logout/").status_code == 405
+    assert c.post("/logout/")["Location"] == "/login/"
+    assert c.get("/").status_code == 302
+
+
+def test_wrong_password_shows_an_error(company: Any, make_user: Any) -> None:
+    make_user("alice", "admin")
+    response = Client().post("/login/", {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "not right" in text(response)
+
+
+def test_menu_follows_the_role(company: Any, make_user: Any) -> None:
+    root = make_user("root", "admin")
+    root.is_staff = True  # the admin site is for staff accounts
+    root.save()
+    admin = text(client_for(root).get("/"))
+    assert 'data-testid="menu-customers"' in admin and 'data-testid="menu-admin"' in admin
+    rep = text(client_for(make_user("rep", "sales_rep")).get("/"))
+    assert 'data-testid="menu-customers"' in rep and 'data-testid="menu-admin"' not in rep
+
+
+def test_dashboard_shows_every_kpi_tile_with_a_number(company: Any, make_user: Any) -> None:
+    page = text(client_for(make_user("root", "admin")).get("/"))
+    for kpi in KPI_IDS:
+        match = re.search(rf'data-testid="kpi-{kpi}".*?<p class="kpi-value">(.*?)</p>', page, re.S)
+        assert match, kpi
+        if kpi == "nps":  # the demo has no survey answers
+            assert "no data yet" in match.group(1)
+        else:
+            assert re.search(r"\d", match.group(1)), (kpi, match.group(1))
+    for chart in ("lorenz", "clv", "ladder", "actions", "cohorts"):
+        assert f'data-testid="chart-{chart}"' in page
+    assert page.count('role="img"') >= 5 and "<title id=" in page
+
+
+def test_dashboard_hides_clv_figures_from_roles_without_clv(company: Any, make_user: Any) -> None:
+    page = text(client_for(make_user("agent", "service_agent")).get("/"))
+    for hidden in ("kpi-customer-equity", "kpi-mean-clv", "kpi-clv-cac", "chart-clv"):
+        assert hidden not in page
+    assert 'data-testid="kpi-active-customers"' in page
+
+
+def test_dashboard_shows_trend_against_the_previous_run(company: Any, make_user: Any) -> None:
+    from clientela.crm.scoring.models import ModelRun
+
+    run = company["run"]
+    older = ModelRun.objects.get(pk=run.pk)
+    older.pk = None
+    older.is_current = False
+    older.started_at = run.started_at.replace(year=run.started_at.year - 1)
+    summary = dict(run.summary)
+    summary["kpis"] = dict(summary["kpis"], retention_rate=summary["kpis"]["retention_rate"] - 0.05)
+    older.summary = summary
+    older.save()
+    assert ModelRun.objects.count() == 2
+    page = text(client_for(make_user("root", "admin")).get("/"))
+    tile = re.search(r'data-testid="kpi-retention".*?</article>', page, re.S).group(0)
+    assert "up" in tile and "+5.0" in tile and "good" in tile
+
+
+def test_customer_search_by_email_phone_and_ref(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    party = Party.objects.exclude(phone="").exclude(email="").order_by("id")[7]
+    for q in (party.email, party.ref, party.phone, party.phone.replace(" ", "")[-7:]):
+        page = text(c.get("/customers/", {"q": q}))
+        assert f'href="/customers/{party.pk}/"' in page, q
+
+
+def test_live_search_answers_only_the_results(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    response = c.get("/customers/", {"q": "a"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    body = text(response)
+    assert body.lstrip().startswith('<section id="results"') and "<html" not in body
+
+
+def test_customer_filters_and_sort(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    page = text(c.get("/customers/", {"action": "win_back", "sort": "churn"}))
+    ids = [int(i) for i in re.findall(r'href="/customers/(\d+)/"', page)]
+    assert ids
+    scores = {s.party_id: s for s in CustomerScore.objects.filter(run=company["run"], party_id__in=ids)}
+    assert all(scores[i].next_best_action == "win_back" for i in ids)
+    risks = [scores[i].churn_risk for i in ids]
+    assert risks == sorted(risks, reverse=True)
+
+
+def test_sales_rep_sees_only_own_customers(company: Any, make_user: Any) -> None:
+    rep = make_user("rep", "sales_rep")
+    mine = list(Party.objects.order_by("id")[:3])
+    Party.objects.filter(pk__in=[p.pk for p in mine]).update(owner=rep)
+    c = client_for(rep)
+    ids = {int(i) for i in re.findall(r'href="/customers/(\d+)/"', text(c.get("/customers/")))}
+    assert ids == {p.pk for p in mine}
+    other = Party.objects.exclude(owner=rep).first()
+    assert c.get(f"/customers/{other.pk}/").status_code == 404
+    assert c.get(f"/customers/{mine[0].pk}/").status_code == 200
+
+
+def test_clv_and_margin_columns_follow_the_role(company: Any, make_user: Any) -> None:
+    admin = text(client_for(make_user("root", "admin")).get("/customers/"))
+    assert ">CLV</th>" in admin and "Net contribution" in admin
+    rep = make_user("rep", "sales_rep")
+    Party.objects.filter(pk__in=Party.objects.order_by("id").values("pk")[:3]).update(owner=rep)
+    rep_page = text(client_for(rep).get("/customers/"))
+    assert ">CLV</th>" in rep_page and "Net contribution" not in rep_page
+    agent = text(client_for(make_user("agent", "service_agent")).get("/customers/?sort=clv"))
+    assert ">CLV</th>" not in agent and 'value="clv"' not in agent
+
+
+def test_customer_list_query_count_is_constant(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    c.get("/customers/")  # warm caches (content types, session)
+    counts = []
+    for params in ({"q": Party.objects.order_by("id").first().ref}, {}, {"page": "2"}):
+        with CaptureQueriesContext(connection) as ctx:
+            page = text(c.get("/customers/", params))
+        counts.append((len(ctx.captured_queries), page.count('data-testid="customer-link"')))
+    rows = [n for _q, n in counts]
+    assert rows[0] == 1 and rows[1] == 50, rows
+    assert len({q for q, _n in counts}) == 1, counts
+
+
+def test_customer_360_value_card(company: Any, make_user: Any) -> None:
+    score = CustomerScore.objects.filter(run=company["run"]).order_by("-clv").first()
+    page = text(client_for(make_user("root", "admin")).get(f"/customers/{score.party_id}/"))
+    for testid in ("customer-clv", "customer-p-alive", "customer-ladder-stage", "customer-nba",
+                   "customer-purchases-90", "customer-purchases-365", "customer-rfm", "customer-profit"):
+        assert f'data-testid="{testid}"' in page, testid
+    assert 'data-testid="timeline-item"' in page
+
+
+def test_customer_360_hides_clv_and_profit_from_service_agents(company: Any, make_user: Any) -> None:
+    score = CustomerScore.objects.filter(run=company["run"]).order_by("-clv").first()
+    agent = make_user("agent", "service_agent")
+    Party.objects.filter(pk=score.party_id).update(owner=agent)
+    page = text(client_for(agent).get(f"/customers/{score.party_id}/"))
+    assert 'data-testid="customer-clv"' not in page and 'data-testid="customer-profit"' not in page
+    assert 'data-testid="customer-p-alive"' in page
+
+
+def test_customer_360_query_count_does_not_grow_with_the_timeline(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    busy = Party.objects.order_by("id").first()
+    c.get(f"/customers/{busy.pk}/")
+    with CaptureQueriesContext(connection) as before:
+        c.get(f"/customers/{busy.pk}/")
+    from django.utils import timezone
+
+    Interaction.objects.bulk_create([
+        Interaction(party=busy, channel="phone", direction="outbound", occurred_at=timezone.now(), subject=f"call {i}")
+        for i in range(40)
+    ])
+    with CaptureQueriesContext(connection) as after:
+        page = text(c.get(f"/customers/{busy.pk}/"))
+    assert "call 39" in page
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_timeline_pages_older_events(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    party = Party.objects.order_by("id").first()
+    from django.utils import timezone
+
+    Interaction.objects.bulk_create([
+        Interaction(party=party, channel="email", direction="outbound",
+                    occurred_at=timezone.now() - timezone.timedelta(minutes=i), subject=f"mail {i}")
+        for i in range(30)
+    ])
+    page = text(c.get(f"/customers/{party.pk}/"))
+    assert "mail 0" in page and "mail 29" not in page
+    more = re.search(r'hx-get="(/customers/\d+/timeline/\?before=[^"]+)"', page).group(1).replace("&amp;", "&")
+    older = text(c.get(more))
+    assert "mail 29" in older and "mail 0" not in older
+
+
+def test_log_interaction_with_htmx_returns_form_and_timeline(company: Any, make_user: Any) -> None:
+    user = make_user("root", "admin")
+    party = Party.objects.order_by("id")[3]
+    c = client_for(user)
+    response = c.post(f"/customers/{party.pk}/interactions/", {
+        "channel": "phone", "direction": "outbound", "occurred_at": "2026-11-23T09:30",
+        "subject": "Called about <the> renewal", "notes": "Wants a quote",
+    }, HTTP_HX_REQUEST="true")
+    body = text(response)
+    assert response.status_code == 200
+    assert 'id="timeline" class="timeline"' in body and 'hx-swap-oob="outerHTML"' in body
+    assert "Called about &lt;the&gt; renewal" in body  # escaped
+    interaction = Interaction.objects.get(party=party, subject="Called about <the> renewal")
+    assert interaction.user == user and interaction.notes == "Wants a quote"
+
+
+def test_log_interaction_rejects_bad_input_without_writing(company: Any, make_user: Any) -> None:
+    party = Party.objects.order_by("id")[3]
+    c = client_for(make_user("root", "admin"))
+    before = Interaction.objects.count()
+    response = c.post(f"/customers/{party.pk}/interactions/", {"channel": "pigeon", "direction": "outbound",
+                      "occurred_at": "2026-11-23T09:30", "subject": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'class="error"' in text(response)
+    plain = c.post(f"/customers/{party.pk}/interactions/", {"channel": "phone"})
+    assert plain.status_code == 422
+    assert Interaction.objects.count() == before
+
+
+def test_log_interaction_refused_for_read_only_and_out_of_scope(company: Any, make_user: Any) -> None:
+    party = Party.objects.order_by("id")[3]
+    data = {"channel": "phone", "direction": "outbound", "occurred_at": "2026-11-23T09:30", "subject": "x"}
+    reader = make_user("reader", "read_only")
+    Party.objects.filter(pk=party.pk).update(owner=reader)
+    assert client_for(reader).post(f"/customers/{party.pk}/interactions/", data).status_code == 403
+    rep = make_user("rep", "sales_rep")
+    assert client_for(rep).post(f"/customers/{party.pk}/interactions/", data).status_code == 404
+    assert not Interaction.objects.filter(party=party, subject="x").exists()
+    page = text(client_for(reader).get(f"/customers/{party.pk}/"))
+    assert 'data-testid="log-form"' not in page
+
+
+def test_log_interaction_needs_csrf(company: Any, make_user: Any) -> None:
+    user = make_user("root", "admin")
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(user)
+    party = Party.objects.order_by("id")[3]
+    response = c.post(f"/customers/{party.pk}/interactions/", {"channel": "phone", "direction": "outbound",
+                      "occurred_at": "2026-11-23T09:30", "subject": "x"})
+    assert response.status_code == 403
