@@ -40,6 +40,7 @@ def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
             product.save()
     except IntegrityError:
         raise Conflict(f"sku: a product {product.sku!r} already exists") from None
+    product.refresh_from_db()
     return product
 
 
@@ -53,6 +54,7 @@ def update_product(actor: Any, product: Product, changes: Mapping[str, Any]) -> 
             product.save()
     except IntegrityError:
         raise Conflict(f"sku: a product {product.sku!r} already exists") from None
+    product.refresh_from_db()
     return product
 
 
@@ -121,6 +123,7 @@ def create_order(
         raise Conflict(f"ref: an order {order.ref!r} already exists") from None
     _write_lines(order, lines)
     recompute_totals(order)
+    order.refresh_from_db()
     values = field_values(order, (*ORDER_FIELDS, "party_id", "total_amount", "total_cost"))
     record_change(
         actor, entity="order", object_id=order.pk, action="create",
@@ -150,6 +153,7 @@ def update_order(
     if lines is not None:
         _write_lines(order, lines)
         recompute_totals(order)
+    order.refresh_from_db()
     changed = diff(before, field_values(order, tracked) | {"lines": _lines_summary(order)})
     if changed:
         record_change(

@@ -34,6 +34,7 @@ def create_interaction(actor: Any, party: Party, data: Mapping[str, Any]) -> Int
     interaction = Interaction(party=party, user_id=getattr(actor, "pk", None), **_only(data, INTERACTION_FIELDS))
     validate_instance(interaction)
     interaction.save()
+    interaction.refresh_from_db()
     record_change(
         actor, entity="interaction", object_id=interaction.pk, action="create",
         changes=created(field_values(interaction, INTERACTION_FIELDS)), party_id=party.pk,
@@ -48,6 +49,7 @@ def update_interaction(actor: Any, interaction: Interaction, changes: Mapping[st
         setattr(interaction, name, value)
     validate_instance(interaction)
     interaction.save()
+    interaction.refresh_from_db()
     changed = diff(before, field_values(interaction, INTERACTION_FIELDS))
     if changed:
         record_change(
@@ -73,6 +75,7 @@ def create_campaign(actor: Any, data: Mapping[str, Any]) -> Campaign:
     campaign = Campaign(**_only(data, CAMPAIGN_FIELDS))
     validate_instance(campaign)
     campaign.save()
+    campaign.refresh_from_db()
     return campaign
 
 
@@ -82,6 +85,7 @@ def update_campaign(actor: Any, campaign: Campaign, changes: Mapping[str, Any]) 
         setattr(campaign, name, value)
     validate_instance(campaign)
     campaign.save()
+    campaign.refresh_from_db()
     return campaign
 
 
@@ -99,6 +103,7 @@ def add_member(actor: Any, campaign: Campaign, party: Party, data: Mapping[str, 
             member.save()
     except IntegrityError:
         raise Conflict("party: already a member of this campaign") from None
+    member.refresh_from_db()
     record_change(
         actor, entity="campaign_member", object_id=member.pk, action="create",
         changes=created({"campaign_id": campaign.pk} | field_values(member, MEMBER_FIELDS)),
@@ -114,6 +119,7 @@ def update_member(actor: Any, member: CampaignMember, changes: Mapping[str, Any]
         setattr(member, name, value)
     validate_instance(member)
     member.save()
+    member.refresh_from_db()
     changed = diff(before, field_values(member, MEMBER_FIELDS))
     if changed:
         record_change(

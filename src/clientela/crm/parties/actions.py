@@ -50,6 +50,7 @@ def create_party(actor: Any, data: Mapping[str, Any]) -> Party:
             party.save()
     except IntegrityError:
         raise Conflict(f"ref: a party {values.get('ref')!r} already exists") from None
+    party.refresh_from_db()
     record_change(
         actor, entity="party", object_id=party.pk, action="create",
         changes=created(field_values(party, PARTY_FIELDS)), party_id=party.pk,
@@ -114,6 +115,7 @@ def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> Contact
     contact = ContactPerson(organisation=party, **_only(data, CONTACT_FIELDS))
     validate_instance(contact)
     contact.save()
+    contact.refresh_from_db()
     record_change(
         actor, entity="contact", object_id=contact.pk, action="create",
         changes=created(field_values(contact, CONTACT_FIELDS)), party_id=party.pk,
@@ -129,6 +131,7 @@ def update_contact(actor: Any, contact: ContactPerson, changes: Mapping[str, Any
         setattr(contact, name, value)
     validate_instance(contact)
     contact.save()
+    contact.refresh_from_db()
     changed = diff(before, field_values(contact, CONTACT_FIELDS))
     if changed:
         record_change(
@@ -154,6 +157,7 @@ def record_consent(actor: Any, party: Party, data: Mapping[str, Any]) -> Consent
     consent = Consent(party=party, recorded_by_id=getattr(actor, "pk", None), **_only(data, CONSENT_FIELDS))
     validate_instance(consent)
     consent.save()
+    consent.refresh_from_db()
     record_change(
         actor, entity="consent", object_id=consent.pk, action="create",
         changes=created(field_values(consent, CONSENT_FIELDS)), party_id=party.pk,
@@ -170,6 +174,7 @@ def update_consent(actor: Any, consent: Consent, changes: Mapping[str, Any]) -> 
         setattr(consent, name, value)
     validate_instance(consent)
     consent.save()
+    consent.refresh_from_db()
     changed = diff(before, field_values(consent, CONSENT_FIELDS))
     if changed:
         record_change(
