@@ -170,7 +170,7 @@ def measure(args: argparse.Namespace, url: str, customers_path: Path, orders_pat
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("  %(name)s: %(message)s"))
         logging.getLogger("clientela.crm.transfer").addHandler(handler)
-        logging.getLogger("clientela.crm.transfer").setLevel(logging.INFO)
+        logging.getLogger("clientela.crm.transfer").setLevel(logging.DEBUG)
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()

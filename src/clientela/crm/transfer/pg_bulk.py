@@ -117,21 +117,27 @@ def bulk_load(cur: Any, *, rows: dict[str, int]) -> Iterator[SetAside]:
 def _restore(cur: Any, aside: SetAside) -> None:
     started = time.perf_counter()
     for schema, table, name, definition in aside.keys:
-        cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-            sql.Identifier(schema, table), sql.Identifier(name)) + sql.SQL(definition))  # type: ignore[arg-type]
-    for _schema, _name, definition in aside.indexes:
-        cur.execute(sql.SQL(definition))  # type: ignore[arg-type]  # PostgreSQL's own DDL
+        _timed(cur, sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+            sql.Identifier(schema, table), sql.Identifier(name)) + sql.SQL(definition), name)  # type: ignore[arg-type]
+    for _schema, name, definition in aside.indexes:
+        _timed(cur, sql.SQL(definition), name)  # type: ignore[arg-type]  # PostgreSQL's own DDL
     log.info("rebuilt %d keys and %d indexes in %.2f s", len(aside.keys), len(aside.indexes),
              time.perf_counter() - started)
     started = time.perf_counter()
     for schema, table, name, definition in aside.foreign_keys:
-        cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-            sql.Identifier(schema, table), sql.Identifier(name)) + sql.SQL(definition))  # type: ignore[arg-type]
+        _timed(cur, sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+            sql.Identifier(schema, table), sql.Identifier(name)) + sql.SQL(definition), name)  # type: ignore[arg-type]
     if aside.flushed:
         cur.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(
             sql.SQL(", ").join(sql.Identifier(s, n) for s, n in aside.flushed)))
     log.info("re-added (validated) %d foreign keys in %.2f s",
              len(aside.foreign_keys), time.perf_counter() - started)
+
+
+def _timed(cur: Any, statement: sql.Composable, name: str) -> None:
+    started = time.perf_counter()
+    cur.execute(statement)
+    log.debug("%s: %.2f s", name, time.perf_counter() - started)
 
 
 def _worth_it(cur: Any, rows: dict[str, int]) -> bool:
