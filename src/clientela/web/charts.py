@@ -66,11 +66,12 @@ def lorenz_svg(points: list[dict[str, Any]], *, top20: float | None, width: int 
             + escape(_("top 20 %% bring %(share)s %%") % {"share": _n(100 * top20, 0)})
             + "</text>"
         )
+    x_axis, y_axis = _("share of customers, smallest first"), _("share of revenue")
     parts.append(
         f'<text x="{left + w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" fill="{INK}">'
-        f"{escape(_('share of customers, smallest first'))}</text>"
+        f"{escape(x_axis)}</text>"
         f'<text x="12" y="{top + h / 2:.0f}" font-size="12" fill="{INK}" transform="rotate(-90 12 {top + h / 2:.0f})" '
-        f'text-anchor="middle">{escape(_("share of revenue"))}</text>'
+        f'text-anchor="middle">{escape(y_axis)}</text>'
     )
     return _svg(
         "lorenz", width, height, _("Pareto (Lorenz) curve of revenue"),
@@ -139,9 +140,10 @@ def heatmap_svg(cohorts: dict[str, Any], *, max_months: int = 12, max_rows: int 
     cell_w, cell_h, left, top = 38, 22, 70, 34
     width = left + cell_w * len(months) + 10
     height = top + cell_h * len(names) + 8
+    heading = _("months since first purchase")
     parts = [
         f'<text x="{left + cell_w * len(months) / 2:.0f}" y="12" text-anchor="middle" font-size="11" fill="{INK}">'
-        f"{escape(_('months since first purchase'))}</text>"
+        f"{escape(heading)}</text>"
     ]
     parts += [
         f'<text x="{left + j * cell_w + cell_w / 2:.0f}" y="28" text-anchor="middle" font-size="11" fill="{INK}">{int(m)}</text>'

@@ -141,7 +141,7 @@ def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
         _n, nps_before = _nps_between(now - 2 * year, now - year)
         kpis.append(Kpi("nps", _("Net Promoter Score"), "score", nps_now, nps_before,
                         help=_("Promoters minus detractors among survey answers of the last 365 days")))
-    kpis.append(tile("top20-share", _("Top 20 % revenue share"), "share", "kpis", "top20_revenue_share",
+    kpis.append(tile("top20-share", _("Revenue share of the top 20 %"), "share", "kpis", "top20_revenue_share",
                      better="neutral", help=_("Share of revenue brought by the best fifth of customers")))
     return Dashboard(
         run=run, previous=before, currency=str(report.get("currency", "")), kpis=kpis,

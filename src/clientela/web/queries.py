@@ -274,7 +274,8 @@ def _campaigns(user: Any, party: Party, before: datetime | None, n: int) -> list
     for m in qs.order_by("-sent_at", "-id")[:n]:
         detail = label(SEND_STATUS, m.send_status)
         if m.responded_at:
-            detail = f"{detail} · {_('responded')}"
+            responded = _("responded")
+            detail = f"{detail} · {responded}"
         items.append(TimelineItem(
             m.sent_at, "campaign", _("Campaign"), m.campaign.name, detail, ident=f"campaign-{m.pk}",
         ))

@@ -1,0 +1,333 @@
+"""Polish and Russian translations of the web interface, kept as data.
+
+``python -m clientela.web.locale.translations`` rewrites the ``msgstr`` of every entry of
+``pl`` and ``ru`` ``django.po`` (after ``django-admin makemessages``) from this table and
+reports any msgid that has no translation here; then run ``django-admin compilemessages``.
+The .po files stay the source translators edit; this table is how they were first written.
+"""
+
+from __future__ import annotations
+
+T: dict[str, tuple[str, str]] = {
+    "The user name or password is not right. Both are case-sensitive.": (
+        "Nazwa użytkownika lub hasło są nieprawidłowe. W obu wielkość liter ma znaczenie.",
+        "Неверное имя пользователя или пароль. Оба чувствительны к регистру."),
+    "top 20 %% bring %(share)s %%": ("najlepsze 20 %% daje %(share)s %%", "лучшие 20 %% дают %(share)s %%"),
+    "Pareto (Lorenz) curve of revenue": ("Krzywa Pareto (Lorenza) przychodów", "Кривая Парето (Лоренца) выручки"),
+    "Cumulative share of revenue against cumulative share of customers ranked from the smallest; the dashed diagonal is perfect equality.": (
+        "Skumulowany udział w przychodach względem skumulowanego udziału klientów uszeregowanych od najmniejszego; przerywana przekątna oznacza pełną równość.",
+        "Накопленная доля выручки против накопленной доли клиентов, упорядоченных от наименьшего; пунктирная диагональ — полное равенство."),
+    "share of customers, smallest first": ("udział klientów, od najmniejszych", "доля клиентов, от наименьших"),
+    "share of revenue": ("udział w przychodach", "доля выручки"),
+    "Loyalty ladder": ("Drabina lojalności", "Лестница лояльности"),
+    "Number of parties on each rung of the loyalty ladder, from prospect at the top to partner at the bottom.": (
+        "Liczba kontrahentów na każdym szczeblu drabiny lojalności, od potencjalnego klienta u góry do partnera na dole.",
+        "Число контрагентов на каждой ступени лестницы лояльности: от потенциального клиента вверху до партнёра внизу."),
+    "months since first purchase": ("miesiące od pierwszego zakupu", "месяцы после первой покупки"),
+    "Cohort retention": ("Utrzymanie kohort", "Удержание когорт"),
+    "Share of each monthly cohort of new customers (rows) that bought again in each month since their first purchase (columns), in percent.": (
+        "Odsetek każdej miesięcznej kohorty nowych klientów (wiersze), który kupił ponownie w kolejnych miesiącach od pierwszego zakupu (kolumny), w procentach.",
+        "Доля каждой месячной когорты новых клиентов (строки), купивших снова в каждый месяц после первой покупки (столбцы), в процентах."),
+    "Where the revenue comes from": ("Skąd pochodzą przychody", "Откуда берётся выручка"),
+    "Best customers": ("Najlepsi klienci", "Лучшие клиенты"),
+    "Share of revenue": ("Udział w przychodach", "Доля выручки"),
+    "top %(n)s %%": ("najlepsze %(n)s %%", "лучшие %(n)s %%"),
+    "Gini coefficient %(gini)s": ("Współczynnik Giniego %(gini)s", "Коэффициент Джини %(gini)s"),
+    "Customer lifetime value": ("Wartość klienta w czasie (CLV)", "Пожизненная ценность клиента (CLV)"),
+    "CLV distribution": ("Rozkład CLV", "Распределение CLV"),
+    "Number of customers in each band of lifetime value, in %(currency)s.": (
+        "Liczba klientów w każdym przedziale wartości klienta, w %(currency)s.",
+        "Число клиентов в каждом интервале пожизненной ценности, в %(currency)s."),
+    "CLV band (%(currency)s)": ("Przedział CLV (%(currency)s)", "Интервал CLV (%(currency)s)"),
+    "Customers": ("Klienci", "Клиенты"),
+    "Rung": ("Szczebel", "Ступень"),
+    "Parties": ("Kontrahenci", "Контрагенты"),
+    "Next best actions": ("Następne najlepsze działania", "Следующие лучшие действия"),
+    "Number of parties for whom each action is proposed.": (
+        "Liczba kontrahentów, dla których proponowane jest każde działanie.",
+        "Число контрагентов, для которых предложено каждое действие."),
+    "Action": ("Działanie", "Действие"),
+    "Cohort (size)": ("Kohorta (liczebność)", "Когорта (размер)"),
+    "Bought again after 1 / 3 / 6 months": ("Kupili ponownie po 1 / 3 / 6 miesiącach", "Купили снова через 1 / 3 / 6 месяцев"),
+    "Channel": ("Kanał", "Канал"),
+    "Direction": ("Kierunek", "Направление"),
+    "When": ("Kiedy", "Когда"),
+    "Subject": ("Temat", "Тема"),
+    "Notes": ("Notatki", "Заметки"),
+    "An interaction that is logged cannot lie in the future.": (
+        "Zapisywana interakcja nie może mieć daty w przyszłości.",
+        "Записываемое взаимодействие не может быть в будущем."),
+    "Customer equity": ("Kapitał klientów", "Клиентский капитал"),
+    "Lifetime value of today's customers plus future customers net of acquisition cost": (
+        "Wartość obecnych klientów w czasie plus przyszli klienci po odjęciu kosztu pozyskania",
+        "Пожизненная ценность нынешних клиентов плюс будущие клиенты за вычетом затрат на привлечение"),
+    "Active customers": ("Aktywni klienci", "Активные клиенты"),
+    "Customers with a probability of being alive of at least 0.5": (
+        "Klienci z prawdopodobieństwem aktywności co najmniej 0,5",
+        "Клиенты с вероятностью активности не ниже 0,5"),
+    "Mean CLV": ("Średnie CLV", "Средний CLV"),
+    "Average predicted lifetime value of a current customer": (
+        "Średnia przewidywana wartość obecnego klienta w czasie",
+        "Средняя прогнозируемая пожизненная ценность текущего клиента"),
+    "CLV / CAC": ("CLV / CAC", "CLV / CAC"),
+    "Mean lifetime value per unit of acquisition cost": (
+        "Średnia wartość klienta na jednostkę kosztu pozyskania",
+        "Средняя пожизненная ценность на единицу затрат на привлечение"),
+    "Retention rate": ("Wskaźnik utrzymania", "Коэффициент удержания"),
+    "Share of the previous period's active customers who bought again in the latest period": (
+        "Odsetek aktywnych klientów z poprzedniego okresu, którzy kupili ponownie w ostatnim okresie",
+        "Доля активных клиентов прошлого периода, купивших снова в последнем периоде"),
+    "Churn rate": ("Wskaźnik odejść", "Коэффициент оттока"),
+    "Share of the previous period's active customers who did not buy again": (
+        "Odsetek aktywnych klientów z poprzedniego okresu, którzy nie kupili ponownie",
+        "Доля активных клиентов прошлого периода, не купивших снова"),
+    "Net Promoter Score": ("Net Promoter Score (NPS)", "Индекс потребительской лояльности (NPS)"),
+    "Promoters minus detractors among survey answers of the last 365 days": (
+        "Promotorzy minus krytycy wśród odpowiedzi w ankietach z ostatnich 365 dni",
+        "Промоутеры минус критики среди ответов на опросы за последние 365 дней"),
+    "Revenue share of the top 20 %": ("Udział najlepszych 20 % w przychodach", "Доля лучших 20 % в выручке"),
+    "Share of revenue brought by the best fifth of customers": (
+        "Część przychodów od najlepszej piątej części klientów",
+        "Доля выручки от лучшей пятой части клиентов"),
+    "Prospect": ("Potencjalny klient", "Потенциальный клиент"),
+    "Customer": ("Klient", "Покупатель"),
+    "Client": ("Stały klient", "Постоянный клиент"),
+    "Supporter": ("Zwolennik", "Сторонник"),
+    "Advocate": ("Orędownik", "Адвокат бренда"),
+    "Partner": ("Partner", "Партнёр"),
+    "Champions": ("Mistrzowie", "Чемпионы"),
+    "Loyal": ("Lojalni", "Лояльные"),
+    "Potential loyalists": ("Potencjalnie lojalni", "Потенциально лояльные"),
+    "New": ("Nowi", "Новые"),
+    "Promising": ("Obiecujący", "Перспективные"),
+    "Need attention": ("Wymagają uwagi", "Требуют внимания"),
+    "About to sleep": ("Zasypiający", "Засыпающие"),
+    "At risk": ("Zagrożeni", "Под угрозой"),
+    "Cannot lose": ("Nie wolno stracić", "Нельзя потерять"),
+    "Hibernating": ("Uśpieni", "Спящие"),
+    "Lost": ("Utraceni", "Потерянные"),
+    "Acquire": ("Pozyskać", "Привлечь"),
+    "Retain": ("Utrzymać", "Удержать"),
+    "Develop (add-on)": ("Rozwijać (sprzedaż dodatkowa)", "Развивать (доп. продажи)"),
+    "Win back": ("Odzyskać", "Вернуть"),
+    "Nurture": ("Pielęgnować", "Взращивать"),
+    "Managed exit": ("Kontrolowane zakończenie", "Управляемое завершение"),
+    "No action": ("Bez działania", "Без действия"),
+    "Administrator": ("Administrator", "Администратор"),
+    "Manager": ("Kierownik", "Руководитель"),
+    "Sales representative": ("Przedstawiciel handlowy", "Торговый представитель"),
+    "Service agent": ("Konsultant obsługi", "Агент поддержки"),
+    "Marketer": ("Marketingowiec", "Маркетолог"),
+    "Analyst": ("Analityk", "Аналитик"),
+    "Read-only": ("Tylko odczyt", "Только чтение"),
+    "Email": ("E-mail", "Эл. почта"),
+    "Phone": ("Telefon", "Телефон"),
+    "SMS": ("SMS", "СМС"),
+    "Meeting": ("Spotkanie", "Встреча"),
+    "Web": ("Strona WWW", "Сайт"),
+    "Chat": ("Czat", "Чат"),
+    "Letter": ("List", "Письмо"),
+    "Inbound": ("Przychodząca", "Входящее"),
+    "Outbound": ("Wychodząca", "Исходящее"),
+    "Online shop": ("Sklep internetowy", "Интернет-магазин"),
+    "Store": ("Sklep stacjonarny", "Магазин"),
+    "Marketplace": ("Platforma handlowa", "Маркетплейс"),
+    "Placed": ("Złożone", "Оформлен"),
+    "Paid": ("Opłacone", "Оплачен"),
+    "Shipped": ("Wysłane", "Отправлен"),
+    "Completed": ("Zrealizowane", "Выполнен"),
+    "Cancelled": ("Anulowane", "Отменён"),
+    "Returned": ("Zwrócone", "Возвращён"),
+    "New case": ("Nowe", "Новое"),
+    "Open": ("Otwarte", "Открыто"),
+    "Pending": ("Oczekujące", "В ожидании"),
+    "Resolved": ("Rozwiązane", "Решено"),
+    "Closed": ("Zamknięte", "Закрыто"),
+    "Low priority": ("Niski priorytet", "Низкий приоритет"),
+    "Normal priority": ("Normalny priorytet", "Обычный приоритет"),
+    "High priority": ("Wysoki priorytet", "Высокий приоритет"),
+    "Urgent": ("Pilne", "Срочно"),
+    "Won": ("Wygrana", "Выиграна"),
+    "Queued": ("W kolejce", "В очереди"),
+    "Sent": ("Wysłano", "Отправлено"),
+    "Suppressed (no consent)": ("Wstrzymano (brak zgody)", "Не отправлено (нет согласия)"),
+    "Failed": ("Błąd", "Ошибка"),
+    "Points earned": ("Punkty zdobyte", "Начислены баллы"),
+    "Points redeemed": ("Punkty wykorzystane", "Списаны баллы"),
+    "Points expired": ("Punkty wygasły", "Баллы сгорели"),
+    "Points adjusted": ("Korekta punktów", "Корректировка баллов"),
+    "Marketing communication": ("Komunikacja marketingowa", "Маркетинговые сообщения"),
+    "Newsletter": ("Newsletter", "Рассылка новостей"),
+    "Surveys and feedback": ("Ankiety i opinie", "Опросы и отзывы"),
+    "Profiling and analytics": ("Profilowanie i analityka", "Профилирование и аналитика"),
+    "Consent": ("Zgoda", "Согласие"),
+    "Contract": ("Umowa", "Договор"),
+    "Legal obligation": ("Obowiązek prawny", "Юридическая обязанность"),
+    "Legitimate interest": ("Prawnie uzasadniony interes", "Законный интерес"),
+    "Person": ("Osoba", "Физическое лицо"),
+    "Organisation": ("Organizacja", "Организация"),
+    "Supplier": ("Dostawca", "Поставщик"),
+    "Internal": ("Wewnętrzny", "Внутренний"),
+    "Paid search": ("Płatne wyszukiwanie", "Платный поиск"),
+    "Social media": ("Media społecznościowe", "Социальные сети"),
+    "Referral": ("Polecenie", "Рекомендация"),
+    "Events and fairs": ("Wydarzenia i targi", "Мероприятия и выставки"),
+    "Direct / organic": ("Bezpośrednio / organicznie", "Прямой / органический"),
+    "Field sales": ("Sprzedaż w terenie", "Выездные продажи"),
+    "Dashboard": ("Pulpit", "Панель"),
+    "Administration": ("Administracja", "Администрирование"),
+    "Order": ("Zamówienie", "Заказ"),
+    "Order %(ref)s": ("Zamówienie %(ref)s", "Заказ %(ref)s"),
+    "Interaction": ("Interakcja", "Взаимодействие"),
+    "Service case": ("Zgłoszenie serwisowe", "Обращение"),
+    "Survey answer": ("Odpowiedź w ankiecie", "Ответ на опрос"),
+    "NPS score %(score)s": ("Ocena NPS %(score)s", "Оценка NPS %(score)s"),
+    "Satisfaction score %(score)s": ("Ocena zadowolenia %(score)s", "Оценка удовлетворённости %(score)s"),
+    "Loyalty": ("Lojalność", "Лояльность"),
+    "%(kind)s: %(points)s": ("%(kind)s: %(points)s", "%(kind)s: %(points)s"),
+    "Campaign": ("Kampania", "Кампания"),
+    "responded": ("odpowiedział", "откликнулся"),
+    "Skip to content": ("Przejdź do treści", "Перейти к содержимому"),
+    "Main menu": ("Menu główne", "Главное меню"),
+    "Language": ("Język", "Язык"),
+    "Log out": ("Wyloguj", "Выйти"),
+    "Log an interaction": ("Zapisz interakcję", "Записать взаимодействие"),
+    "Log interaction": ("Zapisz interakcję", "Записать"),
+    "Logged. It is now on the timeline.": ("Zapisano. Jest już na osi czasu.", "Записано. Теперь это в хронологии."),
+    "Results": ("Wyniki", "Результаты"),
+    "Country": ("Kraj", "Страна"),
+    "Owner": ("Opiekun", "Ответственный"),
+    "RFM segment": ("Segment RFM", "Сегмент RFM"),
+    "Ladder stage": ("Szczebel drabiny", "Ступень лестницы"),
+    "P(alive)": ("P(aktywny)", "P(активен)"),
+    "Churn risk": ("Ryzyko odejścia", "Риск оттока"),
+    "CLV": ("CLV", "CLV"),
+    "Net contribution": ("Marża netto", "Чистый вклад"),
+    "Next best action": ("Następne najlepsze działanie", "Следующее лучшее действие"),
+    "Pages": ("Strony", "Страницы"),
+    "Previous": ("Poprzednia", "Назад"),
+    "Page %(n)s": ("Strona %(n)s", "Страница %(n)s"),
+    "Next": ("Następna", "Далее"),
+    "No customers match these filters.": ("Żaden klient nie pasuje do tych filtrów.", "Нет клиентов, подходящих под эти фильтры."),
+    "Events, newest first": ("Zdarzenia, od najnowszych", "События, сначала новые"),
+    "Nothing has happened with this customer yet.": ("Z tym klientem nic się jeszcze nie wydarzyło.", "С этим клиентом пока ничего не происходило."),
+    "Show older events": ("Pokaż starsze zdarzenia", "Показать более ранние события"),
+    "Customer value": ("Wartość klienta", "Ценность клиента"),
+    "Lifetime value (CLV)": ("Wartość w czasie (CLV)", "Пожизненная ценность (CLV)"),
+    "Probability alive": ("Prawdopodobieństwo aktywności", "Вероятность активности"),
+    "Expected purchases, 90 days": ("Oczekiwane zakupy, 90 dni", "Ожидаемые покупки, 90 дней"),
+    "Expected purchases, 365 days": ("Oczekiwane zakupy, 365 dni", "Ожидаемые покупки, 365 дней"),
+    "Why:": ("Dlaczego:", "Почему:"),
+    "Product to offer:": ("Produkt do zaproponowania:", "Предложить товар:"),
+    "Profitability": ("Rentowność", "Прибыльность"),
+    "Revenue": ("Przychody", "Выручка"),
+    "Costs: goods, service and marketing": ("Koszty: towary, obsługa i marketing", "Затраты: товары, обслуживание и маркетинг"),
+    "This customer costs more than they bring.": ("Ten klient kosztuje więcej, niż przynosi.", "Этот клиент обходится дороже, чем приносит."),
+    "Ladder stage over time": ("Szczebel drabiny w czasie", "Ступень лестницы во времени"),
+    "From the model run of %(date)s.": ("Z przebiegu modelu z %(date)s.", "По расчёту модели от %(date)s."),
+    "Not scored yet: the value figures appear after the next model run.": (
+        "Jeszcze nie oceniono: wartości pojawią się po następnym przebiegu modelu.",
+        "Ещё не оценён: показатели ценности появятся после следующего расчёта модели."),
+    "Timeline": ("Oś czasu", "Хронология"),
+    "Profile": ("Profil", "Профиль"),
+    "Place": ("Miejscowość", "Местонахождение"),
+    "Preferred channel": ("Preferowany kanał", "Предпочитаемый канал"),
+    "Customer since": ("Klient od", "Клиент с"),
+    "Acquired through": ("Pozyskany przez", "Привлечён через"),
+    "Consents": ("Zgody", "Согласия"),
+    "withdrawn on %(date)s": ("wycofana %(date)s", "отозвано %(date)s"),
+    "given on %(date)s (%(basis)s)": ("udzielona %(date)s (%(basis)s)", "дано %(date)s (%(basis)s)"),
+    "No consents recorded.": ("Brak zarejestrowanych zgód.", "Согласия не записаны."),
+    "Deals": ("Szanse sprzedaży", "Сделки"),
+    "No deals.": ("Brak szans sprzedaży.", "Сделок нет."),
+    "Service cases": ("Zgłoszenia serwisowe", "Обращения"),
+    "No service cases.": ("Brak zgłoszeń serwisowych.", "Обращений нет."),
+    "Search by name, email, phone or reference; filter by value segment, ladder stage and next best action.": (
+        "Szukaj po nazwie, e-mailu, telefonie lub numerze referencyjnym; filtruj według segmentu, szczebla drabiny i następnego najlepszego działania.",
+        "Ищите по имени, эл. почте, телефону или коду; фильтруйте по сегменту, ступени лестницы и следующему лучшему действию."),
+    "Search": ("Szukaj", "Поиск"),
+    "Name, email, phone or reference": ("Nazwa, e-mail, telefon lub numer", "Имя, эл. почта, телефон или код"),
+    "All": ("Wszystkie", "Все"),
+    "Anyone": ("Dowolny", "Любой"),
+    "Sort by": ("Sortuj według", "Сортировать по"),
+    "CLV, highest first": ("CLV, od najwyższej", "CLV, сначала высокий"),
+    "P(alive), highest first": ("P(aktywny), od najwyższego", "P(активен), сначала высокая"),
+    "Churn risk, highest first": ("Ryzyko odejścia, od najwyższego", "Риск оттока, сначала высокий"),
+    "Name": ("Nazwa", "Имя"),
+    "Apply": ("Zastosuj", "Применить"),
+    "Customer equity dashboard": ("Pulpit kapitału klientów", "Панель клиентского капитала"),
+    "Model run of %(date)s: %(customers)s customers scored with %(model)s.": (
+        "Przebieg modelu z %(date)s: oceniono %(customers)s klientów modelem %(model)s.",
+        "Расчёт модели от %(date)s: оценено клиентов — %(customers)s, модель %(model)s."),
+    "Trends compare with the run of %(date)s.": ("Trendy w porównaniu z przebiegiem z %(date)s.", "Динамика — в сравнении с расчётом от %(date)s."),
+    "Trends appear after the next model run.": ("Trendy pojawią się po następnym przebiegu modelu.", "Динамика появится после следующего расчёта модели."),
+    "No model run yet": ("Model jeszcze nie był uruchomiony", "Модель ещё не рассчитывалась"),
+    "Customer value, equity and the next best actions appear here once the customers have been scored. Run this command on the server:": (
+        "Wartość klientów, kapitał i następne najlepsze działania pojawią się tutaj po ocenie klientów. Uruchom na serwerze polecenie:",
+        "Ценность клиентов, капитал и следующие лучшие действия появятся здесь после оценки клиентов. Выполните на сервере команду:"),
+    "Key figures": ("Kluczowe wskaźniki", "Ключевые показатели"),
+    "no data yet": ("brak danych", "данных пока нет"),
+    "pp": ("pp", "п. п."),
+    "since the previous run": ("od poprzedniego przebiegu", "с прошлого расчёта"),
+    "No survey answers in the last 365 days.": ("Brak odpowiedzi w ankietach z ostatnich 365 dni.", "Нет ответов на опросы за последние 365 дней."),
+    "no earlier run to compare": ("brak wcześniejszego przebiegu do porównania", "нет прошлого расчёта для сравнения"),
+    "Charts": ("Wykresy", "Графики"),
+    "Show the figures as a table": ("Pokaż dane w tabeli", "Показать данные таблицей"),
+    "Log in": ("Zaloguj się", "Войти"),
+    "Log in to Clientela": ("Logowanie do Clienteli", "Вход в Clientela"),
+    "Customers as capital: value, equity and the next best action for every relationship.": (
+        "Klienci jako kapitał: wartość, kapitał klientów i następne najlepsze działanie dla każdej relacji.",
+        "Клиенты как капитал: ценность, клиентский капитал и следующее лучшее действие для каждого отношения."),
+    "User name": ("Nazwa użytkownika", "Имя пользователя"),
+    "Password": ("Hasło", "Пароль"),
+    "up": ("wzrost", "рост"),
+    "down": ("spadek", "снижение"),
+    "unchanged": ("bez zmian", "без изменений"),
+}
+
+# msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
+PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "%(n)s answer in the last 365 days": (
+        ("%(n)s odpowiedź w ostatnich 365 dniach", "%(n)s odpowiedzi w ostatnich 365 dniach",
+         "%(n)s odpowiedzi w ostatnich 365 dniach", "%(n)s odpowiedzi w ostatnich 365 dniach"),
+        ("%(n)s ответ за последние 365 дней", "%(n)s ответа за последние 365 дней",
+         "%(n)s ответов за последние 365 дней", "%(n)s ответов за последние 365 дней"),
+    ),
+}
+
+
+def main() -> None:  # pragma: no cover - a maintenance script
+    from pathlib import Path
+
+    import polib  # only needed to (re)write the catalogues
+
+    here = Path(__file__).resolve().parent
+    missing = set()
+    for index, lang in enumerate(("pl", "ru")):
+        path = here / lang / "LC_MESSAGES" / "django.po"
+        po = polib.pofile(str(path))
+        po.metadata.update({
+            "Language": lang, "Project-Id-Version": "Clientela web", "Last-Translator": "Clientela team",
+            "Language-Team": {"pl": "Polski", "ru": "Русский"}[lang], "PO-Revision-Date": "2026-11-23 17:00+0100",
+        })
+        for entry in po:
+            if entry.msgid_plural:
+                forms = PLURALS.get(entry.msgid)
+                if forms is None:
+                    missing.add(entry.msgid)
+                    continue
+                entry.msgstr_plural = dict(enumerate(forms[index]))
+            elif entry.msgid in T:
+                entry.msgstr = T[entry.msgid][index]
+            else:
+                missing.add(entry.msgid)
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        po.metadata_is_fuzzy = False
+        po.save(str(path))
+    if missing:
+        raise SystemExit("no translation for:\n" + "\n".join(sorted(missing)))
+
+
+if __name__ == "__main__":
+    main()
