@@ -27,7 +27,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from clientela.value.models.base import WEIGHTS, row_groups
+
 FloatArray = NDArray[np.float64]
+
+# Cells of the (customers, horizon) array of cumulative expectations per block.
+_CURVE_CELLS = 4_000_000
 
 
 class PurchasesModel(Protocol):
@@ -62,14 +67,79 @@ def _discount_factors(horizon: int, discount_rate: float) -> FloatArray:
     return np.asarray(np.exp(-k * math.log1p(discount_rate)), dtype=np.float64)
 
 
+def _distinct_customers(
+    model: PurchasesModel, summary: pd.DataFrame
+) -> tuple[pd.DataFrame, NDArray[np.intp]] | None:
+    """The distinct rows of the model's columns and, per customer, its row.
+
+    Predictions depend on a customer's ``required_columns`` only, so they are
+    computed once per distinct history (a weekly summary of millions of
+    customers has a few hundred thousand) and mapped back; the values are
+    exactly those of the full summary.  ``None`` (use the full summary) when
+    the model does not declare its columns, a column is missing or not
+    finite-numeric (the model then raises its own error naming the row), a
+    ``weights`` column is present, or compression would not pay.
+    """
+    columns = getattr(model, "required_columns", None)
+    if not columns or WEIGHTS in summary.columns or len(summary) < 1_000:
+        return None
+    if any(c not in summary.columns for c in columns):
+        return None
+    try:
+        arrays = {c: summary[c].to_numpy(dtype=np.float64) for c in columns}
+    except (TypeError, ValueError):
+        return None
+    if not all(np.isfinite(v).all() for v in arrays.values()):
+        return None
+    groups, first = row_groups(arrays, list(columns))
+    if len(first) > 0.8 * len(summary):
+        return None
+    return pd.DataFrame({c: arrays[c][first] for c in columns}), groups
+
+
+def _expected_purchase_increments(
+    model: PurchasesModel, summary: pd.DataFrame, factors: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Cumulative expected purchases at the horizon and their discounted increments.
+
+    With the model's ``expected_purchases_curve(ts, summary)`` (all horizons
+    in one call, sharing P(alive) and the per-customer work) the discounted
+    sum is one matrix product per block of customers; otherwise
+    ``expected_purchases(k, summary)`` is called once per period.
+    """
+    horizon = len(factors)
+    n = len(summary)
+    curve_method = getattr(model, "expected_purchases_curve", None)
+    if curve_method is None:
+        previous = np.zeros(n, dtype=np.float64)
+        discounted = np.zeros(n, dtype=np.float64)
+        for k in range(1, horizon + 1):
+            current = np.asarray(model.expected_purchases(k, summary), dtype=np.float64)
+            discounted += factors[k - 1] * np.maximum(current - previous, 0.0)
+            previous = current
+        return previous, discounted
+    ks = np.arange(1, horizon + 1, dtype=np.float64)
+    purchases = np.zeros(n, dtype=np.float64)
+    discounted = np.zeros(n, dtype=np.float64)
+    block = max(1, _CURVE_CELLS // horizon)  # bounds the (customers, horizon) array
+    for start in range(0, n, block):
+        part = summary.iloc[start : start + block]
+        curve = np.asarray(curve_method(ks, part), dtype=np.float64)
+        increments = np.maximum(np.diff(curve, axis=1, prepend=0.0), 0.0)
+        purchases[start : start + block] = curve[:, -1]
+        discounted[start : start + block] = increments @ factors
+    return purchases, discounted
+
+
 def discounted_expected_purchases(
     model: PurchasesModel, summary: pd.DataFrame, *, horizon: int, discount_rate: float
 ) -> tuple[pd.Series, pd.Series]:
     """Expected purchases over ``horizon`` periods, undiscounted and discounted.
 
-    Evaluates ``expected_purchases(k, summary)`` once per period ``k`` (each call
-    vectorised over customers) and discounts the increments as in the module
-    docstring.
+    The increments ``E[X(k)] - E[X(k-1)]`` are discounted as in the module
+    docstring; predictions are made once per distinct customer history
+    (:func:`_distinct_customers`) and, when the model offers
+    ``expected_purchases_curve``, for all periods in one call.
 
     Returns
     -------
@@ -79,16 +149,28 @@ def discounted_expected_purchases(
     """
     _check_horizon(horizon, discount_rate)
     factors = _discount_factors(horizon, discount_rate)
-    previous = np.zeros(len(summary), dtype=np.float64)
-    discounted = np.zeros(len(summary), dtype=np.float64)
-    for k in range(1, horizon + 1):
-        current = np.asarray(model.expected_purchases(k, summary), dtype=np.float64)
-        discounted += factors[k - 1] * np.maximum(current - previous, 0.0)
-        previous = current
+    distinct = _distinct_customers(model, summary)
+    if distinct is None:
+        purchases, discounted = _expected_purchase_increments(model, summary, factors)
+    else:
+        rows, groups = distinct
+        purchases, discounted = _expected_purchase_increments(model, rows, factors)
+        purchases, discounted = purchases[groups], discounted[groups]
     return (
-        pd.Series(previous, index=summary.index, name="expected_purchases"),
+        pd.Series(purchases, index=summary.index, name="expected_purchases"),
         pd.Series(discounted, index=summary.index, name="discounted_expected_purchases"),
     )
+
+
+def _per_distinct_customer(
+    method: Any, model: PurchasesModel, summary: pd.DataFrame, *args: Any
+) -> FloatArray:
+    """``method(*args, summary)`` evaluated once per distinct history, per customer."""
+    distinct = _distinct_customers(model, summary)
+    if distinct is None:
+        return np.asarray(method(*args, summary), dtype=np.float64)
+    rows, groups = distinct
+    return np.asarray(method(*args, rows), dtype=np.float64)[groups]
 
 
 def _spend_per_customer(spend_model: Spend, summary: pd.DataFrame) -> pd.Series:
@@ -147,7 +229,7 @@ def customer_lifetime_value(
     spend = _spend_per_customer(spend_model, summary)
     table = pd.DataFrame(
         {
-            "p_alive": purchases_model.p_alive(summary),
+            "p_alive": _per_distinct_customer(purchases_model.p_alive, purchases_model, summary),
             "expected_purchases": purchases,
             "discounted_expected_purchases": discounted,
             "expected_spend": spend,
@@ -169,10 +251,9 @@ def _residual_transactions(
     if method is None or discount_rate <= 0:
         return None
     try:
-        values = method(discount_rate, summary)
+        return _per_distinct_customer(method, model, summary, discount_rate)
     except NotImplementedError:
         return None
-    return np.asarray(values, dtype=np.float64)
 
 
 def new_customer_value(

@@ -125,6 +125,61 @@ def _numeric_column(summary: pd.DataFrame, name: str, *, allow_zero: bool) -> Fl
     return values
 
 
+def _column_codes(values: FloatArray) -> tuple[NDArray[np.int64], int]:
+    """Integer code per value and the number of possible codes.
+
+    Whole numbers in a modest range (counts, whole periods) are coded by
+    arithmetic (``value - min``), which is exact and needs no hashing; other
+    values by :func:`pandas.factorize` (hash-based, O(n)).
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), 1
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 2**24 and lo == math.floor(lo):
+        shifted = values - lo
+        codes = shifted.astype(np.int64)
+        if np.array_equal(codes, shifted):
+            return codes, int(hi - lo) + 1
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), max(len(uniques), 1)
+
+
+def row_groups(
+    arrays: Mapping[str, FloatArray], columns: Sequence[str]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Group identical rows of ``columns``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Per row, the code of its group (groups numbered in order of first
+        appearance), and per group the position of its first row; so
+        ``arrays[c][first][codes] == arrays[c]`` for every column ``c``.
+        O(n): per-column integer codes combined by mixed radix, then one hash
+        pass (:func:`pandas.factorize`) on the combined int64 key.
+    """
+    n = len(arrays[columns[0]])
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for c in columns:
+        codes, count = _column_codes(np.asarray(arrays[c], dtype=np.float64))
+        if size * count >= 2**62:  # renumber densely before the key could overflow
+            key, uniques = pd.factorize(key)
+            key = key.astype(np.int64, copy=False)
+            size = max(len(uniques), 1)
+        key = key * count + codes
+        size *= count
+    groups, _ = pd.factorize(key)
+    groups = groups.astype(np.intp, copy=False)
+    if n == 0:
+        return groups, np.zeros(0, dtype=np.intp)
+    # factorize numbers groups in order of first appearance, so a group's first
+    # row is where the running maximum of the codes steps up.
+    running = np.maximum.accumulate(groups)
+    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    return groups, first
+
+
 def compress_rows(arrays: Mapping[str, FloatArray], columns: Sequence[str]) -> SummaryArrays:
     """Collapse identical rows of ``columns`` into one row with summed weights.
 
@@ -139,28 +194,16 @@ def compress_rows(arrays: Mapping[str, FloatArray], columns: Sequence[str]) -> S
     Returns
     -------
     dict of str to numpy.ndarray
-        The distinct rows of ``columns`` (lexicographically sorted) and their
-        ``weights``.  Vectorised with :func:`numpy.unique`; no Python loop.
+        The distinct rows of ``columns`` (in order of first appearance) and
+        their ``weights``.  Vectorised (:func:`row_groups`); no Python loop.
     """
     n = len(arrays[columns[0]])
     weights = arrays.get(WEIGHTS, np.ones(n, dtype=np.float64))
     if n == 0:
         return {**{c: np.asarray(arrays[c], dtype=np.float64) for c in columns}, WEIGHTS: weights}
-    # Hash-based (pandas.factorize per column, then on the combined code): O(n),
-    # much faster than numpy.unique(axis=0) on a million rows.
-    key = np.zeros(n, dtype=np.int64)
-    for c in columns:
-        codes, uniques = pd.factorize(np.asarray(arrays[c], dtype=np.float64))
-        key = key * len(uniques) + codes
-        key, _ = pd.factorize(key)
-    groups = key
-    n_groups = int(groups.max()) + 1
-    # factorize numbers groups in order of first appearance, so a group's first
-    # row is where the running maximum of the codes steps up.
-    running = np.maximum.accumulate(groups)
-    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    groups, first = row_groups(arrays, columns)
     out: SummaryArrays = {c: np.asarray(arrays[c], dtype=np.float64)[first] for c in columns}
-    out[WEIGHTS] = np.bincount(groups, weights=weights, minlength=n_groups).astype(np.float64)
+    out[WEIGHTS] = np.bincount(groups, weights=weights, minlength=len(first)).astype(np.float64)
     return out
 
 
@@ -329,6 +372,19 @@ class BaseModel:
         """
         raise NotImplementedError
 
+    def _weighted_log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray]:
+        """Weighted total log-likelihood and its gradient (natural parameters).
+
+        Default: ``weights @`` :meth:`_log_likelihood`.  A model may override it
+        to sum terms that depend on one column only once per distinct value
+        instead of once per row.
+        """
+        ll, grad = self._log_likelihood(params, data)
+        weights = data[WEIGHTS]
+        return float(weights @ ll), np.asarray(weights @ grad, dtype=np.float64)
+
     def _check_summary(self, data: SummaryArrays) -> None:
         """Model-specific checks; raise ``ValueError`` naming the column."""
 
@@ -374,9 +430,9 @@ class BaseModel:
             params = np.exp(log_params)
             try:
                 with np.errstate(all="ignore"):
-                    ll, grad = self._log_likelihood(params, data)
-                    value = -float(weights @ ll) / total
-                    gradient = -(weights @ grad) * params / total
+                    ll_total, grad_total = self._weighted_log_likelihood(params, data)
+                    value = -ll_total / total
+                    gradient = -grad_total * params / total
             except (ValueError, ZeroDivisionError, OverflowError):
                 # e.g. math.log(0.0) when a parameter underflows: treat as off-limits.
                 return math.inf, np.zeros_like(log_params)

@@ -16,10 +16,12 @@ shift of ``b + x`` by one in every formula (``_shift`` below).
 from __future__ import annotations
 
 import functools
+import math
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.linalg import eigh_tridiagonal
 from scipy.special import betainc, betaln, digamma, expit, gammaln
 
@@ -131,12 +133,30 @@ class BetaGeo(BaseModel):
         require_repeat_purchases(data)
         x_unique, x_code = distinct_values(data["frequency"])
         t_unique, t_code = distinct_values(data["T"])
+        tx_unique, tx_code = distinct_values(data["recency"])
+        w = data["weights"]
+        xi, ti = x_code.astype(np.intp), t_code.astype(np.intp)
+        # Rows whose likelihood has the dropout term (x' > 0); the others have
+        # d = -inf and contribute through per-distinct-value sums only.
+        active = (data["frequency"] + self._shift) > 0
         return {
             **data,
             "x_unique": x_unique,
             "x_code": x_code,
             "T_unique": t_unique,
             "T_code": t_code,
+            "tx_unique": tx_unique,
+            # Weight sums per distinct x and per distinct T (weighted by 1 and by x).
+            "w_by_x": np.bincount(xi, weights=w, minlength=len(x_unique)).astype(np.float64),
+            "w_by_T": np.bincount(ti, weights=w, minlength=len(t_unique)).astype(np.float64),
+            "wx_by_T": np.bincount(
+                ti, weights=w * data["frequency"], minlength=len(t_unique)
+            ).astype(np.float64),
+            "act_x": data["frequency"][active],
+            "act_w": w[active],
+            "act_x_code": x_code[active],
+            "act_T_code": t_code[active],
+            "act_tx_code": tx_code[active],
         }
 
     def _initial_params(self, data: SummaryArrays) -> FloatArray:
@@ -197,6 +217,84 @@ class BetaGeo(BaseModel):
         grad[:, 3] = d_b_x[xi] - w2 * inv_bx1[xi]
         return ll, grad
 
+    def _weighted_log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray]:
+        """``sum_i w_i log L_i`` and its gradient, as :meth:`_log_likelihood` summed.
+
+        Same formula, regrouped so that only the terms that depend on all of
+        ``(x, t_x, T)`` -- the softplus of ``d`` and the mixing weight
+        ``sigmoid(d)`` -- are evaluated per row, and only for rows with a
+        dropout term.  Everything else is a dot product of per-distinct-value
+        terms with weight sums precomputed in :meth:`_prepare`:
+        ``sum_i w_i (r+x_i) log(alpha+T_i) = sum_T (r W_T + (Wx)_T) log(alpha+T)``.
+        The gradient uses ``w1 f(T) + w2 f(t_x) = f(T) - w2 (f(T) - f(t_x))``.
+        """
+        r, alpha, a, b = params
+        xu = data["x_unique"]
+        bx = b + xu + self._shift
+        has_dropout_term = (xu + self._shift) > 0
+        safe_bx1 = np.where(has_dropout_term, bx - 1, 1.0)
+        log_odds_x = np.where(has_dropout_term, np.log(a) - np.log(safe_bx1), 0.0)
+        inv_bx1 = np.where(has_dropout_term, 1.0 / safe_bx1, 0.0)
+        w_x, w_t, wx_t = data["w_by_x"], data["w_by_T"], data["wx_by_T"]
+        total_w = float(w_x.sum())
+
+        alpha_t = alpha + data["T_unique"]
+        log_at = np.log(alpha_t)
+        inv_at = 1.0 / alpha_t
+        alpha_tx = alpha + data["tx_unique"]
+        log_atx = np.log(alpha_tx)
+        inv_atx = 1.0 / alpha_tx
+
+        # Per-row part, rows with a dropout term only.
+        xi = data["act_x_code"].astype(np.intp)
+        ti = data["act_T_code"].astype(np.intp)
+        txi = data["act_tx_code"].astype(np.intp)
+        rx = r + data["act_x"]
+        diff = log_at[ti] - log_atx[txi]
+        d = log_odds_x[xi] + rx * diff
+        # softplus(d) = log(1 + e^d) and sigmoid(d) = e^d / (1 + e^d) from one
+        # exp and one log (vectorised ufuncs, several times faster than
+        # logaddexp/expit); d is capped at 700 so e^d stays finite, and the cap
+        # is added back (log(1 + e^d) = d to double precision beyond d = 37).
+        capped = np.minimum(d, 700.0)
+        e = np.exp(capped)
+        one_e = 1.0 + e
+        softplus = np.log(one_e) + (d - capped)
+        w2 = e / one_e
+        ww2 = data["act_w"] * w2
+
+        sum_log_at = float(w_t @ log_at)
+        sum_inv_at = float(w_t @ inv_at)
+        ll = (
+            float(w_x @ (gammaln(r + xu) + betaln(a, bx)))
+            - total_w * (gammaln(r) - r * math.log(alpha) + float(betaln(a, b)))
+            - (r * sum_log_at + float(wx_t @ log_at))
+            + float(data["act_w"] @ softplus)
+        )
+        grad = np.empty(4)
+        grad[0] = (
+            float(w_x @ digamma(r + xu))
+            - total_w * (float(digamma(r)) - math.log(alpha))
+            - sum_log_at
+            + float(ww2 @ diff)
+        )
+        grad[1] = (
+            total_w * r / alpha
+            - (r * sum_inv_at + float(wx_t @ inv_at))
+            - float(ww2 @ (rx * (inv_atx[txi] - inv_at[ti])))
+        )
+        grad[2] = (
+            float(w_x @ -digamma(a + bx)) + total_w * float(digamma(a + b)) + float(ww2.sum()) / a
+        )
+        grad[3] = (
+            float(w_x @ (digamma(bx) - digamma(a + bx)))
+            + total_w * float(digamma(a + b) - digamma(b))
+            - float(np.bincount(xi, weights=ww2, minlength=len(xu)) @ inv_bx1)
+        )
+        return ll, grad
+
     # -- predictions ----------------------------------------------------------
 
     def _log_odds_dead(self, params: FloatArray, data: SummaryArrays) -> FloatArray:
@@ -233,21 +331,35 @@ class BetaGeo(BaseModel):
         but, unlike its ``2F1`` form, never subtracts two nearly equal numbers
         and needs no ``a > 1``.
         """
-        if t <= 0:
-            return np.zeros(len(x))
-        # The result depends on (x, T) only: evaluate once per distinct pair.
+        return self._alive_expectation_curve(np.array([float(t)]), params, x, big_t)[:, 0]
+
+    def _alive_expectation_curve(
+        self, ts: FloatArray, params: FloatArray, x: FloatArray, big_t: FloatArray
+    ) -> FloatArray:
+        """:meth:`_alive_expectation` for every horizon in ``ts``: shape ``(n, len(ts))``.
+
+        The result depends on ``(x, T)`` only, so it is evaluated once per
+        distinct pair, with the quadrature rules shared by all horizons.
+        """
+        out = np.zeros((len(x), len(ts)))
+        positive = ts > 0
+        if not positive.any() or len(x) == 0:
+            return out
         x_codes, x_values = pd.factorize(x)
         t_codes, t_values = pd.factorize(big_t)
         pair_codes, pairs = pd.factorize(x_codes.astype(np.int64) * len(t_values) + t_codes)
         x_pair = np.asarray(x_values, dtype=np.float64)[pairs // len(t_values)]
         t_pair = np.asarray(t_values, dtype=np.float64)[pairs % len(t_values)]
-        return self._alive_expectation_rows(t, params, x_pair, t_pair)[pair_codes]
+        per_pair = self._alive_expectation_rows(ts[positive], params, x_pair, t_pair)
+        out[:, positive] = per_pair[pair_codes]
+        return out
 
     def _alive_expectation_rows(
-        self, t: float, params: FloatArray, x: FloatArray, big_t: FloatArray
+        self, ts: FloatArray, params: FloatArray, x: FloatArray, big_t: FloatArray
     ) -> FloatArray:
+        """Quadrature per row and horizon (``ts > 0``), shape ``(n, len(ts))``."""
         r, alpha, a, b = params
-        out = np.zeros(len(x))
+        out = np.zeros((len(x), len(ts)))
         xu, xi = np.unique(x, return_inverse=True)
         nodes = np.empty((len(xu), _QUADRATURE_NODES))
         weights = np.empty_like(nodes)
@@ -255,13 +367,14 @@ class BetaGeo(BaseModel):
             nodes[j], weights[j] = beta_quadrature(
                 _QUADRATURE_NODES, float(a), float(b + xv + self._shift)
             )
-        for start in range(0, len(x), _CHUNK):
-            sl = slice(start, start + _CHUNK)
-            p = nodes[xi[sl]]
-            u = (t / (alpha + big_t[sl]))[:, None]
-            k = (r + x[sl])[:, None]
+        chunk = max(1, _CHUNK // len(ts))  # bounds the (rows, horizons, nodes) temporaries
+        for start in range(0, len(x), chunk):
+            sl = slice(start, start + chunk)
+            p = nodes[xi[sl]][:, None, :]
+            u = (ts[None, :] / (alpha + big_t[sl])[:, None])[:, :, None]
+            k = (r + x[sl])[:, None, None]
             g = -np.expm1(-k * np.log1p(p * u)) / p
-            out[sl] = np.sum(weights[xi[sl]] * g, axis=1)
+            out[sl] = np.sum(weights[xi[sl]][:, None, :] * g, axis=2)
         return out
 
     def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
@@ -272,6 +385,21 @@ class BetaGeo(BaseModel):
         cond = self._alive_expectation(float(t), params, data["frequency"], data["T"])
         return as_series(alive * cond, summary, "expected_purchases")
 
+    def expected_purchases_curve(self, ts: ArrayLike, summary: pd.DataFrame) -> FloatArray:
+        """:meth:`expected_purchases` for every horizon in ``ts`` at once.
+
+        Returns an array of shape ``(len(summary), len(ts))`` whose column ``j``
+        equals ``expected_purchases(ts[j], summary)``; P(alive) and the
+        quadrature rules are computed once for all horizons (used by
+        :func:`~clientela.value.clv.customer_lifetime_value`).
+        """
+        params = self._check_fitted()
+        data = self._summary_arrays(summary)
+        horizons = np.atleast_1d(np.asarray(ts, dtype=np.float64))
+        alive = expit(-self._log_odds_dead(params, data))
+        cond = self._alive_expectation_curve(horizons, params, data["frequency"], data["T"])
+        return np.asarray(alive[:, None] * cond, dtype=np.float64)
+
     def expected_purchases_new(self, t: float | FloatArray) -> FloatArray:
         """Expected repeat purchases in ``(0, t]`` of a customer just acquired, eq. (7)."""
         params = self._check_fitted()
@@ -279,9 +407,7 @@ class BetaGeo(BaseModel):
         zero = np.zeros(1)
         new = {"frequency": zero, "recency": zero, "T": zero}
         alive = float(expit(-self._log_odds_dead(params, new))[0])
-        return np.array(
-            [alive * self._alive_expectation(float(v), params, zero, zero)[0] for v in ts]
-        )
+        return np.asarray(alive * self._alive_expectation_curve(ts, params, zero, zero)[0])
 
     def probability_of_purchases(self, n: int, t: float, summary: pd.DataFrame) -> pd.Series:
         """P(exactly ``n`` purchases in ``(T, T+t]``) given each customer's history.

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, psi
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays
+from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
 
 FREQUENCY = "frequency"
 MONETARY_VALUE = "monetary_value"
@@ -123,6 +123,69 @@ class GammaGamma(BaseModel):
         grad[:, 1] = digamma_sum - psi(q) + math.log(v) - log_total
         grad[:, 2] = q / v - (px + q) / (v + x * m)
         return np.asarray(ll, dtype=np.float64), grad
+
+    def _prepare(self, data: SummaryArrays) -> SummaryArrays:
+        """Data-only sums and per-row products, computed once per fit.
+
+        ``x`` enters the special functions only through ``p x``, so the
+        gammas and digammas are evaluated once per distinct ``x``; the log terms
+        of the data are summed once.  See :meth:`_weighted_log_likelihood`.
+        """
+        x, m, w = data[FREQUENCY], data[MONETARY_VALUE], data["weights"]
+        x_unique, x_code = distinct_values(x)
+        xi = x_code.astype(np.intp)
+        log_m, log_x = np.log(m), np.log(x)
+        return {
+            **data,
+            "x_unique": x_unique,
+            "w_by_x": np.bincount(xi, weights=w, minlength=len(x_unique)).astype(np.float64),
+            "xm": x * m,
+            "wx": w * x,
+            # [sum w log m, sum w x log m, sum w x log x]
+            "data_sums": np.array([w @ log_m, (w * x) @ log_m, (w * x) @ log_x]),
+        }
+
+    def _weighted_log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray]:
+        """:meth:`_log_likelihood` summed with the weights, regrouped.
+
+        Per row only ``log(v + x m)`` and ``1 / (v + x m)`` remain; the gamma
+        and digamma terms are evaluated per distinct ``x`` and weighted by the
+        weight totals per ``x``; ``sum w (p x - 1) log m`` and ``sum w p x log x``
+        come from data sums made once in :meth:`_prepare`.
+        """
+        p, q, v = params
+        xu, w_x = data["x_unique"], data["w_by_x"]
+        w, wx = data["weights"], data["wx"]
+        total_w = float(w_x.sum())
+        sum_log_m, sum_x_log_m, sum_x_log_x = data["data_sums"]
+        pxu = p * xu
+        vt = v + data["xm"]
+        log_total = np.log(vt)
+        inv_total = 1.0 / vt
+        sum_log_total = float(w @ log_total)
+        sum_x_log_total = float(wx @ log_total)
+        digamma_sum = psi(pxu + q)
+        ll = (
+            float(w_x @ (gammaln(pxu + q) - gammaln(pxu)))
+            - total_w * (float(gammaln(q)) - q * math.log(v))
+            + p * sum_x_log_m
+            - sum_log_m
+            + p * sum_x_log_x
+            - p * sum_x_log_total
+            - q * sum_log_total
+        )
+        grad = np.empty(3)
+        grad[0] = (
+            float((w_x * xu) @ (digamma_sum - psi(pxu)))
+            + sum_x_log_m
+            + sum_x_log_x
+            - sum_x_log_total
+        )
+        grad[1] = float(w_x @ digamma_sum) - total_w * (float(psi(q)) - math.log(v)) - sum_log_total
+        grad[2] = total_w * q / v - p * float(wx @ inv_total) - q * float(w @ inv_total)
+        return ll, grad
 
     def mean_spend(self) -> float:
         """Population mean of a customer's average transaction value, ``p v / (q - 1)``.

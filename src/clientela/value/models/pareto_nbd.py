@@ -48,7 +48,7 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.special import digamma, expit, gammaln, hyperu, roots_legendre
 
 from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
@@ -274,6 +274,23 @@ class ParetoNBD(BaseModel):
         horizon = np.log1p(float(t) / (beta + big_t))
         mean = (r + data["frequency"]) / (alpha + big_t) * (beta + big_t) * _g(s - 1.0, horizon)
         return as_series(alive * mean, summary, "expected_purchases")
+
+    def expected_purchases_curve(self, ts: ArrayLike, summary: pd.DataFrame) -> FloatArray:
+        """:meth:`expected_purchases` for every horizon in ``ts``: shape ``(n, len(ts))``.
+
+        P(alive) (the costly hypergeometric part) is computed once for all
+        horizons; column ``j`` equals ``expected_purchases(ts[j], summary)``.
+        """
+        params = self._check_fitted()
+        r, alpha, s, beta = params
+        data = self._summary_arrays(summary)
+        horizons = np.atleast_1d(np.asarray(ts, dtype=np.float64))
+        alive = np.exp(self._log_p_alive(params, summary))
+        big_t = data["T"]
+        horizon = np.log1p(horizons[None, :] / (beta + big_t)[:, None])
+        rate = (r + data["frequency"]) / (alpha + big_t) * (beta + big_t)
+        mean = rate[:, None] * _g(s - 1.0, horizon)
+        return np.asarray(alive[:, None] * mean, dtype=np.float64)
 
     def expected_purchases_new(self, t: float | FloatArray) -> FloatArray:
         """Expected purchases in ``(0, t]`` of a new customer (note, eq. 17)."""
