@@ -160,11 +160,11 @@ def known_party_refs(refs: list[str]) -> set[str]:
 
     found: set[str] = set()
     if connection.vendor == "postgresql":
-        table = Party._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f'SELECT ref FROM "{table}" WHERE ref = ANY(%s)', [refs])  # noqa: S608 (constant identifier)
-            found.update(r for (r,) in cursor.fetchall())
-        return found
+        from clientela.crm.transfer.pg_bulk import existing_keys
+
+        # A transaction of its own (or the caller's) for the TEMP table of refs.
+        with transaction.atomic(), connection.cursor() as cursor:
+            return existing_keys(cursor.cursor, Party._meta.db_table, "ref", pa.array(refs, pa.string()))
     for start in range(0, len(refs), 500):
         chunk = refs[start:start + 500]
         found.update(Party.objects.filter(ref__in=chunk).values_list("ref", flat=True))

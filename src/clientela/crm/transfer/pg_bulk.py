@@ -251,6 +251,14 @@ def ids_by_key(cur: Any, table: str, key: str, wanted: pa.Array) -> pa.Array:
     return pc.take(ids, pc.index_in(wanted, value_set=keys))
 
 
+def existing_keys(cur: Any, table: str, key: str, values: pa.Array) -> set[str]:
+    """Which of ``values`` are the ``key`` of some row of ``table``."""
+    _keys_table(cur, values)
+    cur.execute(sql.SQL("SELECT k.key FROM clientela_keys k JOIN {table} t ON t.{key} = k.key").format(
+        key=sql.Identifier(key), table=sql.Identifier(table)))
+    return {k for (k,) in cur.fetchall()}
+
+
 def any_key_exists(cur: Any, table: str, key: str, values: pa.Array) -> bool:
     """Whether some row of ``table`` has one of ``values`` as its ``key`` (one set-based query)."""
     cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table)))
