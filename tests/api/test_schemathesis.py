@@ -8,11 +8,12 @@ schema documents them. ``CLIENTELA_FUZZ_EXAMPLES`` sets the examples per operati
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -35,10 +36,22 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_schema(db: Any) -> Any:
+def api_schema(db: Any) -> Iterator[Any]:
+    """The schema, loaded through the WSGI app. Like Django's test client, keep the
+    request signals from closing the test's database connection (it holds the test
+    transaction; on PostgreSQL closing it would end the test)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from clientela.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -58,6 +71,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     deadline=None,
     derandomize=True,
     database=None,
+    # Generated cases only (no separate coverage/explicit phases) keep the run bounded.
+    phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case: Any, admin_token: str) -> None:

@@ -47,6 +47,8 @@ class TokenOrSession(AuthBase):
 
     openapi_type = "http"
     openapi_scheme = "bearer"
+    # Tells the docs page to send the session's CSRF token (checked in __call__).
+    csrf = True
 
     def __call__(self, request: HttpRequest) -> Any:
         user = identify(request)
