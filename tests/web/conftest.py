@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
 
 TODAY = date(2026, 11, 23)
+ROOT = Path(__file__).resolve().parents[2]
+STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say where the browser tests saved their screenshots (tests/web/test_browser.py)."""
+    folder = Path(os.environ.get("CLIENTELA_SCREENSHOTS", ROOT / "screenshots"))
+    fresh = sorted(p.name for p in folder.glob("*.png") if p.stat().st_mtime >= STARTED) if folder.is_dir() else []
+    if fresh:
+        terminalreporter.write_line(f"{len(fresh)} browser screenshots saved in {folder}: {', '.join(fresh)}")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from clientela.web import auth_views, customers, dashboard
 
@@ -17,6 +19,7 @@ urlpatterns = [
 ]
 
 auth_urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,0 +1,236 @@
+"""The web interface in a real browser: Debian's Chromium driven by Playwright.
+
+One module-wide site: a 300-party demo company is built and scored, committed to the
+test database, and served by waitress on 127.0.0.1 from a thread; the database is
+flushed afterwards. Every page visited is saved as a screenshot in ``screenshots/``
+(or ``CLIENTELA_SCREENSHOTS``); the folder is printed at the end of the run. Every
+request the browser makes is recorded, and any that leaves 127.0.0.1 fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from clientela_test_support import need
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("CLIENTELA_SCREENSHOTS", ROOT / "screenshots"))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+KPIS = ("customer-equity", "active-customers", "mean-clv", "clv-cac", "retention", "churn", "nps", "top20-share")
+PASSWORD = "browser-test-pw"
+
+
+
+@dataclass
+class Site:
+    url: str
+    top_name: str
+    top_id: int
+    requests: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _is_test_database(name: str) -> bool:
+    return name.startswith("file:memorydb_") or Path(name).name.startswith("test_")
+
+
+@contextmanager
+def _test_database() -> Iterator[None]:
+    """The test database. pytest-django creates it only when a collected test carries the
+    ``django_db`` mark; these tests do not (the site's data must be committed for the
+    server's threads, outside a test transaction), so it is created here when missing."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if _is_test_database(str(connection.settings_dict["NAME"])):
+        yield
+        return
+    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    assert _is_test_database(str(connection.settings_dict["NAME"]))
+    try:
+        yield
+    finally:
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def site(django_db_blocker: Any) -> Iterator[Site]:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright", reason="playwright is not installed (pip install -e '.[test]')")
+    from django.core.management import call_command
+    from waitress import create_server
+
+    from clientela.crm.accounts.models import User
+    from clientela.crm.scoring.actions import run_scoring
+    from clientela.crm.scoring.models import CustomerScore
+    from clientela.demo.build import build_demo_company
+    from clientela.wsgi import application
+
+    with django_db_blocker.unblock(), _test_database():
+        build_demo_company(customers=300, seed=5, today=date(2026, 11, 23))
+        run = run_scoring()
+        User.objects.create_user("browser", password=PASSWORD, role="admin", is_staff=True)
+        top = CustomerScore.objects.filter(run=run).select_related("party").order_by("-clv").first()
+        server = create_server(application, host="127.0.0.1", port=0, threads=1)  # one thread: SQLite's shared-cache test database
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            yield Site(url=f"http://127.0.0.1:{server.effective_port}", top_name=top.party.name, top_id=top.party_id)
+        finally:
+            server.close()
+            thread.join(timeout=5)
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop in this thread, so Django's guard against
+    # ORM calls from async code would refuse pytest-django's per-test transaction. No test
+    # code here is async; the guard is lifted for this module only.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    """A fresh browser context in English; records requests and script errors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    tab.on("pageerror", lambda e: site.problems.append(f"page error: {e}"))
+    tab.on("console", lambda m: m.type == "error" and site.problems.append(f"console: {m.text}"))
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+    assert not site.problems, site.problems
+
+
+def shot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(tab: Any, site: Site, path: str = "/") -> None:
+    tab.goto(site.url + path)
+    assert "/login/" in tab.url
+    tab.fill("input[name=username]", "browser")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("[data-testid=login-submit]")
+    tab.wait_for_url(re.compile(re.escape(site.url + path) + "$"))
+
+
+def test_log_in_and_see_every_kpi_tile(page: Any, site: Site) -> None:
+    page.goto(site.url + "/")
+    assert "/login/?next=/" in page.url
+    shot(page, "01-login")
+    page.fill("input[name=username]", "browser")
+    page.fill("input[name=password]", "wrong")
+    page.click("[data-testid=login-submit]")
+    assert page.get_by_role("alert").is_visible()
+    log_in(page, site)
+    for kpi in KPIS:
+        tile = page.get_by_test_id(f"kpi-{kpi}")
+        value = tile.locator(".kpi-value").inner_text()
+        if kpi == "nps":
+            assert "no data yet" in value
+        else:
+            assert re.search(r"\d", value), (kpi, value)
+    assert page.locator("svg[role=img]").count() >= 5
+    shot(page, "02-dashboard")
+
+
+def test_search_opens_a_customer_360(page: Any, site: Site) -> None:
+    log_in(page, site, "/customers/")
+    shot(page, "03-customers")
+    page.get_by_test_id("customer-search").fill(site.top_name)
+    page.wait_for_url(re.compile(r"[?&]q="))  # htmx pushed the search into the address
+    link = page.get_by_test_id("customer-link").filter(has_text=site.top_name).first
+    link.wait_for()
+    assert page.get_by_test_id("customer-link").count() < 50
+    shot(page, "04-customers-search")
+    link.click()
+    page.wait_for_url(f"{site.url}/customers/{site.top_id}/")
+    for testid in ("customer-clv", "customer-p-alive", "customer-ladder-stage", "customer-nba"):
+        assert page.get_by_test_id(testid).inner_text().strip(), testid
+    assert "PLN" in page.get_by_test_id("customer-clv").inner_text()
+    shot(page, "05-customer-360")
+
+
+def test_log_an_interaction_and_see_it_on_the_timeline(page: Any, site: Site) -> None:
+    log_in(page, site, f"/customers/{site.top_id}/")
+    page.evaluate("window.__sameDocument = true")
+    page.select_option("#log-channel", "meeting")
+    page.fill("#log-subject", "Browser test: quarterly review")
+    page.fill("#log-notes", "Agreed to send <b>the</b> new price list")
+    page.get_by_test_id("log-submit").click()
+    page.get_by_test_id("log-ok").wait_for()
+    first = page.get_by_test_id("timeline-item").first
+    assert "Browser test: quarterly review" in first.inner_text()
+    assert "Agreed to send <b>the</b> new price list" in first.inner_text()  # shown as text, not markup
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert page.input_value("#log-subject") == ""
+    shot(page, "06-customer-360-logged")
+    page.get_by_test_id("timeline-more").click()
+    page.get_by_test_id("timeline-item").nth(26).wait_for()  # older events appended in place
+
+
+def test_switch_to_polish_and_russian(page: Any, site: Site) -> None:
+    log_in(page, site)
+    page.get_by_test_id("lang-pl").click()
+    page.wait_for_selector("html[lang=pl]")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pulpit kapitału klientów"
+    assert re.search(r"\d,\d\s%", page.get_by_test_id("kpi-retention").locator(".kpi-value").inner_text())
+    shot(page, "07-dashboard-pl")
+    page.goto(f"{site.url}/customers/{site.top_id}/")
+    assert page.locator("html").get_attribute("lang") == "pl"  # the choice is remembered
+    shot(page, "08-customer-360-pl")
+    page.get_by_test_id("lang-ru").click()
+    page.wait_for_selector("html[lang=ru]")
+    assert "Ценность клиента" in page.inner_text("main")
+    shot(page, "09-customer-360-ru")
+    page.goto(site.url + "/customers/")
+    shot(page, "10-customers-ru")
+    page.get_by_test_id("lang-en").click()
+    page.wait_for_selector("html[lang=en]")
+
+
+def test_log_out(page: Any, site: Site) -> None:
+    log_in(page, site)
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r"/login/$"))
+    page.goto(site.url + "/customers/")
+    assert "/login/" in page.url
+
+
+def test_no_request_leaves_the_loopback_host(site: Site) -> None:
+    """Runs last (pytest keeps the file's order): every request of the tests above went
+    to 127.0.0.1."""
+    assert len(site.requests) > 20
+    outside = sorted({u for u in site.requests if urlsplit(u).hostname != "127.0.0.1"})
+    assert not outside, f"requests outside 127.0.0.1: {outside}"
