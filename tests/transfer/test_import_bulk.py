@@ -152,3 +152,28 @@ def test_new_orders_rebuild_keys_and_indexes_exactly(bulk, write_csv):
         assert "commerce_order_ref_key" in dropped and "commerce_order_pkey" not in dropped
         assert "commerce_orderline_order_id_678fed48" in {name for _, name, _ in aside.indexes}
     assert catalog() == before
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9], ids=["bulk", "staged"])
+def test_interleaved_orders_get_their_own_lines_and_totals(threshold, monkeypatch, write_csv):
+    monkeypatch.setattr(pg_bulk, "BULK_LINES", threshold)
+    monkeypatch.setattr(pg_bulk, "MIN_ROW_BYTES", 10**12)
+    import_file("customers", write_csv(customers_csv(["C1", "C2"])))
+    text = ORDERS_HEADER + """
+B,C2,2024-03-01,SKU-A,1,10,PLN,1,
+A,C1,2024-03-02,SKU-B,2,5,PLN,2,
+B,C2,2024-03-01,SKU-B,3,5,PLN,2,1
+A,C1,2024-03-02,SKU-A,1,10,PLN,1,0.5
+B,C2,2024-03-01,SKU-A,1,0.015,PLN,0,
+"""
+    result = import_file("orders", write_csv(text))
+    assert (result.created, result.extra["orders created"]) == (5, 2)
+    orders, lines = stored()
+    assert [(o[0], o[1], o[6], o[7]) for o in orders] == [
+        ("A", "C1", Decimal("19.50"), Decimal("5.00")),
+        ("B", "C2", Decimal("24.02"), Decimal("7.00")),  # 10 + 15 - 1 + 0.015
+    ]
+    assert [(ref, no, sku, qty) for ref, no, sku, qty, *_ in lines] == [
+        ("A", 1, "SKU-B", 2), ("A", 2, "SKU-A", 1),
+        ("B", 1, "SKU-A", 1), ("B", 2, "SKU-B", 3), ("B", 3, "SKU-A", 1),
+    ]

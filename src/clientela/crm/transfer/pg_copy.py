@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
@@ -323,13 +324,13 @@ def _order_totals(checked: CheckedTable, unit_cost: pa.Array) -> tuple[pa.Array,
     amount = pc.subtract(pc.multiply(quantity, pc.cast(cols["unit_price"], money)),
                          pc.cast(cols["discount"], money))
     cost = pc.multiply(quantity, pc.cast(unit_cost, money))
-    ref = pc.dictionary_encode(cols["order_ref"]).indices
-    grouped = pa.table({"o": ref, "a": amount, "c": cost}).group_by("o").aggregate(
+    assert checked.order_index is not None  # noqa: S101
+    grouped = pa.table({"o": checked.order_index, "a": amount, "c": cost}).group_by("o").aggregate(
         [("a", "sum"), ("c", "sum")]
     )
-    # Reorder the groups to the orders' first-appearance order (the staging order).
-    wanted = pc.take(ref, pa.array(checked.order_first_rows))
-    position = pc.index_in(wanted, value_set=grouped["o"])
+    # Reorder the groups to the orders' first-appearance order (the staging order):
+    # order_index already numbers the orders that way.
+    position = pc.index_in(pa.array(np.arange(len(checked.order_first_rows))), value_set=grouped["o"])
     return (pc.take(grouped["a_sum"], position).cast(pa.string()),
             pc.take(grouped["c_sum"], position).cast(pa.string()))
 
