@@ -97,7 +97,8 @@ def delete_party(actor: Any, party: Party, *, expected_version: int) -> None:
     before = field_values(party, PARTY_FIELDS)
     party_id = party.pk
     deleted_rows = Party.objects.filter(pk=party_id, version=expected_version)
-    if not deleted_rows.exists():
+    # Lock the row at the expected version so no update slips in before the delete.
+    if not deleted_rows.select_for_update().exists():
         raise StaleRecord(f"party {party_id} changed since version {expected_version}")
     try:
         with transaction.atomic():
