@@ -171,6 +171,7 @@ def measure(args: argparse.Namespace, url: str, customers_path: Path, orders_pat
         handler.setFormatter(logging.Formatter("  %(name)s: %(message)s"))
         logging.getLogger("clientela.crm.transfer").addHandler(handler)
         logging.getLogger("clientela.crm.transfer").setLevel(logging.DEBUG)
+        logging.getLogger("clientela.crm.transfer").propagate = False
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ FK_REVALIDATE_RATIO = 10
 # Rough lower bound of the on-disk bytes per row, to estimate a table's rows
 # from its size when statistics are stale or missing.
 MIN_ROW_BYTES = 64
-COPY_CHUNK = 1 << 20
+# Rows encoded at a time: the server parses one block while the next is encoded.
+COPY_BATCH_ROWS = 100_000
 
 
 @dataclass
@@ -281,16 +283,27 @@ def _keys_table(cur: Any, values: pa.Array) -> None:
 
 def copy_rows(cur: Any, table: str, data: pa.Table) -> None:
     """COPY ``data`` (column names = the table's) into ``table``, in large pre-encoded blocks."""
+    with copying(cur, table, data):
+        pass
+
+
+@contextmanager
+def copying(cur: Any, table: str, data: pa.Table) -> Iterator[None]:
+    """COPY ``data`` into ``table``; the body of the ``with`` block runs while the server
+    stores the rows (psycopg's writer thread sends the queued blocks), so client work
+    that needs no query can overlap it. The COPY ends, or fails, when the block ends."""
     started = time.perf_counter()
-    view = encode_csv(data)
-    encoded = time.perf_counter()
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in data.column_names))
-    with cur.copy(statement) as copy:
-        for start in range(0, len(view), COPY_CHUNK):
-            copy.write(view[start:start + COPY_CHUNK])
-    log.info("COPY %s: %d rows encoded in %.2f s, sent and stored in %.2f s", table, data.num_rows,
-             encoded - started, time.perf_counter() - encoded)
+    with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+        for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
+            copy.write(encode_csv(pa.Table.from_batches([batch])))
+        queued = time.perf_counter()
+        yield
+        body = time.perf_counter()
+    log.info("COPY %s: %d rows encoded and queued in %.2f s, then %.2f s of overlapping work, "
+             "%.2f s more until stored", table, data.num_rows, queued - started, body - queued,
+             time.perf_counter() - body)
 
 
 def encode_csv(data: pa.Table) -> memoryview:

@@ -25,8 +25,6 @@ from clientela.crm.transfer import pg_bulk
 from clientela.crm.transfer.csv_import import LoadCounts
 from clientela.crm.transfer.validation import CheckedTable
 
-COPY_CHUNK = 1 << 20
-
 PARTY = Party._meta.db_table
 PRODUCT = Product._meta.db_table
 ORDER = Order._meta.db_table
@@ -91,36 +89,24 @@ def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
             counts.extra["customers created"] = _create_parties(cur, missing_refs)
             counts.extra["products created"] = _create_products(cur, checked)
             unit_cost = _resolved_unit_cost(cur, checked)
-            amount, cost = _order_totals(checked, unit_cost)
             if new_only:
-                _copy_new_orders(cur.cursor, checked, unit_cost, amount, cost)
+                _copy_new_orders(cur.cursor, checked, unit_cost)
                 counts.created = checked.num_rows
                 counts.extra["orders created"] = orders
             else:
-                _upsert_orders(cur, checked, unit_cost, amount, cost, counts)
+                _upsert_orders(cur, checked, unit_cost, *_order_totals(checked, unit_cost), counts)
     return counts
 
 
-def _copy_new_orders(
-    cur: Any, checked: CheckedTable, unit_cost: pa.Array, amount: pa.Array, cost: pa.Array
-) -> None:
+def _copy_new_orders(cur: Any, checked: CheckedTable, unit_cost: pa.Array) -> None:
     """COPY orders none of which exists yet, and their lines, straight into the final tables
-    (ids drawn from the orders' sequence, so the lines can name them)."""
+    (ids drawn from the tables' sequences, so the lines can name their orders)."""
     assert checked.order_index is not None and checked.line_no is not None  # noqa: S101
     cols = checked.columns
     first = pa.array(checked.order_first_rows)
     order_ids = pg_bulk.reserve_ids(cur, ORDER, len(first))
-    order_data = {
-        "id": pa.array(order_ids),
-        "ref": pc.take(cols["order_ref"], first),
-        "party_id": pg_bulk.ids_by_key(cur, PARTY, "ref", pc.take(cols["customer_ref"], first)),
-        "ordered_at": pc.take(cols["ordered_at"], first),
-        "currency": pc.take(cols["currency"], first),
-        "total_amount": amount,
-        "total_cost": cost,
-    }
-    pg_bulk.copy_rows(cur, ORDER, _with_defaults(Order, order_data))
-    line_data = {
+    party_ids = pg_bulk.ids_by_key(cur, PARTY, "ref", pc.take(cols["customer_ref"], first))
+    lines = _with_defaults(OrderLine, {
         "id": pa.array(pg_bulk.reserve_ids(cur, LINE, checked.num_rows)),
         "order_id": pa.array(order_ids[checked.order_index]),
         "line_no": pa.array(checked.line_no),
@@ -129,8 +115,21 @@ def _copy_new_orders(
         "unit_price": cols["unit_price"],
         "discount": cols["discount"],
         "unit_cost": unit_cost,
-    }
-    pg_bulk.copy_rows(cur, LINE, _with_defaults(OrderLine, line_data))
+    })
+    # The foreign keys are set aside, so the lines may go first: the order totals are
+    # computed while the server stores them.
+    with pg_bulk.copying(cur, LINE, lines):
+        amount, cost = _order_totals(checked, unit_cost)
+        orders = _with_defaults(Order, {
+            "id": pa.array(order_ids),
+            "ref": pc.take(cols["order_ref"], first),
+            "party_id": party_ids,
+            "ordered_at": pc.take(cols["ordered_at"], first),
+            "currency": pc.take(cols["currency"], first),
+            "total_amount": amount,
+            "total_cost": cost,
+        })
+    pg_bulk.copy_rows(cur, ORDER, orders)
 
 
 def _with_defaults(model: type[Model], data: dict[str, pa.Array]) -> pa.Table:
@@ -340,10 +339,7 @@ def _stage(cur: Any, table: str, columns: dict[str, tuple[str, pa.Array]]) -> No
     cur.execute(f"DROP TABLE IF EXISTS {table}")
     definition = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in columns.items())
     cur.execute(f"CREATE TEMP TABLE {table} ({definition}) ON COMMIT DROP")
-    view = pg_bulk.encode_csv(pa.table({name: values for name, (_, values) in columns.items()}))
-    with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
-        for start in range(0, len(view), COPY_CHUNK):
-            copy.write(view[start:start + COPY_CHUNK])
+    pg_bulk.copy_rows(cur.cursor, table, pa.table({name: values for name, (_, values) in columns.items()}))
 
 
 def _defaults(model: type[Model], provided: set[str]) -> tuple[str, list[Any]]:
