@@ -71,7 +71,9 @@ class SetAside:
         """Drop the foreign keys of the tables and, of each table the load outweighs, the
         secondary indexes; with ``unique_keys`` also its primary key and unique constraints
         that no foreign key depends on (only for rows known not to collide: the rebuild
-        still checks them)."""
+        still checks them). Does nothing unless ``active``."""
+        if not self.active:
+            return
         started = time.perf_counter()
         for schema, table, name, definition, *_ in self._foreign_keys:
             cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
