@@ -40,6 +40,9 @@ class Site:
     url: str
     top_name: str
     top_id: int
+    pipeline_id: int = 0
+    stages: dict[str, int] = field(default_factory=dict)
+    deal_id: int = 0
     requests: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -68,7 +71,7 @@ def _test_database() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def site(django_db_blocker: Any) -> Iterator[Site]:
+def site(django_db_blocker: Any, build_pipeline: Any) -> Iterator[Site]:
     need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
     pytest.importorskip("playwright", reason="playwright is not installed (pip install -e '.[test]')")
     from django.core.management import call_command
@@ -84,12 +87,16 @@ def site(django_db_blocker: Any) -> Iterator[Site]:
         build_demo_company(customers=300, seed=5, today=date(2026, 11, 23))
         run = run_scoring()
         User.objects.create_user("browser", password=PASSWORD, role="admin", is_staff=True)
+        pipeline = build_pipeline(deals=12)
+        stages = {s.name: s.pk for s in pipeline.stages.all()}
+        deal = pipeline.deals.get(name="Deal 01")
         top = CustomerScore.objects.filter(run=run).select_related("party").order_by("-clv").first()
         server = create_server(application, host="127.0.0.1", port=0, threads=1)  # one thread: SQLite's shared-cache test database
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         try:
-            yield Site(url=f"http://127.0.0.1:{server.effective_port}", top_name=top.party.name, top_id=top.party_id)
+            yield Site(url=f"http://127.0.0.1:{server.effective_port}", top_name=top.party.name,
+                       top_id=top.party_id, pipeline_id=pipeline.pk, stages=stages, deal_id=deal.pk)
         finally:
             server.close()
             thread.join(timeout=5)
@@ -200,22 +207,43 @@ def test_log_an_interaction_and_see_it_on_the_timeline(page: Any, site: Site) ->
     page.get_by_test_id("timeline-item").nth(26).wait_for()  # older events appended in place
 
 
+def test_drag_a_deal_to_the_next_stage(page: Any, site: Site) -> None:
+    log_in(page, site)
+    page.get_by_test_id("menu-pipeline").click()
+    page.wait_for_url(f"{site.url}/pipeline/{site.pipeline_id}/")
+    shot(page, "07-pipeline")
+    card = page.get_by_test_id(f"deal-{site.deal_id}")
+    lead, qualified = (page.get_by_test_id(f"stage-{site.stages[n]}") for n in ("Lead", "Qualified"))
+    assert lead.get_by_test_id(f"deal-{site.deal_id}").count() == 1
+    box = card.locator(".deal-name").bounding_box()
+    target = qualified.locator("ol.deals").bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 20, steps=5)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 30, steps=20)
+    page.mouse.up()
+    page.get_by_test_id("board-moved").wait_for()  # the server moved it and redrew the board
+    qualified = page.get_by_test_id(f"stage-{site.stages['Qualified']}")
+    assert qualified.get_by_test_id(f"deal-{site.deal_id}").count() == 1
+    shot(page, "08-pipeline-moved")
+
+
 def test_switch_to_polish_and_russian(page: Any, site: Site) -> None:
     log_in(page, site)
     page.get_by_test_id("lang-pl").click()
     page.wait_for_selector("html[lang=pl]")
     assert page.get_by_role("heading", level=1).inner_text() == "Pulpit kapitału klientów"
     assert re.search(r"\d,\d\s%", page.get_by_test_id("kpi-retention").locator(".kpi-value").inner_text())
-    shot(page, "07-dashboard-pl")
+    shot(page, "09-dashboard-pl")
     page.goto(f"{site.url}/customers/{site.top_id}/")
     assert page.locator("html").get_attribute("lang") == "pl"  # the choice is remembered
-    shot(page, "08-customer-360-pl")
+    shot(page, "10-customer-360-pl")
     page.get_by_test_id("lang-ru").click()
     page.wait_for_selector("html[lang=ru]")
     assert "Ценность клиента" in page.inner_text("main")
-    shot(page, "09-customer-360-ru")
+    shot(page, "11-customer-360-ru")
     page.goto(site.url + "/customers/")
-    shot(page, "10-customers-ru")
+    shot(page, "12-customers-ru")
     page.get_by_test_id("lang-en").click()
     page.wait_for_selector("html[lang=en]")
 

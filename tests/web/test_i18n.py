@@ -145,13 +145,16 @@ def pages(company: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["pl", "ru"])
-def test_main_pages_have_no_untranslated_string(lang: str, company: Any, make_user: Any) -> None:
+def test_main_pages_have_no_untranslated_string(
+    lang: str, company: Any, make_user: Any, build_pipeline: Any
+) -> None:
+    pipeline = build_pipeline(deals=8)
     user = make_user("root", "admin")
     user.is_staff = True
     user.save()
     translations = set(catalogue(lang).values())
     problems = {}
-    for path in ["/login/", *pages(company)]:
+    for path in ["/login/", *pages(company), f"/pipeline/{pipeline.pk}/"]:
         english, other = Client(), Client()
         if path != "/login/":
             english.force_login(user)

@@ -24,6 +24,8 @@ def menu_for(user: Any) -> list[MenuItem]:
     items = [MenuItem("dashboard", _("Dashboard"), reverse("web:dashboard"))]
     if can(user, "party", "view"):
         items.append(MenuItem("customers", _("Customers"), reverse("web:customers")))
+    if can(user, "pipeline", "view") and can(user, "deal", "view"):
+        items.append(MenuItem("pipeline", _("Pipeline"), reverse("web:pipeline-home")))
     if getattr(user, "is_staff", False):
         items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
     return items

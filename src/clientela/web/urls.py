@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from clientela.web import auth_views, customers, dashboard
+from clientela.web import auth_views, customers, dashboard, pipeline
 
 app_name = "web"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("customers/<int:party_id>/", customers.customer_detail, name="customer"),
     path("customers/<int:party_id>/timeline/", customers.customer_timeline, name="customer-timeline"),
     path("customers/<int:party_id>/interactions/", customers.log_interaction, name="log-interaction"),
+    path("pipeline/", pipeline.pipeline_home, name="pipeline-home"),
+    path("pipeline/<int:pipeline_id>/", pipeline.pipeline_board, name="pipeline"),
+    path("deals/<int:deal_id>/move/", pipeline.move, name="move-deal"),
 ]
 
 auth_urlpatterns = [

@@ -283,6 +283,32 @@ T: dict[str, tuple[str, str]] = {
     "up": ("wzrost", "рост"),
     "down": ("spadek", "снижение"),
     "unchanged": ("bez zmian", "без изменений"),
+    "A lost deal needs a reason: use the deal's move form and write one.": (
+        "Przegrana szansa wymaga powodu: użyj formularza przeniesienia i go wpisz.",
+        "Для проигранной сделки нужна причина: воспользуйтесь формой перемещения и укажите её."),
+    "Conversion from the previous stage": ("Konwersja z poprzedniego etapu", "Конверсия с предыдущего этапа"),
+    "Deal moved.": ("Przeniesiono szansę sprzedaży.", "Сделка перемещена."),
+    "Deals by stage.": ("Szanse sprzedaży według etapów.", "Сделки по этапам."),
+    "Deals in %(stage)s": ("Szanse sprzedaży w etapie %(stage)s", "Сделки на этапе %(stage)s"),
+    "Deals that reached it": ("Szanse, które do niego doszły", "Сделки, дошедшие до этапа"),
+    "Drag a deal to another stage, or use its Move button.": (
+        "Przeciągnij szansę do innego etapu albo użyj przycisku Przenieś.",
+        "Перетащите сделку на другой этап или нажмите «Переместить»."),
+    "Funnel conversion": ("Konwersja w lejku", "Конверсия воронки"),
+    "Move": ("Przenieś", "Переместить"),
+    "Pipeline": ("Lejek sprzedaży", "Воронка продаж"),
+    "Pipelines": ("Lejki sprzedaży", "Воронки продаж"),
+    "Reason (needed when lost)": ("Powód (wymagany przy przegranej)", "Причина (нужна при проигрыше)"),
+    "Share of all deals": ("Udział we wszystkich szansach", "Доля от всех сделок"),
+    "Someone changed this deal meanwhile; the board shows it as it is now.": (
+        "Ktoś w międzyczasie zmienił tę szansę; tablica pokazuje jej obecny stan.",
+        "Кто-то тем временем изменил сделку; доска показывает её текущее состояние."),
+    "Stage": ("Etap", "Этап"),
+    "The deal cannot be moved there.": ("Nie można tam przenieść tej szansy.", "Сделку нельзя переместить туда."),
+    "There is no active sales pipeline yet. An administrator can create one in the administration or through the API.": (
+        "Nie ma jeszcze aktywnego lejka sprzedaży. Administrator może go utworzyć w panelu administracyjnym lub przez API.",
+        "Активной воронки продаж пока нет. Администратор может создать её в администрировании или через API."),
+    "win %(p)s": ("szansa wygranej %(p)s", "вероятность выигрыша %(p)s"),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
@@ -292,6 +318,14 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "%(n)s odpowiedzi w ostatnich 365 dniach", "%(n)s odpowiedzi w ostatnich 365 dniach"),
         ("%(n)s ответ за последние 365 дней", "%(n)s ответа за последние 365 дней",
          "%(n)s ответов за последние 365 дней", "%(n)s ответов за последние 365 дней"),
+    ),
+    "%(n)s deal": (
+        ("%(n)s szansa", "%(n)s szanse", "%(n)s szans", "%(n)s szansy"),
+        ("%(n)s сделка", "%(n)s сделки", "%(n)s сделок", "%(n)s сделки"),
+    ),
+    "and %(n)s more": (
+        ("i jeszcze %(n)s", "i jeszcze %(n)s", "i jeszcze %(n)s", "i jeszcze %(n)s"),
+        ("и ещё %(n)s", "и ещё %(n)s", "и ещё %(n)s", "и ещё %(n)s"),
     ),
 }
 

@@ -105,3 +105,10 @@ def sub(value: Any, other: Any) -> Decimal | None:
     if value is None or other is None:
         return None
     return Decimal(str(value)) - Decimal(str(other))
+
+
+@register.filter
+def css_pct(value: Any) -> str:
+    """A share (0–1) as a CSS percentage with a dot, whatever the locale (bar widths)."""
+    share = min(1.0, max(0.0, float(value or 0)))
+    return f"{share * 100:.1f}%"

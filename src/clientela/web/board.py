@@ -1,0 +1,56 @@
+"""Reads for the pipeline board: stages with their totals and the newest deals of each.
+
+Three queries whatever the number of deals: the stages, one aggregate per stage
+(count and amount of the deals the user may see) and the cards — at most
+``CARDS_PER_STAGE`` per stage, picked with a window function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Sum, Window
+from django.db.models.functions import RowNumber
+
+from clientela.crm.sales.access import visible_deals, visible_pipelines
+from clientela.crm.sales.models import Deal, Pipeline, Stage
+
+CARDS_PER_STAGE = 30
+
+
+@dataclass
+class Column:
+    stage: Stage
+    deals: list[Deal] = field(default_factory=list)
+    count: int = 0
+    amount: Decimal = Decimal("0")
+
+    @property
+    def hidden(self) -> int:
+        return max(0, self.count - len(self.deals))
+
+
+def pipelines_for(user: Any) -> list[Pipeline]:
+    return list(visible_pipelines(user).filter(is_active=True).order_by("name"))
+
+
+def board(user: Any, pipeline: Pipeline) -> list[Column]:
+    """One column per stage of ``pipeline``, in order, with the user's visible deals."""
+    stages = list(pipeline.stages.order_by("order"))
+    columns = {s.pk: Column(stage=s) for s in stages}
+    deals = visible_deals(user).filter(pipeline=pipeline)
+    for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("amount")).order_by():
+        column = columns.get(row["stage_id"])
+        if column is not None:
+            column.count, column.amount = row["n"], row["total"] or Decimal("0")
+    ranked = (
+        deals.select_related("party", "owner")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]))
+        .filter(rank__lte=CARDS_PER_STAGE)
+        .order_by("stage__order", "-updated_at", "-id")
+    )
+    for deal in ranked:
+        columns[deal.stage_id].deals.append(deal)
+    return [columns[s.pk] for s in stages]

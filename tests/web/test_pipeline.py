@@ -1,0 +1,118 @@
+"""The pipeline board: columns per stage, moving deals, scope and refusals."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from clientela.crm.sales.models import Deal, DealStageChange
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def column_of(page: str, deal: Deal) -> str:
+    """The id of the stage column holding the deal's card."""
+    position = page.index(f'data-testid="deal-{deal.pk}"')
+    return re.findall(r'data-testid="stage-(\d+)"', page[:position])[-1]
+
+
+def test_board_shows_columns_cards_and_funnel(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    pipeline = build_pipeline(deals=12)
+    c = client_for(make_user("root", "admin"))
+    assert c.get("/pipeline/")["Location"] == f"/pipeline/{pipeline.pk}/"
+    page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
+    for stage in pipeline.stages.all():
+        assert f'data-testid="stage-{stage.pk}"' in page
+    deal = Deal.objects.get(name="Deal 01")
+    assert column_of(page, deal) == str(deal.stage_id)
+    assert "Funnel conversion" in page and "board.js" in page and 'data-testid="menu-pipeline"' in page
+
+
+def test_board_query_count_is_constant(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    pipeline = build_pipeline(deals=4)
+    c = client_for(make_user("root", "admin"))
+    c.get(f"/pipeline/{pipeline.pk}/")
+    with CaptureQueriesContext(connection) as few:
+        c.get(f"/pipeline/{pipeline.pk}/")
+    from clientela.crm.parties.models import Party
+    from clientela.crm.sales.actions import create_deal
+
+    for party in Party.objects.order_by("-id")[:30]:
+        create_deal(party=party, name="more", pipeline=pipeline, amount=5)
+    with CaptureQueriesContext(connection) as many:
+        page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
+    assert page.count('class="deal') >= 34
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_move_a_deal_with_htmx(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    pipeline = build_pipeline(deals=4)
+    user = make_user("root", "admin")
+    deal = Deal.objects.get(name="Deal 01")
+    target = pipeline.stages.get(name="Qualified")
+    response = client_for(user).post(f"/deals/{deal.pk}/move/", {"stage": target.pk, "version": deal.version},
+                                     HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert 'data-testid="board-moved"' in page and page.lstrip().startswith('<div id="board"')
+    deal.refresh_from_db()
+    assert deal.stage == target and deal.version == 2
+    assert column_of(page, deal) == str(target.pk)
+    assert DealStageChange.objects.filter(deal=deal, to_stage=target, changed_by=user).exists()
+
+
+def test_lost_needs_a_reason_and_stale_versions_are_refused(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    pipeline = build_pipeline(deals=4)
+    c = client_for(make_user("root", "admin"))
+    deal = Deal.objects.get(name="Deal 01")
+    lost = pipeline.stages.get(is_lost=True)
+    page = c.post(f"/deals/{deal.pk}/move/", {"stage": lost.pk, "version": deal.version},
+                  HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="board-error"' in page and "reason" in page
+    stale = c.post(f"/deals/{deal.pk}/move/", {"stage": pipeline.stages.get(name="Proposal").pk, "version": 99},
+                   HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="board-error"' in stale
+    deal.refresh_from_db()
+    assert deal.stage.name == "Lead" and deal.version == 1
+    ok = c.post(f"/deals/{deal.pk}/move/", {"stage": lost.pk, "version": 1, "reason": "Chose a competitor"})
+    assert ok.status_code == 302
+    deal.refresh_from_db()
+    assert deal.status == "lost" and deal.close_reason == "Chose a competitor"
+
+
+def test_scope_and_roles(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    rep = make_user("rep", "sales_rep")
+    pipeline = build_pipeline(deals=4)
+    mine = Deal.objects.get(name="Deal 01")
+    Deal.objects.filter(pk=mine.pk).update(owner=rep)
+    qualified = pipeline.stages.get(name="Qualified")
+    rep_client = client_for(rep)
+    page = rep_client.get(f"/pipeline/{pipeline.pk}/").content.decode()
+    assert f'data-testid="deal-{mine.pk}"' in page and page.count('data-deal-id="') == 1
+    other = Deal.objects.get(name="Deal 02")
+    assert rep_client.post(f"/deals/{other.pk}/move/", {"stage": qualified.pk}).status_code == 404
+    assert rep_client.post(f"/deals/{mine.pk}/move/", {"stage": qualified.pk}).status_code == 302
+    analyst = client_for(make_user("ana", "analyst"))
+    page = analyst.get(f"/pipeline/{pipeline.pk}/").content.decode()
+    assert "<details class=\"move\">" not in page
+    assert analyst.post(f"/deals/{other.pk}/move/", {"stage": qualified.pk}).status_code == 403
+    marketer = client_for(make_user("mark", "marketer"))
+    assert marketer.get(f"/pipeline/{pipeline.pk}/").status_code == 403
+    assert 'data-testid="menu-pipeline"' not in marketer.get("/").content.decode()
+    other.refresh_from_db()
+    assert other.version == 1  # refused moves wrote nothing
+
+
+def test_no_pipeline_yet(company: Any, make_user: Any) -> None:
+    page = client_for(make_user("root", "admin")).get("/pipeline/").content.decode()
+    assert "no active sales pipeline" in page
