@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from clientela.value.blas_threads import single_threaded_blas
 from clientela.value.models.base import WEIGHTS, row_groups
 
 FloatArray = NDArray[np.float64]
@@ -127,7 +128,9 @@ def _expected_purchase_increments(
         curve = np.asarray(curve_method(ks, part), dtype=np.float64)
         increments = np.maximum(np.diff(curve, axis=1, prepend=0.0), 0.0)
         purchases[start : start + block] = curve[:, -1]
-        discounted[start : start + block] = increments @ factors
+        discounted[start : start + block] = np.einsum(
+            "ij,j->i", increments, factors
+        )  # no BLAS threads
     return purchases, discounted
 
 
@@ -223,6 +226,20 @@ def customer_lifetime_value(
     """
     if not math.isfinite(margin):
         raise ValueError("margin must be finite")
+    with single_threaded_blas():
+        return _customer_lifetime_value(
+            purchases_model, spend_model, summary, horizon, discount_rate, margin
+        )
+
+
+def _customer_lifetime_value(
+    purchases_model: PurchasesModel,
+    spend_model: Spend,
+    summary: pd.DataFrame,
+    horizon: int,
+    discount_rate: float,
+    margin: float,
+) -> pd.DataFrame:
     purchases, discounted = discounted_expected_purchases(
         purchases_model, summary, horizon=horizon, discount_rate=discount_rate
     )

@@ -64,6 +64,12 @@ def summarize_file(
     """Summarise a CSV/Parquet transaction file (arguments as ``summarize``)."""
     if not path.exists():
         raise FileNotFoundError(path)
+    if cal is None:
+        from clientela.value.summary_parquet import summarize_parquet
+
+        fast = summarize_parquet(path, customer, date, amount, period, obs)
+        if fast is not None:
+            return fast
     source = _source(path)
     con = _connect()
     columns = [
@@ -114,9 +120,11 @@ def _run(
     def ordinal(day: int) -> int:
         return int(period_ordinal(np.array([day], dtype=np.int64), period)[0])
 
+    # tx is used once in this query (the holdout query below has its own), so
+    # it is not MATERIALIZED: that would copy the whole log (100M rows).
     # Only quoted identifiers and fixed SQL are formatted in; values are bound (?).
     query = f"""
-        WITH tx AS MATERIALIZED ({base}), periods AS (
+        WITH tx AS ({base}), periods AS (
             SELECT c, {o} AS o, sum(v) AS v FROM tx WHERE d <= ? GROUP BY ALL
         ), customers AS (
             SELECT c, count(*) - 1 AS frequency, min(o) AS first, max(o) AS last,

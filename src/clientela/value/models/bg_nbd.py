@@ -31,6 +31,7 @@ from clientela.value.models.base import (
     ModelFitError,
     SummaryArrays,
     distinct_values,
+    dot,
 )
 
 _QUADRATURE_NODES = 48
@@ -161,7 +162,7 @@ class BetaGeo(BaseModel):
 
     def _initial_params(self, data: SummaryArrays) -> FloatArray:
         w = data["weights"]
-        mean_t = float(w @ data["T"] / w.sum())
+        mean_t = dot(w, data["T"]) / float(w.sum())
         return np.array([1.0, max(mean_t, 1e-3), 1.0, 1.0])
 
     def _log_likelihood(
@@ -265,33 +266,33 @@ class BetaGeo(BaseModel):
         w2 = e / one_e
         ww2 = data["act_w"] * w2
 
-        sum_log_at = float(w_t @ log_at)
-        sum_inv_at = float(w_t @ inv_at)
+        sum_log_at = dot(w_t, log_at)
+        sum_inv_at = dot(w_t, inv_at)
         ll = (
-            float(w_x @ (gammaln(r + xu) + betaln(a, bx)))
+            dot(w_x, gammaln(r + xu) + betaln(a, bx))
             - total_w * (gammaln(r) - r * math.log(alpha) + float(betaln(a, b)))
-            - (r * sum_log_at + float(wx_t @ log_at))
-            + float(data["act_w"] @ softplus)
+            - (r * sum_log_at + dot(wx_t, log_at))
+            + dot(data["act_w"], softplus)
         )
         grad = np.empty(4)
         grad[0] = (
-            float(w_x @ digamma(r + xu))
+            dot(w_x, digamma(r + xu))
             - total_w * (float(digamma(r)) - math.log(alpha))
             - sum_log_at
-            + float(ww2 @ diff)
+            + dot(ww2, diff)
         )
         grad[1] = (
             total_w * r / alpha
-            - (r * sum_inv_at + float(wx_t @ inv_at))
-            - float(ww2 @ (rx * (inv_atx[txi] - inv_at[ti])))
+            - (r * sum_inv_at + dot(wx_t, inv_at))
+            - dot(ww2, rx * (inv_atx[txi] - inv_at[ti]))
         )
         grad[2] = (
-            float(w_x @ -digamma(a + bx)) + total_w * float(digamma(a + b)) + float(ww2.sum()) / a
+            dot(w_x, -digamma(a + bx)) + total_w * float(digamma(a + b)) + float(ww2.sum()) / a
         )
         grad[3] = (
-            float(w_x @ (digamma(bx) - digamma(a + bx)))
+            dot(w_x, digamma(bx) - digamma(a + bx))
             + total_w * float(digamma(a + b) - digamma(b))
-            - float(np.bincount(xi, weights=ww2, minlength=len(xu)) @ inv_bx1)
+            - dot(np.bincount(xi, weights=ww2, minlength=len(xu)).astype(np.float64), inv_bx1)
         )
         return ll, grad
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, psi
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
+from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values, dot
 
 FREQUENCY = "frequency"
 MONETARY_VALUE = "monetary_value"
@@ -87,7 +87,7 @@ class GammaGamma(BaseModel):
         # Method of moments on the averages keeps the start near the optimum:
         # E(zbar) = p v / (q - 1).  Start with p = q = 2 and match the mean.
         weights = data["weights"]
-        mean = float(weights @ data[MONETARY_VALUE] / weights.sum())
+        mean = dot(weights, data[MONETARY_VALUE]) / float(weights.sum())
         return np.array([2.0, 2.0, max(mean / 2.0, 1e-3)], dtype=np.float64)
 
     def _log_likelihood(
@@ -142,7 +142,7 @@ class GammaGamma(BaseModel):
             "xm": x * m,
             "wx": w * x,
             # [sum w log m, sum w x log m, sum w x log x]
-            "data_sums": np.array([w @ log_m, (w * x) @ log_m, (w * x) @ log_x]),
+            "data_sums": np.array([dot(w, log_m), dot(w * x, log_m), dot(w * x, log_x)]),
         }
 
     def _weighted_log_likelihood(
@@ -164,11 +164,11 @@ class GammaGamma(BaseModel):
         vt = v + data["xm"]
         log_total = np.log(vt)
         inv_total = 1.0 / vt
-        sum_log_total = float(w @ log_total)
-        sum_x_log_total = float(wx @ log_total)
+        sum_log_total = dot(w, log_total)
+        sum_x_log_total = dot(wx, log_total)
         digamma_sum = psi(pxu + q)
         ll = (
-            float(w_x @ (gammaln(pxu + q) - gammaln(pxu)))
+            dot(w_x, gammaln(pxu + q) - gammaln(pxu))
             - total_w * (float(gammaln(q)) - q * math.log(v))
             + p * sum_x_log_m
             - sum_log_m
@@ -178,13 +178,10 @@ class GammaGamma(BaseModel):
         )
         grad = np.empty(3)
         grad[0] = (
-            float((w_x * xu) @ (digamma_sum - psi(pxu)))
-            + sum_x_log_m
-            + sum_x_log_x
-            - sum_x_log_total
+            dot(w_x * xu, digamma_sum - psi(pxu)) + sum_x_log_m + sum_x_log_x - sum_x_log_total
         )
-        grad[1] = float(w_x @ digamma_sum) - total_w * (float(psi(q)) - math.log(v)) - sum_log_total
-        grad[2] = total_w * q / v - p * float(wx @ inv_total) - q * float(w @ inv_total)
+        grad[1] = dot(w_x, digamma_sum) - total_w * (float(psi(q)) - math.log(v)) - sum_log_total
+        grad[2] = total_w * q / v - p * dot(wx, inv_total) - q * dot(w, inv_total)
         return ll, grad
 
     def mean_spend(self) -> float:
