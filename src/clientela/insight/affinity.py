@@ -26,6 +26,8 @@ rows at ``customers x owned products x k``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -148,76 +150,124 @@ def recommend_add_ons(
         .groupby("antecedent", sort=False)
         .head(max_per_product)
     )
-    owned = ownership[["party_id", "product_id"]].drop_duplicates()
-    candidates = _first_unowned(owned, pairs, k=k, max_per_product=max_per_product)
-    best = candidates.sort_values(
-        ["party_id", "lift", "product_id", "because_of"], ascending=[True, False, True, True]
-    ).drop_duplicates(["party_id", "product_id"])
-    top = best.groupby("party_id", sort=False).head(k).copy()
-    top["rank"] = top.groupby("party_id", sort=False).cumcount() + 1
-    return top[["party_id", "rank", "product_id", "lift", "because_of"]].reset_index(drop=True)
+    # A pair listed twice keeps its best lift (the candidates the fan-out keeps per product).
+    pairs = pairs.drop_duplicates(["antecedent", "consequent"]).reset_index(drop=True)
+    n_pairs = len(pairs)
+    # Candidates are ranked by lift (desc), product, because_of: rank the pairs once that
+    # way, so a candidate's rank is its pair's and one integer sort ranks them all.
+    by_rank = pairs.sort_values(
+        ["lift", "consequent", "antecedent"], ascending=[False, True, True], kind="stable"
+    ).index.to_numpy()
+    pair_rank = np.empty(n_pairs, dtype=np.int64)
+    pair_rank[by_rank] = np.arange(n_pairs, dtype=np.int64)
+
+    codes, _ = pd.factorize(
+        pd.concat(
+            [ownership["product_id"], pairs["antecedent"], pairs["consequent"]], ignore_index=True
+        ),
+        use_na_sentinel=False,
+    )
+    n_codes = int(codes.max()) + 1 if codes.size else 1
+    n_own = len(ownership)
+    party_codes, _ = pd.factorize(ownership["party_id"], sort=True, use_na_sentinel=False)
+    # Distinct owned (party, product) as sorted integer keys: a plain sort, not a hash or
+    # an argsort (both random-access bound on millions of rows), and the candidate keys
+    # below are then looked up nearly in order, which keeps the binary searches in cache.
+    sorted_keys = np.sort(party_codes.astype(np.int64) * n_codes + codes[:n_own])
+    keys = sorted_keys[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]] if n_own else sorted_keys
+    owned = _Owned(party=keys // n_codes, product=keys % n_codes, keys=keys, n_codes=n_codes)
+    party_values = ownership["party_id"].to_numpy()
+    party_value = np.empty(int(party_codes.max()) + 1 if n_own else 0, dtype=party_values.dtype)
+    party_value[party_codes] = party_values  # one value per code (equal values share a code)
+    row, pos = _first_unowned(
+        owned,
+        antecedent=codes[n_own : n_own + n_pairs].astype(np.int64),
+        consequent=codes[n_own + n_pairs :].astype(np.int64),
+        k=k,
+        max_per_product=max_per_product,
+    )
+    party = owned.party[row]
+    order = np.argsort(party * max(n_pairs, 1) + pair_rank[pos], kind="stable")
+    row, pos, party = row[order], pos[order], party[order]
+    if k > 1:
+        # The same product through two owned products: keep its best (first) candidate.
+        # With k == 1 the first candidate of a party is the only one kept anyway.
+        product_key = party * n_codes + codes[n_own + n_pairs :].astype(np.int64)[pos]
+        by_product = np.argsort(product_key, kind="stable")
+        sorted_product = product_key[by_product]
+        keep = np.zeros(party.size, dtype=bool)
+        keep[by_product[np.r_[True, sorted_product[1:] != sorted_product[:-1]]]] = True
+        row, pos, party = row[keep], pos[keep], party[keep]
+    n = party.size
+    starts = np.flatnonzero(np.r_[True, party[1:] != party[:-1]]) if n else np.zeros(0, np.int64)
+    rank = np.arange(n, dtype=np.int64) - np.repeat(starts, np.diff(np.r_[starts, n])) + 1
+    top = rank <= k
+    return pd.DataFrame(
+        {
+            "party_id": party_value[party[top]],
+            "rank": rank[top],
+            "product_id": pairs["consequent"].to_numpy()[pos[top]],
+            "lift": pairs["lift"].to_numpy()[pos[top]],
+            "because_of": pairs["antecedent"].to_numpy()[pos[top]],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """Distinct owned (party, product) codes, sorted by ``keys = party * n_codes + product``."""
+
+    party: np.ndarray
+    product: np.ndarray
+    keys: np.ndarray
+    n_codes: int
 
 
 def _first_unowned(
-    owned: pd.DataFrame, pairs: pd.DataFrame, *, k: int, max_per_product: int
-) -> pd.DataFrame:
+    owned: _Owned,
+    *,
+    antecedent: np.ndarray,
+    consequent: np.ndarray,
+    k: int,
+    max_per_product: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """For each owned (party, a), the first ``k`` consequents of ``a`` the party does not own.
 
-    ``pairs`` is sorted by antecedent, descending lift, consequent and cut to
-    ``max_per_product`` rows per antecedent.  A party's top-``k`` products by
+    The pairs (``antecedent``, ``consequent`` codes) are in the order of
+    ``pairs``: by antecedent, descending lift, consequent, at most
+    ``max_per_product`` per antecedent.  A party's top-``k`` products by
     (lift desc, product, because_of) are always among these: were ``b`` (best
     through ``a``) not among ``a``'s first ``k`` unowned consequents, ``a``
     alone would give ``k`` distinct products ranked above it.  So the work is
     ``owned x k`` rows instead of ``owned x max_per_product``; each round
-    looks one position further down the lists of the pairs still short of ``k``.
+    looks one position further down the lists of the owned rows still short of
+    ``k``.  Returns the owned row and the pair position of every candidate.
     """
-    n_owned, n_pairs = len(owned), len(pairs)
-    codes, _ = pd.factorize(
-        pd.concat(
-            [owned["product_id"], pairs["antecedent"], pairs["consequent"]], ignore_index=True
-        )
-    )
-    n_codes = max(int(codes.max()) + 1, 1) if codes.size else 1
-    own_product = codes[:n_owned].astype(np.int64)
-    antecedent = codes[n_owned : n_owned + n_pairs]
-    consequent = codes[n_owned + n_pairs :].astype(np.int64)
-    party_codes, _ = pd.factorize(owned["party_id"])
-    party = party_codes.astype(np.int64)
-    owned_keys = np.sort(party * n_codes + own_product)
+    n_codes = owned.n_codes
+    order = np.argsort(antecedent, kind="stable")  # keeps each antecedent's list in order
+    sorted_antecedent = antecedent[order]
+    first = np.searchsorted(sorted_antecedent, np.arange(n_codes), side="left")
+    length = np.searchsorted(sorted_antecedent, np.arange(n_codes), side="right") - first
 
-    # Each antecedent's consequents, in the order of ``pairs`` (a stable sort keeps it).
-    order = np.argsort(antecedent, kind="stable")
-    cons_code = consequent[order]
-    cons_value = pairs["consequent"].to_numpy()[order]
-    ante_value = pairs["antecedent"].to_numpy()[order]
-    lift = pairs["lift"].to_numpy()[order]
-    first = np.searchsorted(antecedent[order], np.arange(n_codes), side="left")
-    length = np.searchsorted(antecedent[order], np.arange(n_codes), side="right") - first
-
-    rows = np.flatnonzero(length[own_product] > 0)
-    found = np.zeros(n_owned, dtype=np.int64)
+    rows = np.flatnonzero(length[owned.product] > 0)
+    found = np.zeros(owned.party.size, dtype=np.int64)
     picked_rows: list[np.ndarray] = []
     picked_pos: list[np.ndarray] = []
     for position in range(max_per_product):
-        rows = rows[(position < length[own_product[rows]]) & (found[rows] < k)]
+        rows = rows[(position < length[owned.product[rows]]) & (found[rows] < k)]
         if rows.size == 0:
             break
-        pos = first[own_product[rows]] + position
-        key = party[rows] * n_codes + cons_code[pos]
-        at = np.minimum(np.searchsorted(owned_keys, key), max(owned_keys.size - 1, 0))
-        new = owned_keys[at] != key if owned_keys.size else np.ones(rows.size, dtype=bool)
+        pos = order[first[owned.product[rows]] + position]
+        wanted = owned.party[rows] * n_codes + consequent[pos]
+        at = np.minimum(np.searchsorted(owned.keys, wanted), owned.keys.size - 1)
+        new = owned.keys[at] != wanted
         picked_rows.append(rows[new])
         picked_pos.append(pos[new])
         found[rows[new]] += 1
-    row = np.concatenate(picked_rows) if picked_rows else np.zeros(0, dtype=np.int64)
-    pos = np.concatenate(picked_pos) if picked_pos else np.zeros(0, dtype=np.int64)
-    return pd.DataFrame(
-        {
-            "party_id": owned["party_id"].to_numpy()[row],
-            "because_of": ante_value[pos],
-            "product_id": cons_value[pos],
-            "lift": lift[pos],
-        }
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(picked_rows) if picked_rows else empty,
+        np.concatenate(picked_pos) if picked_pos else empty,
     )
 
 
