@@ -51,7 +51,13 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import digamma, expit, gammaln, hyperu, roots_legendre
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values
+from clientela.value.models.base import (
+    BaseModel,
+    FloatArray,
+    SummaryArrays,
+    distinct_values,
+    dot,
+)
 from clientela.value.models.bg_nbd import (
     as_series,
     check_frequency_recency_t,
@@ -186,7 +192,80 @@ class ParetoNBD(BaseModel):
 
     def _prepare(self, data: SummaryArrays) -> SummaryArrays:
         require_repeat_purchases(data)
-        return self._index(data)
+        out = self._index(data)
+        n_x, n_tx, n_t = len(out["x_unique"]), len(out["tx_unique"]), len(out["T_unique"])
+        if max(n_x * n_tx, n_x * n_t) <= _grid_limit(len(data["weights"])):
+            # Flat positions of each row in the (x, t_x) and (x, T) grids of
+            # log_j, and the weight totals per grid cell.
+            xi = out["x_code"].astype(np.intp)
+            cell1 = xi * n_tx + out["tx_code"].astype(np.intp)
+            cell2 = xi * n_t + out["T_code"].astype(np.intp)
+            w = data["weights"]
+            out["cell1"] = cell1.astype(np.float64)
+            out["cell2"] = cell2.astype(np.float64)
+            out["w_by_cell2"] = np.bincount(cell2, weights=w, minlength=n_x * n_t).astype(
+                np.float64
+            )
+            out["w_by_x"] = np.bincount(xi, weights=w, minlength=n_x).astype(np.float64)
+        return out
+
+    def _weighted_log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray]:
+        """:meth:`_log_likelihood` summed with the weights, evaluated on the grids.
+
+        ``log L = log C(x) + l2 + softplus(l1 - l2)`` with ``l1 = log s + log
+        J1(x, t_x)`` and ``l2 = log(r+x) + log J2(x, T)``; every gradient term
+        has the form ``dC(x) + w1 G1(x, t_x) + (1 - w1) G2(x, T)`` with
+        ``w1 = sigmoid(l1 - l2)``.  Sums of grid terms against weights are
+        dot products with weight totals per grid cell (fixed ones for ``C``
+        and ``G2``; for ``w1 G1`` and ``w1 G2`` the per-row ``w * w1`` binned by
+        cell), so per row only two look-ups, the softplus/sigmoid and two
+        bincounts remain.  Used when the grids are small (see :func:`_gathered`).
+        """
+        if "cell1" not in data:
+            return super()._weighted_log_likelihood(params, data)
+        r, alpha, s, beta = params
+        xu = data["x_unique"]
+        n_x, n_tx, n_t = len(xu), len(data["tx_unique"]), len(data["T_unique"])
+        g1 = log_j(r + xu, np.full_like(xu, s + 1.0), data["tx_unique"], alpha, beta)
+        g2 = log_j(r + xu + 1.0, np.full_like(xu, s), data["T_unique"], alpha, beta)
+        inv_rx = (1.0 / (r + xu))[:, None]
+        log1 = (math.log(s) + g1[0]).ravel()
+        log2 = (np.log(r + xu)[:, None] + g2[0]).ravel()
+        grads1 = [g1[1], g1[3], 1.0 / s + g1[2], g1[4]]  # d/d(r, alpha, s, beta)
+        grads2 = [inv_rx + g2[1], g2[3], g2[2], g2[4]]
+
+        w = data["weights"]
+        cell1 = data["cell1"].astype(np.intp)
+        cell2 = data["cell2"].astype(np.intp)
+        l2 = log2[cell2]
+        d = log1[cell1] - l2
+        capped = np.minimum(d, 700.0)  # softplus and sigmoid from one exp/log, as in BG/NBD
+        e = np.exp(capped)
+        one_e = 1.0 + e
+        softplus = np.log(one_e) + (d - capped)
+        ww1 = w * (e / one_e)
+        w1_by_cell1 = np.bincount(cell1, weights=ww1, minlength=n_x * n_tx).astype(np.float64)
+        w1_by_cell2 = np.bincount(cell2, weights=ww1, minlength=n_x * n_t).astype(np.float64)
+        w_by_cell2, w_by_x = data["w_by_cell2"], data["w_by_x"]
+        total_w = float(w_by_x.sum())
+
+        log_c = dot(w_by_x, gammaln(r + xu)) - total_w * (
+            float(gammaln(r)) - r * math.log(alpha) - s * math.log(beta)
+        )
+        ll = log_c + dot(w_by_cell2, log2) + dot(w, softplus)
+        d_c = [
+            dot(w_by_x, digamma(r + xu)) - total_w * (float(digamma(r)) - math.log(alpha)),
+            total_w * r / alpha,
+            total_w * math.log(beta),
+            total_w * s / beta,
+        ]
+        grad = np.empty(4)
+        for k in range(4):
+            g1k, g2k = grads1[k].ravel(), grads2[k].ravel()
+            grad[k] = d_c[k] + dot(w_by_cell2, g2k) + dot(w1_by_cell1, g1k) - dot(w1_by_cell2, g2k)
+        return ll, grad
 
     def _index(self, data: SummaryArrays) -> SummaryArrays:
         """Distinct values and codes of ``x``, ``t_x`` and ``T``."""
@@ -377,9 +456,14 @@ def _gathered(
     codes: tuple[NDArray[np.intp], NDArray[np.intp]],
 ) -> list[FloatArray]:
     """:func:`log_j` per row: on the grid when small, else on the rows' pairs."""
-    if len(p) * len(t) <= max(4 * len(codes[0]), 100_000):
+    if len(p) * len(t) <= _grid_limit(len(codes[0])):
         return [g[codes] for g in log_j(p, q, t, alpha, beta)]
     return [g[:, 0] for g in log_j(p, q, t, alpha, beta, pairs=codes)]
+
+
+def _grid_limit(n_rows: int) -> int:
+    """Largest (x, t) grid evaluated whole rather than on the rows' pairs."""
+    return max(4 * n_rows, 100_000)
 
 
 def log_nbd_grid(
