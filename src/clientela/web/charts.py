@@ -26,6 +26,12 @@ def _n(value: float, places: int = 0) -> str:
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
+def _label_width(labels: list[str]) -> int:
+    """Room for the longest label at 12 px (at most about 8 px a character), 90 to 260 px."""
+    longest = max((len(label) for label in labels), default=0)
+    return min(260, max(90, 8 * longest + 14))
+
+
 def _svg(ident: str, width: int, height: int, title: str, desc: str, body: str) -> str:
     return (
         f'<svg role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}" '
@@ -85,7 +91,8 @@ def hbars_svg(
     ident: str, labels: list[str], values: list[float], *, title: str, desc: str, width: int = 520
 ) -> str:
     """Horizontal bars, each with its label on the left and its count printed beside it."""
-    bar_h, pad, label_w = 26, 6, 150
+    bar_h, pad = 26, 6
+    label_w = _label_width(labels)
     height = pad * 2 + bar_h * len(values)
     top = max(values, default=0) or 1.0
     span = width - label_w - 70
@@ -103,7 +110,8 @@ def hbars_svg(
 
 def funnel_svg(stages: list[tuple[str, int]], *, width: int = 520) -> str:
     """The loyalty ladder as a centred funnel, prospect at the top; counts printed on rows."""
-    row, gap, label_w = 34, 6, 120
+    row, gap = 34, 6
+    label_w = _label_width([name for name, _c in stages])
     height = len(stages) * (row + gap) + gap
     top_count = max((c for _s, c in stages), default=0) or 1
     span = width - label_w - 20
