@@ -33,7 +33,7 @@ from clientela.value.models.base import WEIGHTS, row_groups
 FloatArray = NDArray[np.float64]
 
 # Cells of the (customers, horizon) array of cumulative expectations per block.
-_CURVE_CELLS = 4_000_000
+_CURVE_CELLS = 16_000_000
 
 
 class PurchasesModel(Protocol):
@@ -68,9 +68,10 @@ def _discount_factors(horizon: int, discount_rate: float) -> FloatArray:
     return np.asarray(np.exp(-k * math.log1p(discount_rate)), dtype=np.float64)
 
 
-def _distinct_customers(
-    model: PurchasesModel, summary: pd.DataFrame
-) -> tuple[pd.DataFrame, NDArray[np.intp]] | None:
+_Distinct = tuple[pd.DataFrame, NDArray[np.intp]]
+
+
+def _distinct_customers(model: PurchasesModel, summary: pd.DataFrame) -> _Distinct | None:
     """The distinct rows of the model's columns and, per customer, its row.
 
     Predictions depend on a customer's ``required_columns`` only, so they are
@@ -135,7 +136,12 @@ def _expected_purchase_increments(
 
 
 def discounted_expected_purchases(
-    model: PurchasesModel, summary: pd.DataFrame, *, horizon: int, discount_rate: float
+    model: PurchasesModel,
+    summary: pd.DataFrame,
+    *,
+    horizon: int,
+    discount_rate: float,
+    distinct: _Distinct | None | bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """Expected purchases over ``horizon`` periods, undiscounted and discounted.
 
@@ -143,6 +149,9 @@ def discounted_expected_purchases(
     docstring; predictions are made once per distinct customer history
     (:func:`_distinct_customers`) and, when the model offers
     ``expected_purchases_curve``, for all periods in one call.
+
+    ``distinct`` (internal) passes the distinct rows already found by the
+    caller; ``True`` finds them here.
 
     Returns
     -------
@@ -152,8 +161,9 @@ def discounted_expected_purchases(
     """
     _check_horizon(horizon, discount_rate)
     factors = _discount_factors(horizon, discount_rate)
-    distinct = _distinct_customers(model, summary)
-    if distinct is None:
+    if distinct is True:
+        distinct = _distinct_customers(model, summary)
+    if distinct is None or distinct is False:
         purchases, discounted = _expected_purchase_increments(model, summary, factors)
     else:
         rows, groups = distinct
@@ -166,10 +176,9 @@ def discounted_expected_purchases(
 
 
 def _per_distinct_customer(
-    method: Any, model: PurchasesModel, summary: pd.DataFrame, *args: Any
+    method: Any, distinct: _Distinct | None, summary: pd.DataFrame, *args: Any
 ) -> FloatArray:
     """``method(*args, summary)`` evaluated once per distinct history, per customer."""
-    distinct = _distinct_customers(model, summary)
     if distinct is None:
         return np.asarray(method(*args, summary), dtype=np.float64)
     rows, groups = distinct
@@ -240,13 +249,18 @@ def _customer_lifetime_value(
     discount_rate: float,
     margin: float,
 ) -> pd.DataFrame:
+    distinct = _distinct_customers(purchases_model, summary)  # shared by every prediction
     purchases, discounted = discounted_expected_purchases(
-        purchases_model, summary, horizon=horizon, discount_rate=discount_rate
+        purchases_model,
+        summary,
+        horizon=horizon,
+        discount_rate=discount_rate,
+        distinct=distinct if distinct is not None else False,
     )
     spend = _spend_per_customer(spend_model, summary)
     table = pd.DataFrame(
         {
-            "p_alive": _per_distinct_customer(purchases_model.p_alive, purchases_model, summary),
+            "p_alive": _per_distinct_customer(purchases_model.p_alive, distinct, summary),
             "expected_purchases": purchases,
             "discounted_expected_purchases": discounted,
             "expected_spend": spend,
@@ -254,21 +268,21 @@ def _customer_lifetime_value(
         index=summary.index,
     )
     table["clv"] = margin * table["expected_spend"] * table["discounted_expected_purchases"]
-    residual = _residual_transactions(purchases_model, summary, discount_rate)
+    residual = _residual_transactions(purchases_model, summary, discount_rate, distinct)
     if residual is not None:
         table["discounted_residual_transactions"] = residual
     return table
 
 
 def _residual_transactions(
-    model: PurchasesModel, summary: pd.DataFrame, discount_rate: float
+    model: PurchasesModel, summary: pd.DataFrame, discount_rate: float, distinct: _Distinct | None
 ) -> FloatArray | None:
     """The model's closed-form DERT if it has one (optional; never required)."""
     method = getattr(model, "expected_discounted_residual_transactions", None)
     if method is None or discount_rate <= 0:
         return None
     try:
-        return _per_distinct_customer(method, model, summary, discount_rate)
+        return _per_distinct_customer(method, distinct, summary, discount_rate)
     except NotImplementedError:
         return None
 
