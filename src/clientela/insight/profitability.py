@@ -109,7 +109,9 @@ def _ledger(
         ("returned_revenue", np.where(returned, amount, 0.0)),
         ("returns", returned.astype(np.float64)),
     ):
-        parts.append(pd.DataFrame({"party_id": party, "at": at, "component": component, "value": value}))
+        parts.append(
+            pd.DataFrame({"party_id": party, "at": at, "component": _component(component, party.size), "value": value})
+        )
 
     if interactions is not None:
         require_columns(interactions, ("party_id", "occurred_at"), name="interactions")
@@ -122,7 +124,7 @@ def _ledger(
                 {
                     "party_id": interactions["party_id"].to_numpy(),
                     "at": timestamps(interactions, "occurred_at", name="interactions").to_numpy(),
-                    "component": "interaction_cost",
+                    "component": _component("interaction_cost", len(interactions)),
                     "value": costs.fillna(0.0).to_numpy(),
                 }
             )
@@ -135,7 +137,7 @@ def _ledger(
                 {
                     "party_id": service_cases["party_id"].to_numpy(),
                     "at": timestamps(service_cases, "opened_at", name="service_cases").to_numpy(),
-                    "component": "service_cost",
+                    "component": _component("service_cost", len(service_cases)),
                     "value": money(service_cases, "cost", name="service_cases").to_numpy(),
                 }
             )
@@ -178,16 +180,23 @@ def _ledger(
                 {
                     "party_id": members["party_id"].to_numpy(),
                     "at": members["at"].to_numpy(),
-                    "component": "campaign_cost",
+                    "component": _component("campaign_cost", len(members)),
                     "value": share.to_numpy(),
                 }
             )
         )
         unattributed = float(camp.loc[~camp["campaign_id"].isin(members["campaign_id"]), "spend"].sum())
 
+    # Each part's component is already categorical (same categories), so the concatenation
+    # stays categorical instead of building and converting millions of strings.
     ledger = pd.concat(parts, ignore_index=True)
-    ledger["component"] = pd.Categorical(ledger["component"], categories=list(COMPONENTS))
     return ledger, unattributed
+
+
+def _component(name: str, size: int) -> pd.Categorical:
+    """``size`` copies of the component ``name`` as a categorical over :data:`COMPONENTS`."""
+    code = COMPONENTS.index(name)
+    return pd.Categorical.from_codes(np.full(size, code, dtype=np.int8), categories=list(COMPONENTS))
 
 
 def _finish(table: pd.DataFrame) -> pd.DataFrame:

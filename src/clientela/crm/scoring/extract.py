@@ -145,21 +145,26 @@ def parties() -> pd.DataFrame:
     """Every party with its roles, acquisition and how many parties it referred."""
     sql = (
         "SELECT p.id, p.ref, p.name, p.is_customer, p.is_prospect, p.is_supplier, p.is_partner, "
-        "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id, "
-        "(SELECT COUNT(*) FROM parties_party r WHERE r.referred_by_id = p.id) "
+        "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id "
         "FROM parties_party p"
     )
     df = frame(
         sql,
         [
             "party_id", "ref", "name", "is_customer", "is_prospect", "is_supplier", "is_partner",
-            "is_internal", "acquired_at", "acquisition_channel", "referred_by_id", "referrals",
+            "is_internal", "acquired_at", "acquisition_channel", "referred_by_id",
         ],
     )
     for col in ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal"):
-        df[col] = df[col].map(_truthy).astype(bool)
+        df[col] = _flags(df[col])
     df["acquired_at"] = _to_utc(df["acquired_at"])
-    df["referrals"] = pd.to_numeric(df["referrals"]).fillna(0).astype("int64")
+    # Every party is read, so the parties each one referred are counted here rather than
+    # by a correlated subquery per party.
+    referrers = pd.to_numeric(df["referred_by_id"]).dropna().astype("int64")
+    df["referrals"] = (
+        referrers.value_counts().reindex(pd.to_numeric(df["party_id"]).to_numpy(), fill_value=0)
+        .to_numpy(dtype="int64")
+    )
     return df
 
 
@@ -167,6 +172,13 @@ def _truthy(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"t", "true", "1"}
     return bool(value)
+
+
+def _flags(column: pd.Series) -> pd.Series:
+    """``_truthy`` of every value, evaluated once per distinct value."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    truth = np.array([_truthy(u) for u in uniques], dtype=bool)
+    return pd.Series(truth[codes], index=column.index, dtype=bool)
 
 
 def interaction_costs() -> pd.DataFrame:
@@ -202,14 +214,26 @@ def product_purchases() -> pd.DataFrame:
 
 
 def order_items() -> pd.DataFrame:
-    """(order, party, product) for kept orders: the baskets product affinity reads."""
+    """Distinct (order, party, product) for kept orders: the baskets product affinity reads.
+
+    The lines come without ``DISTINCT``: on 10M lines PostgreSQL's hash aggregate
+    spills to disk and takes several times the join itself, while a hash of one
+    int64 key per line here takes a second (an order has one party, so the key
+    is the order and the product).
+    """
     df = frame(
-        "SELECT DISTINCT l.order_id, o.party_id, l.product_id FROM commerce_orderline l "
+        "SELECT l.order_id, o.party_id, l.product_id FROM commerce_orderline l "
         "JOIN commerce_order o ON o.id = l.order_id WHERE o.status NOT IN (%s, %s)",
         ["order_id", "party_id", "product_id"],
         ["cancelled", "returned"],
     )
-    return df.astype({"order_id": "int64", "party_id": "int64", "product_id": "int64"})
+    df = df.astype({"order_id": "int64", "party_id": "int64", "product_id": "int64"})
+    if df.empty:
+        return df
+    order = df["order_id"].to_numpy()
+    product, _ = pd.factorize(df["product_id"])
+    key = (order - order.min()) * (int(product.max()) + 1) + product
+    return df[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
 
 
 def products() -> pd.DataFrame:

@@ -261,11 +261,20 @@ def score_customers(
         end=as_of_ts,
     )
     say("insight: profitability by quarter")
+    # Managed exit reads only the last two complete quarters of this table, and a quarter's
+    # figure sums only its own movements: so the table is built from those two quarters on,
+    # which gives them the same figures from a fraction of the rows.
+    since = _last_complete_quarters_start(
+        [orders["ordered_at"], inputs.interactions["occurred_at"]]
+        + ([inputs.service_cases["opened_at"]] if inputs.service_cases is not None else []),
+        as_of_ts,
+    )
     by_quarter = insight.profitability_by_period(
-        orders[["party_id", "ordered_at", "amount", "cost", "status"]],
-        interactions=inputs.interactions,
-        service_cases=inputs.service_cases,
+        _since(orders[["party_id", "ordered_at", "amount", "cost", "status"]], "ordered_at", since),
+        interactions=_since(inputs.interactions, "occurred_at", since),
+        service_cases=_since(inputs.service_cases, "opened_at", since),
         freq="Q",
+        start=since,
         end=as_of_ts,
     )
     complete = [c for c in by_quarter.columns if pd.Period(c, freq="Q").end_time.tz_localize("UTC") < as_of_ts]
@@ -430,6 +439,27 @@ def score_customers(
         "data_start": run["data_start"], "observation_end": as_of,
         "calibration_end": run["calibration_end"],
     }, report=jsonable(report))
+
+
+def _last_complete_quarters_start(times: list[pd.Series], as_of_ts: pd.Timestamp) -> pd.Timestamp | None:
+    """Start of the second-last complete quarter the by-quarter table would show.
+
+    That table spans the quarters from the first to the last movement; its complete
+    quarters end before ``as_of_ts``. None when there is no movement at all.
+    """
+    latest = [t[t < as_of_ts].max() for t in times if len(t)]
+    latest = [t for t in latest if pd.notna(t)]
+    if not latest:
+        return None
+    last_movement = max(latest).tz_convert("UTC").tz_localize(None).to_period("Q")
+    last_complete = min(last_movement, as_of_ts.tz_convert("UTC").tz_localize(None).to_period("Q") - 1)
+    return (last_complete - 1).start_time.tz_localize("UTC")
+
+
+def _since(frame: pd.DataFrame | None, column: str, since: pd.Timestamp | None) -> pd.DataFrame | None:
+    if frame is None or since is None:
+        return frame
+    return frame[frame[column] >= since]
 
 
 def _histogram(values: np.ndarray, bins: int = 20) -> dict[str, list[float]]:
