@@ -193,10 +193,13 @@ def _ledger(
     return ledger, unattributed
 
 
+_COMPONENT_DTYPE = pd.CategoricalDtype(categories=list(COMPONENTS))
+
+
 def _component(name: str, size: int) -> pd.Categorical:
     """``size`` copies of the component ``name`` as a categorical over :data:`COMPONENTS`."""
-    code = COMPONENTS.index(name)
-    return pd.Categorical.from_codes(np.full(size, code, dtype=np.int8), categories=list(COMPONENTS))
+    codes = np.full(size, COMPONENTS.index(name), dtype=np.int8)
+    return pd.Categorical.from_codes(codes, dtype=_COMPONENT_DTYPE)
 
 
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
