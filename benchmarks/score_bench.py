@@ -98,7 +98,7 @@ def _write(path: Path, columns: dict[str, object]) -> None:
 
 def generate(customers: int, lines: int) -> dict[str, Path]:
     """Write (once) the CSV files of the data set; return their paths by table key."""
-    folder = CACHE / f"score_{customers}_{lines}_{SEED}"
+    folder = CACHE / f"score_{customers}_{lines}_{SEED}_v2"
     folder.mkdir(parents=True, exist_ok=True)
     paths = {key: folder / f"{key}.csv" for key in TABLES}
     if all(p.exists() for p in paths.values()):
@@ -161,7 +161,7 @@ def generate(customers: int, lines: int) -> dict[str, Path]:
     order_party = np.concatenate((np.arange(customers), owner[keep]))
     order_time = np.concatenate((acquired, times[keep].astype("int64")))
     del owner, times, keep
-    order_sort = np.lexsort((order_time, order_party))
+    order_sort = np.lexsort((order_party, order_time))  # ids follow time, as in a live shop
     order_party, order_time = order_party[order_sort], order_time[order_sort]
     n_orders = len(order_party)
     oid = np.arange(1, n_orders + 1)
