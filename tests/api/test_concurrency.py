@@ -37,6 +37,7 @@ def _call(url: str, method: str, token: str, body: Any = None, **headers: str) -
 
 
 # 6,400+ requests from one token: the rate limit is not what this test measures.
+@pytest.mark.postgres
 @override_settings(API_RATE_LIMIT="0/60")
 class ConcurrentWrites(LiveServerTestCase):
     @classmethod

@@ -3,6 +3,10 @@
 Checks: no server errors, status codes, content types, headers and bodies as the
 schema documents them. ``CLIENTELA_FUZZ_EXAMPLES`` sets the examples per operation
 (default 50, the CI floor). Cases are derandomised so a run is reproducible.
+
+It runs on the PostgreSQL pass (the production database) only: 88 operations x 50
+examples take minutes, and the schema and handlers are the same on both databases,
+whose behaviour the resource tests already cover on each pass.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.mark.slow
+@pytest.mark.postgres
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
