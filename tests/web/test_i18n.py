@@ -186,3 +186,16 @@ def test_numbers_follow_the_locale(company: Any, make_user: Any) -> None:
     tile = r'data-testid="kpi-retention".*?<p class="kpi-value">([^<]*)<'
     assert re.search(r"\d+,\d\xa0%", re.search(tile, pl, re.S).group(1))
     assert re.search(r"\d+\.\d\xa0%", re.search(tile, en, re.S).group(1))
+
+
+def test_number_filters_round_instead_of_cutting() -> None:
+    from django.utils import translation
+
+    from clientela.web.templatetags.web_format import money, num, pct
+
+    with translation.override("pl"):
+        assert pct(0.4028985) == "40,3\xa0%"
+        assert money(2210634.92, "PLN") == "2\xa0210\xa0635\xa0PLN"
+        assert num(3.64009, 2) == "3,64"
+    with translation.override("en"):
+        assert pct(0.4028985) == "40.3\xa0%" and num(1234.5, 0) == "1,234"

@@ -113,6 +113,26 @@ def test_dashboard_shows_trend_against_the_previous_run(company: Any, make_user:
     page = text(client_for(make_user("root", "admin")).get("/"))
     tile = re.search(r'data-testid="kpi-retention".*?</article>', page, re.S).group(0)
     assert "up" in tile and "+5.0" in tile and "good" in tile
+    assert 'data-testid="chart-equity"' in page  # two runs: equity over time
+
+
+def test_dashboard_query_count_does_not_depend_on_the_number_of_runs(company: Any, make_user: Any) -> None:
+    from clientela.crm.scoring.models import ModelRun
+
+    c = client_for(make_user("root", "admin"))
+    c.get("/")
+    with CaptureQueriesContext(connection) as one:
+        c.get("/")
+    run = company["run"]
+    for years in range(1, 6):
+        old = ModelRun.objects.get(pk=run.pk)
+        old.pk, old.is_current = None, False
+        old.started_at = run.started_at.replace(year=run.started_at.year - years)
+        old.save()
+    with CaptureQueriesContext(connection) as six:
+        page = text(c.get("/"))
+    assert page.count("<circle") >= 6
+    assert len(six.captured_queries) == len(one.captured_queries)
 
 
 def test_customer_search_by_email_phone_and_ref(company: Any, make_user: Any) -> None:

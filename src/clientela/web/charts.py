@@ -10,10 +10,12 @@ standalone English report; these take translated titles and localised numbers.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from html import escape
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from clientela.web.labels import ACTIONS, STAGES, label
@@ -23,7 +25,8 @@ FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
 def _n(value: float, places: int = 0) -> str:
-    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    rounded = round(Decimal(str(value)), places)  # number_format would cut, not round
+    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def _label_width(labels: list[str]) -> int:
@@ -83,6 +86,39 @@ def lorenz_svg(points: list[dict[str, Any]], *, top20: float | None, width: int 
         "lorenz", width, height, _("Pareto (Lorenz) curve of revenue"),
         _("Cumulative share of revenue against cumulative share of customers ranked from the "
           "smallest; the dashed diagonal is perfect equality."),
+        "".join(parts),
+    )
+
+
+def equity_svg(points: list[tuple[datetime, float]], *, width: int = 920, height: int = 260) -> str:
+    """Customer equity per model run: a line with each value printed above its point."""
+    left, right, top, bottom = 70, 70, 28, 34
+    w, h = width - left - right, height - top - bottom
+    values = [v for _d, v in points]
+    low, high = min(values), max(values)
+    step = w / max(1, len(points) - 1)
+
+    def y_of(value: float) -> float:
+        if high == low:  # a flat history sits in the middle
+            return top + h / 2
+        return top + h - 0.1 * h - (value - low) / (high - low) * 0.8 * h
+
+    coords = [(left + i * step, y_of(v)) for i, v in enumerate(values)]
+    parts = [f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="{GRID}"/>']
+    parts.append(
+        f'<polyline fill="none" stroke="{ACCENT}" stroke-width="3" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>'
+    )
+    for (x, y), (when, value) in zip(coords, points, strict=False):
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{ACCENT}"/>'
+            f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" font-size="11" fill="{INK}">{_n(value)}</text>'
+            f'<text x="{x:.1f}" y="{top + h + 18}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f"{escape(date_format(when, 'SHORT_DATE_FORMAT'))}</text>"
+        )
+    return _svg(
+        "equity", width, height, _("Customer equity over time"),
+        _("Customer equity at each model run, oldest on the left; the value is written above each point."),
         "".join(parts),
     )
 
@@ -193,12 +229,22 @@ class Chart:
     wide: bool = False
 
 
-def dashboard_charts(report: dict[str, Any], *, show_clv: bool) -> list[Chart]:
-    """The dashboard's charts from a run's report; CLV charts only when ``show_clv``."""
+def dashboard_charts(
+    report: dict[str, Any], *, show_clv: bool, history: list[tuple[datetime, float]] | None = None
+) -> list[Chart]:
+    """The dashboard's charts from a run's report (and the equity of earlier runs); CLV
+    charts only when ``show_clv``."""
     if not report:
         return []
     charts: list[Chart] = []
     currency = str(report.get("currency", ""))
+    if show_clv and history and len(history) >= 2:
+        charts.append(Chart(
+            "equity", _("Customer equity over time"), equity_svg(history),
+            (_("Model run"), _("Customer equity (%(currency)s)") % {"currency": currency}),
+            [(date_format(when, "SHORT_DATE_FORMAT"), _n(value)) for when, value in history],
+            wide=True,
+        ))
     shares = report.get("concentration", {}).get("revenue", {}).get("top_shares", {})
     top20 = shares.get("top_20pct")
     charts.append(Chart(

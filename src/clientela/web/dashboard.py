@@ -15,7 +15,9 @@ from clientela.web.layout import render_page
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     figures = dashboard_figures(request.user)
-    charts = dashboard_charts(figures.report, show_clv=figures.show_clv)
+    charts = dashboard_charts(
+        figures.report, show_clv=figures.show_clv, history=figures.equity_history
+    )
     return render_page(
         request, "web/dashboard.html", {"figures": figures, "charts": charts}, section="dashboard"
     )

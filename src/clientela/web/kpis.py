@@ -68,6 +68,7 @@ class Dashboard:
     report: dict[str, Any] = field(default_factory=dict)
     show_clv: bool = True
     nps_responses: int = 0
+    equity_history: list[tuple[datetime, float]] = field(default_factory=list)
 
 
 def previous_run(run: ModelRun) -> ModelRun | None:
@@ -78,6 +79,17 @@ def previous_run(run: ModelRun) -> ModelRun | None:
         .order_by("-started_at")
         .first()
     )
+
+
+def equity_history(*, limit: int = 24) -> list[tuple[datetime, float]]:
+    """Customer equity of the last ``limit`` successful runs, oldest first (one query that
+    reads only that figure of each run's report)."""
+    rows = (
+        ModelRun.objects.filter(status=RunStatus.SUCCEEDED)
+        .order_by("-started_at")
+        .values_list("started_at", "summary__customer_equity__total")[:limit]
+    )
+    return [(when, float(total)) for when, total in reversed(list(rows)) if total is not None]
 
 
 def _nps_between(since: datetime, until: datetime) -> tuple[int, float | None]:
@@ -146,4 +158,5 @@ def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
     return Dashboard(
         run=run, previous=before, currency=str(report.get("currency", "")), kpis=kpis,
         report=report, show_clv=show_clv, nps_responses=nps_responses,
+        equity_history=equity_history() if show_clv and run is not None else [],
     )

@@ -309,6 +309,12 @@ T: dict[str, tuple[str, str]] = {
         "Nie ma jeszcze aktywnego lejka sprzedaży. Administrator może go utworzyć w panelu administracyjnym lub przez API.",
         "Активной воронки продаж пока нет. Администратор может создать её в администрировании или через API."),
     "win %(p)s": ("szansa wygranej %(p)s", "вероятность выигрыша %(p)s"),
+    "Customer equity (%(currency)s)": ("Kapitał klientów (%(currency)s)", "Клиентский капитал (%(currency)s)"),
+    "Customer equity at each model run, oldest on the left; the value is written above each point.": (
+        "Kapitał klientów w każdym przebiegu modelu, od najstarszego po lewej; wartość jest wpisana nad każdym punktem.",
+        "Клиентский капитал при каждом расчёте модели, самый ранний слева; значение подписано над каждой точкой."),
+    "Customer equity over time": ("Kapitał klientów w czasie", "Клиентский капитал во времени"),
+    "Model run": ("Przebieg modelu", "Расчёт модели"),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).

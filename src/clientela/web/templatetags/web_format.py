@@ -22,7 +22,9 @@ Number = int | float | Decimal
 
 
 def _fmt(value: Number, places: int) -> str:
-    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    # Django's number_format cuts extra decimals off; round half-even first (40.29 → 40.3).
+    rounded = round(Decimal(str(value)), places)
+    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 @register.filter
