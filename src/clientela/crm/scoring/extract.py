@@ -9,14 +9,15 @@ bound parameters only.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from psycopg import pq
 
 from clientela.crm.commerce.models import ExchangeRate
 
@@ -52,9 +53,12 @@ def _frame_postgres(sql: str, columns: Sequence[str], params: Sequence[object]) 
         query = pgsql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER false)").format(
             pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(p) for p in params])
         )
-        with cursor.copy(query) as copy:
-            for block in copy:
-                buffer.write(block)
+        text = query.as_bytes(cursor)
+        # Outside autocommit psycopg opens the transaction on a statement's way out; let it,
+        # so the COPY below runs inside it just as it would through the cursor.
+        if not raw.autocommit and raw.info.transaction_status == pq.TransactionStatus.IDLE:
+            cursor.execute("SELECT 1")
+    _copy_out(raw.pgconn, text, buffer.write)
     if buffer.tell() == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     buffer.seek(0)
@@ -64,6 +68,33 @@ def _frame_postgres(sql: str, columns: Sequence[str], params: Sequence[object]) 
         convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
     )
     return table.to_pandas()
+
+
+def _copy_out(pgconn: pq.abc.PGconn, query: bytes, write: Callable[[bytes], object]) -> None:
+    """Run ``COPY … TO STDOUT`` and hand each row's bytes to ``write``.
+
+    The server sends one message per row; psycopg's ``Copy`` iterator costs a
+    generator and a wait per message (about 4 µs, 40 s for 10M rows), while this
+    loop asks libpq directly (blocking) for the next row. Same bytes, same
+    errors: a failing query or COPY raises with the server's message.
+    """
+    pgconn.send_query(query)
+    while pgconn.flush():
+        pass
+    result = pgconn.get_result()
+    try:
+        if result is None or result.status != pq.ExecStatus.COPY_OUT:
+            message = result.error_message if result is not None else b""
+            raise DatabaseError((message or b"COPY did not start").decode(errors="replace").strip())
+        while (copied := pgconn.get_copy_data(0))[0] >= 0:
+            write(bytes(copied[1]))
+        result = pgconn.get_result()
+        if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+            message = result.error_message if result is not None else b""
+            raise DatabaseError((message or b"COPY failed").decode(errors="replace").strip())
+    finally:
+        while pgconn.get_result() is not None:  # leave the connection ready for the next query
+            pass
 
 
 def _to_utc(series: pd.Series) -> pd.Series:
