@@ -299,3 +299,13 @@ def test_log_interaction_needs_csrf(company: Any, make_user: Any) -> None:
     response = c.post(f"/customers/{party.pk}/interactions/", {"channel": "phone", "direction": "outbound",
                       "occurred_at": "2026-11-23T09:30", "subject": "x"})
     assert response.status_code == 403
+
+
+def test_not_found_and_not_allowed_pages_are_styled_and_translated(company: Any, make_user: Any) -> None:
+    rep = client_for(make_user("rep", "sales_rep"))
+    other = Party.objects.order_by("id").first()
+    missing = rep.get(f"/customers/{other.pk}/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert missing.status_code == 404 and "Nie znaleziono" in text(missing)
+    marketer = client_for(make_user("mark", "marketer"))
+    refused = marketer.get("/pipeline/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert refused.status_code == 403 and "Нет доступа" in text(refused)

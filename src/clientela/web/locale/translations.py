@@ -315,6 +315,15 @@ T: dict[str, tuple[str, str]] = {
         "Клиентский капитал при каждом расчёте модели, самый ранний слева; значение подписано над каждой точкой."),
     "Customer equity over time": ("Kapitał klientów w czasie", "Клиентский капитал во времени"),
     "Model run": ("Przebieg modelu", "Расчёт модели"),
+    "Back to the dashboard": ("Wróć do pulpitu", "Вернуться на панель"),
+    "Not allowed": ("Brak uprawnień", "Нет доступа"),
+    "Not found": ("Nie znaleziono", "Не найдено"),
+    "This page does not exist, or it holds a record you may not see.": (
+        "Ta strona nie istnieje albo zawiera rekord, którego nie możesz zobaczyć.",
+        "Такой страницы нет, или на ней запись, которую вам нельзя видеть."),
+    "Your role does not allow this. Ask an administrator if you need it.": (
+        "Twoja rola na to nie pozwala. Jeśli tego potrzebujesz, poproś administratora.",
+        "Ваша роль этого не позволяет. Если это нужно, обратитесь к администратору."),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
