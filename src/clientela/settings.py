@@ -120,6 +120,9 @@ AUTHENTICATION_BACKENDS = ["clientela.crm.accounts.login_guard.ThrottledModelBac
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский")]
+# The web interface's catalogues come first, so its wording wins over other apps' for shared
+# strings ("Email", "Log out").
+LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 TIME_ZONE = os.environ.get("CLIENTELA_TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True
