@@ -95,12 +95,15 @@ def test_clv_on_distinct_histories_equals_clv_per_customer(
         np.testing.assert_allclose(fast[column], slow[column], rtol=1e-12, atol=1e-15)
 
 
-def test_row_groups_maps_every_row_to_its_distinct_row() -> None:
+@pytest.mark.parametrize(
+    ("n", "whole"), [(1000, False), (300_000, False), (300_000, True)]
+)  # hash numbering; presence-table numbering (whole numbers in a small range)
+def test_row_groups_maps_every_row_to_its_distinct_row(n: int, whole: bool) -> None:
     rng = np.random.default_rng(3)
     arrays = {
-        "a": rng.integers(0, 5, 1000).astype(float),
-        "b": rng.integers(0, 3, 1000) / 7.0,
-        "c": rng.choice([0.5, 1e12, 3.25], 1000),
+        "a": rng.integers(0, 5, n).astype(float),
+        "b": rng.integers(0, 3, n) * (1.0 if whole else 1 / 7.0),
+        "c": rng.choice([0.0, 2.0, 7.0] if whole else [0.5, 1e12, 3.25], n),
     }
     groups, first = row_groups(arrays, ["a", "b", "c"])
     for column, values in arrays.items():

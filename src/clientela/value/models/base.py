@@ -62,6 +62,8 @@ _WARM_START_SAMPLE = 50_000
 _WARM_START_STEPS = 20
 # Rows sampled by compress_rows to decide whether compression can pay.
 _DISTINCT_SAMPLE = 20_000
+# Above this many rows, row_groups may number groups with a presence table.
+_DENSE_MIN_ROWS = 100_000
 
 
 class ModelFitError(RuntimeError):
@@ -162,11 +164,15 @@ def row_groups(
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        Per row, the code of its group (groups numbered in order of first
-        appearance), and per group the position of its first row; so
-        ``arrays[c][first][codes] == arrays[c]`` for every column ``c``.
-        O(n): per-column integer codes combined by mixed radix, then one hash
-        pass (:func:`pandas.factorize`) on the combined int64 key.
+        Per row, the code of its group, and per group the position of one of
+        its rows; so ``arrays[c][first][codes] == arrays[c]`` for every column
+        ``c``.  O(n): per-column integer codes combined by mixed radix into one
+        int64 key.  Groups are numbered in order of first appearance (one hash
+        pass, :func:`pandas.factorize`, on the key; ``first`` is then each
+        group's first row) -- except for more than ``_DENSE_MIN_ROWS`` rows
+        whose keys span at most a few times as many values (whole-period
+        summaries of millions of customers), where a presence table numbers
+        them in key order without hashing and ``first`` is some row of each.
     """
     n = len(arrays[columns[0]])
     key = np.zeros(n, dtype=np.int64)
@@ -179,6 +185,17 @@ def row_groups(
             size = max(len(uniques), 1)
         key = key * count + codes
         size *= count
+    if n > _DENSE_MIN_ROWS and size <= 4 * n:
+        present = np.zeros(size, dtype=bool)
+        present[key] = True
+        dense = np.cumsum(present, dtype=np.intp) - 1
+        del present
+        groups = dense[key]
+        n_groups = int(dense[-1]) + 1
+        del dense
+        first = np.empty(n_groups, dtype=np.intp)
+        first[groups] = np.arange(n, dtype=np.intp)  # any writer is a member of its group
+        return groups, first
     groups, _ = pd.factorize(key)
     groups = groups.astype(np.intp, copy=False)
     if n == 0:
