@@ -71,7 +71,12 @@ def _usable(schema: pa.Schema, customer: str, date: str, amount: str | None) -> 
         or pa.types.is_floating(schema.field(amount).type)
     ):
         return False
-    return bool(pa.types.is_integer(schema.field(customer).type))
+    id_type = schema.field(customer).type
+    # int64 keys: any signed id, unsigned ones below 2^63 by type.
+    return bool(
+        pa.types.is_signed_integer(id_type)
+        or (pa.types.is_unsigned_integer(id_type) and id_type.bit_width < 64)
+    )
 
 
 def summarize_parquet(
