@@ -15,6 +15,7 @@ from clientela.crm.commerce.actions import create_order
 from clientela.crm.commerce.models import Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.scoring.models import CustomerScore, ModelRun
 
 ROLES = ("admin", "manager", "sales_rep", "service_agent", "marketer", "analyst", "read_only")
 OWNERS = ("self", "teammate", "other")
@@ -82,4 +83,17 @@ def build_world(*, roles: tuple[str, ...] = ROLES) -> World:
         world.records[(role, "self")] = _records(role, user, product, campaign)
         world.records[(role, "teammate")] = shared["teammate"]
         world.records[(role, "other")] = shared["other"]
+    _score_everyone()
     return world
+
+
+def _score_everyone() -> None:
+    """A current scoring run with a score for every party, so /scores has rows to guard."""
+    run = ModelRun.objects.create(started_at=T0, status="succeeded", is_current=True,
+                                  model_name="bgnbd", observation_end=T0.date())
+    CustomerScore.objects.bulk_create(
+        CustomerScore(run=run, party=party, p_alive=0.7, churn_risk=0.3, clv=Decimal("123.45"),
+                      expected_spend=Decimal("50"), revenue=Decimal("500"), net_contribution=Decimal("80"),
+                      ladder_stage="customer", next_best_action="develop", nba_reason="P(alive) 0.70")
+        for party in Party.objects.all()
+    )

@@ -63,6 +63,8 @@ EXPECTATIONS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/parties/{party_id}"): PARTY_UPDATE,
     ("PUT", "/api/v1/parties/{party_id}"): PARTY_UPDATE,
     ("DELETE", "/api/v1/parties/{party_id}"): DELETE_2,
+    ("GET", "/api/v1/scores"): ALL_OK,
+    ("GET", "/api/v1/parties/{party_id}/score"): SCOPED_VIEW,
     ("GET", "/api/v1/contacts"): ALL_OK,
     ("POST", "/api/v1/contacts"): WRITE_4,
     ("GET", "/api/v1/contacts/{contact_id}"): SCOPED_VIEW,

@@ -173,9 +173,10 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
-    from clientela.api.routers import audit, commerce, engagement, gdpr, parties
+    from clientela.api.routers import audit, commerce, engagement, gdpr, parties, scoring
 
     api.add_router("", parties.router)
+    api.add_router("", scoring.router)
     api.add_router("", commerce.router)
     api.add_router("", engagement.router)
     api.add_router("", audit.router)

@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
-from clientela.crm.scoring.models import ModelRun
+from django.db.models import QuerySet
+
+from clientela.crm.scoring.models import CustomerScore, ModelRun
 
 
 def current_run() -> ModelRun | None:
     """The run the interface shows: the latest successful one."""
     return ModelRun.objects.filter(is_current=True).first()
+
+
+def current_scores() -> QuerySet[CustomerScore]:
+    """Scores of the current run, with their party and run for output."""
+    return CustomerScore.objects.filter(run__is_current=True).select_related("party", "run")
+
+
+def list_scores(
+    qs: QuerySet[CustomerScore],
+    *,
+    next_best_action: str | None = None,
+    ladder_stage: str | None = None,
+    rfm_segment: str | None = None,
+    min_p_alive: float | None = None,
+    max_p_alive: float | None = None,
+    unprofitable: bool | None = None,
+) -> QuerySet[CustomerScore]:
+    """Filter a score queryset the way the API and pages offer."""
+    if next_best_action:
+        qs = qs.filter(next_best_action=next_best_action)
+    if ladder_stage:
+        qs = qs.filter(ladder_stage=ladder_stage)
+    if rfm_segment:
+        qs = qs.filter(rfm_segment=rfm_segment)
+    if min_p_alive is not None:
+        qs = qs.filter(p_alive__gte=min_p_alive)
+    if max_p_alive is not None:
+        qs = qs.filter(p_alive__lte=max_p_alive)
+    if unprofitable is not None:
+        qs = qs.filter(unprofitable=unprofitable)
+    return qs
