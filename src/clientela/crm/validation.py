@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -19,3 +20,11 @@ def validate_instance(instance: Model, *, exclude: Iterable[str] = ()) -> None:
         raise InvalidInput(
             {field: " ".join(str(m) for m in messages) for field, messages in exc.message_dict.items()}
         ) from None
+
+
+def only_fields(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` as a dict, refusing (422, naming each) any field not in ``allowed``."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidInput({name: "unknown or read-only field" for name in unknown})
+    return dict(data)

@@ -17,23 +17,16 @@ from clientela.crm.audit.actions import created, deleted, diff, field_values, re
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
-from clientela.crm.validation import validate_instance
+from clientela.crm.validation import only_fields, validate_instance
 
 PRODUCT_FIELDS = ("sku", "name", "category", "list_price", "unit_cost", "currency", "is_active")
 ORDER_FIELDS = ("ref", "ordered_at", "channel", "currency", "status")
 LINE_FIELDS = ("product_id", "quantity", "unit_price", "discount", "unit_cost")
 
 
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise InvalidInput({name: "unknown or read-only field" for name in unknown})
-    return dict(data)
-
-
 @transaction.atomic
 def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
-    product = Product(**_only(data, PRODUCT_FIELDS))
+    product = Product(**only_fields(data, PRODUCT_FIELDS))
     validate_instance(product)
     try:
         with transaction.atomic():
@@ -46,7 +39,7 @@ def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
 
 @transaction.atomic
 def update_product(actor: Any, product: Product, changes: Mapping[str, Any]) -> Product:
-    for name, value in _only(changes, PRODUCT_FIELDS).items():
+    for name, value in only_fields(changes, PRODUCT_FIELDS).items():
         setattr(product, name, value)
     validate_instance(product)
     try:
@@ -94,7 +87,7 @@ def _write_lines(order: Order, lines: Sequence[Mapping[str, Any]]) -> None:
     products = Product.objects.in_bulk({line.get("product_id") for line in lines})
     rows = []
     for number, data in enumerate(lines, start=1):
-        values = _only(data, LINE_FIELDS)
+        values = only_fields(data, LINE_FIELDS)
         product = products.get(values.get("product_id"))
         if product is None:
             raise InvalidInput({f"lines[{number - 1}].product_id": "no such product"})
@@ -114,7 +107,7 @@ def create_order(
     actor: Any, party: Party, data: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
 ) -> Order:
     """Create an order with its lines for ``party``; totals come from the lines."""
-    order = Order(party=party, **_only(data, ORDER_FIELDS))
+    order = Order(party=party, **only_fields(data, ORDER_FIELDS))
     validate_instance(order, exclude=("party",))
     try:
         with transaction.atomic():
@@ -142,7 +135,7 @@ def update_order(
     """Change an order's header and, when ``lines`` is given, replace its lines."""
     tracked = (*ORDER_FIELDS, "total_amount", "total_cost")
     before = field_values(order, tracked) | {"lines": _lines_summary(order)}
-    for name, value in _only(changes, ORDER_FIELDS).items():
+    for name, value in only_fields(changes, ORDER_FIELDS).items():
         setattr(order, name, value)
     validate_instance(order)
     try:

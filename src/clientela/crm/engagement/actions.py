@@ -12,26 +12,19 @@ from django.db import IntegrityError, transaction
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
-from clientela.crm.errors import Conflict, InvalidInput
+from clientela.crm.errors import Conflict
 from clientela.crm.parties.models import Party
-from clientela.crm.validation import validate_instance
+from clientela.crm.validation import only_fields, validate_instance
 
 INTERACTION_FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "cost")
 CAMPAIGN_FIELDS = ("name", "kind", "channel", "budget", "spend", "currency", "starts_on", "ends_on")
 MEMBER_FIELDS = ("sent_at", "responded_at", "converting_order_id")
 
 
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise InvalidInput({name: "unknown or read-only field" for name in unknown})
-    return dict(data)
-
-
 @transaction.atomic
 def create_interaction(actor: Any, party: Party, data: Mapping[str, Any]) -> Interaction:
     """Log an interaction with ``party``; the actor is its user."""
-    interaction = Interaction(party=party, user_id=getattr(actor, "pk", None), **_only(data, INTERACTION_FIELDS))
+    interaction = Interaction(party=party, user_id=getattr(actor, "pk", None), **only_fields(data, INTERACTION_FIELDS))
     validate_instance(interaction)
     interaction.save()
     interaction.refresh_from_db()
@@ -45,7 +38,7 @@ def create_interaction(actor: Any, party: Party, data: Mapping[str, Any]) -> Int
 @transaction.atomic
 def update_interaction(actor: Any, interaction: Interaction, changes: Mapping[str, Any]) -> Interaction:
     before = field_values(interaction, INTERACTION_FIELDS)
-    for name, value in _only(changes, INTERACTION_FIELDS).items():
+    for name, value in only_fields(changes, INTERACTION_FIELDS).items():
         setattr(interaction, name, value)
     validate_instance(interaction)
     interaction.save()
@@ -72,7 +65,7 @@ def delete_interaction(actor: Any, interaction: Interaction) -> None:
 
 @transaction.atomic
 def create_campaign(actor: Any, data: Mapping[str, Any]) -> Campaign:
-    campaign = Campaign(**_only(data, CAMPAIGN_FIELDS))
+    campaign = Campaign(**only_fields(data, CAMPAIGN_FIELDS))
     validate_instance(campaign)
     campaign.save()
     campaign.refresh_from_db()
@@ -81,7 +74,7 @@ def create_campaign(actor: Any, data: Mapping[str, Any]) -> Campaign:
 
 @transaction.atomic
 def update_campaign(actor: Any, campaign: Campaign, changes: Mapping[str, Any]) -> Campaign:
-    for name, value in _only(changes, CAMPAIGN_FIELDS).items():
+    for name, value in only_fields(changes, CAMPAIGN_FIELDS).items():
         setattr(campaign, name, value)
     validate_instance(campaign)
     campaign.save()
@@ -96,7 +89,7 @@ def delete_campaign(actor: Any, campaign: Campaign) -> None:
 
 @transaction.atomic
 def add_member(actor: Any, campaign: Campaign, party: Party, data: Mapping[str, Any] | None = None) -> CampaignMember:
-    member = CampaignMember(campaign=campaign, party=party, **_only(data or {}, MEMBER_FIELDS))
+    member = CampaignMember(campaign=campaign, party=party, **only_fields(data or {}, MEMBER_FIELDS))
     validate_instance(member, exclude=("campaign", "party"))
     try:
         with transaction.atomic():
@@ -115,7 +108,7 @@ def add_member(actor: Any, campaign: Campaign, party: Party, data: Mapping[str, 
 @transaction.atomic
 def update_member(actor: Any, member: CampaignMember, changes: Mapping[str, Any]) -> CampaignMember:
     before = field_values(member, MEMBER_FIELDS)
-    for name, value in _only(changes, MEMBER_FIELDS).items():
+    for name, value in only_fields(changes, MEMBER_FIELDS).items():
         setattr(member, name, value)
     validate_instance(member)
     member.save()

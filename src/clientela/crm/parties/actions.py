@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
-from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
+from clientela.crm.errors import Conflict, StaleRecord
 from clientela.crm.parties.models import Consent, ContactPerson, Party
-from clientela.crm.validation import validate_instance
+from clientela.crm.validation import only_fields, validate_instance
 
 PARTY_FIELDS = (
     "ref", "kind", "name", "email", "phone", "country", "city", "language",
@@ -29,17 +29,10 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
 CONSENT_FIELDS = ("purpose", "channel", "lawful_basis", "source", "given_at", "withdrawn_at")
 
 
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise InvalidInput({name: "unknown or read-only field" for name in unknown})
-    return dict(data)
-
-
 @transaction.atomic
 def create_party(actor: Any, data: Mapping[str, Any]) -> Party:
     """Create a party; the owner defaults to the actor and the team to the owner's team."""
-    values = _only(data, PARTY_FIELDS)
+    values = only_fields(data, PARTY_FIELDS)
     values.setdefault("owner_id", getattr(actor, "pk", None))
     if "team_id" not in values:
         values["team_id"] = actor.team_id if values["owner_id"] == getattr(actor, "pk", None) else None
@@ -63,7 +56,7 @@ def update_party(
     actor: Any, party: Party, *, expected_version: int, changes: Mapping[str, Any]
 ) -> Party:
     """Apply ``changes`` to ``party`` if it is still at ``expected_version``; version += 1."""
-    values = _only(changes, PARTY_FIELDS)
+    values = only_fields(changes, PARTY_FIELDS)
     if party.version != expected_version:
         raise StaleRecord(f"party {party.pk} is at version {party.version}")
     before = field_values(party, PARTY_FIELDS)
@@ -113,7 +106,7 @@ def delete_party(actor: Any, party: Party, *, expected_version: int) -> None:
 
 @transaction.atomic
 def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> ContactPerson:
-    contact = ContactPerson(organisation=party, **_only(data, CONTACT_FIELDS))
+    contact = ContactPerson(organisation=party, **only_fields(data, CONTACT_FIELDS))
     validate_instance(contact)
     contact.save()
     contact.refresh_from_db()
@@ -126,7 +119,7 @@ def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> Contact
 
 @transaction.atomic
 def update_contact(actor: Any, contact: ContactPerson, changes: Mapping[str, Any]) -> ContactPerson:
-    values = _only(changes, CONTACT_FIELDS)
+    values = only_fields(changes, CONTACT_FIELDS)
     before = field_values(contact, CONTACT_FIELDS)
     for name, value in values.items():
         setattr(contact, name, value)
@@ -155,7 +148,7 @@ def delete_contact(actor: Any, contact: ContactPerson) -> None:
 @transaction.atomic
 def record_consent(actor: Any, party: Party, data: Mapping[str, Any]) -> Consent:
     """Record a consent given by ``party``; ``recorded_by`` is the actor."""
-    consent = Consent(party=party, recorded_by_id=getattr(actor, "pk", None), **_only(data, CONSENT_FIELDS))
+    consent = Consent(party=party, recorded_by_id=getattr(actor, "pk", None), **only_fields(data, CONSENT_FIELDS))
     validate_instance(consent)
     consent.save()
     consent.refresh_from_db()
@@ -169,7 +162,7 @@ def record_consent(actor: Any, party: Party, data: Mapping[str, Any]) -> Consent
 @transaction.atomic
 def update_consent(actor: Any, consent: Consent, changes: Mapping[str, Any]) -> Consent:
     """Change a consent, typically to withdraw it (``withdrawn_at``)."""
-    values = _only(changes, CONSENT_FIELDS)
+    values = only_fields(changes, CONSENT_FIELDS)
     before = field_values(consent, CONSENT_FIELDS)
     for name, value in values.items():
         setattr(consent, name, value)
