@@ -145,6 +145,21 @@ ACQUISITION_CHANNELS: dict[str, str | Promise] = {
     "sales": _("Field sales"),
 }
 
+VALUE_TIERS: dict[str, str | Promise] = {
+    "top": _("Top 20 % by CLV"),
+    "middle": _("Next 30 % by CLV"),
+    "rest": _("Remaining 50 % by CLV"),
+}
+
+CAMPAIGN_KINDS: dict[str, str | Promise] = {
+    "acquisition": _("Acquisition"),
+    "retention": _("Retention"),
+    "add_on": _("Add-on selling"),
+    "win_back": _("Win-back"),
+}
+
+MESSAGE_CHANNELS: dict[str, str | Promise] = {"email": _("Email"), "sms": _("SMS")}
+
 
 def label(table: dict[str, str | Promise], code: str | None) -> str:
     """The translated name of ``code`` in ``table``; the code itself when unknown."""

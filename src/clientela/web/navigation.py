@@ -26,6 +26,10 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("customers", _("Customers"), reverse("web:customers")))
     if can(user, "pipeline", "view") and can(user, "deal", "view"):
         items.append(MenuItem("pipeline", _("Pipeline"), reverse("web:pipeline-home")))
+    if can(user, "segment", "view"):
+        items.append(MenuItem("segments", _("Segments"), reverse("web:segments")))
+    if can(user, "campaign", "view"):
+        items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
     if getattr(user, "is_staff", False):
         items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
     return items

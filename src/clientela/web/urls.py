@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from clientela.web import auth_views, customers, dashboard, pipeline
+from clientela.web import auth_views, campaigns, customers, dashboard, pipeline, segments
 
 app_name = "web"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline_home, name="pipeline-home"),
     path("pipeline/<int:pipeline_id>/", pipeline.pipeline_board, name="pipeline"),
     path("deals/<int:deal_id>/move/", pipeline.move, name="move-deal"),
+    path("segments/", segments.segment_list, name="segments"),
+    path("segments/new/", segments.segment_new, name="segment-new"),
+    path("segments/size/", segments.segment_size_fragment, name="segment-size"),
+    path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
+    path("segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
+    path("segments/<int:segment_id>/delete/", segments.segment_delete, name="segment-delete"),
+    path("segments/<int:segment_id>/campaign/", segments.segment_campaign, name="segment-campaign"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/test/", campaigns.campaign_test, name="campaign-test"),
+    path("campaigns/<int:campaign_id>/send/", campaigns.campaign_send, name="campaign-send"),
 ]
 
 auth_urlpatterns = [

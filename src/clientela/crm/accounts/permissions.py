@@ -54,7 +54,7 @@ class RoleRules:
 _EVERY_ENTITY = (
     # this app family
     "party", "contact", "consent", "product", "order", "interaction", "campaign",
-    "campaign_member", "audit_entry",
+    "campaign_member", "segment", "audit_entry",
     # operational apps
     "pipeline", "deal", "task", "case", "survey", "survey_response",
     "loyalty_account", "loyalty_entry",
@@ -70,7 +70,7 @@ ROLES: dict[str, RoleRules] = {
         entities={
             "party": CRUD, "contact": CRUD, "consent": CRUD, "order": CRUD,
             "interaction": CRUD, "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
-            "pipeline": VIEW, "deal": CRUD, "task": CRUD, "case": CRUD, "survey": VIEW,
+            "segment": VIEW, "pipeline": VIEW, "deal": CRUD, "task": CRUD, "case": CRUD, "survey": VIEW,
             "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
         },
         scope=Scope.TEAM,
@@ -79,7 +79,7 @@ ROLES: dict[str, RoleRules] = {
     "sales_rep": RoleRules(
         entities={
             "party": CRU, "contact": CRUD, "consent": CRU, "order": CRU, "interaction": CRUD,
-            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
+            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW, "segment": VIEW,
             "pipeline": VIEW, "deal": CRU, "task": CRUD, "case": VIEW, "survey": VIEW,
             "survey_response": VIEW, "loyalty_account": VIEW, "loyalty_entry": VIEW,
         },
@@ -99,7 +99,7 @@ ROLES: dict[str, RoleRules] = {
     "marketer": RoleRules(
         entities={
             "party": VIEW, "contact": VIEW, "consent": CRU, "order": VIEW, "interaction": VIEW,
-            "product": VIEW, "campaign": CRUD, "campaign_member": CRUD,
+            "product": VIEW, "campaign": CRUD, "campaign_member": CRUD, "segment": CRUD,
             "survey": CRUD, "survey_response": VIEW,
             "loyalty_account": VIEW, "loyalty_entry": VIEW,
         },
@@ -114,7 +114,7 @@ ROLES: dict[str, RoleRules] = {
     "read_only": RoleRules(
         entities={
             "party": VIEW, "contact": VIEW, "consent": VIEW, "order": VIEW, "interaction": VIEW,
-            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
+            "product": VIEW, "campaign": VIEW, "campaign_member": VIEW, "segment": VIEW,
             "pipeline": VIEW, "deal": VIEW, "task": VIEW, "case": VIEW,
         },
         scope=Scope.TEAM,

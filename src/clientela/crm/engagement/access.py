@@ -1,8 +1,9 @@
-"""Fetch interactions, campaigns and campaign members for a user, or refuse.
+"""Fetch interactions, campaigns, campaign members and segments for a user, or refuse.
 
 Interactions belong to a party and are visible when their party is. Campaigns have no
 owner: the role's operations decide. A membership is visible when both its campaign
-and its party are.
+and its party are. Segments are shared like campaigns: the role's operations decide
+(the owner is who saved it); their members are read through the party scope.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clientela.crm.accounts.permissions import Op, can, scope_queryset
-from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 from clientela.crm.errors import NotPermitted, RecordNotFound
 
 
@@ -78,3 +79,28 @@ def access_member_by_id(user: Any, member_id: int, *, op: Op = "view") -> Campai
     if not can(user, "campaign_member", op):
         raise NotPermitted(f"{user.role} may not {op} campaign members")
     return member
+
+
+def visible_segments(user: Any) -> QuerySet[Segment]:
+    return Segment.objects.all() if can(user, "segment", "view") else Segment.objects.none()
+
+
+def check_segment_create(user: Any) -> None:
+    if not can(user, "segment", "create"):
+        raise NotPermitted(f"{user.role} may not create segments")
+
+
+def access_segment_by_id(user: Any, segment_id: int, *, op: Op = "view") -> Segment:
+    segment = visible_segments(user).filter(pk=segment_id).first()
+    if segment is None:
+        raise RecordNotFound(f"segment {segment_id}")
+    if not can(user, "segment", op):
+        raise NotPermitted(f"{user.role} may not {op} segments")
+    return segment
+
+
+def check_campaign_from_segment(user: Any) -> None:
+    """Making a campaign from a segment creates the campaign and its members."""
+    check_campaign_create(user)
+    if not can(user, "campaign_member", "create"):
+        raise NotPermitted(f"{user.role} may not add campaign members")

@@ -11,14 +11,22 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
-from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
-from clientela.crm.errors import Conflict
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
+from clientela.crm.engagement.segments import parse_definition, segment_scores
+from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
+from clientela.crm.scoring.models import ModelRun
 from clientela.crm.validation import only_fields, validate_instance
 
 INTERACTION_FIELDS = ("channel", "direction", "occurred_at", "subject", "notes", "cost")
 CAMPAIGN_FIELDS = ("name", "kind", "channel", "budget", "spend", "currency", "starts_on", "ends_on")
 MEMBER_FIELDS = ("sent_at", "responded_at", "converting_order_id")
+SEGMENT_FIELDS = ("name", "definition")
+SEGMENT_CAMPAIGN_FIELDS = (
+    "name", "kind", "budget", "currency", "starts_on", "ends_on",
+    "message_channel", "message_subject", "message_body",
+)
+MEMBER_BATCH = 2000
 
 
 @transaction.atomic
@@ -130,3 +138,82 @@ def remove_member(actor: Any, member: CampaignMember) -> None:
         actor, entity="campaign_member", object_id=member_id, action="delete",
         changes={"campaign_id": (campaign_id, None)}, party_id=party_id,
     )
+
+
+def _segment_values(segment: Segment) -> dict[str, Any]:
+    return {"name": segment.name, "definition": segment.definition}
+
+
+@transaction.atomic
+def create_segment(actor: Any, data: Mapping[str, Any]) -> Segment:
+    """Save a segment; ``definition`` is checked by ``segments.parse_definition``."""
+    values = only_fields(data, SEGMENT_FIELDS)
+    definition = parse_definition(values.get("definition") or {})
+    segment = Segment(name=str(values.get("name", "")).strip(), definition=definition.as_json(),
+                      owner_id=getattr(actor, "pk", None))
+    validate_instance(segment, exclude=("owner",))
+    segment.save()
+    record_change(actor, entity="segment", object_id=segment.pk, action="create",
+                  changes=created(_segment_values(segment)))
+    return segment
+
+
+@transaction.atomic
+def update_segment(actor: Any, segment: Segment, changes: Mapping[str, Any]) -> Segment:
+    before = _segment_values(segment)
+    values = only_fields(changes, SEGMENT_FIELDS)
+    if "name" in values:
+        segment.name = str(values["name"]).strip()
+    if "definition" in values:
+        segment.definition = parse_definition(values["definition"] or {}).as_json()
+    validate_instance(segment, exclude=("owner",))
+    segment.save()
+    changed = diff(before, _segment_values(segment))
+    if changed:
+        record_change(actor, entity="segment", object_id=segment.pk, action="update", changes=changed)
+    return segment
+
+
+@transaction.atomic
+def delete_segment(actor: Any, segment: Segment) -> None:
+    before, segment_id = _segment_values(segment), segment.pk
+    segment.delete()
+    record_change(actor, entity="segment", object_id=segment_id, action="delete", changes=deleted(before))
+
+
+@transaction.atomic
+def create_campaign_from_segment(
+    actor: Any, segment: Segment, data: Mapping[str, Any], *, run: ModelRun | None
+) -> Campaign:
+    """A campaign whose members are the segment's customers now (those ``actor`` may see).
+
+    The members are a snapshot: later runs do not change them. Consent is not checked
+    here but at sending (``engagement.sending``), where members without an active
+    marketing consent on the channel are suppressed.
+    """
+    if run is None:
+        raise InvalidInput({"segment": "there is no scoring run yet, so the segment has no members"})
+    values = only_fields(data, SEGMENT_CAMPAIGN_FIELDS)
+    campaign = Campaign(segment=segment, **values)
+    campaign.channel = campaign.message_channel
+    validate_instance(campaign, exclude=("segment",))
+    campaign.save()
+    members = (
+        segment_scores(actor, parse_definition(segment.definition), run)
+        .order_by("party_id").values_list("party_id", flat=True)
+    )
+    added, last = 0, 0
+    while True:  # keyset pages: no cursor held open while inserting
+        party_ids = list(members.filter(party_id__gt=last)[:MEMBER_BATCH])
+        if not party_ids:
+            break
+        CampaignMember.objects.bulk_create(
+            [CampaignMember(campaign=campaign, party_id=party_id) for party_id in party_ids]
+        )
+        added, last = added + len(party_ids), party_ids[-1]
+    record_change(
+        actor, entity="campaign", object_id=campaign.pk, action="create",
+        changes=created(field_values(campaign, (*CAMPAIGN_FIELDS, "message_channel", "message_subject"))
+                        | {"segment_id": segment.pk, "members": added, "run_id": run.pk}),
+    )
+    return campaign

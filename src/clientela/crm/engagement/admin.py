@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 
 
 @admin.register(Interaction)
@@ -20,6 +20,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("kind", "channel")
     search_fields = ("name",)
     date_hierarchy = "starts_on"
+    raw_id_fields = ("segment",)
 
 
 @admin.register(CampaignMember)
@@ -29,3 +30,13 @@ class CampaignMemberAdmin(admin.ModelAdmin):
     search_fields = ("party__name", "party__ref", "campaign__name")
     raw_id_fields = ("party", "converting_order")
     list_select_related = ("campaign", "party")
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    """Definitions are edited on the web page, which validates them."""
+
+    list_display = ("name", "owner", "updated_at")
+    search_fields = ("name",)
+    raw_id_fields = ("owner",)
+    readonly_fields = ("definition", "created_at", "updated_at")

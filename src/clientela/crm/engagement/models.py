@@ -80,6 +80,10 @@ class Campaign(models.Model):
     )
     message_subject = models.CharField(max_length=200, blank=True)
     message_body = models.TextField(blank=True)
+    segment = models.ForeignKey(
+        "Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns",
+        help_text="The saved segment the members were taken from",
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -121,3 +125,29 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.party_id}"
+
+
+class Segment(models.Model):
+    """A saved target group: filters over the current scoring run's scores.
+
+    ``definition`` is the JSON of ``engagement.segments.SegmentDefinition`` (RFM segments,
+    ladder stages, next best actions, value tiers, a P(alive) range); it is validated by
+    ``engagement.actions`` before saving. Members are computed when asked for, from the
+    run that is current then; a campaign made from the segment keeps the members of that
+    moment.
+    """
+
+    name = models.CharField(max_length=200)
+    definition = models.JSONField(default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="segments",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

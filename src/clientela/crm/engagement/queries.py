@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from clientela.crm.engagement.access import (
     visible_campaigns,
@@ -13,6 +14,7 @@ from clientela.crm.engagement.access import (
     visible_members,
 )
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.parties.models import Consent, ConsentPurpose
 
 
 def list_interactions(
@@ -56,3 +58,22 @@ def list_members(
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
     return qs
+
+
+def member_status_counts(user: Any, campaign: Campaign) -> dict[str, int]:
+    """How many of the campaign's members the user may see are in each send status (one query)."""
+    rows = (
+        visible_members(user).filter(campaign=campaign).order_by()
+        .values("send_status").annotate(n=Count("id")).values_list("send_status", "n")
+    )
+    return dict(rows)
+
+
+def members_with_consent(user: Any, campaign: Campaign) -> int:
+    """Visible members who hold an active marketing consent on the campaign's channel now
+    (whom sending would reach; the rule of ``engagement.sending.has_consent``)."""
+    consent = Consent.objects.filter(
+        party_id=OuterRef("party_id"), purpose=ConsentPurpose.MARKETING, channel=campaign.message_channel,
+        given_at__lte=timezone.now(), withdrawn_at__isnull=True,
+    )
+    return visible_members(user).filter(campaign=campaign).filter(Exists(consent)).count()

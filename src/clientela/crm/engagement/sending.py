@@ -8,6 +8,7 @@ These are the writes of campaign sending (the ``actions`` of this feature):
   marked *suppressed*. Each member ends *sent*, *suppressed* or *failed* with a
   reason. The database is written per member in short transactions around the
   network call, never one transaction held open across SMTP.
+* ``send_test`` sends the message once to the sender's own address, marked as a test.
 * ``send_email`` is the one way a mail leaves Clientela: every mail carries the
   unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` and
   ``List-Unsubscribe-Post`` headers. Survey invitations go out through it too.
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template import Context, Engine
+from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.change_log import audit_change
@@ -111,6 +113,40 @@ def _set_status(member: CampaignMember, status: str, reason: str = "") -> None:
     member.send_status = status
 
 
+def check_message(campaign: Campaign) -> str:
+    """The campaign's channel, or ``SendingError`` when its message cannot be sent."""
+    channel = campaign.message_channel
+    if channel not in MessageChannel.values:
+        raise SendingError(f"message_channel: {channel!r} cannot be sent")
+    if channel == MessageChannel.EMAIL and not campaign.message_subject.strip():
+        raise SendingError("message_subject: an email campaign needs a subject")
+    if not campaign.message_body.strip():
+        raise SendingError("message_body: the campaign has no message")
+    return channel
+
+
+TEST_PREFIX = "[TEST] "
+
+
+def send_test(campaign: Campaign, *, to: str, name: str, connection: Any = None) -> None:
+    """Send the campaign's email once to ``to`` (the sender's own address), as a member
+    called ``name`` would get it, with the subject marked ``[TEST]``. Members are not
+    touched. The unsubscribe link of a test names no party, so it withdraws nothing.
+    Mail errors (``MAIL_ERRORS``) reach the caller."""
+    channel = check_message(campaign)
+    if channel != MessageChannel.EMAIL:
+        raise SendingError("message_channel: a test is sent by email only")
+    if not to.strip():
+        raise SendingError("to: there is no address to send the test to")
+    send_email(
+        to=to, subject=TEST_PREFIX + campaign.message_subject,
+        body=render_text(campaign.message_body, {"name": name}),
+        unsubscribe_url=unsubscribe_tokens.public_url(reverse("public-unsubscribe", args=["test"])),
+        connection=connection,
+    )
+    log.info("campaign %s: test mail sent", campaign.pk)
+
+
 def send_campaign(
     campaign: Campaign,
     *,
@@ -124,14 +160,7 @@ def send_campaign(
     is processed again (and consent checked again, so an unsubscribed member is
     now suppressed).
     """
-    channel = campaign.message_channel
-    if channel not in MessageChannel.values:
-        raise SendingError(f"message_channel: {channel!r} cannot be sent")
-    if channel == MessageChannel.EMAIL and not campaign.message_subject.strip():
-        raise SendingError("message_subject: an email campaign needs a subject")
-    if not campaign.message_body.strip():
-        raise SendingError("message_body: the campaign has no message")
-
+    channel = check_message(campaign)
     members = campaign.members.select_related("party").order_by("id")
     if not resend:
         members = members.exclude(send_status=SendStatus.SENT)

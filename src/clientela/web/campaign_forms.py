@@ -1,0 +1,75 @@
+"""Forms of the segment builder and of a campaign made from a segment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clientela.crm.engagement.segments import SegmentDefinition, parse_definition
+from clientela.crm.errors import InvalidInput
+from clientela.web.labels import CAMPAIGN_KINDS, MESSAGE_CHANNELS
+
+# Query-string names of the builder's filters -> the definition's keys.
+LIST_PARAMS = {"rfm": "rfm_segments", "stage": "ladder_stages", "action": "actions", "tier": "value_tiers"}
+RANGE_PARAMS = {"p_alive_min": "p_alive_min", "p_alive_max": "p_alive_max"}
+
+
+def builder_data(params: QueryDict) -> dict[str, Any]:
+    """The definition's raw data from the builder's fields (query string or POST)."""
+    data: dict[str, Any] = {key: params.getlist(name)[:20] for name, key in LIST_PARAMS.items()}
+    for name, key in RANGE_PARAMS.items():
+        value = params.get(name, "").strip().replace(",", ".")[:12]
+        data[key] = value or None
+    return data
+
+
+def read_definition(params: QueryDict) -> tuple[SegmentDefinition, dict[str, str]]:
+    """The definition the builder describes and the errors of its fields (keyed by the
+    definition's names); with errors, the definition selects everyone."""
+    try:
+        return parse_definition(builder_data(params)), {}
+    except InvalidInput as exc:
+        return SegmentDefinition(), exc.errors
+
+
+def builder_params(definition: SegmentDefinition) -> dict[str, Any]:
+    """The builder's field values for a saved definition (to prefill the form)."""
+    return {
+        "rfm": list(definition.rfm_segments), "stage": list(definition.ladder_stages),
+        "action": list(definition.actions), "tier": list(definition.value_tiers),
+        "p_alive_min": "" if definition.p_alive_min is None else definition.p_alive_min,
+        "p_alive_max": "" if definition.p_alive_max is None else definition.p_alive_max,
+    }
+
+
+class CampaignForm(forms.Form):
+    """A campaign whose members are a segment's customers; the message is sent later."""
+
+    name = forms.CharField(label=_("Campaign name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Purpose"), choices=list(CAMPAIGN_KINDS.items()), initial="retention")
+    message_channel = forms.ChoiceField(label=_("Channel"), choices=list(MESSAGE_CHANNELS.items()), initial="email")
+    starts_on = forms.DateField(
+        label=_("Starts on"), input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    message_subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    message_body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Plain text. {{ name }} is replaced by the customer's name; the unsubscribe link is added below."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].initial = timezone.localdate
+        for name, f in self.fields.items():
+            f.widget.attrs.setdefault("id", f"campaign-{name}")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("message_channel") == "email" and not (data.get("message_subject") or "").strip():
+            self.add_error("message_subject", _("An email needs a subject."))
+        return data

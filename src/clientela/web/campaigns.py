@@ -1,0 +1,138 @@
+"""Campaign pages: the list, a campaign with its message and deliveries, a test mail to
+the signed-in user, and sending to the members (consent honoured by
+``engagement.sending``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clientela.crm.accounts.permissions import can
+from clientela.crm.engagement import sending
+from clientela.crm.engagement.access import (
+    access_campaign_by_id,
+    visible_campaigns,
+    visible_members,
+)
+from clientela.crm.engagement.models import Campaign
+from clientela.crm.engagement.queries import member_status_counts, members_with_consent
+from clientela.crm.engagement.sms import SmsError
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.web import labels
+from clientela.web.layout import render_page
+
+PAGE_SIZE = 50
+MAX_PAGE = 200
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _campaign_or_404(request: HttpRequest, campaign_id: int, op: str = "view") -> Campaign:
+    try:
+        return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
+    except RecordNotFound:
+        raise Http404("no such campaign") from None
+    except NotPermitted:
+        raise PermissionDenied from None
+
+
+@login_required
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "campaign", "view"):
+        raise PermissionDenied
+    page = _page_number(request)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(visible_campaigns(request.user).select_related("segment")
+                .order_by("-starts_on", "-id")[start : start + PAGE_SIZE + 1])
+    return render_page(request, "web/campaigns/list.html", {
+        "campaigns": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "kinds": labels.CAMPAIGN_KINDS, "channels": labels.MESSAGE_CHANNELS,
+    }, section="campaigns")
+
+
+def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **result: Any) -> dict[str, Any]:
+    counts = member_status_counts(request.user, campaign)
+    start = (page - 1) * PAGE_SIZE
+    members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
+                   .order_by("id")[start : start + PAGE_SIZE + 1])
+    return {
+        "campaign": campaign,
+        "counts": [(code, name, counts.get(code, 0)) for code, name in labels.SEND_STATUS.items()],
+        "total": sum(counts.values()),
+        "reachable": members_with_consent(request.user, campaign),
+        "members": members[:PAGE_SIZE], "page": page,
+        "has_next": len(members) > PAGE_SIZE and page < MAX_PAGE,
+        "can_send": can(request.user, "campaign", "update"),
+        "kind_label": labels.label(labels.CAMPAIGN_KINDS, campaign.kind),
+        "channel_label": labels.label(labels.MESSAGE_CHANNELS, campaign.message_channel),
+        "test_to": request.user.email,
+        **result,
+    }
+
+
+def _answer(request: HttpRequest, campaign: Campaign, **result: Any) -> HttpResponse:
+    context = _context(request, campaign, **result)
+    if _is_htmx(request):
+        return render(request, "web/campaigns/_body.html", context)
+    status = 422 if result.get("error") else 200
+    return render_page(request, "web/campaigns/detail.html", context, section="campaigns", status=status)
+
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign_or_404(request, campaign_id)
+    context = _context(request, campaign, page=_page_number(request))
+    if _is_htmx(request) and request.headers.get("HX-Target") == "deliveries":
+        return render(request, "web/campaigns/_deliveries.html", context)
+    return render_page(request, "web/campaigns/detail.html", context, section="campaigns")
+
+
+@login_required
+@require_POST
+def campaign_test(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Send the message once to the signed-in user's own address, marked as a test."""
+    campaign = _campaign_or_404(request, campaign_id, "update")
+    user: Any = request.user
+    if not user.email:
+        return _answer(request, campaign, error=_("Your account has no email address to send the test to."))
+    name = user.get_full_name() or user.get_username()
+    try:
+        sending.send_test(campaign, to=user.email, name=name)
+    except sending.SendingError:
+        return _answer(request, campaign, error=_("The message is not complete: an email needs a subject and a text."))
+    except sending.MAIL_ERRORS:
+        return _answer(request, campaign, error=_("The mail server did not accept the test mail."))
+    return _answer(request, campaign, tested=user.email)
+
+
+@login_required
+@require_POST
+def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Send to every member not yet sent to; members without consent are suppressed."""
+    campaign = _campaign_or_404(request, campaign_id, "update")
+    if request.POST.get("confirm") != "yes":
+        return _answer(request, campaign, error=_("Tick the box to confirm the sending."))
+    try:
+        summary = sending.send_campaign(campaign)
+    except sending.SendingError:
+        return _answer(request, campaign, error=_("The message is not complete: an email needs a subject and a text."))
+    except SmsError:
+        return _answer(request, campaign, error=_("The SMS gateway is not configured."))
+    return _answer(request, campaign, summary=summary)
