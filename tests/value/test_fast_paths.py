@@ -142,3 +142,69 @@ def test_warm_started_fit_reaches_the_same_maximum(monkeypatch: pytest.MonkeyPat
     for name, value in plain.params_.items():
         assert warm.params_[name] == pytest.approx(value, rel=1e-6)
     assert warm.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-12)
+
+
+@pytest.mark.parametrize("model_cls", [BetaGeo, ModifiedBetaGeo])
+@pytest.mark.parametrize(
+    "params", [[0.24, 4.4, 0.79, 2.4], [3.0, 0.2, 0.05, 40.0], [0.5, 70.0, 4.0, 0.3]]
+)
+def test_analytic_hessian_equals_differences_of_the_gradient(
+    model_cls: type[BetaGeo], params: list[float]
+) -> None:
+    model = model_cls()
+    data = _prepared(model, load_cdnow_summary())
+    theta = np.array(params)
+    ll, grad, hess = model._weighted_log_likelihood_hessian(theta, data)
+    assert (ll, list(grad)) == (
+        model._weighted_log_likelihood(theta, data)[0],
+        list(model._weighted_log_likelihood(theta, data)[1]),
+    )
+    numeric = np.empty((4, 4))
+    for i in range(4):
+        h = 1e-6 * theta[i]
+        up, down = theta.copy(), theta.copy()
+        up[i] += h
+        down[i] -= h
+        numeric[:, i] = (
+            model._weighted_log_likelihood(up, data)[1]
+            - model._weighted_log_likelihood(down, data)[1]
+        ) / (2 * h)
+    np.testing.assert_allclose(hess, hess.T, rtol=0, atol=0)
+    np.testing.assert_allclose(hess, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max())
+
+
+@pytest.mark.parametrize(("model_cls", "modified"), [(BetaGeo, False), (ModifiedBetaGeo, True)])
+def test_newton_fit_reaches_the_lbfgs_maximum(
+    monkeypatch: pytest.MonkeyPatch, model_cls: type[BetaGeo], modified: bool
+) -> None:
+    rng = np.random.default_rng(8)
+    truth = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
+    summary = simulate_beta_geo(truth, 30_000, max_days=540, rng=rng, modified=modified)
+    monkeypatch.setattr(base, "_NEWTON_SAMPLE_ROWS", 3_000)  # the subsample start is used
+    newton = model_cls().fit(summary)
+    monkeypatch.setattr(model_cls, "_has_analytic_hessian", lambda self: False)
+    lbfgs = model_cls().fit(summary)
+    for name, value in lbfgs.params_.items():
+        assert newton.params_[name] == pytest.approx(value, rel=1e-7)
+        assert newton.standard_errors_[name] == pytest.approx(
+            lbfgs.standard_errors_[name], rel=1e-4
+        )
+    assert newton.log_likelihood_ == pytest.approx(lbfgs.log_likelihood_, rel=1e-13)
+
+
+def test_grid_codes_group_exactly_like_the_values() -> None:
+    rng = np.random.default_rng(4)
+    days = rng.integers(0, 900, 5_000)
+    for values in (days.astype(float), days / 7.0, (days + 3) / 7.0):
+        codes, count, offset, q = base._grid_codes(values)  # type: ignore[misc]
+        assert codes.min() >= 0 and codes.max() < count
+        np.testing.assert_array_equal((codes + offset) / q, values)
+        unique, positions = base.distinct_values(values)
+        expected_unique, expected_positions = np.unique(values, return_inverse=True)
+        np.testing.assert_array_equal(unique, expected_unique)
+        np.testing.assert_array_equal(positions, expected_positions)
+    # Off the grids: hashing / sorting, same answers.
+    for values in (days / 7.0 + 1e-9, days * 0.1, np.array([0.5, 1e12, 3.25, 0.5])):
+        assert base._grid_codes(values) is None
+        unique, positions = base.distinct_values(values)
+        np.testing.assert_array_equal(unique[positions.astype(np.intp)], values)
