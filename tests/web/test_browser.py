@@ -255,6 +255,39 @@ def test_switch_to_polish_and_russian(page: Any, site: Site) -> None:
     page.wait_for_selector("html[lang=en]")
 
 
+def test_equity_planner_slider_changes_the_predicted_equity(page: Any, site: Site, django_db_blocker: Any) -> None:
+    from playwright.sync_api import expect
+
+    from clientela.crm.scoring.models import ModelRun
+    from clientela.insight.allocation import AllocationInputs
+
+    with django_db_blocker.unblock():
+        inputs = AllocationInputs(**ModelRun.objects.get(is_current=True).summary["allocation"])
+    log_in(page, site)
+    page.get_by_test_id("menu-planner").click()
+    page.wait_for_url(f"{site.url}/planner/")
+    page.evaluate("window.__sameDocument = true")
+    equity = page.get_by_test_id("planner-equity")
+    before = equity.inner_text()
+    assert page.locator("[data-testid^=chart-planner] svg[role=img]").count() == 2
+    shot(page, "30-planner")
+    slider = page.get_by_label("Acquisition budget a year")
+    start = float(slider.input_value())
+    slider.focus()
+    for _ in range(25):
+        page.keyboard.press("ArrowRight")
+    moved = float(slider.input_value())
+    assert moved > start
+    expect(equity).not_to_have_text(before)
+    retention = float(page.get_by_label("Retention budget a year").input_value())
+    expected = f"{round(inputs.equity(moved, retention)):,}\xa0PLN"
+    expect(equity).to_have_text(expected)  # the engine's figure for the budgets on the sliders
+    assert page.get_by_test_id("planner-acquisition-value").inner_text() == f"{round(moved):,}\xa0PLN"
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    assert "acquisition=" in page.url  # the address keeps the budgets
+    shot(page, "31-planner-moved")
+
+
 def test_log_out(page: Any, site: Site) -> None:
     log_in(page, site)
     page.get_by_test_id("logout").click()
@@ -276,7 +309,7 @@ def test_accessibility_of_every_main_page(browser: Any, site: Site) -> None:
     try:
         log_in(tab, site)
         paths = ["/", "/customers/", f"/customers/{site.top_id}/",
-                 f"/pipeline/{site.pipeline_id}/"]
+                 f"/pipeline/{site.pipeline_id}/", "/planner/"]
         found = {}
         for lang, checked in (("en", paths), ("ru", paths[:1])):
             tab.goto(site.url + "/")

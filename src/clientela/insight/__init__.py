@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from clientela.insight.affinity import best_add_on, product_affinity, recommend_add_ons
 from clientela.insight.allocation import (
+    AllocationInputs,
     AllocationPlan,
     ResponseCurve,
     Spend,
+    allocation_inputs,
     allocation_plan,
     customer_equity,
     equity_from_rates,
@@ -58,6 +60,7 @@ __all__ = [
     "SEGMENTS",
     "STAGES",
     "ActionRules",
+    "AllocationInputs",
     "AllocationPlan",
     "Cohorts",
     "CustomerKPIs",
@@ -65,6 +68,7 @@ __all__ = [
     "ResponseCurve",
     "Spend",
     "action_counts",
+    "allocation_inputs",
     "allocation_plan",
     "best_add_on",
     "cohort_table",

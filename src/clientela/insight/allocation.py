@@ -51,9 +51,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import least_squares, minimize
 from scipy.special import lambertw
+
+from clientela.insight.cohorts import period_retention
 
 
 @dataclass(frozen=True)
@@ -347,3 +350,157 @@ def allocation_plan(
         )
         sensitivity[points] = (shifted - base) / abs(base) if base else math.nan
     return AllocationPlan(current, optimal, uplift, sensitivity, prospects)
+
+
+# --- calibration from a company's own history (the equity planner) -----------------------
+
+
+@dataclass(frozen=True)
+class AllocationInputs:
+    """What the equity planner needs, measured on a company's history; budgets per year.
+
+    The period of the response curves is a calendar quarter (the period of the
+    retention rate). ``prospects`` are the year's new customers plus the prospects still
+    open; ``customers`` the mean number of customers buying in a quarter. Spend per
+    prospect is ``acquisition budget / prospects``; spend per customer per quarter is
+    ``retention budget / 4 / customers``. The ceilings are the assumption that at most
+    half of those not won (or not kept) today could be won (kept) by spending more; the
+    curves pass through today's rates at today's spend (:meth:`ResponseCurve.from_judgement`).
+    """
+
+    margin: float  # gross margin per customer per quarter
+    discount: float  # per quarter
+    prospects: float
+    customers: float
+    acquisition_budget: float
+    acquisition_rate: float
+    acquisition_ceiling: float
+    retention_budget: float
+    retention_rate: float
+    retention_ceiling: float
+    periods_per_year: int = 4
+
+    def acquisition_curve(self) -> ResponseCurve:
+        return ResponseCurve.from_judgement(
+            ceiling=self.acquisition_ceiling, rate=self.acquisition_rate,
+            spend=self.acquisition_budget / self.prospects,
+        )
+
+    def retention_curve(self) -> ResponseCurve:
+        return ResponseCurve.from_judgement(
+            ceiling=self.retention_ceiling, rate=self.retention_rate,
+            spend=self.retention_budget / self.periods_per_year / self.customers,
+        )
+
+    def spends(self, acquisition_budget: float, retention_budget: float) -> tuple[float, float]:
+        """Yearly budgets → (spend per prospect, spend per customer per quarter)."""
+        return (acquisition_budget / self.prospects,
+                retention_budget / self.periods_per_year / self.customers)
+
+    def budgets(self, spend: Spend) -> tuple[float, float]:
+        """A spending point → (acquisition budget, retention budget) per year."""
+        return (spend.acquisition_spend * self.prospects,
+                spend.retention_spend * self.periods_per_year * self.customers)
+
+    def equity(self, acquisition_budget: float, retention_budget: float) -> float:
+        """Predicted customer equity of the year's prospects at these yearly budgets:
+        :func:`customer_equity` per prospect times ``prospects``."""
+        a, r = self.spends(acquisition_budget, retention_budget)
+        per_prospect = customer_equity(
+            a, r, acquisition=self.acquisition_curve(), retention=self.retention_curve(),
+            margin=self.margin, discount=self.discount,
+        )
+        return per_prospect * self.prospects
+
+    def plan(self) -> AllocationPlan:
+        """:func:`allocation_plan` at today's budgets (totals over ``prospects``)."""
+        a, r = self.spends(self.acquisition_budget, self.retention_budget)
+        return allocation_plan(
+            self.acquisition_curve(), self.retention_curve(), margin=self.margin,
+            discount=self.discount, current_acquisition_spend=a, current_retention_spend=r,
+            prospects=self.prospects,
+        )
+
+
+def _half_way_up(rate: float) -> float:
+    return rate + (1.0 - rate) / 2.0
+
+
+def allocation_inputs(
+    orders: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    *,
+    open_prospects: int,
+    as_of: pd.Timestamp,
+    discount_annual: float,
+) -> AllocationInputs:
+    """Measure :class:`AllocationInputs` on the last four complete quarters and the last year.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Kept orders: ``party_id``, ``ordered_at`` (aware), ``amount``, ``cost``.
+    campaigns : DataFrame
+        ``kind`` (``acquisition`` / ``retention`` / …), ``starts_on`` (date), ``spend``.
+    open_prospects : int
+        Prospects that have not bought yet.
+    as_of : Timestamp (aware)
+    discount_annual : float
+        Annual discount rate, turned into a quarterly one.
+
+    Raises
+    ------
+    ValueError
+        When a figure the curves need is missing: no complete quarters, no retention or
+        acquisition spend in the last year, a rate of 0 or 1 (the message says which).
+    """
+    table = period_retention(orders[["party_id", "ordered_at", "amount"]], freq="Q", as_of=as_of)
+    naive = as_of.tz_convert("UTC").tz_localize(None)
+    complete = table[[p.end_time < naive for p in table.index]]
+    previous = complete["active"].shift(1)
+    last = complete.iloc[1:].tail(4)
+    if last.empty:
+        raise ValueError("needs at least two complete quarters of orders")
+    retained, before = float(last["retained"].sum()), float(previous.loc[last.index].sum())
+    retention_rate = retained / before if before else 0.0
+    customers = float(last["active"].mean())
+    first_q, last_q = last.index[0], last.index[-1]
+    quarter = orders["ordered_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("Q")
+    in_window = (quarter >= first_q) & (quarter <= last_q)
+    gross = float((orders["amount"][in_window] - orders["cost"][in_window]).sum())
+    margin = gross / float(last["active"].sum())
+
+    year_ago = as_of - pd.Timedelta(days=365)
+    first_order = orders.groupby("party_id")["ordered_at"].min()
+    acquired = int(((first_order >= year_ago) & (first_order < as_of)).sum())
+    prospects = float(acquired + max(0, open_prospects))
+    starts = pd.to_datetime(campaigns["starts_on"])
+    recent = campaigns[(starts >= year_ago.tz_convert("UTC").tz_localize(None)) & (starts < naive)]
+    budget = recent.groupby("kind")["spend"].sum()
+    acquisition_budget = float(budget.get("acquisition", 0.0))
+    retention_budget = float(budget.get("retention", 0.0))
+    acquisition_rate = acquired / prospects if prospects else 0.0
+
+    problems = [
+        name for name, ok in (
+            ("margin per customer", margin > 0),
+            ("acquisition spend in the last year", acquisition_budget > 0),
+            ("retention spend in the last year", retention_budget > 0),
+            ("acquisition rate strictly between 0 and 1", 0 < acquisition_rate < 1),
+            ("retention rate strictly between 0 and 1", 0 < retention_rate < 1),
+        ) if not ok
+    ]
+    if problems:
+        raise ValueError("the planner needs " + ", ".join(problems))
+    return AllocationInputs(
+        margin=margin,
+        discount=(1.0 + discount_annual) ** 0.25 - 1.0,
+        prospects=prospects,
+        customers=customers,
+        acquisition_budget=acquisition_budget,
+        acquisition_rate=acquisition_rate,
+        acquisition_ceiling=_half_way_up(acquisition_rate),
+        retention_budget=retention_budget,
+        retention_rate=retention_rate,
+        retention_ceiling=_half_way_up(retention_rate),
+    )

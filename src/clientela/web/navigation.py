@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.permissions import can
+from clientela.crm.scoring.access import may_plan_budgets
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("segments", _("Segments"), reverse("web:segments")))
     if can(user, "campaign", "view"):
         items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
+    if may_plan_budgets(user):
+        items.append(MenuItem("planner", _("Equity planner"), reverse("web:planner")))
     if getattr(user, "is_staff", False):
         items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
     return items

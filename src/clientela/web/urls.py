@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from clientela.web import auth_views, campaigns, customers, dashboard, pipeline, segments
+from clientela.web import auth_views, campaigns, customers, dashboard, pipeline, planner, segments
 
 app_name = "web"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline_home, name="pipeline-home"),
     path("pipeline/<int:pipeline_id>/", pipeline.pipeline_board, name="pipeline"),
     path("deals/<int:deal_id>/move/", pipeline.move, name="move-deal"),
+    path("planner/", planner.equity_planner, name="planner"),
     path("segments/", segments.segment_list, name="segments"),
     path("segments/new/", segments.segment_new, name="segment-new"),
     path("segments/size/", segments.segment_size_fragment, name="segment-size"),

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.errors import RecordNotFound
+from clientela.crm.accounts.permissions import can_see
+from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.parties.access import access_party_by_id, visible_parties
-from clientela.crm.scoring.models import CustomerScore
-from clientela.crm.scoring.queries import current_scores
+from clientela.crm.scoring.models import CustomerScore, ModelRun
+from clientela.crm.scoring.queries import current_run, current_scores
 
 
 def visible_scores(user: Any) -> QuerySet[CustomerScore]:
@@ -24,3 +25,25 @@ def access_score_by_party(user: Any, party_id: int) -> CustomerScore:
     if score is None:
         raise RecordNotFound(f"party {party_id} has no score yet: run `clientela score`")
     return score
+
+
+def may_plan_budgets(user: Any) -> bool:
+    """The equity planner shows equity and margins: it needs both field groups."""
+    if not can_see(user, "clv"):
+        return False
+    if not can_see(user, "margin"):
+        return False
+    return True
+
+
+def access_planner_inputs(user: Any) -> tuple[ModelRun, dict[str, Any]]:
+    """The current run and its equity-planner inputs (``summary["allocation"]``).
+
+    NotPermitted for a user who may not see CLV and margins; RecordNotFound without a run.
+    The inputs may be ``{"unavailable": reason}`` (or empty for runs scored before them)."""
+    if not may_plan_budgets(user):
+        raise NotPermitted(f"{getattr(user, 'role', 'anonymous')} may not see equity and margins")
+    run = current_run()
+    if run is None:
+        raise RecordNotFound("no model run yet: run `clientela score`")
+    return run, dict(run.summary.get("allocation") or {})

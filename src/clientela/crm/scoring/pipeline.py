@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -372,6 +372,15 @@ def score_customers(
         future_equity=future,
     ).as_dict()
 
+    try:  # the equity planner's inputs (web: /planner/); a reason instead when they are missing
+        planner: dict[str, Any] = asdict(insight.allocation_inputs(
+            kept[["party_id", "ordered_at", "amount", "cost"]], inputs.campaigns,
+            open_prospects=int(table["is_prospect"].sum()), as_of=as_of_ts,
+            discount_annual=settings.discount,
+        ))
+    except ValueError as exc:
+        planner = {"unavailable": str(exc)}
+
     customers = table[table["purchases"] > 0]
     concentration = insight.concentration_summary(
         customers.assign(gross_margin=profit["gross_margin"].reindex(customers.index).fillna(0.0)),
@@ -408,6 +417,7 @@ def score_customers(
         },
         "clv_distribution": _histogram(customers["clv"].to_numpy(dtype="float64")),
         "next_best_actions": {str(k): int(v) for k, v in actions["action"].value_counts().items()},
+        "allocation": planner,
     }
     run = {
         "model_name": name,
