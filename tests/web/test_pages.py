@@ -185,16 +185,43 @@ def test_clv_and_margin_columns_follow_the_role(company: Any, make_user: Any) ->
 
 
 def test_customer_list_query_count_is_constant(company: Any, make_user: Any) -> None:
-    c = client_for(make_user("root", "admin"))
+    root = make_user("root", "admin")
+    owner = make_user("owner", "sales_rep")
+    Party.objects.filter(pk__in=Party.objects.order_by("-id").values("pk")[:50]).update(owner=owner)
+    c = client_for(root)
     c.get("/customers/")  # warm caches (content types, session)
     counts = []
-    for params in ({"q": Party.objects.order_by("id").first().ref}, {}, {"page": "2"}):
+    # A page that ends the scored rows (1 and 50 rows) reads the scores, then the parties
+    # after them; a full page reads only the scores. Neither grows with the rows.
+    for params in ({"q": Party.objects.order_by("id").first().ref}, {"owner": str(owner.pk)},
+                   {}, {"page": "2"}, {"sort": "name"}):
         with CaptureQueriesContext(connection) as ctx:
             page = text(c.get("/customers/", params))
         counts.append((len(ctx.captured_queries), page.count('data-testid="customer-link"')))
     rows = [n for _q, n in counts]
-    assert rows[0] == 1 and rows[1] == 50, rows
-    assert len({q for q, _n in counts}) == 1, counts
+    assert rows == [1, 50, 50, 50, 50], rows
+    queries = [q for q, _n in counts]
+    assert queries[0] == queries[1], counts
+    assert queries[2] == queries[3] == queries[4] == queries[0] - 1, counts
+
+
+def test_customer_list_sorted_by_clv_puts_new_parties_last(company: Any, make_user: Any) -> None:
+    """Scores come first in CLV order; parties created after the run follow, by id, and
+    pages continue across the boundary without gaps or repeats."""
+    run = company["run"]
+    scored = list(CustomerScore.objects.filter(run=run).order_by("-clv", "party_id").values_list("party_id", flat=True))
+    new = [Party.objects.create(ref=f"NEW-{i}", name=f"Brand new {i}").pk for i in range(60)]
+    c = client_for(make_user("root", "admin"))
+    seen: list[int] = []
+    for page in range(1, 9):
+        html = text(c.get("/customers/", {"sort": "clv", "page": page}))
+        seen += [int(i) for i in re.findall(r'href="/customers/(\d+)/"', html)]
+        if 'rel="next"' not in html:
+            break
+    assert seen == scored + new
+    search = text(c.get("/customers/", {"sort": "clv", "q": "brand new 1"}))
+    found = [int(i) for i in re.findall(r'href="/customers/(\d+)/"', search)]
+    assert found == [p for p in new if Party.objects.get(pk=p).name.lower().startswith("brand new 1")]
 
 
 def test_customer_360_value_card(company: Any, make_user: Any) -> None:

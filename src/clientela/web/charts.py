@@ -301,3 +301,76 @@ def dashboard_charts(
         wide=True,
     ))
     return charts
+
+
+def holdout_svg(curve: list[dict[str, Any]], *, width: int = 920, height: int = 320) -> str:
+    """Cumulative repeat transactions, expected by the model against actual, per period;
+    the holdout periods are shaded and the last values printed at the right end. The two
+    lines differ in pattern (solid actual, dashed expected), not only in colour."""
+    left, right, top, bottom = 70, 150, 20, 44
+    w, h = width - left - right, height - top - bottom
+    n = len(curve)
+    actual = [float(p.get("actual") or 0) for p in curve]
+    expected = [float(p.get("expected") or 0) for p in curve]
+    high = max([*actual, *expected, 1.0])
+    step = w / max(1, n - 1)
+
+    def xy(i: int, value: float) -> str:
+        return f"{left + i * step:.1f},{top + h - value / high * h:.1f}"
+
+    parts = []
+    holdout_word, calibration_word = _("holdout"), _("calibration")
+    x_axis, y_axis = _("period starting"), _("repeat transactions, cumulative")
+    first_holdout = next((i for i, p in enumerate(curve) if p.get("holdout")), None)
+    if first_holdout is not None:
+        x = left + first_holdout * step
+        parts.append(
+            f'<rect x="{x:.1f}" y="{top}" width="{left + w - x:.1f}" height="{h}" fill="#eef3f9"/>'
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + h}" stroke="#6b7785" stroke-dasharray="2 3"/>'
+            f'<text x="{x + 6:.1f}" y="{top + 14}" font-size="12" fill="{INK}">{escape(holdout_word)}</text>'
+            f'<text x="{x - 6:.1f}" y="{top + 14}" text-anchor="end" font-size="12" fill="{INK}">'
+            f"{escape(calibration_word)}</text>"
+        )
+    for t in (0, 0.25, 0.5, 0.75, 1):
+        y = top + h - t * h
+        parts.append(
+            f'<line x1="{left}" y1="{y:.0f}" x2="{left + w}" y2="{y:.0f}" stroke="{GRID}"/>'
+            f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end" font-size="11" fill="{INK}">{_n(t * high)}</text>'
+        )
+    for i in sorted({0, n - 1, *range(0, n, max(1, n // 5))}) if n else []:
+        when = str(curve[i].get("period_start") or "")[:10]
+        parts.append(
+            f'<text x="{left + i * step:.0f}" y="{top + h + 16}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f"{escape(when)}</text>"
+        )
+    parts.append(
+        f'<polyline fill="none" stroke="{INK}" stroke-width="2.5" points="'
+        + " ".join(xy(i, v) for i, v in enumerate(actual)) + '"/>'
+        f'<polyline fill="none" stroke="{ACCENT}" stroke-width="2.5" stroke-dasharray="7 4" points="'
+        + " ".join(xy(i, v) for i, v in enumerate(expected)) + '"/>'
+    )
+    if n:
+        for name, values, dash, ink, dy in (
+            (_("actual"), actual, "", INK, -6), (_("expected"), expected, ' stroke-dasharray="7 4"', ACCENT, 14),
+        ):
+            y = top + h - values[-1] / high * h
+            y_text = min(top + h, max(top + 10, y + dy))
+            parts.append(
+                f'<line x1="{left + w + 8}" y1="{y_text - 4:.1f}" x2="{left + w + 28}" y2="{y_text - 4:.1f}" '
+                f'stroke="{ink}" stroke-width="2.5"{dash}/>'
+                f'<text x="{left + w + 32}" y="{y_text:.1f}" font-size="12" fill="{INK}">'
+                f"{escape(name)} {_n(values[-1])}</text>"
+            )
+    parts.append(
+        f'<text x="{left + w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" fill="{INK}">'
+        f"{escape(x_axis)}</text>"
+        f'<text x="14" y="{top + h / 2:.0f}" font-size="12" fill="{INK}" transform="rotate(-90 14 {top + h / 2:.0f})" '
+        f'text-anchor="middle">{escape(y_axis)}</text>'
+    )
+    return _svg(
+        "holdout", width, height, _("Expected and actual repeat transactions"),
+        _("Cumulative repeat transactions of the calibration customers per period: the solid line "
+          "is what they did, the dashed line what the model fitted on the calibration period "
+          "expected; the shaded part is the holdout period the model did not see."),
+        "".join(parts),
+    )

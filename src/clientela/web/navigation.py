@@ -10,7 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.permissions import can
-from clientela.crm.scoring.access import may_plan_budgets
+from clientela.crm.feedback.access import may_view_responses
+from clientela.crm.scoring.access import may_plan_budgets, may_see_model
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("segments", _("Segments"), reverse("web:segments")))
     if can(user, "campaign", "view"):
         items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
+    if may_view_responses(user):
+        items.append(MenuItem("feedback", _("Feedback"), reverse("web:feedback")))
     if may_plan_budgets(user):
         items.append(MenuItem("planner", _("Equity planner"), reverse("web:planner")))
+    if may_see_model(user):
+        items.append(MenuItem("model", _("Model"), reverse("web:model")))
     if getattr(user, "is_staff", False):
         items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
     return items

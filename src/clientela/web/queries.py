@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,7 @@ from clientela.crm.loyalty.models import PointsEntry
 from clientela.crm.parties.access import visible_parties
 from clientela.crm.parties.models import Party
 from clientela.crm.sales.access import visible_deals
+from clientela.crm.scoring.access import visible_scores_in_run
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service.access import visible_cases
 from clientela.web.labels import (
@@ -49,6 +52,8 @@ SORTS = {
     "churn": ("score_churn", True),
     "name": ("name", False),
 }
+# Sort keys read from the scores (highest first, parties without a value after them).
+SCORE_SORT_FIELDS = {"clv": "clv", "p_alive": "p_alive", "churn": "churn_risk"}
 SCORE_COLUMNS = {
     "score_clv": "score__clv",
     "score_p_alive": "score__p_alive",
@@ -86,50 +91,118 @@ def allowed_sorts(user: Any) -> list[str]:
     return [s for s in SORTS if s != "clv" or can_see(user, "clv")]
 
 
-def _search(qs: QuerySet[Party], q: str) -> QuerySet[Party]:
+def _search(qs: QuerySet[Any], q: str, *, prefix: str = "") -> QuerySet[Any]:
+    """Substring match on name, email and reference (trigram-indexed on PostgreSQL) and,
+    for a query that is mostly digits, on the phone number without spaces, dashes and
+    ``+`` (indexed as that expression). ``prefix`` reaches the party from another model."""
     q = q.strip()
     if not q:
         return qs
-    match = Q(name__icontains=q) | Q(email__icontains=q) | Q(ref__icontains=q)
+    match = (
+        Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}email__icontains": q})
+        | Q(**{f"{prefix}ref__icontains": q})
+    )
     digits = "".join(c for c in q if c.isdigit())
     if len(digits) >= 3 and len(digits) >= len(q.replace(" ", "").replace("+", "")) - 1:
-        qs = qs.annotate(
-            phone_digits=Replace(Replace(Replace(F("phone"), Value(" ")), Value("-")), Value("+"))
-        )
+        qs = qs.annotate(phone_digits=Replace(
+            Replace(Replace(F(f"{prefix}phone"), Value(" ")), Value("-")), Value("+")
+        ))
         match |= Q(phone_digits__contains=digits)
     return qs.filter(match)
+
+
+def _party_filters(qs: QuerySet[Any], filters: CustomerFilters, *, prefix: str = "") -> QuerySet[Any]:
+    qs = _search(qs, filters.q, prefix=prefix)
+    if filters.owner is not None:
+        qs = qs.filter(**{f"{prefix}owner_id": filters.owner})
+    if filters.country:
+        qs = qs.filter(**{f"{prefix}country": filters.country.upper()})
+    return qs
+
+
+def _score_filters(qs: QuerySet[Any], filters: CustomerFilters, *, prefix: str = "") -> QuerySet[Any]:
+    if filters.segment:
+        qs = qs.filter(**{f"{prefix}rfm_segment": filters.segment})
+    if filters.stage:
+        qs = qs.filter(**{f"{prefix}ladder_stage": filters.stage})
+    if filters.action:
+        qs = qs.filter(**{f"{prefix}next_best_action": filters.action})
+    return qs
+
+
+def _with_scores(qs: QuerySet[Party], run: ModelRun) -> QuerySet[Party]:
+    """Parties left-joined to their score in ``run``, its columns as ``score_*``."""
+    qs = qs.annotate(score=FilteredRelation("scores", condition=Q(scores__run=run)))
+    return qs.annotate(**{alias: F(path) for alias, path in SCORE_COLUMNS.items()})
+
+
+def _scored_rows(user: Any, filters: CustomerFilters, run: ModelRun, sort: str, start: int, n: int) -> list[Party]:
+    """Rows ``start`` … ``start + n`` of the scored parties with a value of the sort key,
+    read from ``CustomerScore`` in the order of its ``(run, key)`` index."""
+    column = SCORE_SORT_FIELDS[sort]
+    scores = visible_scores_in_run(user, run).filter(**{f"{column}__isnull": False})
+    scores = _party_filters(_score_filters(scores, filters), filters, prefix="party__")
+    page = scores.select_related("party__owner").order_by(f"-{column}", "party_id")[start : start + n]
+    rows = []
+    for score in page:
+        party = score.party
+        for alias, path in SCORE_COLUMNS.items():
+            setattr(party, alias, getattr(score, path.removeprefix("score__")))
+        rows.append(party)
+    return rows
+
+
+def _unsorted_rows(
+    user: Any, filters: CustomerFilters, run: ModelRun, sort: str, start: int, n: int
+) -> list[Party]:
+    """Rows ``start`` … ``start + n`` (by id) of the parties after the scored ones: those
+    whose score has no value of the sort key, and those created since the run started
+    (every party existing then has a score; the ``created_at`` index finds the new ones)."""
+    column = SCORE_SORT_FIELDS[sort]
+    after = []
+    if CustomerScore._meta.get_field(column).null:
+        blank = CustomerScore.objects.filter(run=run, **{f"{column}__isnull": True})
+        after.append(Q(pk__in=_score_filters(blank, filters).values("party_id")))
+    if not (filters.segment or filters.stage or filters.action):  # unscored parties match none
+        after.append(Q(created_at__gte=run.started_at)
+                     & ~Exists(CustomerScore.objects.filter(run=run, party=OuterRef("pk"))))
+    if not after:
+        return []
+    qs = _party_filters(_with_scores(visible_parties(user).select_related("owner"), run), filters)
+    return list(qs.filter(reduce(or_, after)).order_by("id")[start : start + n])
 
 
 def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) -> CustomerPage:
     """One page of the parties the user may see, with their scores from ``run``.
 
     Offset pagination capped at ``MAX_PAGE`` pages; one row more than a page is read to
-    know whether a next page exists (no COUNT).
+    know whether a next page exists (no COUNT). Sorted by a score, the page is read from
+    the scores in index order, then from the parties without a value of that score (two
+    queries; a third, a count, only for a page that starts past the last scored row).
     """
-    qs = visible_parties(user).select_related("owner")
-    if run is not None:
-        qs = qs.annotate(score=FilteredRelation("scores", condition=Q(scores__run=run)))
-        qs = qs.annotate(**{alias: F(path) for alias, path in SCORE_COLUMNS.items()})
-        if filters.segment:
-            qs = qs.filter(score__rfm_segment=filters.segment)
-        if filters.stage:
-            qs = qs.filter(score__ladder_stage=filters.stage)
-        if filters.action:
-            qs = qs.filter(score__next_best_action=filters.action)
-    qs = _search(qs, filters.q)
-    if filters.owner is not None:
-        qs = qs.filter(owner_id=filters.owner)
-    if filters.country:
-        qs = qs.filter(country=filters.country.upper())
     sort = filters.sort if filters.sort in allowed_sorts(user) else allowed_sorts(user)[0]
     if run is None:
         sort = "name"
-    column, descending = SORTS[sort]
-    key = F(column).desc(nulls_last=True) if descending else F(column).asc()
-    qs = qs.order_by(key, "id")
     page = min(max(filters.page, 1), MAX_PAGE)
     start = (page - 1) * PAGE_SIZE
-    rows = list(qs[start : start + PAGE_SIZE + 1])
+    want = PAGE_SIZE + 1
+    if sort in SCORE_SORT_FIELDS and run is not None:
+        rows = _scored_rows(user, filters, run, sort, start, want)
+        if len(rows) < want:
+            if rows or start == 0:
+                scored = start + len(rows)
+            else:  # the page starts past the scored rows: how many were there?
+                column = SCORE_SORT_FIELDS[sort]
+                scores = visible_scores_in_run(user, run).filter(**{f"{column}__isnull": False})
+                scored = _party_filters(_score_filters(scores, filters), filters, prefix="party__").count()
+            rest_start = max(0, start - scored)
+            rows += _unsorted_rows(user, filters, run, sort, rest_start, want - len(rows))
+    else:
+        qs = visible_parties(user).select_related("owner")
+        if run is not None:
+            qs = _score_filters(_with_scores(qs, run), filters, prefix="score__")
+        qs = _party_filters(qs, filters)
+        rows = list(qs.order_by("name", "id")[start : start + want])
     return CustomerPage(
         rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
         sort=sort, scored=run is not None,

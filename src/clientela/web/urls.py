@@ -6,7 +6,17 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from clientela.web import auth_views, campaigns, customers, dashboard, pipeline, planner, segments
+from clientela.web import (
+    auth_views,
+    campaigns,
+    customers,
+    dashboard,
+    feedback,
+    model_run,
+    pipeline,
+    planner,
+    segments,
+)
 
 app_name = "web"
 
@@ -19,7 +29,6 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline_home, name="pipeline-home"),
     path("pipeline/<int:pipeline_id>/", pipeline.pipeline_board, name="pipeline"),
     path("deals/<int:deal_id>/move/", pipeline.move, name="move-deal"),
-    path("planner/", planner.equity_planner, name="planner"),
     path("segments/", segments.segment_list, name="segments"),
     path("segments/new/", segments.segment_new, name="segment-new"),
     path("segments/size/", segments.segment_size_fragment, name="segment-size"),
@@ -31,6 +40,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/test/", campaigns.campaign_test, name="campaign-test"),
     path("campaigns/<int:campaign_id>/send/", campaigns.campaign_send, name="campaign-send"),
+    path("planner/", planner.equity_planner, name="planner"),
+    path("feedback/", feedback.feedback, name="feedback"),
+    path("model/", model_run.model_page, name="model"),
 ]
 
 auth_urlpatterns = [

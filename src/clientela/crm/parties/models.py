@@ -94,6 +94,7 @@ class Party(models.Model):
             models.Index(fields=["country"]),
             models.Index(fields=["acquired_at"]),
             models.Index(fields=["owner"]),
+            models.Index(fields=["created_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="party_version_positive"),

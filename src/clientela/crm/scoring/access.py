@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import can_see
+from clientela.crm.accounts.permissions import can_see, scope_queryset
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.parties.access import access_party_by_id, visible_parties
 from clientela.crm.scoring.models import CustomerScore, ModelRun
@@ -47,3 +47,25 @@ def access_planner_inputs(user: Any) -> tuple[ModelRun, dict[str, Any]]:
     if run is None:
         raise RecordNotFound("no model run yet: run `clientela score`")
     return run, dict(run.summary.get("allocation") or {})
+
+
+def may_see_model(user: Any) -> bool:
+    """The lifetime-value model's figures (parameters, holdout, comparison) are CLV figures."""
+    return can_see(user, "clv")
+
+
+def access_model_run(user: Any) -> ModelRun | None:
+    """The current run for the model page (None before the first run); NotPermitted for a
+    user who may not see CLV."""
+    if not may_see_model(user):
+        raise NotPermitted(f"{getattr(user, 'role', 'anonymous')} may not see the CLV model")
+    return current_run()
+
+
+def visible_scores_in_run(user: Any, run: ModelRun) -> QuerySet[CustomerScore]:
+    """Scores of ``run`` whose party the user may see (the party scope, applied through
+    the score's party so that lists can walk the scores' own indexes)."""
+    return scope_queryset(
+        user, CustomerScore.objects.filter(run=run), entity="party",
+        owner_field="party__owner", team_field="party__team",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import QuerySet
 
 from clientela.crm.scoring.models import CustomerScore, ModelRun
@@ -41,3 +42,14 @@ def list_scores(
     if unprofitable is not None:
         qs = qs.filter(unprofitable=unprofitable)
     return qs
+
+
+def recent_runs(*, limit: int = 10) -> list[dict[str, object]]:
+    """The latest ``limit`` runs of any status, newest first, with the holdout RMSE (one
+    query that leaves the large JSON reports in the database)."""
+    return list(
+        ModelRun.objects.order_by("-started_at", "-id").values(
+            "id", "started_at", "finished_at", "status", "is_current", "model_name", "customers",
+            "transactions", "error", holdout_rmse=models.F("holdout__rmse"),
+        )[:limit]
+    )

@@ -1,0 +1,149 @@
+"""The model page at ``/model/``: the current model run, its parameters, the holdout
+check (expected against actual repeat transactions) and the comparison of the models.
+
+Everything comes from the stored run (``ModelRun``: params, diagnostics, holdout with its
+tracking curve, comparison, settings), written by ``clientela score``; the page reads
+one run and a short list of recent runs. Model figures are CLV figures: roles that may
+not see CLV get 403 (``scoring.access.access_model_run``) and no menu entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from clientela.crm.errors import NotPermitted
+from clientela.crm.scoring.access import access_model_run
+from clientela.crm.scoring.models import ModelRun
+from clientela.crm.scoring.queries import recent_runs
+from clientela.web.charts import holdout_svg
+from clientela.web.layout import render_page
+from clientela.web.templatetags.web_format import num
+
+# Published names of the models (not translated).
+MODEL_NAMES = {
+    "bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD", "bgbb": "BG/BB", "sbg": "sBG",
+}
+RUN_STATUS = {"running": _("Running"), "succeeded": _("Succeeded"), "failed": _("Failed")}
+# Parameter symbols as the papers write them.
+SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ"}
+
+
+def model_label(name: str) -> str:
+    return MODEL_NAMES.get(name, name)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    value: float | None
+    error: float | None = None
+
+
+@dataclass(frozen=True)
+class Compared:
+    model: str
+    chosen: bool
+    rank: int | None
+    rmse: float | None
+    mae: float | None
+    correlation: float | None
+    predicted: float | None
+    actual: float | None
+    total_error: float | None
+    log_likelihood: float | None
+    aic: float | None
+    bic: float | None
+    params: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ModelFigures:
+    run: ModelRun
+    model: str
+    params: list[Param]
+    spend_params: list[Param]
+    holdout: dict[str, Any]
+    holdout_weeks: int | None
+    chart: str
+    curve: list[tuple[str, float, float, bool]]
+    comparison: list[Compared] = field(default_factory=list)
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _symbol(name: str) -> str:
+    return SYMBOLS.get(name, name)
+
+
+def _compared(row: dict[str, Any], chosen: str) -> Compared:
+    params = ", ".join(
+        f"{_symbol(key.removeprefix('param_'))} = {num(float(v), 4 if abs(float(v)) < 10 else 2)}"
+        for key, v in row.items() if key.startswith("param_") and _float(v) is not None
+    )
+    rank = _float(row.get("rank"))
+    return Compared(
+        model=model_label(str(row.get("model", ""))), chosen=row.get("model") == chosen,
+        rank=int(rank) if rank is not None else None,
+        rmse=_float(row.get("rmse")), mae=_float(row.get("mae")), correlation=_float(row.get("correlation")),
+        predicted=_float(row.get("total_predicted")), actual=_float(row.get("total_actual")),
+        total_error=_float(row.get("total_error")), log_likelihood=_float(row.get("log_likelihood")),
+        aic=_float(row.get("aic")), bic=_float(row.get("bic")), params=params,
+        error=str(row.get("error") or ""),
+    )
+
+
+def model_figures(run: ModelRun) -> ModelFigures:
+    """Shape the stored run for the page (no query)."""
+    errors = (run.diagnostics or {}).get("standard_errors", {}) or {}
+    holdout = dict(run.holdout or {})
+    curve_points = list(holdout.pop("curve", []) or [])
+    comparison = sorted(
+        (_compared(row, run.model_name) for row in (run.comparison or []) if isinstance(row, dict)),
+        key=lambda c: (c.rank is None, c.rank or 0),
+    )
+    weeks = holdout.get("weeks")
+    return ModelFigures(
+        run=run,
+        model=model_label(run.model_name),
+        params=[Param(_symbol(k), _float(v), _float(errors.get(k))) for k, v in (run.params or {}).items()],
+        spend_params=[Param(_symbol(k), _float(v)) for k, v in (run.spend_params or {}).items()],
+        holdout=holdout,
+        holdout_weeks=int(weeks) if isinstance(weeks, int | float) else None,
+        chart=holdout_svg(curve_points) if curve_points else "",
+        curve=[
+            (str(p.get("period_start") or "")[:10], float(p.get("expected") or 0),
+             float(p.get("actual") or 0), bool(p.get("holdout")))
+            for p in curve_points
+        ],
+        comparison=comparison,
+    )
+
+
+@login_required
+@require_GET
+def model_page(request: HttpRequest) -> HttpResponse:
+    try:
+        run = access_model_run(request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
+    runs = recent_runs()
+    for row in runs:
+        row["model_label"] = model_label(str(row["model_name"] or ""))
+        row["status_label"] = RUN_STATUS.get(str(row["status"]), row["status"])
+    context: dict[str, Any] = {
+        "run": run,
+        "figures": model_figures(run) if run is not None else None,
+        "runs": runs,
+        "currency": str((run.summary or {}).get("currency", "")) if run is not None else "",
+    }
+    return render_page(request, "web/model.html", context, section="model")
