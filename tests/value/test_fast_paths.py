@@ -144,23 +144,33 @@ def test_warm_started_fit_reaches_the_same_maximum(monkeypatch: pytest.MonkeyPat
     assert warm.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-12)
 
 
-@pytest.mark.parametrize("model_cls", [BetaGeo, ModifiedBetaGeo])
 @pytest.mark.parametrize(
-    "params", [[0.24, 4.4, 0.79, 2.4], [3.0, 0.2, 0.05, 40.0], [0.5, 70.0, 4.0, 0.3]]
+    ("model", "params"),
+    [
+        (BetaGeo(), [0.24, 4.4, 0.79, 2.4]),
+        (BetaGeo(), [3.0, 0.2, 0.05, 40.0]),
+        (BetaGeo(), [0.5, 70.0, 4.0, 0.3]),
+        (ModifiedBetaGeo(), [0.24, 4.4, 0.79, 2.4]),
+        (ModifiedBetaGeo(), [3.0, 0.2, 0.05, 40.0]),
+        (GammaGamma(), [6.25, 3.74, 15.44]),
+        (GammaGamma(), [0.5, 20.0, 3.0]),
+    ],
 )
 def test_analytic_hessian_equals_differences_of_the_gradient(
-    model_cls: type[BetaGeo], params: list[float]
+    model: BaseModel, params: list[float]
 ) -> None:
-    model = model_cls()
-    data = _prepared(model, load_cdnow_summary())
+    summary = load_cdnow_summary()
+    if isinstance(model, GammaGamma):
+        summary = summary[summary["frequency"] > 0]
+    data = _prepared(model, summary)
     theta = np.array(params)
     ll, grad, hess = model._weighted_log_likelihood_hessian(theta, data)
-    assert (ll, list(grad)) == (
-        model._weighted_log_likelihood(theta, data)[0],
-        list(model._weighted_log_likelihood(theta, data)[1]),
-    )
-    numeric = np.empty((4, 4))
-    for i in range(4):
+    expected_ll, expected_grad = model._weighted_log_likelihood(theta, data)
+    assert ll == expected_ll
+    np.testing.assert_array_equal(grad, expected_grad)
+    k = len(theta)
+    numeric = np.empty((k, k))
+    for i in range(k):
         h = 1e-6 * theta[i]
         up, down = theta.copy(), theta.copy()
         up[i] += h
@@ -169,7 +179,7 @@ def test_analytic_hessian_equals_differences_of_the_gradient(
             model._weighted_log_likelihood(up, data)[1]
             - model._weighted_log_likelihood(down, data)[1]
         ) / (2 * h)
-    np.testing.assert_allclose(hess, hess.T, rtol=0, atol=0)
+    np.testing.assert_array_equal(hess, hess.T)
     np.testing.assert_allclose(hess, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max())
 
 
@@ -189,6 +199,22 @@ def test_newton_fit_reaches_the_lbfgs_maximum(
         assert newton.standard_errors_[name] == pytest.approx(
             lbfgs.standard_errors_[name], rel=1e-4
         )
+    assert newton.log_likelihood_ == pytest.approx(lbfgs.log_likelihood_, rel=1e-13)
+
+
+def test_gamma_gamma_newton_fit_reaches_the_lbfgs_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(9)
+    n = 20_000
+    x = rng.poisson(3.0, n) + 1
+    nu = rng.gamma(3.0, 1.0 / 20.0, n)  # q = 3, v = 20
+    spend = rng.gamma(4.0 * x, 1.0 / (nu * x))  # mean of x gamma(p = 4, nu) values
+    summary = pd.DataFrame({"frequency": x, "monetary_value": spend})
+    monkeypatch.setattr(base, "_NEWTON_SAMPLE_ROWS", 2_000)
+    newton = GammaGamma().fit(summary)
+    monkeypatch.setattr(GammaGamma, "_has_analytic_hessian", lambda self: False)
+    lbfgs = GammaGamma().fit(summary)
+    for name, value in lbfgs.params_.items():
+        assert newton.params_[name] == pytest.approx(value, rel=1e-6)
     assert newton.log_likelihood_ == pytest.approx(lbfgs.log_likelihood_, rel=1e-13)
 
 

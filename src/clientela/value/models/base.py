@@ -246,7 +246,12 @@ def row_groups(
     return groups, first
 
 
-def compress_rows(arrays: Mapping[str, FloatArray], columns: Sequence[str]) -> SummaryArrays:
+def compress_rows(
+    arrays: Mapping[str, FloatArray],
+    columns: Sequence[str],
+    *,
+    max_sample_distinct: float = 0.995,
+) -> SummaryArrays:
     """Collapse identical rows of ``columns`` into one row with summed weights.
 
     Parameters
@@ -256,6 +261,10 @@ def compress_rows(arrays: Mapping[str, FloatArray], columns: Sequence[str]) -> S
         absent).
     columns : sequence of str
         The columns that define "identical".
+    max_sample_distinct : float, default 0.995
+        For more than ``4 * _DISTINCT_SAMPLE`` rows: when a strided sample of
+        ``_DISTINCT_SAMPLE`` rows has more than this share of distinct rows,
+        the rows are returned uncompressed (see the comment in the code).
 
     Returns
     -------
@@ -274,12 +283,15 @@ def compress_rows(arrays: Mapping[str, FloatArray], columns: Sequence[str]) -> S
         # essentially all distinct (e.g. mean spend in cents): hashing them
         # all would cost more than it saves.  With s sampled rows drawn from D
         # equally common distinct rows one expects s^2 / (2 D) repeats, so
-        # < 0.5% repeats in 20,000 means D > 2 million: nothing to gain.
+        # < 0.5% repeats in 20,000 means D > 2 million: nothing to gain.  A
+        # model whose likelihood is cheap per row (Gamma-Gamma: one log and
+        # one division, a handful of Newton evaluations) passes a lower share:
+        # hashing a million float rows costs more than those evaluations.
         sample = {
             c: np.asarray(arrays[c], dtype=np.float64)[:: n // _DISTINCT_SAMPLE] for c in columns
         }
         _, sample_first = row_groups(sample, columns)
-        if len(sample_first) > 0.995 * len(sample[columns[0]]):
+        if len(sample_first) > max_sample_distinct * len(sample[columns[0]]):
             return {
                 **{c: np.asarray(arrays[c], dtype=np.float64) for c in columns},
                 WEIGHTS: weights,
@@ -503,6 +515,8 @@ class BaseModel:
 
     param_names: ClassVar[tuple[str, ...]] = ()
     required_columns: ClassVar[tuple[str, ...]] = ()
+    # compress_rows' max_sample_distinct for this model's fits.
+    _compress_max_sample_distinct: ClassVar[float] = 0.995
 
     params_: dict[str, float]
     log_likelihood_: float
@@ -609,7 +623,11 @@ class BaseModel:
             return self._fit(summary)
 
     def _fit(self, summary: pd.DataFrame) -> Self:
-        compressed = compress_rows(self._summary_arrays(summary), self.required_columns)
+        compressed = compress_rows(
+            self._summary_arrays(summary),
+            self.required_columns,
+            max_sample_distinct=self._compress_max_sample_distinct,
+        )
         data = self._prepare(compressed)
         total = float(data[WEIGHTS].sum())
         if total <= 0:

@@ -20,7 +20,7 @@ from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln, psi
+from scipy.special import gammaln, polygamma, psi
 
 from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values, dot
 
@@ -47,6 +47,10 @@ class GammaGamma(BaseModel):
 
     param_names: ClassVar[tuple[str, ...]] = ("p", "q", "v")
     required_columns: ClassVar[tuple[str, ...]] = (FREQUENCY, MONETARY_VALUE)
+    # Per row the likelihood is one log and one division, and Newton's method
+    # needs about five evaluations: grouping rows by hashing their float
+    # averages pays only when they repeat a lot (see compress_rows).
+    _compress_max_sample_distinct: ClassVar[float] = 0.5
 
     def fit(self, summary: pd.DataFrame) -> Self:
         """Maximum-likelihood fit on the repeat buyers of ``summary``.
@@ -134,15 +138,19 @@ class GammaGamma(BaseModel):
         x, m, w = data[FREQUENCY], data[MONETARY_VALUE], data["weights"]
         x_unique, x_code = distinct_values(x)
         xi = x_code.astype(np.intp)
-        log_m, log_x = np.log(m), np.log(x)
+        log_m = np.log(m)
+        w_by_x = np.bincount(xi, weights=w, minlength=len(x_unique)).astype(np.float64)
+        wx = w * x
         return {
             **data,
             "x_unique": x_unique,
-            "w_by_x": np.bincount(xi, weights=w, minlength=len(x_unique)).astype(np.float64),
+            "w_by_x": w_by_x,
             "xm": x * m,
-            "wx": w * x,
-            # [sum w log m, sum w x log m, sum w x log x]
-            "data_sums": np.array([dot(w, log_m), dot(w * x, log_m), dot(w * x, log_x)]),
+            "wx": wx,
+            # [sum w log m, sum w x log m, sum w x log x]; log x per distinct x.
+            "data_sums": np.array(
+                [dot(w, log_m), dot(wx, log_m), dot(w_by_x * x_unique, np.log(x_unique))]
+            ),
         }
 
     def _weighted_log_likelihood(
@@ -150,10 +158,35 @@ class GammaGamma(BaseModel):
     ) -> tuple[float, FloatArray]:
         """:meth:`_log_likelihood` summed with the weights, regrouped.
 
+        See :meth:`_weighted_derivatives` (without the Hessian).
+        """
+        ll, grad, _ = self._weighted_derivatives(params, data, hessian=False)
+        return ll, grad
+
+    def _weighted_log_likelihood_hessian(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """Weighted log-likelihood, gradient and analytic Hessian (natural parameters)."""
+        ll, grad, hess = self._weighted_derivatives(params, data, hessian=True)
+        if hess is None:  # pragma: no cover - hessian=True always returns it
+            raise RuntimeError("the Hessian was not computed")
+        return ll, grad, hess
+
+    def _weighted_derivatives(
+        self, params: FloatArray, data: SummaryArrays, *, hessian: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        """Weighted log-likelihood, gradient and (optionally) Hessian.
+
         Per row only ``log(v + x m)`` and ``1 / (v + x m)`` remain; the gamma
         and digamma terms are evaluated per distinct ``x`` and weighted by the
         weight totals per ``x``; ``sum w (p x - 1) log m`` and ``sum w p x log x``
-        come from data sums made once in :meth:`_prepare`.
+        come from data sums made once in :meth:`_prepare`.  The Hessian
+        differentiates the gradient of :meth:`_log_likelihood` once more:
+        trigamma terms per distinct ``x`` and, per row, ``1 / (v + x m)^2``:
+        ``d2/dp2 = sum x^2 (psi1(px+q) - psi1(px))``, ``d2/dp dq = sum x
+        psi1(px+q)``, ``d2/dp dv = -sum x / (v+xm)``, ``d2/dq2 = sum psi1(px+q)
+        - psi1(q)``, ``d2/dq dv = sum 1/v - 1/(v+xm)``, ``d2/dv2 = sum -q/v^2 +
+        (px+q) / (v+xm)^2``.
         """
         p, q, v = params
         xu, w_x = data["x_unique"], data["w_by_x"]
@@ -180,9 +213,23 @@ class GammaGamma(BaseModel):
         grad[0] = (
             dot(w_x * xu, digamma_sum - psi(pxu)) + sum_x_log_m + sum_x_log_x - sum_x_log_total
         )
+        sum_x_inv = dot(wx, inv_total)
+        sum_inv = dot(w, inv_total)
         grad[1] = dot(w_x, digamma_sum) - total_w * (float(psi(q)) - math.log(v)) - sum_log_total
-        grad[2] = total_w * q / v - p * dot(wx, inv_total) - q * dot(w, inv_total)
-        return ll, grad
+        grad[2] = total_w * q / v - p * sum_x_inv - q * sum_inv
+        if not hessian:
+            return ll, grad, None
+        tri_sum = polygamma(1, pxu + q)
+        inv_total *= inv_total
+        hess = np.empty((3, 3))
+        hess[0, 0] = dot(w_x * xu * xu, tri_sum - polygamma(1, pxu))
+        hess[0, 1] = dot(w_x * xu, tri_sum)
+        hess[0, 2] = -sum_x_inv
+        hess[1, 1] = dot(w_x, tri_sum) - total_w * float(polygamma(1, q))
+        hess[1, 2] = total_w / v - sum_inv
+        hess[2, 2] = -total_w * q / v**2 + p * dot(wx, inv_total) + q * dot(w, inv_total)
+        hess[1, 0], hess[2, 0], hess[2, 1] = hess[0, 1], hess[0, 2], hess[1, 2]
+        return ll, grad, hess
 
     def mean_spend(self) -> float:
         """Population mean of a customer's average transaction value, ``p v / (q - 1)``.
