@@ -104,13 +104,18 @@ def _expected_purchase_increments(
 ) -> tuple[FloatArray, FloatArray]:
     """Cumulative expected purchases at the horizon and their discounted increments.
 
-    With the model's ``expected_purchases_curve(ts, summary)`` (all horizons
+    A model with ``expected_purchases_discounted(factors, summary)`` (BG/NBD,
+    MBG/NBD) does the whole sum itself, once per distinct ``(x, T)``.  With the model's ``expected_purchases_curve(ts, summary)`` (all horizons
     in one call, sharing P(alive) and the per-customer work) the discounted
     sum is one matrix product per block of customers; otherwise
     ``expected_purchases(k, summary)`` is called once per period.
     """
     horizon = len(factors)
     n = len(summary)
+    discounted_method = getattr(model, "expected_purchases_discounted", None)
+    if discounted_method is not None:
+        purchases, discounted = discounted_method(factors, summary)
+        return np.asarray(purchases, dtype=np.float64), np.asarray(discounted, dtype=np.float64)
     curve_method = getattr(model, "expected_purchases_curve", None)
     if curve_method is None:
         previous = np.zeros(n, dtype=np.float64)
