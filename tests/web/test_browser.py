@@ -32,6 +32,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 KPIS = ("customer-equity", "active-customers", "mean-clv", "clv-cac", "retention", "churn", "nps", "top20-share")
 PASSWORD = "browser-test-pw"
+BROWSER_EMAIL = "browser@example.test"
 
 
 
@@ -43,6 +44,7 @@ class Site:
     pipeline_id: int = 0
     stages: dict[str, int] = field(default_factory=dict)
     deal_id: int = 0
+    segment_paths: list[str] = field(default_factory=list)  # filled by the segment test, checked by axe
     requests: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -87,7 +89,7 @@ def site(django_db_blocker: Any, build_pipeline: Any) -> Iterator[Site]:
     with django_db_blocker.unblock(), _test_database():
         build_demo_company(customers=300, seed=5, today=date(2026, 11, 23))
         run = run_scoring()
-        User.objects.create_user("browser", password=PASSWORD, role="admin", is_staff=True)
+        User.objects.create_user("browser", password=PASSWORD, role="admin", is_staff=True, email=BROWSER_EMAIL)
         pipeline = build_pipeline(deals=12)
         stages = {s.name: s.pk for s in pipeline.stages.all()}
         deal = pipeline.deals.get(name="Deal 01")
@@ -288,6 +290,100 @@ def test_equity_planner_slider_changes_the_predicted_equity(page: Any, site: Sit
     shot(page, "31-planner-moved")
 
 
+class Inbox:
+    """What the SMTP server on loopback received: (recipients, message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Any]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def inbox(settings: Any) -> Iterator[Inbox]:
+    """aiosmtpd on 127.0.0.1; the served app sends through Django's SMTP backend to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "crm@example.test"
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def _count(tab: Any, testid: str) -> int:
+    return int(re.sub(r"\D", "", tab.get_by_test_id(testid).inner_text()))
+
+
+def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: Inbox) -> None:
+    log_in(page, site, "/segments/")
+    page.get_by_test_id("segment-new").click()
+    page.wait_for_url(f"{site.url}/segments/new/")
+    page.evaluate("window.__sameDocument = true")
+    count = page.get_by_test_id("segment-count")
+    everyone = int(count.get_attribute("data-count"))
+    assert everyone == 300
+    page.fill("#segment-name", "Browser: valuable champions")
+    page.get_by_test_id("rfm-champions").check()  # htmx asks for the size of the new filters
+    page.locator(f"[data-testid=segment-count]:not([data-count='{everyone}'])").wait_for()
+    champions = int(count.get_attribute("data-count"))
+    page.get_by_test_id("tier-top").check()
+    page.locator(f"[data-testid=segment-count]:not([data-count='{champions}'])").wait_for()
+    chosen = int(count.get_attribute("data-count"))
+    assert 0 < chosen < champions < everyone
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    shot(page, "20-segment-builder")
+    page.get_by_test_id("segment-save").click()
+    page.wait_for_url(re.compile(re.escape(site.url) + r"/segments/\d+/$"))
+    segment_path = page.url[len(site.url):]
+    assert int(page.get_by_test_id("segment-count").get_attribute("data-count")) == chosen
+    assert page.get_by_test_id("member-link").count() == min(chosen, 50)
+    shot(page, "21-segment")
+    page.get_by_test_id("segment-create-campaign").click()
+    page.wait_for_url(f"{site.url}{segment_path}campaign/")
+    page.fill("#campaign-name", "Browser: thank you")
+    page.fill("#campaign-message_subject", "Thank you, from the browser test")
+    page.fill("#campaign-message_body", "Hello {{ name }}, thank you for staying with us.")
+    shot(page, "22-campaign-form")
+    page.get_by_test_id("campaign-create").click()
+    page.wait_for_url(re.compile(re.escape(site.url) + r"/campaigns/\d+/$"))
+    campaign_path = page.url[len(site.url):]
+    assert _count(page, "count-total") == chosen and _count(page, "count-queued") == chosen
+    reachable = _count(page, "count-reachable")
+    page.get_by_test_id("campaign-test").click()  # to the signed-in user's own address
+    page.get_by_test_id("test-sent").wait_for()
+    assert [rcpt for rcpt, _m in inbox.messages] == [[BROWSER_EMAIL]]
+    assert inbox.messages[0][1]["Subject"] == "[TEST] Thank you, from the browser test"
+    assert _count(page, "count-queued") == chosen  # the test touched no member
+    page.get_by_test_id("campaign-confirm").check()
+    page.get_by_test_id("campaign-send").click()
+    page.get_by_test_id("campaign-sent").wait_for()
+    sent, suppressed = _count(page, "count-sent"), _count(page, "count-suppressed")
+    assert sent == reachable and sent + suppressed + _count(page, "count-failed") == chosen
+    delivered = [r for rcpt, _m in inbox.messages[1:] for r in rcpt]
+    assert len(delivered) == sent and BROWSER_EMAIL not in delivered
+    assert all(m["Subject"] == "Thank you, from the browser test" for _r, m in inbox.messages[1:])
+    shot(page, "23-campaign-sent")
+    page.get_by_test_id("menu-campaigns").click()
+    page.get_by_test_id("campaign-link").filter(has_text="Browser: thank you").wait_for()
+    site.segment_paths.extend([segment_path, f"{segment_path}campaign/", campaign_path])
+
+
 def test_log_out(page: Any, site: Site) -> None:
     log_in(page, site)
     page.get_by_test_id("logout").click()
@@ -309,7 +405,8 @@ def test_accessibility_of_every_main_page(browser: Any, site: Site) -> None:
     try:
         log_in(tab, site)
         paths = ["/", "/customers/", f"/customers/{site.top_id}/",
-                 f"/pipeline/{site.pipeline_id}/", "/planner/"]
+                 f"/pipeline/{site.pipeline_id}/", "/planner/",
+                 "/segments/", "/segments/new/?rfm=champions&tier=top", "/campaigns/", *site.segment_paths]
         found = {}
         for lang, checked in (("en", paths), ("ru", paths[:1])):
             tab.goto(site.url + "/")

@@ -144,6 +144,19 @@ def pages(company: Any) -> list[str]:
     return ["/", "/customers/", f"/customers/{top.party_id}/", "/customers/?q=zzzz-nobody", "/planner/"]
 
 
+def segment_pages(company: Any, user: Any) -> list[str]:
+    """The segment and campaign pages, with a saved segment and a campaign made from it."""
+    from clientela.crm.engagement.actions import create_campaign_from_segment, create_segment
+
+    segment = create_segment(user, {"name": "Loyal best", "definition": {
+        "rfm_segments": ["loyal", "champions"], "value_tiers": ["top"], "p_alive_min": 0.2}})
+    campaign = create_campaign_from_segment(user, segment, {
+        "name": "Thank you", "kind": "retention", "message_channel": "email", "starts_on": "2026-11-23",
+        "message_subject": "Thanks", "message_body": "Hello {{ name }}"}, run=company["run"])
+    return ["/segments/", f"/segments/{segment.pk}/", "/segments/new/?rfm=champions&tier=top",
+            f"/segments/{segment.pk}/campaign/", "/campaigns/", f"/campaigns/{campaign.pk}/"]
+
+
 @pytest.mark.parametrize("lang", ["pl", "ru"])
 def test_main_pages_have_no_untranslated_string(
     lang: str, company: Any, make_user: Any, build_pipeline: Any
@@ -154,7 +167,7 @@ def test_main_pages_have_no_untranslated_string(
     user.save()
     translations = set(catalogue(lang).values())
     problems = {}
-    for path in ["/login/", *pages(company), f"/pipeline/{pipeline.pk}/"]:
+    for path in ["/login/", *pages(company), f"/pipeline/{pipeline.pk}/", *segment_pages(company, user)]:
         english, other = Client(), Client()
         if path != "/login/":
             english.force_login(user)

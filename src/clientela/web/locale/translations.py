@@ -324,6 +324,98 @@ T: dict[str, tuple[str, str]] = {
     "Your role does not allow this. Ask an administrator if you need it.": (
         "Twoja rola na to nie pozwala. Jeśli tego potrzebujesz, poproś administratora.",
         "Ваша роль этого не позволяет. Если это нужно, обратитесь к администратору."),
+    # segments and campaigns
+    "Segments": ("Segmenty", "Сегменты"),
+    "Saved groups of customers, selected by value, loyalty and next best action in the current scoring run; each can become a campaign.": (
+        "Zapisane grupy klientów wybrane według wartości, lojalności i następnego najlepszego działania w bieżącym przebiegu oceny; z każdej można utworzyć kampanię.",
+        "Сохранённые группы клиентов, отобранные по ценности, лояльности и следующему лучшему действию в текущем расчёте оценок; из каждой можно создать кампанию."),
+    "New segment": ("Nowy segment", "Новый сегмент"),
+    "Segment": ("Segment", "Сегмент"),
+    "Filters": ("Filtry", "Фильтры"),
+    "Saved by": ("Zapisał(a)", "Сохранил(а)"),
+    "Every scored customer": ("Każdy oceniony klient", "Все клиенты с оценкой"),
+    "No segments saved yet.": ("Nie zapisano jeszcze żadnego segmentu.", "Сегментов пока нет."),
+    "Value tier": ("Poziom wartości", "Уровень ценности"),
+    "Edit segment": ("Edycja segmentu", "Изменение сегмента"),
+    "Tick the values to select; the number of customers updates as you choose. Within a filter any ticked value matches; all filters must hold. A filter with nothing ticked selects everyone.": (
+        "Zaznacz wartości do wyboru; liczba klientów zmienia się na bieżąco. W obrębie filtra pasuje dowolna zaznaczona wartość; muszą być spełnione wszystkie filtry. Filtr bez zaznaczeń wybiera wszystkich.",
+        "Отметьте нужные значения; число клиентов обновляется по ходу выбора. Внутри фильтра подходит любое отмеченное значение; должны выполняться все фильтры. Фильтр без отметок выбирает всех."),
+    "The segment was not saved:": ("Segmentu nie zapisano:", "Сегмент не сохранён:"),
+    "Segment name": ("Nazwa segmentu", "Название сегмента"),
+    "From": ("Od", "От"),
+    "To": ("Do", "До"),
+    "From 0 to 1; empty means no bound.": ("Od 0 do 1; puste pole oznacza brak granicy.", "От 0 до 1; пустое поле — без ограничения."),
+    "Save segment": ("Zapisz segment", "Сохранить сегмент"),
+    "Count": ("Policz", "Посчитать"),
+    "Create a campaign": ("Utwórz kampanię", "Создать кампанию"),
+    "Edit": ("Edytuj", "Изменить"),
+    "Customers in the segment": ("Klienci w segmencie", "Клиенты сегмента"),
+    "This segment selects customers by their value, which your role may not see.": (
+        "Ten segment wybiera klientów według ich wartości, której Twoja rola nie może widzieć.",
+        "Этот сегмент отбирает клиентов по ценности, которую ваша роль видеть не может."),
+    "Campaigns from this segment": ("Kampanie z tego segmentu", "Кампании из этого сегмента"),
+    "No campaign made from this segment yet.": ("Z tego segmentu nie utworzono jeszcze kampanii.", "Из этого сегмента ещё не создано ни одной кампании."),
+    "Delete this segment": ("Usuń ten segment", "Удалить этот сегмент"),
+    "Campaigns made from it keep their members.": ("Utworzone z niego kampanie zachowują swoich odbiorców.", "Созданные из него кампании сохраняют своих участников."),
+    "From the scoring run of %(when)s; only the customers your role may see are counted.": (
+        "Z przebiegu oceny z %(when)s; liczeni są tylko klienci, których Twoja rola może widzieć.",
+        "По расчёту оценок от %(when)s; учитываются только клиенты, которых может видеть ваша роль."),
+    "New campaign": ("Nowa kampania", "Новая кампания"),
+    "Only members with an active marketing consent on the channel receive the message; the others are marked as suppressed.": (
+        "Wiadomość otrzymają tylko odbiorcy z aktywną zgodą marketingową na tym kanale; pozostali zostaną oznaczeni jako wstrzymani.",
+        "Сообщение получат только участники с действующим согласием на маркетинг по этому каналу; остальные будут отмечены как исключённые."),
+    "Create the campaign": ("Utwórz kampanię", "Создать кампанию"),
+    "No scoring run yet: a segment selects from the scores of the current run.": (
+        "Nie ma jeszcze przebiegu oceny: segment wybiera z ocen bieżącego przebiegu.",
+        "Расчёта оценок ещё нет: сегмент отбирает из оценок текущего расчёта."),
+    "Check the filters marked above.": ("Sprawdź filtry zaznaczone powyżej.", "Проверьте отмеченные выше фильтры."),
+    "Campaigns": ("Kampanie", "Кампании"),
+    "Campaigns and their messages. A new campaign is made from a saved segment.": (
+        "Kampanie i ich wiadomości. Nową kampanię tworzy się z zapisanego segmentu.",
+        "Кампании и их сообщения. Новая кампания создаётся из сохранённого сегмента."),
+    "Purpose": ("Cel", "Цель"),
+    "Starts on": ("Początek", "Начало"),
+    "No campaigns yet.": ("Nie ma jeszcze kampanii.", "Кампаний пока нет."),
+    "starts on %(day)s": ("początek %(day)s", "начало %(day)s"),
+    "Status": ("Stan", "Статус"),
+    "The campaign has no members you may see.": ("Kampania nie ma odbiorców, których możesz widzieć.", "В кампании нет участников, которых вы можете видеть."),
+    "Message": ("Wiadomość", "Сообщение"),
+    "Every message ends with the customer's own unsubscribe link.": (
+        "Każda wiadomość kończy się własnym linkiem klienta do wypisania się.",
+        "Каждое сообщение заканчивается персональной ссылкой клиента для отписки."),
+    "Sending": ("Wysyłka", "Отправка"),
+    "Members": ("Odbiorcy", "Участники"),
+    "With marketing consent on this channel": ("Ze zgodą marketingową na tym kanale", "С согласием на маркетинг по этому каналу"),
+    "Send a test to me": ("Wyślij test do mnie", "Отправить тест мне"),
+    "Your account has no email address.": ("Twoje konto nie ma adresu e-mail.", "У вашей учётной записи нет адреса электронной почты."),
+    "Send to every member not yet sent to": ("Wyślij do wszystkich odbiorców, do których jeszcze nie wysłano", "Отправить всем участникам, которым ещё не отправлено"),
+    "Send": ("Wyślij", "Отправить"),
+    "Deliveries": ("Doręczenia", "Доставка"),
+    "A test was sent to %(to)s.": ("Test wysłano na adres %(to)s.", "Тест отправлен на адрес %(to)s."),
+    "Sent: %(sent)s; suppressed for lack of consent: %(suppressed)s; failed: %(failed)s.": (
+        "Wysłano: %(sent)s; wstrzymano z braku zgody: %(suppressed)s; nieudane: %(failed)s.",
+        "Отправлено: %(sent)s; исключено из-за отсутствия согласия: %(suppressed)s; с ошибкой: %(failed)s."),
+    "Your account has no email address to send the test to.": (
+        "Twoje konto nie ma adresu e-mail, na który można wysłać test.",
+        "У вашей учётной записи нет адреса электронной почты для теста."),
+    "The message is not complete: an email needs a subject and a text.": (
+        "Wiadomość jest niepełna: e-mail wymaga tematu i treści.",
+        "Сообщение не готово: письму нужны тема и текст."),
+    "The mail server did not accept the test mail.": ("Serwer pocztowy nie przyjął wiadomości testowej.", "Почтовый сервер не принял тестовое письмо."),
+    "Tick the box to confirm the sending.": ("Zaznacz pole, aby potwierdzić wysyłkę.", "Отметьте поле, чтобы подтвердить отправку."),
+    "The SMS gateway is not configured.": ("Bramka SMS nie jest skonfigurowana.", "SMS-шлюз не настроен."),
+    "Campaign name": ("Nazwa kampanii", "Название кампании"),
+    "Plain text. {{ name }} is replaced by the customer's name; the unsubscribe link is added below.": (
+        "Zwykły tekst. {{ name }} zostanie zastąpione imieniem i nazwiskiem klienta; link do wypisania się zostanie dodany na końcu.",
+        "Обычный текст. {{ name }} заменяется именем клиента; ссылка для отписки добавляется в конце."),
+    "An email needs a subject.": ("E-mail wymaga tematu.", "Письму нужна тема."),
+    "Top 20 % by CLV": ("Najlepsze 20 % według CLV", "Лучшие 20 % по CLV"),
+    "Next 30 % by CLV": ("Kolejne 30 % według CLV", "Следующие 30 % по CLV"),
+    "Remaining 50 % by CLV": ("Pozostałe 50 % według CLV", "Остальные 50 % по CLV"),
+    "Acquisition": ("Pozyskanie", "Привлечение"),
+    "Retention": ("Utrzymanie", "Удержание"),
+    "Add-on selling": ("Sprzedaż dodatkowa", "Допродажи"),
+    "Win-back": ("Odzyskanie", "Возврат клиентов"),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
@@ -341,6 +433,16 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "and %(n)s more": (
         ("i jeszcze %(n)s", "i jeszcze %(n)s", "i jeszcze %(n)s", "i jeszcze %(n)s"),
         ("и ещё %(n)s", "и ещё %(n)s", "и ещё %(n)s", "и ещё %(n)s"),
+    ),
+    "Its members will be the %(shown)s customer of the segment now.": (
+        ("Jej odbiorcami będzie %(shown)s klient segmentu w tej chwili.", "Jej odbiorcami będzie %(shown)s klientów segmentu w tej chwili.",
+         "Jej odbiorcami będzie %(shown)s klientów segmentu w tej chwili.", "Jej odbiorcami będzie %(shown)s klienta segmentu w tej chwili."),
+        ("Её участниками станут %(shown)s клиент сегмента на данный момент.", "Её участниками станут %(shown)s клиента сегмента на данный момент.",
+         "Её участниками станут %(shown)s клиентов сегмента на данный момент.", "Её участниками станут %(shown)s клиента сегмента на данный момент."),
+    ),
+    "customer selected": (
+        ("klient wybrany", "klientów wybranych", "klientów wybranych", "klienta wybranego"),
+        ("клиент выбран", "клиента выбрано", "клиентов выбрано", "клиента выбрано"),
     ),
 }
 
