@@ -45,3 +45,8 @@ def access_response_by_id(user: Any, response_id: int, *, op: Op = "view") -> Su
     if not can(user, "survey_response", op):
         raise NotPermitted(f"{user.role} may not {op} survey responses")
     return response
+
+
+def may_view_responses(user: Any) -> bool:
+    """May the user open pages of survey answers at all (record scope applies inside)?"""
+    return can(user, "survey_response", "view")

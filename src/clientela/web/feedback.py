@@ -1,0 +1,46 @@
+"""Voice of the customer: NPS and CSAT over time and the verbatim comments, filtered."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from clientela.crm.feedback.access import may_view_responses, visible_surveys
+from clientela.web.feedback_figures import (
+    comments,
+    month_label,
+    monthly,
+    months_svg,
+    parse_feedback_filters,
+)
+from clientela.web.layout import render_page
+from clientela.web.templatetags.web_format import num
+
+
+@login_required
+@require_GET
+def feedback(request: HttpRequest) -> HttpResponse:
+    if not may_view_responses(request.user):
+        raise PermissionDenied
+    filters = parse_feedback_filters(request.GET)
+    rows, has_next = comments(request.user, filters)
+    context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy()}
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "comments":
+        return render(request, "web/feedback/_comments.html", context)
+    nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
+    charts = [
+        ("nps", _("Net Promoter Score by month"), months_svg(
+            "nps", nps, low=-100, high=100, places=0, title=_("Net Promoter Score by month"),
+            desc=_("NPS (promoters minus detractors, −100 to 100) of the answers of each of the last 12 months; a dash marks a month without answers.")),
+         [(month_label(m), num(m.value, 0) if m.value is not None else "—", num(m.responses)) for m in nps]),
+        ("csat", _("Customer satisfaction by month"), months_svg(
+            "csat", csat, low=0, high=5, places=2, title=_("Customer satisfaction by month"),
+            desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
+         [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
+    ]
+    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")))
+    return render_page(request, "web/feedback/page.html", context, section="feedback")
