@@ -113,16 +113,28 @@ def test_row_groups_maps_every_row_to_its_distinct_row(n: int, whole: bool) -> N
     assert len(first) == len(keys)
 
 
+@pytest.mark.parametrize("date_type", [pa.timestamp("ms"), pa.date32()])
+@pytest.mark.parametrize("presence_bytes", [0, 10_000])  # always sort; always a presence table
 @pytest.mark.parametrize(("period", "end"), [("W", None), ("M", "2025-06-30"), ("D", "2025-03-01")])
 def test_parquet_sort_path_equals_the_duckdb_query(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, period: str, end: str | None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    period: str,
+    end: str | None,
+    presence_bytes: int,
+    date_type: pa.DataType,
 ) -> None:
+    monkeypatch.setattr(summary_parquet, "_PRESENCE_BYTES_PER_ROW", presence_bytes)
     rng = np.random.default_rng(11)
     truth = {"r": 2.0, "alpha": 8.0, "a": 0.8, "b": 4.0}
     log = transactions_from_summary(simulate_beta_geo(truth, 3000, max_days=400, rng=rng), rng=rng)
     log["customer_id"] = log["customer_id"] * 3 + 1000  # sparse ids, not starting at 0
     path = tmp_path / "log.parquet"
-    pq.write_table(pa.Table.from_pandas(log, preserve_index=False), path, row_group_size=5000)
+    table = pa.Table.from_pandas(log, preserve_index=False)
+    table = table.set_column(
+        table.schema.get_field_index("date"), "date", table.column("date").cast(date_type)
+    )
+    pq.write_table(table, path, row_group_size=5000)
     kwargs = {"customer": "customer_id", "date": "date", "amount": "amount", "period": period}
     fast = summarize(path, observation_end=end, **kwargs)
     monkeypatch.setattr(summary_parquet, "summarize_parquet", lambda *args: None)
