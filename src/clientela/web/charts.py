@@ -9,6 +9,7 @@ standalone English report; these take translated titles and localised numbers.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -305,14 +306,18 @@ def dashboard_charts(
 
 def holdout_svg(curve: list[dict[str, Any]], *, width: int = 920, height: int = 320) -> str:
     """Cumulative repeat transactions, expected by the model against actual, per period;
-    the holdout periods are shaded and the last values printed at the right end. The two
+    the holdout periods are shaded and the last values printed in the legend. The two
     lines differ in pattern (solid actual, dashed expected), not only in colour."""
     left, right, top, bottom = 70, 150, 20, 44
     w, h = width - left - right, height - top - bottom
     n = len(curve)
     actual = [float(p.get("actual") or 0) for p in curve]
     expected = [float(p.get("expected") or 0) for p in curve]
-    high = max([*actual, *expected, 1.0])
+    top_value = max([*actual, *expected, 1.0])
+    # A round tick step (1, 2 or 5 times a power of ten) and an axis that ends on a tick.
+    magnitude = 10 ** math.floor(math.log10(top_value / 4))
+    tick = next(m * magnitude for m in (1, 2, 5, 10) if top_value / (m * magnitude) <= 5)
+    high = tick * math.ceil(top_value / tick)
     step = w / max(1, n - 1)
 
     def xy(i: int, value: float) -> str:
@@ -331,13 +336,14 @@ def holdout_svg(curve: list[dict[str, Any]], *, width: int = 920, height: int = 
             f'<text x="{x - 6:.1f}" y="{top + 14}" text-anchor="end" font-size="12" fill="{INK}">'
             f"{escape(calibration_word)}</text>"
         )
-    for t in (0, 0.25, 0.5, 0.75, 1):
-        y = top + h - t * h
+    for k in range(round(high / tick) + 1):
+        y = top + h - k * tick / high * h
         parts.append(
             f'<line x1="{left}" y1="{y:.0f}" x2="{left + w}" y2="{y:.0f}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end" font-size="11" fill="{INK}">{_n(t * high)}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end" font-size="11" fill="{INK}">{_n(k * tick)}</text>'
         )
-    for i in sorted({0, n - 1, *range(0, n, max(1, n // 5))}) if n else []:
+    every = max(1, n // 5)
+    for i in sorted({0, n - 1, *range(0, n - every // 2, every)}) if n else []:
         when = str(curve[i].get("period_start") or "")[:10]
         parts.append(
             f'<text x="{left + i * step:.0f}" y="{top + h + 16}" text-anchor="middle" font-size="11" fill="{INK}">'
@@ -349,12 +355,11 @@ def holdout_svg(curve: list[dict[str, Any]], *, width: int = 920, height: int = 
         f'<polyline fill="none" stroke="{ACCENT}" stroke-width="2.5" stroke-dasharray="7 4" points="'
         + " ".join(xy(i, v) for i, v in enumerate(expected)) + '"/>'
     )
-    if n:
-        for name, values, dash, ink, dy in (
-            (_("actual"), actual, "", INK, -6), (_("expected"), expected, ' stroke-dasharray="7 4"', ACCENT, 14),
-        ):
-            y = top + h - values[-1] / high * h
-            y_text = min(top + h, max(top + 10, y + dy))
+    if n:  # the legend, with each line's last value
+        for row, (name, values, dash, ink) in enumerate((
+            (_("actual"), actual, "", INK), (_("expected"), expected, ' stroke-dasharray="7 4"', ACCENT),
+        )):
+            y_text = top + 40 + 22 * row
             parts.append(
                 f'<line x1="{left + w + 8}" y1="{y_text - 4:.1f}" x2="{left + w + 28}" y2="{y_text - 4:.1f}" '
                 f'stroke="{ink}" stroke-width="2.5"{dash}/>'

@@ -60,7 +60,7 @@ class Compared:
     log_likelihood: float | None
     aic: float | None
     bic: float | None
-    params: str
+    params: list[str]
     error: str = ""
 
 
@@ -86,10 +86,10 @@ def _symbol(name: str) -> str:
 
 
 def _compared(row: dict[str, Any], chosen: str) -> Compared:
-    params = ", ".join(
-        f"{_symbol(key.removeprefix('param_'))} = {num(float(v), 4 if abs(float(v)) < 10 else 2)}"
+    params = [
+        f"{_symbol(key.removeprefix('param_'))}\u00a0=\u00a0{num(float(v), 4 if abs(float(v)) < 10 else 2)}"
         for key, v in row.items() if key.startswith("param_") and _float(v) is not None
-    )
+    ]
     rank = _float(row.get("rank"))
     return Compared(
         model=model_label(str(row.get("model", ""))), chosen=row.get("model") == chosen,
