@@ -264,8 +264,9 @@ def _summarize_by_presence(
     del present
     first_who = first[who]
     end_ord = int(period_ordinal(np.array([end_day], dtype=np.int64), period)[0]) - o_min
+    frequency = periods - 1
     columns: dict[str, NDArray[np.generic]] = {
-        "frequency": periods - 1,
+        "frequency": frequency,
         "recency": (last[who] - first_who).astype(np.float64),
         "T": (end_ord - first_who).astype(np.float64),
     }
@@ -279,7 +280,6 @@ def _summarize_by_presence(
             hit = ords[start : start + _BLOCK] == first[owner]
             in_first += np.bincount(owner[hit], weights=v[hit], minlength=n_ids)
         repeat = total[who] - in_first[who]
-        frequency = columns["frequency"]
         columns["monetary_value"] = np.divide(
             repeat, frequency, out=np.zeros(len(who)), where=frequency > 0
         )
