@@ -384,6 +384,19 @@ def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: Inbox
     site.segment_paths.extend([segment_path, f"{segment_path}campaign/", campaign_path])
 
 
+def test_model_page_shows_the_holdout_check(page: Any, site: Site) -> None:
+    log_in(page, site)
+    page.get_by_test_id("menu-model").click()
+    page.wait_for_url(f"{site.url}/model/")
+    assert page.get_by_test_id("model-name").inner_text().strip()
+    chart = page.get_by_test_id("chart-holdout")
+    assert chart.locator("svg[role=img] title").count() == 1
+    assert page.get_by_test_id("compared-model").count() >= 2
+    chart.locator("summary").click()  # the figures as a table
+    assert chart.locator("tbody tr").first.is_visible()
+    shot(page, "14-model")
+
+
 def test_log_out(page: Any, site: Site) -> None:
     log_in(page, site)
     page.get_by_test_id("logout").click()
@@ -406,7 +419,7 @@ def test_accessibility_of_every_main_page(browser: Any, site: Site) -> None:
         log_in(tab, site)
         paths = ["/", "/customers/", f"/customers/{site.top_id}/",
                  f"/pipeline/{site.pipeline_id}/", "/planner/",
-                 "/segments/", "/segments/new/?rfm=champions&tier=top", "/campaigns/", *site.segment_paths]
+                 "/segments/", "/segments/new/?rfm=champions&tier=top", "/campaigns/", *site.segment_paths, "/model/"]
         found = {}
         for lang, checked in (("en", paths), ("ru", paths[:1])):
             tab.goto(site.url + "/")

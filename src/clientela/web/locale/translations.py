@@ -416,6 +416,79 @@ T: dict[str, tuple[str, str]] = {
     "Retention": ("Utrzymanie", "Удержание"),
     "Add-on selling": ("Sprzedaż dodatkowa", "Допродажи"),
     "Win-back": ("Odzyskanie", "Возврат клиентов"),
+    # model page
+    "actual": ("rzeczywiste", "фактически"),
+    "expected": ("oczekiwane", "ожидалось"),
+    "Expected and actual repeat transactions": ("Oczekiwane i rzeczywiste powtórne transakcje", "Ожидаемые и фактические повторные покупки"),
+    "Cumulative repeat transactions of the calibration customers per period: the solid line is what they did, the dashed line what the model fitted on the calibration period expected; the shaded part is the holdout period the model did not see.": (
+        "Skumulowane powtórne transakcje klientów z okresu kalibracji w kolejnych okresach: linia ciągła to to, co zrobili, linia przerywana to oczekiwania modelu dopasowanego na okresie kalibracji; zacieniona część to okres testowy, którego model nie widział.",
+        "Накопленные повторные покупки клиентов калибровочного периода по периодам: сплошная линия — что они сделали, пунктирная — чего ожидала модель, подобранная на калибровочном периоде; затенённая часть — контрольный период, которого модель не видела."),
+    "Running": ("W toku", "Выполняется"),
+    "Succeeded": ("Zakończony", "Завершён"),
+    "Model": ("Model", "Модель"),
+    "Lifetime-value model": ("Model wartości klienta", "Модель пожизненной ценности"),
+    "Run %(id)s of %(date)s: %(customers)s customers with %(transactions)s transactions.": (
+        "Przebieg %(id)s z %(date)s: %(customers)s klientów, %(transactions)s transakcji.",
+        "Расчёт %(id)s от %(date)s: %(customers)s клиентов, %(transactions)s покупок."),
+    "Chosen model": ("Wybrany model", "Выбранная модель"),
+    "Why": ("Dlaczego", "Почему"),
+    "Fitted parameters of the purchase model": ("Dopasowane parametry modelu zakupów", "Подобранные параметры модели покупок"),
+    "Parameter": ("Parametr", "Параметр"),
+    "Value": ("Wartość", "Значение"),
+    "Standard error": ("Błąd standardowy", "Стандартная ошибка"),
+    "Log-likelihood": ("Logarytm wiarygodności", "Логарифм правдоподобия"),
+    "AIC": ("AIC (kryterium Akaikego)", "AIC (критерий Акаике)"),
+    "BIC": ("BIC (kryterium Schwarza)", "BIC (критерий Шварца)"),
+    "Spend model (Gamma-Gamma)": ("Model wydatków (Gamma-Gamma)", "Модель трат (гамма-гамма)"),
+    "Data and settings": ("Dane i ustawienia", "Данные и настройки"),
+    "Transactions from": ("Transakcje od", "Покупки с"),
+    "Calibration until": ("Kalibracja do", "Калибровка до"),
+    "Observed until": ("Obserwacja do", "Наблюдение до"),
+    "Holdout": ("Okres testowy", "Контрольный период"),
+    "Model requested": ("Żądany model", "Запрошенная модель"),
+    "CLV horizon": ("Horyzont CLV", "Горизонт CLV"),
+    "Annual discount rate": ("Roczna stopa dyskontowa", "Годовая ставка дисконтирования"),
+    "Margin rate": ("Stopa marży", "Норма маржи"),
+    "Holdout check: expected and actual repeat transactions": (
+        "Test na okresie testowym: oczekiwane i rzeczywiste powtórne transakcje",
+        "Проверка на контрольном периоде: ожидаемые и фактические повторные покупки"),
+    "Per customer in the holdout period: mean absolute error %(mae)s, root mean squared error %(rmse)s, correlation %(corr)s.": (
+        "Na klienta w okresie testowym: średni błąd bezwzględny %(mae)s, pierwiastek błędu średniokwadratowego %(rmse)s, korelacja %(corr)s.",
+        "На клиента в контрольном периоде: средняя абсолютная ошибка %(mae)s, среднеквадратичная ошибка %(rmse)s, корреляция %(corr)s."),
+    "In total %(actual)s repeat transactions happened; the model expected %(predicted)s.": (
+        "Łącznie odbyło się %(actual)s powtórnych transakcji; model oczekiwał %(predicted)s.",
+        "Всего совершено %(actual)s повторных покупок; модель ожидала %(predicted)s."),
+    "Period starting": ("Początek okresu", "Начало периода"),
+    "Expected": ("Oczekiwane", "Ожидалось"),
+    "Actual": ("Rzeczywiste", "Фактически"),
+    "Part": ("Część", "Часть"),
+    "holdout": ("okres testowy", "контрольный период"),
+    "calibration": ("kalibracja", "калибровка"),
+    "The tracking curve was not stored with this run.": (
+        "Krzywa śledzenia nie została zapisana w tym przebiegu.",
+        "Кривая отслеживания не сохранена в этом расчёте."),
+    "Model comparison on the holdout period": ("Porównanie modeli na okresie testowym", "Сравнение моделей на контрольном периоде"),
+    "Each model is fitted on the calibration period and ranked by how well it predicts each customer's repeat transactions in the holdout period; the best one is refitted on all data and scores the customers.": (
+        "Każdy model jest dopasowywany na okresie kalibracji i oceniany według tego, jak dobrze przewiduje powtórne transakcje każdego klienta w okresie testowym; najlepszy jest dopasowywany ponownie na wszystkich danych i ocenia klientów.",
+        "Каждая модель подбирается на калибровочном периоде и ранжируется по тому, насколько точно она предсказывает повторные покупки каждого клиента в контрольном периоде; лучшая подбирается заново на всех данных и оценивает клиентов."),
+    "Rank": ("Miejsce", "Место"),
+    "RMSE": ("RMSE (pierwiastek błędu średniokwadratowego)", "RMSE (среднеквадратичная ошибка)"),
+    "MAE": ("MAE (średni błąd bezwzględny)", "MAE (средняя абсолютная ошибка)"),
+    "Correlation": ("Korelacja", "Корреляция"),
+    "Expected in holdout": ("Oczekiwane w okresie testowym", "Ожидалось в контрольном периоде"),
+    "Actual in holdout": ("Rzeczywiste w okresie testowym", "Фактически в контрольном периоде"),
+    "Total error": ("Błąd łączny", "Суммарная ошибка"),
+    "Parameters": ("Parametry", "Параметры"),
+    "chosen": ("wybrany", "выбрана"),
+    "Only the requested model was fitted in this run.": (
+        "W tym przebiegu dopasowano tylko żądany model.",
+        "В этом расчёте подобрана только запрошенная модель."),
+    "Recent model runs": ("Ostatnie przebiegi modelu", "Последние расчёты модели"),
+    "Started": ("Rozpoczęty", "Начат"),
+    "Holdout RMSE": ("RMSE w okresie testowym", "RMSE на контрольном периоде"),
+    "shown": ("wyświetlany", "показан"),
+    "period starting": ("początek okresu", "начало периода"),
+    "repeat transactions, cumulative": ("powtórne transakcje, narastająco", "повторные покупки, нарастающим итогом"),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
@@ -443,6 +516,14 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "customer selected": (
         ("klient wybrany", "klientów wybranych", "klientów wybranych", "klienta wybranego"),
         ("клиент выбран", "клиента выбрано", "клиентов выбрано", "клиента выбрано"),
+    ),
+    "%(n)s week": (
+        ("%(n)s tydzień", "%(n)s tygodnie", "%(n)s tygodni", "%(n)s tygodnia"),
+        ("%(n)s неделя", "%(n)s недели", "%(n)s недель", "%(n)s недели"),
+    ),
+    "%(n)s day": (
+        ("%(n)s dzień", "%(n)s dni", "%(n)s dni", "%(n)s dnia"),
+        ("%(n)s день", "%(n)s дня", "%(n)s дней", "%(n)s дня"),
     ),
 }
 
