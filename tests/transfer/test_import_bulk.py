@@ -65,7 +65,7 @@ def test_bulk_path_loads_like_the_regular_one_and_restores_the_schema(bulk, writ
     before = catalog()
     with caplog.at_level(logging.INFO, logger=pg_bulk.__name__):
         result = import_file("orders", write_csv(ORDERS), create_missing=True)
-    assert "set aside 3 foreign keys, 3 keys, 8 indexes" in caplog.text
+    assert "set aside 3 foreign keys, 3 keys, 3 indexes" in caplog.text
     assert (result.rows, result.created, result.updated, result.unchanged) == (4, 4, 0, 0)
     assert result.extra == {"customers created": 1, "products created": 3, "orders created": 3}
     assert catalog() == before
@@ -150,7 +150,7 @@ def test_new_orders_rebuild_keys_and_indexes_exactly(bulk, write_csv):
         # commerce_order's primary key stays: other tables' foreign keys use it.
         assert "commerce_orderline_pkey" in dropped and "orderline_unique_no" in dropped
         assert "commerce_order_ref_key" in dropped and "commerce_order_pkey" not in dropped
-        assert "commerce_orderline_order_id_678fed48" in {name for _, name, _ in aside.indexes}
+        assert "commerce_orderline_product_id_9af4f2f1" in {name for _, name, _ in aside.indexes}
     assert catalog() == before
 
 

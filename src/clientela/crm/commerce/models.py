@@ -58,7 +58,10 @@ class OrderStatus(models.TextChoices):
 
 class Order(models.Model):
     ref = models.CharField(max_length=64, unique=True)
-    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: (party, ordered_at) below serves lookups by party.
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     ordered_at = models.DateTimeField()
     channel = models.CharField(max_length=12, choices=SalesChannel.choices, default=SalesChannel.WEB)
     currency = models.CharField(max_length=3, default="PLN")
@@ -75,7 +78,6 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["party", "ordered_at"]),
             models.Index(fields=["ordered_at"]),
-            models.Index(fields=["status"]),
         ]
 
     def __str__(self) -> str:
@@ -85,7 +87,8 @@ class Order(models.Model):
 class OrderLine(models.Model):
     """One product on an order. ``discount`` is a money amount off the whole line."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the unique (order, line_no) serves lookups by order.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField(default=1)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.IntegerField()
@@ -102,7 +105,6 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(discount__gte=0), name="orderline_discount_nonneg"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="orderline_cost_nonneg"),
         ]
-        indexes = [models.Index(fields=["product"])]
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_no}"

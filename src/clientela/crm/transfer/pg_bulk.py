@@ -39,6 +39,8 @@ import pyarrow.csv as pacsv
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+from clientela.crm.transfer import pg_binary
+
 log = logging.getLogger(__name__)
 
 # Below this many order lines the deferred checks cost less than setting the
@@ -295,17 +297,40 @@ def copying(cur: Any, table: str, data: pa.Table) -> Iterator[None]:
     stores the rows (psycopg's writer thread sends the queued blocks), so client work
     that needs no query can overlap it. The COPY ends, or fails, when the block ends."""
     started = time.perf_counter()
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in data.column_names))
+    blocks = _binary_blocks(cur, table, data)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {})").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in data.column_names),
+        sql.SQL("binary" if blocks is not None else "csv"))
     with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-        for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            copy.write(encode_csv(pa.Table.from_batches([batch])))
+        if blocks is not None:
+            for block in blocks:
+                copy.write(block)
+        else:
+            for batch in data.to_batches(max_chunksize=COPY_BATCH_ROWS):
+                copy.write(encode_csv(pa.Table.from_batches([batch])))
         queued = time.perf_counter()
         yield
         body = time.perf_counter()
     log.info("COPY %s: %d rows encoded and queued in %.2f s, then %.2f s of overlapping work, "
              "%.2f s more until stored", table, data.num_rows, queued - started, body - queued,
              time.perf_counter() - body)
+
+
+def _binary_blocks(cur: Any, table: str, data: pa.Table) -> Iterator[bytes] | None:
+    """``data`` as binary COPY blocks for ``table`` (lazily, one per COPY_BATCH_ROWS rows),
+    or None when a column's type is not one pg_binary encodes (then CSV is used)."""
+    types = pg_binary.column_types(cur, table, data.column_names)
+    prepared = pg_binary.prepare(data, types) if types is not None else None
+    if types is None or prepared is None:
+        return None
+    starts = list(range(0, data.num_rows, COPY_BATCH_ROWS)) or [0]
+
+    def blocks() -> Iterator[bytes]:
+        for start in starts:
+            yield pg_binary.encode(prepared.slice(start, COPY_BATCH_ROWS), types, first=start == 0,
+                                   last=start == starts[-1])
+
+    return blocks()
 
 
 def encode_csv(data: pa.Table) -> memoryview:
