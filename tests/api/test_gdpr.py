@@ -92,6 +92,63 @@ def test_erase_through_the_api_leaves_no_trace_and_keeps_revenue(teams: Any) -> 
     assert {"create", "update", "export", "erase"} <= {e["action"] for e in trail}
 
 
+def test_erase_redacts_mentions_in_other_peoples_records(teams: Any) -> None:
+    from clientela.crm.audit.models import AuditEntry
+    from clientela.crm.engagement.actions import update_interaction
+    from clientela.crm.engagement.models import Interaction
+
+    admin = make_user("dpo3", "admin", teams[0])
+    party = _person(admin)
+    other = create_party(admin, {"ref": "OTHER-1", "name": "Adam Nowicki", "email": "adam@example.org",
+                                 "is_customer": True})
+    namesake = create_party(admin, {"ref": "OTHER-2", "name": NAME, "is_customer": True})
+    note = create_interaction(admin, other, {
+        "channel": "meeting", "direction": "outbound", "occurred_at": dt.datetime(2025, 2, 2, tzinfo=dt.UTC),
+        "subject": "Fair", "notes": f"Came with {NAME.upper()}; write to {EMAIL.title()} later."})
+    update_interaction(admin, note, {"notes": f"Came with {NAME}; call {PHONE}."})
+
+    counts = erase_party_now(admin, party)
+
+    note.refresh_from_db()
+    assert note.notes == "Came with [erased]; call [erased]."
+    assert note.subject == "Fair"
+    for entry in AuditEntry.objects.filter(entity="interaction", object_id=str(note.pk)):
+        for text in (entry.old or "", entry.new or ""):
+            assert NAME.lower() not in text.lower() and PHONE not in text and EMAIL not in text.lower()
+    assert counts["mentions"] >= 2
+    # Another customer who happens to share the name keeps it: that is another person.
+    namesake.refresh_from_db()
+    assert namesake.name == NAME
+    other.refresh_from_db()
+    assert other.name == "Adam Nowicki"
+    assert Interaction.objects.filter(party=other).count() == 1
+
+
+def erase_party_now(actor: Any, party: Any) -> dict[str, int]:
+    from clientela.crm.privacy.actions import erase_party
+
+    return erase_party(actor, party)
+
+
+def test_every_text_field_is_classified_for_erasure() -> None:
+    """A new free-text field must join mentions.FREE_TEXT (or NOT_FREE_TEXT) to ship."""
+    from clientela.crm.privacy.mentions import FREE_TEXT, NOT_FREE_TEXT
+
+    unclassified = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("clientela."):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.TextField):
+                dotted = f"{model._meta.app_label}.{model.__name__}.{field.name}"
+                if dotted not in FREE_TEXT and dotted not in NOT_FREE_TEXT:
+                    unclassified.append(dotted)
+    assert unclassified == []
+    for dotted in FREE_TEXT + NOT_FREE_TEXT:
+        app_label, model_name, field_name = dotted.split(".")
+        apps.get_model(app_label, model_name)._meta.get_field(field_name)  # raises if renamed
+
+
 def test_cli_export_and_erase(teams: Any, tmp_path: Any) -> None:
     admin = make_user("dpo2", "admin", teams[0])
     party = _person(admin)

@@ -143,3 +143,21 @@ def redact_party(party_id: int) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL clientela.audit_redaction = 'off'")
     return count
+
+
+def redact_values(values: dict[int, tuple[str | None, str | None]]) -> int:
+    """GDPR erasure: replace the recorded old/new values of the given entries (id: (old,
+    new)) — mentions of an erased person in entries about someone else. Allowed through
+    the append-only trigger like ``redact_party``. Returns the number of entries changed."""
+    if not values:
+        return 0
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL clientela.audit_redaction = 'on'")
+        for entry_id, (old, new) in values.items():
+            cursor.execute(f"UPDATE {table} SET old = %s, new = %s WHERE id = %s",  # noqa: S608
+                           [old, new, entry_id])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL clientela.audit_redaction = 'off'")
+    return len(values)
