@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from clientela.crm.sales.models import Deal, DealStageChange
+from clientela.crm.sales.models import Deal, DealStageChange, Pipeline
 
 pytestmark = pytest.mark.django_db
 
@@ -114,5 +114,6 @@ def test_scope_and_roles(company: Any, make_user: Any, build_pipeline: Any) -> N
 
 
 def test_no_pipeline_yet(company: Any, make_user: Any) -> None:
+    Pipeline.objects.update(is_active=False)  # the demo company's own B2B pipeline
     page = client_for(make_user("root", "admin")).get("/pipeline/").content.decode()
     assert "no active sales pipeline" in page

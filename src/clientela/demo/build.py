@@ -17,6 +17,7 @@ from clientela.crm.parties.models import Consent, Party
 from clientela.demo import fastload
 from clientela.demo.company import Company, simulate_company
 from clientela.demo.facts import fact_values, trait_rows
+from clientela.demo.frontoffice import write_front_office
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 from clientela.demo.writer import Clock, Stage, money, write_company
 
@@ -68,7 +69,8 @@ def build_demo_company(
     stage("simulated", len(company.roster))
     with transaction.atomic():
         saved = write_company(company, stage)
-        counts = _counts(company)
+        front = write_front_office(company, saved["parties"], stage)
+        counts = {**_counts(company), **front}
         _write_truth(company, saved["parties"], counts, stage)
     if progress:
         click.echo(f"Demo company ready in {time.monotonic() - started:.1f} s.")

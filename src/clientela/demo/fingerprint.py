@@ -16,7 +16,10 @@ from typing import Any
 
 from clientela.crm.commerce.models import ExchangeRate, Order, OrderLine, Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.feedback.models import Survey, SurveyResponse
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.sales.models import Deal, DealStageChange
+from clientela.crm.service.models import Case
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 
 
@@ -65,6 +68,19 @@ TABLES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
     "truth": (CustomerTruth, ("party__ref", "purchase_rate_per_day", "dropout_probability",
                               "alive_at_end", "revenue", "net_contribution"), ("party__ref",)),
     "fact": (DemoFact, ("key", "value"), ("key",)),
+    "survey": (Survey, ("name", "kind", "question", "created_at"), ("name",)),
+    "response": (SurveyResponse, ("survey__name", "party__ref", "answered_at", "kind", "score", "comment"),
+                 ("party__ref", "answered_at", "survey__name", "score", "comment")),
+    "case": (Case, ("party__ref", "opened_at", "subject", "priority", "status", "sla_due_at", "resolved_at",
+                    "closed_at", "resolution", "owner__username", "team__name"),
+             ("party__ref", "opened_at", "subject", "priority", "status", "resolved_at")),
+    "deal": (Deal, ("pipeline__name", "party__ref", "created_at", "name", "stage__name", "amount", "status",
+                    "close_reason", "closed_at", "expected_close", "owner__username"),
+             ("party__ref", "created_at", "name", "amount", "stage__name")),
+    "stage_change": (DealStageChange, ("deal__party__ref", "deal__created_at", "deal__name", "deal__amount",
+                                       "to_stage__name", "changed_at"),
+                     ("deal__party__ref", "deal__created_at", "deal__name", "deal__amount", "changed_at",
+                      "to_stage__order")),
 }
 
 
