@@ -304,3 +304,62 @@ def test_sms_campaign_through_the_http_gateway(gateway_url: str, settings) -> No
     assert _status(campaign)["A"] == ("failed", "gateway answered HTTP 503")
     with pytest.raises(SmsError, match="unreachable"):
         HttpJsonGateway(f"http://127.0.0.1:{_free_port()}/", timeout=2).send("1", "x")
+
+
+def test_a_member_claimed_by_a_running_send_is_skipped_and_a_stale_claim_retaken(
+    inbox: Inbox, campaign: Campaign
+) -> None:
+    from django.utils import timezone
+
+    _members(campaign)
+    member = CampaignMember.objects.get(campaign=campaign, party__ref="A")
+    CampaignMember.objects.filter(pk=member.pk).update(send_status="sending", status_at=timezone.now())
+    summary = sending.send_campaign(campaign)
+    assert inbox.to("anna@example.test") == []
+    assert summary.sent == 0 and summary.skipped == 1
+    assert _status(campaign)["A"][0] == "sending"
+
+    # A claim left by a send that died long ago is taken again.
+    CampaignMember.objects.filter(pk=member.pk).update(
+        status_at=timezone.now() - sending.STALE_CLAIM - timedelta(minutes=1))
+    summary = sending.send_campaign(campaign)
+    assert summary.sent == 1 and len(inbox.to("anna@example.test")) == 1
+    assert _status(campaign)["A"][0] == "sent"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_of_one_campaign_at_once_mail_each_member_once(inbox: Inbox) -> None:
+    """Two processes pressing "send" together (threads with their own connections here):
+    every consenting member gets exactly one mail, whoever sent it."""
+    from django.db import connections
+
+    campaign = Campaign.objects.create(
+        name="Flash sale", kind="retention", channel="email", starts_on=date(2026, 11, 23),
+        message_channel="email", message_subject="Today only", message_body="Hello {{ name }}")
+    for i in range(60):
+        party = _party(f"P{i:02d}", email_address=f"p{i:02d}@example.test",
+                       consents=[("marketing", "email", True)])
+        CampaignMember.objects.create(campaign=campaign, party=party)
+    barrier = threading.Barrier(2)
+    summaries: list[sending.SendSummary] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            summaries.append(sending.send_campaign(Campaign.objects.get(pk=campaign.pk)))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sorted(inbox.recipients) == [f"p{i:02d}@example.test" for i in range(60)]
+    assert sum(s.sent for s in summaries) == 60
+    assert set(_status(campaign).values()) == {("sent", "")}

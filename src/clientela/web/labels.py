@@ -98,6 +98,7 @@ DEAL_STATUS: dict[str, str | Promise] = {"open": _("Open"), "won": _("Won"), "lo
 
 SEND_STATUS: dict[str, str | Promise] = {
     "queued": _("Queued"),
+    "sending": _("Sending"),
     "sent": _("Sent"),
     "suppressed": _("Suppressed (no consent)"),
     "failed": _("Failed"),

@@ -22,7 +22,7 @@ PriorityValue = Literal["low", "normal", "high", "urgent"]
 CaseStatusValue = Literal["new", "open", "pending", "resolved", "closed"]
 SurveyKindValue = Literal["nps", "csat"]
 EntryKindValue = Literal["earn", "redeem", "expire", "adjust"]
-SendStatusValue = Literal["queued", "sent", "suppressed", "failed"]
+SendStatusValue = Literal["queued", "sending", "sent", "suppressed", "failed"]
 
 
 # -- pipelines and stages ------------------------------------------------------------

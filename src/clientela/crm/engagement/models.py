@@ -58,6 +58,8 @@ class MessageChannel(models.TextChoices):
 
 class SendStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    # Claimed by a running send (engagement.sending), so a second send skips the member.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     SUPPRESSED = "suppressed", "Suppressed (no consent)"
     FAILED = "failed", "Failed"

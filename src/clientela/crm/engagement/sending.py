@@ -7,7 +7,9 @@ These are the writes of campaign sending (the ``actions`` of this feature):
   purpose *marketing* on the campaign's channel; otherwise the member is
   marked *suppressed*. Each member ends *sent*, *suppressed* or *failed* with a
   reason. The database is written per member in short transactions around the
-  network call, never one transaction held open across SMTP.
+  network call, never one transaction held open across SMTP; each member is first
+  claimed (``sending``) with a conditional UPDATE, so concurrent sends of one
+  campaign mail each member once.
 * ``send_test`` sends the message once to the sender's own address, marked as a test.
 * ``send_email`` is the one way a mail leaves Clientela: every mail carries the
   unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` and
@@ -22,12 +24,13 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
@@ -113,6 +116,24 @@ def _set_status(member: CampaignMember, status: str, reason: str = "") -> None:
     member.send_status = status
 
 
+# A claim older than this is taken to be a send that died (its process stopped) and
+# may be claimed again; a live send holds a member for one network call.
+STALE_CLAIM = timedelta(minutes=30)
+
+
+def _claim(member: CampaignMember, *, resend: bool) -> bool:
+    """Mark ``member`` as being sent by this call, atomically (one conditional UPDATE):
+    False when another send holds it or has sent it since the members were listed, so
+    two sends of one campaign at once never mail a member twice."""
+    now = timezone.now()
+    claimable = ~Q(send_status=SendStatus.SENDING) | Q(status_at__lt=now - STALE_CLAIM)
+    if not resend:
+        claimable &= ~Q(send_status=SendStatus.SENT)
+    claimed = CampaignMember.objects.filter(claimable, pk=member.pk).update(
+        send_status=SendStatus.SENDING, status_at=now)
+    return claimed == 1
+
+
 def check_message(campaign: Campaign) -> str:
     """The campaign's channel, or ``SendingError`` when its message cannot be sent."""
     channel = campaign.message_channel
@@ -172,6 +193,9 @@ def send_campaign(
         gateway = default_gateway()
 
     for member in members.iterator(chunk_size=500):
+        if not _claim(member, resend=resend):
+            summary.skipped += 1  # another send has it (or sent it meanwhile)
+            continue
         status, reason = _send_to_member(campaign, member, channel, gateway, connection)
         _set_status(member, status, reason)
         summary.statuses[member.pk] = status
