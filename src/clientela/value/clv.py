@@ -206,6 +206,7 @@ def customer_lifetime_value(
     horizon: int,
     discount_rate: float,
     margin: float = 1.0,
+    residual: bool | None = None,
 ) -> pd.DataFrame:
     """Per-customer lifetime value over a finite horizon.
 
@@ -226,6 +227,12 @@ def customer_lifetime_value(
         convention: period ``k`` is discounted by ``(1 + d)^k``).
     margin : float, default 1.0
         Share of spend that is margin.
+    residual : bool, optional
+        Whether to add ``discounted_residual_transactions``.  By default it is
+        added when the purchases model has a closed form for it (Pareto/NBD,
+        BG/BB, sBG); ``True`` also asks models whose DERT is a numerical
+        integral (BG/NBD, MBG/NBD: a double integral per distinct ``(x, T)``,
+        noticeably slower than the rest of the table); ``False`` never adds it.
 
     Returns
     -------
@@ -233,16 +240,15 @@ def customer_lifetime_value(
         Indexed like ``summary``: ``p_alive``, ``expected_purchases`` (over the
         horizon, undiscounted), ``discounted_expected_purchases``,
         ``expected_spend``, ``clv`` = ``margin * expected_spend *
-        discounted_expected_purchases``; and, when the purchases model has a
-        closed form for it, ``discounted_residual_transactions`` (infinite
-        horizon, the model's own
+        discounted_expected_purchases``; and, as ``residual`` says,
+        ``discounted_residual_transactions`` (infinite horizon, the model's own
         ``expected_discounted_residual_transactions(discount_rate, summary)``).
     """
     if not math.isfinite(margin):
         raise ValueError("margin must be finite")
     with single_threaded_blas():
         return _customer_lifetime_value(
-            purchases_model, spend_model, summary, horizon, discount_rate, margin
+            purchases_model, spend_model, summary, horizon, discount_rate, margin, residual
         )
 
 
@@ -253,6 +259,7 @@ def _customer_lifetime_value(
     horizon: int,
     discount_rate: float,
     margin: float,
+    residual: bool | None,
 ) -> pd.DataFrame:
     distinct = _distinct_customers(purchases_model, summary)  # shared by every prediction
     purchases, discounted = discounted_expected_purchases(
@@ -273,18 +280,24 @@ def _customer_lifetime_value(
         index=summary.index,
     )
     table["clv"] = margin * table["expected_spend"] * table["discounted_expected_purchases"]
-    residual = _residual_transactions(purchases_model, summary, discount_rate, distinct)
-    if residual is not None:
-        table["discounted_residual_transactions"] = residual
+    dert = _residual_transactions(purchases_model, summary, discount_rate, distinct, residual)
+    if dert is not None:
+        table["discounted_residual_transactions"] = dert
     return table
 
 
 def _residual_transactions(
-    model: PurchasesModel, summary: pd.DataFrame, discount_rate: float, distinct: _Distinct | None
+    model: PurchasesModel,
+    summary: pd.DataFrame,
+    discount_rate: float,
+    distinct: _Distinct | None,
+    residual: bool | None,
 ) -> FloatArray | None:
-    """The model's closed-form DERT if it has one (optional; never required)."""
+    """The model's DERT: closed forms by default, any with ``residual=True``, none with False."""
     method = getattr(model, "expected_discounted_residual_transactions", None)
-    if method is None or discount_rate <= 0:
+    if method is None or discount_rate <= 0 or residual is False:
+        return None
+    if residual is None and not getattr(model, "dert_is_closed_form", True):
         return None
     try:
         return _per_distinct_customer(method, distinct, summary, discount_rate)

@@ -35,6 +35,10 @@ from clientela.value.models.base import (
 )
 
 _QUADRATURE_NODES = 48
+# Trapezoidal step and left end of the log-space grid of the DERT integral
+# (BetaGeo._discounted_alive_purchases).
+_DERT_STEP = 0.25
+_DERT_T_LOW = -3.8
 _CHUNK = 131_072  # cells of a quadrature block (1 MB)
 
 
@@ -135,6 +139,9 @@ class BetaGeo(BaseModel):
 
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     required_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+    # DERT is a numerical double integral here (expected_discounted_residual_
+    # transactions): customer_lifetime_value adds it only when asked.
+    dert_is_closed_form: ClassVar[bool] = False
     # 0: dropout only after repeat purchases (BG/NBD); 1: also right after the
     # first purchase (MBG/NBD).  Posterior of p given alive is Beta(a, b + x + shift).
     _shift: ClassVar[int] = 0
@@ -564,8 +571,97 @@ class BetaGeo(BaseModel):
     def expected_discounted_residual_transactions(
         self, discount_rate: float, summary: pd.DataFrame
     ) -> pd.Series:
-        """Not available: the BG/NBD has no published closed form we implement yet."""
-        raise NotImplementedError(
-            "DERT for the BG/NBD needs a numerical integral over p; use "
-            "customer_lifetime_value with a finite horizon, or ParetoNBD"
-        )
+        """Discounted expected residual transactions (DERT) of each customer.
+
+        The present value at ``T`` of all future purchases, discounted
+        continuously at ``discount_rate`` per time unit of the summary (an
+        annual rate ``d`` on weekly data is ``log(1+d)/52``), as Fader, Hardie
+        & Lee (2005, JMR 42(4)) define DERT for the Pareto/NBD (their eq. 2).
+
+        Derivation (ours): given alive at ``T`` with purchase rate ``lambda``
+        and dropout probability ``p``, each purchase ends the customer's life
+        with probability ``p``, so she is alive at ``T + t`` with probability
+        ``exp(-lambda p t)`` and buys at rate ``lambda exp(-lambda p t)``;
+        discounted, ``int_0^inf exp(-delta t) lambda exp(-lambda p t) dt =
+        lambda / (delta + lambda p)``.  With ``lambda ~ Gamma(r+x, alpha+T)``
+        and ``p ~ Beta(a, b+x')`` given alive (paper notation, ``k = r+x``,
+        ``A = alpha+T``), writing ``1/(delta + lambda p)`` as an integral and
+        averaging over ``lambda`` in closed form::
+
+            DERT = P(alive) * k * int_0^inf exp(-delta A u) E_p[(1 + p u)^-(k+1)] du
+
+        (for ``p -> 0`` this is ``P(alive) k / (delta A)``, the discounted
+        purchases of a customer who never leaves).  See
+        :meth:`_discounted_alive_purchases` for the numerics.  The result
+        depends on ``(x, T)`` through the integral and on ``t_x`` through
+        P(alive) only, so the integral is computed once per distinct ``(x, T)``.
+
+        Raises
+        ------
+        ValueError
+            If ``discount_rate`` is not a finite number > 0 (without
+            discounting the sum of all future purchases is infinite).
+        """
+        if not (math.isfinite(discount_rate) and discount_rate > 0):
+            raise ValueError("discount_rate must be a finite number > 0")
+        params = self._check_fitted()
+        data = self._summary_arrays(summary)
+        alive = expit(-self._log_odds_dead(params, data))
+        if len(alive) == 0:
+            return as_series(np.zeros(0), summary, "dert")
+        pair_codes, x_pair, t_pair = _distinct_pairs(data["frequency"], data["T"])
+        per_pair = self._discounted_alive_purchases(float(discount_rate), params, x_pair, t_pair)
+        return as_series(alive * per_pair[pair_codes], summary, "dert")
+
+    def _discounted_alive_purchases(
+        self, delta: float, params: FloatArray, x: FloatArray, big_t: FloatArray
+    ) -> FloatArray:
+        """DERT given alive: ``k int_0^inf exp(-delta A u) E_p[(1+pu)^-(k+1)] du`` per row.
+
+        ``E_p`` is the Gauss-Jacobi rule of :meth:`_alive_expectation_rows`
+        (one per distinct ``x``) and each power is ``exp(-(k+1) log1p(p u))``,
+        in log space, so nothing overflows however large ``k`` or ``u``.  The
+        ``u``-integral mixes decays on very different scales (``1/(p (k+1))``
+        for each node ``p``, and ``1/(delta A)``), so it is taken in log space:
+        ``u = exp(s)``, ``s = c + t - exp(-t)``, and the trapezoidal rule with
+        step ``_DERT_STEP`` in ``t``.  In ``s`` the integrand is analytic in a
+        strip around the real axis and decays like ``e^s`` to the left and
+        double-exponentially (``exp(-delta A e^s)``) to the right, where the
+        trapezoidal rule converges geometrically in ``1/step``; the extra
+        ``-exp(-t)`` makes the left tail decay double-exponentially as well,
+        so a few units of ``t`` cover it.  ``c = -log(delta A + (k+1) p_max)``
+        puts ``t = 0`` where the integrand starts to bend; the grid runs from
+        ``t = _DERT_T_LOW`` (``u`` below ``1e-19`` of that scale) to where
+        ``exp(-delta A u) < e^-45``.  Every term is positive: the result is
+        finite and >= 0, with relative error about 1e-13 (tested against
+        mpmath).
+        """
+        r, alpha, a, b = params
+        k = r + x
+        scale = delta * (alpha + big_t)
+        xu, xi = np.unique(x, return_inverse=True)
+        nodes = np.empty((len(xu), _QUADRATURE_NODES))
+        weights = np.empty_like(nodes)
+        for j, xv in enumerate(xu):
+            nodes[j], weights[j] = beta_quadrature(
+                _QUADRATURE_NODES, float(a), float(b + xv + self._shift)
+            )
+        centre = -np.log(scale + (k + 1.0) * nodes.max(axis=1)[xi])
+        steps = np.ceil((np.log(45.0 / scale) - centre - _DERT_T_LOW) / _DERT_STEP).astype(np.int64)
+        steps = np.maximum(steps, 8)
+        order = np.argsort(steps, kind="stable")  # similar grid lengths share a block
+        out = np.empty(len(x))
+        cells = len(x) and max(1, _CHUNK // (_QUADRATURE_NODES * int(steps.max() + 1)))
+        for start in range(0, len(x), cells):
+            rows = order[start : start + cells]
+            t = _DERT_T_LOW + _DERT_STEP * np.arange(int(steps[rows].max()) + 1)
+            e_t = np.exp(-t)
+            u = np.exp(centre[rows][:, None] + (t - e_t)[None, :])  # (rows, grid)
+            block = nodes[xi[rows]][:, None, :] * u[:, :, None]  # p u
+            np.log1p(block, out=block)
+            block *= -(k[rows] + 1.0)[:, None, None]
+            np.exp(block, out=block)  # (1 + p u)^-(k+1)
+            mix = np.einsum("rgm,rm->rg", block, weights[xi[rows]])
+            integrand = mix * u * (1.0 + e_t)[None, :] * np.exp(-scale[rows][:, None] * u)
+            out[rows] = k[rows] * _DERT_STEP * integrand.sum(axis=1)
+        return out
