@@ -92,18 +92,30 @@ def equity_history(*, limit: int = 24) -> list[tuple[datetime, float]]:
     return [(when, float(total)) for when, total in reversed(list(rows)) if total is not None]
 
 
-def _nps_between(since: datetime, until: datetime) -> tuple[int, float | None]:
+def _nps_by_year(now: datetime) -> tuple[int, float | None, float | None]:
+    """Answers of the last 365 days, their NPS and the NPS of the 365 days before: one
+    aggregate over two years of NPS answers (the (kind, answered_at) index covers it)."""
+    year = timedelta(days=365)
+    recent, earlier = Q(answered_at__gte=now - year), Q(answered_at__lt=now - year)
     row = SurveyResponse.objects.filter(
-        kind="nps", answered_at__gte=since, answered_at__lt=until
+        kind="nps", answered_at__gte=now - 2 * year, answered_at__lt=now
     ).aggregate(
-        n=Count("id"),
-        promoters=Count("id", filter=Q(score__gte=9)),
-        detractors=Count("id", filter=Q(score__lte=6)),
+        n=Count("id", filter=recent),
+        promoters=Count("id", filter=recent & Q(score__gte=9)),
+        detractors=Count("id", filter=recent & Q(score__lte=6)),
+        n_before=Count("id", filter=earlier),
+        promoters_before=Count("id", filter=earlier & Q(score__gte=9)),
+        detractors_before=Count("id", filter=earlier & Q(score__lte=6)),
     )
-    n = row["n"]
-    if not n:
-        return 0, None
-    return n, 100.0 * (row["promoters"] - row["detractors"]) / n
+
+    def nps(n: int, promoters: int, detractors: int) -> float | None:
+        return 100.0 * (promoters - detractors) / n if n else None
+
+    return (
+        row["n"],
+        nps(row["n"], row["promoters"], row["detractors"]),
+        nps(row["n_before"], row["promoters_before"], row["detractors_before"]),
+    )
 
 
 def _get(report: dict[str, Any], *path: str) -> float | None:
@@ -119,7 +131,7 @@ def _get(report: dict[str, Any], *path: str) -> float | None:
 
 def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``user``: one query for the run, one for the
-    previous run, two for NPS."""
+    previous run, one for NPS."""
     run = current_run()
     before = previous_run(run) if run is not None else None
     report = run.summary if run is not None else {}
@@ -147,10 +159,7 @@ def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
 
     nps_responses = 0
     if can(user, "survey_response", "view"):
-        now = now or timezone.now()
-        year = timedelta(days=365)
-        nps_responses, nps_now = _nps_between(now - year, now)
-        _n, nps_before = _nps_between(now - 2 * year, now - year)
+        nps_responses, nps_now, nps_before = _nps_by_year(now or timezone.now())
         kpis.append(Kpi("nps", _("Net Promoter Score"), "score", nps_now, nps_before,
                         help=_("Promoters minus detractors among survey answers of the last 365 days")))
     kpis.append(tile("top20-share", _("Revenue share of the top 20 %"), "share", "kpis", "top20_revenue_share",

@@ -93,7 +93,7 @@ class Party(models.Model):
             models.Index(fields=["email"]),
             models.Index(fields=["country"]),
             models.Index(fields=["acquired_at"]),
-            models.Index(fields=["owner"]),
+            models.Index(fields=["owner", "country"]),
             models.Index(fields=["created_at"]),
         ]
         constraints = [
