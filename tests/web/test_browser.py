@@ -255,6 +255,7 @@ def test_switch_to_polish_and_russian(page: Any, site: Site) -> None:
 
 
 def test_equity_planner_slider_changes_the_predicted_equity(page: Any, site: Site, django_db_blocker: Any) -> None:
+    from django.db import connections
     from playwright.sync_api import expect
 
     from clientela.crm.scoring.models import ModelRun
@@ -262,6 +263,7 @@ def test_equity_planner_slider_changes_the_predicted_equity(page: Any, site: Sit
 
     with django_db_blocker.unblock():
         inputs = AllocationInputs(**ModelRun.objects.get(is_current=True).summary["allocation"])
+        connections.close_all()  # opened under Playwright's event loop: its own connection, closed here
     log_in(page, site)
     page.get_by_test_id("menu-planner").click()
     page.wait_for_url(f"{site.url}/planner/")
