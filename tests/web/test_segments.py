@@ -137,6 +137,14 @@ def test_save_a_segment_and_list_its_members(company: Any, make_user: Any) -> No
     assert 'data-testid="segment-link"' in text(c.get("/segments/"))
 
 
+def test_count_without_javascript_saves_nothing(company: Any, make_user: Any) -> None:
+    c = client_for(make_user("mia", "marketer"))
+    response = c.post("/segments/new/", {"name": "Preview", "rfm": ["loyal"], "preview": "1"})
+    assert response.status_code == 200 and not Segment.objects.exists()
+    assert shown_count(text(response)) == scores(company).filter(rfm_segment="loyal").count()
+    assert 'checked data-testid="rfm-loyal"' in text(response) and 'value="Preview"' in text(response)
+
+
 def test_edit_and_delete_a_segment(company: Any, make_user: Any) -> None:
     c = client_for(make_user("mia", "marketer"))
     segment = save_segment(c, "Sleepers", rfm=["about to sleep"])

@@ -142,7 +142,10 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def segment_new(request: HttpRequest) -> HttpResponse:
-    """The builder: filters in the query string (GET, bookmarkable) or the form (POST saves)."""
+    """The builder: filters in the query string (GET, bookmarkable) or the form (POST saves).
+
+    *Count* (the no-JavaScript way to see the size) posts the form with ``preview``: the
+    builder comes back with the size and nothing is saved."""
     _may_view(request)
     try:
         check_segment_create(request.user)
@@ -152,7 +155,7 @@ def segment_new(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     definition, errors = read_definition(params)
     name = params.get("name", "").strip()[:200]
-    if request.method == "POST" and not errors:
+    if request.method == "POST" and not errors and "preview" not in request.POST:
         try:
             segment = create_segment(request.user, {"name": name, "definition": builder_data(params)})
         except InvalidInput as exc:
@@ -173,7 +176,7 @@ def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
     if request.method == "POST":
         definition, errors = read_definition(request.POST)
         name = request.POST.get("name", "").strip()[:200]
-        if not errors:
+        if not errors and "preview" not in request.POST:
             try:
                 update_segment(request.user, segment, {"name": name, "definition": builder_data(request.POST)})
             except InvalidInput as exc:
@@ -182,7 +185,7 @@ def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
                 return redirect("web:segment", segment_id=segment.pk)
         context = _builder_context(request, request.POST, run, definition, errors)
         return render_page(request, "web/segments/builder.html", context | {"name": name, "segment": segment},
-                           section="segments", status=422)
+                           section="segments", status=422 if errors else 200)
     definition = parse_definition(segment.definition)
     context = _builder_context(request, builder_params(definition), run, definition, {})
     return render_page(request, "web/segments/builder.html", context | {"name": segment.name, "segment": segment},
