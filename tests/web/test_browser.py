@@ -393,6 +393,7 @@ def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: Inbox
     shot(page, "23-campaign-sent")
     page.get_by_test_id("menu-campaigns").click()
     page.get_by_test_id("campaign-link").filter(has_text="Browser: thank you").wait_for()
+    shot(page, "24-campaigns")
     site.segment_paths.extend([segment_path, f"{segment_path}campaign/", campaign_path])
 
 
