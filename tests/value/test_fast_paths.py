@@ -247,3 +247,24 @@ def test_grid_codes_group_exactly_like_the_values() -> None:
         assert base._grid_codes(values) is None
         unique, positions = base.distinct_values(values)
         np.testing.assert_array_equal(unique[positions.astype(np.intp)], values)
+
+
+@pytest.mark.parametrize("per_day", [1, 86_400, 86_400_000, 86_400_000_000])
+def test_week_of_ticks_by_float_division_equals_integer_division(per_day: int) -> None:
+    rng = np.random.default_rng(2)
+    week = 7 * per_day
+    boundaries = np.arange(-2000, 2000, dtype=np.int64) * week - 3 * per_day
+    ticks = np.concatenate(
+        [
+            rng.integers(-(2**49), 2**49, 200_000),
+            boundaries,
+            boundaries - 1,
+            boundaries + 1,
+            rng.integers(-(2**62), 2**62, 1000),  # beyond 2^50: the integer path
+        ]
+    )
+    for part in (ticks[:-1000], ticks):
+        np.testing.assert_array_equal(
+            summary_parquet._period_of_ticks(part, per_day, "W"),
+            np.floor_divide(part + 3 * per_day, week),
+        )

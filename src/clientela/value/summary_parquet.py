@@ -74,6 +74,15 @@ def _period_of_ticks(ticks: NDArray[np.int64], per_day: int, period: str) -> NDA
     compose).  Months go through the day count.
     """
     if period == "W":
+        if len(ticks) and max(-int(ticks.min()), int(ticks.max())) + 3 * per_day <= 2**50:
+            # Float division (vectorised; int64 division is not) is exact here:
+            # the ticks are exact doubles, the quotient q is correctly rounded,
+            # and a non-integer q is at least 1/(7U) away from an integer, more
+            # than 4 ulp(q) when |ticks| + 3U <= 2^50, so floor() is unchanged.
+            shifted = ticks.astype(np.float64)
+            shifted += 3 * per_day
+            shifted /= 7 * per_day
+            return np.floor(shifted, out=shifted).astype(np.int64)
         return np.floor_divide(ticks + 3 * per_day, 7 * per_day)
     days = ticks if per_day == 1 else np.floor_divide(ticks, per_day)
     return period_ordinal(days, period)
