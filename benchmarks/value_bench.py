@@ -14,6 +14,9 @@ Usage::
 (c) End to end: 10M transactions in Parquet -> per-customer table (summary,
     BG/NBD fit, P(alive), expected purchases, Gamma-Gamma spend and 12-month
     CLV) vs lifetimes' summary_data_from_transaction_data + fits + predictions.
+    lifetimes runs once (minutes); ours --repeats times in fresh processes
+    (seconds each, so one load spike would dominate a single run) and the
+    median counts; all our runs are printed.
 (d) Ours alone: 100M transactions in Parquet -> CLV table; wall time and peak
     RSS of a fresh process.
 In (c) and (d) each side's clock starts after its imports.  Every figure is
@@ -237,9 +240,19 @@ def run_ours_end_to_end(path: Path) -> dict[str, object]:
     return result
 
 
-def bench_end_to_end(n_transactions: int) -> None:
+def bench_end_to_end(n_transactions: int, repeats: int) -> None:
+    """One lifetimes run; ours ``repeats`` times in fresh processes, the median counting.
+
+    Ours takes a few seconds, lifetimes one to four minutes: a load spike
+    during our short run moves the ratio twofold, while lifetimes' long run
+    averages the load over minutes.  The median of a few fresh runs of ours
+    (all printed) is the comparable figure.
+    """
     path = transactions_file(n_transactions)
-    ours = run_ours_end_to_end(path)
+    runs = [run_ours_end_to_end(path) for _ in range(max(1, repeats))]
+    runs.sort(key=lambda run: float(run["seconds"]))  # type: ignore[arg-type]
+    ours = runs[len(runs) // 2]
+    all_runs = ", ".join(f"{float(run['seconds']):.1f} s" for run in runs)  # type: ignore[arg-type]
     out = subprocess.run(
         [str(lifetimes_python()), "-c", LIFETIMES_END_TO_END, str(path)],
         check=True,
@@ -255,7 +268,8 @@ def bench_end_to_end(n_transactions: int) -> None:
         f"{theirs['seconds']:.1f} s (summary {theirs['summary_s']:.1f} s, fit "
         f"{theirs['fit_s']:.1f} s, peak {theirs['peak_gb']:.2f} GB), ratio "
         f"{theirs['seconds'] / float(ours['seconds']):.1f}x, parameter gap "  # type: ignore[arg-type]
-        f"{rel_gap(ours['params'], theirs['params']):.2e}; {load_average()}",  # type: ignore[arg-type]
+        f"{rel_gap(ours['params'], theirs['params']):.2e}; {load_average()}\n"  # type: ignore[arg-type]
+        f"    clientela runs: {all_runs}",
         flush=True,
     )
 
@@ -279,7 +293,10 @@ def main() -> None:
         "--only", choices=list("abcd"), action="append", help="run only these parts"
     )
     parser.add_argument(
-        "--repeats", type=int, default=3, help="fits timed per side in (a)/(b); the median counts"
+        "--repeats",
+        type=int,
+        default=3,
+        help="fits timed per side in (a)/(b), our end-to-end runs in (c); the median counts",
     )
     args = parser.parse_args()
     parts = set(args.only or "abcd")
@@ -291,7 +308,7 @@ def main() -> None:
     if "b" in parts:
         bench_fit("pareto", 100_000 // scale, args.repeats)
     if "c" in parts:
-        bench_end_to_end(10_000_000 // scale)
+        bench_end_to_end(10_000_000 // scale, args.repeats)
     if "d" in parts:
         bench_large(100_000_000 // scale)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2

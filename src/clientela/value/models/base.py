@@ -65,6 +65,9 @@ _WARM_START_STEPS = 20
 _NEWTON_SAMPLE_ROWS = 10_000
 # Longest Newton step in any log-parameter (a factor e^2 on the parameter).
 _MAX_NEWTON_STEP = 2.0
+# Newton iterations before giving up (L-BFGS-B then takes over); from a
+# subsample's optimum it needs about five.
+_NEWTON_MAX_ITER = 60
 # Rows sampled by compress_rows to decide whether compression can pay.
 _DISTINCT_SAMPLE = 20_000
 # Above this many rows, row_groups may number groups with a presence table.
@@ -420,7 +423,10 @@ def newton_maximize(
     at most ``_MAX_NEWTON_STEP`` in every log-parameter.  Near the optimum the
     convergence is quadratic: once a full step is below ``1e-7`` in every
     log-parameter the next error is ~1e-14, so that step is taken and the
-    iteration stops -- as precise as L-BFGS-B followed by the Newton polish of
+    iteration stops; it also stops when the decrease the full step predicts
+    is at the rounding level of the objective (a flat direction, as for
+    Gamma-Gamma's ``q`` and ``v``, keeps steps above ``1e-7`` that are pure
+    rounding noise) -- as precise as L-BFGS-B followed by the Newton polish of
     :func:`maximize_log_likelihood`, in a handful of evaluations instead of
     dozens (each evaluation costs about one gradient).
     """
@@ -428,11 +434,14 @@ def newton_maximize(
     value, grad, hess = objective(x)
     if not math.isfinite(value):
         return None
-    for _ in range(max_iter):
+    for _ in range(min(max_iter, _NEWTON_MAX_ITER)):
         step, shifted = _regularised_newton_step(hess, grad)
         if step is None:
             return None
-        if not shifted and float(np.max(np.abs(step))) < 1e-7:
+        # Predicted decrease of the objective by the full step (half the
+        # Newton decrement); at rounding level the step is noise.
+        at_rounding = -0.5 * float(grad @ step) <= 1e-15 * max(1.0, abs(value))
+        if not shifted and (float(np.max(np.abs(step))) < 1e-7 or at_rounding):
             candidate = x + step
             c_value, _, c_hess = objective(candidate)
             if math.isfinite(c_value) and c_value <= value + 4e-16 * abs(value):
@@ -451,7 +460,7 @@ def newton_maximize(
                     break
             t *= 0.5
             if t < 1e-10:
-                return None
+                return (x, hess) if not shifted and at_rounding else None
         x, value, grad, hess = candidate, c_value, c_grad, c_hess
         if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
             return None
