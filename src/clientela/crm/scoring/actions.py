@@ -120,7 +120,18 @@ def run_scoring(
             status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         raise
+    _refresh_statistics()
     return run
+
+
+def _refresh_statistics() -> None:
+    """A run adds one score per party at once (a million rows): on PostgreSQL, ANALYZE the
+    table now, or the pages' plans see the statistics of before the run (an empty table
+    after the first run) until autovacuum gets to it — the customer list sorted by CLV took
+    seconds instead of milliseconds for a sales representative at 1M parties."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{CustomerScore._meta.db_table}"')
 
 
 def _score_frame(run_id: int, scores: pd.DataFrame) -> pd.DataFrame:
