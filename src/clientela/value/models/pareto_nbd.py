@@ -49,7 +49,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import digamma, expit, gammaln, hyperu, roots_legendre
+from scipy.special import digamma, expit, gammaln, logsumexp, roots_legendre
 
 from clientela.value.models.base import (
     BaseModel,
@@ -442,9 +442,48 @@ class ParetoNBD(BaseModel):
         data = self._summary_arrays(summary)
         alive = np.exp(self._log_p_alive(params, summary))
         big_b = beta + data["T"]
-        mean_inverse = big_b * hyperu(1.0, 2.0 - s, discount_rate * big_b)
+        t_values, t_codes = np.unique(big_b, return_inverse=True)
+        mean_inverse = t_values * tricomi_u1(float(s), discount_rate * t_values)
         rate = (r + data["frequency"]) / (alpha + data["T"])
-        return as_series(alive * rate * mean_inverse, summary, "dert")
+        return as_series(alive * rate * mean_inverse[t_codes], summary, "dert")
+
+
+# Trapezoidal rule in t for tricomi_u1 (see there): step, and where the grid starts.
+_U1_STEP = 0.0625
+_U1_T_LOW = -4.0
+_U1_ROWS = 2_048  # values per block
+
+
+def tricomi_u1(s: float, z: FloatArray) -> FloatArray:
+    """``U(1, 2-s, z) = int_0^inf exp(-z v) (1+v)^-s dv`` for ``s > 0``, ``z > 0``.
+
+    scipy's ``hyperu`` returns NaN for larger ``s`` (s = 10, z < 1) and values off by up
+    to 99.97 % for others (s = 2, z = 5e-9), so the integral is taken directly: ``v =
+    exp(c + t - exp(-t))`` with ``c = -log(1+z)``, where the integrand is analytic in a
+    strip and decays double-exponentially at both ends (``v -> 0`` on the left,
+    ``exp(-z v)`` on the right), and the trapezoidal rule with step ``_U1_STEP``
+    converges geometrically; the grid runs until ``z v > 60 + |1-s| log v``.  Summed in
+    log space (``logsumexp``): no overflow, every term positive.  Relative error below
+    1e-11 against mpmath over ``s`` in [0.01, 300] and ``z`` in [1e-12, 1e5]
+    (tests/value/test_pareto_dert.py).  Values of ``z`` are processed in blocks.
+    """
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    centre = -np.log1p(z)
+    # log v at the right end: z v = 60 + |1-s| log(v) + ..., two fixed-point steps.
+    log_v_end = np.log(60.0 / z)
+    for _ in range(2):
+        log_v_end = np.log((60.0 + abs(1.0 - s) * np.maximum(log_v_end, 0.0) + 1.0) / z)
+    steps = np.ceil((np.maximum(log_v_end - centre, 1.0) + 1.0 - _U1_T_LOW) / _U1_STEP).astype(np.int64)
+    for start in range(0, len(z), _U1_ROWS):
+        rows = slice(start, start + _U1_ROWS)
+        t = _U1_T_LOW + _U1_STEP * np.arange(int(steps[rows].max()) + 1)
+        e_t = np.exp(-t)
+        log_v = centre[rows][:, None] + (t - e_t)[None, :]
+        v = np.exp(log_v)
+        log_terms = -z[rows][:, None] * v - s * np.log1p(v) + log_v + np.log1p(e_t)[None, :]
+        out[rows] = np.exp(logsumexp(log_terms, axis=1)) * _U1_STEP
+    return out
 
 
 def _gathered(
