@@ -7,7 +7,7 @@ Every function issues a fixed number of queries, whatever the number of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import reduce
@@ -15,12 +15,23 @@ from operator import or_
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.permissions import Scope, can, can_see, record_scope
+from clientela.crm.accounts.permissions import Scope, can, can_see, record_scope, within_scope
 from clientela.crm.commerce.access import visible_orders
 from clientela.crm.engagement.access import visible_interactions, visible_members
 from clientela.crm.feedback.access import visible_responses
@@ -47,6 +58,8 @@ from clientela.web.labels import (
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offsets stay below 10,000 rows; narrow the search to go further
 SEARCH_NARROW = 5000  # a search matching at most this many parties sorts among them (see below)
+SEARCH_WALK_ROWS = 20_000  # score rows a broad search may walk in index order for its page
+SEARCH_WALK_MIN_MINE = 50  # own/team parties among the first matches needed to walk
 
 SORTS = {
     "clv": ("score_clv", True),
@@ -138,34 +151,126 @@ def _with_scores(qs: QuerySet[Party], run: ModelRun) -> QuerySet[Party]:
     return qs.annotate(**{alias: F(path) for alias, path in SCORE_COLUMNS.items()})
 
 
+def _scope_parts(user: Any, filters: CustomerFilters) -> list[Q]:
+    """Conditions on the scores' copy of owner and team (``CustomerScore.owner/team``)
+    whose disjoint union is the user's scope, each the prefix of a ``(run, owner|team,
+    -clv, party)`` index: a representative's parties, or a team's plus the manager's own
+    outside the team. The party's scope is applied as well (``visible_scores_in_run``):
+    the copy only chooses the index, a stale copy can hide a row but never show one."""
+    scope = record_scope(user, "party")
+    if scope is Scope.ALL:
+        parts = [Q()]
+    elif scope is Scope.OWN or user.team_id is None:
+        parts = [Q(owner_id=user.pk)]
+    else:
+        parts = [Q(team_id=user.team_id), Q(owner_id=user.pk) & ~Q(team_id=user.team_id)]
+    if filters.owner is not None:
+        parts = [part & Q(owner_id=filters.owner) for part in parts]
+    return parts
+
+
 def _scored_rows(
     user: Any, filters: CustomerFilters, run: ModelRun, sort: str, start: int, n: int,
-    party_ids: list[int] | None,
-) -> list[Party]:
-    """Rows ``start`` … ``start + n`` of the scored parties with a value of the sort key,
-    read from ``CustomerScore`` in the order of its ``(run, key)`` index (or, for a search
-    with few matches, ``party_ids``: the matching parties)."""
-    scores = _scores_matching(user, filters, run, sort, party_ids)
+    party_ids: list[int] | None, *, walk: bool = False,
+) -> tuple[list[Party], int]:
+    """Rows ``start`` … ``start + n`` (and how many were read) of the scored parties with a value of the sort key,
+    read from ``CustomerScore`` in the order of its ``(run, [owner|team,] key)`` indexes
+    (or, for a search with few matches, ``party_ids``: the matching parties): the page's
+    score ids, then those scores (two queries). A scope of two parts (a manager: the
+    team, and their own parties outside it) reads the ids from both indexes merged
+    (UNION ALL)."""
     column = SCORE_SORT_FIELDS[sort]
-    page = scores.select_related("party__owner").order_by(f"-{column}", "party_id")[start : start + n]
+    order = (f"-{column}", "party_id")
+    scores = _scores_matching(user, filters, run, sort, party_ids, walk=walk, by_copy=party_ids is None)
+    parts = [Q()] if party_ids is not None else _scope_parts(user, filters)
+    # The page's score ids first (the skipped rows of a deep page are not joined to
+    # their parties), then those scores with their parties.
+    branches = [scores.filter(part).values_list("pk", column, "party_id") for part in parts]
+    if len(branches) == 1:
+        ids = [row[0] for row in branches[0].order_by(*order)[start : start + n]]
+    else:
+        if connection.features.supports_slicing_ordering_in_compound:
+            # Each branch its first start + n rows in index order (PostgreSQL plans a
+            # top-level UNION ALL as an Append, then sorts everything it returns).
+            branches = [b.order_by(*order)[: start + n] for b in branches]
+        merged = branches[0].union(*branches[1:], all=True).order_by(*order)[start : start + n]
+        ids = [row[0] for row in merged]
+    by_id = CustomerScore.objects.select_related("party__owner").in_bulk(ids)
+    page = [by_id[i] for i in ids]
     rows = []
     for score in page:
         party = score.party
+        # The party's own owner and team decide (a copy changed outside the actions
+        # is stale until the next run): such a row is left out, never shown.
+        if not within_scope(user, owner_id=party.owner_id, team_id=party.team_id, entity="party"):
+            continue
         for alias, path in SCORE_COLUMNS.items():
             setattr(party, alias, getattr(score, path.removeprefix("score__")))
         rows.append(party)
-    return rows
+    return rows, len(page)
 
 
 def _scores_matching(
-    user: Any, filters: CustomerFilters, run: ModelRun, sort: str, party_ids: list[int] | None
+    user: Any, filters: CustomerFilters, run: ModelRun, sort: str, party_ids: list[int] | None,
+    *, walk: bool = False, by_copy: bool = False,
 ) -> QuerySet[CustomerScore]:
+    """The scores to page through. ``by_copy``: the scope is left to ``_scope_parts`` on
+    the scores' copy (and the party's own scope checked on the page's rows): asking the
+    party too, the planner takes the two conditions for independent, expects 1 % of 1 %
+    of the rows and sorts all of a representative's scores instead of reading 51."""
     column = SCORE_SORT_FIELDS[sort]
-    scores = visible_scores_in_run(user, run).filter(**{f"{column}__isnull": False})
+    if by_copy and can(user, "party", "view"):
+        scores = CustomerScore.objects.filter(run=run, **{f"{column}__isnull": False})
+    else:
+        scores = visible_scores_in_run(user, run).filter(**{f"{column}__isnull": False})
     scores = _score_filters(scores, filters)
     if party_ids is not None:
         return scores.filter(party_id__in=party_ids)
+    if walk and filters.q.strip():
+        # Each score in index order asks whether its party matches (a correlated
+        # subquery, which PostgreSQL cannot turn into a join): the plan stays a walk of
+        # the index that stops after the page, instead of fetching every match and
+        # sorting them on a guess of how many there are.
+        hit = _search(Party.objects.filter(pk=OuterRef("party_id")), filters.q).order_by().values("pk")[:1]
+        scores = scores.alias(search_hit=Subquery(hit)).filter(search_hit__isnull=False)
+        return _party_filters(scores, replace(filters, q=""), prefix="party__")
     return _party_filters(scores, filters, prefix="party__")
+
+
+def _search_plan(
+    user: Any, filters: CustomerFilters, run: ModelRun, start: int, want: int
+) -> tuple[list[int] | None, bool]:
+    """How to read a search sorted by a score: ``(party_ids, walk)``.
+
+    Few matches (at most ``SEARCH_NARROW``): their ids, the page is sorted among them.
+    Many: walk the score index and test each party (``walk``), which reads about
+    ``(start + want) x parties / matches`` rows: chosen for the first ``SEARCH_WALK_ROWS``
+    rows' worth of pages, past them the planner's join of every match. A user who sees
+    every party collects the visible matches at once (capped); a representative or manager
+    first counts all matches, capped (the trigram bitmap is not narrowed by the scope, so
+    collecting their few matches of a common term reads every match)."""
+    capped = SEARCH_NARROW + 1
+    shallow = (start + want) * max(run.customers, 1) <= SEARCH_WALK_ROWS * SEARCH_NARROW
+    scope = record_scope(user, "party")
+    if scope is not Scope.ALL and shallow:
+        # Of the first matches (any owner), how many are the user's? Few: walking the
+        # user's index would read most of it (a common term none of the team's parties
+        # contains), so collect instead. A heuristic only; the scope is applied below.
+        mine = Q(owner_id=user.pk)
+        if scope is Scope.TEAM and user.team_id is not None:
+            mine |= Q(team_id=user.team_id)
+        flags = list(
+            _search(Party.objects.all(), filters.q).order_by()
+            .annotate(mine=Case(When(mine, then=Value(1)), default=Value(0)))
+            .values_list("mine", flat=True)[:capped]
+        )
+        if len(flags) > SEARCH_NARROW and sum(flags) >= SEARCH_WALK_MIN_MINE:
+            return None, True
+    found = _party_filters(visible_parties(user), filters).order_by().values_list("id", flat=True)
+    party_ids = list(found[:capped])
+    if len(party_ids) > SEARCH_NARROW:
+        return None, shallow
+    return party_ids, False
 
 
 def _unsorted_rows(
@@ -211,27 +316,28 @@ def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) 
         # index for a rare term. Walking costs about rows x 51 / matches, sorting the
         # matches about their number: they are even near 7,000 matches at 1M parties.
         party_ids: list[int] | None = None
+        walk = False
         if filters.q.strip():
-            found = _party_filters(visible_parties(user), filters).order_by().values_list("id", flat=True)
-            party_ids = list(found[: SEARCH_NARROW + 1])
-            if len(party_ids) > SEARCH_NARROW:
-                party_ids = None
-        rows = _scored_rows(user, filters, run, sort, start, want, party_ids)
-        if len(rows) < want:
-            if rows or start == 0:
-                scored = start + len(rows)
+            party_ids, walk = _search_plan(user, filters, run, start, want)
+        rows, read = _scored_rows(user, filters, run, sort, start, want, party_ids, walk=walk)
+        if read < want:
+            if read or start == 0:
+                scored = start + read
             else:  # the page starts past the scored rows: how many were there?
                 scored = _scores_matching(user, filters, run, sort, party_ids).count()
             rest_start = max(0, start - scored)
-            rows += _unsorted_rows(user, filters, run, sort, rest_start, want - len(rows), party_ids)
+            rest = _unsorted_rows(user, filters, run, sort, rest_start, want - read, party_ids)
+            read += len(rest)
+            rows += rest
     else:
         qs = visible_parties(user).select_related("owner")
         if run is not None:
             qs = _score_filters(_with_scores(qs, run), filters, prefix="score__")
         qs = _party_filters(qs, filters)
         rows = list(qs.order_by("name", "id")[start : start + want])
+        read = len(rows)
     return CustomerPage(
-        rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        rows=rows[:PAGE_SIZE], page=page, has_next=read > PAGE_SIZE and page < MAX_PAGE,
         sort=sort, scored=run is not None,
     )
 
@@ -260,18 +366,42 @@ SELECT country FROM c WHERE country IS NOT NULL
 """
 
 
+# The same for one owner's and one team's parties, on the (owner, country) and (team,
+# country) indexes: a manager's team of 100,000 parties costs a probe per country.
+_SCOPE_COUNTRIES = """
+WITH RECURSIVE o(country) AS (
+    SELECT MIN(country) FROM parties_party WHERE owner_id = %s AND country > ''
+    UNION ALL
+    SELECT (SELECT MIN(p.country) FROM parties_party p WHERE p.owner_id = %s AND p.country > o.country)
+    FROM o WHERE o.country IS NOT NULL
+), t(country) AS (
+    SELECT MIN(country) FROM parties_party WHERE team_id = %s AND country > ''
+    UNION ALL
+    SELECT (SELECT MIN(p.country) FROM parties_party p WHERE p.team_id = %s AND p.country > t.country)
+    FROM t WHERE t.country IS NOT NULL
+)
+SELECT country FROM o WHERE country IS NOT NULL
+UNION
+SELECT country FROM t WHERE country IS NOT NULL
+ORDER BY 1
+"""
+
+
 def country_choices(user: Any) -> list[str]:
-    """Countries of the parties the user may see: a loose scan of the country index for a
-    user who sees every party, else a DISTINCT over the user's own or team's parties
-    (own parties: the (owner, country) index alone)."""
-    if record_scope(user, "party") is Scope.ALL and can(user, "party", "view"):
-        with connection.cursor() as cursor:
+    """Countries of the parties the user may see, one query: a loose scan of the country
+    index for a user who sees every party, else of the (owner, country) index for the
+    user's own parties and the (team, country) index for their team's (the scope of
+    ``visible_parties``: own, or own and team)."""
+    if not can(user, "party", "view"):
+        return []
+    scope = record_scope(user, "party")
+    with connection.cursor() as cursor:
+        if scope is Scope.ALL:
             cursor.execute(_ALL_COUNTRIES)
-            return [row[0] for row in cursor.fetchall()]
-    return list(
-        visible_parties(user).exclude(country="").order_by("country")
-        .values_list("country", flat=True).distinct()
-    )
+        else:
+            team = user.team_id if scope is Scope.TEAM else None  # no team: matches no party
+            cursor.execute(_SCOPE_COUNTRIES, [user.pk, user.pk, team, team])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- customer 360 ---------------------------------------------------------------------

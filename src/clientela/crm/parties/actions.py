@@ -1,5 +1,8 @@
 """Every write to parties, contacts and consents; each change is audited.
 
+A change of a party's owner or team is copied onto its score in the current run in the
+same transaction (``scoring.scope``: the customer lists read that copy's indexes).
+
 Party updates use optimistic concurrency: the caller names the version it read, and the
 write is one ``UPDATE … WHERE id = %s AND version = %s`` that also increments the
 version. No row updated means someone else changed the party first (``StaleRecord``).
@@ -17,6 +20,7 @@ from django.db.models import F, ProtectedError
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
 from clientela.crm.errors import Conflict, StaleRecord
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.scoring.scope import sync_party_scope
 from clientela.crm.validation import only_fields, validate_instance
 
 PARTY_FIELDS = (
@@ -80,6 +84,10 @@ def update_party(
             actor, entity="party", object_id=party.pk, action="update",
             changes=changed, party_id=party.pk,
         )
+    if {"owner_id", "team_id"} & values.keys():
+        # The customer lists read a representative's / team's page from the scores' copy
+        # of owner and team: move the party between lists now, in this transaction.
+        sync_party_scope([party.pk])
     return party
 
 

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.scoring.scope import sync_party_scope
 
 
 class ContactInline(admin.TabularInline):
@@ -47,6 +50,13 @@ class PartyAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     show_full_result_count = False
     inlines = [ContactInline, ConsentInline]
+
+    def save_model(self, request: Any, obj: Party, form: Any, change: bool) -> None:
+        """Also move the party between the customer lists (the scores' copy of owner and
+        team, ``scoring.scope``), in the admin's transaction."""
+        super().save_model(request, obj, form, change)
+        if change and {"owner", "team"} & set(form.changed_data):
+            sync_party_scope([obj.pk])
 
 
 @admin.register(ContactPerson)

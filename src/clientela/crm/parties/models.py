@@ -62,8 +62,10 @@ class Party(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_parties",
     )
+    # Indexed by (team, country) below, which also serves lookups by team alone.
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="parties"
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="parties",
+        db_index=False,
     )
 
     acquired_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +96,7 @@ class Party(models.Model):
             models.Index(fields=["country"]),
             models.Index(fields=["acquired_at"]),
             models.Index(fields=["owner", "country"]),
+            models.Index(fields=["team", "country"]),
             models.Index(fields=["created_at"]),
         ]
         constraints = [

@@ -29,11 +29,12 @@ from clientela.crm.scoring.pipeline import (
     ScoringSettings,
     score_customers,
 )
+from clientela.crm.scoring.scope import copy_party_scope
 
 Progress = Callable[[str], None]
 
 SCORE_COLUMNS = [
-    "run_id", "party_id", "p_alive", "expected_purchases_90", "expected_purchases_365",
+    "run_id", "party_id", "owner_id", "team_id", "p_alive", "expected_purchases_90", "expected_purchases_365",
     "expected_spend", "clv", "churn_risk", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
     "ladder_stage", "revenue", "net_contribution", "unprofitable", "next_best_action",
     "nba_reason", "nba_product_sku",
@@ -101,7 +102,11 @@ def run_scoring(
         result = score_customers(inputs, settings, progress=say)
         say(f"writing {len(result.scores):,} scores")
         with transaction.atomic():
-            write_scores(run.pk, result.scores)
+            write_scores(run.pk, result.scores, scope=inputs.parties)
+            # Owners and teams changed while the run computed: copy them again, inside
+            # the transaction that makes the run current (party actions update the
+            # current run's copy; until this commits that is still the previous run).
+            copy_party_scope(run.pk)
             ModelRun.objects.filter(is_current=True).update(is_current=False)
             for key, value in result.run.items():
                 setattr(run, key, value)
@@ -134,7 +139,7 @@ def _refresh_statistics() -> None:
             cursor.execute(f'ANALYZE "{CustomerScore._meta.db_table}"')
 
 
-def _score_frame(run_id: int, scores: pd.DataFrame) -> pd.DataFrame:
+def _score_frame(run_id: int, scores: pd.DataFrame, scope: pd.DataFrame | None = None) -> pd.DataFrame:
     def opt_float(column: str) -> pd.Series:
         values = scores[column] if column in scores else pd.Series(np.nan, index=scores.index)
         return values.astype("float64").where(np.isfinite(values.astype("float64")))
@@ -145,10 +150,20 @@ def _score_frame(run_id: int, scores: pd.DataFrame) -> pd.DataFrame:
     def text(column: str) -> pd.Series:
         return scores[column].astype("object").where(scores[column].notna(), "").astype(str)
 
+    def scope_column(column: str) -> pd.Series:
+        if scope is None or column not in scope:
+            return pd.Series(pd.NA, index=scores.index, dtype="Int64")
+        by_party = scope.set_index(pd.to_numeric(scope["party_id"]).astype("int64"))[column]
+        return pd.to_numeric(by_party).astype("Int64").reindex(scores.index.astype("int64")).set_axis(
+            scores.index
+        )
+
     return pd.DataFrame(
         {
             "run_id": run_id,
             "party_id": scores.index.astype("int64"),
+            "owner_id": scope_column("owner_id"),
+            "team_id": scope_column("team_id"),
             "p_alive": opt_float("p_alive").clip(0.0, 1.0),
             "expected_purchases_90": opt_float("expected_purchases_90"),
             "expected_purchases_365": opt_float("expected_purchases_365"),
@@ -171,9 +186,11 @@ def _score_frame(run_id: int, scores: pd.DataFrame) -> pd.DataFrame:
     )[SCORE_COLUMNS]
 
 
-def write_scores(run_id: int, scores: pd.DataFrame) -> int:
-    """Insert one CustomerScore per row of ``scores`` (indexed by party id) in bulk."""
-    frame = _score_frame(run_id, scores)
+def write_scores(run_id: int, scores: pd.DataFrame, *, scope: pd.DataFrame | None = None) -> int:
+    """Insert one CustomerScore per row of ``scores`` (indexed by party id) in bulk;
+    ``scope`` (columns ``party_id``, ``owner_id``, ``team_id``) gives each party's owner
+    and team to copy (none without it)."""
+    frame = _score_frame(run_id, scores, scope)
     if connection.vendor == "postgresql":
         _copy_scores(frame)
     else:
@@ -205,7 +222,7 @@ def _copy_scores(frame: pd.DataFrame) -> None:
             numbers = values.to_numpy(dtype="float64")
             text = [None if v != v else f"{v:.10g}" for v in numbers.tolist()]
             columns[name] = pa.array(text, type=pa.string())
-        elif name in {"rfm_r", "rfm_f", "rfm_m"}:
+        elif name in {"rfm_r", "rfm_f", "rfm_m", "owner_id", "team_id"}:
             columns[name] = pa.array(values.astype("Int64"), type=pa.int64())
         elif values.dtype == object:
             columns[name] = pa.array(values.to_numpy(), type=pa.string())

@@ -173,10 +173,12 @@ def base_rates(currency: pd.Series, when: pd.Series) -> np.ndarray:
 
 
 def parties() -> pd.DataFrame:
-    """Every party with its roles, acquisition and how many parties it referred."""
+    """Every party with its roles, acquisition, how many parties it referred, and its
+    owner and team (copied onto its score for the customer lists' indexes)."""
     sql = (
         "SELECT p.id, p.ref, p.name, p.is_customer, p.is_prospect, p.is_supplier, p.is_partner, "
-        "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id "
+        "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id, "
+        "p.owner_id, p.team_id "
         "FROM parties_party p"
     )
     df = frame(
@@ -184,8 +186,11 @@ def parties() -> pd.DataFrame:
         [
             "party_id", "ref", "name", "is_customer", "is_prospect", "is_supplier", "is_partner",
             "is_internal", "acquired_at", "acquisition_channel", "referred_by_id",
+            "owner_id", "team_id",
         ],
     )
+    for col in ("owner_id", "team_id"):
+        df[col] = pd.to_numeric(df[col]).astype("Int64")
     for col in ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal"):
         df[col] = _flags(df[col])
     df["acquired_at"] = _to_utc(df["acquired_at"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -60,11 +61,42 @@ class ModelRun(models.Model):
 
 
 class CustomerScore(models.Model):
+    """One party's scores in one run.
+
+    ``owner`` and ``team`` are a copy of the party's owner and team, so that a sales
+    representative's or a team's customer list reads its page straight from the
+    ``(run, owner, -clv, party)`` / ``(run, team, -clv, party)`` indexes in CLV order
+    instead of walking every score and joining each to its party (issue 6). The party
+    stays the truth: the lists still apply the party's own scope, so a stale copy can
+    hide a row, never show one. The copy is written by the scoring run (read with the
+    parties, and corrected from them in the transaction that makes the run current), and
+    ``parties.actions.update_party`` (and the admin's party form) update the party's row in
+    the current run in the same transaction. Other writes (bulk ``QuerySet.update``, SQL)
+    are corrected by the next scoring run; older runs keep the copy of their day (only the
+    current run is listed).
+
+    Foreign keys without a database constraint (``db_constraint=False``, DO_NOTHING): the
+    COPY of a million scores would otherwise check two million more references, and
+    deleting a user or a team must neither cascade into every run's scores nor rewrite
+    them; a deleted user's or team's id left in the copy matches no one (ids are not reused).
+    """
+
     # No single-column FK indexes: the unique (run, party) and the (party, run) index
     # already serve lookups by run and by party; each extra index costs ~8 s per 1M scores.
     run = models.ForeignKey(ModelRun, on_delete=models.CASCADE, related_name="scores", db_index=False)
     party = models.ForeignKey(
         "parties.Party", on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+        help_text="The party's owner when scored (kept in sync for the current run)",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+        help_text="The party's team when scored (kept in sync for the current run)",
     )
 
     p_alive = models.FloatField(null=True, blank=True)
@@ -104,6 +136,9 @@ class CustomerScore(models.Model):
             models.Index(fields=["run", "ladder_stage"]),
             models.Index(fields=["run", "rfm_segment"]),
             models.Index(fields=["party", "run"]),
+            # A representative's / a team's list by CLV (highest first, then by party).
+            models.Index(fields=["run", "owner", "-clv", "party"], name="score_run_owner_clv"),
+            models.Index(fields=["run", "team", "-clv", "party"], name="score_run_team_clv"),
         ]
 
     def __str__(self) -> str:
