@@ -50,8 +50,16 @@ def test_predictive_distribution_sums_to_one_and_matches_expectation(
     # P(alive at n+1) is below P(alive at n) = sum over futures with a purchase ... and in [0, 1]
     p_alive = donations_model.p_alive(data)
     assert ((p_alive >= 0) & (p_alive <= 1)).all()
-    # Customers who bought in every year are the likeliest to be alive.
-    assert p_alive.idxmax() in data.index[(data.frequency == 6)]
+    # A last donation in the last year (t_x = n) leaves only the "alive all along" term of
+    # the likelihood, so P(alive at n + 1) = B(gamma, delta + n + 1) / B(gamma, delta + n)
+    # = (delta + n) / (gamma + delta + n) whatever x is: those customers tie (exactly, so
+    # which of them idxmax names is rounding) and nobody is likelier to be alive.
+    params = donations_model.params_
+    n = 6
+    closed_form = (params["delta"] + n) / (params["gamma"] + params["delta"] + n)
+    last_year = data.recency == data.n_periods
+    np.testing.assert_allclose(p_alive[last_year], closed_form, rtol=1e-12)
+    assert p_alive[~last_year].max() < closed_form
 
 
 def test_new_customer_is_a_history_with_no_opportunities(donations_model: BetaGeoBetaBinom) -> None:
