@@ -185,6 +185,29 @@ def test_broad_search_walks_the_index_and_matches_the_reference(
     assert listed(client_for(people["rep1"]), {"q": rare.ref}) == reference(people["rep1"], run, rare.ref)
 
 
+def test_narrow_search_picks_the_users_matches_from_one_read(
+    company: Any, people: dict[str, Any]
+) -> None:
+    """A search matching at most SEARCH_NARROW parties reads the matches of any owner once
+    and keeps the user's own (their owner and team): the same rows as the reference, with
+    the owner and country filters too, and nothing of another team's."""
+    run = company["run"]
+    rep1, manager = people["rep1"], people["manager"]
+    for who in ("root", "manager", "rep1", "rep2"):
+        user = people[who]
+        party_ids, walk = queries._search_plan(user, CustomerFilters(q="a", sort="clv"), run, 0, 51)
+        assert walk is False and party_ids is not None, who
+        assert sorted(party_ids) == sorted(reference(user, run, "a")), who
+        assert listed(client_for(user), {"q": "a"}) == reference(user, run, "a"), who
+    outsiders = set(people["ids"][40:75])  # team 2: none of them is rep1's or the manager's
+    assert not outsiders & set(queries._search_plan(rep1, CustomerFilters(q="a"), run, 0, 51)[0] or [])
+    mine = [pk for pk in reference(manager, run, "a") if pk in set(reference(rep1, run))]
+    assert listed(client_for(manager), {"q": "a", "owner": rep1.pk}) == mine
+    assert listed(client_for(manager), {"q": "a", "country": "UA"}) == [
+        pk for pk in reference(manager, run, "a") if pk in set(people["ids"][70:75])
+    ]
+
+
 def test_query_counts_do_not_grow_with_rows_or_pages(company: Any, people: dict[str, Any]) -> None:
     """Pages that end the scored rows (one query more for the parties after them) with
     40, 10 or no rows, and a full page one query less; pages read the score ids (a

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Exists,
     F,
     FilteredRelation,
@@ -25,7 +24,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
@@ -181,7 +179,9 @@ def _scored_rows(
     (UNION ALL)."""
     column = SCORE_SORT_FIELDS[sort]
     order = (f"-{column}", "party_id")
-    scores = _scores_matching(user, filters, run, sort, party_ids, walk=walk, by_copy=party_ids is None)
+    # ``party_ids`` are the user's own matches already: no scope condition on the scores,
+    # so their sort keys come from the ``(party, run)`` covering index alone.
+    scores = _scores_matching(user, filters, run, sort, party_ids, walk=walk, by_copy=True)
     parts = [Q()] if party_ids is not None else _scope_parts(user, filters)
     # The page's score ids first (the skipped rows of a deep page are not joined to
     # their parties), then those scores with their parties.
@@ -215,9 +215,10 @@ def _scores_matching(
     *, walk: bool = False, by_copy: bool = False,
 ) -> QuerySet[CustomerScore]:
     """The scores to page through. ``by_copy``: the scope is left to ``_scope_parts`` on
-    the scores' copy (and the party's own scope checked on the page's rows): asking the
-    party too, the planner takes the two conditions for independent, expects 1 % of 1 %
-    of the rows and sorts all of a representative's scores instead of reading 51."""
+    the scores' copy, or to ``party_ids`` (collected within the scope), and the party's
+    own scope checked on the page's rows: asking the party too, the planner takes the two
+    conditions for independent, expects 1 % of 1 % of the rows and sorts all of a
+    representative's scores instead of reading 51."""
     column = SCORE_SORT_FIELDS[sort]
     if by_copy and can(user, "party", "view"):
         scores = CustomerScore.objects.filter(run=run, **{f"{column}__isnull": False})
@@ -225,7 +226,8 @@ def _scores_matching(
         scores = visible_scores_in_run(user, run).filter(**{f"{column}__isnull": False})
     scores = _score_filters(scores, filters)
     if party_ids is not None:
-        return scores.filter(party_id__in=party_ids)
+        # Sorted, the probes of the (party, run) index run through it in order.
+        return scores.filter(party_id__in=sorted(party_ids))
     if walk and filters.q.strip():
         # Each score in index order asks whether its party matches (a correlated
         # subquery, which PostgreSQL cannot turn into a join): the plan stays a walk of
@@ -245,26 +247,30 @@ def _search_plan(
     Few matches (at most ``SEARCH_NARROW``): their ids, the page is sorted among them.
     Many: walk the score index and test each party (``walk``), which reads about
     ``(start + want) x parties / matches`` rows: chosen for the first ``SEARCH_WALK_ROWS``
-    rows' worth of pages, past them the planner's join of every match. A user who sees
-    every party collects the visible matches at once (capped); a representative or manager
-    first counts all matches, capped (the trigram bitmap is not narrowed by the scope, so
-    collecting their few matches of a common term reads every match)."""
+    rows' worth of pages, past them the planner's join of every match.
+
+    A user who sees every party collects the matches at once (capped). For a
+    representative or manager the trigram bitmap is not narrowed by the scope, so the
+    first matches of any owner are read once, with their owner and team: when that is all
+    of them, the user's own are picked out (``within_scope``); otherwise, with enough of
+    the user's among them, walk (a common term none of the team's parties contains would
+    make the walk read most of the user's index), else collect the user's matches."""
+    if not can(user, "party", "view"):
+        return [], False
     capped = SEARCH_NARROW + 1
     shallow = (start + want) * max(run.customers, 1) <= SEARCH_WALK_ROWS * SEARCH_NARROW
-    scope = record_scope(user, "party")
-    if scope is not Scope.ALL and shallow:
-        # Of the first matches (any owner), how many are the user's? Few: walking the
-        # user's index would read most of it (a common term none of the team's parties
-        # contains), so collect instead. A heuristic only; the scope is applied below.
-        mine = Q(owner_id=user.pk)
-        if scope is Scope.TEAM and user.team_id is not None:
-            mine |= Q(team_id=user.team_id)
-        flags = list(
-            _search(Party.objects.all(), filters.q).order_by()
-            .annotate(mine=Case(When(mine, then=Value(1)), default=Value(0)))
-            .values_list("mine", flat=True)[:capped]
+    if record_scope(user, "party") is not Scope.ALL:
+        first = list(
+            _party_filters(Party.objects.all(), filters).order_by()
+            .values_list("id", "owner_id", "team_id")[:capped]
         )
-        if len(flags) > SEARCH_NARROW and sum(flags) >= SEARCH_WALK_MIN_MINE:
+        mine = [
+            pk for pk, owner_id, team_id in first
+            if within_scope(user, owner_id=owner_id, team_id=team_id, entity="party")
+        ]
+        if len(first) <= SEARCH_NARROW:
+            return mine, False
+        if shallow and len(mine) >= SEARCH_WALK_MIN_MINE:
             return None, True
     found = _party_filters(visible_parties(user), filters).order_by().values_list("id", flat=True)
     party_ids = list(found[:capped])
