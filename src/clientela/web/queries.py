@@ -29,7 +29,14 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.permissions import Scope, can, can_see, record_scope, within_scope
+from clientela.crm.accounts.permissions import (
+    Scope,
+    can,
+    can_see,
+    record_scope,
+    scope_test,
+    within_scope,
+)
 from clientela.crm.commerce.access import visible_orders
 from clientela.crm.engagement.access import visible_interactions, visible_members
 from clientela.crm.feedback.access import visible_responses
@@ -186,7 +193,14 @@ def _scored_rows(
     # The page's score ids first (the skipped rows of a deep page are not joined to
     # their parties), then those scores with their parties.
     branches = [scores.filter(part).values_list("pk", column, "party_id") for part in parts]
-    if len(branches) == 1:
+    if party_ids is not None:
+        # At most SEARCH_NARROW matches: read all their keys and sort here. Asked to sort,
+        # PostgreSQL walks the (run, key) index testing each row against the id list
+        # (25,000 table rows for 2,400 matches spread evenly: 40-75 ms at 1M parties)
+        # where the (party, run) covering index gives every key in ~5 ms.
+        keyed = sorted(branches[0], key=lambda row: (-row[1], row[2]))
+        ids = [row[0] for row in keyed[start : start + n]]
+    elif len(branches) == 1:
         ids = [row[0] for row in branches[0].order_by(*order)[start : start + n]]
     else:
         if connection.features.supports_slicing_ordering_in_compound:
@@ -252,7 +266,7 @@ def _search_plan(
     A user who sees every party collects the matches at once (capped). For a
     representative or manager the trigram bitmap is not narrowed by the scope, so the
     first matches of any owner are read once, with their owner and team: when that is all
-    of them, the user's own are picked out (``within_scope``); otherwise, with enough of
+    of them, the user's own are picked out (``scope_test``); otherwise, with enough of
     the user's among them, walk (a common term none of the team's parties contains would
     make the walk read most of the user's index), else collect the user's matches."""
     if not can(user, "party", "view"):
@@ -264,10 +278,8 @@ def _search_plan(
             _party_filters(Party.objects.all(), filters).order_by()
             .values_list("id", "owner_id", "team_id")[:capped]
         )
-        mine = [
-            pk for pk, owner_id, team_id in first
-            if within_scope(user, owner_id=owner_id, team_id=team_id, entity="party")
-        ]
+        in_scope = scope_test(user, "party")
+        mine = [pk for pk, owner_id, team_id in first if in_scope(owner_id, team_id)]
         if len(first) <= SEARCH_NARROW:
             return mine, False
         if shallow and len(mine) >= SEARCH_WALK_MIN_MINE:

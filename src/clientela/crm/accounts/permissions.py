@@ -15,7 +15,7 @@ Per role:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -184,9 +184,20 @@ def scope_queryset(
 
 def within_scope(user: Any, *, owner_id: int | None, team_id: int | None, entity: str) -> bool:
     """Would a record with this owner and team be inside the user's scope?"""
+    return scope_test(user, entity)(owner_id, team_id)
+
+
+def scope_test(user: Any, entity: str) -> Callable[[int | None, int | None], bool]:
+    """``within_scope`` for many records: ``test(owner_id, team_id)``, with the user's
+    rules, id and team read once (a request's user is a lazy object whose every
+    attribute access costs a wrapper call: 5,000 rows took 20 ms)."""
     scope = record_scope(user, entity)
     if scope is Scope.ALL:
-        return True
-    if owner_id is not None and owner_id == user.pk:
-        return True
-    return scope is Scope.TEAM and team_id is not None and team_id == user.team_id
+        return lambda owner_id, team_id: True
+    pk = user.pk
+    team = user.team_id if scope is Scope.TEAM else None
+
+    def test(owner_id: int | None, team_id: int | None) -> bool:
+        return (owner_id is not None and owner_id == pk) or (team_id is not None and team_id == team)
+
+    return test
