@@ -121,6 +121,20 @@ def test_dashboard_shows_trend_against_the_previous_run(company: Any, make_user:
     assert 'data-testid="chart-equity"' in page  # two runs: equity over time
 
 
+def test_trend_decimals_follow_the_kind_of_figure() -> None:
+    """Counts change by whole customers; a share's change too small for one decimal gets
+    two (never "-0.0 pp"); ratios two; large money none, small money cents."""
+    from clientela.web.kpis import Kpi
+
+    def places(kind: str, value: float, previous: float) -> int:
+        return Kpi(key="k", label="k", kind=kind, value=value, previous=previous).delta_places
+
+    assert places("count", 3162, 2757) == 0
+    assert places("share", 0.767, 0.7672) == 2 and places("share", 0.465, 0.357) == 1
+    assert places("ratio", 3.36, 2.86) == 2 and places("score", 29, 22.6) == 1
+    assert places("money", 2_155_297, 1_830_838) == 0 and places("money", 317.4, 312.9) == 2
+
+
 def test_dashboard_query_count_does_not_depend_on_the_number_of_runs(company: Any, make_user: Any) -> None:
     from clientela.crm.scoring.models import ModelRun
 

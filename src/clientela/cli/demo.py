@@ -33,7 +33,10 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
 
     if current_run() is None:
         from clientela.crm.scoring.actions import run_scoring
+        from clientela.demo.history import score_history
 
+        click.echo("Scoring the last three quarters, so the dashboard has a history…")
+        score_history(runs=3, progress=lambda message: click.echo(f"  {message}"))
         click.echo("Scoring customers (lifetime value, RFM, ladder, next best action)…")
         run = run_scoring(progress=lambda message: click.echo(f"  {message}"))
         equity = run.summary["customer_equity"]

@@ -52,6 +52,20 @@ class Kpi:
         return round(delta * 100 if self.kind == "share" else delta, 9)
 
     @property
+    def delta_places(self) -> int:
+        """Decimals of the change: none for counts and for money of 10 or more, two for
+        ratios and smaller money, one for points and scores (two when a change of points
+        would round to 0.0)."""
+        shown = self.delta_display
+        if self.kind == "count" or (self.kind == "money" and (shown is None or abs(shown) >= 10)):
+            return 0
+        if self.kind == "money":
+            return 2
+        if self.kind == "ratio" or (shown is not None and 0 < abs(shown) < 0.05):
+            return 2
+        return 1
+
+    @property
     def good_news(self) -> bool | None:
         delta = self.delta
         if not delta:
