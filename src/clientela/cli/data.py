@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -102,12 +105,25 @@ def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
         assert output is not None  # noqa: S101 (checked above)
         count = export_parquet(kind, output)
     elif output is None:
-        export_csv(kind, click.get_text_stream("stdout"))
+        with _stdout_csv() as stream:
+            export_csv(kind, stream)
         return
     else:
         with output.open("w", encoding="utf-8", newline="") as stream:
             count = export_csv(kind, stream)
     click.echo(f"Exported {count} {kind} rows to {output}.", err=True)
+
+
+@contextmanager
+def _stdout_csv() -> Iterator[io.TextIOWrapper]:
+    """Standard output as UTF-8 text for the csv module (``newline=""``: rows end in
+    CRLF as written, whatever the platform), left open when done."""
+    stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()
 
 
 def _export_scores(output: Path | None, fmt: str) -> None:
@@ -118,7 +134,8 @@ def _export_scores(output: Path | None, fmt: str) -> None:
             assert output is not None  # noqa: S101 (checked by the caller)
             count = export_scores_parquet(output)
         elif output is None:
-            export_scores_csv(click.get_text_stream("stdout"))
+            with _stdout_csv() as stream:
+                export_scores_csv(stream)
             return
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
