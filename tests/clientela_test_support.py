@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: the skip-or-fail rule and which database this pass uses.
+"""Helpers shared by the tests: the skip-or-fail rule, which database this pass uses and
+a real SMTP server on loopback.
 
 Import as ``from clientela_test_support import need, database_vendor`` (pytest puts
 ``tests/`` on the path through ``pythonpath`` in pyproject.toml).
@@ -7,6 +8,9 @@ Import as ``from clientela_test_support import need, database_vendor`` (pytest p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -47,3 +51,47 @@ def postgres_reachable() -> bool:
     except psycopg.Error:
         return False
     return True
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback (aiosmtpd) received: (recipients, message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Any]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+    @property
+    def recipients(self) -> list[str]:
+        return sorted(r for rcpt, _ in self.messages for r in rcpt)
+
+
+@contextmanager
+def smtp_inbox(settings: Any) -> Iterator[SmtpInbox]:
+    """Start aiosmtpd on a free port of 127.0.0.1 and point Django's SMTP backend at it
+    (``settings`` is pytest-django's fixture, restored after the test)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    handler = SmtpInbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "crm@example.test"
+    try:
+        yield handler
+    finally:
+        controller.stop()

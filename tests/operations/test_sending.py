@@ -4,7 +4,6 @@ followed with Django's test client."""
 
 from __future__ import annotations
 
-import email
 import json
 import re
 import socket
@@ -24,6 +23,7 @@ from clientela.crm.engagement.sms import HttpJsonGateway, SmsError
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.feedback.models import SurveyInvitation, SurveyResponse
 from clientela.crm.parties.models import Consent, Party
+from clientela_test_support import SmtpInbox, smtp_inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -37,41 +37,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-    @property
-    def recipients(self) -> list[str]:
-        return sorted(r for rcpt, _ in self.messages for r in rcpt)
-
-
 @pytest.fixture
-def inbox(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
-    from aiosmtpd.controller import Controller
-
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "crm@example.test"
-    settings.PUBLIC_URL = PUBLIC
-    settings.ALLOWED_HOSTS = ["*"]
-    try:
+def inbox(settings) -> Iterator[SmtpInbox]:  # type: ignore[no-untyped-def]
+    with smtp_inbox(settings) as handler:
+        settings.PUBLIC_URL = PUBLIC
+        settings.ALLOWED_HOSTS = ["*"]
         yield handler
-    finally:
-        controller.stop()
 
 
 def _party(ref: str, *, email_address: str = "", consents: list[tuple[str, str, bool]] = ()) -> Party:  # type: ignore[assignment]
@@ -126,7 +97,7 @@ def _status(campaign: Campaign) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_retention_campaign_reaches_only_consenting_members(inbox: Inbox, campaign: Campaign) -> None:
+def test_retention_campaign_reaches_only_consenting_members(inbox: SmtpInbox, campaign: Campaign) -> None:
     _members(campaign)
     summary = sending.send_campaign(campaign)
     assert inbox.recipients == ["anna@example.test"]
@@ -146,7 +117,7 @@ def test_retention_campaign_reaches_only_consenting_members(inbox: Inbox, campai
     assert again.skipped == 1 and len(inbox.messages) == 1
 
 
-def test_unsubscribe_link_from_the_mail_works_end_to_end(inbox: Inbox, campaign: Campaign) -> None:
+def test_unsubscribe_link_from_the_mail_works_end_to_end(inbox: SmtpInbox, campaign: Campaign) -> None:
     parties = _members(campaign)
     sending.send_campaign(campaign)
     (message,) = inbox.to("anna@example.test")
@@ -176,7 +147,7 @@ def test_unsubscribe_link_from_the_mail_works_end_to_end(inbox: Inbox, campaign:
     assert summary.sent == 0
 
 
-def test_tampered_unsubscribe_link_is_404(inbox: Inbox, campaign: Campaign) -> None:
+def test_tampered_unsubscribe_link_is_404(inbox: SmtpInbox, campaign: Campaign) -> None:
     _members(campaign)
     sending.send_campaign(campaign)
     path = _link(inbox.to("anna@example.test")[0], "u")
@@ -188,7 +159,7 @@ def test_tampered_unsubscribe_link_is_404(inbox: Inbox, campaign: Campaign) -> N
     assert Consent.objects.filter(withdrawn_at__isnull=True, purpose="marketing", channel="email").count() == 2
 
 
-def test_survey_link_in_the_mail_answers_once(inbox: Inbox) -> None:
+def test_survey_link_in_the_mail_answers_once(inbox: SmtpInbox) -> None:
     survey = feedback.create_survey(
         name="NPS Q4", kind="nps", question="How likely are you to recommend us? <script>alert(1)</script>"
     )
@@ -307,7 +278,7 @@ def test_sms_campaign_through_the_http_gateway(gateway_url: str, settings) -> No
 
 
 def test_a_member_claimed_by_a_running_send_is_skipped_and_a_stale_claim_retaken(
-    inbox: Inbox, campaign: Campaign
+    inbox: SmtpInbox, campaign: Campaign
 ) -> None:
     from django.utils import timezone
 
@@ -329,7 +300,7 @@ def test_a_member_claimed_by_a_running_send_is_skipped_and_a_stale_claim_retaken
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sends_of_one_campaign_at_once_mail_each_member_once(inbox: Inbox) -> None:
+def test_two_sends_of_one_campaign_at_once_mail_each_member_once(inbox: SmtpInbox) -> None:
     """Two processes pressing "send" together (threads with their own connections here):
     every consenting member gets exactly one mail, whoever sent it."""
     from django.db import connections

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from clientela_test_support import need
+from clientela_test_support import SmtpInbox, need, smtp_inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("CLIENTELA_SCREENSHOTS", ROOT / "screenshots"))
@@ -302,47 +302,18 @@ def test_model_page_shows_the_holdout_check(page: Any, site: Site) -> None:
     shot(page, "14-model")
 
 
-class Inbox:
-    """What the SMTP server on loopback received: (recipients, message)."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Any]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        import email
-
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
+def inbox(settings: Any) -> Iterator[SmtpInbox]:
     """aiosmtpd on 127.0.0.1; the served app sends through Django's SMTP backend to it."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "crm@example.test"
-    try:
+    with smtp_inbox(settings) as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 def _count(tab: Any, testid: str) -> int:
     return int(re.sub(r"\D", "", tab.get_by_test_id(testid).inner_text()))
 
 
-def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: Inbox) -> None:
+def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: SmtpInbox) -> None:
     log_in(page, site, "/segments/")
     page.get_by_test_id("segment-new").click()
     page.wait_for_url(f"{site.url}/segments/new/")

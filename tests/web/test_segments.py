@@ -5,11 +5,8 @@ loopback (aiosmtpd), and query counts that do not grow with the rows."""
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 from collections.abc import Iterator
-from email.message import Message
 from typing import Any
 
 import pytest
@@ -21,6 +18,7 @@ from clientela.crm.engagement.models import Campaign, CampaignMember, Segment
 from clientela.crm.engagement.segments import parse_definition, tier_cutoffs
 from clientela.crm.parties.models import Consent, Party
 from clientela.crm.scoring.models import CustomerScore
+from clientela_test_support import SmtpInbox, smtp_inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -256,34 +254,11 @@ def test_an_email_campaign_needs_a_subject(company: Any, make_user: Any) -> None
     assert not Campaign.objects.filter(segment=segment).exists()
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
+def inbox(settings: Any) -> Iterator[SmtpInbox]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "crm@example.test"
-    try:
+    with smtp_inbox(settings) as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 def _campaign(c: Client, rfm: list[str]) -> Campaign:
@@ -292,7 +267,7 @@ def _campaign(c: Client, rfm: list[str]) -> Campaign:
     return Campaign.objects.get(segment=segment)
 
 
-def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: Any, inbox: Inbox) -> None:
+def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: Any, inbox: SmtpInbox) -> None:
     user = make_user("mia", "marketer")
     user.email, user.first_name, user.last_name = "mia@example.test", "Mia", "Nowak"
     user.save()
@@ -323,7 +298,7 @@ def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: A
     assert re.search(rf'data-testid="count-sent">{len(consenting)}<', text(answer))
 
 
-def test_test_mail_needs_an_address_and_sending_needs_the_right(company: Any, make_user: Any, inbox: Inbox) -> None:
+def test_test_mail_needs_an_address_and_sending_needs_the_right(company: Any, make_user: Any, inbox: SmtpInbox) -> None:
     mia = make_user("mia", "marketer")
     campaign = _campaign(client_for(mia), ["loyal"])
     answer = client_for(mia).post(f"/campaigns/{campaign.pk}/test/")

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.crm.accounts.permissions import can
-from clientela.crm.engagement import sending
+from clientela.crm.engagement import background, sending
 from clientela.crm.engagement.access import (
     access_campaign_by_id,
     visible_campaigns,
     visible_members,
 )
-from clientela.crm.engagement.models import Campaign
+from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
 from clientela.crm.errors import NotPermitted, RecordNotFound
@@ -29,6 +29,10 @@ from clientela.web.layout import render_page
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
+# Up to this many members still to send, the send runs in the request and answers with
+# its summary; more continue in the background (``engagement.background``) while the
+# page follows their statuses.
+INLINE_SEND_LIMIT = 200
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -71,10 +75,14 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     start = (page - 1) * PAGE_SIZE
     members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
                    .order_by("id")[start : start + PAGE_SIZE + 1])
+    total = sum(counts.values())
+    done = sum(counts.get(code, 0) for code in ("sent", "suppressed", "failed"))
     return {
         "campaign": campaign,
         "counts": [(code, name, counts.get(code, 0)) for code, name in labels.SEND_STATUS.items()],
-        "total": sum(counts.values()),
+        "total": total,
+        "done": done,
+        "in_progress": background.is_sending(campaign.pk),
         "reachable": members_with_consent(request.user, campaign),
         "members": members[:PAGE_SIZE], "page": page,
         "has_next": len(members) > PAGE_SIZE and page < MAX_PAGE,
@@ -101,6 +109,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(request, campaign, page=_page_number(request))
     if _is_htmx(request) and request.headers.get("HX-Target") == "deliveries":
         return render(request, "web/campaigns/_deliveries.html", context)
+    if _is_htmx(request) and request.headers.get("HX-Target") == "campaign-body":
+        return render(request, "web/campaigns/_body.html", context)  # progress of a send
     return render_page(request, "web/campaigns/detail.html", context, section="campaigns")
 
 
@@ -125,11 +135,17 @@ def campaign_test(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """Send to every member not yet sent to; members without consent are suppressed."""
+    """Send to every member not yet sent to; members without consent are suppressed.
+    More than ``INLINE_SEND_LIMIT`` of them: in the background, the page following it."""
     campaign = _campaign_or_404(request, campaign_id, "update")
     if request.POST.get("confirm") != "yes":
         return _answer(request, campaign, error=_("Tick the box to confirm the sending."))
+    pending = campaign.members.exclude(send_status=SendStatus.SENT).count()
     try:
+        if pending > INLINE_SEND_LIMIT:
+            if not background.start_send(campaign):
+                return _answer(request, campaign, error=_("This campaign is being sent already."))
+            return _answer(request, campaign, started=pending)
         summary = sending.send_campaign(campaign)
     except sending.SendingError:
         return _answer(request, campaign, error=_("The message is not complete: an email needs a subject and a text."))

@@ -489,6 +489,9 @@ T: dict[str, tuple[str, str]] = {
     "shown": ("wyświetlany", "показан"),
     "period starting": ("początek okresu", "начало периода"),
     "repeat transactions, cumulative": ("powtórne transakcje, narastająco", "повторные покупки, нарастающим итогом"),
+    "This campaign is being sent already.": ("Ta kampania jest już wysyłana.", "Эта кампания уже отправляется."),
+    "%(done)s of %(total)s members done": (
+        "Gotowe: %(done)s z %(total)s odbiorców", "Готово: %(done)s из %(total)s участников"),
 }
 
 # msgid (singular) → the four plural forms in Polish and in Russian (nplurals=4 in both).
@@ -524,6 +527,16 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "%(n)s day": (
         ("%(n)s dzień", "%(n)s dni", "%(n)s dni", "%(n)s dnia"),
         ("%(n)s день", "%(n)s дня", "%(n)s дней", "%(n)s дня"),
+    ),
+    "Sending to %(n)s member in the background; this page follows it.": (
+        ("Wysyłka do %(n)s odbiorcy trwa w tle; ta strona pokazuje jej postęp.",
+         "Wysyłka do %(n)s odbiorców trwa w tle; ta strona pokazuje jej postęp.",
+         "Wysyłka do %(n)s odbiorców trwa w tle; ta strona pokazuje jej postęp.",
+         "Wysyłka do %(n)s odbiorcy trwa w tle; ta strona pokazuje jej postęp."),
+        ("Отправка %(n)s участнику идёт в фоне; эта страница следит за ней.",
+         "Отправка %(n)s участникам идёт в фоне; эта страница следит за ней.",
+         "Отправка %(n)s участникам идёт в фоне; эта страница следит за ней.",
+         "Отправка %(n)s участника идёт в фоне; эта страница следит за ней."),
     ),
 }
 

@@ -1,0 +1,122 @@
+"""A campaign with more members than ``INLINE_SEND_LIMIT`` is sent in the background: the
+request answers at once, the page polls the members' statuses with a progress bar until
+the send ends, every consenting member gets one mail through a real SMTP server on
+loopback, and a second Send while it runs starts nothing. Transactional: the sending
+thread has its own database connection and sees only committed rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from clientela.crm.accounts.models import User
+from clientela.crm.engagement import background
+from clientela.crm.engagement.models import Campaign, CampaignMember
+from clientela.crm.parties.models import Consent, Party
+from clientela.web import campaigns as campaign_views
+from clientela_test_support import SmtpInbox, smtp_inbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MEMBERS = 12
+CONSENTING = range(0, MEMBERS, 3)  # every third member may be mailed
+
+
+@pytest.fixture
+def inbox(settings: Any) -> Iterator[SmtpInbox]:
+    with smtp_inbox(settings) as handler:
+        yield handler
+
+
+@pytest.fixture
+def campaign() -> Campaign:
+    given = datetime(2026, 1, 5, tzinfo=UTC)
+    campaign = Campaign.objects.create(
+        name="Spring add-on", kind="add_on", channel="email", message_channel="email",
+        starts_on=date(2026, 3, 1), message_subject="Something new", message_body="Hello {{ name }}.",
+    )
+    for i in range(MEMBERS):
+        party = Party.objects.create(ref=f"BG{i:03d}", name=f"Member {i}", email=f"m{i}@example.test",
+                                     is_customer=True)
+        if i in CONSENTING:
+            Consent.objects.create(party=party, purpose="marketing", channel="email",
+                                   lawful_basis="consent", source="test", given_at=given)
+        CampaignMember.objects.create(campaign=campaign, party=party)
+    return campaign
+
+
+def _marketer() -> Client:
+    c = Client()
+    c.force_login(User.objects.create_user(username="mia", password="pw-mia", role="marketer"))
+    return c
+
+
+def test_a_large_send_runs_in_the_background_with_progress(
+    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
+    c = _marketer()
+    answer = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+    page = answer.content.decode()
+    assert answer.status_code == 200, page[-1500:]
+    assert re.search(rf'data-testid="campaign-started">Sending to {MEMBERS} members in the background', page)
+    assert background.wait(campaign.pk, timeout=60), "the background send did not end"
+    consenting = {f"m{i}@example.test" for i in CONSENTING}
+    assert inbox.recipients == sorted(consenting)  # each once
+    statuses = dict(CampaignMember.objects.filter(campaign=campaign).values_list("party__email", "send_status"))
+    assert {a for a, s in statuses.items() if s == "sent"} == consenting
+    assert {s for a, s in statuses.items() if a not in consenting} == {"suppressed"}
+    # The page's poll, once the send has ended: final counts, no more polling.
+    done = c.get(f"/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="campaign-body")
+    body = done.content.decode()
+    assert "<html" not in body and 'data-testid="campaign-in-progress"' not in body and "hx-trigger" not in body.split(">")[0]
+    assert re.search(rf'data-testid="count-sent">{len(consenting)}<', body)
+
+
+def test_the_page_polls_while_a_send_runs_and_a_second_send_starts_nothing(
+    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender is held at its first member (a patched consent check waits on an event),
+    so the page is seen mid-send."""
+    import threading
+
+    from clientela.crm.engagement import sending
+
+    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
+    release = threading.Event()
+    real_consent = sending.has_consent
+
+    def held_consent(*args: Any, **kwargs: Any) -> bool:
+        release.wait(30)
+        return real_consent(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "has_consent", held_consent)
+    c = _marketer()
+    try:
+        assert c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).status_code == 200
+        assert background.is_sending(campaign.pk)
+        again = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+        assert "This campaign is being sent already." in again.content.decode()
+        poll = c.get(f"/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="campaign-body")
+        body = poll.content.decode()
+        opening = body.split(">")[0]
+        assert 'hx-trigger="every 1s"' in opening and f'hx-get="/campaigns/{campaign.pk}/"' in opening
+        assert re.search(rf'<progress id="send-progress" max="{MEMBERS}" value="0"', body)
+    finally:
+        release.set()
+        assert background.wait(campaign.pk, timeout=60)
+    assert inbox.recipients == sorted(f"m{i}@example.test" for i in CONSENTING)
+
+
+def test_an_incomplete_message_fails_in_the_request(campaign: Campaign, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
+    Campaign.objects.filter(pk=campaign.pk).update(message_subject="")
+    answer = _marketer().post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
+    assert answer.status_code == 422 and "an email needs a subject" in answer.content.decode()
+    assert not background.is_sending(campaign.pk)
+    assert set(CampaignMember.objects.filter(campaign=campaign).values_list("send_status", flat=True)) == {"queued"}
