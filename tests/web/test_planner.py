@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from typing import Any
 
@@ -108,3 +110,16 @@ def test_planner_explains_missing_inputs(company: Any, make_user: Any) -> None:
 def test_anonymous_visitor_is_sent_to_login() -> None:
     response = Client().get("/planner/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=/planner/"
+
+
+def test_chart_ticks_are_round_and_cover_the_values() -> None:
+    from clientela.web.charts import nice_ticks
+
+    for low, high in [(0, 102_252), (-5_000, 102_252), (0, 39_200), (0, 0.37), (3, 7), (0, 0)]:
+        ticks = nice_ticks(low, high)
+        step = ticks[1] - ticks[0]
+        assert ticks[0] <= low and ticks[-1] >= high and len(ticks) <= 7, (low, high, ticks)
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5)), (low, high, step)
+        assert all(math.isclose(b - a, step) for a, b in itertools.pairwise(ticks)), ticks
+    assert nice_ticks(0, 102_252) == [0, 25_000, 50_000, 75_000, 100_000, 125_000]

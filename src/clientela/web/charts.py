@@ -36,6 +36,18 @@ def _label_width(labels: list[str]) -> int:
     return min(260, max(90, 8 * longest + 14))
 
 
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round axis ticks (1, 2, 2.5 or 5 times a power of ten apart), at most about
+    ``most`` of them, from a tick at or below ``low`` to one at or above ``high``."""
+    span = high - low if high > low else (abs(high) or 1.0)
+    raw = span / max(most - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step + 1e-9) * step
+    count = math.ceil((max(high, low + step) - first) / step - 1e-9)
+    return [round(first + k * step, 12) for k in range(count + 1)]
+
+
 def _svg(ident: str, width: int, height: int, title: str, desc: str, body: str) -> str:
     return (
         f'<svg role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}" '

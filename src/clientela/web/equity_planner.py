@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from clientela.insight.allocation import AllocationInputs
-from clientela.web.charts import ACCENT, ACCENT_2, GRID, INK, _n, _svg
+from clientela.web.charts import ACCENT, ACCENT_2, GRID, INK, _n, _svg, nice_ticks
 
 SAMPLES = 60
 
@@ -180,10 +180,10 @@ def curve_svg(
     left, right, top, bottom = 78, 20, 60, 48
     w, h = width - left - right, height - top - bottom
     values = mine + best + [chosen[1], optimum[1]]
-    low, high = min(min(values), 0.0), max(values)
-    if high <= low:
-        high = low + 1.0
+    y_ticks = nice_ticks(min(min(values), 0.0), max(values))
+    low, high = y_ticks[0], y_ticks[-1]
     x_top = xs[-1] or 1.0
+    x_ticks = [x for x in nice_ticks(0.0, x_top) if x <= x_top * (1 + 1e-9)]
 
     def px(x: float) -> float:
         return left + x / x_top * w
@@ -192,15 +192,13 @@ def curve_svg(
         return top + h - (y - low) / (high - low) * h
 
     parts = []
-    for i in range(5):
-        value = low + (high - low) * i / 4
+    for value in y_ticks:
         y = py(value)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{_n(value)}</text>'
         )
-    for i in range(5):
-        x = x_top * i / 4
+    for x in x_ticks:
         parts.append(
             f'<text x="{px(x):.1f}" y="{top + h + 16}" text-anchor="middle" font-size="11" fill="{INK}">{_n(x)}</text>'
         )
