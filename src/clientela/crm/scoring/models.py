@@ -130,8 +130,16 @@ class CustomerScore(models.Model):
         ]
         indexes = [
             models.Index(fields=["run", "clv"]),
-            models.Index(fields=["run", "p_alive"]),
-            models.Index(fields=["run", "churn_risk"]),
+            # Lists by P(alive) / churn risk, highest first: walked in order, the scope's
+            # copy and the id ride along, so the walk reads no table rows.
+            models.Index(
+                fields=["run", "-p_alive", "party"], include=("id", "owner", "team"),
+                name="score_run_p_alive_cover",
+            ),
+            models.Index(
+                fields=["run", "-churn_risk", "party"], include=("id", "owner", "team"),
+                name="score_run_churn_cover",
+            ),
             models.Index(fields=["run", "next_best_action"]),
             models.Index(fields=["run", "ladder_stage"]),
             models.Index(fields=["run", "rfm_segment"]),
@@ -142,9 +150,17 @@ class CustomerScore(models.Model):
                 fields=["party", "run"], include=("id", "clv", "p_alive", "churn_risk"),
                 name="score_party_run_cover",
             ),
-            # A representative's / a team's list by CLV (highest first, then by party).
-            models.Index(fields=["run", "owner", "-clv", "party"], name="score_run_owner_clv"),
-            models.Index(fields=["run", "team", "-clv", "party"], name="score_run_team_clv"),
+            # A representative's / a team's list by CLV (highest first, then by party);
+            # by P(alive) or churn risk, their scores are read from the same range (the
+            # keys ride along: an index-only scan) and the page is sorted from it.
+            models.Index(
+                fields=["run", "owner", "-clv", "party"], include=("id", "p_alive", "churn_risk"),
+                name="score_run_owner_clv_cover",
+            ),
+            models.Index(
+                fields=["run", "team", "-clv", "party"], include=("id", "p_alive", "churn_risk"),
+                name="score_run_team_clv_cover",
+            ),
         ]
 
     def __str__(self) -> str:
