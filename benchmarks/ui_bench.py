@@ -9,8 +9,8 @@ names, e-mail addresses and phone numbers, owners among 100 sales representative
 builds it again, ``--drop`` drops it at the end).
 
 Then it times, in this process, Django's test client against the dashboard, the model
-page, the customer list (browsed by CLV, searched by name / e-mail / reference /
-phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
+page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
+name / e-mail / reference / phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
 pages and parties, logged in as an administrator (sees every party), a manager (a team,
 about 10 %) and a sales representative (own parties, about 1 %). It prints p50 / p95 /
 max milliseconds and the SQL queries per request for each page and role, with the load
@@ -235,6 +235,9 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "model page": ["/model/"] * n,
             "customers, by CLV": ["/customers/?" + urlencode(
                 {"sort": "clv", "page": rng.choice([1, 1, 2, 3, rng.randint(1, 200)])}) for _ in range(n)],
+            "customers, other sorts": ["/customers/?" + urlencode(
+                {"sort": rng.choice(["p_alive", "churn", "name"]),
+                 "page": rng.choice([1, 2, rng.randint(1, 200)])}) for _ in range(n)],
             "customers, search by CLV": ["/customers/?" + urlencode(
                 {"q": terms[i % len(terms)], "sort": "clv"}) for i in range(n)],
             "customers, search (htmx)": ["/customers/?" + urlencode(

@@ -208,6 +208,26 @@ def test_narrow_search_picks_the_users_matches_from_one_read(
     ]
 
 
+def test_lists_by_name_follow_the_scope_and_the_filters(company: Any, people: dict[str, Any]) -> None:
+    """By name (then id), read from the scope's own index (a manager's team and own
+    parties merged): the same rows as sorting the visible parties directly, page after
+    page, with the country, owner and ladder-stage filters."""
+    run = company["run"]
+    Party.objects.filter(pk__in=people["ids"][:6]).update(name="Same Name")  # ties break by id
+    stage = CustomerScore.objects.filter(run=run).values_list("ladder_stage", flat=True).first()
+    staged = set(CustomerScore.objects.filter(run=run, ladder_stage=stage).values_list("party_id", flat=True))
+    for who in ("rep1", "rep2", "manager", "root"):
+        user = people[who]
+        visible = list(visible_parties(user).order_by("name", "id").values_list("pk", "country", "owner_id"))
+        c = client_for(user)
+        assert listed(c, {"sort": "name"}) == [pk for pk, _c, _o in visible], who
+        assert listed(c, {"sort": "name", "country": "DE"}) == [pk for pk, c_, _o in visible if c_ == "DE"], who
+        assert listed(c, {"sort": "name", "stage": stage}) == [pk for pk, _c, _o in visible if pk in staged], who
+    rep1 = people["rep1"]
+    assert listed(client_for(people["manager"]), {"sort": "name", "owner": rep1.pk}) == list(
+        visible_parties(rep1).order_by("name", "id").values_list("pk", flat=True))
+
+
 def test_query_counts_do_not_grow_with_rows_or_pages(company: Any, people: dict[str, Any]) -> None:
     """Pages that end the scored rows (one query more for the parties after them) with
     40, 10 or no rows, and a full page one query less; pages read the score ids (a

@@ -200,15 +200,8 @@ def _scored_rows(
         # where the (party, run) covering index gives every key in ~5 ms.
         keyed = sorted(branches[0], key=lambda row: (-row[1], row[2]))
         ids = [row[0] for row in keyed[start : start + n]]
-    elif len(branches) == 1:
-        ids = [row[0] for row in branches[0].order_by(*order)[start : start + n]]
     else:
-        if connection.features.supports_slicing_ordering_in_compound:
-            # Each branch its first start + n rows in index order (PostgreSQL plans a
-            # top-level UNION ALL as an Append, then sorts everything it returns).
-            branches = [b.order_by(*order)[: start + n] for b in branches]
-        merged = branches[0].union(*branches[1:], all=True).order_by(*order)[start : start + n]
-        ids = [row[0] for row in merged]
+        ids = _merged_ids(branches, order, start, n)
     by_id = CustomerScore.objects.select_related("party__owner").in_bulk(ids)
     page = [by_id[i] for i in ids]
     rows = []
@@ -313,6 +306,45 @@ def _unsorted_rows(
     return list(qs.filter(reduce(or_, after)).order_by("id")[start : start + n])
 
 
+def _merged_ids(branches: list[QuerySet[Any]], order: tuple[str, ...], start: int, n: int) -> list[int]:
+    """Ids (the first column) of rows ``start`` … ``start + n`` of the branches' rows in
+    ``order``: one branch read directly, several merged (UNION ALL), each branch its first
+    ``start + n`` rows in its index's order where the database allows."""
+    if len(branches) == 1:
+        return [row[0] for row in branches[0].order_by(*order)[start : start + n]]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL plans a top-level UNION ALL as an Append, then sorts what it returns.
+        branches = [b.order_by(*order)[: start + n] for b in branches]
+    else:  # SQLite: no ORDER BY inside a compound statement, not even a model's default
+        branches = [b.order_by() for b in branches]
+    return [row[0] for row in branches[0].union(*branches[1:], all=True).order_by(*order)[start : start + n]]
+
+
+def _rows_by_name(
+    user: Any, filters: CustomerFilters, run: ModelRun | None, start: int, n: int
+) -> tuple[list[Party], int]:
+    """Rows ``start`` … ``start + n`` of the visible parties by name (then id), with their
+    scores in ``run``, and how many were read: the page's party ids first, from the
+    ``(name, id)``, ``(owner, name, id)`` or ``(team, name, id)`` index of the user's scope
+    (a manager's team and own parties merged, as ``_scope_parts`` splits them), then those
+    parties with their scores. Skipped rows of a deep page are neither joined to their
+    scores nor read from the table."""
+    if not can(user, "party", "view"):
+        return [], 0
+    parties = _party_filters(Party.objects.all(), filters)
+    if run is not None and (filters.segment or filters.stage or filters.action):
+        scored = _score_filters(CustomerScore.objects.filter(run=run), filters)
+        parties = parties.filter(pk__in=scored.values("party_id"))
+    branches = [parties.filter(part).values_list("id", "name") for part in _scope_parts(user, filters)]
+    ids = _merged_ids(branches, ("name", "id"), start, n)
+    page = Party.objects.select_related("owner").filter(pk__in=ids)
+    by_id = {p.pk: p for p in (_with_scores(page, run) if run is not None else page)}
+    # The party's own owner and team decide, as on every list page.
+    in_scope = scope_test(user, "party")
+    rows = [by_id[i] for i in ids if i in by_id and in_scope(by_id[i].owner_id, by_id[i].team_id)]
+    return rows, len(ids)
+
+
 def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) -> CustomerPage:
     """One page of the parties the user may see, with their scores from ``run``.
 
@@ -348,12 +380,7 @@ def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) 
             read += len(rest)
             rows += rest
     else:
-        qs = visible_parties(user).select_related("owner")
-        if run is not None:
-            qs = _score_filters(_with_scores(qs, run), filters, prefix="score__")
-        qs = _party_filters(qs, filters)
-        rows = list(qs.order_by("name", "id")[start : start + want])
-        read = len(rows)
+        rows, read = _rows_by_name(user, filters, run, start, want)
     return CustomerPage(
         rows=rows[:PAGE_SIZE], page=page, has_next=read > PAGE_SIZE and page < MAX_PAGE,
         sort=sort, scored=run is not None,

@@ -91,7 +91,11 @@ class Party(models.Model):
         verbose_name_plural = "parties"
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["name"]),
+            # The customer list by name: everyone's, a representative's, a team's, each
+            # an index range in list order (the id breaks ties between equal names).
+            models.Index(fields=["name", "id"], name="party_name_id"),
+            models.Index(fields=["owner", "name", "id"], name="party_owner_name"),
+            models.Index(fields=["team", "name", "id"], name="party_team_name"),
             models.Index(fields=["email"]),
             models.Index(fields=["country"]),
             models.Index(fields=["acquired_at"]),
