@@ -489,6 +489,7 @@ T: dict[str, tuple[str, str]] = {
     "shown": ("wyświetlany", "показан"),
     "period starting": ("początek okresu", "начало периода"),
     "repeat transactions, cumulative": ("powtórne transakcje, narastająco", "повторные покупки, нарастающим итогом"),
+    "against the 365 days before": ("w porównaniu z 365 dniami wcześniej", "по сравнению с 365 днями до того"),
     "This campaign is being sent already.": ("Ta kampania jest już wysyłana.", "Эта кампания уже отправляется."),
     "%(done)s of %(total)s members done": (
         "Gotowe: %(done)s z %(total)s odbiorców", "Готово: %(done)s из %(total)s участников"),
