@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import TypeVar
 
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from pydantic import BaseModel
@@ -13,6 +15,7 @@ from pydantic import BaseModel
 from clientela.crm.errors import StaleRecord
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", bound=BaseModel)
 
 
 class PreconditionRequired(Exception):
@@ -60,3 +63,34 @@ def locked(record: M) -> M:
     """Re-read ``record`` with a row lock (inside a transaction), so the ETag check and the
     write that follows see the same state."""
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
+
+
+def change_if_match(
+    request: HttpRequest,
+    fetch: Callable[[str], M],
+    render: Callable[[M], R],
+    change: Callable[[M], M],
+) -> R:
+    """A PATCH under ``If-Match``: 428 without it; in one transaction, the record as
+    ``fetch("update")`` gives it (its access checks), re-read with a row lock, must still
+    render to the ETag the client sent (412 otherwise); then ``change`` runs and the new
+    representation is returned."""
+    require_if_match_present(request)
+    with transaction.atomic():
+        record = locked(fetch("update"))
+        require_etag(request, representation_etag(render(record)))
+        return render(change(record))
+
+
+def delete_if_match(
+    request: HttpRequest,
+    fetch: Callable[[str], M],
+    render: Callable[[M], BaseModel],
+    delete: Callable[[M], object],
+) -> None:
+    """A DELETE under ``If-Match``, checked as in ``change_if_match``."""
+    require_if_match_present(request)
+    with transaction.atomic():
+        record = locked(fetch("delete"))
+        require_etag(request, representation_etag(render(record)))
+        delete(record)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
-    locked,
+    change_if_match,
+    delete_if_match,
     representation_etag,
-    require_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
@@ -109,22 +108,24 @@ def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId
 def update_product(
     request: HttpRequest, response: HttpResponse, product_id: PathId, payload: ProductUpdate
 ) -> ProductOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        product = locked(access.access_product_by_id(request.auth, product_id, op="update"))
-        require_etag(request, representation_etag(_product_out(request.auth, product)))
-        out = _product_out(request.auth, actions.update_product(request.auth, product, patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_product_by_id(request.auth, product_id, op=op),
+        lambda product: _product_out(request.auth, product),
+        lambda product: actions.update_product(request.auth, product, patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/products/{product_id}", response=no_content())
 def delete_product(request: HttpRequest, product_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        product = locked(access.access_product_by_id(request.auth, product_id, op="delete"))
-        require_etag(request, representation_etag(_product_out(request.auth, product)))
-        actions.delete_product(request.auth, product)
+    delete_if_match(
+        request,
+        lambda op: access.access_product_by_id(request.auth, product_id, op=op),
+        lambda product: _product_out(request.auth, product),
+        lambda product: actions.delete_product(request.auth, product),
+    )
     return Status(204, None)
 
 
@@ -180,19 +181,22 @@ def update_order(
     lines = values.pop("lines", None)
     if lines is not None:
         lines = [{k: v for k, v in line.items() if v is not None} for line in lines]
-    with transaction.atomic():
-        order = locked(access.access_order_by_id(request.auth, order_id, op="update"))
-        require_etag(request, representation_etag(_order_out(request.auth, order)))
-        out = _order_out(request.auth, actions.update_order(request.auth, order, values, lines))
+    out = change_if_match(
+        request,
+        lambda op: access.access_order_by_id(request.auth, order_id, op=op),
+        lambda order: _order_out(request.auth, order),
+        lambda order: actions.update_order(request.auth, order, values, lines),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/orders/{order_id}", response=no_content(), tags=["orders"])
 def delete_order(request: HttpRequest, order_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        order = locked(access.access_order_by_id(request.auth, order_id, op="delete"))
-        require_etag(request, representation_etag(_order_out(request.auth, order)))
-        actions.delete_order(request.auth, order)
+    delete_if_match(
+        request,
+        lambda op: access.access_order_by_id(request.auth, order_id, op=op),
+        lambda order: _order_out(request.auth, order),
+        lambda order: actions.delete_order(request.auth, order),
+    )
     return Status(204, None)

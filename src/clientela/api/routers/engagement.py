@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
-    locked,
+    change_if_match,
+    delete_if_match,
     representation_etag,
-    require_etag,
-    require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
@@ -116,22 +114,24 @@ def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id
 def update_interaction(
     request: HttpRequest, response: HttpResponse, interaction_id: PathId, payload: InteractionUpdate
 ) -> InteractionOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        x = locked(access.access_interaction_by_id(request.auth, interaction_id, op="update"))
-        require_etag(request, representation_etag(_interaction_out(request.auth, x)))
-        out = _interaction_out(request.auth, actions.update_interaction(request.auth, x, patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
+        lambda x: _interaction_out(request.auth, x),
+        lambda x: actions.update_interaction(request.auth, x, patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/interactions/{interaction_id}", response=no_content())
 def delete_interaction(request: HttpRequest, interaction_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        x = locked(access.access_interaction_by_id(request.auth, interaction_id, op="delete"))
-        require_etag(request, representation_etag(_interaction_out(request.auth, x)))
-        actions.delete_interaction(request.auth, x)
+    delete_if_match(
+        request,
+        lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
+        lambda x: _interaction_out(request.auth, x),
+        lambda x: actions.delete_interaction(request.auth, x),
+    )
     return Status(204, None)
 
 
@@ -171,23 +171,24 @@ def get_campaign(request: HttpRequest, response: HttpResponse, campaign_id: Path
 def update_campaign(
     request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: CampaignUpdate
 ) -> CampaignOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        c = locked(access.access_campaign_by_id(request.auth, campaign_id, op="update"))
-        require_etag(request, representation_etag(_campaign_out(request.auth, c)))
-        c = actions.update_campaign(request.auth, c, patch_values(payload, CAMPAIGN_NULLABLE))
-        out = _campaign_out(request.auth, c)
+    out = change_if_match(
+        request,
+        lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
+        lambda c: _campaign_out(request.auth, c),
+        lambda c: actions.update_campaign(request.auth, c, patch_values(payload, CAMPAIGN_NULLABLE)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/campaigns/{campaign_id}", response=no_content(), tags=["campaigns"])
 def delete_campaign(request: HttpRequest, campaign_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        c = locked(access.access_campaign_by_id(request.auth, campaign_id, op="delete"))
-        require_etag(request, representation_etag(_campaign_out(request.auth, c)))
-        actions.delete_campaign(request.auth, c)
+    delete_if_match(
+        request,
+        lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
+        lambda c: _campaign_out(request.auth, c),
+        lambda c: actions.delete_campaign(request.auth, c),
+    )
     return Status(204, None)
 
 
@@ -230,20 +231,22 @@ def get_member(request: HttpRequest, response: HttpResponse, member_id: PathId) 
 def update_member(
     request: HttpRequest, response: HttpResponse, member_id: PathId, payload: MemberUpdate
 ) -> MemberOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        m = locked(access.access_member_by_id(request.auth, member_id, op="update"))
-        require_etag(request, representation_etag(_member_out(m)))
-        out = _member_out(actions.update_member(request.auth, m, patch_values(payload, MEMBER_NULLABLE)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_member_by_id(request.auth, member_id, op=op),
+        lambda m: _member_out(m),
+        lambda m: actions.update_member(request.auth, m, patch_values(payload, MEMBER_NULLABLE)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/campaign-members/{member_id}", response=no_content(), tags=["campaigns"])
 def remove_member(request: HttpRequest, member_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        m = locked(access.access_member_by_id(request.auth, member_id, op="delete"))
-        require_etag(request, representation_etag(_member_out(m)))
-        actions.remove_member(request.auth, m)
+    delete_if_match(
+        request,
+        lambda op: access.access_member_by_id(request.auth, member_id, op=op),
+        lambda m: _member_out(m),
+        lambda m: actions.remove_member(request.auth, m),
+    )
     return Status(204, None)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
-    locked,
+    change_if_match,
+    delete_if_match,
     representation_etag,
-    require_etag,
-    require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
@@ -87,22 +85,24 @@ def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) 
 
 @router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        s = locked(access.access_survey_by_id(request.auth, survey_id, op="update"))
-        require_etag(request, representation_etag(_survey_out(s)))
-        out = _survey_out(actions.update_survey(s, **patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
+        lambda s: _survey_out(s),
+        lambda s: actions.update_survey(s, **patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/surveys/{survey_id}", response=no_content())
 def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        s = locked(access.access_survey_by_id(request.auth, survey_id, op="delete"))
-        require_etag(request, representation_etag(_survey_out(s)))
-        actions.delete_survey(s)
+    delete_if_match(
+        request,
+        lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
+        lambda s: _survey_out(s),
+        lambda s: actions.delete_survey(s),
+    )
     return Status(204, None)
 
 
@@ -152,9 +152,10 @@ def get_response(request: HttpRequest, response: HttpResponse, response_id: Path
 
 @router.delete("/survey-responses/{response_id}", response=no_content())
 def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        r = locked(access.access_response_by_id(request.auth, response_id, op="delete"))
-        require_etag(request, representation_etag(_response_out(r)))
-        actions.delete_response(r, actor=request.auth)
+    delete_if_match(
+        request,
+        lambda op: access.access_response_by_id(request.auth, response_id, op=op),
+        lambda r: _response_out(r),
+        lambda r: actions.delete_response(r, actor=request.auth),
+    )
     return Status(204, None)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
-    locked,
+    change_if_match,
+    delete_if_match,
     representation_etag,
-    require_etag,
     require_if_match_present,
     require_version,
     version_etag,
@@ -188,22 +187,24 @@ def get_contact(request: HttpRequest, response: HttpResponse, contact_id: PathId
 def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: PathId, payload: ContactUpdate
 ) -> ContactOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        contact = locked(access.access_contact_by_id(request.auth, contact_id, op="update"))
-        require_etag(request, representation_etag(_contact_out(contact)))
-        out = _contact_out(actions.update_contact(request.auth, contact, patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
+        lambda contact: _contact_out(contact),
+        lambda contact: actions.update_contact(request.auth, contact, patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/contacts/{contact_id}", response=no_content(), tags=["contacts"])
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        contact = locked(access.access_contact_by_id(request.auth, contact_id, op="delete"))
-        require_etag(request, representation_etag(_contact_out(contact)))
-        actions.delete_contact(request.auth, contact)
+    delete_if_match(
+        request,
+        lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
+        lambda contact: _contact_out(contact),
+        lambda contact: actions.delete_contact(request.auth, contact),
+    )
     return Status(204, None)
 
 
@@ -255,21 +256,23 @@ def update_consent(
     request: HttpRequest, response: HttpResponse, consent_id: PathId, payload: ConsentUpdate
 ) -> ConsentOut:
     """Change a consent — to withdraw it, set ``withdrawn_at``."""
-    require_if_match_present(request)
-    with transaction.atomic():
-        consent = locked(access.access_consent_by_id(request.auth, consent_id, op="update"))
-        require_etag(request, representation_etag(_consent_out(consent)))
-        out = _consent_out(actions.update_consent(request.auth, consent, patch_values(payload, CONSENT_NULLABLE)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
+        lambda consent: _consent_out(consent),
+        lambda consent: actions.update_consent(request.auth, consent, patch_values(payload, CONSENT_NULLABLE)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/consents/{consent_id}", response=no_content(), tags=["consents"])
 def delete_consent(request: HttpRequest, consent_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        consent = locked(access.access_consent_by_id(request.auth, consent_id, op="delete"))
-        require_etag(request, representation_etag(_consent_out(consent)))
-        actions.delete_consent(request.auth, consent)
+    delete_if_match(
+        request,
+        lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
+        lambda consent: _consent_out(consent),
+        lambda consent: actions.delete_consent(request.auth, consent),
+    )
     return Status(204, None)
 

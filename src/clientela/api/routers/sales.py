@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
+    change_if_match,
+    delete_if_match,
     locked,
     representation_etag,
     require_etag,
@@ -109,22 +111,24 @@ def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: Path
 def update_pipeline(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: PipelineUpdate
 ) -> PipelineOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        p = locked(access.access_pipeline_by_id(request.auth, pipeline_id, op="update"))
-        require_etag(request, representation_etag(_pipeline_out(p)))
-        out = _pipeline_out(actions.update_pipeline(p, **patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
+        lambda p: _pipeline_out(p),
+        lambda p: actions.update_pipeline(p, **patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/pipelines/{pipeline_id}", response=no_content())
 def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        p = locked(access.access_pipeline_by_id(request.auth, pipeline_id, op="delete"))
-        require_etag(request, representation_etag(_pipeline_out(p)))
-        actions.delete_pipeline(p)
+    delete_if_match(
+        request,
+        lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
+        lambda p: _pipeline_out(p),
+        lambda p: actions.delete_pipeline(p),
+    )
     return Status(204, None)
 
 
@@ -148,22 +152,24 @@ def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) ->
 
 @router.patch("/stages/{stage_id}", response=answers(200, StageOut))
 def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId, payload: StageUpdate) -> StageOut:
-    require_if_match_present(request)
-    with transaction.atomic():
-        s = locked(access.access_stage_by_id(request.auth, stage_id, op="update"))
-        require_etag(request, representation_etag(_stage_out(s)))
-        out = _stage_out(actions.update_stage(s, **patch_values(payload)))
+    out = change_if_match(
+        request,
+        lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
+        lambda s: _stage_out(s),
+        lambda s: actions.update_stage(s, **patch_values(payload)),
+    )
     response["ETag"] = representation_etag(out)
     return out
 
 
 @router.delete("/stages/{stage_id}", response=no_content())
 def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        s = locked(access.access_stage_by_id(request.auth, stage_id, op="delete"))
-        require_etag(request, representation_etag(_stage_out(s)))
-        actions.delete_stage(s)
+    delete_if_match(
+        request,
+        lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
+        lambda s: _stage_out(s),
+        lambda s: actions.delete_stage(s),
+    )
     return Status(204, None)
 
 
@@ -291,9 +297,10 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
 
 @router.delete("/deals/{deal_id}", response=no_content())
 def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        deal = locked(access.access_deal_by_id(request.auth, deal_id, op="delete"))
-        require_etag(request, representation_etag(_deal_out(deal)))
-        actions.delete_deal(deal, actor=request.auth)
+    delete_if_match(
+        request,
+        lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),
+        lambda deal: _deal_out(deal),
+        lambda deal: actions.delete_deal(deal, actor=request.auth),
+    )
     return Status(204, None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
+    delete_if_match,
     locked,
     representation_etag,
     require_etag,
@@ -135,9 +136,10 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
 
 @router.delete("/cases/{case_id}", response=no_content())
 def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        case = locked(access.access_case_by_id(request.auth, case_id, op="delete"))
-        require_etag(request, representation_etag(_out(case)))
-        actions.delete_case(case, actor=request.auth)
+    delete_if_match(
+        request,
+        lambda op: access.access_case_by_id(request.auth, case_id, op=op),
+        lambda case: _out(case),
+        lambda case: actions.delete_case(case, actor=request.auth),
+    )
     return Status(204, None)

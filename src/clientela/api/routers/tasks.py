@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
+    delete_if_match,
     locked,
     representation_etag,
     require_etag,
@@ -126,9 +127,10 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
 
 @router.delete("/tasks/{task_id}", response=no_content())
 def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
-    require_if_match_present(request)
-    with transaction.atomic():
-        task = locked(access.access_task_by_id(request.auth, task_id, op="delete"))
-        require_etag(request, representation_etag(_out(task)))
-        actions.delete_task(task)
+    delete_if_match(
+        request,
+        lambda op: access.access_task_by_id(request.auth, task_id, op=op),
+        lambda task: _out(task),
+        lambda task: actions.delete_task(task),
+    )
     return Status(204, None)
