@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
+from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 from clientela.crm.engagement.segments import parse_definition, segment_scores
 from clientela.crm.errors import Conflict, InvalidInput
@@ -33,42 +34,19 @@ MEMBER_BATCH = 2000
 def create_interaction(actor: Any, party: Party, data: Mapping[str, Any]) -> Interaction:
     """Log an interaction with ``party``; the actor is its user."""
     interaction = Interaction(party=party, user_id=getattr(actor, "pk", None), **only_fields(data, INTERACTION_FIELDS))
-    validate_instance(interaction)
-    interaction.save()
-    interaction.refresh_from_db()
-    record_change(
-        actor, entity="interaction", object_id=interaction.pk, action="create",
-        changes=created(field_values(interaction, INTERACTION_FIELDS)), party_id=party.pk,
-    )
-    return interaction
+    return create_recorded(actor, interaction, entity="interaction", fields=INTERACTION_FIELDS, party_id=party.pk)
 
 
 @transaction.atomic
 def update_interaction(actor: Any, interaction: Interaction, changes: Mapping[str, Any]) -> Interaction:
-    before = field_values(interaction, INTERACTION_FIELDS)
-    for name, value in only_fields(changes, INTERACTION_FIELDS).items():
-        setattr(interaction, name, value)
-    validate_instance(interaction)
-    interaction.save()
-    interaction.refresh_from_db()
-    changed = diff(before, field_values(interaction, INTERACTION_FIELDS))
-    if changed:
-        record_change(
-            actor, entity="interaction", object_id=interaction.pk, action="update",
-            changes=changed, party_id=interaction.party_id,
-        )
-    return interaction
+    return update_recorded(
+        actor, interaction, changes, entity="interaction", fields=INTERACTION_FIELDS, party_id=interaction.party_id,
+    )
 
 
 @transaction.atomic
 def delete_interaction(actor: Any, interaction: Interaction) -> None:
-    before = field_values(interaction, INTERACTION_FIELDS)
-    interaction_id, party_id = interaction.pk, interaction.party_id
-    interaction.delete()
-    record_change(
-        actor, entity="interaction", object_id=interaction_id, action="delete",
-        changes=deleted(before), party_id=party_id,
-    )
+    delete_recorded(actor, interaction, entity="interaction", fields=INTERACTION_FIELDS, party_id=interaction.party_id)
 
 
 @transaction.atomic
@@ -115,19 +93,9 @@ def add_member(actor: Any, campaign: Campaign, party: Party, data: Mapping[str, 
 
 @transaction.atomic
 def update_member(actor: Any, member: CampaignMember, changes: Mapping[str, Any]) -> CampaignMember:
-    before = field_values(member, MEMBER_FIELDS)
-    for name, value in only_fields(changes, MEMBER_FIELDS).items():
-        setattr(member, name, value)
-    validate_instance(member)
-    member.save()
-    member.refresh_from_db()
-    changed = diff(before, field_values(member, MEMBER_FIELDS))
-    if changed:
-        record_change(
-            actor, entity="campaign_member", object_id=member.pk, action="update",
-            changes=changed, party_id=member.party_id,
-        )
-    return member
+    return update_recorded(
+        actor, member, changes, entity="campaign_member", fields=MEMBER_FIELDS, party_id=member.party_id,
+    )
 
 
 @transaction.atomic

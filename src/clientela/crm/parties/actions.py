@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
+from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
 from clientela.crm.errors import Conflict, StaleRecord
 from clientela.crm.parties.models import Consent, ContactPerson, Party
 from clientela.crm.scoring.scope import sync_party_scope
@@ -115,82 +116,34 @@ def delete_party(actor: Any, party: Party, *, expected_version: int) -> None:
 @transaction.atomic
 def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> ContactPerson:
     contact = ContactPerson(organisation=party, **only_fields(data, CONTACT_FIELDS))
-    validate_instance(contact)
-    contact.save()
-    contact.refresh_from_db()
-    record_change(
-        actor, entity="contact", object_id=contact.pk, action="create",
-        changes=created(field_values(contact, CONTACT_FIELDS)), party_id=party.pk,
-    )
-    return contact
+    return create_recorded(actor, contact, entity="contact", fields=CONTACT_FIELDS, party_id=party.pk)
 
 
 @transaction.atomic
 def update_contact(actor: Any, contact: ContactPerson, changes: Mapping[str, Any]) -> ContactPerson:
-    values = only_fields(changes, CONTACT_FIELDS)
-    before = field_values(contact, CONTACT_FIELDS)
-    for name, value in values.items():
-        setattr(contact, name, value)
-    validate_instance(contact)
-    contact.save()
-    contact.refresh_from_db()
-    changed = diff(before, field_values(contact, CONTACT_FIELDS))
-    if changed:
-        record_change(
-            actor, entity="contact", object_id=contact.pk, action="update",
-            changes=changed, party_id=contact.organisation_id,
-        )
-    return contact
+    return update_recorded(
+        actor, contact, changes, entity="contact", fields=CONTACT_FIELDS, party_id=contact.organisation_id,
+    )
 
 
 @transaction.atomic
 def delete_contact(actor: Any, contact: ContactPerson) -> None:
-    before, contact_id, party_id = field_values(contact, CONTACT_FIELDS), contact.pk, contact.organisation_id
-    contact.delete()
-    record_change(
-        actor, entity="contact", object_id=contact_id, action="delete",
-        changes=deleted(before), party_id=party_id,
-    )
+    delete_recorded(actor, contact, entity="contact", fields=CONTACT_FIELDS, party_id=contact.organisation_id)
 
 
 @transaction.atomic
 def record_consent(actor: Any, party: Party, data: Mapping[str, Any]) -> Consent:
     """Record a consent given by ``party``; ``recorded_by`` is the actor."""
     consent = Consent(party=party, recorded_by_id=getattr(actor, "pk", None), **only_fields(data, CONSENT_FIELDS))
-    validate_instance(consent)
-    consent.save()
-    consent.refresh_from_db()
-    record_change(
-        actor, entity="consent", object_id=consent.pk, action="create",
-        changes=created(field_values(consent, CONSENT_FIELDS)), party_id=party.pk,
-    )
-    return consent
+    return create_recorded(actor, consent, entity="consent", fields=CONSENT_FIELDS, party_id=party.pk)
 
 
 @transaction.atomic
 def update_consent(actor: Any, consent: Consent, changes: Mapping[str, Any]) -> Consent:
     """Change a consent, typically to withdraw it (``withdrawn_at``)."""
-    values = only_fields(changes, CONSENT_FIELDS)
-    before = field_values(consent, CONSENT_FIELDS)
-    for name, value in values.items():
-        setattr(consent, name, value)
-    validate_instance(consent)
-    consent.save()
-    consent.refresh_from_db()
-    changed = diff(before, field_values(consent, CONSENT_FIELDS))
-    if changed:
-        record_change(
-            actor, entity="consent", object_id=consent.pk, action="update",
-            changes=changed, party_id=consent.party_id,
-        )
-    return consent
+    return update_recorded(actor, consent, changes, entity="consent", fields=CONSENT_FIELDS, party_id=consent.party_id)
 
 
 @transaction.atomic
 def delete_consent(actor: Any, consent: Consent) -> None:
-    before, consent_id, party_id = field_values(consent, CONSENT_FIELDS), consent.pk, consent.party_id
-    consent.delete()
-    record_change(
-        actor, entity="consent", object_id=consent_id, action="delete",
-        changes=deleted(before), party_id=party_id,
-    )
+    delete_recorded(actor, consent, entity="consent", fields=CONSENT_FIELDS, party_id=consent.party_id)
