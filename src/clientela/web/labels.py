@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STAGES: dict[str, str | Promise] = {
     "prospect": _("Prospect"),
@@ -98,7 +99,9 @@ DEAL_STATUS: dict[str, str | Promise] = {"open": _("Open"), "won": _("Won"), "lo
 
 SEND_STATUS: dict[str, str | Promise] = {
     "queued": _("Queued"),
-    "sending": _("Sending"),
+    # A member claimed by a running send; "Sending" alone is also the campaign page's
+    # heading, which Polish and Russian word differently.
+    "sending": pgettext_lazy("send status", "Sending"),
     "sent": _("Sent"),
     "suppressed": _("Suppressed (no consent)"),
     "failed": _("Failed"),

@@ -542,6 +542,12 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# (msgctxt, msgid) → Polish, Russian: a word that reads differently in another place.
+CONTEXTUAL: dict[tuple[str, str], tuple[str, str]] = {
+    ("send status", "Sending"): ("W trakcie wysyłki", "Отправляется"),
+}
+
+
 def main() -> None:  # pragma: no cover - a maintenance script
     from pathlib import Path
 
@@ -563,12 +569,19 @@ def main() -> None:  # pragma: no cover - a maintenance script
                     missing.add(entry.msgid)
                     continue
                 entry.msgstr_plural = dict(enumerate(forms[index]))
+            elif entry.msgctxt:
+                if (entry.msgctxt, entry.msgid) in CONTEXTUAL:
+                    entry.msgstr = CONTEXTUAL[(entry.msgctxt, entry.msgid)][index]
+                else:
+                    missing.add(f"{entry.msgctxt}|{entry.msgid}")
             elif entry.msgid in T:
                 entry.msgstr = T[entry.msgid][index]
             else:
                 missing.add(entry.msgid)
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            # makemessages' guess of a similar old entry ("#| msgid"): translated now.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         po.metadata_is_fuzzy = False
         po.save(str(path))
     if missing:
