@@ -56,6 +56,46 @@ def test_board_query_count_is_constant(company: Any, make_user: Any, build_pipel
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+def test_stage_totals_convert_currencies_at_the_latest_rate(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    """A stage's total is in the base currency: EUR at its latest rate on or before today
+    (not an older or a future one), a currency without a rate shown apart, never added
+    as if it were PLN; the query count does not grow with the deals or currencies."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from clientela.crm.commerce.models import ExchangeRate
+    from clientela.crm.parties.models import Party
+    from clientela.crm.sales.actions import create_deal
+
+    pipeline = build_pipeline(deals=0)
+    first = pipeline.stages.order_by("order").first()
+    today = timezone.localdate()
+    ExchangeRate.objects.filter(currency__in=["EUR", "USD"]).delete()
+    ExchangeRate.objects.create(date=today - timedelta(days=30), currency="EUR", rate=Decimal("4.00"))
+    ExchangeRate.objects.create(date=today - timedelta(days=2), currency="EUR", rate=Decimal("4.25"))
+    ExchangeRate.objects.create(date=today + timedelta(days=5), currency="EUR", rate=Decimal("9.99"))
+    party = Party.objects.order_by("id").first()
+    c = client_for(make_user("root", "admin"))
+    create_deal(party=party, name="pln", pipeline=pipeline, stage=first, amount=Decimal("1000.00"), currency="PLN")
+    create_deal(party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("120.00"), currency="EUR")
+    with CaptureQueriesContext(connection) as two_currencies:
+        c.get(f"/pipeline/{pipeline.pk}/")
+    create_deal(party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("80.00"), currency="EUR")
+    create_deal(party=party, name="usd", pipeline=pipeline, stage=first, amount=Decimal("50.00"), currency="USD")
+    with CaptureQueriesContext(connection) as three:
+        page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
+    assert len(three.captured_queries) == len(two_currencies.captured_queries)
+    amount = re.search(rf'data-testid="stage-amount-{first.pk}">([^<]+)<', page).group(1)
+    assert amount.replace("\xa0", " ") == "1,850 PLN", amount
+    assert "No exchange rate for this currency" in page and "USD" in page
+    from clientela.web.board import board
+
+    column = board(make_user("root2", "admin"), pipeline)[0]
+    assert column.count == 4 and column.amount == Decimal("1850.00") and column.unconverted == {"USD": Decimal("50.00")}
+
+
 def test_move_a_deal_with_htmx(company: Any, make_user: Any, build_pipeline: Any) -> None:
     pipeline = build_pipeline(deals=4)
     user = make_user("root", "admin")

@@ -1,23 +1,32 @@
 """Reads for the pipeline board: stages with their totals and the newest deals of each.
 
-Three queries whatever the number of deals: the stages, one aggregate per stage
-(count and amount of the deals the user may see) and the cards — at most
-``CARDS_PER_STAGE`` per stage, picked with a window function.
+Four queries whatever the number of deals: the stages, one aggregate per stage and
+currency (count and amount of the deals the user may see), the latest exchange rate of
+each foreign currency among them, and the cards — at most ``CARDS_PER_STAGE`` per stage,
+picked with a window function. A stage's amount is in the base currency, each foreign
+amount converted at its currency's latest rate on or before today (``ExchangeRate``:
+base units per unit); amounts in a currency without a rate are kept apart
+(``Column.unconverted``), never added as if they were the base currency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Sum, Window
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
+from clientela.crm.commerce.models import ExchangeRate
 from clientela.crm.sales.access import visible_deals, visible_pipelines
 from clientela.crm.sales.models import Deal, Pipeline, Stage
 
 CARDS_PER_STAGE = 30
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -26,10 +35,30 @@ class Column:
     deals: list[Deal] = field(default_factory=list)
     count: int = 0
     amount: Decimal = Decimal("0")
+    unconverted: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def hidden(self) -> int:
         return max(0, self.count - len(self.deals))
+
+
+def latest_rates(currencies: set[str], *, on: date | None = None) -> dict[str, Decimal]:
+    """Base-currency units per unit of each currency: 1 for the base currency, else the
+    latest ``ExchangeRate`` on or before ``on`` (today); currencies without one are left
+    out. One query."""
+    base = settings.BASE_CURRENCY
+    rates = {base: Decimal("1")} if base in currencies else {}
+    foreign = sorted(currencies - {base})
+    if foreign:
+        day = on or timezone.localdate()
+        latest = ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=day).order_by("-date")
+        rows = (
+            ExchangeRate.objects.filter(currency__in=foreign, date__lte=day)
+            .filter(pk=Subquery(latest.values("pk")[:1]))
+            .values_list("currency", "rate")
+        )
+        rates.update(dict(rows))
+    return rates
 
 
 def pipelines_for(user: Any) -> list[Pipeline]:
@@ -41,10 +70,18 @@ def board(user: Any, pipeline: Pipeline) -> list[Column]:
     stages = list(pipeline.stages.order_by("order"))
     columns = {s.pk: Column(stage=s) for s in stages}
     deals = visible_deals(user).filter(pipeline=pipeline)
-    for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("amount")).order_by():
+    rows = list(deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")).order_by())
+    rates = latest_rates({row["currency"] for row in rows})
+    for row in rows:
         column = columns.get(row["stage_id"])
-        if column is not None:
-            column.count, column.amount = row["n"], row["total"] or Decimal("0")
+        if column is None:
+            continue
+        total, code = row["total"] or Decimal("0"), row["currency"]
+        column.count += row["n"]
+        if code in rates:
+            column.amount += (total * rates[code]).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            column.unconverted[code] = column.unconverted.get(code, Decimal("0")) + total
     ranked = (
         deals.select_related("party", "owner")
         .annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]))

@@ -39,7 +39,7 @@ def _context(
         "can_move": can(request.user, "deal", "update"),
         "error": error,
         "moved": moved,
-        "currency": settings.BASE_CURRENCY,  # stage totals add amounts as entered
+        "currency": settings.BASE_CURRENCY,  # stage totals, converted at the latest rates
     }
 
 

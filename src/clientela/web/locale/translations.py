@@ -489,6 +489,10 @@ T: dict[str, tuple[str, str]] = {
     "shown": ("wyświetlany", "показан"),
     "period starting": ("początek okresu", "начало периода"),
     "repeat transactions, cumulative": ("powtórne transakcje, narastająco", "повторные покупки, нарастающим итогом"),
+    "No exchange rate for this currency": ("Brak kursu wymiany dla tej waluty", "Нет обменного курса для этой валюты"),
+    "Stage totals in %(currency)s, other currencies at their latest exchange rate.": (
+        "Sumy etapów w %(currency)s, inne waluty po ostatnim kursie wymiany.",
+        "Итоги этапов в %(currency)s, другие валюты по последнему обменному курсу."),
     "against the 365 days before": ("w porównaniu z 365 dniami wcześniej", "по сравнению с 365 днями до того"),
     "This campaign is being sent already.": ("Ta kampania jest już wysyłana.", "Эта кампания уже отправляется."),
     "%(done)s of %(total)s members done": (
