@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from clientela import __version__
+from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.gdpr import gdpr
@@ -36,3 +37,4 @@ main.add_command(gdpr)
 main.add_command(value)
 main.add_command(score)
 main.add_command(report)
+main.add_command(campaign)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,12 +175,14 @@ def send_campaign(
     resend: bool = False,
     gateway: SmsGateway | None = None,
     connection: Any = None,
+    on_member: Callable[[str], None] | None = None,
 ) -> SendSummary:
     """Send the campaign's message to its members, honouring marketing consent.
 
     Without ``resend`` members already *sent* are skipped; with it every member
     is processed again (and consent checked again, so an unsubscribed member is
-    now suppressed).
+    now suppressed). ``on_member(status)`` is called after each member this call
+    processes (``skipped`` for one another send holds), for progress reports.
     """
     channel = check_message(campaign)
     members = campaign.members.select_related("party").order_by("id")
@@ -195,11 +198,15 @@ def send_campaign(
     for member in members.iterator(chunk_size=500):
         if not _claim(member, resend=resend):
             summary.skipped += 1  # another send has it (or sent it meanwhile)
+            if on_member is not None:
+                on_member("skipped")
             continue
         status, reason = _send_to_member(campaign, member, channel, gateway, connection)
         _set_status(member, status, reason)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)
+        if on_member is not None:
+            on_member(status)
     if connection is not None:
         connection.close()
     log.info(
