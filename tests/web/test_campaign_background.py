@@ -2,11 +2,15 @@
 request answers at once, the page polls the members' statuses with a progress bar until
 the send ends, every consenting member gets one mail through a real SMTP server on
 loopback, and a second Send while it runs starts nothing. Transactional: the sending
-thread has its own database connection and sees only committed rows."""
+thread has its own database connection and sees only committed rows. The thread waits at
+a gate until the test's request has been answered: SQLite's shared-cache test database
+refuses (SQLITE_LOCKED, no busy wait) a write while another connection reads the table,
+which a file database (the product's SQLite) would wait out."""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,7 +19,7 @@ import pytest
 from django.test import Client
 
 from clientela.crm.accounts.models import User
-from clientela.crm.engagement import background
+from clientela.crm.engagement import background, sending
 from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.parties.models import Consent, Party
 from clientela.web import campaigns as campaign_views
@@ -31,6 +35,21 @@ CONSENTING = range(0, MEMBERS, 3)  # every third member may be mailed
 def inbox(settings: Any) -> Iterator[SmtpInbox]:
     with smtp_inbox(settings) as handler:
         yield handler
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The background thread starts sending once the test sets the event."""
+    go = threading.Event()
+    real = sending.send_campaign
+
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        go.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "send_campaign", gated)
+    yield go
+    go.set()
 
 
 @pytest.fixture
@@ -57,7 +76,7 @@ def _marketer() -> Client:
 
 
 def test_a_large_send_runs_in_the_background_with_progress(
-    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    campaign: Campaign, inbox: SmtpInbox, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
     c = _marketer()
@@ -65,6 +84,8 @@ def test_a_large_send_runs_in_the_background_with_progress(
     page = answer.content.decode()
     assert answer.status_code == 200, page[-1500:]
     assert re.search(rf'data-testid="campaign-started">Sending to {MEMBERS} members in the background', page)
+    assert inbox.messages == []  # the request did not send
+    gate.set()
     assert background.wait(campaign.pk, timeout=60), "the background send did not end"
     consenting = {f"m{i}@example.test" for i in CONSENTING}
     assert inbox.recipients == sorted(consenting)  # each once
@@ -79,23 +100,9 @@ def test_a_large_send_runs_in_the_background_with_progress(
 
 
 def test_the_page_polls_while_a_send_runs_and_a_second_send_starts_nothing(
-    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    campaign: Campaign, inbox: SmtpInbox, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The sender is held at its first member (a patched consent check waits on an event),
-    so the page is seen mid-send."""
-    import threading
-
-    from clientela.crm.engagement import sending
-
     monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
-    release = threading.Event()
-    real_consent = sending.has_consent
-
-    def held_consent(*args: Any, **kwargs: Any) -> bool:
-        release.wait(30)
-        return real_consent(*args, **kwargs)
-
-    monkeypatch.setattr(sending, "has_consent", held_consent)
     c = _marketer()
     try:
         assert c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).status_code == 200
@@ -108,7 +115,7 @@ def test_the_page_polls_while_a_send_runs_and_a_second_send_starts_nothing(
         assert 'hx-trigger="every 1s"' in opening and f'hx-get="/campaigns/{campaign.pk}/"' in opening
         assert re.search(rf'<progress id="send-progress" max="{MEMBERS}" value="0"', body)
     finally:
-        release.set()
+        gate.set()
         assert background.wait(campaign.pk, timeout=60)
     assert inbox.recipients == sorted(f"m{i}@example.test" for i in CONSENTING)
 
