@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    locked,
     representation_etag,
-    require_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
@@ -270,9 +267,8 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
     require_if_match_present(request)
     user = request.auth
     values = patch_values(payload, DEAL_NULLABLE)
-    with transaction.atomic():
-        deal = locked(access.access_deal_by_id(user, deal_id, op="update"))
-        require_etag(request, representation_etag(_deal_out(deal)))
+
+    def change(deal: Any) -> Any:
         stage_id = values.pop("stage_id", None)
         reason = values.pop("close_reason", None)
         if "owner_id" in values or "team_id" in values:
@@ -290,7 +286,14 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
             deal = actions.move_deal(deal, stage, actor=user, reason=reason or "")
         elif reason is not None:
             raise InvalidInput({"close_reason": "give it together with stage_id"})
-        out = _deal_out(deal)
+        return deal
+
+    out = change_if_match(
+        request,
+        lambda op: access.access_deal_by_id(user, deal_id, op=op),
+        lambda deal: _deal_out(deal),
+        change,
+    )
     response["ETag"] = representation_etag(out)
     return out
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
+    change_if_match,
     delete_if_match,
-    locked,
     representation_etag,
-    require_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
@@ -112,9 +110,8 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
     require_if_match_present(request)
     user: Any = request.auth
     values = patch_values(payload, CASE_NULLABLE)
-    with transaction.atomic():
-        case = locked(access.access_case_by_id(user, case_id, op="update"))
-        require_etag(request, representation_etag(_out(case)))
+
+    def change(case: Any) -> Any:
         status = values.pop("status", None)
         resolution = values.pop("resolution", None)
         if "owner_id" in values or "team_id" in values:
@@ -129,7 +126,14 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
             case = actions.set_case_status(case, status, resolution=resolution, actor=user)
         elif resolution is not None:
             raise InvalidInput({"resolution": "give it together with status"})
-        out = _out(case)
+        return case
+
+    out = change_if_match(
+        request,
+        lambda op: access.access_case_by_id(user, case_id, op=op),
+        lambda case: _out(case),
+        change,
+    )
     response["ETag"] = representation_etag(out)
     return out
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import (
+    change_if_match,
     delete_if_match,
-    locked,
     representation_etag,
-    require_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, Day, PathId, Text
@@ -110,9 +108,8 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> T
 def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, payload: TaskUpdate) -> TaskOut:
     require_if_match_present(request)
     values = patch_values(payload, TASK_NULLABLE)
-    with transaction.atomic():
-        task = locked(access.access_task_by_id(request.auth, task_id, op="update"))
-        require_etag(request, representation_etag(_out(task)))
+
+    def change(task: Any) -> Any:
         status = values.pop("status", None)
         if "assignee_id" in values:
             values["assignee"] = _assignee(values.pop("assignee_id"))
@@ -120,7 +117,14 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
             task = actions.update_task(task, **values)
         if status is not None:
             task = actions.set_task_status(task, status)
-        out = _out(task)
+        return task
+
+    out = change_if_match(
+        request,
+        lambda op: access.access_task_by_id(request.auth, task_id, op=op),
+        lambda task: _out(task),
+        change,
+    )
     response["ETag"] = representation_etag(out)
     return out
 
