@@ -120,6 +120,8 @@ AUTHENTICATION_BACKENDS = ["clientela.crm.accounts.login_guard.ThrottledModelBac
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("pl", "Polski"), ("ru", "Русский")]
+# English dates as "2 Dec 2026, 14:05" (clientela/formats/en), not Django's American m/d/Y.
+FORMAT_MODULE_PATH = ["clientela.formats"]
 # The web interface's catalogues come first, so its wording wins over other apps' for shared
 # strings ("Email", "Log out").
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
