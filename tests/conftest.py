@@ -8,9 +8,19 @@ deselected with a note (CI runs the suite on both databases).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
-from clientela_test_support import REQUIRE_ALL, database_vendor, need, postgres_reachable  # noqa: F401
+from clientela_test_support import (  # noqa: F401
+    REQUIRE_ALL,
+    SmtpInbox,
+    database_vendor,
+    need,
+    postgres_reachable,
+    smtp_inbox,
+)
 
 _deselected_pg: list[str] = []
 
@@ -47,3 +57,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "start it (pg_ctlcluster 15 main start) or unset the variable to test on SQLite."
         )
         pytest.exit(message, returncode=3)
+
+
+@pytest.fixture
+def inbox(settings: Any) -> Iterator[SmtpInbox]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""
+    with smtp_inbox(settings) as handler:
+        yield handler

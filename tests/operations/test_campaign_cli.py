@@ -4,9 +4,7 @@ incomplete message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,15 +12,9 @@ from click.testing import CliRunner
 from clientela.cli.main import main
 from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.parties.models import Consent, Party
-from clientela_test_support import SmtpInbox, smtp_inbox
+from clientela_test_support import SmtpInbox
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[SmtpInbox]:
-    with smtp_inbox(settings) as handler:
-        yield handler
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from clientela.crm.engagement.sms import HttpJsonGateway, SmsError
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.feedback.models import SurveyInvitation, SurveyResponse
 from clientela.crm.parties.models import Consent, Party
-from clientela_test_support import SmtpInbox, smtp_inbox
+from clientela_test_support import SmtpInbox
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def inbox(settings) -> Iterator[SmtpInbox]:  # type: ignore[no-untyped-def]
-    with smtp_inbox(settings) as handler:
-        settings.PUBLIC_URL = PUBLIC
-        settings.ALLOWED_HOSTS = ["*"]
-        yield handler
+def inbox(inbox: SmtpInbox, settings) -> SmtpInbox:  # type: ignore[no-untyped-def]
+    """The shared loopback SMTP server, with links in the mail pointing at PUBLIC."""
+    settings.PUBLIC_URL = PUBLIC
+    settings.ALLOWED_HOSTS = ["*"]
+    return inbox
 
 
 def _party(ref: str, *, email_address: str = "", consents: list[tuple[str, str, bool]] = ()) -> Party:  # type: ignore[assignment]

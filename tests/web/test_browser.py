@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from clientela_test_support import SmtpInbox, need, smtp_inbox
+from clientela_test_support import SmtpInbox, need
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("CLIENTELA_SCREENSHOTS", ROOT / "screenshots"))
@@ -300,13 +300,6 @@ def test_model_page_shows_the_holdout_check(page: Any, site: Site) -> None:
     chart.locator("summary").click()  # the figures as a table
     assert chart.locator("tbody tr").first.is_visible()
     shot(page, "14-model")
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[SmtpInbox]:
-    """aiosmtpd on 127.0.0.1; the served app sends through Django's SMTP backend to it."""
-    with smtp_inbox(settings) as handler:
-        yield handler
 
 
 def _count(tab: Any, testid: str) -> int:

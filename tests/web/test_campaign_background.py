@@ -23,18 +23,12 @@ from clientela.crm.engagement import background, sending
 from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.parties.models import Consent, Party
 from clientela.web import campaigns as campaign_views
-from clientela_test_support import SmtpInbox, smtp_inbox
+from clientela_test_support import SmtpInbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MEMBERS = 12
 CONSENTING = range(0, MEMBERS, 3)  # every third member may be mailed
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[SmtpInbox]:
-    with smtp_inbox(settings) as handler:
-        yield handler
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ loopback (aiosmtpd), and query counts that do not grow with the rows."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from clientela.crm.engagement.models import Campaign, CampaignMember, Segment
 from clientela.crm.engagement.segments import parse_definition, tier_cutoffs
 from clientela.crm.parties.models import Consent, Party
 from clientela.crm.scoring.models import CustomerScore
-from clientela_test_support import SmtpInbox, smtp_inbox
+from clientela_test_support import SmtpInbox
 
 pytestmark = pytest.mark.django_db
 
@@ -252,13 +251,6 @@ def test_an_email_campaign_needs_a_subject(company: Any, make_user: Any) -> None
     response = c.post(f"/segments/{segment.pk}/campaign/", CAMPAIGN | {"message_subject": ""})
     assert response.status_code == 422 and 'id="campaign-message_subject-error"' in text(response)
     assert not Campaign.objects.filter(segment=segment).exists()
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[SmtpInbox]:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""
-    with smtp_inbox(settings) as handler:
-        yield handler
 
 
 def _campaign(c: Client, rfm: list[str]) -> Campaign:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import transaction
@@ -65,20 +66,29 @@ def locked(record: M) -> M:
     return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
+@contextmanager
+def _current_and_locked(
+    request: HttpRequest, fetch: Callable[[str], M], render: Callable[[M], BaseModel], op: str
+) -> Iterator[M]:
+    """428 without ``If-Match``; then, in one transaction, the record as ``fetch(op)``
+    gives it (its access checks), re-read with a row lock, which must still render to the
+    ETag the client sent (412 otherwise)."""
+    require_if_match_present(request)
+    with transaction.atomic():
+        record = locked(fetch(op))
+        require_etag(request, representation_etag(render(record)))
+        yield record
+
+
 def change_if_match(
     request: HttpRequest,
     fetch: Callable[[str], M],
     render: Callable[[M], R],
     change: Callable[[M], M],
 ) -> R:
-    """A PATCH under ``If-Match``: 428 without it; in one transaction, the record as
-    ``fetch("update")`` gives it (its access checks), re-read with a row lock, must still
-    render to the ETag the client sent (412 otherwise); then ``change`` runs and the new
-    representation is returned."""
-    require_if_match_present(request)
-    with transaction.atomic():
-        record = locked(fetch("update"))
-        require_etag(request, representation_etag(render(record)))
+    """A PATCH under ``If-Match`` (``_current_and_locked``): ``change`` runs on the current
+    record in the same transaction; the new representation is returned."""
+    with _current_and_locked(request, fetch, render, "update") as record:
         return render(change(record))
 
 
@@ -89,8 +99,5 @@ def delete_if_match(
     delete: Callable[[M], object],
 ) -> None:
     """A DELETE under ``If-Match``, checked as in ``change_if_match``."""
-    require_if_match_present(request)
-    with transaction.atomic():
-        record = locked(fetch("delete"))
-        require_etag(request, representation_etag(render(record)))
+    with _current_and_locked(request, fetch, render, "delete") as record:
         delete(record)

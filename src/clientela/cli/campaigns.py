@@ -22,15 +22,9 @@ def campaign() -> None:
 def list_campaigns() -> None:
     """Campaigns, newest first, with their members by send status."""
     setup_django()
-    from django.db.models import Count, Q
+    from clientela.crm.engagement.queries import campaigns_with_send_counts
 
-    from clientela.crm.engagement.models import Campaign
-
-    rows = Campaign.objects.annotate(
-        members_n=Count("members"),
-        queued_n=Count("members", filter=Q(members__send_status="queued")),
-        sent_n=Count("members", filter=Q(members__send_status="sent")),
-    ).order_by("-starts_on", "-id")
+    rows = campaigns_with_send_counts()
     click.echo(f"{'id':>6}  {'starts':10}  {'channel':7}  {'members':>8}  {'queued':>7}  {'sent':>7}  name")
     for c in rows:
         click.echo(f"{c.pk:>6}  {c.starts_on:%Y-%m-%d}  {c.message_channel:7}  {c.members_n:>8}  "
@@ -45,14 +39,13 @@ def send(campaign_id: int, resend: bool, yes: bool) -> None:
     """Send campaign CAMPAIGN_ID to its members not yet sent to (all with --resend)."""
     setup_django()
     from clientela.crm.engagement import sending
-    from clientela.crm.engagement.models import Campaign, SendStatus
+    from clientela.crm.engagement.models import Campaign
     from clientela.crm.engagement.sms import SmsError
 
     found = Campaign.objects.filter(pk=campaign_id).first()
     if found is None:
         raise click.ClickException(f"CAMPAIGN_ID: no campaign {campaign_id}")
-    members = found.members.all() if resend else found.members.exclude(send_status=SendStatus.SENT)
-    pending = members.count()
+    pending = sending.members_to_send(found, resend=resend).count()
     try:
         sending.check_message(found)
     except sending.SendingError as exc:

@@ -4,24 +4,21 @@ Four queries whatever the number of deals: the stages, one aggregate per stage a
 currency (count and amount of the deals the user may see), the latest exchange rate of
 each foreign currency among them, and the cards — at most ``CARDS_PER_STAGE`` per stage,
 picked with a window function. A stage's amount is in the base currency, each foreign
-amount converted at its currency's latest rate on or before today (``ExchangeRate``:
-base units per unit); amounts in a currency without a rate are kept apart
+amount converted at its currency's latest rate on or before today
+(``commerce.queries.latest_rates``); amounts in a currency without a rate are kept apart
 (``Column.unconverted``), never added as if they were the base currency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Window
+from django.db.models import Count, F, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
-from clientela.crm.commerce.models import ExchangeRate
+from clientela.crm.commerce.queries import latest_rates
 from clientela.crm.sales.access import visible_deals, visible_pipelines
 from clientela.crm.sales.models import Deal, Pipeline, Stage
 
@@ -40,25 +37,6 @@ class Column:
     @property
     def hidden(self) -> int:
         return max(0, self.count - len(self.deals))
-
-
-def latest_rates(currencies: set[str], *, on: date | None = None) -> dict[str, Decimal]:
-    """Base-currency units per unit of each currency: 1 for the base currency, else the
-    latest ``ExchangeRate`` on or before ``on`` (today); currencies without one are left
-    out. One query."""
-    base = settings.BASE_CURRENCY
-    rates = {base: Decimal("1")} if base in currencies else {}
-    foreign = sorted(currencies - {base})
-    if foreign:
-        day = on or timezone.localdate()
-        latest = ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=day).order_by("-date")
-        rows = (
-            ExchangeRate.objects.filter(currency__in=foreign, date__lte=day)
-            .filter(pk=Subquery(latest.values("pk")[:1]))
-            .values_list("currency", "rate")
-        )
-        rates.update(dict(rows))
-    return rates
 
 
 def pipelines_for(user: Any) -> list[Pipeline]:

@@ -76,7 +76,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
                    .order_by("id")[start : start + PAGE_SIZE + 1])
     total = sum(counts.values())
-    done = sum(counts.get(code, 0) for code in ("sent", "suppressed", "failed"))
+    done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     return {
         "campaign": campaign,
         "counts": [(code, name, counts.get(code, 0)) for code, name in labels.SEND_STATUS.items()],
@@ -140,7 +140,7 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id, "update")
     if request.POST.get("confirm") != "yes":
         return _answer(request, campaign, error=_("Tick the box to confirm the sending."))
-    pending = campaign.members.exclude(send_status=SendStatus.SENT).count()
+    pending = sending.members_to_send(campaign).count()
     try:
         if pending > INLINE_SEND_LIMIT:
             if not background.start_send(campaign):

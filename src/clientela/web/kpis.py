@@ -57,10 +57,10 @@ class Kpi:
         ratios and smaller money, one for points and scores (two when a change of points
         would round to 0.0)."""
         shown = self.delta_display
-        if self.kind == "count" or (self.kind == "money" and (shown is None or abs(shown) >= 10)):
+        if self.kind == "count":
             return 0
         if self.kind == "money":
-            return 2
+            return 0 if shown is None or abs(shown) >= 10 else 2
         if self.kind == "ratio" or (shown is not None and 0 < abs(shown) < 0.05):
             return 2
         return 1

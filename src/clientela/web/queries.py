@@ -35,7 +35,6 @@ from clientela.crm.accounts.permissions import (
     can_see,
     record_scope,
     scope_test,
-    within_scope,
 )
 from clientela.crm.commerce.access import visible_orders
 from clientela.crm.engagement.access import visible_interactions, visible_members
@@ -205,11 +204,12 @@ def _scored_rows(
     by_id = CustomerScore.objects.select_related("party__owner").in_bulk(ids)
     page = [by_id[i] for i in ids]
     rows = []
+    in_scope = scope_test(user, "party")
     for score in page:
         party = score.party
         # The party's own owner and team decide (a copy changed outside the actions
         # is stale until the next run): such a row is left out, never shown.
-        if not within_scope(user, owner_id=party.owner_id, team_id=party.team_id, entity="party"):
+        if not in_scope(party.owner_id, party.team_id):
             continue
         for alias, path in SCORE_COLUMNS.items():
             setattr(party, alias, getattr(score, path.removeprefix("score__")))

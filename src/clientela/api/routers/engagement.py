@@ -234,7 +234,7 @@ def update_member(
     out = change_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),
-        lambda m: _member_out(m),
+        _member_out,
         lambda m: actions.update_member(request.auth, m, patch_values(payload, MEMBER_NULLABLE)),
     )
     response["ETag"] = representation_etag(out)
@@ -246,7 +246,7 @@ def remove_member(request: HttpRequest, member_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),
-        lambda m: _member_out(m),
+        _member_out,
         lambda m: actions.remove_member(request.auth, m),
     )
     return Status(204, None)

@@ -88,7 +88,7 @@ def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathI
     out = change_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
-        lambda s: _survey_out(s),
+        _survey_out,
         lambda s: actions.update_survey(s, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
@@ -100,8 +100,8 @@ def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
-        lambda s: _survey_out(s),
-        lambda s: actions.delete_survey(s),
+        _survey_out,
+        actions.delete_survey,
     )
     return Status(204, None)
 
@@ -155,7 +155,7 @@ def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_response_by_id(request.auth, response_id, op=op),
-        lambda r: _response_out(r),
+        _response_out,
         lambda r: actions.delete_response(r, actor=request.auth),
     )
     return Status(204, None)

@@ -190,7 +190,7 @@ def update_contact(
     out = change_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
-        lambda contact: _contact_out(contact),
+        _contact_out,
         lambda contact: actions.update_contact(request.auth, contact, patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
@@ -202,7 +202,7 @@ def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
-        lambda contact: _contact_out(contact),
+        _contact_out,
         lambda contact: actions.delete_contact(request.auth, contact),
     )
     return Status(204, None)
@@ -259,7 +259,7 @@ def update_consent(
     out = change_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
-        lambda consent: _consent_out(consent),
+        _consent_out,
         lambda consent: actions.update_consent(request.auth, consent, patch_values(payload, CONSENT_NULLABLE)),
     )
     response["ETag"] = representation_etag(out)
@@ -271,7 +271,7 @@ def delete_consent(request: HttpRequest, consent_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
-        lambda consent: _consent_out(consent),
+        _consent_out,
         lambda consent: actions.delete_consent(request.auth, consent),
     )
     return Status(204, None)

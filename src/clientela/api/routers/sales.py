@@ -111,7 +111,7 @@ def update_pipeline(
     out = change_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
-        lambda p: _pipeline_out(p),
+        _pipeline_out,
         lambda p: actions.update_pipeline(p, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
@@ -123,8 +123,8 @@ def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
-        lambda p: _pipeline_out(p),
-        lambda p: actions.delete_pipeline(p),
+        _pipeline_out,
+        actions.delete_pipeline,
     )
     return Status(204, None)
 
@@ -152,7 +152,7 @@ def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId,
     out = change_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
-        lambda s: _stage_out(s),
+        _stage_out,
         lambda s: actions.update_stage(s, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
@@ -164,8 +164,8 @@ def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
-        lambda s: _stage_out(s),
-        lambda s: actions.delete_stage(s),
+        _stage_out,
+        actions.delete_stage,
     )
     return Status(204, None)
 
@@ -291,7 +291,7 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
     out = change_if_match(
         request,
         lambda op: access.access_deal_by_id(user, deal_id, op=op),
-        lambda deal: _deal_out(deal),
+        _deal_out,
         change,
     )
     response["ETag"] = representation_etag(out)
@@ -303,7 +303,7 @@ def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),
-        lambda deal: _deal_out(deal),
+        _deal_out,
         lambda deal: actions.delete_deal(deal, actor=request.auth),
     )
     return Status(204, None)

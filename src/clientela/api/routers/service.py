@@ -131,7 +131,7 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
     out = change_if_match(
         request,
         lambda op: access.access_case_by_id(user, case_id, op=op),
-        lambda case: _out(case),
+        _out,
         change,
     )
     response["ETag"] = representation_etag(out)
@@ -143,7 +143,7 @@ def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_case_by_id(request.auth, case_id, op=op),
-        lambda case: _out(case),
+        _out,
         lambda case: actions.delete_case(case, actor=request.auth),
     )
     return Status(204, None)

@@ -122,7 +122,7 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
     out = change_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
-        lambda task: _out(task),
+        _out,
         change,
     )
     response["ETag"] = representation_etag(out)
@@ -134,7 +134,7 @@ def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
     delete_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
-        lambda task: _out(task),
-        lambda task: actions.delete_task(task),
+        _out,
+        actions.delete_task,
     )
     return Status(204, None)

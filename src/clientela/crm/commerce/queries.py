@@ -1,14 +1,17 @@
-"""Reads of products and orders that pages and the API share."""
+"""Reads of products, orders and exchange rates that pages and the API share."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from clientela.crm.commerce.access import visible_orders, visible_products
-from clientela.crm.commerce.models import Order, Product
+from clientela.crm.commerce.models import ExchangeRate, Order, Product
 
 
 def list_products(
@@ -42,3 +45,22 @@ def list_orders(
     if ordered_to:
         qs = qs.filter(ordered_at__lt=ordered_to)
     return qs
+
+
+def latest_rates(currencies: set[str], *, on: dt.date | None = None) -> dict[str, Decimal]:
+    """Base-currency units per unit of each currency: 1 for the base currency, else the
+    latest ``ExchangeRate`` on or before ``on`` (today); currencies without one are left
+    out. One query."""
+    base = settings.BASE_CURRENCY
+    rates = {base: Decimal("1")} if base in currencies else {}
+    foreign = sorted(currencies - {base})
+    if foreign:
+        day = on or timezone.localdate()
+        latest = ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=day).order_by("-date")
+        rows = (
+            ExchangeRate.objects.filter(currency__in=foreign, date__lte=day)
+            .filter(pk=Subquery(latest.values("pk")[:1]))
+            .values_list("currency", "rate")
+        )
+        rates.update(dict(rows))
+    return rates

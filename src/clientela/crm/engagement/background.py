@@ -8,7 +8,8 @@ serving process and returns at once; the campaign page follows the members' stat
 One sender per campaign per process (``is_sending``); across processes the per-member
 claim of ``send_campaign`` keeps two sends from mailing a member twice; a send cut short
 by a stopped process leaves the members it had not reached queued for the next send (the
-member being mailed at that moment is taken over once its claim is ``STALE_CLAIM`` old). Mail settings and the message are checked before the thread starts
+member being mailed at that moment is taken over once its claim is ``STALE_CLAIM`` old).
+The message and the SMS gateway are checked before the thread starts
 (``sending.check_message``), so a campaign that cannot be sent fails in the request.
 """
 

@@ -13,7 +13,7 @@ from clientela.crm.engagement.access import (
     visible_interactions,
     visible_members,
 )
-from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
+from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, SendStatus
 from clientela.crm.parties.models import Consent, ConsentPurpose
 
 
@@ -77,3 +77,14 @@ def members_with_consent(user: Any, campaign: Campaign) -> int:
         given_at__lte=timezone.now(), withdrawn_at__isnull=True,
     )
     return visible_members(user).filter(campaign=campaign).filter(Exists(consent)).count()
+
+
+def campaigns_with_send_counts() -> QuerySet[Campaign]:
+    """Every campaign, newest first, annotated with its members (``members_n``) and those
+    queued (``queued_n``) and sent (``sent_n``): one aggregate, for operators (the CLI),
+    not scoped to a user."""
+    return Campaign.objects.annotate(
+        members_n=Count("members"),
+        queued_n=Count("members", filter=Q(members__send_status=SendStatus.QUEUED)),
+        sent_n=Count("members", filter=Q(members__send_status=SendStatus.SENT)),
+    ).order_by("-starts_on", "-id")

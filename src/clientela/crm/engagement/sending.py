@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
@@ -169,6 +169,13 @@ def send_test(campaign: Campaign, *, to: str, name: str, connection: Any = None)
     log.info("campaign %s: test mail sent", campaign.pk)
 
 
+def members_to_send(campaign: Campaign, *, resend: bool = False) -> QuerySet[CampaignMember]:
+    """The members a send processes: those not yet sent to, or every member with
+    ``resend``."""
+    members = campaign.members.all()
+    return members if resend else members.exclude(send_status=SendStatus.SENT)
+
+
 def send_campaign(
     campaign: Campaign,
     *,
@@ -185,9 +192,7 @@ def send_campaign(
     processes (``skipped`` for one another send holds), for progress reports.
     """
     channel = check_message(campaign)
-    members = campaign.members.select_related("party").order_by("id")
-    if not resend:
-        members = members.exclude(send_status=SendStatus.SENT)
+    members = members_to_send(campaign, resend=resend).select_related("party").order_by("id")
     summary = SendSummary(skipped=campaign.members.count() - members.count())
 
     if channel == MessageChannel.EMAIL and connection is None:
