@@ -236,10 +236,32 @@ class Chart:
     ident: str
     heading: str
     svg: str
-    headers: tuple[str, str]
-    rows: list[tuple[str, str]]
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
     note: str = ""
     wide: bool = False
+
+
+def _clv_chart(hist: dict[str, list[float]], currency: str) -> Chart:
+    """Customers by band of lifetime value (bands from ``scoring.pipeline._histogram``);
+    the table adds each band's CLV and its share of the total where the run recorded them
+    (runs before 2026-12 recorded counts only)."""
+    edges, counts = list(hist.get("edges", [])), list(hist.get("counts", []))
+    sums = list(hist.get("sums", []))
+    bands = [f"{_n(edges[i])}–{_n(edges[i + 1])}" for i in range(min(len(counts), len(edges) - 1))]
+    headers: tuple[str, ...] = (_("CLV band (%(currency)s)") % {"currency": currency}, _("Customers"))
+    rows: list[tuple[str, ...]] = [(b, _n(c)) for b, c in zip(bands, counts, strict=False)]
+    if len(sums) == len(rows):
+        total = sum(sums) or 1.0
+        headers += (_("Their CLV (%(currency)s)") % {"currency": currency}, _("Share of all CLV"))
+        rows = [(*row, _n(v), f"{_n(100 * v / total, 1)} %") for row, v in zip(rows, sums, strict=True)]
+    return Chart(
+        "clv", _("Customer lifetime value"),
+        hbars_svg("clv", bands, [float(c) for c in counts], title=_("CLV distribution"),
+                  desc=_("Number of customers in each band of lifetime value, in %(currency)s.") % {"currency": currency}),
+        headers, rows,
+        note=_("Bands widen in 1-2-5 steps: most customers are worth little, a few a great deal."),
+    )
 
 
 def dashboard_charts(
@@ -270,20 +292,7 @@ def dashboard_charts(
             "gini": _n(float(report.get("concentration", {}).get("revenue", {}).get("gini") or 0), 2)},
     ))
     if show_clv:
-        hist = report.get("clv_distribution", {})
-        edges, counts = list(hist.get("edges", [])), list(hist.get("counts", []))
-        bands = [f"{_n(edges[i])}–{_n(edges[i + 1])}" for i in range(min(len(counts), len(edges) - 1))]
-        pairs = [(b, c) for b, c in zip(bands, counts, strict=False)]
-        while pairs and not pairs[-1][1] and len(pairs) > 1:
-            pairs.pop()
-        charts.append(Chart(
-            "clv", _("Customer lifetime value"),
-            hbars_svg("clv", [b for b, _c in pairs], [float(c) for _b, c in pairs],
-                      title=_("CLV distribution"),
-                      desc=_("Number of customers in each band of lifetime value, in %(currency)s.") % {"currency": currency}),
-            (_("CLV band (%(currency)s)") % {"currency": currency}, _("Customers")),
-            [(b, _n(c)) for b, c in pairs],
-        ))
+        charts.append(_clv_chart(report.get("clv_distribution", {}), currency))
     ladder = report.get("loyalty_ladder", {}).get("counts", {})
     stages = [(str(STAGES[s]), int(ladder.get(s, 0))) for s in STAGES]
     charts.append(Chart(

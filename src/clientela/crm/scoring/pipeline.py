@@ -472,9 +472,33 @@ def _since(frame: pd.DataFrame | None, column: str, since: pd.Timestamp | None) 
     return frame[frame[column] >= since]
 
 
-def _histogram(values: np.ndarray, bins: int = 20) -> dict[str, list[float]]:
+# Round band edges for the CLV distribution (money: whole units): 1, 2 and 5 times a
+# power of ten.
+ROUND_EDGES = tuple(float(m * 10**k) for k in range(13) for m in (1, 2, 5))
+MAX_BANDS = 12
+
+
+def _histogram(values: np.ndarray) -> dict[str, list[float]]:
+    """Customers and their CLV by band. Lifetime values are heavily skewed (many customers
+    worth little, a few worth a great deal), so the bands grow in 1-2-5 steps from 0 to
+    the highest value (included in the last band), not in equal widths that leave the
+    upper bands empty; the smallest bands are merged into the first when there would be
+    more than MAX_BANDS. ``edges`` has one more entry than ``counts`` and ``sums``."""
+    values = values[np.isfinite(values)]
     if values.size == 0:
-        return {"edges": [], "counts": []}
-    top = float(np.quantile(values, 0.99)) or float(values.max()) or 1.0
-    counts, edges = np.histogram(np.clip(values, 0, top), bins=bins, range=(0, top))
-    return {"edges": [round(float(e), 2) for e in edges], "counts": [int(c) for c in counts]}
+        return {"edges": [], "counts": [], "sums": []}
+    top = float(values.max())
+    positive = values[values > 0]
+    if top <= 0 or positive.size == 0:
+        return {"edges": [0.0, 0.0], "counts": [int(values.size)], "sums": [round(float(values.sum()), 2)]}
+    upper = next((e for e in ROUND_EDGES if e >= top), top)
+    low = float(np.quantile(positive, 0.05))
+    lower = max((e for e in ROUND_EDGES if e <= low), default=ROUND_EDGES[0])
+    inner = [e for e in ROUND_EDGES if lower <= e <= upper]
+    edges = [0.0, *inner[-MAX_BANDS:]]
+    bands = np.searchsorted(edges, values, side="right") - 1  # [a, b): a value on an edge goes up
+    bands = np.clip(bands, 0, len(edges) - 2)  # the top value sits on the last edge at most
+    counts = np.bincount(bands, minlength=len(edges) - 1)
+    sums = np.bincount(bands, weights=values, minlength=len(edges) - 1)
+    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts],
+            "sums": [round(float(v), 2) for v in sums]}

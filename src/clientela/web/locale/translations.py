@@ -39,6 +39,11 @@ T: dict[str, tuple[str, str]] = {
         "Liczba klientów w każdym przedziale wartości klienta, w %(currency)s.",
         "Число клиентов в каждом интервале пожизненной ценности, в %(currency)s."),
     "CLV band (%(currency)s)": ("Przedział CLV (%(currency)s)", "Интервал CLV (%(currency)s)"),
+    "Their CLV (%(currency)s)": ("Ich CLV (%(currency)s)", "Их CLV (%(currency)s)"),
+    "Share of all CLV": ("Udział w całym CLV", "Доля во всём CLV"),
+    "Bands widen in 1-2-5 steps: most customers are worth little, a few a great deal.": (
+        "Przedziały rosną krokami 1-2-5: większość klientów jest wartych niewiele, nieliczni bardzo dużo.",
+        "Интервалы растут шагами 1-2-5: большинство клиентов стоят немного, немногие — очень много."),
     "Customers": ("Klienci", "Клиенты"),
     "Rung": ("Szczebel", "Ступень"),
     "Parties": ("Kontrahenci", "Контрагенты"),
