@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.transfer.conftest import CUSTOMERS_HEADER, ORDERS_HEADER, customers_csv
 
@@ -184,9 +186,29 @@ def test_errors_are_capped_with_a_count_of_the_rest(customers, write_csv, cli):
     lines = [ORDERS_HEADER] + [f"O{i},C1,nope,SKU,1,1,PLN,," for i in range(250)]
     result = cli("import", "orders", write_csv("\n".join(lines) + "\n"))
     assert result.exit_code == 1
-    assert result.output.count("column ordered_at") == 100
+    assert len(re.findall(r"line \d+, column ordered_at", result.output)) == 100
     assert "… and 150 more" in result.output
+    # Every error counted by column and reason, however many were listed.
+    assert "Errors by column and reason:\n  column ordered_at: … is not an ISO-8601 date" in result.output
+    assert "250 rows, the first on line 2\n" in result.output
     assert "250 error(s)" in result.output
+
+
+def test_error_kinds_count_every_error_by_column_and_reason(customers, write_csv):
+    lines = [ORDERS_HEADER]
+    lines += [f"O{i},C1,2024-01-01,SKU,0,1,PLN,," for i in range(150)]  # lines 2-151: quantity 0
+    lines += [f"P{i},NOBODY,2024-13-01,SKU,1,1,PLN,," for i in range(3)]  # 152-154: ref and date
+    lines += ["Q,C1,2024-01-01,SKU,x,1,PLN,,"]  # line 155: not a number
+    with pytest.raises(ImportFailed) as failed:
+        import_file("orders", write_csv("\n".join(lines) + "\n"))
+    assert failed.value.total == 157
+    assert [(k.column, k.reason, k.rows, k.first_line) for k in failed.value.kinds] == [
+        ("quantity", "must be greater than 0 (got …)", 150, 2),
+        ("customer_ref", "no customer has this customer_ref (import the customers first, or use --create-missing)",
+         3, 152),
+        ("ordered_at", "… is not a valid date or is out of range", 3, 152),
+        ("quantity", "… is not a whole number", 1, 155),
+    ]
 
 
 def test_python_api_raises_file_problem_for_bad_map(write_csv):

@@ -15,6 +15,7 @@ from clientela.cli.django_setup import setup_django
 KINDS = ["customers", "orders", "interactions"]
 PROGRESS_MIN_BYTES = 1 << 20  # show a progress bar for files of 1 MiB and more
 STEPS = ["reading", "validating", "writing"]
+SUMMARY_MIN_ERRORS = 10  # from this many errors on, they are also counted by column and reason
 
 
 def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
@@ -64,8 +65,14 @@ def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], crea
         for error in exc.errors:
             click.echo(f"{file}: {error}", err=True)
         if exc.total > ERROR_CAP:
-            click.echo(f"… and {exc.total - ERROR_CAP} more", err=True)
-        click.echo(f"{exc.total} error(s): nothing was imported.", err=True)
+            click.echo(f"… and {exc.total - ERROR_CAP:,} more", err=True)
+        if exc.total >= SUMMARY_MIN_ERRORS and exc.total > len(exc.kinds):
+            click.echo("Errors by column and reason:", err=True)
+            for kind_ in exc.kinds:
+                where = f"column {kind_.column}: " if kind_.column else ""
+                rows = f"{kind_.rows:,} row{'s' if kind_.rows != 1 else ''}"
+                click.echo(f"  {where}{kind_.reason}: {rows}, the first on line {kind_.first_line:,}", err=True)
+        click.echo(f"{exc.total:,} error(s): nothing was imported.", err=True)
         sys.exit(1)
     finally:
         if bar is not None:

@@ -25,7 +25,7 @@ from clientela.crm.transfer.validation import CheckedTable, check_table
 
 ERROR_CAP = 100
 
-__all__ = ["ERROR_CAP", "FileProblem", "ImportFailed", "ImportResult", "RowError", "import_file"]
+__all__ = ["ERROR_CAP", "ErrorKind", "FileProblem", "ImportFailed", "ImportResult", "RowError", "import_file"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,24 @@ class RowError:
         return f"{where}: {self.reason}"
 
 
-class ImportFailed(Exception):
-    """Some rows are bad; nothing was written. ``errors`` holds the first ``ERROR_CAP``."""
+@dataclass(frozen=True)
+class ErrorKind:
+    """All the errors of one column and reason: how many rows, and the first one's line."""
 
-    def __init__(self, errors: list[RowError], total: int) -> None:
+    column: str
+    reason: str
+    rows: int
+    first_line: int
+
+
+class ImportFailed(Exception):
+    """Some rows are bad; nothing was written. ``errors`` holds the first ``ERROR_CAP``,
+    ``kinds`` every error counted by column and reason."""
+
+    def __init__(self, errors: list[RowError], total: int, kinds: list[ErrorKind] | None = None) -> None:
         self.errors = errors
         self.total = total
+        self.kinds = kinds or []
         super().__init__(f"{total} error(s) in the file; nothing was imported")
 
 
@@ -101,7 +113,8 @@ def import_file(
     missing_refs = _check_customer_refs(checked, create_missing=create_missing)
     if checked.errors.count:
         errors = [RowError(*e) for e in checked.errors.first(raw, ERROR_CAP)]
-        raise ImportFailed(errors, checked.errors.count)
+        kinds = [ErrorKind(*k) for k in checked.errors.summary(raw)]
+        raise ImportFailed(errors, checked.errors.count, kinds)
     step("writing")
     counts = LoadCounts()
     try:

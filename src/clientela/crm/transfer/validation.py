@@ -72,6 +72,22 @@ class ErrorLog:
     def count(self) -> int:
         return sum(len(e[0]) for e in self.entries)
 
+    def summary(self, table: RawTable) -> list[tuple[str, str, int, int]]:
+        """(column, reason, rows, first line) for each kind of error, by first line: a
+        file whose every row fails for one reason (customers not imported yet, a column
+        in another format) reads as one line, not a hundred alike. The reason's per-row
+        value and line are left out as "…"."""
+        groups: dict[tuple[str, str], tuple[int, int]] = {}
+        for rows, column, reason, *_rest in self.entries:
+            key = (column, reason.format(value="…", line="…"))
+            count, first = groups.get(key, (0, len(table.text)))
+            groups[key] = (count + len(rows), min(first, int(rows.min())))
+        order = {spec.name: i for i, spec in enumerate(COLUMNS[table.kind])}
+        ordered = sorted(groups.items(), key=lambda kv: (kv[1][1], order.get(kv[0][0], -1), kv[0][1]))
+        lines = table.line_numbers(np.array([first for _key, (_n, first) in ordered], dtype=np.int64))
+        return [(column, reason, count, int(line))
+                for ((column, reason), (count, _first)), line in zip(ordered, lines, strict=True)]
+
     def first(self, table: RawTable, limit: int) -> list[tuple[int, str, str]]:
         """The first ``limit`` errors by line then column order: (line, column, reason)."""
         order = {spec.name: i for i, spec in enumerate(COLUMNS[table.kind])}
