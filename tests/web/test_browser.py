@@ -427,6 +427,28 @@ def test_accessibility_of_every_main_page(browser: Any, site: Site) -> None:
         context.close()
 
 
+def test_main_pages_fit_a_phone_screen(browser: Any, site: Site) -> None:
+    """At a phone's width (390 px) no page is wider than the screen: the menu wraps, wide
+    tables and the pipeline's columns scroll inside their own boxes, grids stack."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    try:
+        log_in(tab, site)
+        too_wide = {}
+        for path in ["/", "/customers/", f"/customers/{site.top_id}/", f"/pipeline/{site.pipeline_id}/",
+                     "/planner/", "/feedback/", "/segments/", "/campaigns/", "/model/"]:
+            tab.goto(site.url + path)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide[path] = width
+        tab.goto(site.url + f"/customers/{site.top_id}/")
+        shot(tab, "15-customer-360-phone")
+        assert not too_wide, too_wide
+    finally:
+        context.close()
+
+
 def test_no_request_leaves_the_loopback_host(site: Site) -> None:
     """Runs last (pytest keeps the file's order): every request of the tests above went
     to 127.0.0.1."""
