@@ -1,4 +1,4 @@
-"""``clientela campaign list`` and ``send``: the web page's sending from the command line,
+"""``clientela campaign list``, ``send`` and ``stop``: the web page's sending from the command line,
 through a real SMTP server on loopback, with clear errors for a wrong id or an
 incomplete message."""
 
@@ -55,3 +55,16 @@ def test_refusals(campaign: Campaign) -> None:
     incomplete = runner.invoke(main, ["campaign", "send", str(campaign.pk), "--yes"])
     assert incomplete.exit_code != 0 and "message_subject" in incomplete.output
     assert set(CampaignMember.objects.filter(campaign=campaign).values_list("send_status", flat=True)) == {"queued"}
+
+
+def test_stop_from_the_command_line(campaign: Campaign, inbox: SmtpInbox) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["campaign", "stop", str(campaign.pk)])
+    assert result.exit_code == 0, result.output
+    assert "Stop requested for campaign" in result.output and "5 members not yet sent to stay queued" in result.output
+    assert Campaign.objects.get(pk=campaign.pk).send_stop_requested_at is not None
+    missing = runner.invoke(main, ["campaign", "stop", "999999"])
+    assert missing.exit_code != 0 and "no campaign 999999" in missing.output
+    # A stop asked for before a send began does not stop it.
+    sent = runner.invoke(main, ["campaign", "send", str(campaign.pk), "--yes"])
+    assert sent.exit_code == 0 and "Sent 3;" in sent.output and "Stopped" not in sent.output

@@ -334,3 +334,42 @@ def test_two_sends_of_one_campaign_at_once_mail_each_member_once(inbox: SmtpInbo
     assert sorted(inbox.recipients) == [f"p{i:02d}@example.test" for i in range(60)]
     assert sum(s.sent for s in summaries) == 60
     assert set(_status(campaign).values()) == {("sent", "")}
+
+
+def _consenting_members(campaign: Campaign, n: int) -> None:
+    for i in range(n):
+        party = _party(f"ST{i:02d}", email_address=f"st{i}@example.test", consents=[("marketing", "email", True)])
+        CampaignMember.objects.create(campaign=campaign, party=party)
+
+
+def test_a_stop_requested_during_a_send_ends_it_before_the_next_member(inbox: SmtpInbox, campaign: Campaign) -> None:
+    _consenting_members(campaign, 6)
+    processed: list[str] = []
+
+    def after_member(status: str) -> None:
+        processed.append(status)
+        if len(processed) == 2:
+            assert sending.request_stop(campaign) == 4  # still queued
+    summary = sending.send_campaign(campaign, on_member=after_member)
+    assert summary.stopped and summary.sent == 2
+    assert len(inbox.messages) == 2
+    statuses = list(CampaignMember.objects.filter(campaign=campaign).order_by("id").values_list("send_status", flat=True))
+    assert statuses == ["sent"] * 2 + ["queued"] * 4
+    # The next send takes up the members left queued; the old stop no longer applies.
+    again = sending.send_campaign(campaign)
+    assert not again.stopped and (again.sent, again.skipped) == (4, 2)
+    assert sorted(inbox.recipients) == sorted(f"st{i}@example.test" for i in range(6))
+    assert Campaign.objects.get(pk=campaign.pk).send_stop_requested_at is None  # cleared by the unstopped send
+
+
+def test_a_stop_asked_for_before_the_send_began_does_not_stop_it(inbox: SmtpInbox, campaign: Campaign) -> None:
+    _consenting_members(campaign, 3)
+    sending.request_stop(campaign)
+    summary = sending.send_campaign(campaign)
+    assert not summary.stopped and summary.sent == 3
+    # ... unless the send was asked for before the stop (a background send passes that time).
+    Campaign.objects.filter(pk=campaign.pk).update(send_stop_requested_at=None)
+    asked = datetime.now(UTC)
+    sending.request_stop(campaign)
+    late = sending.send_campaign(campaign, resend=True, since=asked)
+    assert late.stopped and late.sent == 0

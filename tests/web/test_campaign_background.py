@@ -121,3 +121,35 @@ def test_an_incomplete_message_fails_in_the_request(campaign: Campaign, monkeypa
     assert answer.status_code == 422 and "an email needs a subject" in answer.content.decode()
     assert not background.is_sending(campaign.pk)
     assert set(CampaignMember.objects.filter(campaign=campaign).values_list("send_status", flat=True)) == {"queued"}
+
+
+def test_stop_sending_leaves_the_rest_queued_and_send_takes_them_up(
+    campaign: Campaign, inbox: SmtpInbox, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
+    monkeypatch.setattr(campaign_views, "STOP_WAIT_SECONDS", 0)  # the thread waits at the gate
+    c = _marketer()
+    try:
+        running = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+        assert 'data-testid="campaign-stop"' in running.content.decode()  # the progress has a Stop button
+        assert c.post(f"/campaigns/{campaign.pk}/stop/", HTTP_HX_REQUEST="true").status_code == 200
+    finally:
+        gate.set()
+        assert background.wait(campaign.pk, timeout=60)
+    assert inbox.messages == []  # stopped before its first member
+    page = c.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert re.search(rf'data-testid="campaign-stopped">Sending was stopped on .+; {MEMBERS} members not yet sent '
+                     r"to stay queued", page)
+    assert 'data-testid="campaign-stop"' not in page
+    # Send again (inline this time, so no thread races the test's database): everyone is processed.
+    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 100)
+    done = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).content.decode()
+    assert 'data-testid="campaign-stopped"' not in done
+    assert inbox.recipients == sorted(f"m{i}@example.test" for i in CONSENTING)
+
+
+def test_only_those_who_may_send_may_stop(campaign: Campaign) -> None:
+    c = Client()
+    c.force_login(User.objects.create_user(username="ana", password="pw-ana", role="analyst"))
+    assert c.post(f"/campaigns/{campaign.pk}/stop/").status_code == 403
+    assert Campaign.objects.get(pk=campaign.pk).send_stop_requested_at is None

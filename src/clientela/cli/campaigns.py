@@ -1,9 +1,10 @@
-"""``clientela campaign …``: list campaigns and send one from the command line.
+"""``clientela campaign …``: list campaigns, send one from the command line, stop a send.
 
 For a campaign too large to follow in the browser, or a send cut off by a restarted web
 process: the same ``engagement.sending.send_campaign`` as the web page (consent checked
 per member, each member claimed so two sends never mail anyone twice), with a progress
-bar.
+bar. ``stop`` stops a send running anywhere (the web page's or another terminal's)
+before its next member.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from clientela.cli.django_setup import setup_django
 
 @click.group()
 def campaign() -> None:
-    """List campaigns and send one to its members."""
+    """List campaigns, send one to its members, stop a send."""
 
 
 @campaign.command("list")
@@ -62,3 +63,24 @@ def send(campaign_id: int, resend: bool, yes: bool) -> None:
             raise click.ClickException(f"SMS gateway: {exc}") from None
     click.echo(f"Sent {summary.sent:,}; suppressed for lack of consent {summary.suppressed:,}; "
                f"failed {summary.failed:,}; skipped {summary.skipped:,}.")
+    if summary.stopped:
+        left = sending.members_to_send(found).count()
+        click.echo(f"Stopped on request: {left:,} members not yet sent to stay queued; "
+                   f"'clientela campaign send {campaign_id}' takes them up again.")
+
+
+@campaign.command("stop")
+@click.argument("campaign_id", type=click.IntRange(min=1))
+def stop(campaign_id: int) -> None:
+    """Stop the running send of campaign CAMPAIGN_ID (started on the web page or by
+    'clientela campaign send') before its next member; the rest stay queued."""
+    setup_django()
+    from clientela.crm.engagement import sending
+    from clientela.crm.engagement.models import Campaign
+
+    found = Campaign.objects.filter(pk=campaign_id).first()
+    if found is None:
+        raise click.ClickException(f"CAMPAIGN_ID: no campaign {campaign_id}")
+    left = sending.request_stop(found)
+    click.echo(f"Stop requested for campaign {campaign_id} ({found.name}): a running send stops after the "
+               f"member it is mailing; {left:,} members not yet sent to stay queued.")

@@ -33,6 +33,8 @@ MAX_PAGE = 200
 # its summary; more continue in the background (``engagement.background``) while the
 # page follows their statuses.
 INLINE_SEND_LIMIT = 200
+# "Stop sending" waits this long for the background send to finish its current member.
+STOP_WAIT_SECONDS = 10
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -77,12 +79,19 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
                    .order_by("id")[start : start + PAGE_SIZE + 1])
     total = sum(counts.values())
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
+    in_progress = background.is_sending(campaign.pk)
+    # The last send was stopped (sending clears the time when a send ends unstopped).
+    stopped_at = None if in_progress else Campaign.objects.filter(pk=campaign.pk).values_list(
+        "send_stop_requested_at", flat=True).first()
+    queued = sending.members_to_send(campaign).count() if stopped_at else 0
     return {
         "campaign": campaign,
         "counts": [(code, name, counts.get(code, 0)) for code, name in labels.SEND_STATUS.items()],
         "total": total,
         "done": done,
-        "in_progress": background.is_sending(campaign.pk),
+        "in_progress": in_progress,
+        "stopped_at": stopped_at,
+        "queued": queued,
         "reachable": members_with_consent(request.user, campaign),
         "members": members[:PAGE_SIZE], "page": page,
         "has_next": len(members) > PAGE_SIZE and page < MAX_PAGE,
@@ -152,3 +161,14 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except SmsError:
         return _answer(request, campaign, error=_("The SMS gateway is not configured."))
     return _answer(request, campaign, summary=summary)
+
+
+@login_required
+@require_POST
+def campaign_stop(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Stop the campaign's running send before its next member; those not reached stay
+    queued and Send takes them up again."""
+    campaign = _campaign_or_404(request, campaign_id, "update")
+    sending.request_stop(campaign)
+    background.wait(campaign.pk, timeout=STOP_WAIT_SECONDS)  # the member being mailed is finished
+    return _answer(request, campaign)

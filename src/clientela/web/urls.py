@@ -40,6 +40,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/test/", campaigns.campaign_test, name="campaign-test"),
     path("campaigns/<int:campaign_id>/send/", campaigns.campaign_send, name="campaign-send"),
+    path("campaigns/<int:campaign_id>/stop/", campaigns.campaign_stop, name="campaign-stop"),
     path("planner/", planner.equity_planner, name="planner"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("model/", model_run.model_page, name="model"),

@@ -9,7 +9,8 @@ One sender per campaign per process (``is_sending``); across processes the per-m
 claim of ``send_campaign`` keeps two sends from mailing a member twice; a send cut short
 by a stopped process leaves the members it had not reached queued for the next send (the
 member being mailed at that moment is taken over once its claim is ``STALE_CLAIM`` old).
-The message and the SMS gateway are checked before the thread starts
+"Stop sending" (``sending.request_stop``) ends it before its next member, the others
+staying queued. The message and the SMS gateway are checked before the thread starts
 (``sending.check_message``), so a campaign that cannot be sent fails in the request.
 """
 
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from clientela.crm.engagement import sending
 from clientela.crm.engagement.models import Campaign, MessageChannel
@@ -48,8 +51,9 @@ def start_send(campaign: Campaign) -> bool:
         running = _threads.get(campaign.pk)
         if running is not None and running.is_alive():
             return False
+        # A stop requested from now on stops it, even before the thread's first member.
         thread = threading.Thread(
-            target=_run, args=(campaign.pk,), name=f"campaign-send-{campaign.pk}", daemon=True
+            target=_run, args=(campaign.pk, timezone.now()), name=f"campaign-send-{campaign.pk}", daemon=True
         )
         _threads[campaign.pk] = thread
         thread.start()
@@ -66,11 +70,11 @@ def wait(campaign_id: int, timeout: float | None = None) -> bool:
     return True
 
 
-def _run(campaign_id: int) -> None:
+def _run(campaign_id: int, since: datetime) -> None:
     close_old_connections()
     try:
         campaign = Campaign.objects.get(pk=campaign_id)
-        sending.send_campaign(campaign)
+        sending.send_campaign(campaign, since=since)
     except Exception as exc:  # a thread's exception would otherwise vanish
         # The type only: a mail or database error's text can carry an address or a name.
         log.error("campaign %s: background send stopped by %s", campaign_id, type(exc).__name__)

@@ -86,6 +86,9 @@ class Campaign(models.Model):
         "Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns",
         help_text="The saved segment the members were taken from",
     )
+    # Set by "Stop sending": a send running at that moment stops before its next member
+    # (engagement.sending); the members it had not reached stay queued for the next send.
+    send_stop_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "name"]

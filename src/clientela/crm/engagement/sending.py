@@ -10,6 +10,8 @@ These are the writes of campaign sending (the ``actions`` of this feature):
   network call, never one transaction held open across SMTP; each member is first
   claimed (``sending``) with a conditional UPDATE, so concurrent sends of one
   campaign mail each member once.
+* ``request_stop`` asks the sends of a campaign running now to stop before their next
+  member; the members not reached stay queued, and the next send takes them.
 * ``send_test`` sends the message once to the sender's own address, marked as a test.
 * ``send_email`` is the one way a mail leaves Clientela: every mail carries the
   unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` and
@@ -59,6 +61,7 @@ class SendSummary:
     failed: int = 0
     skipped: int = 0  # already sent, not re-sent
     statuses: dict[int, str] = field(default_factory=dict)  # member id -> status
+    stopped: bool = False  # a stop was requested; the members not reached stay queued
 
 
 def has_consent(party_id: int, *, purpose: str, channel: str, at: datetime | None = None) -> bool:
@@ -183,6 +186,7 @@ def send_campaign(
     gateway: SmsGateway | None = None,
     connection: Any = None,
     on_member: Callable[[str], None] | None = None,
+    since: datetime | None = None,
 ) -> SendSummary:
     """Send the campaign's message to its members, honouring marketing consent.
 
@@ -190,7 +194,11 @@ def send_campaign(
     is processed again (and consent checked again, so an unsubscribed member is
     now suppressed). ``on_member(status)`` is called after each member this call
     processes (``skipped`` for one another send holds), for progress reports.
+    A stop requested (``request_stop``) at or after ``since`` (default: now, when the
+    send starts; a background send passes the time it was asked for) ends the send
+    before its next member, with ``stopped`` set; an older request is ignored.
     """
+    since = since or timezone.now()
     channel = check_message(campaign)
     members = members_to_send(campaign, resend=resend).select_related("party").order_by("id")
     summary = SendSummary(skipped=campaign.members.count() - members.count())
@@ -201,6 +209,9 @@ def send_campaign(
         gateway = default_gateway()
 
     for member in members.iterator(chunk_size=500):
+        if _stop_requested(campaign, since):
+            summary.stopped = True
+            break
         if not _claim(member, resend=resend):
             summary.skipped += 1  # another send has it (or sent it meanwhile)
             if on_member is not None:
@@ -214,11 +225,27 @@ def send_campaign(
             on_member(status)
     if connection is not None:
         connection.close()
+    if not summary.stopped:  # a stop asked for before this send no longer describes it
+        Campaign.objects.filter(pk=campaign.pk, send_stop_requested_at__lt=since).update(send_stop_requested_at=None)
     log.info(
-        "campaign %s sent: %d sent, %d suppressed, %d failed, %d skipped",
-        campaign.pk, summary.sent, summary.suppressed, summary.failed, summary.skipped,
+        "campaign %s %s: %d sent, %d suppressed, %d failed, %d skipped",
+        campaign.pk, "stopped" if summary.stopped else "sent",
+        summary.sent, summary.suppressed, summary.failed, summary.skipped,
     )
     return summary
+
+
+def request_stop(campaign: Campaign) -> int:
+    """Ask the sends of ``campaign`` running now to stop before their next member (each
+    checks before every member; the member being mailed is finished). Returns how many
+    members are still queued; they stay queued for the next send."""
+    Campaign.objects.filter(pk=campaign.pk).update(send_stop_requested_at=timezone.now())
+    log.info("campaign %s: stop requested", campaign.pk)
+    return members_to_send(campaign).count()
+
+
+def _stop_requested(campaign: Campaign, since: datetime) -> bool:
+    return Campaign.objects.filter(pk=campaign.pk, send_stop_requested_at__gte=since).exists()
 
 
 def _send_to_member(

@@ -395,6 +395,7 @@ T: dict[str, tuple[str, str]] = {
     "Your account has no email address.": ("Twoje konto nie ma adresu e-mail.", "У вашей учётной записи нет адреса электронной почты."),
     "Send to every member not yet sent to": ("Wyślij do wszystkich odbiorców, do których jeszcze nie wysłano", "Отправить всем участникам, которым ещё не отправлено"),
     "Send": ("Wyślij", "Отправить"),
+    "Stop sending": ("Zatrzymaj wysyłkę", "Остановить отправку"),
     "Deliveries": ("Doręczenia", "Доставка"),
     "A test was sent to %(to)s.": ("Test wysłano na adres %(to)s.", "Тест отправлен на адрес %(to)s."),
     "Sent: %(sent)s; suppressed for lack of consent: %(suppressed)s; failed: %(failed)s.": (
@@ -537,6 +538,16 @@ PLURALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "%(n)s day": (
         ("%(n)s dzień", "%(n)s dni", "%(n)s dni", "%(n)s dnia"),
         ("%(n)s день", "%(n)s дня", "%(n)s дней", "%(n)s дня"),
+    ),
+    "Sending was stopped on %(when)s; %(n)s member not yet sent to stays queued, and Send takes it up again.": (
+        ("Wysyłkę zatrzymano %(when)s; %(n)s odbiorca, do którego jeszcze nie wysłano, pozostaje w kolejce, a „Wyślij” wznowi wysyłkę.",
+         "Wysyłkę zatrzymano %(when)s; %(n)s odbiorcy, do których jeszcze nie wysłano, pozostają w kolejce, a „Wyślij” wznowi wysyłkę.",
+         "Wysyłkę zatrzymano %(when)s; %(n)s odbiorców, do których jeszcze nie wysłano, pozostaje w kolejce, a „Wyślij” wznowi wysyłkę.",
+         "Wysyłkę zatrzymano %(when)s; %(n)s odbiorcy, do których jeszcze nie wysłano, pozostaje w kolejce, a „Wyślij” wznowi wysyłkę."),
+        ("Отправка остановлена %(when)s; %(n)s участник, которому ещё не отправлено, остаётся в очереди, и «Отправить» возобновит отправку.",
+         "Отправка остановлена %(when)s; %(n)s участника, которым ещё не отправлено, остаются в очереди, и «Отправить» возобновит отправку.",
+         "Отправка остановлена %(when)s; %(n)s участников, которым ещё не отправлено, остаются в очереди, и «Отправить» возобновит отправку.",
+         "Отправка остановлена %(when)s; %(n)s участника, которым ещё не отправлено, остаются в очереди, и «Отправить» возобновит отправку."),
     ),
     "Sending to %(n)s member in the background; this page follows it.": (
         ("Wysyłka do %(n)s odbiorcy trwa w tle; ta strona pokazuje jej postęp.",
