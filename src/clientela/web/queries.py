@@ -43,6 +43,7 @@ from clientela.crm.loyalty.access import visible_accounts
 from clientela.crm.loyalty.models import PointsEntry
 from clientela.crm.parties.access import visible_parties
 from clientela.crm.parties.models import Party
+from clientela.crm.parties.queries import text_match
 from clientela.crm.sales.access import visible_deals
 from clientela.crm.scoring.access import visible_scores_in_run
 from clientela.crm.scoring.models import CustomerScore, ModelRun
@@ -111,16 +112,14 @@ def allowed_sorts(user: Any) -> list[str]:
 
 
 def _search(qs: QuerySet[Any], q: str, *, prefix: str = "") -> QuerySet[Any]:
-    """Substring match on name, email and reference (trigram-indexed on PostgreSQL) and,
-    for a query that is mostly digits, on the phone number without spaces, dashes and
-    ``+`` (indexed as that expression). ``prefix`` reaches the party from another model."""
+    """Substring match on name, email and reference ignoring case and accents
+    (``parties.queries.text_match``, trigram-indexed on PostgreSQL) and, for a query that
+    is mostly digits, on the phone number without spaces, dashes and ``+`` (indexed as
+    that expression). ``prefix`` reaches the party from another model."""
     q = q.strip()
     if not q:
         return qs
-    match = (
-        Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}email__icontains": q})
-        | Q(**{f"{prefix}ref__icontains": q})
-    )
+    match = text_match(q, prefix=prefix)
     digits = "".join(c for c in q if c.isdigit())
     if len(digits) >= 3 and len(digits) >= len(q.replace(" ", "").replace("+", "")) - 1:
         qs = qs.annotate(phone_digits=Replace(

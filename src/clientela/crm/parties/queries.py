@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from clientela.crm.parties.access import visible_consents, visible_contacts, visible_parties
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+
+SEARCHED_FIELDS = ("name", "email", "ref")
+
+
+def text_match(q: str, *, prefix: str = "") -> Q:
+    """Name, e-mail or reference containing ``q``, ignoring case and accents ("Lodz" finds
+    "Łódź" and the other way round; ``parties.fold``), trigram-indexed on PostgreSQL
+    (parties migration 0006). ``prefix`` reaches the party from another model."""
+    return reduce(or_, (Q(**{f"{prefix}{field}__fold__contains": q}) for field in SEARCHED_FIELDS))
 
 
 def list_parties(
@@ -21,7 +32,7 @@ def list_parties(
 ) -> QuerySet[Party]:
     qs = visible_parties(user)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(ref__icontains=q) | Q(email__icontains=q))
+        qs = qs.filter(text_match(q))
     if kind:
         qs = qs.filter(kind=kind)
     if country:
@@ -38,7 +49,7 @@ def list_contacts(user: Any, *, party_id: int | None = None, q: str | None = Non
     if party_id is not None:
         qs = qs.filter(organisation_id=party_id)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
+        qs = qs.filter(Q(name__fold__contains=q) | Q(email__fold__contains=q))
     return qs
 
 
