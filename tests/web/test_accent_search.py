@@ -1,6 +1,6 @@
 """The customer search ignores accents and case: "Szczepanska" finds "Szczepańska",
 "Lodz" finds "Łódź" and "Łódź" finds "Lodz", "Семен" finds "Семён", on the web customer
-list (by CLV, by name, the htmx results) and the REST API's party filter.
+list (by CLV, by name, the htmx results), the REST API's party filter and the admin.
 ``clientela_fold`` is PostgreSQL's ``lower(unaccent())`` (parties migration 0006) or
 the Python ``fold`` on SQLite; both are checked against the same letters."""
 
@@ -128,6 +128,12 @@ def test_api_party_filter_ignores_accents(
     assert response.status_code == 200
     found = {item["id"] for item in response.json()["items"]}
     _check(found, term, hits, misses, planted)
+
+
+def test_admin_search_ignores_accents(planted: dict[str, int], root: Client) -> None:
+    page = root.get("/admin/parties/party/", {"q": "Lodz"}).content.decode()
+    found = {int(i) for i in re.findall(r'href="/admin/parties/party/(\d+)/change/', page)}
+    assert found == _reference("Lodz") >= {planted["lodz_accented"], planted["lodz_plain"]}
 
 
 def test_search_term_is_not_a_pattern(planted: dict[str, int]) -> None:

@@ -31,7 +31,7 @@ class DemoFactAdmin(ReadOnly):
 class PlantedTraitAdmin(ReadOnly):
     list_display = ("party", "trait", "detail")
     list_filter = ("trait",)
-    search_fields = ("party__ref", "party__name")
+    search_fields = ("party__ref__fold__contains", "party__name__fold__contains")
     list_select_related = ("party",)
 
 
@@ -40,6 +40,6 @@ class CustomerTruthAdmin(ReadOnly):
     list_display = ("party", "purchase_rate_per_day", "dropout_probability", "alive_at_end", "orders",
                     "revenue", "cost_to_serve", "net_contribution")
     list_filter = ("alive_at_end",)
-    search_fields = ("party__ref", "party__name")
+    search_fields = ("party__ref__fold__contains", "party__name__fold__contains")
     list_select_related = ("party",)
     show_full_result_count = False

@@ -20,7 +20,7 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("ref", "party", "ordered_at", "channel", "status", "total_amount", "currency")
     list_filter = ("status", "channel", "currency")
-    search_fields = ("ref", "party__name", "party__ref")
+    search_fields = ("ref", "party__name__fold__contains", "party__ref__fold__contains")
     raw_id_fields = ("party",)
     date_hierarchy = "ordered_at"
     list_select_related = ("party",)

@@ -7,7 +7,7 @@ from clientela.crm.engagement.models import Campaign, CampaignMember, Interactio
 class InteractionAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "party", "channel", "direction", "subject", "user", "cost")
     list_filter = ("channel", "direction")
-    search_fields = ("subject", "party__name", "party__ref")
+    search_fields = ("subject", "party__name__fold__contains", "party__ref__fold__contains")
     raw_id_fields = ("party", "user")
     date_hierarchy = "occurred_at"
     list_select_related = ("party", "user")
@@ -27,7 +27,7 @@ class CampaignAdmin(admin.ModelAdmin):
 class CampaignMemberAdmin(admin.ModelAdmin):
     list_display = ("campaign", "party", "sent_at", "responded_at", "converting_order")
     list_filter = ("campaign",)
-    search_fields = ("party__name", "party__ref", "campaign__name")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "campaign__name")
     raw_id_fields = ("party", "converting_order")
     list_select_related = ("campaign", "party")
 

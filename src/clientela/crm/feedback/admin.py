@@ -14,7 +14,7 @@ class SurveyAdmin(admin.ModelAdmin):
 class SurveyInvitationAdmin(admin.ModelAdmin):
     list_display = ("survey", "party", "send_status", "sent_at", "answered_at", "created_at")
     list_filter = ("survey", "send_status")
-    search_fields = ("party__name", "party__ref", "survey__name")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "survey__name")
     raw_id_fields = ("party",)
     readonly_fields = ("nonce", "send_status", "send_reason", "sent_at", "answered_at", "created_at")
     list_select_related = ("survey", "party")
@@ -25,7 +25,7 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
 class SurveyResponseAdmin(admin.ModelAdmin):
     list_display = ("survey", "party", "score", "answered_at")
     list_filter = ("survey", "kind")
-    search_fields = ("party__name", "party__ref", "comment")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "comment")
     raw_id_fields = ("party", "invitation")
     date_hierarchy = "answered_at"
     list_select_related = ("survey", "party")

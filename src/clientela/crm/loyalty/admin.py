@@ -51,7 +51,7 @@ class EntryInline(admin.TabularInline):
 class LoyaltyAccountAdmin(ReadOnlyAdmin):
     list_display = ("party", "programme", "balance", "lifetime_points", "lifetime_spend", "opened_at")
     list_filter = ("programme",)
-    search_fields = ("party__name", "party__ref")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains")
     list_select_related = ("party", "programme")
     show_full_result_count = False
     inlines = [EntryInline]
@@ -61,7 +61,7 @@ class LoyaltyAccountAdmin(ReadOnlyAdmin):
 class PointsEntryAdmin(ReadOnlyAdmin):
     list_display = ("occurred_at", "account", "kind", "points", "balance_after", "reason")
     list_filter = ("kind", "account__programme")
-    search_fields = ("account__party__name", "account__party__ref", "reason")
+    search_fields = ("account__party__name__fold__contains", "account__party__ref__fold__contains", "reason")
     date_hierarchy = "occurred_at"
     list_select_related = ("account", "account__party")
     show_full_result_count = False
@@ -70,7 +70,7 @@ class PointsEntryAdmin(ReadOnlyAdmin):
 @admin.register(Redemption)
 class RedemptionAdmin(ReadOnlyAdmin):
     list_display = ("redeemed_at", "account", "reward", "points")
-    search_fields = ("reward", "account__party__name")
+    search_fields = ("reward", "account__party__name__fold__contains")
     list_select_related = ("account",)
 
 
@@ -78,5 +78,5 @@ class RedemptionAdmin(ReadOnlyAdmin):
 class ReferralAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "programme", "referrer", "referred", "rewarded_points")
     list_filter = ("programme",)
-    search_fields = ("referrer__name", "referred__name")
+    search_fields = ("referrer__name__fold__contains", "referred__name__fold__contains")
     list_select_related = ("programme", "referrer", "referred")

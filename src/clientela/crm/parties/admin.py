@@ -43,7 +43,7 @@ class PartyAdmin(admin.ModelAdmin):
         "country",
         "team",
     )
-    search_fields = ("ref", "name", "email", "phone")
+    search_fields = ("ref__fold__contains", "name__fold__contains", "email__fold__contains", "phone")
     raw_id_fields = ("referred_by", "owner", "acquisition_campaign")
     readonly_fields = ("version", "created_at", "updated_at")
     date_hierarchy = "acquired_at"
@@ -62,7 +62,7 @@ class PartyAdmin(admin.ModelAdmin):
 @admin.register(ContactPerson)
 class ContactPersonAdmin(admin.ModelAdmin):
     list_display = ("name", "organisation", "job_title", "email", "phone", "is_primary")
-    search_fields = ("name", "email", "organisation__name")
+    search_fields = ("name__fold__contains", "email__fold__contains", "organisation__name__fold__contains")
     raw_id_fields = ("organisation",)
     list_select_related = ("organisation",)
 
@@ -71,6 +71,6 @@ class ContactPersonAdmin(admin.ModelAdmin):
 class ConsentAdmin(admin.ModelAdmin):
     list_display = ("party", "purpose", "channel", "lawful_basis", "given_at", "withdrawn_at")
     list_filter = ("purpose", "channel", "lawful_basis", ("withdrawn_at", admin.EmptyFieldListFilter))
-    search_fields = ("party__name", "party__ref", "source")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "source")
     raw_id_fields = ("party", "recorded_by")
     list_select_related = ("party",)

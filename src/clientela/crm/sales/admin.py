@@ -44,7 +44,7 @@ class DealAdmin(admin.ModelAdmin):
         "closed_at",
     )
     list_filter = ("status", "pipeline", "stage", "currency", "team")
-    search_fields = ("name", "party__name", "party__ref")
+    search_fields = ("name", "party__name__fold__contains", "party__ref__fold__contains")
     raw_id_fields = ("party", "owner")
     readonly_fields = ("status", "closed_at", "version", "created_at", "updated_at")
     date_hierarchy = "expected_close"

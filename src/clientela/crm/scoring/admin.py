@@ -20,7 +20,7 @@ class CustomerScoreAdmin(admin.ModelAdmin):
         "net_contribution", "next_best_action",
     )
     list_filter = ("run", "rfm_segment", "ladder_stage", "next_best_action", "unprofitable")
-    search_fields = ("party__name", "party__ref")
+    search_fields = ("party__name__fold__contains", "party__ref__fold__contains")
     raw_id_fields = ("party", "run")
     list_select_related = ("party", "run")
     show_full_result_count = False

@@ -35,7 +35,7 @@ class CaseAdmin(admin.ModelAdmin):
         "team",
     )
     list_filter = ("status", "priority", SlaBreachedFilter, "team")
-    search_fields = ("subject", "party__name", "party__ref")
+    search_fields = ("subject", "party__name__fold__contains", "party__ref__fold__contains")
     raw_id_fields = ("party", "owner")
     readonly_fields = ("sla_due_at", "resolved_at", "closed_at", "version", "created_at", "updated_at")
     date_hierarchy = "opened_at"
