@@ -82,6 +82,7 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/loyalty-accounts"): lambda w, r: {"party_id": r.party2.pk, "programme_id": w.programme.pk},
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): lambda w, r: {"kind": "earn", "points": 5},
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w, r: {},
+    ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
 }
 
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
@@ -170,7 +171,9 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): ENTRY_POST,
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
+    ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
 }
 
 # Success statuses that are not the method's default.
-SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200}
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200,
+                               ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200}

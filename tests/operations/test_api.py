@@ -254,7 +254,8 @@ def test_campaign_send_and_deliveries(world: dict[str, Any], settings) -> None: 
         CampaignMember.objects.create(campaign=campaign, party=party)
     assert world["rep"].post(f"/campaigns/{campaign.pk}/send", {}).status_code == 403
     sent = world["marketer"].post(f"/campaigns/{campaign.pk}/send", {})
-    assert sent.status_code == 200 and sent.data == {"sent": 1, "suppressed": 1, "failed": 0, "skipped": 0}
+    assert sent.status_code == 200 and sent.data == {
+        "sent": 1, "suppressed": 1, "failed": 0, "skipped": 0, "stopped": False}
     rows = world["marketer"].get(f"/campaigns/{campaign.pk}/deliveries").data["items"]
     assert {r["party_id"]: r["send_status"] for r in rows} == {
         world["party"].pk: "sent", world["party2"].pk: "suppressed",
@@ -263,3 +264,8 @@ def test_campaign_send_and_deliveries(world: dict[str, Any], settings) -> None: 
     assert [r["party_id"] for r in held] == [world["party2"].pk]
     again = world["marketer"].post(f"/campaigns/{campaign.pk}/send", {})
     assert again.data["skipped"] == 1 and again.data["sent"] == 0
+    # Stop: the suppressed member is still to send; the stop applies to sends running now.
+    assert world["rep"].post(f"/campaigns/{campaign.pk}/stop", {}).status_code == 403
+    stop = world["marketer"].post(f"/campaigns/{campaign.pk}/stop", {})
+    assert stop.status_code == 200 and stop.data == {"queued": 1}
+    assert Campaign.objects.get(pk=campaign.pk).send_stop_requested_at is not None

@@ -1,4 +1,4 @@
-"""/campaigns/{id}/send and /campaigns/{id}/deliveries: sending and per-member send status."""
+"""/campaigns/{id}/send, /stop and /deliveries: sending, stopping a send, per-member send status."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from clientela.api.schemas.operations import (
     SendRequest,
     SendStatusValue,
     SendSummaryOut,
+    StopOut,
 )
 from clientela.crm.engagement import access, sending
 from clientela.crm.engagement.models import CampaignMember
@@ -58,4 +59,12 @@ def send_campaign(request: HttpRequest, campaign_id: PathId, payload: SendReques
     except SmsError as exc:
         raise Conflict(str(exc)) from None
     return SendSummaryOut(sent=summary.sent, suppressed=summary.suppressed, failed=summary.failed,
-                          skipped=summary.skipped)
+                          skipped=summary.skipped, stopped=summary.stopped)
+
+
+@router.post("/campaigns/{campaign_id}/stop", response=answers(200, StopOut))
+def stop_sending(request: HttpRequest, campaign_id: PathId) -> StopOut:
+    """Stop the campaign's sends running now (from this API, the web page or the CLI)
+    before their next member; the members not reached stay queued for the next send."""
+    campaign = access.access_campaign_by_id(request.auth, campaign_id, op="update")
+    return StopOut(queued=sending.request_stop(campaign))

@@ -304,6 +304,11 @@ class SendSummaryOut(Schema):
     suppressed: int
     failed: int
     skipped: int
+    stopped: bool = Field(False, description="A stop was requested during the send; the members not reached stay queued")
+
+
+class StopOut(Schema):
+    queued: int = Field(description="Members not yet sent to, left queued for the next send")
 
 
 class DeliveryOut(Schema):
