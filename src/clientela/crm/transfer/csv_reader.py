@@ -71,9 +71,10 @@ def read_csv(source: Path | str | bytes, kind: Kind, mapping: Mapping[str, str] 
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
     text = decode_utf8(data)
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole file)
         raise FileProblem("the file is empty: expected a header line naming the columns")
-    header_line, _, _ = text.partition("\n")
+    end = text.find("\n")
+    header_line = text if end < 0 else text[:end]
     with _field_limit(len(text)):
         header = next(csv.reader([header_line.rstrip("\r")]))
     names = _canonical_header(header, kind, mapping or {})
