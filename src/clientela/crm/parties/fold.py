@@ -7,7 +7,8 @@ diacritics, so "Szczepanska" finds "Szczepańska", "Lodz" finds "Łódź" (and "
 the search term.
 
 - PostgreSQL: ``clientela_fold(text)`` is ``lower(unaccent(text))``, created by parties
-  migration 0006 (with trigram indexes on ``clientela_fold(name)``, email and ref).
+  migration 0006; the customer search compares one folded text per party
+  (``parties.queries.search_text``), trigram-indexed by 0007.
   The ``unaccent`` rules already fold the letters that have no Unicode decomposition
   (ł → l, ß → ss, ø → o, æ → ae, ё → е …).
 - SQLite: the Python ``fold`` below, registered on every new connection
