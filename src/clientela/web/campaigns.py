@@ -81,8 +81,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     in_progress = background.is_sending(campaign.pk)
     # The last send was stopped (sending clears the time when a send ends unstopped).
-    stopped_at = None if in_progress else Campaign.objects.filter(pk=campaign.pk).values_list(
-        "send_stop_requested_at", flat=True).first()
+    stopped_at = None if in_progress else campaign.send_stop_requested_at
     queued = sending.members_to_send(campaign).count() if stopped_at else 0
     return {
         "campaign": campaign,
@@ -171,4 +170,5 @@ def campaign_stop(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id, "update")
     sending.request_stop(campaign)
     background.wait(campaign.pk, timeout=STOP_WAIT_SECONDS)  # the member being mailed is finished
+    campaign.refresh_from_db(fields=["send_stop_requested_at"])
     return _answer(request, campaign)

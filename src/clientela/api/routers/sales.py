@@ -32,8 +32,8 @@ from clientela.api.schemas.operations import (
     StageUpdate,
     VelocityOut,
 )
-from clientela.crm.accounts.models import Team, User
 from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.queries import owner_and_team
 from clientela.crm.errors import InvalidInput, NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.sales import access, actions, queries
@@ -220,16 +220,6 @@ def list_deals(
     return Page[DealOut](items=[_deal_out(d) for d in items], next_cursor=next_cursor)
 
 
-def _owner_and_team(user: Any, owner_id: int | None, team_id: int | None) -> tuple[User | None, Team | None]:
-    owner = User.objects.filter(pk=owner_id).first() if owner_id is not None else None
-    if owner_id is not None and owner is None:
-        raise InvalidInput({"owner_id": "no such user"})
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
-    if team_id is not None and team is None:
-        raise InvalidInput({"team_id": "no such team"})
-    return owner, team
-
-
 @router.post("/deals", response=answers(201, DealOut))
 def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreate) -> Status[DealOut]:
     user = request.auth
@@ -241,7 +231,7 @@ def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreat
         if stage is None:
             raise InvalidInput({"stage_id": "not a stage of this pipeline"})
     owner_id = payload.owner_id if payload.owner_id is not None else user.pk
-    owner, team = _owner_and_team(user, owner_id, payload.team_id)
+    owner, team = owner_and_team(owner_id, payload.team_id)
     team_id = team.pk if team else (owner.team_id if owner else None)
     access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
     deal = actions.create_deal(
@@ -274,7 +264,7 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
         if "owner_id" in values or "team_id" in values:
             owner_id = values.pop("owner_id", deal.owner_id)
             team_id = values.pop("team_id", deal.team_id)
-            owner, team = _owner_and_team(user, owner_id, team_id)
+            owner, team = owner_and_team(owner_id, team_id)
             access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
             values["owner"], values["team"] = owner, team
         if values:

@@ -26,8 +26,8 @@ from clientela.api.schemas.operations import (
     CaseUpdate,
     PriorityValue,
 )
-from clientela.crm.accounts.models import Team, User
 from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.queries import owner_and_team
 from clientela.crm.errors import InvalidInput, NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.service import access, actions, queries
@@ -43,16 +43,6 @@ def _out(c: Case) -> CaseOut:
         sla_breached=c.sla_breached(), resolved_at=c.resolved_at, closed_at=c.closed_at,
         resolution=c.resolution, owner_id=c.owner_id, team_id=c.team_id, version=c.version,
     )
-
-
-def _owner_and_team(owner_id: int | None, team_id: int | None) -> tuple[User | None, Team | None]:
-    owner = User.objects.filter(pk=owner_id).first() if owner_id is not None else None
-    if owner_id is not None and owner is None:
-        raise InvalidInput({"owner_id": "no such user"})
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
-    if team_id is not None and team is None:
-        raise InvalidInput({"team_id": "no such team"})
-    return owner, team
 
 
 @router.get("/cases", response=answers(200, Page[CaseOut]))
@@ -84,7 +74,7 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
     user: Any = request.auth
     party = access_party_for_child(user, payload.party_id, entity="case", op="create")
     owner_id = payload.owner_id if payload.owner_id is not None else user.pk
-    owner, team = _owner_and_team(owner_id, payload.team_id)
+    owner, team = owner_and_team(owner_id, payload.team_id)
     access.check_case_assignment(
         user, owner_id=owner_id, team_id=team.pk if team else (owner.team_id if owner else None)
     )
@@ -117,7 +107,7 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
         if "owner_id" in values or "team_id" in values:
             owner_id = values.pop("owner_id", case.owner_id)
             team_id = values.pop("team_id", case.team_id)
-            owner, team = _owner_and_team(owner_id, team_id)
+            owner, team = owner_and_team(owner_id, team_id)
             access.check_case_assignment(user, owner_id=owner_id, team_id=team_id)
             values["owner"], values["team"] = owner, team
         if values:

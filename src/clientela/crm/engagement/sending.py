@@ -226,7 +226,9 @@ def send_campaign(
     if connection is not None:
         connection.close()
     if not summary.stopped:  # a stop asked for before this send no longer describes it
-        Campaign.objects.filter(pk=campaign.pk, send_stop_requested_at__lt=since).update(send_stop_requested_at=None)
+        if Campaign.objects.filter(pk=campaign.pk, send_stop_requested_at__lt=since).update(
+                send_stop_requested_at=None):
+            campaign.send_stop_requested_at = None
     log.info(
         "campaign %s %s: %d sent, %d suppressed, %d failed, %d skipped",
         campaign.pk, "stopped" if summary.stopped else "sent",
