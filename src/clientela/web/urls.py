@@ -13,9 +13,11 @@ from clientela.web import (
     dashboard,
     feedback,
     model_run,
+    notifications,
     pipeline,
     planner,
     segments,
+    tasks,
 )
 
 app_name = "web"
@@ -44,6 +46,15 @@ urlpatterns = [
     path("planner/", planner.equity_planner, name="planner"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("model/", model_run.model_page, name="model"),
+    # tasks, My day and notifications
+    path("my-day/", tasks.my_day, name="my-day"),
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/new/", tasks.task_new, name="task-new"),
+    path("tasks/<int:task_id>/<str:change>/", tasks.task_change, name="task-change"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification-read"),
+    path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
+    path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
 ]
 
 auth_urlpatterns = [
