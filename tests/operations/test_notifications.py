@@ -47,7 +47,8 @@ def people() -> dict[str, Any]:
 
 def _case(party: Party, *, owner: Any = None, team: Any = None, due: datetime, status: str = "open") -> Case:
     case = service.open_case(party=party, subject="Broken lid", owner=owner, team=team, at=due - timedelta(hours=8))
-    Case.objects.filter(pk=case.pk).update(sla_due_at=due, status=status)
+    resolved = due - timedelta(hours=1) if status == "resolved" else None
+    Case.objects.filter(pk=case.pk).update(sla_due_at=due, status=status, resolved_at=resolved)
     return Case.objects.get(pk=case.pk)
 
 
@@ -89,7 +90,7 @@ def test_sla_breaches_are_notified_once_per_breach(people: dict[str, Any]) -> No
     unowned = _case(party, team=people["team"], due=NOW - timedelta(minutes=5))
     _case(party, owner=agent, due=NOW + timedelta(hours=1))  # not yet due
     _case(party, owner=agent, due=NOW - timedelta(hours=2), status="resolved")  # resolved: no alarm
-    assert notes.notify_sla_breaches(NOW) == 1 + 3  # owner; the team's case viewers (manager, two agents)
+    assert notes.notify_sla_breaches(NOW) == 1 + 3  # owner; the team's case workers (manager, two agents)
     assert notes.notify_sla_breaches(NOW + timedelta(hours=1)) == 0  # idempotent
     assert set(Notification.objects.filter(case=unowned).values_list("user__username", flat=True)) == {"mia", "ada", "abe"}
     assert not Notification.objects.filter(user__in=[people["rep"], people["marketer"]], kind="sla_breach").exists()
@@ -154,7 +155,7 @@ def test_digest_is_sent_once_a_day_to_who_asked(people: dict[str, Any], inbox: S
     assert "Hello Rob" in body and "Late call — Nowak Ltd" in body and "Offer today" in body
     assert "1 overdue task:" in body and "1 task due today:" in body and "/my-day/" in body
     ada = by_rcpt[("ada@example.test",)]
-    assert str(make_header(decode_header(ada["Subject"]))) == "Clientela: Twój dzień, 07.12.2026"
+    assert str(make_header(decode_header(ada["Subject"]))) == "Clientela: Twój dzień, 07-12-2026"
     polish = ada.get_payload(decode=True).decode()
     assert "Broken lid — Nowak Ltd" in polish and "1 sprawa po terminie SLA:" in polish
     assert notes.send_digests(NOW + timedelta(hours=2)) == []  # once a day

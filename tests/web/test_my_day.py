@@ -107,7 +107,7 @@ def test_my_day_is_for_roles_that_work_tasks(make_user: Any, day: dict[str, Any]
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("pl", ["Mój dzień", "Zaległe", "Dzisiaj", "Następne 7 dni", "Szanse sprzedaży bez następnego kroku", "Nowe zadanie"]),
+    ("pl", ["Mój dzień", "Zaległe", "Dziś", "Następne 7 dni", "Szanse sprzedaży bez następnego kroku", "Nowe zadanie"]),
     ("ru", ["Мой день", "Просроченные", "Сегодня", "Следующие 7 дней", "Сделки без следующего шага", "Новая задача"]),
 ])
 def test_my_day_speaks_polish_and_russian(day: dict[str, Any], lang: str, words: list[str]) -> None:

@@ -73,11 +73,11 @@ def notify_due_tasks(now: datetime) -> int:
 
 def _breach_recipients(cases: list[Case]) -> dict[int, list[int]]:
     """Case id → user ids: the owner; an unowned case goes to the active members of its
-    team who may view cases."""
+    team who work cases (may update them)."""
     teams = {c.team_id for c in cases if c.owner_id is None and c.team_id is not None}
     members: dict[int, list[int]] = {}
     for user in User.objects.filter(team_id__in=teams, is_active=True).only("pk", "team_id", "role", "is_active"):
-        if can(user, "case", "view"):
+        if can(user, "case", "update"):
             members.setdefault(user.team_id, []).append(user.pk)  # type: ignore[arg-type]
     return {
         c.pk: [c.owner_id] if c.owner_id is not None else members.get(c.team_id or 0, [])

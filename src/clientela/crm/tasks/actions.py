@@ -79,7 +79,7 @@ def create_task(
         deal=deal,
         case=case,
     )
-    audit_create(actor, task, AUDITED)
+    audit_create(actor, task, [f for f in AUDITED if getattr(task, f) not in (None, "")])
     _notify_assignee(actor, task)
     return task
 
