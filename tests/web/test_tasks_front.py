@@ -232,3 +232,38 @@ def test_digest_preference_is_saved_in_the_page_language(office: dict[str, Any])
     assert "checked" in c.get("/notifications/?saved=1").content.decode()
     c.post("/notifications/digest/", {})
     assert DigestPreference.objects.get(user=rep).email_digest is False
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_task_pages_have_no_untranslated_string(office: dict[str, Any], lang: str) -> None:
+    """The check of tests/web/test_i18n.py on My day, the task list, the new task form (with
+    an error) and the notifications page with one notification of each kind."""
+    from clientela.crm.notifications.actions import notify_due_tasks, notify_sla_breaches
+    from web.test_i18n import catalogue, untranslated
+
+    manager, rep = office["manager"], office["rep"]
+    today = timezone.localdate()
+    tasks.create_task(manager, title="Call", assignee=manager, due_on=today - timedelta(days=1), party=office["party"])
+    done = tasks.create_task(manager, title="Done one", assignee=manager, due_on=today, deal=office["deal"])
+    tasks.set_task_status(manager, done, "done")
+    tasks.create_task(manager, title="Soon", assignee=manager, due_on=today + timedelta(days=2), case=office["case"])
+    tasks.create_task(rep, title="For the boss", assignee=manager, due_on=today)
+    notify_due_tasks(timezone.now())
+    type(office["case"]).objects.filter(pk=office["case"].pk).update(owner=manager, sla_due_at=timezone.now())
+    notify_sla_breaches(timezone.now() + timedelta(minutes=1))
+    translations = set(catalogue(lang).values())
+    problems = {}
+    for method, path, data in [
+        ("get", "/my-day/", None), ("get", "/tasks/?scope=team&status=all", None),
+        ("get", f"/tasks/new/?party={office['party'].pk}", None), ("post", "/tasks/new/", {"title": ""}),
+        ("get", "/notifications/", None),
+    ]:
+        english, other = client_for(manager), client_for(manager)
+        en = getattr(english, method)(path, data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        xx = getattr(other, method)(path, data, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert f'<html lang="{lang}">' in xx
+        left = untranslated(en, xx, translations)
+        if left:
+            problems[path] = left
+    assert not problems, f"untranslated in {lang}: {problems}"
+    assert len(Notification.objects.filter(user=manager).values_list("kind").distinct()) == 3

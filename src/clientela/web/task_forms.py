@@ -37,6 +37,10 @@ def _user_label(user: Any) -> str:
 
 
 class AssigneeField(forms.ModelChoiceField):
+    """A user by name; names are data, not words to translate."""
+
+    widget = forms.Select(attrs={"translate": "no"})
+
     def label_from_instance(self, obj: Any) -> str:
         return _user_label(obj)
 
