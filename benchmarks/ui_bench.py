@@ -8,7 +8,7 @@ names, e-mail addresses and phone numbers, owners among 100 sales representative
 10 teams, and NPS survey answers. The database is kept for the next run (``--rebuild``
 builds it again, ``--drop`` drops it at the end).
 
-Then it times, in this process, Django's test client against the dashboard, the model
+Then it times, in this process, Django's test client against the dashboard, My day, the task list, the model
 page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
 name / e-mail / reference / phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
 pages and parties, logged in as an administrator (sees every party), a manager (a team,
@@ -152,6 +152,39 @@ def enrich(url: str) -> None:
         print(f"  vacuumed in {time.perf_counter() - t:.1f} s", flush=True)
 
 
+def add_tasks(url: str) -> None:
+    """Open tasks for My day and the task list (once): two for every ten parties (about
+    200 per representative at 1M parties), assigned to the party's owner, due from 20 days
+    ago to 19 days ahead; one in 250 goes to the bench manager and one in 250 to the bench
+    administrator instead."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM tasks_task)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        admin, manager = (conn.execute("SELECT id FROM accounts_user WHERE username = %s", (name,)).fetchone()[0]  # type: ignore[index]
+                          for name in ("bench_admin", "bench_manager"))
+        conn.execute(
+            """
+            INSERT INTO tasks_task (title, description, due_on, status, version, created_at, updated_at,
+                                    assignee_id, created_by_id, party_id)
+            SELECT 'Call ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 12 THEN %(manager)s WHEN id %% 500 = 22 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 2
+            UNION ALL
+            SELECT 'Follow up ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 13 THEN %(manager)s WHEN id %% 500 = 23 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 3
+            """,
+            {"admin": admin, "manager": manager},
+        )
+        conn.commit()
+        count = conn.execute("SELECT count(*) FROM tasks_task").fetchone()[0]  # type: ignore[index]
+        conn.execute("ANALYZE tasks_task")
+        print(f"  {count} open tasks in {time.perf_counter() - t:.1f} s", flush=True)
+
+
 def build(url: str, parties: int, lines_per_party: int = 10) -> None:
     t = time.perf_counter()
     paths = score_bench.generate(parties, parties * lines_per_party)
@@ -243,6 +276,10 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "customers, search (htmx)": ["/customers/?" + urlencode(
                 {"q": terms[(i * 7 + 3) % len(terms)], "sort": "clv"}) for i in range(n)],
             "customer 360": [f"/customers/{ids[i % len(ids)]}/" for i in range(n)],
+            "my day": ["/my-day/"] * n,
+            "tasks, everyone visible": ["/tasks/?" + urlencode(
+                {"scope": "team", "due": rng.choice(["", "overdue", "week"]), "page": rng.choice([1, 1, 2, 5])})
+                for _ in range(n)],
         }
         for page, paths in pages.items():
             headers = {"HX-Request": "true", "HX-Target": "results"} if "htmx" in page else {}
@@ -301,6 +338,7 @@ def main() -> int:
         env = dict(os.environ, CLIENTELA_DATABASE_URL=url)
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        add_tasks(url)  # My day and the task list (on a database built before they existed too)
         if args.build_only:
             return 0
         before = os.getloadavg()
