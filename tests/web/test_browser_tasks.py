@@ -132,3 +132,42 @@ def test_rep_completes_and_reschedules_in_place(tab: Any, site: Site, rep_world:
     tab.goto(site.url + "/tasks/?scope=mine&status=all")
     assert tab.get_by_test_id("task-row").count() >= 3
     shot(tab, "44-tasks")
+
+
+def test_task_pages_are_accessible_and_fit_a_phone(browser: Any, site: Site, rep_world: dict[str, Any]) -> None:  # noqa: F811
+    """axe-core (as in test_browser.py: WCAG 2.0/2.1 A and AA) finds no violation on My day,
+    the task list, the new task form and the notifications page, in English and Polish; at
+    a phone's width (390 px) none of them is wider than the screen."""
+    from web.test_browser import AXE
+
+    paths = ["/my-day/", "/tasks/?scope=mine&status=all", f"/tasks/new/?party={site.top_id}", "/notifications/"]
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    found: dict[str, Any] = {}
+    try:
+        log_in_as_rep(tab, site, "/my-day/")
+        for lang in ("en", "pl"):
+            tab.get_by_test_id(f"lang-{lang}").click()
+            tab.wait_for_selector(f"html[lang={lang}]")
+            for path in paths:
+                tab.goto(site.url + path)
+                tab.add_script_tag(path=str(AXE))
+                result = tab.evaluate(
+                    "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                    "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                )
+                if result:
+                    found[f"{lang} {path}"] = result
+        tab.set_viewport_size({"width": 390, "height": 844})
+        for path in paths:
+            tab.goto(site.url + path)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                found[f"phone {path}"] = width
+        tab.goto(site.url + "/my-day/")
+        shot(tab, "45-my-day-phone")
+    finally:
+        context.close()
+    assert not found, found

@@ -114,3 +114,16 @@ def test_my_day_speaks_polish_and_russian(day: dict[str, Any], lang: str, words:
     html = client_for(day["rep"]).get("/my-day/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     for word in words:
         assert word in html, word
+
+
+@pytest.mark.parametrize(("role", "landing"), [
+    ("sales_rep", "/my-day/"), ("service_agent", "/my-day/"), ("manager", "/"), ("marketer", "/"), ("analyst", "/"),
+])
+def test_reps_and_agents_land_on_my_day(make_user: Any, role: str, landing: str) -> None:
+    make_user("who", role)
+    c = Client()
+    r = c.post("/login/", {"username": "who", "password": "pw-who"})
+    assert r.status_code == 302 and r["Location"] == landing
+    assert c.get(landing).status_code == 200
+    again = Client().post("/login/?next=/customers/", {"username": "who", "password": "pw-who"})
+    assert again["Location"] == "/customers/"  # an explicit next still wins
