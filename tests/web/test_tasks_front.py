@@ -267,3 +267,18 @@ def test_task_pages_have_no_untranslated_string(office: dict[str, Any], lang: st
             problems[path] = left
     assert not problems, f"untranslated in {lang}: {problems}"
     assert len(Notification.objects.filter(user=manager).values_list("kind").distinct()) == 3
+
+
+def test_the_change_forms_load_into_the_row_or_open_as_a_page(office: dict[str, Any], make_user: Any) -> None:
+    manager = office["manager"]
+    task = tasks.create_task(manager, title="Quote", assignee=manager, party=office["party"])
+    c = client_for(manager)
+    row = c.get("/tasks/?scope=team").content.decode()
+    assert f'hx-get="/tasks/{task.pk}/edit/?next=' in row and 'name="assignee"' not in row.split("task-table")[1]
+    fragment = c.get(f"/tasks/{task.pk}/edit/?next=/tasks/", HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith("<form") and 'hx-post="/tasks/' in fragment
+    assert 'name="due_at"' in fragment and f'<option value="{office["rep"].pk}"' in fragment  # the team's member
+    page = c.get(f"/tasks/{task.pk}/edit/?next=/tasks/").content.decode()
+    assert "<h1>Reschedule or reassign</h1>" in page and "hx-post" not in page.split("<main")[1]
+    assert client_for(office["rep"]).get(f"/tasks/{task.pk}/edit/").status_code == 404  # not the rep's
+    assert client_for(make_user("ro", "read_only", office["team"])).get(f"/tasks/{task.pk}/edit/").status_code == 403

@@ -49,12 +49,7 @@ def _may_view(request: HttpRequest) -> None:
 
 def _row_context(request: HttpRequest) -> dict[str, Any]:
     """What every task row needs, computed once per page."""
-    may_update = can(request.user, "task", "update")
-    return {
-        "today": today(),
-        "can_update": may_update,
-        "assignees": list(access.assignable_users(request.user)) if may_update else [],
-    }
+    return {"today": today(), "can_update": can(request.user, "task", "update")}
 
 
 @login_required
@@ -91,6 +86,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "query": request.GET.copy(),
         "can_create": can(request.user, "task", "create"),
         "next": request.get_full_path(),
+        "assignees": list(access.assignable_users(request.user)) if filters.scope == "team" else [],
         **_row_context(request),
     }
     if _is_htmx(request) and request.headers.get("HX-Target") == "task-results":
@@ -137,6 +133,26 @@ def task_new(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "linked": linked, "next": _safe_next(request, "")}
     return render_page(request, "web/tasks/form.html", context, section="tasks",
                        status=422 if form.is_bound else 200)
+
+
+@login_required
+@require_GET
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The reschedule and reassign forms of one task: loaded into its row when the row's
+    *Reschedule or reassign* is opened (so a list does not carry every row's assignee
+    list), or a page of their own without JavaScript."""
+    _may_view(request)
+    try:
+        task = access.access_task_by_id(request.user, task_id, op="update")
+    except RecordNotFound:
+        raise Http404("no such task") from None
+    except NotPermitted:
+        raise PermissionDenied from None
+    context = {"task": task, "next": _safe_next(request, ""), "today": today(),
+               "assignees": list(access.assignable_users(request.user))}
+    if _is_htmx(request):
+        return render(request, "web/tasks/_change_forms.html", {**context, "inline": True})
+    return render_page(request, "web/tasks/edit.html", context, section="tasks")
 
 
 def _fresh(task_id: int) -> Task:

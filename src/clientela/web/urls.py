@@ -50,6 +50,7 @@ urlpatterns = [
     path("my-day/", tasks.my_day, name="my-day"),
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/new/", tasks.task_new, name="task-new"),
+    path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task-edit"),
     path("tasks/<int:task_id>/<str:change>/", tasks.task_change, name="task-change"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification-read"),
