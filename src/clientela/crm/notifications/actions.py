@@ -15,6 +15,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
@@ -63,7 +65,11 @@ def notify_due_tasks(now: datetime) -> int:
     """One notification per open task due today (the site's time zone) to its active
     assignee; returns how many were new."""
     today = timezone.localdate(now)
-    due = Task.objects.filter(status=TaskStatus.OPEN, due_on=today, assignee__is_active=True)
+    notified = Notification.objects.filter(
+        kind=NotificationKind.TASK_DUE, task_id=OuterRef("pk"),
+        key=Concat(Cast(OuterRef("pk"), CharField()), Value(f":{today.isoformat()}")),
+    )
+    due = Task.objects.filter(status=TaskStatus.OPEN, due_on=today, assignee__is_active=True).exclude(Exists(notified))
     return _add(
         Notification(user_id=t.assignee_id, kind=NotificationKind.TASK_DUE, key=f"{t.pk}:{today.isoformat()}",
                      task_id=t.pk, created_at=now)
@@ -90,8 +96,14 @@ def notify_sla_breaches(now: datetime) -> int:
     """One notification per breach of an unresolved case's SLA (due time passed) to
     whoever works the case; a case whose due time moves and passes again is a new
     breach. Returns how many notifications were new."""
+    # A breach already notified has a notification written after the current due time
+    # (the scan that found it ran after it); only the others are read, so a scan over
+    # many long-breached cases stays cheap. The unique key still decides under races.
+    notified = Notification.objects.filter(
+        kind=NotificationKind.SLA_BREACH, case_id=OuterRef("pk"), created_at__gte=OuterRef("sla_due_at")
+    )
     cases = list(
-        Case.objects.filter(status__in=UNRESOLVED, sla_due_at__lt=now)
+        Case.objects.filter(status__in=UNRESOLVED, sla_due_at__lt=now).exclude(Exists(notified))
         .only("pk", "owner_id", "team_id", "sla_due_at")
     )
     recipients = _breach_recipients(cases)
