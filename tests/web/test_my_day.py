@@ -127,3 +127,15 @@ def test_reps_and_agents_land_on_my_day(make_user: Any, role: str, landing: str)
     assert c.get(landing).status_code == 200
     again = Client().post("/login/?next=/customers/", {"username": "who", "password": "pw-who"})
     assert again["Location"] == "/customers/"  # an explicit next still wins
+
+
+def test_a_long_section_is_capped_with_a_link_to_the_list(day: dict[str, Any]) -> None:
+    from clientela.crm.tasks.queries import SECTION_LIMIT
+
+    rep = day["rep"]
+    past = timezone.localdate() - timedelta(days=2)
+    for i in range(SECTION_LIMIT + 5):
+        tasks.create_task(rep, title=f"Old {i}", assignee=rep, due_on=past)
+    overdue = section(client_for(rep).get("/my-day/").content.decode(), "my-day-overdue")
+    assert overdue.count('data-testid="task-row"') == SECTION_LIMIT
+    assert f"{SECTION_LIMIT}+" in overdue and 'href="/tasks/?due=overdue"' in overdue

@@ -48,8 +48,14 @@ def _may_view(request: HttpRequest) -> None:
 
 
 def _row_context(request: HttpRequest) -> dict[str, Any]:
-    """What every task row needs, computed once per page."""
-    return {"today": today(), "can_update": can(request.user, "task", "update")}
+    """What every task row needs, computed once per page (the URL prefixes too: reversing
+    three URLs per row was a sixth of a 50-row list's time)."""
+    return {
+        "today": today(),
+        "can_update": can(request.user, "task", "update"),
+        "tasks_url": reverse("web:tasks"),
+        "customers_url": reverse("web:customers"),
+    }
 
 
 @login_required

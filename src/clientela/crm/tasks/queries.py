@@ -25,7 +25,7 @@ def overdue(today: date, *, assignee: User | None = None) -> QuerySet[Task]:
 
 
 # -- My day and the task list --------------------------------------------------------
-SECTION_LIMIT = 50
+SECTION_LIMIT = 30
 
 
 @dataclass
