@@ -206,3 +206,16 @@ def test_scans_skip_what_they_notified_before_in_the_database(people: dict[str, 
         assert notes.notify_due_tasks(NOW + timedelta(minutes=5)) == 0
     selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 3, selects  # the cases, the recipients' teams (none), the tasks
+
+
+def test_notify_command(people: dict[str, Any]) -> None:
+    rep, agent = people["rep"], people["agent"]
+    tasks.create_task(rep, title="Today", assignee=rep, due_on=TODAY)
+    _case(people["party"], owner=agent, due=NOW - timedelta(hours=1))
+    runner = CliRunner()
+    result = runner.invoke(main, ["notify", "--at", "2026-12-07T08:00"])  # Warsaw time
+    assert result.exit_code == 0, result.output
+    assert "1 due-task and 1 SLA-breach notifications written." in result.output
+    again = runner.invoke(main, ["notify", "--at", "2026-12-07T09:00+01:00"])
+    assert "0 due-task and 0 SLA-breach" in again.output
+    assert runner.invoke(main, ["notify", "--at", "soon"]).exit_code == 2

@@ -8,7 +8,7 @@ from clientela import __version__
 from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
-from clientela.cli.digest import digest
+from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
@@ -40,3 +40,4 @@ main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
 main.add_command(digest)
+main.add_command(notify)
