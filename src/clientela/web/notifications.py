@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -68,6 +69,8 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_POST
 def digest_preference(request: HttpRequest) -> HttpResponse:
     """Turn the daily e-mail digest on or off, in the language the page is shown in."""
+    language = get_language() or ""
+    codes = {code for code, _name in settings.LANGUAGES}
     actions.set_digest_preference(request.user, email_digest=request.POST.get("email_digest") == "on",
-                                  language=get_language() or "")
+                                  language=language if language in codes else "")
     return redirect(reverse("web:notifications") + "?saved=1")
