@@ -74,14 +74,14 @@ def test_due_tasks_are_notified_once_a_day(people: dict[str, Any]) -> None:
     tasks.create_task(rep, title="Nobody's", due_on=TODAY)
     done = tasks.create_task(rep, title="Done", assignee=rep, due_on=TODAY)
     tasks.set_task_status(rep, done, "done")
-    assert notes.notify_due_tasks(NOW) == 1
-    assert notes.notify_due_tasks(NOW + timedelta(hours=3)) == 0  # idempotent
+    assert notes.notify_due_tasks(None, NOW) == 1
+    assert notes.notify_due_tasks(None, NOW + timedelta(hours=3)) == 0  # idempotent
     (n,) = Notification.objects.filter(kind="task_due")
     assert (n.user_id, n.task_id) == (rep.pk, due.pk)
-    assert notes.notify_due_tasks(NOW - timedelta(days=1)) == 0  # yesterday nothing was due
+    assert notes.notify_due_tasks(None, NOW - timedelta(days=1)) == 0  # yesterday nothing was due
     # Warsaw's day: 23:30 UTC on 6 December is already 7 December there
     Notification.objects.all().delete()
-    assert notes.notify_due_tasks(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == 1
+    assert notes.notify_due_tasks(None, datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == 1
 
 
 def test_sla_breaches_are_notified_once_per_breach(people: dict[str, Any]) -> None:
@@ -90,12 +90,12 @@ def test_sla_breaches_are_notified_once_per_breach(people: dict[str, Any]) -> No
     unowned = _case(party, team=people["team"], due=NOW - timedelta(minutes=5))
     _case(party, owner=agent, due=NOW + timedelta(hours=1))  # not yet due
     _case(party, owner=agent, due=NOW - timedelta(hours=2), status="resolved")  # resolved: no alarm
-    assert notes.notify_sla_breaches(NOW) == 1 + 3  # owner; the team's case workers (manager, two agents)
-    assert notes.notify_sla_breaches(NOW + timedelta(hours=1)) == 0  # idempotent
+    assert notes.notify_sla_breaches(None, NOW) == 1 + 3  # owner; the team's case workers (manager, two agents)
+    assert notes.notify_sla_breaches(None, NOW + timedelta(hours=1)) == 0  # idempotent
     assert set(Notification.objects.filter(case=unowned).values_list("user__username", flat=True)) == {"mia", "ada", "abe"}
     assert not Notification.objects.filter(user__in=[people["rep"], people["marketer"]], kind="sla_breach").exists()
     Case.objects.filter(pk=owned.pk).update(sla_due_at=NOW + timedelta(minutes=30))  # the due time moved
-    assert notes.notify_sla_breaches(NOW + timedelta(hours=1)) == 1  # and passed again: a new breach
+    assert notes.notify_sla_breaches(None, NOW + timedelta(hours=1)) == 1  # and passed again: a new breach
 
 
 def test_mark_read_is_audited_and_only_for_the_addressee(people: dict[str, Any]) -> None:
@@ -144,10 +144,10 @@ def test_digest_is_sent_once_a_day_to_who_asked(people: dict[str, Any], inbox: S
     _digest_on(agent, "pl")
     _digest_on(people["marketer"])  # no e-mail address: skipped
     assert not DigestPreference.objects.filter(user=manager).exists()  # off unless turned on
-    dry = notes.send_digests(NOW, dry_run=True)
+    dry = notes.send_digests(None, NOW, dry_run=True)
     assert sorted(d.username for d in dry) == ["ada", "rob"]
     assert inbox.messages == []
-    sent = notes.send_digests(NOW)
+    sent = notes.send_digests(None, NOW)
     assert len(sent) == 2 and len(inbox.messages) == 2
     by_rcpt = {tuple(rcpt): message for rcpt, message in inbox.messages}
     rob = by_rcpt[("rob@example.test",)]
@@ -158,8 +158,8 @@ def test_digest_is_sent_once_a_day_to_who_asked(people: dict[str, Any], inbox: S
     assert str(make_header(decode_header(ada["Subject"]))) == "Clientela: Twój dzień, 07-12-2026"
     polish = ada.get_payload(decode=True).decode()
     assert "Broken lid — Nowak Ltd" in polish and "1 sprawa po terminie SLA:" in polish
-    assert notes.send_digests(NOW + timedelta(hours=2)) == []  # once a day
-    assert len(notes.send_digests(NOW + timedelta(days=1))) == 2  # the next day again (still overdue)
+    assert notes.send_digests(None, NOW + timedelta(hours=2)) == []  # once a day
+    assert len(notes.send_digests(None, NOW + timedelta(days=1))) == 2  # the next day again (still overdue)
 
 
 def test_digest_preference_is_audited_and_checks_the_language(people: dict[str, Any]) -> None:
@@ -200,10 +200,10 @@ def test_scans_skip_what_they_notified_before_in_the_database(people: dict[str, 
     for i in range(30):
         _case(people["party"], owner=agent, due=NOW - timedelta(hours=i + 1))
         tasks.create_task(rep, title=f"Due {i}", assignee=rep, due_on=TODAY)
-    assert notes.notify_sla_breaches(NOW) == 30 and notes.notify_due_tasks(NOW) == 30
+    assert notes.notify_sla_breaches(None, NOW) == 30 and notes.notify_due_tasks(None, NOW) == 30
     with CaptureQueriesContext(connection) as ctx:
-        assert notes.notify_sla_breaches(NOW + timedelta(minutes=5)) == 0
-        assert notes.notify_due_tasks(NOW + timedelta(minutes=5)) == 0
+        assert notes.notify_sla_breaches(None, NOW + timedelta(minutes=5)) == 0
+        assert notes.notify_due_tasks(None, NOW + timedelta(minutes=5)) == 0
     selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 3, selects  # the cases, the recipients' teams (none), the tasks
 
@@ -219,3 +219,18 @@ def test_notify_command(people: dict[str, Any]) -> None:
     again = runner.invoke(main, ["notify", "--at", "2026-12-07T09:00+01:00"])
     assert "0 due-task and 0 SLA-breach" in again.output
     assert runner.invoke(main, ["notify", "--at", "soon"]).exit_code == 2
+
+
+def test_the_scheduler_functions_take_the_time_and_answer_a_summary(people: dict[str, Any], inbox: SmtpInbox) -> None:
+    """``crm.notifications.jobs``: what the job scheduler calls, ``f(now) -> dict``."""
+    from clientela.crm.notifications import jobs
+
+    rep, agent = people["rep"], people["agent"]
+    tasks.create_task(rep, title="Today", assignee=rep, due_on=TODAY)
+    _case(people["party"], owner=agent, due=NOW - timedelta(hours=1))
+    _digest_on(rep)
+    assert jobs.notify_due_tasks(NOW) == {"notified": 1}
+    assert jobs.notify_sla_breaches(NOW) == {"notified": 1}
+    assert jobs.send_digests(NOW) == {"sent": 1, "to": ["rob"]}
+    assert jobs.send_digests(NOW) == {"sent": 0, "to": []}
+    assert len(inbox.messages) == 1

@@ -248,9 +248,9 @@ def test_task_pages_have_no_untranslated_string(office: dict[str, Any], lang: st
     tasks.set_task_status(manager, done, "done")
     tasks.create_task(manager, title="Soon", assignee=manager, due_on=today + timedelta(days=2), case=office["case"])
     tasks.create_task(rep, title="For the boss", assignee=manager, due_on=today)
-    notify_due_tasks(timezone.now())
+    notify_due_tasks(None, timezone.now())
     type(office["case"]).objects.filter(pk=office["case"].pk).update(owner=manager, sla_due_at=timezone.now())
-    notify_sla_breaches(timezone.now() + timedelta(minutes=1))
+    notify_sla_breaches(None, timezone.now() + timedelta(minutes=1))
     translations = set(catalogue(lang).values())
     problems = {}
     for method, path, data in [

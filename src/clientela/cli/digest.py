@@ -33,7 +33,7 @@ def digest(dry_run: bool, at: str | None) -> None:
     setup_django()
     from clientela.crm.notifications.actions import send_digests
 
-    sent = send_digests(_moment(at), dry_run=dry_run)
+    sent = send_digests(None, _moment(at), dry_run=dry_run)
     for message in sent:
         if dry_run:
             click.echo(f"To: {message.email} ({message.username})\nSubject: {message.subject}\n\n{message.body}")
@@ -50,5 +50,5 @@ def notify(at: str | None) -> None:
     from clientela.crm.notifications.actions import notify_due_tasks, notify_sla_breaches
 
     now = _moment(at)
-    due, breaches = notify_due_tasks(now), notify_sla_breaches(now)
+    due, breaches = notify_due_tasks(None, now), notify_sla_breaches(None, now)
     click.echo(f"{due} due-task and {breaches} SLA-breach notifications written.")

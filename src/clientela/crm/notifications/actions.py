@@ -1,8 +1,9 @@
 """Every write to notifications and digest preferences.
 
-The three scans (``notify_due_tasks``, ``notify_sla_breaches``, ``send_digests``) are
-plain functions of the time they run at, for the job scheduler (or ``clientela
-digest``) to call; each is idempotent. Notifications are derived data, like scores: the
+Every action takes the acting user first (``None`` for the system, as the three scans
+``notify_due_tasks``, ``notify_sla_breaches`` and ``send_digests`` are run); the job
+scheduler calls them through ``crm.notifications.jobs`` (``f(now) -> dict``), cron
+through ``clientela notify`` and ``clientela digest``. Each scan is idempotent. Notifications are derived data, like scores: the
 scans write them without an audit entry (the task or case change behind each one is
 audited already). What users do — mark read, turn the digest on or off — is audited.
 """
@@ -61,7 +62,7 @@ def notify_task_assigned(actor: User | None, task: Task) -> int:
 
 
 @transaction.atomic
-def notify_due_tasks(now: datetime) -> int:
+def notify_due_tasks(actor: User | None, now: datetime) -> int:
     """One notification per open task due today (the site's time zone) to its active
     assignee; returns how many were new."""
     today = timezone.localdate(now)
@@ -92,7 +93,7 @@ def _breach_recipients(cases: list[Case]) -> dict[int, list[int]]:
 
 
 @transaction.atomic
-def notify_sla_breaches(now: datetime) -> int:
+def notify_sla_breaches(actor: User | None, now: datetime) -> int:
     """One notification per breach of an unresolved case's SLA (due time passed) to
     whoever works the case; a case whose due time moves and passes again is a new
     breach. Returns how many notifications were new."""
@@ -162,7 +163,7 @@ class DigestSent:
     body: str
 
 
-def send_digests(now: datetime, *, dry_run: bool = False) -> list[DigestSent]:
+def send_digests(actor: User | None, now: datetime, *, dry_run: bool = False) -> list[DigestSent]:
     """Send each user who turned the digest on (active, with an e-mail address) their
     daily digest — overdue tasks, today's tasks, breached cases — once a day (the site's
     time zone); nothing is sent to a user with nothing to report. ``dry_run`` composes
