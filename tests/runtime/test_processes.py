@@ -1,0 +1,106 @@
+"""Several web processes share one state (issue 13 "done when", F16, F17).
+
+Two ``clientela serve`` processes on two ports over one database; every request goes to
+the other process than the one before. A login lockout earned across both holds in both;
+the API rate limit counts the requests of both; a bogus token per request is limited by
+address. ``serve --workers 2`` puts two processes on one port.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import secrets
+import time
+from itertools import cycle
+from urllib.parse import urlencode
+
+from clientela_served import Deployment, free_port, listeners
+
+LIMIT = 4
+RATE = 6
+PASSWORD = "alternate-pw-123"
+
+
+class Browserless:
+    """A cookie-keeping HTTP client for one user, talking to whichever port it is told."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, body: str = "", **headers: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body or None, headers=headers)
+        answer = connection.getresponse()
+        for name, value in answer.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        text = answer.read().decode("utf-8", "replace")
+        connection.close()
+        return answer.status, text
+
+    def log_in(self, port: int, username: str, password: str) -> bool:
+        status, page = self.request(port, "GET", "/login/")
+        assert status == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None
+        form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)})
+        status, _ = self.request(port, "POST", "/login/", form)
+        return status == 302
+
+
+def _api(port: int, token: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/api/v1/parties", headers={"Authorization": f"Bearer {token}"})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def _within_one_window(seconds_needed: float, window: int = 60) -> None:
+    """The rate limit counts in fixed windows: start the burst early in one."""
+    if time.time() % window > window - seconds_needed:
+        time.sleep(window - time.time() % window + 0.5)
+
+
+def test_lockout_and_rate_limit_hold_across_two_processes(deployment: Deployment) -> None:
+    deployment.cli("user", "create", "alternate", "--role", "admin", "--password", PASSWORD)
+    deployment.cli("user", "create", "bystander", "--role", "analyst", "--password", PASSWORD)
+    out = deployment.cli("token", "create", "alternate", "--name", "processes")
+    token = re.search(r"clt_\S+", out)
+    assert token is not None, out
+    limits = {"CLIENTELA_LOGIN_FAILURE_LIMIT": str(LIMIT), "CLIENTELA_API_RATE_LIMIT": f"{RATE}/60"}
+    first, second = free_port(), free_port()
+    with deployment.serve(port=first, **limits), deployment.serve(port=second, **limits):
+        ports = cycle([first, second])
+        # login failures alternate between the processes; the lockout is shared
+        attacker = Browserless()
+        assert not any(attacker.log_in(next(ports), "alternate", "wrong") for _ in range(LIMIT))
+        for port in (first, second):
+            assert not Browserless().log_in(port, "alternate", PASSWORD), f"process on {port} let a locked user in"
+        assert Browserless().log_in(first, "bystander", PASSWORD)  # others are not locked out
+        assert Browserless().log_in(second, "bystander", PASSWORD)
+
+        _within_one_window(30)
+        statuses = [_api(next(ports), token.group(0)) for _ in range(RATE + 2)]
+        assert statuses == [200] * RATE + [429, 429], statuses
+        bogus = [_api(next(ports), f"clt_{secrets.token_hex(4)}_{secrets.token_hex(16)}") for _ in range(RATE + 2)]
+        assert bogus == [401] * RATE + [429, 429], bogus
+
+
+def test_serve_workers_runs_that_many_processes_on_one_port(deployment: Deployment) -> None:
+    port = free_port()
+    with deployment.serve(port=port, workers=2) as supervisor:
+        assert listeners(port) == 2
+        for _ in range(10):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().status == 200
+            connection.close()
+        assert supervisor.poll() is None
+    assert listeners(port) == 0  # stopping the parent stops every web process
