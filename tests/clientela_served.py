@@ -11,6 +11,7 @@ Ports come from the OS, or from CLIENTELA_TEST_PORTS ("8270-8289") when set.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -54,6 +55,25 @@ def free_port() -> int:
 
 def _is_test_database(name: str) -> bool:
     return name.startswith("file:memorydb_") or Path(name).name.startswith("test_")
+
+
+READ = """
+import json
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name, None) for name in (
+    "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST",
+    "BEHIND_PROXY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+    "CACHES")}))
+"""
+
+
+def settings_with(**env: str) -> dict[str, Any]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "CLIENTELA_"))}
+    clean.update(DJANGO_SETTINGS_MODULE="clientela.settings", CLIENTELA_SECRET_KEY="s" * 50, **env)
+    done = subprocess.run([sys.executable, "-c", READ], env=clean, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
 
 
 class Deployment:

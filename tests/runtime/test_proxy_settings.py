@@ -9,10 +9,6 @@ test_nginx_https.py.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -21,27 +17,11 @@ from django.test import Client, override_settings
 
 from clientela.crm.accounts.models import User
 from clientela.proxy import allowed_hosts, client_address, public_origin
-
-READ = """
-import json
-from django.conf import settings
-print(json.dumps({name: getattr(settings, name, None) for name in (
-    "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST",
-    "BEHIND_PROXY", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")}))
-"""
-
-
-def _settings_with(**env: str) -> dict[str, Any]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "CLIENTELA_"))}
-    clean.update(DJANGO_SETTINGS_MODULE="clientela.settings", CLIENTELA_SECRET_KEY="s" * 50, **env)
-    done = subprocess.run([sys.executable, "-c", READ], env=clean, capture_output=True, text=True,
-                          timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)
+from clientela_served import settings_with
 
 
 def test_public_url_and_proxy_flag_set_origin_hosts_and_forwarded_headers() -> None:
-    s = _settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com", CLIENTELA_BEHIND_PROXY="1")
+    s = settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com", CLIENTELA_BEHIND_PROXY="1")
     assert s["CSRF_TRUSTED_ORIGINS"] == ["https://crm.example.com"]
     assert s["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]", "crm.example.com"]
     assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
@@ -50,15 +30,15 @@ def test_public_url_and_proxy_flag_set_origin_hosts_and_forwarded_headers() -> N
 
 
 def test_without_the_flag_forwarded_headers_are_not_trusted() -> None:
-    s = _settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com:8443")
+    s = settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com:8443")
     assert s["CSRF_TRUSTED_ORIGINS"] == ["https://crm.example.com:8443"]
     assert s["SECURE_PROXY_SSL_HEADER"] is None and not s["USE_X_FORWARDED_HOST"]
-    plain = _settings_with()
+    plain = settings_with()
     assert plain["ALLOWED_HOSTS"] == ["*"] and plain["CSRF_TRUSTED_ORIGINS"] == []
 
 
 def test_explicit_allowed_hosts_keep_their_list_plus_the_public_host() -> None:
-    s = _settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com", CLIENTELA_ALLOWED_HOSTS="a.test,b.test")
+    s = settings_with(CLIENTELA_PUBLIC_URL="https://crm.example.com", CLIENTELA_ALLOWED_HOSTS="a.test,b.test")
     assert s["ALLOWED_HOSTS"] == ["a.test", "b.test", "crm.example.com"]
 
 
