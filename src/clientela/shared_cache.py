@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- SQL text holds only quoted identifiers; values are bound.
 """The cache every web process shares: rate limits and login lockouts hold across processes
 and restarts.
 
@@ -9,13 +10,16 @@ Django's Redis cache (``pip install redis``), whose increment is atomic by itsel
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import DatabaseError, connections, models, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils.timezone import now
 
 log = logging.getLogger("clientela.cache")
@@ -33,49 +37,76 @@ UNAVAILABLE = _unavailable_errors()
 
 
 class SharedDatabaseCache(DatabaseCache):
-    """Django's database cache with ``incr`` that loses no count when processes race.
+    """Django's database cache with counters that lose no count when processes race.
 
     Django's own ``incr`` reads and then writes, so two processes counting at once can
-    both write the same number. Here a no-op UPDATE first locks the row (PostgreSQL) or
-    takes the write lock (SQLite), then the value is read and written in that transaction.
+    both write the same number. Here the read is an UPDATE (``... RETURNING``) that locks
+    the row (PostgreSQL) or takes the write lock (SQLite) until the new value is written.
+    ``hit`` is the rate limiter's counter: two statements whether or not the counter
+    exists yet (a per-request cost the API pays), expired counters removed as new ones
+    are made.
     """
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         made = self.make_and_validate_key(key, version=version)
+        with self._writing() as (cursor, sql, now_db):
+            cursor.execute(sql["lock"], [made, now_db])
+            row = cursor.fetchone()
+            if row is not None:
+                value = self._decode(row[0]) + delta
+                cursor.execute(sql["store"], [self._encode(value), made])
+                return value
+        # raised outside the block: an exception inside would spoil the caller's transaction
+        raise ValueError(f"Key '{key}' not found")
+
+    def hit(self, key: str, *, timeout: int) -> int:
+        """Add one to the counter ``key`` (made with a life of ``timeout`` seconds when it
+        is missing or expired) and return the new count."""
+        made = self.make_and_validate_key(key)
+        for _ in range(3):
+            with self._writing() as (cursor, sql, now_db):
+                cursor.execute(sql["lock"], [made, now_db])
+                row = cursor.fetchone()
+                if row is not None:
+                    value = self._decode(row[0]) + 1
+                    cursor.execute(sql["store"], [self._encode(value), made])
+                    return value
+                cursor.execute(sql["purge"], [now_db])
+                expires = cursor.db.ops.adapt_datetimefield_value(
+                    now().replace(microsecond=0) + dt.timedelta(seconds=timeout)
+                )
+                cursor.execute(sql["create"], [made, self._encode(1), expires, now_db])
+                if cursor.rowcount == 1:
+                    return 1
+            # another process made the counter between the two statements: count on it
+        raise DatabaseError(f"cache counter {key!r} kept changing")
+
+    @contextmanager
+    def _writing(self) -> Iterator[tuple[Any, dict[str, str], Any]]:
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         q = connection.ops.quote_name
-        table = q(self._table)
-        with transaction.atomic(using=db), connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {q('cache_key')} = {q('cache_key')} WHERE {q('cache_key')} = %s",  # noqa: S608
-                [made],
-            )
-            if cursor.rowcount:
-                cursor.execute(
-                    f"SELECT {q('value')}, {q('expires')} FROM {table} WHERE {q('cache_key')} = %s",  # noqa: S608
-                    [made],
-                )
-                row = cursor.fetchone()
-            else:
-                row = None
-            if row is None or self._expired(connection, row[1]):
-                raise ValueError(f"Key '{key}' not found")
-            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))  # noqa: S301 (our own rows)
-            value += delta
-            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(
-                f"UPDATE {table} SET {q('value')} = %s WHERE {q('cache_key')} = %s",  # noqa: S608
-                [encoded, made],
-            )
-        return value
+        table, key, value, expires = q(self._table), q("cache_key"), q("value"), q("expires")
+        sql = {
+            "lock": f"UPDATE {table} SET {key} = {key} WHERE {key} = %s AND {expires} >= %s RETURNING {value}",
+            "store": f"UPDATE {table} SET {value} = %s WHERE {key} = %s",
+            "purge": f"DELETE FROM {table} WHERE {expires} < %s",
+            "create": (
+                f"INSERT INTO {table} ({key}, {value}, {expires}) VALUES (%s, %s, %s) "
+                f"ON CONFLICT ({key}) DO UPDATE SET {value} = excluded.{value}, {expires} = excluded.{expires} "
+                f"WHERE {table}.{expires} < %s"
+            ),
+        }
+        now_db = connection.ops.adapt_datetimefield_value(now().replace(microsecond=0))
+        # savepoint=False: inside a caller's transaction the row lock is held to its end anyway.
+        with transaction.atomic(using=db, savepoint=False), connection.cursor() as cursor:
+            yield cursor, sql, now_db
 
-    @staticmethod
-    def _expired(connection: Any, expires: Any) -> bool:
-        expression = models.Expression(output_field=models.DateTimeField())
-        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
-            expires = converter(expires, expression, connection)
-        return bool(expires < now())
+    def _decode(self, stored: Any) -> Any:
+        return pickle.loads(base64.b64decode(str(stored).encode()))  # noqa: S301 - our own rows
+
+    def _encode(self, value: Any) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
 
 
 def count_hit(key: str, *, window: int) -> int:
@@ -84,12 +115,15 @@ def count_hit(key: str, *, window: int) -> int:
     request through rather than failing it: the database is the cache's store, and a
     request that cannot reach it fails on its own)."""
     try:
-        if cache.add(key, 1, timeout=window):
+        backend = caches["default"]
+        if isinstance(backend, SharedDatabaseCache):
+            return backend.hit(key, timeout=window)
+        if backend.add(key, 1, timeout=window):
             return 1
         try:
-            return int(cache.incr(key))
+            return int(backend.incr(key))
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+            backend.set(key, 1, timeout=window)
             return 1
     except UNAVAILABLE:
         log.warning("shared cache unavailable: %s not counted", key.partition(":")[0])

@@ -16,6 +16,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache, caches
 from django.db import connection, connections
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from clientela.crm.accounts.models import User
 from clientela.crm.accounts.tokens import create_token
@@ -65,19 +66,35 @@ def test_incr_refuses_a_missing_or_expired_key(db: Any) -> None:
     assert cache.incr("kept", 2) == 7 and cache.get("kept") == 7
 
 
+def test_a_counter_costs_two_statements_and_expired_ones_are_purged(db: Any) -> None:
+    cache.clear()
+    cache.set("old-counter", 9, timeout=-1)  # expired
+    with CaptureQueriesContext(connection) as first:
+        assert count_hit("api-rate:x:1", window=60) == 1
+    with CaptureQueriesContext(connection) as second:
+        assert count_hit("api-rate:x:1", window=60) == 2
+    assert len(second) == 2 and len(first) == 3
+    assert _rows("old-counter") == 0  # purged when a new counter was made
+    cache.set("api-rate:x:1", 7, timeout=-1)
+    assert count_hit("api-rate:x:1", window=60) == 1  # an expired counter starts again
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_increments_lose_no_count() -> None:
-    """Eight connections increment one counter at once: every increment is kept (Django's
-    own database-cache incr reads, then writes, and loses counts here)."""
+def test_concurrent_counting_loses_no_count() -> None:
+    """Eight connections count on one counter at once, starting from none: every count is
+    kept and each is handed out once (Django's own database-cache incr reads, then writes,
+    and loses counts here)."""
     cache.clear()
     cache.set("race", 0, timeout=300)
+    seen: list[int] = []
     errors: list[BaseException] = []
 
     def bump() -> None:
         try:
             for _ in range(25):
                 cache.incr("race")
+                seen.append(count_hit("race-hits", window=300))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -90,6 +107,7 @@ def test_concurrent_increments_lose_no_count() -> None:
         t.join()
     assert errors == []
     assert cache.get("race") == 200
+    assert sorted(seen) == list(range(1, 201))
     cache.clear()
 
 
