@@ -212,7 +212,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "clientela.shared_cache.SharedDatabaseCache",
+            "BACKEND": "clientela.crm.shared_cache.SharedDatabaseCache",
             "LOCATION": "clientela_cache",
             # Expired entries are deleted first when the table passes this size.
             "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3},

@@ -9,11 +9,17 @@ address. ``serve --workers 2`` puts two processes on one port.
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import secrets
+import sqlite3
+import subprocess
+import sys
 import time
 from itertools import cycle
 from urllib.parse import urlencode
+
+import pytest
 
 from clientela_served import Deployment, free_port, listeners
 
@@ -104,3 +110,35 @@ def test_serve_workers_runs_that_many_processes_on_one_port(deployment: Deployme
             connection.close()
         assert supervisor.poll() is None
     assert listeners(port) == 0  # stopping the parent stops every web process
+
+
+COUNT_WHILE_LOCKED = """
+import json, time
+import django
+django.setup()
+from clientela.crm.shared_cache import count_hit
+started = time.monotonic()
+counts = [count_hit("busy:probe", window=60) for _ in range(3)]
+print(json.dumps({"counts": counts, "seconds": time.monotonic() - started}))
+"""
+
+
+def test_a_locked_sqlite_database_does_not_hold_up_the_counters(deployment: Deployment) -> None:
+    """SQLite while a large import holds the write lock: a web process's counter does not
+    wait the busy timeout (20 s) for it, the count is kept in the process's memory."""
+    url = deployment.env["CLIENTELA_DATABASE_URL"]
+    if not url.startswith("sqlite:"):
+        pytest.skip("SQLite's one write lock; PostgreSQL locks rows")
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
+    other.execute("BEGIN IMMEDIATE")  # the import's transaction
+    try:
+        done = subprocess.run([sys.executable, "-c", COUNT_WHILE_LOCKED], capture_output=True, text=True,
+                              timeout=120, check=False,
+                              env={**deployment.env, "DJANGO_SETTINGS_MODULE": "clientela.settings"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["counts"] == [1, 2, 3]
+    assert result["seconds"] < 5, result

@@ -14,7 +14,7 @@ from django.core.cache import cache, caches
 from django.test import override_settings
 
 from clientela.crm.accounts.models import User
-from clientela.shared_cache import count_hit
+from clientela.crm.shared_cache import count_hit
 from clientela_served import free_port, settings_with
 from clientela_test_support import need
 
@@ -49,7 +49,7 @@ def test_redis_url_selects_redis_as_the_shared_cache() -> None:
     read = settings_with(CLIENTELA_REDIS_URL="redis://127.0.0.1:6390/0")
     assert read["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6390/0"}
-    assert settings_with()["CACHES"]["default"]["BACKEND"] == "clientela.shared_cache.SharedDatabaseCache"
+    assert settings_with()["CACHES"]["default"]["BACKEND"] == "clientela.crm.shared_cache.SharedDatabaseCache"
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)

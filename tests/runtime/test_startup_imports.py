@@ -1,7 +1,7 @@
 """A web process starts light: no pandas, SciPy, pyarrow or DuckDB until a page needs them.
 
 Checked in a fresh interpreter (this test process has long imported them all): it loads
-the WSGI application and the URLconf, renders the login page and asks /healthz, then
+the ``clientela`` command (as ``clientela serve`` does), the WSGI application and the URLconf, renders the login page and asks /healthz, then
 reports which of the heavy libraries are in ``sys.modules``.
 """
 
@@ -17,6 +17,7 @@ HEAVY = ("pandas", "scipy", "pyarrow", "duckdb")
 
 PROBE = """
 import json, sys
+import clientela.cli.main  # `clientela serve` loads the whole command line first
 from clientela.wsgi import application
 from django.test import Client
 from django.urls import get_resolver

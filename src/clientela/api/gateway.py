@@ -30,8 +30,8 @@ from django.http import HttpRequest, HttpResponse
 from clientela.api.auth import bearer_token, identify
 from clientela.api.models import IdempotencyKey
 from clientela.api.problems import PROBLEM_CONTENT_TYPE, problem
+from clientela.crm.shared_cache import count_hit
 from clientela.proxy import client_address
-from clientela.shared_cache import count_hit
 
 log = logging.getLogger("clientela.api")
 

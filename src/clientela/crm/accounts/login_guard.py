@@ -2,7 +2,7 @@
 
 After ``LOGIN_FAILURE_LIMIT`` failures for one user name within ``LOGIN_LOCKOUT_SECONDS``
 further attempts are refused (even with the right password) until the window ends.
-The failures are counted in the shared cache (clientela/shared_cache.py), so the limit
+The failures are counted in the shared cache (clientela/crm/shared_cache.py), so the limit
 holds across web processes and restarts.
 The log names neither the user nor the address: it carries a keyed hash of the user
 name, enough to correlate attempts without disclosing who.
@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from clientela.shared_cache import count_hit
+from clientela.crm.shared_cache import count_hit
 
 log = logging.getLogger("clientela.security.login")
 

@@ -18,9 +18,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connections, router, transaction
 from django.utils.timezone import now
+
+from clientela.crm.busy import is_busy, no_wait
 
 log = logging.getLogger("clientela.cache")
 
@@ -109,22 +113,41 @@ class SharedDatabaseCache(DatabaseCache):
         return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
 
 
+_local: BaseCache | None = None
+
+
+def _process_cache() -> BaseCache:
+    """This process's own memory: where counts go while the shared cache cannot be written."""
+    global _local
+    if _local is None:
+        _local = LocMemCache("clientela-fallback-counters", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+    return _local
+
+
+def _count(backend: BaseCache, key: str, window: int) -> int:
+    if backend.add(key, 1, timeout=window):
+        return 1
+    try:
+        return int(backend.incr(key))
+    except ValueError:  # expired between add and incr
+        backend.set(key, 1, timeout=window)
+        return 1
+
+
 def count_hit(key: str, *, window: int) -> int:
     """Count one more event under ``key``; the count lives ``window`` seconds from its first
-    event. Returns the count, or 0 when the cache cannot be reached (the caller then lets the
-    request through rather than failing it: the database is the cache's store, and a
-    request that cannot reach it fails on its own)."""
+    event. Returns the count.
+
+    The count never waits for another transaction's write lock (SQLite while a large import
+    writes): when the shared cache cannot take it at once, or cannot be reached, it is kept
+    in this process's memory instead, so limits still hold per process meanwhile."""
+    backend = caches["default"]
     try:
-        backend = caches["default"]
         if isinstance(backend, SharedDatabaseCache):
-            return backend.hit(key, timeout=window)
-        if backend.add(key, 1, timeout=window):
-            return 1
-        try:
-            return int(backend.incr(key))
-        except ValueError:  # expired between add and incr
-            backend.set(key, 1, timeout=window)
-            return 1
-    except UNAVAILABLE:
-        log.warning("shared cache unavailable: %s not counted", key.partition(":")[0])
-        return 0
+            with no_wait():
+                return backend.hit(key, timeout=window)
+        return _count(backend, key, window)
+    except UNAVAILABLE as error:
+        log.warning("shared cache unavailable (%s): %s counted in this process",
+                    "busy" if is_busy(error) else type(error).__name__, key.partition(":")[0])
+    return _count(_process_cache(), key, window)
