@@ -46,9 +46,9 @@ class SharedDatabaseCache(DatabaseCache):
     Django's own ``incr`` reads and then writes, so two processes counting at once can
     both write the same number. Here the read is an UPDATE (``... RETURNING``) that locks
     the row (PostgreSQL) or takes the write lock (SQLite) until the new value is written.
-    ``hit`` is the rate limiter's counter: two statements whether or not the counter
-    exists yet (a per-request cost the API pays), expired counters removed as new ones
-    are made.
+    ``hit`` is the rate limiter's counter, a per-request cost the API pays: two statements
+    on an existing counter, three for a new one (an upsert, after deleting every expired
+    entry, so the table holds only live counters).
     """
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
