@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import secrets
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from itertools import cycle
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -142,3 +146,45 @@ def test_a_locked_sqlite_database_does_not_hold_up_the_counters(deployment: Depl
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["counts"] == [1, 2, 3]
     assert result["seconds"] < 5, result
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_killed_web_process_is_replaced(deployment: Deployment) -> None:
+    port = free_port()
+    with deployment.serve(port=port, workers=2) as supervisor:
+        before = _children(supervisor.pid)
+        assert len(before) == 2
+        os.kill(before[0], signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while True:
+            now = _children(supervisor.pid)
+            if len(now) == 2 and before[0] not in now and listeners(port) == 2:
+                break
+            assert time.monotonic() < deadline, f"no replacement: children {now}, listeners {listeners(port)}"
+            time.sleep(0.5)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/healthz")
+        assert connection.getresponse().status == 200
+        assert supervisor.poll() is None
+
+
+def test_workers_on_a_taken_port_is_a_clear_error(deployment: Deployment) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "clientela.cli", "serve", "--port", str(port), "--workers", "2"],
+                              env=deployment.env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in done.stderr
