@@ -75,9 +75,9 @@ def test_breach_flag_and_query_agree(party: Party) -> None:
     h1 = actions.open_case(party=party, subject="h1", priority="high", at=T0)
     n1 = actions.open_case(party=party, subject="n1", priority="normal", at=T0)
     h2 = actions.open_case(party=party, subject="h2", priority="high", at=T0)
-    actions.set_case_status(h2, "resolved", resolution="Refunded", at=T0 + timedelta(hours=9))
+    actions.set_case_status(None, h2, "resolved", resolution="Refunded", at=T0 + timedelta(hours=9))
     u2 = actions.open_case(party=party, subject="u2", priority="urgent", at=T0)
-    actions.set_case_status(u2, "closed", resolution="Explained", at=T0 + timedelta(hours=3))
+    actions.set_case_status(None, u2, "closed", resolution="Explained", at=T0 + timedelta(hours=3))
     breached = set(queries.breached(now).values_list("subject", flat=True))
     assert breached == {"u1", "h1", "h2"}
     flags = {c.subject: c.sla_breached(now) for c in Case.objects.all()}
@@ -90,14 +90,14 @@ def test_breach_flag_and_query_agree(party: Party) -> None:
 def test_case_status_rules_and_version(party: Party) -> None:
     case = actions.open_case(party=party, subject="Broken kettle", priority="high", at=T0)
     with pytest.raises(InvalidInput, match="resolution"):
-        actions.set_case_status(case, "resolved")
+        actions.set_case_status(None, case, "resolved")
     with pytest.raises(InvalidInput, match="priority"):
         actions.open_case(party=party, subject="x", priority="critical")
-    case = actions.set_case_status(case, "resolved", resolution="Replaced", expected_version=1)
+    case = actions.set_case_status(None, case, "resolved", resolution="Replaced", expected_version=1)
     assert case.resolved_at is not None and case.version == 2
     with pytest.raises(StaleRecord):
-        actions.update_case(case, subject="new", expected_version=1)
-    case = actions.set_case_status(case, "open")
+        actions.update_case(None, case, subject="new", expected_version=1)
+    case = actions.set_case_status(None, case, "open")
     assert case.resolved_at is None and case.closed_at is None
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status="closed")  # closed without resolved_at

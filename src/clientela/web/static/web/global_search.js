@@ -1,0 +1,30 @@
+// The header's global search: "/" focuses the box (unless the user is typing in a
+// field), Escape closes the live results. Also tells the server the browser's time
+// zone (cookie clientela_tz), so case due times are shown in the user's zone.
+(function () {
+  "use strict";
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return el.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("global-search");
+    if (!box) return;
+    if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(document.activeElement)) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    } else if (event.key === "Escape" && document.activeElement === box) {
+      var results = document.getElementById("global-search-results");
+      if (results) results.innerHTML = "";
+      box.blur();
+    }
+  });
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("clientela_tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "clientela_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (e) { /* no Intl: the installation's time zone applies */ }
+})();
