@@ -214,7 +214,7 @@ def test_work_a_case_through_its_steps_resolve_and_reopen(world: World) -> None:
     changes = AuditEntry.objects.filter(entity="case", object_id=str(case.pk), field="status")
     assert [e.new for e in changes.order_by("id")] == ["new", "open", "resolved", "open"]
     assert all(e.actor_id == agent.pk for e in changes)
-    assert AuditEntry.objects.filter(entity="case_note", actor_id=agent.pk).count() == 1
+    assert AuditEntry.objects.filter(entity="case_note", actor_id=agent.pk, field="body").count() == 1
 
 
 def test_a_step_the_status_does_not_allow_is_refused(world: World) -> None:

@@ -48,6 +48,7 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         owner_field: Any = self.fields["owner"]
         owner_field.choices = [("", _("Nobody yet")), *owners]
+        owner_field.widget.attrs["translate"] = "no"  # people's names
         for name, f in self.fields.items():
             f.widget.attrs.setdefault("id", f"case-{name}")
 
@@ -66,7 +67,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         owner_field: Any = self.fields["owner"]
         owner_field.choices = [("", _("Nobody yet")), *owners]
-        owner_field.widget.attrs["id"] = "assign-owner"
+        owner_field.widget.attrs.update(id="assign-owner", translate="no")
 
 
 class NoteForm(forms.Form):
