@@ -196,7 +196,7 @@ def test_work_a_case_through_its_steps_resolve_and_reopen(world: World) -> None:
     # resolving needs a resolution, said in the user's language
     refused = c.post(f"/cases/{case.pk}/status/", {"status": "resolved", "version": case.version,
                                                     "resolution": ""}, HTTP_ACCEPT_LANGUAGE="pl")
-    assert refused.status_code == 422 and "Napisz, jak sprawa została rozwiązana." in refused.content.decode()
+    assert refused.status_code == 422 and "Napisz, jak rozwiązano zgłoszenie." in refused.content.decode()
     case.refresh_from_db()
     assert case.status == "open"
     c.post(f"/cases/{case.pk}/notes/", {"body": "Klient przyśle zdjęcie"})
