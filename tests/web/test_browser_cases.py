@@ -191,6 +191,46 @@ def test_sales_rep_finds_an_organisation_typed_without_accents(browser: Any, sit
     assert not site.problems, site.problems
 
 
+def test_case_and_search_pages_are_accessible_and_fit_a_phone(browser: Any, site: Site) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA, as in test_browser.py) finds no violation on the
+    queue, the new-case form, a case page and the search page, with the live results open;
+    at a phone's width none of them is wider than the screen."""
+    from web.test_browser import AXE
+
+    case, party = site.world.cases["north"], site.world.parties["north"]
+    paths = ["/cases/", f"/cases/new/?party={party.pk}", "/cases/new/", f"/cases/{case.pk}/", "/search/?q=lodz"]
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    found: dict[str, Any] = {}
+    try:
+        log_in(tab, site, "manager", "/cases/")
+        for path in paths:
+            tab.goto(site.url + path)
+            if path == "/search/?q=lodz":
+                tab.get_by_test_id("global-search").type("lodz", delay=20)
+                tab.get_by_test_id("global-search-live").wait_for()
+            tab.add_script_tag(path=str(AXE))
+            result = tab.evaluate(
+                "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+            )
+            if result:
+                found[path] = result
+        tab.set_viewport_size({"width": 390, "height": 844})
+        for path in paths:
+            tab.goto(site.url + path)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                found[f"phone {path}"] = width
+        tab.goto(site.url + f"/cases/{case.pk}/")
+        shot(tab, "cases-06-case-phone")
+    finally:
+        context.close()
+    assert not found, found
+
+
 def test_no_request_leaves_the_loopback_host(site: Site) -> None:
     assert site.requests, "the browser tests did not run"
     outside = {urlsplit(u).hostname for u in site.requests} - {"127.0.0.1"}
