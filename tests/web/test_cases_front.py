@@ -93,6 +93,7 @@ def test_queue_pages_through_many_cases_and_htmx_gets_only_the_results(world: Wo
     c = client_for(agent)
     first = c.get("/cases/").content.decode()
     assert len(re.findall('data-testid="case-row"', first)) == 25 and 'data-testid="next-page"' in first
+    assert 'hx-get="/cases/" hx-trigger="every 60s"' in first  # the countdowns redraw each minute
     second = c.get("/cases/?page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-results").content.decode()
     assert len(re.findall('data-testid="case-row"', second)) == 6 and "<html" not in second
     assert 'data-testid="next-page"' not in second
