@@ -172,18 +172,18 @@ def ensure_cases(url: str) -> None:
                                       sla_due_at, resolved_at, closed_at, resolution, owner_id, team_id,
                                       version, created_at, updated_at)
             SELECT id, subj, '', prio, st, opened, opened + hours * interval '1 hour',
-                   CASE WHEN st = 'resolved' THEN opened + ((id %% 40) + 1) * interval '1 hour' END, NULL,
+                   CASE WHEN st = 'resolved' THEN opened + ((id % 40) + 1) * interval '1 hour' END, NULL,
                    CASE WHEN st = 'resolved' THEN 'Solved' ELSE '' END, owner_id, team_id, 1, now(), now()
             FROM (
               SELECT p.id, p.owner_id, p.team_id,
                      (ARRAY['Reklamacja', 'Zwrot', 'Brak dostawy', 'Faktura', 'Łódź: uszkodzona paczka'])
-                       [1 + (p.id / {CASE_SHARE}) %% 5] || ' ' || p.name AS subj,
-                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + p.id %% 4] AS prio,
-                     (ARRAY[72, 24, 8, 4])[1 + p.id %% 4] AS hours,
-                     CASE WHEN p.id %% 3 = 0 THEN 'resolved'
-                          ELSE (ARRAY['new', 'open', 'pending'])[1 + (p.id / 3) %% 3] END AS st,
-                     now() - ((p.id * 7919) %% (30 * 86400)) * interval '1 second' AS opened
-              FROM parties_party p WHERE p.id %% {CASE_SHARE} = 0
+                       [1 + (p.id / {CASE_SHARE}) % 5] || ' ' || p.name AS subj,
+                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + p.id % 4] AS prio,
+                     (ARRAY[72, 24, 8, 4])[1 + p.id % 4] AS hours,
+                     CASE WHEN p.id % 3 = 0 THEN 'resolved'
+                          ELSE (ARRAY['new', 'open', 'pending'])[1 + (p.id / 3) % 3] END AS st,
+                     now() - ((p.id * 7919) % (30 * 86400)) * interval '1 second' AS opened
+              FROM parties_party p WHERE p.id % {CASE_SHARE} = 0
             ) c
             """
         )
@@ -230,7 +230,7 @@ def _search_terms(rng: random.Random, sample: list[tuple[int, str, str, str, str
             f"{first} {last}",                                     # a full name
             email.split("@")[0][: rng.randint(6, 14)],             # the start of an address
             email,                                                 # a whole address
-            ref[: rng.randint(4, len(ref))],                       # part of a reference
+            ref[: rng.randint(min(4, len(ref)), len(ref))],        # part of a reference
             digits[-rng.randint(6, 9):],                           # the end of the phone number
             f"{digits[2:5]} {digits[5:8]}",                        # phone digits with a space
         ])
