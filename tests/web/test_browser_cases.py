@@ -194,6 +194,11 @@ def test_sales_rep_finds_an_organisation_typed_without_accents(browser: Any, sit
     hit.wait_for()
     assert tab.locator("#global-search-results").get_by_text("Śląska").count() == 0  # another team's
     shot(tab, f"search-01-live-{lang}")
+    box.press("ArrowDown")  # into the results, and Escape closes them
+    assert tab.evaluate("document.activeElement.dataset.testid") == "search-hit"
+    tab.keyboard.press("Escape")
+    assert tab.locator("#global-search-results [data-testid=search-hit]").count() == 0
+    box.focus()
     box.press("Enter")
     tab.wait_for_url(re.compile(r"/search/\?q=lodzka"))
     tab.get_by_test_id("search-group-customers").wait_for()

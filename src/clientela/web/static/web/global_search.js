@@ -1,5 +1,5 @@
 // The header's global search: "/" focuses the box (unless the user is typing in a
-// field), Escape closes the live results. Also tells the server the browser's time
+// field), ArrowDown moves into the live results, Escape or a click elsewhere closes them. Also tells the server the browser's time
 // zone (cookie clientela_tz), so case due times are shown in the user's zone.
 (function () {
   "use strict";
@@ -15,11 +15,22 @@
       event.preventDefault();
       box.focus();
       box.select();
-    } else if (event.key === "Escape" && document.activeElement === box) {
-      var results = document.getElementById("global-search-results");
-      if (results) results.innerHTML = "";
+    } else if (event.key === "Escape" && box.form.contains(document.activeElement)) {
+      clear();
       box.blur();
+    } else if (event.key === "ArrowDown" && document.activeElement === box) {
+      var first = document.querySelector("#global-search-results a");
+      if (first) { event.preventDefault(); first.focus(); }
     }
+  });
+  function clear() {
+    var results = document.getElementById("global-search-results");
+    if (results) results.innerHTML = "";
+  }
+  // A click outside the box and its results closes them.
+  document.addEventListener("click", function (event) {
+    var box = document.getElementById("global-search");
+    if (box && !box.form.contains(event.target)) clear();
   });
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
