@@ -61,12 +61,17 @@ def test_role_page_action_matrix(world: World, role: str) -> None:
     answers["GET /cases/"] = c.get("/cases/").status_code
     answers["GET /cases/new/"] = c.get("/cases/new/").status_code
     answers["GET /search/"] = c.get("/search/", {"q": "zz"}).status_code
+    answers["GET picker"] = c.get("/cases/new/parties/", {"party_q": "lodz"}).status_code
+    profile = c.get(f"/customers/{world.parties['north'].pk}/")  # every role sees north's customer
+    answers["360 has new-case"] = profile.status_code == 200 and 'data-testid="new-case"' in profile.content.decode()
     for record in ("own", "team", "other"):
         answers[f"GET case {record}"] = c.get(f"/cases/{world.cases[record].pk}/").status_code
     assert answers == {
         "GET /cases/": 200 if role in LISTS else 403,
         "GET /cases/new/": 200 if role in WORKS else 403,
         "GET /search/": 200,
+        "GET picker": 200 if role in WORKS else 403,
+        "360 has new-case": role in WORKS,
         **{f"GET case {r}": 200 if r in SEES[role] else 404 for r in ("own", "team", "other")},
     }
 
