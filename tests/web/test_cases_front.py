@@ -319,3 +319,15 @@ def test_case_pages_are_translated(world: World, lang: str) -> None:
         if left:
             problems[path] = left
     assert not problems, problems
+
+
+def test_case_notes_are_in_the_gdpr_export_and_erased(world: World) -> None:
+    from clientela.crm.service import personal_data
+    from clientela.crm.service.actions import add_case_note
+
+    case = world.cases["north"]
+    add_case_note(world.users["service_agent"], case, body="Pan Kowalski, tel. 600 100 200")
+    exported = personal_data.export(world.parties["north"])
+    assert exported[0]["notes"][0]["body"] == "Pan Kowalski, tel. 600 100 200"
+    personal_data.erase(world.parties["north"], None)
+    assert list(CaseNote.objects.filter(case=case).values_list("body", flat=True)) == ["[erased]"]
