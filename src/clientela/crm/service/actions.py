@@ -33,7 +33,7 @@ AUDITED = ("party_id", "subject", "description", "priority", "status", "sla_due_
 
 @transaction.atomic
 def open_case(
-    actor: User | None = None,
+    actor: User | None,
     *,
     party: Party,
     subject: str,
