@@ -1,0 +1,113 @@
+"""Crafted input against the API (issue 20): cursors over empty sort keys and forged
+cursors (F9), bodies too deep, too wide or too big and crashes as problem documents
+that log nothing personal (F10, F15), out-of-range ids in query strings (F14), and
+event times beyond the horizon (F22)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from clientela.api.pagination import encode_cursor
+from clientela.crm.parties.models import Party
+from clientela.crm.sales.models import Deal
+from clientela.crm.tasks.models import Task
+
+from .conftest import Api, api_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(teams: Any) -> Api:
+    return api_for(make_user("hard-admin", "admin", teams[0]))
+
+
+def _problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    doc = json.loads(response.content)
+    assert doc["status"] == status
+    return doc
+
+
+def _walk(api: Api, path: str) -> list[int]:
+    """Every id of a list, page by page (two per page)."""
+    seen: list[int] = []
+    cursor = None
+    for _ in range(50):
+        sep = "&" if "?" in path else "?"
+        page = api.get(f"{path}{sep}limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert page.status_code == 200, page.content[:300]
+        seen += [item["id"] for item in page.data["items"]]
+        cursor = page.data["next_cursor"]
+        if cursor is None:
+            return seen
+    raise AssertionError("pagination did not end")
+
+
+# -- F9: cursor pagination over NULL sort keys ------------------------------------------
+def test_tasks_without_due_date_page_under_the_default_ordering(admin: Api) -> None:
+    days = [None, "2026-03-02", None, "2026-03-01", None, None, "2026-03-02"]
+    ids = []
+    for i, due in enumerate(days):
+        body: dict[str, Any] = {"title": f"Task {i}"} | ({"due_on": due} if due else {})
+        created = admin.post("/tasks", body)
+        assert created.status_code == 201, created.data
+        ids.append(created.data["id"])
+    by_due = sorted(zip(days, ids, strict=True), key=lambda p: (p[0] is None, p[0] or "", p[1]))
+    assert _walk(admin, "/tasks") == [pk for _, pk in by_due]  # NULLs last, by id
+    assert _walk(admin, "/tasks?ordering=-due_on") == [pk for _, pk in reversed(by_due)]  # NULLs first
+    assert len(Task.objects.all()) == len(days)
+
+
+def test_deals_page_by_expected_close_with_empty_dates(admin: Api) -> None:
+    party = Party.objects.create(ref="N-1", name="Nulla")
+    pipeline = admin.post("/pipelines", {"name": "P", "stages": [
+        {"name": "Lead", "win_probability": "0.1"},
+        {"name": "Won", "win_probability": "1", "is_won": True},
+    ]}).data  # fmt: skip
+    closes = [None, "2027-01-05", None, "2027-01-04", None]
+    for i, close in enumerate(closes):
+        body = {"party_id": party.pk, "pipeline_id": pipeline["id"], "name": f"D{i}",
+                "amount": "10.00", "currency": "PLN"} | ({"expected_close": close} if close else {})
+        assert admin.post("/deals", body).status_code == 201
+    for ordering in ("expected_close", "-expected_close"):
+        walked = _walk(admin, f"/deals?ordering={ordering}")
+        assert sorted(walked) == sorted(Deal.objects.values_list("pk", flat=True))
+        assert len(walked) == len(set(walked)) == len(closes)
+
+
+def _forged(payload: Any) -> str:
+    raw = json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("value", [None, "0001-01-01", "0001-01-01T00:00:00", "0001-01-01T00:00:00+01:00",
+                                   "9999-12-31T23:59:59-01:00", {"a": 1}, "x" * 500])
+def test_forged_cursors_answer_400(admin: Api, value: Any) -> None:
+    admin.post("/tasks", {"title": "one"})
+    for path in ("/tasks", "/tasks?ordering=created_at", "/deals?ordering=expected_close"):
+        ordering = path.partition("ordering=")[2] or "due_on"
+        for cursor in (_forged([ordering, value, 1]), _forged([ordering, value, 1]) + ".forged"):
+            doc = _problem(admin.get(f"{path}{'&' if '?' in path else '?'}cursor={cursor}"), 400)
+            assert doc["errors"] == {"cursor": "cursor: not a cursor this API issued"}
+
+
+def test_a_cursor_from_another_secret_is_refused(admin: Api, settings: Any) -> None:
+    cursor = encode_cursor("due_on", None, 1)
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    _problem(admin.get(f"/tasks?cursor={cursor}"), 400)
+
+
+def test_an_issued_cursor_at_a_null_key_is_honoured(admin: Api) -> None:
+    first = admin.post("/tasks", {"title": "a"}).data["id"]
+    second = admin.post("/tasks", {"title": "b"}).data["id"]
+    page = admin.get(f"/tasks?cursor={encode_cursor('due_on', None, first)}")
+    assert [t["id"] for t in page.data["items"]] == [second]
+    created = dt.datetime(1, 1, 1, tzinfo=dt.UTC)  # a representable time we issued: no crash
+    assert admin.get(f"/tasks?ordering=created_at&cursor={encode_cursor('created_at', created, 0)}").status_code == 200
