@@ -8,9 +8,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from clientela.api.pagination import encode_cursor
 from clientela.crm.parties.models import Party
@@ -111,3 +113,112 @@ def test_an_issued_cursor_at_a_null_key_is_honoured(admin: Api) -> None:
     assert [t["id"] for t in page.data["items"]] == [second]
     created = dt.datetime(1, 1, 1, tzinfo=dt.UTC)  # a representable time we issued: no crash
     assert admin.get(f"/tasks?ordering=created_at&cursor={encode_cursor('created_at', created, 0)}").status_code == 200
+
+
+# -- F10, F15: body limits before parsing; crashes as problem documents -----------------
+def _raw_post(client: Client, body: str | bytes, **extra: str) -> Any:
+    return client.post("/api/v1/parties", body, content_type="application/json", **extra)
+
+
+@pytest.fixture
+def api_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+def _logged(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(r.getMessage() + (r.exc_text or "") + str(r.exc_info or "") for r in caplog.records)
+
+
+@pytest.mark.parametrize("body", ["[" * 400 + "]" * 400, '{"a":' * 400 + "1" + "}" * 400, "[" * 100_000],
+                         ids=["array-400", "object-400", "unbalanced-100k"])
+def test_deep_bodies_from_anonymous_callers_are_not_parsed(api_log: Any, body: str) -> None:
+    client = Client(raise_request_exception=False)
+    for extra in ({}, {"HTTP_AUTHORIZATION": "Bearer clt_bogus"}):
+        _problem(_raw_post(client, body, **extra), 401)
+    assert not [r for r in api_log.records if r.levelno >= logging.ERROR]
+    assert not Party.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["[" * 400 + "]" * 400, '{"a":' * 33 + "1" + "}" * 33, "[" * 100_000,
+                                  '{"ref": "x", "name": "y", "z": ' + "[" * 40 + "]" * 40 + "}"],
+                         ids=["array-400", "object-33", "unbalanced-100k", "member-40"])
+def test_deep_bodies_answer_400_before_parsing(admin: Api, api_log: Any, body: str) -> None:
+    admin.client.raise_request_exception = False
+    doc = _problem(_raw_post(admin.client, body, HTTP_AUTHORIZATION=f"Bearer {admin.token}"), 400)
+    assert "nested deeper than 32" in doc["detail"] or "not valid JSON" in doc["detail"]
+    assert not [r for r in api_log.records if r.levelno >= logging.ERROR]
+    assert len(_logged(api_log)) < 2_000 and not Party.objects.exists()
+
+
+def test_a_body_32_levels_deep_and_brackets_inside_strings_pass_the_scan(admin: Api) -> None:
+    name = "[[[{{{" * 20 + '\\"]]]' * 20  # brackets inside a string are text
+    created = admin.post("/parties", {"ref": "DEEP-OK", "name": name[:200]})
+    assert created.status_code == 201, created.data
+    nested: Any = 1
+    for _ in range(31):
+        nested = [nested]
+    refused = admin.post("/parties", {"ref": "DEEP-2", "name": "n", "x": nested})  # 32 deep: parsed
+    assert refused.status_code == 422 and "x" in refused.data["errors"]
+
+
+def test_200k_unknown_keys_answer_a_short_400(admin: Api) -> None:
+    body = json.dumps({f"k{i}": i for i in range(200_000)} | {"ref": "W", "name": "w"})
+    assert 2_000_000 < len(body) < 4_000_000
+    response = _raw_post(admin.client, body, HTTP_AUTHORIZATION=f"Bearer {admin.token}")
+    doc = _problem(response, 413)  # 3 MB: refused on its Content-Length, unread
+    assert len(response.content) < 1_000 and doc["errors"] == {"body": "at most 1048576 bytes"}
+    body = json.dumps({f"k{i}": i for i in range(50_000)} | {"ref": "W", "name": "w"})
+    assert len(body) < 1 << 20
+    response = _raw_post(admin.client, body, HTTP_AUTHORIZATION=f"Bearer {admin.token}")
+    doc = _problem(response, 400)
+    assert doc["errors"] == {"body": "more than 5000 object members"} and len(response.content) < 1_000
+    values = json.dumps({"ref": "W", "name": "w", "x": list(range(30_000))})
+    assert _problem(_raw_post(admin.client, values, HTTP_AUTHORIZATION=f"Bearer {admin.token}"), 400)[
+        "errors"] == {"body": "more than 20000 values"}
+    assert not Party.objects.exists()
+
+
+def test_a_422_lists_at_most_50_fields(admin: Api) -> None:
+    response = admin.post("/parties", {f"unknown{i}": i for i in range(4_000)} | {"ref": "W", "name": "w"})
+    doc = _problem(response, 422)
+    assert len(doc["errors"]) == 50 and "4000 errors, the first 50 listed" in doc["detail"]
+    assert len(response.content) < 10_000
+
+
+SECRET = "Żaneta Łukasiewicz-Górecka"
+
+
+def test_a_crash_in_an_operation_is_a_problem_and_logs_nothing_personal(
+    admin: Api, api_log: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.crm.tasks import actions
+
+    def broken(**values: Any) -> Any:  # stands for any bug: its message quotes the input
+        raise RuntimeError(f"cannot store {values['title']!r}")
+
+    monkeypatch.setattr(actions, "create_task", broken)
+    admin.client.raise_request_exception = False
+    response = admin.post("/tasks", {"title": SECRET, "description": SECRET})
+    doc = _problem(response, 500)
+    assert doc["detail"] == "an internal error occurred; it has been logged"
+    logged = _logged(api_log)
+    assert "RuntimeError" in logged and "create_task" in logged
+    assert "Łukasiewicz" not in logged and "cannot store" not in logged
+    assert SECRET not in response.content.decode()
+
+
+def test_a_crash_in_the_gateway_is_a_problem_not_html(
+    admin: Api, api_log: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.api import gateway
+
+    def broken(request: Any) -> Any:
+        raise LookupError(SECRET)
+
+    monkeypatch.setattr(gateway, "identify", broken)
+    admin.client.raise_request_exception = False
+    response = admin.post("/parties", {"ref": "G", "name": SECRET})
+    _problem(response, 500)
+    logged = _logged(api_log)
+    assert "LookupError" in logged and "Łukasiewicz" not in logged

@@ -66,7 +66,7 @@ def _safe(value: Any) -> bool:
 
 def encode_cursor(ordering: str, value: Any, pk: int) -> str:
     raw = json.dumps([ordering, _plain(value), pk], separators=(",", ":")).encode("utf-8")
-    return _signer().sign(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
+    return str(_signer().sign(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")))
 
 
 def decode_cursor(cursor: str) -> tuple[str, Any, int]:
@@ -137,7 +137,7 @@ def paginate(
         cursor_ordering, raw_value, last_pk = decode_cursor(cursor)
         if cursor_ordering != ordering:
             raise InvalidCursor("cursor: issued for another ordering")
-        value = _cursor_value(field, raw_value)  # type: ignore[arg-type]
+        value = _cursor_value(field, raw_value)
         qs = qs.filter(_after(name, value, last_pk, descending=descending, nullable=nullable))
     rows = list(qs[: limit + 1])
     if len(rows) <= limit:
