@@ -222,3 +222,53 @@ def test_a_crash_in_the_gateway_is_a_problem_not_html(
     _problem(response, 500)
     logged = _logged(api_log)
     assert "LookupError" in logged and "Łukasiewicz" not in logged
+
+
+# -- F14: ids out of range in query strings ---------------------------------------------
+HUGE = "9223372036854775808"  # 2**63: beyond SQLite's and PostgreSQL's integers
+
+
+@pytest.mark.parametrize("query", [f"/tasks?assignee_id={HUGE}", f"/tasks?party_id={HUGE}",
+                                   f"/parties?owner_id={HUGE}", f"/deals?party_id={HUGE}",
+                                   f"/orders?party_id={HUGE}", f"/interactions?party_id={HUGE}",
+                                   "/tasks?party_id=9007199254740993", "/tasks?party_id=0"])
+def test_ids_out_of_range_in_query_strings_answer_422_naming_them(admin: Api, query: str) -> None:
+    doc = _problem(admin.get(query), 422)
+    assert query.rpartition("?")[2].partition("=")[0] in doc["errors"]
+
+
+def test_every_id_in_a_query_string_has_the_one_bound(admin: Api) -> None:
+    """Each integer query parameter named like an id is bounded by input_bounds.MAX_ID."""
+    from clientela.crm.input_bounds import MAX_ID
+
+    schema = admin.get("/api/v1/openapi.json").json()
+    checked = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for param in operation.get("parameters", []):
+                kind = param.get("schema", {})
+                types = [kind] + kind.get("anyOf", [])
+                if param["in"] in ("query", "path") and param["name"].endswith("_id") and any(
+                        t.get("type") == "integer" for t in types):
+                    bounded = [t for t in types if t.get("type") == "integer"][0]
+                    assert (bounded.get("minimum"), bounded.get("maximum")) == (1, MAX_ID), (method, path, param)
+                    checked.append(param["name"])
+    assert len(checked) > 20
+
+
+# -- F22: event times beyond the horizon ------------------------------------------------
+def test_event_times_in_the_future_are_refused_planned_dates_are_not(admin: Api) -> None:
+    party = admin.post("/parties", {"ref": "T-1", "name": "Timely"}).data
+    refused = admin.post("/interactions", {"party_id": party["id"], "channel": "email", "direction": "outbound",
+                                           "occurred_at": "2099-01-01T10:00:00+01:00", "subject": "Hi"})
+    assert "must not lie in the future" in _problem(refused, 422)["errors"]["occurred_at"]
+    refused = admin.post("/parties", {"ref": "T-2", "name": "Later", "acquired_at": "2099-01-01T00:00:00Z"})
+    assert "must not lie in the future" in _problem(refused, 422)["errors"]["acquired_at"]
+    early = admin.post("/parties", {"ref": "T-3", "name": "Early", "acquired_at": "1850-01-01T00:00:00Z"})
+    assert "1900-01-01 and 2999-12-31" in _problem(early, 422)["errors"]["acquired_at"]
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+    assert admin.post("/parties", {"ref": "T-4", "name": "Skewed clock", "acquired_at": soon}).status_code == 201
+    assert admin.post("/tasks", {"title": "Plan", "due_on": "2099-01-01"}).status_code == 201
+    assert "due_on" in _problem(admin.post("/tasks", {"title": "Far", "due_on": "3000-01-01"}), 422)["errors"]
+    assert admin.get("/orders?ordered_from=2099-01-01T00:00:00Z").status_code == 200  # a filter, not an event
+    assert not Party.objects.filter(ref__in=["T-2", "T-3"]).exists()
