@@ -35,7 +35,8 @@ from django.http import HttpRequest, HttpResponse
 from clientela.api import body_limits
 from clientela.api.auth import bearer_token, identify
 from clientela.api.models import IdempotencyKey
-from clientela.api.problems import PROBLEM_CONTENT_TYPE, log_crash, problem
+from clientela.api.problems import PROBLEM_CONTENT_TYPE, database_busy, log_crash, problem
+from clientela.crm.busy import is_busy
 
 log = logging.getLogger("clientela.api")
 
@@ -84,6 +85,8 @@ class ApiGatewayMiddleware:
         try:
             return self._handle(request)
         except Exception as exc:
+            if is_busy(exc):  # e.g. the idempotency key's write during a long import
+                return database_busy(request)
             log_crash(log, request, exc)
             return problem(request, 500, detail="an internal error occurred; it has been logged")
 

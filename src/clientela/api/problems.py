@@ -65,3 +65,13 @@ def log_crash(logger: logging.Logger, request: HttpRequest, exc: BaseException) 
     frames = traceback.extract_tb(exc.__traceback__)[-LOGGED_FRAMES:]
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
     logger.error("API %s %s failed: %s at %s", request.method, request.path, type(exc).__name__, where or "?")
+
+
+def database_busy(request: HttpRequest | None) -> HttpResponse:
+    """503 for a request the database could not take for another transaction's write lock
+    (clientela.crm.busy): nothing was changed, the same request succeeds later."""
+    from clientela.crm.busy import RETRY_AFTER_SECONDS
+
+    return problem(request, 503, kind="database-busy", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                   detail="the database is busy with another write (a large import?); nothing was changed, "
+                          f"retry after {RETRY_AFTER_SECONDS} s")
