@@ -272,3 +272,18 @@ def test_event_times_in_the_future_are_refused_planned_dates_are_not(admin: Api)
     assert "due_on" in _problem(admin.post("/tasks", {"title": "Far", "due_on": "3000-01-01"}), 422)["errors"]
     assert admin.get("/orders?ordered_from=2099-01-01T00:00:00Z").status_code == 200  # a filter, not an event
     assert not Party.objects.filter(ref__in=["T-2", "T-3"]).exists()
+
+
+def test_a_busy_database_in_the_gateway_is_a_503_not_a_500(admin: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from clientela.api import gateway
+
+    def locked(request: Any) -> Any:  # as SQLite answers while a long import holds the lock
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(gateway, "identify", locked)
+    admin.client.raise_request_exception = False
+    response = admin.post("/parties", {"ref": "B", "name": "Busy"})
+    _problem(response, 503)
+    assert response["Retry-After"]
