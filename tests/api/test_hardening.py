@@ -254,6 +254,16 @@ def test_every_id_in_a_query_string_has_the_one_bound(admin: Api) -> None:
                     assert (bounded.get("minimum"), bounded.get("maximum")) == (1, MAX_ID), (method, path, param)
                     checked.append(param["name"])
     assert len(checked) > 20
+    for name, component in schema["components"]["schemas"].items():
+        if not name.endswith(("Create", "Update", "In")):
+            continue  # what the API answers, not what it takes
+        for field, prop in component.get("properties", {}).items():
+            types = [prop] + prop.get("anyOf", [])
+            ints = [t for t in types if t.get("type") == "integer"]
+            if field.endswith("_id") and ints:
+                assert (ints[0].get("minimum"), ints[0].get("maximum")) == (1, MAX_ID), (name, field)
+                checked.append(f"{name}.{field}")
+    assert len(checked) > 40
 
 
 # -- F22: event times beyond the horizon ------------------------------------------------
