@@ -75,11 +75,12 @@ def body_problem(text: str, allowed: tuple[str, ...] = FIELDS) -> str | None:
     unknown = unknown_fields(text, allowed)
     if unknown:
         shown = ", ".join("{{ %s }}" % u[:40] for u in unknown[:5])  # noqa: UP031
-        return ngettext(
+        message = str(ngettext(
             "Unknown field {unknown}; the fields are {fields}.",
             "Unknown fields {unknown}; the fields are {fields}.",
             len(unknown),
-        ).format(unknown=shown, fields=_fields_list(allowed))
+        ))
+        return message.format(unknown=shown, fields=_fields_list(allowed))
     return None
 
 
