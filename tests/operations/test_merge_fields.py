@@ -155,3 +155,21 @@ def test_a_failure_while_sending_never_leaves_a_member_claimed(
     summary = sending.send_campaign(campaign)
     assert (summary.sent, summary.skipped) == (2, 0)
     assert {m.send_status for m in CampaignMember.objects.filter(pk__in=[first.pk, second.pk])} == {"sent"}
+
+
+def test_survey_invitations_check_their_subject_and_fields_before_the_first(inbox: SmtpInbox) -> None:
+    from clientela.crm.errors import InvalidInput
+    from clientela.crm.feedback import actions as feedback
+    from clientela.crm.feedback.models import Survey, SurveyInvitation
+
+    survey = Survey.objects.create(name="NPS", kind="nps", question="How likely …?")
+    party = Party.objects.create(ref="S-1", name="Ann Lee", email="ann@example.test")
+    Consent.objects.create(party=party, purpose="surveys", channel="email", given_at=GIVEN)
+    with pytest.raises(InvalidInput) as refused:
+        feedback.send_invitations(None, survey, [party], subject="Hi\nBcc: x@example.test", body="{{ nme }}")
+    assert set(refused.value.errors) == {"subject", "body"}
+    assert not SurveyInvitation.objects.exists() and not inbox.messages
+    sent = feedback.send_invitations(None, survey, [party], subject="Hi", body="{{ first_name }}: {{ question }}")
+    assert sent["sent"] == 1
+    payload = inbox.messages[0][1].get_payload(decode=True)
+    assert "Ann: How likely …?" in payload.decode("utf-8")
