@@ -46,7 +46,7 @@ def people() -> dict[str, Any]:
 
 
 def _case(party: Party, *, owner: Any = None, team: Any = None, due: datetime, status: str = "open") -> Case:
-    case = service.open_case(party=party, subject="Broken lid", owner=owner, team=team, at=due - timedelta(hours=8))
+    case = service.open_case(None, party=party, subject="Broken lid", owner=owner, team=team, at=due - timedelta(hours=8))
     resolved = due - timedelta(hours=1) if status == "resolved" else None
     Case.objects.filter(pk=case.pk).update(sla_due_at=due, status=status, resolved_at=resolved)
     return Case.objects.get(pk=case.pk)

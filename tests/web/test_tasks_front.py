@@ -42,7 +42,7 @@ def office(make_user: Any) -> dict[str, Any]:
     hidden = Party.objects.create(ref="P2", name="Not yours", is_customer=True)
     pipeline = create_pipeline("Sales", [StageSpec("Lead", Decimal("0.1"))])
     deal = create_deal(party=party, name="Big order", pipeline=pipeline, amount=100, owner=rep, team=team)
-    case = open_case(party=party, subject="Late parcel", owner=rep, team=team)
+    case = open_case(None, party=party, subject="Late parcel", owner=rep, team=team)
     return {"team": team, "rep": rep, "manager": manager, "party": party, "hidden": hidden, "deal": deal, "case": case}
 
 
