@@ -351,3 +351,47 @@ def test_board_and_deal_page_queries_do_not_grow(
         page = c.get(f"/deals/{deal.pk}/").content.decode()
     assert page.count("note ") >= 8 and page.count("task ") >= 8
     assert DealNote.objects.filter(deal=deal).count() == 8
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_deal_pages_have_no_untranslated_string(
+    lang: str, company: Any, make_user: Any, build_pipeline: Any
+) -> None:
+    """The deal page (open and won, with a product, a note, a task and an error), the new
+    and edit forms (with errors) and the board (filters, forecast, load more) in Polish
+    and Russian, by the checker of ``test_i18n``."""
+    from web.test_i18n import catalogue, untranslated
+
+    from clientela.crm.commerce.models import Product
+    from clientela.crm.sales import actions
+    from clientela.crm.tasks.actions import create_task
+
+    pipeline = build_pipeline(deals=40)
+    user = make_user("root", "admin")
+    deal = Deal.objects.get(name="Deal 01")
+    actions.add_deal_line(user, deal, product=Product.objects.filter(currency="PLN").first(), quantity=2)
+    actions.add_deal_note(user, deal, body="Call back after the fair")
+    create_task(title="Send the offer", deal=deal, assignee=user)
+    won = Deal.objects.get(name="Deal 02")
+    actions.change_stage(user, won, stage=stage(pipeline, "Won"), reason="Price")
+    party = Party.objects.order_by("id").first()
+    translations = set(catalogue(lang).values())
+    problems = {}
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("get", f"/deals/{deal.pk}/", None), ("get", f"/deals/{won.pk}/", None),
+        ("get", f"/deals/new/?pipeline={pipeline.pk}", None), ("get", f"/deals/new/?party={party.pk}", None),
+        ("get", f"/deals/{deal.pk}/edit/", None), ("get", f"/pipeline/{pipeline.pk}/", None),
+        ("post", "/deals/new/", {"title": "", "party": "nobody", "amount": "-1", "currency": "x",
+                                 "pipeline": pipeline.pk, "stage": stage(pipeline, "Lead").pk}),
+        ("post", f"/deals/{deal.pk}/stage/", {"stage": stage(pipeline, "Lost").pk, "version": deal.version}),
+        ("post", f"/deals/{deal.pk}/edit/", {"title": "x", "amount": "1", "currency": "PLN", "version": 99}),
+    ]
+    for method, path, data in requests:
+        english, other = client_for(user, "en"), client_for(user, lang)
+        en = getattr(english, method)(path, data).content.decode() if data else english.get(path).content.decode()
+        xx = getattr(other, method)(path, data).content.decode() if data else other.get(path).content.decode()
+        assert f'<html lang="{lang}">' in xx
+        left = untranslated(en, xx, translations)
+        if left:
+            problems[f"{method} {path}"] = left
+    assert not problems, f"untranslated in {lang}: {problems}"

@@ -60,6 +60,7 @@ class DealFields(_Named):
             data["title"] = data["name"]
         super().__init__(data, **kwargs)
         self.fields["owner"].choices = [("", _("Nobody"))] + [(str(pk), name) for pk, name in owners]
+        self.fields["owner"].widget.attrs["translate"] = "no"  # people's names
         self.fields["currency"].initial = settings.BASE_CURRENCY
 
     def clean_currency(self) -> str:
@@ -81,6 +82,8 @@ class NewDealForm(DealFields):
         super().__init__(data, owners=owners, **kwargs)
         self.fields["pipeline"].choices = [(str(p.pk), p.name) for p in pipelines]
         self.fields["stage"].choices = [(str(s.pk), s.name) for s in stages]
+        for name in ("pipeline", "stage"):
+            self.fields[name].widget.attrs["translate"] = "no"  # names the company gave them
 
 
 class StageForm(_Named):
@@ -93,6 +96,7 @@ class StageForm(_Named):
     def __init__(self, data: Any = None, *, stages: list[Stage], **kwargs: Any) -> None:
         super().__init__(data, prefix_id="move", **kwargs)
         self.fields["stage"].choices = [(str(s.pk), s.name) for s in stages]
+        self.fields["stage"].widget.attrs["translate"] = "no"
 
 
 class LineForm(_Named):
