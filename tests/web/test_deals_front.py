@@ -103,7 +103,7 @@ def test_deal_page_shows_everything_about_the_deal(company: Any, make_user: Any,
     from clientela.crm.sales import actions
     from clientela.crm.tasks.actions import create_task
 
-    pipeline = build_pipeline(deals=2)
+    build_pipeline(deals=2)
     user = make_user("root", "admin")
     deal = Deal.objects.get(name="Deal 02")  # 2,000 PLN in Qualified (25 %)
     actions.update_deal(deal, actor=user, expected_close=date(2027, 3, 1))
@@ -360,11 +360,10 @@ def test_deal_pages_have_no_untranslated_string(
     """The deal page (open and won, with a product, a note, a task and an error), the new
     and edit forms (with errors) and the board (filters, forecast, load more) in Polish
     and Russian, by the checker of ``test_i18n``."""
-    from web.test_i18n import catalogue, untranslated
-
     from clientela.crm.commerce.models import Product
     from clientela.crm.sales import actions
     from clientela.crm.tasks.actions import create_task
+    from web.test_i18n import catalogue, untranslated
 
     pipeline = build_pipeline(deals=40)
     user = make_user("root", "admin")

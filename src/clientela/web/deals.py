@@ -27,14 +27,20 @@ from clientela.crm.sales import actions
 from clientela.crm.sales.access import (
     access_deal_by_id,
     access_deal_line_by_id,
-    access_pipeline_by_id,
     check_deal_assignment,
 )
 from clientela.crm.sales.models import Deal, Pipeline, Stage
 from clientela.crm.sales.queries import deal_history, deal_lines, deal_notes
 from clientela.crm.tasks.access import visible_tasks
 from clientela.web.board import pipelines_for
-from clientela.web.deal_forms import DealFields, LineForm, NewDealForm, NoteForm, StageForm, action_errors
+from clientela.web.deal_forms import (
+    DealFields,
+    LineForm,
+    NewDealForm,
+    NoteForm,
+    StageForm,
+    action_errors,
+)
 from clientela.web.layout import render_page
 from clientela.web.queries import owner_choices
 

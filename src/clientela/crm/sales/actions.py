@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
+from clientela.crm.audit.actions import record_change
 from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.commerce.models import Product
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
-from clientela.crm.audit.actions import record_change
-from clientela.crm.commerce.models import Product
 from clientela.crm.sales.models import (
     Deal,
     DealLine,

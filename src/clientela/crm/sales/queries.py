@@ -10,7 +10,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from clientela.crm.sales.models import Deal, DealLine, DealNote, DealStageChange, DealStatus, Pipeline, Stage
+from clientela.crm.sales.models import (
+    Deal,
+    DealLine,
+    DealNote,
+    DealStageChange,
+    DealStatus,
+    Pipeline,
+    Stage,
+)
 
 SECONDS_PER_DAY = Decimal(86400)
 CENT = Decimal("0.01")
