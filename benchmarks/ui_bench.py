@@ -246,7 +246,7 @@ def _search_terms(rng: random.Random, sample: list[tuple[int, str, str, str, str
             f"{first} {last}",                                     # a full name
             email.split("@")[0][: rng.randint(6, 14)],             # the start of an address
             email,                                                 # a whole address
-            ref[: rng.randint(4, len(ref))],                       # part of a reference
+            ref[: rng.randint(min(4, len(ref)), len(ref))],         # part of a reference
             digits[-rng.randint(6, 9):],                           # the end of the phone number
             f"{digits[2:5]} {digits[5:8]}",                        # phone digits with a space
         ])

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,17 +45,34 @@ def _may_view(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _with_move_options(cards: list[Any], stages: list[Any], *, ask: tuple[int, int] | None = None) -> None:
+    """Give each card the ``<option>`` list of its Move form, its own stage (or the stage
+    a refused move asked a reason for) selected. Built once per stage, not per card: the
+    per-card loop was a third of the time of a 120-card board."""
+    by_stage = {
+        chosen.pk: format_html_join("", '<option value="{}" translate="no"{}>{}</option>', (
+            (s.pk, mark_safe(" selected") if s.pk == chosen.pk else "", s.name) for s in stages))  # noqa: S308
+        for chosen in stages
+    }
+    for card in cards:
+        wanted = ask[1] if ask and ask[0] == card.pk else card.stage_id
+        card.move_options = by_stage.get(wanted, "")
+
+
 def _context(
     request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, *, error: str = "",
     moved: int | None = None, ask_reason: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     months = forecast(request.user, pipeline, filters)
     columns = board(request.user, pipeline, filters)
+    stages = [c.stage for c in columns]
+    if can(request.user, "deal", "update"):
+        _with_move_options([d for c in columns for d in c.deals], stages, ask=ask_reason)
     return {
         "pipeline": pipeline,
         "pipelines": pipelines_for(request.user),
         "columns": columns,
-        "stages": [c.stage for c in columns],
+        "stages": stages,
         "filters": filters,
         "filter_query": filters.query(),
         "forecast": months,
@@ -118,12 +137,14 @@ def stage_cards(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
     filters = parse_board_filters(request.GET)
     cards, more = more_cards(request.user, stage, filters, after=after)
     left = request.GET.get("left", "")
+    can_move = can(request.user, "deal", "update")
+    if can_move:
+        _with_move_options(cards, list(pipeline.stages.order_by("order")))
     return render(request, "web/pipeline/_cards.html", {
         "pipeline": pipeline, "stage": stage, "cards": cards, "more": more,
         "next_cursor": cursor_of(cards[-1]) if cards else "",
         "left": max(0, int(left) - len(cards)) if left.isdigit() else None,
-        "stages": list(pipeline.stages.order_by("order")),
-        "can_move": can(request.user, "deal", "update"),
+        "can_move": can_move,
         "filter_query": filters.query(),
     })
 
