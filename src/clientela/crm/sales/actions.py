@@ -387,7 +387,7 @@ def change_stage(
     return move_deal(deal, stage, actor=actor, reason=reason, expected_version=expected_version)
 
 
-def reopen_stage(deal: Deal) -> Stage:
+def _reopen_stage(deal: Deal) -> Stage:
     """The open stage a closed deal goes back to: the one it was closed from, else the
     pipeline's first open stage."""
     last = (
@@ -404,7 +404,7 @@ def reopen_deal(actor: User, deal: Deal, *, expected_version: int | None = None)
     """Reopen a won or lost deal in the stage it was closed from."""
     if deal.status == DealStatus.OPEN:
         raise SalesError("status", "the deal is open already")
-    return move_deal(deal, reopen_stage(deal), actor=actor, expected_version=expected_version)
+    return move_deal(deal, _reopen_stage(deal), actor=actor, expected_version=expected_version)
 
 
 def _quantity(value: Any) -> int:
