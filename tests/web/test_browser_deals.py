@@ -170,3 +170,40 @@ def test_the_board_loads_more_cards_and_filters(tab: Any, site: Site, django_db_
     page.locator("#f-month").dispatch_event("change")
     page.wait_for_url(re.compile(r"month=2031-01"))
     page.get_by_test_id(f"stage-{lead_id}").locator("li.deal").first.wait_for(state="detached")
+
+
+def test_accessibility_of_the_deal_pages(browser: Any, site: Site, organisation: dict[str, Any]) -> None:  # noqa: F811
+    """axe-core (WCAG 2.0/2.1 A and AA) finds no violation on the deal page, the new and
+    edit forms (also with errors) and the board with its filters and forecast, in English
+    and in Polish. The context bypasses the CSP only to inject axe, as in test_browser."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    try:
+        _log_in_as_rep(tab, site, f"/customers/{organisation['id']}/")
+        deal_id = _new_deal_from_360(tab, site, organisation, "Accessible deal")
+        found = {}
+        for lang in ("en", "pl"):
+            tab.goto(site.url + "/")
+            tab.get_by_test_id(f"lang-{lang}").click()
+            tab.wait_for_selector(f"html[lang={lang}]")
+            for path in (f"/deals/{deal_id}/", f"/deals/{deal_id}/edit/", f"/deals/new/?party={organisation['id']}",
+                         "/pipeline/", "form-errors"):
+                if path == "form-errors":  # the new-deal form sent empty: every error under its field
+                    tab.goto(f"{site.url}/deals/new/?party={organisation['id']}")
+                    tab.locator("[data-testid=deal-form]").evaluate("f => { f.noValidate = true; }")
+                    tab.get_by_test_id("deal-save").click()
+                    tab.locator("#deal-title-error").wait_for()
+                else:
+                    tab.goto(site.url + path)
+                tab.add_script_tag(path=str(base.AXE))
+                result = tab.evaluate(
+                    "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                    "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                )
+                if result:
+                    found[f"{lang} {path}"] = result
+        assert not found, found
+    finally:
+        context.close()
