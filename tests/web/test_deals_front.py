@@ -394,3 +394,26 @@ def test_deal_pages_have_no_untranslated_string(
         if left:
             problems[f"{method} {path}"] = left
     assert not problems, f"untranslated in {lang}: {problems}"
+
+
+def test_garbage_in_addresses_and_forms_is_never_a_500(company: Any, make_user: Any, build_pipeline: Any) -> None:
+    pipeline = build_pipeline(deals=2)
+    deal = Deal.objects.get(name="Deal 01")
+    lead = stage(pipeline, "Lead")
+    c = client_for(make_user("root", "admin"))
+    huge = "9" * 30
+    for path in (f"/deals/{huge}/", f"/deals/{huge}/edit/", f"/deals/new/?party={huge}", f"/deals/new/?pipeline={huge}",
+                 f"/pipeline/{pipeline.pk}/?owner={huge}&team={huge}&month=0000-00",
+                 f"/pipeline/{pipeline.pk}/stages/{lead.pk}/cards/?after=2026-13-45T99:00:00_{huge}&left={huge}",
+                 f"/pipeline/{pipeline.pk}/stages/{lead.pk}/cards/?after=2026-01-01T00:00:00_1&owner=-1",
+                 "/deals/parties/?party=%00%00"):
+        assert c.get(path).status_code in (200, 404), path
+    for path, data in ((f"/deals/{deal.pk}/stage/", {"stage": huge, "version": huge}),
+                       (f"/deals/{deal.pk}/move/", {"stage": huge}),
+                       (f"/deals/{deal.pk}/lines/", {"product": "x" * 500, "quantity": huge, "unit_price": "NaN"}),
+                       (f"/deals/{deal.pk}/edit/", {"title": "t", "amount": "Infinity", "currency": "PLN", "version": huge}),
+                       ("/deals/new/", {"title": "t", "party": huge, "pipeline": huge, "stage": huge, "amount": "1e400",
+                                        "currency": "PLN", "owner": huge})):
+        assert c.post(path, data).status_code in (302, 403, 404, 409, 422), path
+    deal.refresh_from_db()
+    assert deal.version == 1 and deal.name == "Deal 01"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -148,9 +148,14 @@ def board(user: Any, pipeline: Pipeline, filters: BoardFilters | None = None) ->
 
 def parse_cursor(value: str) -> tuple[datetime, int] | None:
     when, _, pk = (value or "").rpartition("_")
-    moment = parse_datetime(when) if when else None
-    if moment is None or not pk.isdigit():
+    try:
+        moment = parse_datetime(when) if when else None
+    except ValueError:  # well formed, not a date (month 13)
         return None
+    if moment is None or not pk.isdigit() or len(pk) > 18:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment, int(pk)
 
 

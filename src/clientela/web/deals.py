@@ -74,10 +74,10 @@ def _owner(request: HttpRequest, owner_id: int | None) -> tuple[User | None, Any
 
 def _find_party(user: Any, value: str) -> Party | None:
     """The visible party named by a reference, or by an id (the 360's hidden field)."""
-    value = value.strip()
+    value = value.replace("\x00", "").strip()
     parties = list_parties(user)
     party = parties.filter(ref=value).first()
-    if party is None and value.isdigit():
+    if party is None and value.isdigit() and len(value) < 10:
         party = parties.filter(pk=int(value)).first()
     return party
 
@@ -100,7 +100,7 @@ def deal_new(request: HttpRequest) -> HttpResponse:
     chosen = params.get("pipeline", "")
     pipeline = next((p for p in pipelines if str(p.pk) == chosen), pipelines[0])
     party = None
-    if params.get("party", "").isdigit() and request.method == "GET":
+    if params.get("party", "").isdigit() and len(params["party"]) < 10 and request.method == "GET":
         try:
             party = access_party_for_child(user, int(params["party"]), entity="deal", op="create")
         except (RecordNotFound, NotPermitted):
@@ -144,7 +144,7 @@ def party_options(request: HttpRequest) -> HttpResponse:
     """Customers matching ``q`` as ``<option>`` elements for the new-deal form's list."""
     if not can(request.user, "deal", "create"):
         raise PermissionDenied
-    q = request.GET.get("party", request.GET.get("q", "")).strip()[:100]
+    q = request.GET.get("party", request.GET.get("q", "")).replace("\x00", "").strip()[:100]
     parties = list(list_parties(request.user, q=q).only("ref", "name").order_by("name", "id")[:10]) if len(q) >= 2 else []
     return render(request, "web/deals/_party_options.html", {"parties": parties})
 
