@@ -16,7 +16,9 @@ representative and team, with a first stage-history row each.
 Then it times, in this process, Django's test client against the dashboard, the model
 page, the pipeline board (all open deals; filtered by close month or owner), a column's
 next cards (htmx "load more"), the deal page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
-name / e-mail / reference / phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
+name / e-mail / reference / phone digits and sorted by CLV), customer 360 pages, the
+service case queue (filters and pages; one case per 20 parties) and the global search
+(page and htmx answer, with the customer search's terms), each request with other terms,
 pages and parties, logged in as an administrator (sees every party), a manager (a team,
 about 10 %) and a sales representative (own parties, about 1 %). It prints p50 / p95 /
 max milliseconds and the SQL queries per request for each page and role, with the load
@@ -210,6 +212,46 @@ def seed_deals(url: str, deals: int) -> None:
         conn.execute("VACUUM ANALYZE sales_dealstagechange")
 
 
+CASE_SHARE = 20  # one service case per this many parties
+
+
+def ensure_cases(url: str) -> None:
+    """Service cases for the case queue and the global search (issue 12): one per
+    ``CASE_SHARE`` parties, owned like their party, a third resolved, the rest new, open
+    or pending, opened over the last 30 days with the default SLA hours. Added once, to a
+    kept database too."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM service_case)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        conn.execute(
+            f"""
+            INSERT INTO service_case (party_id, subject, description, priority, status, opened_at,
+                                      sla_due_at, resolved_at, closed_at, resolution, owner_id, team_id,
+                                      version, created_at, updated_at)
+            SELECT id, subj, '', prio, st, opened, opened + hours * interval '1 hour',
+                   CASE WHEN st = 'resolved' THEN opened + ((id % 40) + 1) * interval '1 hour' END, NULL,
+                   CASE WHEN st = 'resolved' THEN 'Solved' ELSE '' END, owner_id, team_id, 1, now(), now()
+            FROM (
+              SELECT p.id, p.owner_id, p.team_id,
+                     (ARRAY['Reklamacja', 'Zwrot', 'Brak dostawy', 'Faktura', 'Łódź: uszkodzona paczka'])
+                       [1 + (p.id / {CASE_SHARE}) % 5] || ' ' || p.name AS subj,
+                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + p.id % 4] AS prio,
+                     (ARRAY[72, 24, 8, 4])[1 + p.id % 4] AS hours,
+                     CASE WHEN p.id % 3 = 0 THEN 'resolved'
+                          ELSE (ARRAY['new', 'open', 'pending'])[1 + (p.id / 3) % 3] END AS st,
+                     now() - ((p.id * 7919) % (30 * 86400)) * interval '1 second' AS opened
+              FROM parties_party p WHERE p.id % {CASE_SHARE} = 0
+            ) c
+            """
+        )
+        n = conn.execute("SELECT count(*) FROM service_case").fetchone()[0]  # type: ignore[index]
+        conn.commit()
+        conn.execute("ANALYZE service_case")
+        conn.commit()
+        print(f"  {n} service cases in {time.perf_counter() - t:.1f} s", flush=True)
+
+
 def build(url: str, parties: int, lines_per_party: int = 10) -> None:
     t = time.perf_counter()
     paths = score_bench.generate(parties, parties * lines_per_party)
@@ -246,12 +288,21 @@ def _search_terms(rng: random.Random, sample: list[tuple[int, str, str, str, str
             f"{first} {last}",                                     # a full name
             email.split("@")[0][: rng.randint(6, 14)],             # the start of an address
             email,                                                 # a whole address
-            ref[: rng.randint(min(4, len(ref)), len(ref))],         # part of a reference
+            ref[: rng.randint(min(4, len(ref)), len(ref))],        # part of a reference
             digits[-rng.randint(6, 9):],                           # the end of the phone number
             f"{digits[2:5]} {digits[5:8]}",                        # phone digits with a space
         ])
     rng.shuffle(terms)
     return terms
+
+
+def _queue_filters(rng: random.Random, user: object) -> dict[str, object]:
+    """The case queue as agents browse it: the active queue, a priority, breached only,
+    their own cases, resolved ones, a later page."""
+    return rng.choice([
+        {}, {}, {"priority": rng.choice(["urgent", "high"])}, {"breached": 1}, {"assignee": "me"},
+        {"status": "resolved"}, {"status": "all", "page": rng.randint(2, 20)}, {"page": rng.randint(2, 40)},
+    ])
 
 
 def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str, dict[str, list[float]]]:
@@ -326,9 +377,14 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
                 f"/pipeline/{bench_pipeline.pk}/stages/{c[0]}/cards/?" + urlencode({"after": c[1]})
                 for c in (cursors[i % len(cursors)] for i in range(n))] if cursors else [],
             "deal page": [f"/deals/{deal_ids[i % len(deal_ids)]}/" for i in range(n)] if deal_ids else [],
+            "case queue": ["/cases/?" + urlencode(_queue_filters(rng, user)) for _ in range(n)],
+            "global search": ["/search/?" + urlencode({"q": terms[(i * 5 + 1) % len(terms)]}) for i in range(n)],
+            "global search (htmx)": ["/search/?" + urlencode({"q": terms[(i * 3 + 2) % len(terms)]})
+                                     for i in range(n)],
         }
         for page, paths in pages.items():
-            headers = {"HX-Request": "true", "HX-Target": "results"} if "htmx" in page else {}
+            target = "global-search-results" if page.startswith("global") else "results"
+            headers = {"HX-Request": "true", "HX-Target": target} if "htmx" in page else {}
             for path in paths[:3]:
                 client.get(path, headers=headers)
             times, counts = [], []
@@ -386,6 +442,7 @@ def main() -> int:
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         seed_deals(url, args.deals)
+        ensure_cases(url)
         if args.build_only:
             return 0
         before = os.getloadavg()
