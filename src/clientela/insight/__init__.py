@@ -32,6 +32,7 @@ from clientela.insight.concentration import (
     pareto_curve,
     top_shares,
 )
+from clientela.insight.customer_base import in_customer_base
 from clientela.insight.kpis import CustomerKPIs, customer_kpis
 from clientela.insight.ladder import (
     STAGES,
@@ -56,6 +57,7 @@ from clientela.insight.profitability import (
 from clientela.insight.rfm import SEGMENTS, rfm, rfm_summary, score_rfm, segment_counts
 
 __all__ = [
+    "in_customer_base",
     "ACTIONS",
     "SEGMENTS",
     "STAGES",
