@@ -74,6 +74,10 @@ def party_new(request: HttpRequest) -> HttpResponse:
     form = _form(request, initial=initial, with_consents=can(request.user, "consent", "create"))
     if request.method == "POST" and form.is_valid():
         values = form.party_values()
+        # Left empty: the actor owns it, in the actor's team (``default_assignment``).
+        for name in ("owner_id", "team_id"):
+            if values[name] is None:
+                del values[name]
         owner_id, team_id = actions.default_assignment(request.user, values)
         try:
             check_party_create(request.user, owner_id=owner_id, team_id=team_id)
@@ -156,13 +160,13 @@ def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
         version = int(request.POST.get("version") or party.version)
     except ValueError:
         version = party.version
+    target = "web:customers" if party.in_customer_base else "web:parties"
     try:
         actions.archive_party(request.user, party, expected_version=version)
     except StaleRecord:
         return render_page(request, "web/parties/conflict.html", {"party": party},
                            section="customers", status=409)
-    target = "web:parties" if not party.in_customer_base else "web:customers"
-    return redirect(f"{reverse(target)}?archived={party.pk}")
+    return redirect(f"{reverse(target)}?undo={party.pk}")
 
 
 @login_required
@@ -179,10 +183,10 @@ def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 def undo_offer(request: HttpRequest) -> Party | None:
-    """The party named by ``?archived=<id>`` if the user may restore it now (the banner
+    """The party named by ``?undo=<id>`` if the user may restore it now (the banner
     "… archived. Undo" shown after archiving)."""
     try:
-        return access_party_to_restore(request.user, int(request.GET.get("archived", "")))
+        return access_party_to_restore(request.user, int(request.GET.get("undo", "")))
     except (ValueError, RecordNotFound, NotPermitted):
         return None
 

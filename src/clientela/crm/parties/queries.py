@@ -149,15 +149,15 @@ def possible_duplicates(
     """Parties the user may see with the same folded name (``fold``: case and accents
     ignored), the same e-mail (case ignored) or the same phone number (its last nine
     digits), at most ``DUPLICATES_SHOWN``. Each condition is one an index answers on
-    PostgreSQL: the trigram index of the search text narrows the name, the e-mail index,
-    the trigram index of the phone digits."""
+    PostgreSQL: the trigram index of the search text narrows the name and the e-mail
+    (then compared exactly), the trigram index of the phone digits the phone."""
     name, email, phone = name.strip(), email.strip(), _phone_digits(phone)
     match = Q()
     if len(name) >= 3:
         # The trigram index finds the candidates, the exact folded name decides.
         match |= Q(Contains(search_text(), name)) & Q(name__fold=name)
     if "@" in email:
-        match |= Q(email__in=sorted({email, email.lower()}))
+        match |= Q(Contains(search_text(), email)) & Q(email__iexact=email)
     qs = visible_parties(user)
     if len(phone) >= 6:
         qs = qs.annotate(phone_digits=Replace(
