@@ -270,7 +270,7 @@ def _search_plan(
     shallow = (start + want) * max(run.customers, 1) <= SEARCH_WALK_ROWS * SEARCH_NARROW
     if record_scope(user, "party") is not Scope.ALL:
         first = list(
-            _party_filters(Party.objects.all(), filters).order_by()
+            _party_filters(customer_base(Party.objects.all()), filters).order_by()
             .values_list("id", "owner_id", "team_id")[:capped]
         )
         in_scope = scope_test(user, "party")
@@ -279,7 +279,7 @@ def _search_plan(
             return mine, False
         if shallow and len(mine) >= SEARCH_WALK_MIN_MINE:
             return None, True
-    found = _party_filters(visible_parties(user), filters).order_by().values_list("id", flat=True)
+    found = _party_filters(customer_base(visible_parties(user)), filters).order_by().values_list("id", flat=True)
     party_ids = list(found[:capped])
     if len(party_ids) > SEARCH_NARROW:
         return None, shallow
