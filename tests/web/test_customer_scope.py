@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 
 from clientela.crm.accounts.models import Team
 from clientela.crm.parties.access import visible_parties
-from clientela.crm.parties.queries import customer_base
 from clientela.crm.parties.actions import update_party
 from clientela.crm.parties.models import Party
+from clientela.crm.parties.queries import customer_base
 from clientela.crm.scoring import actions as scoring_actions
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.scope import copy_party_scope
