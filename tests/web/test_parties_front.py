@@ -6,8 +6,10 @@ parties, and the query counts of every new page."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -255,3 +257,50 @@ def test_query_counts_of_the_new_pages(rep: User, admin: User, django_assert_max
     for who, url, most in pages:
         with django_assert_max_num_queries(most):
             assert who.get(url).status_code == 200, url
+
+
+def _i18n_checker() -> Any:
+    """tests/web/test_i18n.py as a module: its checker of untranslated strings."""
+    spec = importlib.util.spec_from_file_location("i18n_checker", Path(__file__).with_name("test_i18n.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_the_party_pages_are_translated(lang: str, manager: User, admin: User) -> None:
+    """Every new page rendered in English and in ``lang``: no string left untranslated
+    (the checker of test_i18n.py)."""
+    checker = _i18n_checker()
+    catalogue, untranslated = checker.catalogue, checker.untranslated
+
+    org = actions.create_party(manager, {"name": "Bursztyn SA", "kind": "organisation", "is_customer": True,
+                                         "tags": ["b2b"], "street": "ul. Mariacka 1"})
+    person = actions.create_party(manager, {"name": "Jan Kowalski", "email": "jan@bursztyn.example"})
+    contact = actions.create_contact(manager, org, {"name": "Jan Kowalski", "email": "jan@bursztyn.example",
+                                                    "is_primary": True, "consent_email": True,
+                                                    "person_id": person.pk})
+    supplier = actions.create_party(manager, {"name": "Dostawca", "is_supplier": True})
+    gone = actions.create_party(manager, {"name": "Gone", "is_customer": True})
+    actions.archive_party(manager, gone, expected_version=gone.version)
+    translations = set(catalogue(lang).values())
+    problems = {}
+    for user, path in [
+        (manager, "/customers/new/"), (manager, "/customers/new/?role=partner"), (manager, f"/customers/{org.pk}/edit/"),
+        (manager, f"/customers/{org.pk}/"), (manager, f"/customers/{person.pk}/"), (manager, f"/customers/{supplier.pk}/"),
+        (manager, f"/customers/{org.pk}/contacts/new/"), (manager, f"/contacts/{contact.pk}/edit/"),
+        (manager, "/parties/?kind=supplier"), (manager, f"/customers/?undo={gone.pk}"),
+        (manager, "/customers/duplicates/?name=Jan+Kowalski"), (admin, "/parties/?archived=1"),
+        (admin, f"/customers/{gone.pk}/"), (admin, "/customers/"),
+    ]:
+        english, other = client_for(user), client_for(user)
+        en = english.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        xx = other.get(path, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert en != xx, path
+        left = untranslated(en, xx, translations)
+        if left:
+            problems[path] = left
+    assert not problems, f"untranslated in {lang}: {problems}"
+    polish = client_for(manager).get("/customers/new/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert lang != "pl" or ("Nowa osoba lub organizacja" in polish and "Ulica i numer" in polish)

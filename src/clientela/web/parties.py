@@ -86,7 +86,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
         consents = form.consents_given() if can(request.user, "consent", "create") else []
         try:
             party = actions.create_party(
-                request.user, values, consents=consents, consent_source=_("Front office form")
+                request.user, values, consents=consents, consent_source="front office form"
             )
         except InvalidInput as exc:
             _errors_to_form(form, exc)

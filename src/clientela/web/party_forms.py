@@ -76,6 +76,8 @@ class PartyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = [("", "—"), *((str(pk), name) for pk, name in owners)]
         self.fields["team_id"].choices = team_choices(user)
+        for name in ("owner_id", "team_id"):  # people's and teams' names: data
+            self.fields[name].widget.attrs["translate"] = "no"
         if with_consents:
             for purpose, channel in CONSENT_CHOICES:
                 self.fields[consent_field(purpose, channel)] = forms.BooleanField(required=False)
@@ -134,5 +136,6 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, persons: list[tuple[int, str]], prefix_id: str = "contact", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person_id"].choices = [("", "—"), *((str(pk), name) for pk, name in persons)]
+        self.fields["person_id"].widget.attrs["translate"] = "no"
         for name, f in self.fields.items():
             f.widget.attrs.setdefault("id", f"{prefix_id}-{name}")
