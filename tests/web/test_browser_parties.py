@@ -150,3 +150,44 @@ def test_a_manager_archives_and_undoes(people: dict[str, Any], page: Any, site: 
     page.get_by_test_id("undo-archive").click()
     page.wait_for_url(re.compile(rf"/customers/{people['existing'].pk}/$"))
     assert page.get_by_test_id("archived-banner").count() == 0
+
+
+def test_the_party_pages_are_accessible_and_fit_a_phone(people: dict[str, Any], browser: Any, site: Site) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA) finds no violation on the new pages, as the main
+    pages' check does, and at a phone's width none is wider than the screen."""
+    from clientela.crm.parties.models import ContactPerson, Party
+
+    organisation = Party.objects.filter(kind="organisation", owner=people["manager"]).first() or people["existing"]
+    contact = ContactPerson.objects.filter(organisation__owner=people["rep"]).first()
+    paths = ["/customers/new/", "/customers/new/?role=supplier", f"/customers/{organisation.pk}/",
+             f"/customers/{organisation.pk}/edit/", f"/customers/{organisation.pk}/contacts/new/",
+             "/parties/", "/parties/?kind=partner"]
+    if contact is not None:
+        paths.append(f"/contacts/{contact.pk}/edit/")
+    found: dict[str, Any] = {}
+    too_wide: dict[str, int] = {}
+    for viewport in ({"width": 1400, "height": 900}, {"width": 390, "height": 844}):
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        tab = context.new_page()
+        tab.on("request", lambda r: site.requests.append(r.url))
+        try:
+            _log_in(tab, site, "boss")
+            for path in paths:
+                tab.goto(site.url + path)
+                if viewport["width"] < 400:
+                    width = tab.evaluate("document.documentElement.scrollWidth")
+                    if width > 390:
+                        too_wide[path] = width
+                    continue
+                tab.add_script_tag(path=str(_b.AXE))
+                result = tab.evaluate(
+                    "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                    "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                )
+                if result:
+                    found[path] = result
+        finally:
+            context.close()
+    assert not found, found
+    assert not too_wide, too_wide
