@@ -304,3 +304,12 @@ def test_the_party_pages_are_translated(lang: str, manager: User, admin: User) -
     assert not problems, f"untranslated in {lang}: {problems}"
     polish = client_for(manager).get("/customers/new/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert lang != "pl" or ("Nowa osoba lub organizacja" in polish and "Ulica i numer" in polish)
+
+
+def test_an_archived_persons_data_can_still_be_erased(admin: User, manager: User) -> None:
+    """GDPR export and erasure reach archived parties (administrators see them)."""
+    from clientela.crm.privacy.access import access_party_for_gdpr
+
+    party = actions.create_party(manager, {"name": "Ewa Prywatna", "email": "ewa@example.com"})
+    actions.archive_party(manager, party, expected_version=party.version)
+    assert access_party_for_gdpr(admin, party.pk).pk == party.pk
