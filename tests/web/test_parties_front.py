@@ -313,3 +313,26 @@ def test_an_archived_persons_data_can_still_be_erased(admin: User, manager: User
     party = actions.create_party(manager, {"name": "Ewa Prywatna", "email": "ewa@example.com"})
     actions.archive_party(manager, party, expected_version=party.version)
     assert access_party_for_gdpr(admin, party.pk).pk == party.pk
+
+
+def test_the_api_reads_and_writes_the_new_fields(rep: User) -> None:
+    """Address, tags and a contact's own consents through the REST API too."""
+    import json
+
+    from clientela.crm.accounts.tokens import create_token
+
+    _, token = create_token(rep, name="test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    c = Client()
+    made = c.post("/api/v1/parties", json.dumps({
+        "ref": "API-1", "name": "Api Org", "kind": "organisation", "street": "ul. Polna 2", "postal_code": "00-001",
+        "tags": ["vip", " vip ", "b2b"]}), content_type="application/json", **auth)
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["street"], body["postal_code"], body["tags"]) == ("ul. Polna 2", "00-001", ["vip", "b2b"])
+    contact = c.post("/api/v1/contacts", json.dumps({"party_id": body["id"], "name": "Ala", "consent_phone": True}),
+                     content_type="application/json", **auth)
+    assert contact.status_code == 201 and contact.json()["consent_phone"] is True
+    too_many = c.patch(f"/api/v1/parties/{body['id']}", json.dumps({"tags": [f"t{i}" for i in range(21)]}),
+                       content_type="application/json", HTTP_IF_MATCH=made["ETag"], **auth)
+    assert too_many.status_code == 422
