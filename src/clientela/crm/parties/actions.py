@@ -22,6 +22,7 @@ from clientela.crm.audit.actions import created, deleted, diff, field_values, re
 from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Consent, ContactPerson, Party, PartyKind
+from clientela.crm.parties.tags import clean_tags
 from clientela.crm.scoring.scope import sync_party_scope
 from clientela.crm.validation import only_fields, validate_instance
 
@@ -35,26 +36,7 @@ CONTACT_FIELDS = (
     "name", "job_title", "email", "phone", "is_primary", "consent_email", "consent_phone", "person_id",
 )
 ARCHIVE_FIELDS = ("archived_at", "archived_by_id")
-MAX_TAGS, MAX_TAG_LENGTH = 20, 40
 CONSENT_FIELDS = ("purpose", "channel", "lawful_basis", "source", "given_at", "withdrawn_at")
-
-
-def clean_tags(tags: Any) -> list[str]:
-    """Tags as stored: a list of distinct non-empty texts in the order given; a text is
-    read as comma-separated tags."""
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-        raise InvalidInput({"tags": "a list of texts"})
-    out: list[str] = []
-    for tag in (t.strip() for t in tags):
-        if len(tag) > MAX_TAG_LENGTH:
-            raise InvalidInput({"tags": f"a tag has at most {MAX_TAG_LENGTH} characters"})
-        if tag and tag not in out:
-            out.append(tag)
-    if len(out) > MAX_TAGS:
-        raise InvalidInput({"tags": f"at most {MAX_TAGS} tags"})
-    return out
 
 
 def _new_ref() -> str:
