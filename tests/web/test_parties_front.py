@@ -21,6 +21,7 @@ from clientela.crm.commerce.models import Order
 from clientela.crm.parties import actions
 from clientela.crm.parties.access import UNDO_WINDOW
 from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.parties.queries import list_contacts
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,16 @@ def test_contacts_of_an_organisation_linked_both_ways(rep: User) -> None:
     assert c.post(f"/contacts/{contact.pk}/delete/").status_code == 302
     assert not ContactPerson.objects.filter(pk=contact.pk).exists()
     assert AuditEntry.objects.filter(entity="contact", object_id=str(contact.pk)).values("action").distinct().count() == 3
+    # Archived with its organisation: out of the contact lists too, back when restored.
+    kept = actions.create_contact(rep, org, {"name": "Ola Nowak"})
+    assert list_contacts(rep, party_id=org.pk).count() == 1
+    admin = User.objects.create_user(username="root", role="admin")
+    org.refresh_from_db()
+    actions.archive_party(admin, org, expected_version=org.version)
+    assert list_contacts(rep, party_id=org.pk).count() == 0 and list_contacts(admin).count() == 0
+    assert c.get(f"/contacts/{kept.pk}/edit/").status_code == 404
+    actions.restore_party(admin, Party.objects.get(pk=org.pk))
+    assert list_contacts(rep, party_id=org.pk).count() == 1
     # A person has no contacts of its own.
     assert c.get(f"/customers/{person.pk}/contacts/new/").status_code == 404
 

@@ -107,9 +107,10 @@ def access_party_for_child(user: Any, party_id: int, *, entity: str, op: Op) -> 
 def visible_contacts(user: Any) -> QuerySet[ContactPerson]:
     if not can(user, "contact", "view"):
         return ContactPerson.objects.none()
+    # The contacts of an archived organisation are archived with it.
     return scope_queryset(
-        user, ContactPerson.objects.all(), owner_field="organisation__owner",
-        team_field="organisation__team",
+        user, ContactPerson.objects.filter(organisation__archived_at__isnull=True),
+        owner_field="organisation__owner", team_field="organisation__team",
     )
 
 
