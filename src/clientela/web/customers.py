@@ -86,6 +86,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "can_log": can(request.user, "interaction", "create"),
+        "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
     }
