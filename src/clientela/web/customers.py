@@ -14,13 +14,19 @@ from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
-from clientela.crm.parties.access import access_party_by_id, access_party_for_child
+from clientela.crm.parties.access import (
+    access_party_by_id,
+    access_party_for_child,
+    may_see_archived,
+)
 from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
+from clientela.web.parties import undo_offer
+from clientela.web.party_360 import party_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -38,6 +44,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": page,
+        "can_create": can(request.user, "party", "create"),
+        "may_see_archived": may_see_archived(request.user),
+        "undo": undo_offer(request),
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "query": request.GET.copy(),
@@ -52,9 +61,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/customers/list.html", context, section="customers")
 
 
-def _party_or_404(request: HttpRequest, party_id: int) -> Party:
+def _party_or_404(request: HttpRequest, party_id: int, *, archived: bool = False) -> Party:
     try:
-        return access_party_by_id(request.user, party_id)
+        return access_party_by_id(request.user, party_id, archived=archived)
     except (RecordNotFound, NotPermitted):
         raise Http404("no such customer") from None
 
@@ -62,9 +71,10 @@ def _party_or_404(request: HttpRequest, party_id: int) -> Party:
 @login_required
 @require_GET
 def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    party = _party_or_404(request, party_id)
+    party = _party_or_404(request, party_id, archived=True)
     run = current_run()
     context = {
+        **party_context(request.user, party),
         "party": party,
         "run": run,
         "score": queries.score_for(party, run),
