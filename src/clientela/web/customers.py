@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
+from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
 from clientela.crm.parties.access import (
     access_party_by_id,
@@ -73,11 +74,13 @@ def _party_or_404(request: HttpRequest, party_id: int, *, archived: bool = False
 def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party_or_404(request, party_id, archived=True)
     run = current_run()
+    score = queries.score_for(party, run)
     context = {
         **party_context(request.user, party),
         "party": party,
         "run": run,
-        "score": queries.score_for(party, run),
+        "score": score,
+        "segments": segments_including(request.user, party, score, run),
         "ladder_history": queries.ladder_history(party),
         "consents": list(list_consents(request.user, party_id=party.pk)),
         "deals": queries.deals_of(request.user, party),
