@@ -21,7 +21,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,12 @@ def _log_in(tab: Any, site: Site, username: str, lang: str) -> None:
     assert "/admin/" not in tab.url
 
 
+def _today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 def _wait_at(tab: Any, site: Site, path: str) -> None:
     """Wait until the page is ``path`` (any #fragment, any query)."""
     tab.wait_for_url(re.compile(re.escape(site.url + path) + r"(\?[^#]*)?(#[\w-]*)?$"))
@@ -142,7 +148,7 @@ def test_a_sales_rep_runs_a_deal_from_a_new_organisation_to_won(
     tab.get_by_test_id("new-deal").click()
     tab.fill("input[name=title]", f"Radiotelefony {lang}")
     tab.fill("input[name=amount]", "125000")
-    tab.fill("input[name=expected_close]", (date.today() + timedelta(days=30)).isoformat())
+    tab.fill("input[name=expected_close]", (_today() + timedelta(days=30)).isoformat())
     tab.get_by_test_id("deal-save").click()
     tab.wait_for_url(re.compile(re.escape(site.url) + r"/deals/\d+/$"))
     deal_id = int(re.search(r"/deals/(\d+)/$", tab.url).group(1))
@@ -165,7 +171,7 @@ def test_a_sales_rep_runs_a_deal_from_a_new_organisation_to_won(
     tab.get_by_test_id("party-tasks").get_by_test_id("new-task").click()
     title = f"Wysłać instrukcje {lang}"
     tab.fill("input[name=title]", title)
-    tab.fill("input[name=due_at]", (date.today() + timedelta(days=1)).isoformat())
+    tab.fill("input[name=due_at]", (_today() + timedelta(days=1)).isoformat())
     tab.get_by_test_id("task-submit").click()
     _wait_at(tab, site, f"/customers/{party_id}/")
     tab.get_by_test_id("my-day").click()

@@ -110,6 +110,9 @@ def case_notes(case: Case) -> list[CaseNote]:
 def search_cases(user: Any, q: str, *, limit: int) -> list[Case]:
     """Cases the user sees whose subject contains ``q``, ignoring case and accents
     (trigram-indexed on PostgreSQL by service migration 0002); unresolved first."""
-    return list(
-        _scoped(user).filter(subject__fold__contains=q).order_by(F("resolved_at").asc(nulls_first=True), "-opened_at", "-id")[:limit]
-    )
+    ids = list(
+        visible_cases(user).filter(subject__fold__contains=q)
+        .order_by(F("resolved_at").asc(nulls_first=True), "-opened_at", "-id").values_list("id", flat=True)[:limit]
+    )  # chosen on the case table alone, then read with their party (see case_queue)
+    found = {c.pk: c for c in _scoped(user).filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
