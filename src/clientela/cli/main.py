@@ -9,10 +9,12 @@ from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.gdpr import gdpr
+from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.tokens import token
 from clientela.cli.users import user
+from clientela.cli.worker import worker
 from clientela.value.cli import value
 
 
@@ -38,3 +40,5 @@ main.add_command(value)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(worker)
+main.add_command(schedule)

@@ -12,6 +12,7 @@ from clientela.web import (
     customers,
     dashboard,
     feedback,
+    jobs,
     model_run,
     pipeline,
     planner,
@@ -44,6 +45,7 @@ urlpatterns = [
     path("planner/", planner.equity_planner, name="planner"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("model/", model_run.model_page, name="model"),
+    path("jobs/", jobs.job_list, name="jobs"),
 ]
 
 auth_urlpatterns = [

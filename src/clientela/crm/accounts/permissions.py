@@ -10,7 +10,8 @@ Per role:
   user's team) or ``all``;
 * ``hidden``: field groups the role must not see (``cost``, ``margin``, ``clv``);
 * ``capabilities``: operations beyond records — ``export``, ``bulk_update``,
-  ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data).
+  ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data),
+  ``jobs`` (follow background jobs and schedules on the jobs page).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ ROLES: dict[str, RoleRules] = {
     "admin": RoleRules(
         entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
         scope=Scope.ALL,
-        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr"}),
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "jobs"}),
     ),
     "manager": RoleRules(
         entities={
@@ -74,7 +75,7 @@ ROLES: dict[str, RoleRules] = {
             "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
         },
         scope=Scope.TEAM,
-        capabilities=frozenset({"export", "bulk_update"}),
+        capabilities=frozenset({"export", "bulk_update", "jobs"}),
     ),
     "sales_rep": RoleRules(
         entities={

@@ -21,6 +21,7 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clientela.crm.jobs import leases
 from clientela.crm.scoring import extract
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 from clientela.crm.scoring.pipeline import (
@@ -88,9 +89,35 @@ def run_scoring(
     """Score every party from the database; return the new current run.
 
     Raises :class:`ScoringError` (after recording the failed run) when the data
-    cannot be scored.
+    cannot be scored, or when another scoring run is in progress (one at a time: the
+    ``scoring`` lease, see ``crm/jobs/leases.py``).
     """
     settings = settings or ScoringSettings(currency=django_settings.BASE_CURRENCY)
+    try:
+        with leases.holding(SCORING_LEASE):
+            # Holding the lease, no other scoring process is alive: a run still "running"
+            # was left by one that was killed (issue 20 F18).
+            fail_interrupted_runs(leased=True)
+            return _run_scoring(settings, progress)
+    except leases.LeaseHeld:
+        raise ScoringError("another scoring run is in progress; wait for it to finish") from None
+
+
+SCORING_LEASE = "scoring"
+INTERRUPTED = "interrupted: the process running it stopped before it finished"
+
+
+def fail_interrupted_runs(*, leased: bool = False) -> int:
+    """Mark failed the model runs left "running" by a scoring process that was killed.
+    Only while no scoring process holds the lease (``leased``: the caller holds it); the
+    current run, and the scores it serves, stay as they are. Returns how many."""
+    if not leased and leases.is_held(SCORING_LEASE):
+        return 0
+    return ModelRun.objects.filter(status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now())
+
+
+def _run_scoring(settings: ScoringSettings, progress: Progress | None) -> ModelRun:
     say = progress or (lambda _msg: None)
     run = ModelRun.objects.create(
         started_at=timezone.now(), model_requested=settings.model, status=RunStatus.RUNNING
