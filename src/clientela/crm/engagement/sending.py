@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -214,7 +214,7 @@ def send_campaign(
     if channel == MessageChannel.SMS and gateway is None:
         gateway = default_gateway()
 
-    for member in members.iterator(chunk_size=500):
+    for member in _in_batches(members):
         if _stop_requested(campaign, since):
             summary.stopped = True
             break
@@ -243,6 +243,20 @@ def send_campaign(
         summary.sent, summary.suppressed, summary.failed, summary.skipped,
     )
     return summary
+
+
+def _in_batches(members: QuerySet[CampaignMember], size: int = 500) -> Iterator[CampaignMember]:
+    """The members (ordered by id) read 500 at a time, each batch a finished query: no
+    cursor stays open across the sends, because on SQLite an open cursor keeps a read
+    snapshot, and once another connection (a heartbeat, a web request) has written, the
+    next write of this one fails with "database is locked" however long it waits."""
+    last = 0
+    while True:
+        batch = list(members.filter(pk__gt=last)[:size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].pk
 
 
 def request_stop(campaign: Campaign) -> int:

@@ -50,6 +50,7 @@ def deliver(message: EmailMessage, connection: Any, *, before_commit: Callable[[
     recipients = [sanitize_address(address, encoding) for address in message.recipients()]
     data = message.message().as_bytes(linesep="\r\n")
     try:
+        smtp.ehlo_or_helo_if_needed()
         code, reply = smtp.mail(sender)
         if code != 250:
             smtp.rset()

@@ -67,7 +67,7 @@ class JobContext:
 
 def describe(exc: BaseException) -> str:
     name = type(exc).__name__
-    if isinstance(exc, InvalidInput | _safe_errors()):
+    if isinstance(exc, (InvalidInput, *_safe_errors())):
         return f"{name}: {exc}"[:300]
     return name
 

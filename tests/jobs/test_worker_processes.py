@@ -1,0 +1,85 @@
+"""The worker as a real process, killed with ``kill -9`` in the middle of its work (issue
+13's "done when"): a 2,000-member send through a real SMTP server on loopback ends with
+every consenting member mailed exactly once and the retry on the jobs page; a scoring run
+killed mid-way leaves the previous run's scores served, is marked failed, and the next
+attempt completes. The test and the processes share a file database (SQLite in tmp, or a
+PostgreSQL database of its own)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from clientela_test_support import SmtpInbox
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpInbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    handler = SmtpInbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, every: float = 0.05) -> Any:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_kill_9_mid_send_then_restart_mails_every_consenting_member_once(processes: Any, smtp: Any) -> None:
+    inbox, port = smtp
+    processes.env.update({"CLIENTELA_SMTP_HOST": "127.0.0.1", "CLIENTELA_SMTP_PORT": str(port),
+                          "CLIENTELA_FROM_EMAIL": "crm@example.test"})
+    seeded = processes.script("seed-send", "2000")
+    consenting = sorted(seeded["consenting"])
+    assert len(consenting) == 1500
+
+    first = processes.start_worker("worker-1")
+    wait_for(lambda: len(inbox.messages) >= 300, timeout=180, what="the first 300 mails")
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    mailed_before = len(inbox.messages)
+    assert mailed_before < len(consenting), "the send ended before the kill; nothing was tested"
+    dead = processes.script("state")
+    assert dead["jobs"][0]["status"] == "running" and dead["jobs"][0]["attempts"] == 1
+
+    processes.start_worker("worker-2")
+
+    def finished() -> Any:
+        job = processes.script("state")["jobs"][0]
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    job = wait_for(finished, timeout=300, what="the retried send to finish", every=1.0)
+    assert job["status"] == "succeeded", job
+    assert job["attempts"] == 2
+    assert [h["outcome"] for h in job["history"]] == ["worker lost", "succeeded"]
+    assert job["history"][0]["error"].startswith("WorkerLost")
+
+    assert sorted(inbox.recipients) == consenting  # every consenting member, each exactly once
+    members = processes.script("state")["members"]
+    assert members == {"sent": 1500, "suppressed": 500}
+
+    page = processes.script("jobs-page")
+    assert page["status"] == 200
+    html = page["html"]
+    assert 'data-testid="job-history"' in html and "Worker lost" in html and "WorkerLost" in html
+    assert '<span class="num">2 / 5</span>' in html
