@@ -83,3 +83,52 @@ def test_kill_9_mid_send_then_restart_mails_every_consenting_member_once(process
     html = page["html"]
     assert 'data-testid="job-history"' in html and "Worker lost" in html and "WorkerLost" in html
     assert '<span class="num">2 / 5</span>' in html
+
+
+def running_model_runs(database_url: str) -> int:
+    """Model runs marked running, read straight from the shared database."""
+    sql = "SELECT count(*) FROM scoring_modelrun WHERE status = 'running'"
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(database_url[len("sqlite:///"):], timeout=20) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+def test_kill_9_mid_scoring_keeps_the_previous_scores_and_the_next_run_completes(
+    processes: Any, database_url: str
+) -> None:
+    processes.cli("demo", "--no-serve", "--customers", "300", "--seed", "3")
+    queued = processes.script("queue-scoring")
+    previous_run, previous_scores = queued["current_run"], queued["scores"]
+    assert previous_scores > 0
+
+    first = processes.start_worker("worker-1")
+    wait_for(lambda: running_model_runs(database_url) > 0, timeout=180, what="the scoring run to start", every=0.02)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+
+    killed = processes.script("state")
+    assert [r["status"] for r in killed["runs"]][-1] == "running"
+    # The previous run is still the current one, with all its scores: the pages serve it.
+    assert (killed["current_run"], killed["current_scores"]) == (previous_run, previous_scores)
+
+    processes.start_worker("worker-2")
+
+    def finished() -> Any:
+        job = processes.script("state")["jobs"][-1]
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    job = wait_for(finished, timeout=300, what="the retried scoring to finish", every=1.0)
+    assert job["status"] == "succeeded", job
+    assert job["history"][0]["outcome"] == "worker lost"
+    done = processes.script("state")
+    interrupted = [r for r in done["runs"] if r["status"] == "failed"]
+    assert len(interrupted) == 1 and interrupted[0]["error"].startswith("interrupted")  # issue 20 F18
+    assert not [r for r in done["runs"] if r["status"] == "running"]
+    assert done["current_run"] not in (previous_run, interrupted[0]["pk"])
+    assert done["current_scores"] == previous_scores
