@@ -198,3 +198,22 @@ def test_a_bad_status_filter_shows_all_jobs() -> None:
     c.force_login(User.objects.create_user(username="a", password="pw-a", role="admin"))
     page = c.get("/jobs/?status=<script>&page=x")
     assert page.status_code == 200 and page.content.decode().count('data-testid="job-status"') == 1
+
+
+def test_an_erasure_queued_from_the_cli_runs_in_the_worker() -> None:
+    from clientela.crm.accounts.models import User
+    from clientela.crm.parties.models import Party
+
+    User.objects.create_user(username="dpo", password="pw-dpo", role="admin")
+    party = Party.objects.create(ref="ER1", name="Zofia Kowalska", email="zofia@example.test")
+    result = CliRunner().invoke(cli, ["gdpr", "erase", "ER1", "--yes", "--by", "dpo", "--queue"])
+    assert result.exit_code == 0, result.output
+    party.refresh_from_db()
+    assert party.name == "Zofia Kowalska"  # queued, not erased yet
+    run_worker()
+    job = Job.objects.get(kind="privacy.erase")
+    assert job.status == JobStatus.SUCCEEDED and job.created_by.username == "dpo"
+    party.refresh_from_db()
+    assert "Kowalska" not in party.name and party.email != "zofia@example.test"
+    run_worker()  # a second run of the same job (a retry) changes nothing
+    assert Job.objects.get(kind="privacy.erase").attempts == 1

@@ -17,3 +17,12 @@ def erase_job(job: Any, *, party_id: int, actor_id: int | None = None) -> dict[s
     counts = erase_party(actor, party)
     job.progress(1, 1, force=True)
     return {"party_id": party_id, "rows": counts}
+
+
+def queue_erasure(actor: Any, party: Any) -> Any:
+    """Queue the erasure of ``party`` for the worker (audited through ``enqueue_job``)."""
+    from clientela.crm.jobs.actions import enqueue_job
+
+    return enqueue_job(actor, kind="privacy.erase",
+                       params={"party_id": party.pk, "actor_id": getattr(actor, "pk", None)},
+                       label=f"Erase party {party.pk}", subject=f"party:{party.pk}")
