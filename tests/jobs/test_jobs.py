@@ -40,7 +40,7 @@ def flaky(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
 
 
 def run_worker() -> int:
-    return JobWorker(worker_id="test-worker", interval=0.05, burst=True, housekeeping=False).run()
+    return JobWorker(worker_id="test-worker", interval=0.05, burst=True, housekeeping=False, manage_connections=False).run()
 
 
 def test_a_job_runs_and_records_its_result(flaky: None) -> None:

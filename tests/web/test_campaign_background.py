@@ -28,7 +28,7 @@ CONSENTING = range(0, MEMBERS, 3)  # every third member may be mailed
 
 
 def run_worker() -> None:
-    JobWorker(worker_id="test", interval=0.05, burst=True, housekeeping=False).run()
+    JobWorker(worker_id="test", interval=0.05, burst=True, housekeeping=False, manage_connections=False).run()
 
 
 def sending_job(campaign: Campaign) -> Job | None:

@@ -37,13 +37,16 @@ def start_checks() -> None:
 
 class JobWorker:
     def __init__(self, *, worker_id: str, interval: float = 1.0, burst: bool = False,
-                 housekeeping: bool = True) -> None:
+                 housekeeping: bool = True, manage_connections: bool = True) -> None:
         from django_tasks_db.management.commands.db_worker import Worker
 
         self.worker_id = worker_id
         self.interval = interval
         self.burst = burst
         self.housekeeping = housekeeping
+        # Close expired or broken database connections between tasks, as Django does
+        # between requests (off in a test that runs the loop inside its transaction).
+        self.manage_connections = manage_connections
         self.running = True
         self._last_housekeeping = 0.0
         self._inner = Worker(
@@ -94,7 +97,8 @@ class JobWorker:
         start_checks()
         ran = 0
         while self.running:
-            close_old_connections()
+            if self.manage_connections:
+                close_old_connections()
             if self.housekeeping and time.monotonic() - self._last_housekeeping >= HOUSEKEEPING_EVERY:
                 self._last_housekeeping = time.monotonic()
                 self.do_housekeeping()
@@ -106,5 +110,6 @@ class JobWorker:
             if self.burst:
                 break
             time.sleep(self.interval)
-        close_old_connections()
+        if self.manage_connections:
+            close_old_connections()
         return ran
