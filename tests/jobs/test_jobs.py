@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.cli.main import main as cli
-from clientela.crm.jobs import actions, registry, schedules
+from clientela.crm.jobs import actions, attempts, registry, schedules
 from clientela.crm.jobs.models import Job, JobStatus, ScheduleState
 from clientela.crm.jobs.worker import JobWorker
 
@@ -63,7 +63,7 @@ def test_a_failing_job_is_retried_with_backoff_and_each_attempt_is_kept(flaky: N
     assert job.last_error == "LookupError: the thing is not there yet"
     # Backoff: the first retry waits JOB_RETRY_SECONDS, each later one twice as long (≤ 1 h).
     settings.JOB_RETRY_SECONDS = 30
-    assert [actions.backoff(n).total_seconds() for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]
+    assert [attempts.backoff(n).total_seconds() for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]
 
 
 def test_a_job_fails_after_its_last_attempt(flaky: None) -> None:
@@ -85,11 +85,11 @@ def test_a_retry_waits_for_its_backoff(flaky: None, settings: Any) -> None:
 def test_a_job_whose_worker_went_silent_is_taken_up_again(flaky: None, settings: Any) -> None:
     job = actions.enqueue_job(None, kind="test.flaky", params={"fail_times": 0}, label="Flaky")
     # A worker claimed it and died: running, its heartbeat older than the timeout.
-    claimed = actions.claim_attempt(job.pk, 1, worker_id="dead-worker", task_id="")
+    claimed = attempts.claim_attempt(job.pk, 1, worker_id="dead-worker", task_id="")
     assert claimed is not None
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=settings.JOB_TIMEOUT_SECONDS + 1))
-    assert actions.recover_lost_jobs() == [job.pk]
-    assert actions.recover_lost_jobs() == []  # once
+    assert attempts.recover_lost_jobs() == [job.pk]
+    assert attempts.recover_lost_jobs() == []  # once
     run_worker()  # the first task finds its attempt taken; the retry runs
     job.refresh_from_db()
     assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 2)
@@ -100,8 +100,8 @@ def test_a_job_whose_worker_went_silent_is_taken_up_again(flaky: None, settings:
 def test_a_live_job_is_left_alone() -> None:
     job = actions.enqueue_job(None, kind="schedule", params={"name": "purge-sessions", "now": timezone.now().isoformat()},
                               label="x")
-    actions.claim_attempt(job.pk, 1, worker_id="live", task_id="")
-    assert actions.recover_lost_jobs() == []
+    attempts.claim_attempt(job.pk, 1, worker_id="live", task_id="")
+    assert attempts.recover_lost_jobs() == []
 
 
 def test_an_unknown_kind_is_refused() -> None:

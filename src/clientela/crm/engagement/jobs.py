@@ -50,7 +50,8 @@ def queue_send(actor: Any, campaign: Campaign) -> Any:
 
     from clientela.crm.engagement.models import MessageChannel
     from clientela.crm.engagement.sms import default_gateway
-    from clientela.crm.jobs.actions import active_job, enqueue_job
+    from clientela.crm.jobs.actions import enqueue_job
+    from clientela.crm.jobs.queries import active_job
 
     if sending.check_message(campaign) == MessageChannel.SMS:
         default_gateway()  # SmsError now, not in the worker
@@ -67,6 +68,6 @@ def queue_send(actor: Any, campaign: Campaign) -> Any:
 
 def running_send(campaign_id: int) -> Any:
     """The campaign's queued, running or retrying send job, if any."""
-    from clientela.crm.jobs.actions import active_job
+    from clientela.crm.jobs.queries import active_job
 
     return active_job(send_subject(campaign_id))

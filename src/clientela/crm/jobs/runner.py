@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from clientela.crm.errors import InvalidInput
-from clientela.crm.jobs import actions
+from clientela.crm.jobs import attempts as actions
 from clientela.crm.jobs.pulse import beating
 from clientela.crm.jobs.registry import handler
 

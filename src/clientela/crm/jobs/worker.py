@@ -20,7 +20,7 @@ from typing import Any
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
-from clientela.crm.jobs import actions, runner, schedules
+from clientela.crm.jobs import attempts, runner, schedules
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def start_checks() -> None:
     "running" by a killed scoring process are marked failed (issue 20 F18)."""
     from clientela.crm.scoring.actions import fail_interrupted_runs
 
-    fail_interrupted_runs()
+    fail_interrupted_runs(None)
 
 
 class JobWorker:
@@ -70,7 +70,7 @@ class JobWorker:
     # Loop --------------------------------------------------------------------
     def do_housekeeping(self, now: datetime | None = None) -> None:
         now = now or timezone.now()
-        lost = actions.recover_lost_jobs(now)
+        lost = attempts.recover_lost_jobs(now)
         if lost:
             log.warning("worker %s: jobs %s lost their worker; retrying", self.worker_id, lost)
         schedules.tick(now)

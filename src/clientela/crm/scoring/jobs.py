@@ -31,7 +31,8 @@ def scoring_job(job: Any, *, model: str = "auto") -> dict[str, Any]:
 
 def nightly_scoring(now: datetime) -> dict[str, Any]:
     """The ``nightly-scoring`` schedule: queue a scoring job (its own progress and retries)."""
-    from clientela.crm.jobs.actions import active_job, enqueue_job
+    from clientela.crm.jobs.actions import enqueue_job
+    from clientela.crm.jobs.queries import active_job
 
     if active_job("scoring") is not None:
         return {"skipped": "a scoring job is queued or running"}
