@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -132,3 +134,17 @@ def test_kill_9_mid_scoring_keeps_the_previous_scores_and_the_next_run_completes
     assert not [r for r in done["runs"] if r["status"] == "running"]
     assert done["current_run"] not in (previous_run, interrupted[0]["pk"])
     assert done["current_scores"] == previous_scores
+
+    # The same with `clientela score` killed (issue 20 F18): the next `clientela score`
+    # (once the killed one's lease has expired) marks it failed and completes.
+    scoring = subprocess.Popen([sys.executable, "-m", "clientela.cli", "score", "--model", "bgnbd"],
+                               env=processes.env, cwd=processes.tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: running_model_runs(database_url) > 0, timeout=180, what="`clientela score` to start", every=0.02)
+    os.kill(scoring.pid, signal.SIGKILL)
+    scoring.wait(timeout=10)
+    time.sleep(4)  # CLIENTELA_JOB_TIMEOUT=3: the killed process's lease expires
+    assert "Run " in processes.cli("score", "--model", "bgnbd")
+    final = processes.script("state")
+    assert not [r for r in final["runs"] if r["status"] == "running"]
+    assert len([r for r in final["runs"] if r["status"] == "failed" and r["error"].startswith("interrupted")]) == 2
