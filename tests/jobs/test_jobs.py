@@ -217,3 +217,27 @@ def test_an_erasure_queued_from_the_cli_runs_in_the_worker() -> None:
     assert "Kowalska" not in party.name and party.email != "zofia@example.test"
     run_worker()  # a second run of the same job (a retry) changes nothing
     assert Job.objects.get(kind="privacy.erase").attempts == 1
+
+
+def stopping_handler(job: Any) -> dict[str, Any]:
+    """Asks the worker to stop (as SIGTERM does), then reports progress."""
+    from clientela.crm.jobs import runner
+
+    runner.stopping.set()
+    job.progress(1, 2, force=True)
+    raise AssertionError("progress should have stopped the job")
+
+
+def test_a_stopping_worker_queues_its_job_again_without_counting_the_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clientela.crm.jobs import runner
+
+    monkeypatch.setitem(registry.KINDS, "test.stopping", f"{__name__}.stopping_handler")
+    job = actions.enqueue_job(None, kind="test.stopping", params={}, label="Stopping", max_attempts=1)
+    try:
+        run_worker()
+    finally:
+        runner.stopping.clear()
+    job.refresh_from_db()
+    assert job.status == JobStatus.RETRYING and job.attempts == 1 and job.max_attempts == 2
+    assert [h["outcome"] for h in job.history] == ["worker stopped"]
+    assert job.last_error == ""

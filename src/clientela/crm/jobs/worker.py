@@ -96,7 +96,7 @@ class JobWorker:
         log.info("worker %s started", self.worker_id)
         start_checks()
         ran = 0
-        while self.running:
+        while self.running and not runner.stopping.is_set():
             if self.manage_connections:
                 close_old_connections()
             if self.housekeeping and time.monotonic() - self._last_housekeeping >= HOUSEKEEPING_EVERY:
