@@ -3,7 +3,8 @@
 * input hygiene: NUL characters and unpaired surrogates are refused (400), a body on
   POST/PUT/PATCH must be JSON (415);
 * a per-token fixed-window rate limit (``settings.API_RATE_LIMIT``, e.g. ``"6000/60"``),
-  429 with ``Retry-After``; anonymous callers are limited per address;
+  429 with ``Retry-After``, counted in the shared cache so it holds across web processes;
+  anonymous callers and tokens that do not verify are limited per client address;
 * ``Idempotency-Key`` on POST: the first response is stored (per user and key, 24 h) and
   replayed for a repeat; the same key with another payload answers 422; concurrent
   requests with one key run once (a unique constraint picks the winner, the others
@@ -23,13 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from clientela.api.auth import bearer_token, identify
 from clientela.api.models import IdempotencyKey
 from clientela.api.problems import PROBLEM_CONTENT_TYPE, problem
+from clientela.crm.shared_cache import count_hit
+from clientela.proxy import client_address
 
 log = logging.getLogger("clientela.api")
 
@@ -61,6 +63,19 @@ def _has_bad_text(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(_has_bad_text(v) for v in value)
     return False
+
+
+def _caller(request: HttpRequest) -> str:
+    """Whom the rate limit counts: a verified token, the session's user, else the client
+    address -- a token that does not verify counts against its sender's address, so a
+    fresh bogus token per request is no way around the limit."""
+    token = bearer_token(request)
+    user = identify(request)
+    if token is not None and user is not None:
+        return "t:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
+    if token is None and user is not None:
+        return f"u:{user.pk}"
+    return "a:" + client_address(request, behind_proxy=settings.BEHIND_PROXY)
 
 
 class ApiGatewayMiddleware:
@@ -104,24 +119,9 @@ class ApiGatewayMiddleware:
         limit, window = _rate(settings.API_RATE_LIMIT)
         if limit <= 0:
             return None
-        token = bearer_token(request)
-        if token is not None:
-            who = "t:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
-        elif getattr(request, "user", None) is not None and request.user.is_authenticated:
-            who = f"u:{request.user.pk}"
-        else:
-            who = "a:" + request.META.get("REMOTE_ADDR", "")
         now = int(time.time())
         start = now - now % window
-        cache_key = f"api-rate:{who}:{start}"
-        if cache.add(cache_key, 1, timeout=window + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.set(cache_key, 1, timeout=window + 1)
-                count = 1
+        count = count_hit(f"api-rate:{_caller(request)}:{start}", window=window + 1)
         if count > limit:
             retry = max(1, start + window - now)
             return problem(

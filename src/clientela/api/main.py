@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from django.db import DataError, IntegrityError, OperationalError
@@ -42,13 +43,30 @@ class VendoredSwagger(DocsBase):
 
 
 class ClientelaAPI(NinjaAPI):
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple[Any, ...], Any] = {}
+        self._schema_lock = threading.Lock()
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
         """ninja's schema, plus what the gateway does: problem+json error bodies, the
-        ``If-Match``/``Idempotency-Key`` headers and the ``ETag`` of single resources."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for path, path_item in schema.get("paths", {}).items():
-            for method, operation in path_item.items():
-                _document_operation(path, method, operation)
+        ``If-Match``/``Idempotency-Key`` headers and the ``ETag`` of single resources.
+
+        Built once per process (it takes seconds and never changes while the process
+        runs) and shared: callers must not modify it."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        schema = self._schemas.get(key)
+        if schema is not None:
+            return schema
+        with self._schema_lock:  # one build when the first requests arrive together
+            schema = self._schemas.get(key)
+            if schema is None:
+                schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+                for path, path_item in schema.get("paths", {}).items():
+                    for method, operation in path_item.items():
+                        _document_operation(path, method, operation)
+                self._schemas[key] = schema
         return schema
 
 
