@@ -76,8 +76,8 @@ def test_kill_9_mid_send_then_restart_mails_every_consenting_member_once(process
     assert [h["outcome"] for h in job["history"]] == ["worker lost", "succeeded"]
     assert job["history"][0]["error"].startswith("WorkerLost")
 
-    assert sorted(inbox.recipients) == consenting  # every consenting member, each exactly once
     members = processes.script("state")["members"]
+    assert sorted(inbox.recipients) == consenting, members  # every consenting member, each exactly once
     assert members == {"sent": 1500, "suppressed": 500}
 
     page = processes.script("jobs-page")

@@ -8,7 +8,7 @@ taken over once the claim is a job timeout old.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from clientela.crm.engagement import sending
@@ -19,6 +19,8 @@ def send_campaign_job(job: Any, *, campaign_id: int, since: str) -> dict[str, An
     """Send the campaign to its members not yet sent to; progress counts members done.
     A stop asked for since ``since`` (the time Send was pressed) ends it between members."""
     campaign = Campaign.objects.get(pk=campaign_id)
+    if job.resumed:
+        _wait_out_dead_claims(job, campaign)
     total = campaign.members.count()
     done = total - sending.members_to_send(campaign).count()
     job.progress(done, total, force=True)
@@ -34,6 +36,28 @@ def send_campaign_job(job: Any, *, campaign_id: int, since: str) -> dict[str, An
     job.progress(done, total, force=True, check_stop=False)
     return {"sent": summary.sent, "suppressed": summary.suppressed, "failed": summary.failed,
             "skipped": summary.skipped, "stopped": summary.stopped}
+
+
+def _wait_out_dead_claims(job: Any, campaign: Campaign) -> None:
+    """A retry after a lost worker: wait until the members its dead attempt held
+    "sending" are ``job.lost_after`` old, so this attempt takes them over (they were not
+    mailed: a member is recorded as sent before the server may deliver). The dead worker's
+    last heartbeat can be older than its last claim when the machine was busy; without
+    this wait such a member would be skipped as held by a live send."""
+    import time
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from clientela.crm.engagement.models import SendStatus
+
+    newest = campaign.members.filter(send_status=SendStatus.SENDING).aggregate(at=Max("status_at"))["at"]
+    if newest is None:
+        return
+    until = newest + job.lost_after + timedelta(seconds=0.5)
+    while timezone.now() < until:
+        job.progress(0, None)  # a heartbeat, and a stop asked for ends the wait
+        time.sleep(min(1.0, max((until - timezone.now()).total_seconds(), 0.0)))
 
 
 def send_subject(campaign_id: int) -> str:
