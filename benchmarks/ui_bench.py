@@ -8,9 +8,17 @@ names, e-mail addresses and phone numbers, owners among 100 sales representative
 10 teams, and NPS survey answers. The database is kept for the next run (``--rebuild``
 builds it again, ``--drop`` drops it at the end).
 
-Then it times, in this process, Django's test client against the dashboard, the model
-page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
-name / e-mail / reference / phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
+Deals for the front office (issue 12) are added once when missing (``seed_deals``): a
+pipeline "Bench pipeline" with ``--deals`` open deals (10,000 by default) spread over
+its four open stages and twelve close months, each on a party and owned by the party's
+representative and team, with a first stage-history row each.
+
+Then it times, in this process, Django's test client against the dashboard, My day, the task list, the model
+page, the pipeline board (all open deals; filtered by close month or owner), a column's
+next cards (htmx "load more"), the deal page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
+name / e-mail / reference / phone digits and sorted by CLV), customer 360 pages, the
+service case queue (filters and pages; one case per 20 parties) and the global search
+(page and htmx answer, with the customer search's terms), each request with other terms,
 pages and parties, logged in as an administrator (sees every party), a manager (a team,
 about 10 %) and a sales representative (own parties, about 1 %). It prints p50 / p95 /
 max milliseconds and the SQL queries per request for each page and role, with the load
@@ -152,6 +160,131 @@ def enrich(url: str) -> None:
         print(f"  vacuumed in {time.perf_counter() - t:.1f} s", flush=True)
 
 
+def add_tasks(url: str) -> None:
+    """Open tasks for My day and the task list (once): two for every ten parties (about
+    200 per representative at 1M parties), assigned to the party's owner, due from 20 days
+    ago to 19 days ahead; one in 250 goes to the bench manager and one in 250 to the bench
+    administrator instead."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM tasks_task)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        admin, manager = (conn.execute("SELECT id FROM accounts_user WHERE username = %s", (name,)).fetchone()[0]  # type: ignore[index]
+                          for name in ("bench_admin", "bench_manager"))
+        conn.execute(
+            """
+            INSERT INTO tasks_task (title, description, due_on, status, version, created_at, updated_at,
+                                    assignee_id, created_by_id, party_id)
+            SELECT 'Call ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 12 THEN %(manager)s WHEN id %% 500 = 22 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 2
+            UNION ALL
+            SELECT 'Follow up ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 13 THEN %(manager)s WHEN id %% 500 = 23 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 3
+            """,
+            {"admin": admin, "manager": manager},
+        )
+        conn.commit()
+        count = conn.execute("SELECT count(*) FROM tasks_task").fetchone()[0]  # type: ignore[index]
+        conn.execute("ANALYZE tasks_task")
+        print(f"  {count} open tasks in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+BENCH_PIPELINE = "Bench pipeline"
+BENCH_STAGES = [("Lead", "0.1", False, False), ("Qualified", "0.25", False, False),
+                ("Proposal", "0.5", False, False), ("Negotiation", "0.75", False, False),
+                ("Won", "1", True, False), ("Lost", "0", False, True)]
+
+
+def seed_deals(url: str, deals: int) -> None:
+    """A pipeline with ``deals`` open deals, once (kept with the database). Deal ``i`` is
+    on party ``1 + i × 7919 mod parties`` with that party's owner and team, in open stage
+    ``i mod 4``, closing in one of the next twelve months, in PLN (every tenth in EUR)."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT 1 FROM sales_pipeline WHERE name = %s", (BENCH_PIPELINE,)).fetchone():
+            return
+        t = time.perf_counter()
+        pipeline = conn.execute(
+            "INSERT INTO sales_pipeline (name, is_active, created_at) VALUES (%s, true, now()) RETURNING id",
+            (BENCH_PIPELINE,),
+        ).fetchone()[0]  # type: ignore[index]
+        for order, (name, p, won, lost) in enumerate(BENCH_STAGES, start=1):
+            conn.execute(
+                'INSERT INTO sales_stage (pipeline_id, name, "order", win_probability, is_won, is_lost) '
+                "VALUES (%s, %s, %s, %s, %s, %s)", (pipeline, name, order, p, won, lost),
+            )
+        first = conn.execute("SELECT min(id) FROM sales_stage WHERE pipeline_id = %s", (pipeline,)).fetchone()[0]  # type: ignore[index]
+        parties = conn.execute("SELECT max(id) FROM parties_party").fetchone()[0]  # type: ignore[index]
+        conn.execute(
+            """
+            INSERT INTO sales_deal (pipeline_id, stage_id, party_id, name, amount, currency, expected_close,
+                                    owner_id, team_id, status, close_reason, closed_at, version,
+                                    created_at, updated_at)
+            SELECT %(pipeline)s, %(first)s + i %% 4, p.id, 'Bench deal ' || i, 500 + (i * 37) %% 20000,
+                   CASE WHEN i %% 10 = 0 THEN 'EUR' ELSE 'PLN' END,
+                   (date_trunc('month', now()) + ((i %% 12) || ' months')::interval + ((i %% 28) || ' days')::interval)::date,
+                   p.owner_id, p.team_id, 'open', '', NULL, 1,
+                   now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
+            FROM generate_series(1, %(n)s) i
+            JOIN parties_party p ON p.id = 1 + (i::bigint * 7919) %% %(parties)s
+            """,
+            {"pipeline": pipeline, "first": first, "n": deals, "parties": parties},
+        )
+        conn.execute(
+            "INSERT INTO sales_dealstagechange (deal_id, from_stage_id, to_stage_id, changed_at, changed_by_id) "
+            "SELECT id, NULL, stage_id, created_at, NULL FROM sales_deal WHERE pipeline_id = %s",
+            (pipeline,),
+        )
+        conn.commit()
+        print(f"  {deals} open deals in {BENCH_PIPELINE!r} in {time.perf_counter() - t:.1f} s", flush=True)
+    with psycopg.connect(score_bench._pg(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE sales_deal")
+        conn.execute("VACUUM ANALYZE sales_dealstagechange")
+
+
+CASE_SHARE = 20  # one service case per this many parties
+
+
+def ensure_cases(url: str) -> None:
+    """Service cases for the case queue and the global search (issue 12): one per
+    ``CASE_SHARE`` parties, owned like their party, a third resolved, the rest new, open
+    or pending, opened over the last 30 days with the default SLA hours. Added once, to a
+    kept database too."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM service_case)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        conn.execute(
+            f"""
+            INSERT INTO service_case (party_id, subject, description, priority, status, opened_at,
+                                      sla_due_at, resolved_at, closed_at, resolution, owner_id, team_id,
+                                      version, created_at, updated_at)
+            SELECT id, subj, '', prio, st, opened, opened + hours * interval '1 hour',
+                   CASE WHEN st = 'resolved' THEN opened + ((id % 40) + 1) * interval '1 hour' END, NULL,
+                   CASE WHEN st = 'resolved' THEN 'Solved' ELSE '' END, owner_id, team_id, 1, now(), now()
+            FROM (
+              SELECT p.id, p.owner_id, p.team_id,
+                     (ARRAY['Reklamacja', 'Zwrot', 'Brak dostawy', 'Faktura', 'Łódź: uszkodzona paczka'])
+                       [1 + (p.id / {CASE_SHARE}) % 5] || ' ' || p.name AS subj,
+                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + p.id % 4] AS prio,
+                     (ARRAY[72, 24, 8, 4])[1 + p.id % 4] AS hours,
+                     CASE WHEN p.id % 3 = 0 THEN 'resolved'
+                          ELSE (ARRAY['new', 'open', 'pending'])[1 + (p.id / 3) % 3] END AS st,
+                     now() - ((p.id * 7919) % (30 * 86400)) * interval '1 second' AS opened
+              FROM parties_party p WHERE p.id % {CASE_SHARE} = 0
+            ) c
+            """
+        )
+        n = conn.execute("SELECT count(*) FROM service_case").fetchone()[0]  # type: ignore[index]
+        conn.commit()
+        conn.execute("ANALYZE service_case")
+        conn.commit()
+        print(f"  {n} service cases in {time.perf_counter() - t:.1f} s", flush=True)
+
+
 def build(url: str, parties: int, lines_per_party: int = 10) -> None:
     t = time.perf_counter()
     paths = score_bench.generate(parties, parties * lines_per_party)
@@ -188,12 +321,21 @@ def _search_terms(rng: random.Random, sample: list[tuple[int, str, str, str, str
             f"{first} {last}",                                     # a full name
             email.split("@")[0][: rng.randint(6, 14)],             # the start of an address
             email,                                                 # a whole address
-            ref[: rng.randint(4, len(ref))],                       # part of a reference
+            ref[: rng.randint(min(4, len(ref)), len(ref))],        # part of a reference
             digits[-rng.randint(6, 9):],                           # the end of the phone number
             f"{digits[2:5]} {digits[5:8]}",                        # phone digits with a space
         ])
     rng.shuffle(terms)
     return terms
+
+
+def _queue_filters(rng: random.Random, user: object) -> dict[str, object]:
+    """The case queue as agents browse it: the active queue, a priority, breached only,
+    their own cases, resolved ones, a later page."""
+    return rng.choice([
+        {}, {}, {"priority": rng.choice(["urgent", "high"])}, {"breached": 1}, {"assignee": "me"},
+        {"status": "resolved"}, {"status": "all", "page": rng.randint(2, 20)}, {"page": rng.randint(2, 40)},
+    ])
 
 
 def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str, dict[str, list[float]]]:
@@ -206,9 +348,16 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from clientela.crm.accounts.models import User
     from clientela.crm.parties.access import visible_parties
+    from clientela.crm.sales.access import visible_deals
+    from clientela.crm.sales.models import Pipeline
+    from clientela.web.board import cursor_of
+
+    bench_pipeline = Pipeline.objects.get(name=BENCH_PIPELINE)
+    open_stages = list(bench_pipeline.stages.filter(is_won=False, is_lost=False).order_by("order"))
 
     results: dict[str, dict[str, list[float]]] = {}
     users = {
@@ -229,6 +378,16 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             ids.extend(visible.filter(pk__in=batch).values_list("id", flat=True)[: requests - len(ids)])
         sample = list(visible.filter(pk__in=ids[:40]).values_list("id", "name", "email", "ref", "phone"))
         terms = _search_terms(rng, sample)
+        deals = visible_deals(user).filter(pipeline=bench_pipeline)
+        deal_ids = list(deals.order_by("?").values_list("id", flat=True)[:requests])
+        owners = list(deals.exclude(owner=None).values_list("owner_id", flat=True).distinct()[:50])
+        today = timezone.localdate()
+        months = [f"{today.year + (today.month - 1 + k) // 12}-{(today.month - 1 + k) % 12 + 1:02d}" for k in range(12)]
+        cursors = []  # the 30th card of a column: where its "load more" starts
+        for column in open_stages:
+            thirtieth = deals.filter(stage=column).order_by("-updated_at", "-id")[29:30].first()
+            if thirtieth is not None:
+                cursors.append((column.pk, cursor_of(thirtieth)))
         n = requests + 3  # the first three of each page warm up (connection, templates)
         pages: dict[str, list[str]] = {
             "dashboard": ["/"] * n,
@@ -243,9 +402,26 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "customers, search (htmx)": ["/customers/?" + urlencode(
                 {"q": terms[(i * 7 + 3) % len(terms)], "sort": "clv"}) for i in range(n)],
             "customer 360": [f"/customers/{ids[i % len(ids)]}/" for i in range(n)],
+            "my day": ["/my-day/"] * n,
+            "tasks, everyone visible": ["/tasks/?" + urlencode(
+                {"scope": "team", "due": rng.choice(["", "overdue", "week"]), "page": rng.choice([1, 1, 2, 5])})
+                for _ in range(n)],
+            "board, all open deals": [f"/pipeline/{bench_pipeline.pk}/"] * n,
+            "board, filtered": [f"/pipeline/{bench_pipeline.pk}/?" + urlencode(
+                rng.choice([{"month": month} for month in months]
+                           + ([{"owner": rng.choice(owners)}] if owners else []))) for _ in range(n)],
+            "board, load more (htmx)": [
+                f"/pipeline/{bench_pipeline.pk}/stages/{c[0]}/cards/?" + urlencode({"after": c[1]})
+                for c in (cursors[i % len(cursors)] for i in range(n))] if cursors else [],
+            "deal page": [f"/deals/{deal_ids[i % len(deal_ids)]}/" for i in range(n)] if deal_ids else [],
+            "case queue": ["/cases/?" + urlencode(_queue_filters(rng, user)) for _ in range(n)],
+            "global search": ["/search/?" + urlencode({"q": terms[(i * 5 + 1) % len(terms)]}) for i in range(n)],
+            "global search (htmx)": ["/search/?" + urlencode({"q": terms[(i * 3 + 2) % len(terms)]})
+                                     for i in range(n)],
         }
         for page, paths in pages.items():
-            headers = {"HX-Request": "true", "HX-Target": "results"} if "htmx" in page else {}
+            target = "global-search-results" if page.startswith("global") else "results"
+            headers = {"HX-Request": "true", "HX-Target": target} if "htmx" in page else {}
             for path in paths[:3]:
                 client.get(path, headers=headers)
             times, counts = [], []
@@ -280,6 +456,7 @@ def main() -> int:
     parser.add_argument("--role", action="append", choices=["admin", "manager", "sales_rep"],
                         help="roles to measure (default: all three)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--deals", type=int, default=10_000, help="open deals of the bench pipeline (made once)")
     parser.add_argument("--database-url", default=os.environ.get(
         "CLIENTELA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientela"))
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
@@ -301,6 +478,9 @@ def main() -> int:
         env = dict(os.environ, CLIENTELA_DATABASE_URL=url)
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        add_tasks(url)  # My day and the task list (on a database built before they existed too)
+        seed_deals(url, args.deals)
+        ensure_cases(url)
         if args.build_only:
             return 0
         before = os.getloadavg()

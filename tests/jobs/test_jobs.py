@@ -127,11 +127,13 @@ def test_a_schedule_fires_when_the_clock_reaches_it_and_schedule_list_shows_the_
     old = IdempotencyKey.objects.create(user=user, key="old", fingerprint="f", created_at=start - timedelta(days=2))
     fresh = IdempotencyKey.objects.create(user=user, key="new", fingerprint="f", created_at=start + timedelta(minutes=50))
 
-    assert schedules.tick(start + timedelta(minutes=59)) == []
+    assert [j.schedule for j in schedules.tick(start + timedelta(minutes=59))] == ["sla-breaches"]  # every 15 min
     fired = schedules.tick(start + timedelta(minutes=61))  # the clock moves past the hour
-    assert sorted(j.schedule for j in fired) == ["purge-idempotency-keys", "purge-sessions"]
+    assert sorted(j.schedule for j in fired) == [
+        "purge-idempotency-keys", "purge-sessions", "task-reminders"]  # sla-breaches ran at 59
     assert schedules.tick(start + timedelta(minutes=62)) == []  # once
     run_worker()
+    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}  # actions run as the system
     job = Job.objects.get(schedule="purge-idempotency-keys")
     assert job.status == JobStatus.SUCCEEDED and job.result == {"deleted": 1}
     assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [fresh.pk]

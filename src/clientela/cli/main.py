@@ -8,6 +8,7 @@ from clientela import __version__
 from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
+from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
 from clientela.cli.lazy import LazyGroup
 from clientela.cli.schedule import schedule
@@ -42,3 +43,5 @@ main.add_command(report)
 main.add_command(campaign)
 main.add_command(worker)
 main.add_command(schedule)
+main.add_command(digest)
+main.add_command(notify)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,16 +10,24 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
+from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
+from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
-from clientela.crm.parties.access import access_party_by_id, access_party_for_child
+from clientela.crm.parties.access import (
+    access_party_by_id,
+    access_party_for_child,
+    may_see_archived,
+)
 from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
+from clientela.web.parties import undo_offer
+from clientela.web.party_360 import party_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -39,6 +45,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": page,
+        "can_create": can(request.user, "party", "create"),
+        "may_see_archived": may_see_archived(request.user),
+        "undo": undo_offer(request),
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "query": request.GET.copy(),
@@ -53,9 +62,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/customers/list.html", context, section="customers")
 
 
-def _party_or_404(request: HttpRequest, party_id: int) -> Party:
+def _party_or_404(request: HttpRequest, party_id: int, *, archived: bool = False) -> Party:
     try:
-        return access_party_by_id(request.user, party_id)
+        return access_party_by_id(request.user, party_id, archived=archived)
     except (RecordNotFound, NotPermitted):
         raise Http404("no such customer") from None
 
@@ -63,12 +72,15 @@ def _party_or_404(request: HttpRequest, party_id: int) -> Party:
 @login_required
 @require_GET
 def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    party = _party_or_404(request, party_id)
+    party = _party_or_404(request, party_id, archived=True)
     run = current_run()
+    score = queries.score_for(party, run)
     context = {
+        **party_context(request.user, party),
         "party": party,
         "run": run,
-        "score": queries.score_for(party, run),
+        "score": score,
+        "segments": segments_including(request.user, party, score, run),
         "ladder_history": queries.ladder_history(party),
         "consents": list(list_consents(request.user, party_id=party.pk)),
         "deals": queries.deals_of(request.user, party),
@@ -77,6 +89,8 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "can_log": can(request.user, "interaction", "create"),
+        "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
+        "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
     }
     return render_page(request, "web/customers/detail.html", context, section="customers")
@@ -87,9 +101,13 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 def customer_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
     """Older timeline events (``?before=<ISO time>``), as list items for htmx."""
     party = _party_or_404(request, party_id)
-    before: datetime | None = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
-    if before is None:
-        raise Http404("before: an ISO date-time is required")
+    try:
+        before = parse_datetime(request.GET.get("before", "")[:40])
+        if before is None:
+            raise ValueError("missing")
+        before = input_bounds.check_time(before)
+    except ValueError:  # none, not a date-time, a day that does not exist, out of bounds
+        raise Http404("before: an ISO date-time is required") from None
     return render(
         request, "web/customers/_timeline_items.html",
         {"party": party, "timeline": queries.timeline(request.user, party, before=before)},

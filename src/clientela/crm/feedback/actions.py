@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clientela.crm.accounts.models import User
 from clientela.crm.change_log import audit_change, audit_create, audit_delete
-from clientela.crm.engagement import sending
+from clientela.crm.engagement import merge_fields, sending
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import SendStatus
 from clientela.crm.errors import InvalidInput
@@ -195,6 +195,10 @@ def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
     return response
 
 
+# The merge fields of an invitation: the recipient's, and the survey's question.
+INVITATION_FIELDS = (*merge_fields.FIELDS, "question")
+
+
 def send_invitations(
     actor: User | None, survey: Survey, parties: Iterable[Party], *, subject: str, body: str = "",
     connection: Any = None,
@@ -206,6 +210,10 @@ def send_invitations(
     mail carries the single-use answer link and the unsubscribe link (which
     withdraws the surveys consent).
     """
+    problems = {"subject": merge_fields.subject_problem(subject),
+                "body": merge_fields.body_problem(body, INVITATION_FIELDS)}
+    if any(problems.values()):  # checked before the first invitation, like a campaign's message
+        raise InvalidInput({name: str(p) for name, p in problems.items() if p})
     counts = {SendStatus.SENT: 0, SendStatus.SUPPRESSED: 0, SendStatus.FAILED: 0}
     owned = connection is None
     if owned:

@@ -2,7 +2,8 @@
 
 ``SCHEDULES`` is the registry: a name, the dotted path of a function ``f(now) -> dict``
 and a timing — ``every`` (a period) or ``daily_at`` ("HH:MM" in ``TIME_ZONE``, or the name
-of a setting holding it). Add a line to schedule more work. ``tick(now)``, called by every
+of a setting holding it). A function whose first parameter is ``actor`` (an action) is
+called as ``f(None, now)``, the system acting. Add a line to schedule more work. ``tick(now)``, called by every
 worker every few seconds, starts the runs that are due: one conditional UPDATE moves a
 schedule's next run forward, so of several workers exactly one starts it. A schedule
 missed while no worker ran fires once when one starts, not once per missed period.
@@ -62,9 +63,11 @@ SCHEDULES: list[Schedule] = [
              every=timedelta(hours=1)),
     Schedule("purge-sessions", "clientela.crm.jobs.housekeeping.purge_expired_sessions",
              every=timedelta(hours=1)),
-    # Notifications (SLA breaches, due tasks, digests) are added here as they land, e.g.
-    # Schedule("sla-breaches", "clientela.crm.notifications.actions.notify_sla_breaches",
-    #          every=timedelta(minutes=15)),
+    Schedule("sla-breaches", "clientela.crm.notifications.actions.notify_sla_breaches",
+             every=timedelta(minutes=15)),
+    Schedule("task-reminders", "clientela.crm.notifications.actions.notify_due_tasks",
+             every=timedelta(hours=1)),
+    Schedule("digests", "clientela.crm.notifications.actions.send_digests", daily_at="07:00"),
 ]
 
 
@@ -118,9 +121,19 @@ def tick(now: datetime | None = None) -> list[Job]:
 
 
 def run_schedule(job: Any, *, name: str, now: str) -> dict[str, Any]:
-    """The handler of a schedule's job: call its function with the time it was due."""
+    """The handler of a schedule's job: call its function with the time it was due
+    (an action, whose first parameter is ``actor``, as the system: ``None``)."""
+    import inspect
+
     function = import_string(by_name(name).path)
-    return dict(function(datetime.fromisoformat(now)) or {})
+    due = datetime.fromisoformat(now)
+    first = next(iter(inspect.signature(function).parameters), "")
+    result = function(None, due) if first == "actor" else function(due)
+    if isinstance(result, dict):
+        return result
+    if isinstance(result, int):
+        return {"count": result}
+    return {"count": len(result)} if result is not None else {}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from clientela.crm.scoring.scope import sync_party_scope
 
 class ContactInline(admin.TabularInline):
     model = ContactPerson
+    fk_name = "organisation"
     extra = 0
 
 
