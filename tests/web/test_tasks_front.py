@@ -76,6 +76,8 @@ def test_a_task_about_a_deal_or_a_case(office: dict[str, Any], link: str) -> Non
     assert r.status_code == 302 and r["Location"] == "/my-day/"
     task = Task.objects.get(title=f"About the {link}")
     assert getattr(task, f"{link}_id") == record.pk and task.due_on == timezone.localdate()
+    # The row on My day links to the deal's or the case's own page.
+    assert f'href="/{link}s/{record.pk}/"' in c.get("/my-day/").content.decode()
 
 
 def test_bad_input_names_the_field_and_writes_nothing(office: dict[str, Any]) -> None:

@@ -55,6 +55,9 @@ def _row_context(request: HttpRequest) -> dict[str, Any]:
         "can_update": can(request.user, "task", "update"),
         "tasks_url": reverse("web:tasks"),
         "customers_url": reverse("web:customers"),
+        # "/deals/" and "/cases/": the detail pages' prefixes (no list page has that path)
+        "deals_url": reverse("web:deal", args=[1]).removesuffix("1/"),
+        "cases_url": reverse("web:case", args=[1]).removesuffix("1/"),
     }
 
 
