@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -231,6 +232,22 @@ BEHIND_PROXY = _flag("CLIENTELA_BEHIND_PROXY")
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+
+# Background jobs and schedules (crm/jobs; docs/operations.md "Jobs and schedules").
+# The queue is django-tasks with its database backend, on the same database as the rest.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job's worker beats every fifth of this; silent this long, the job is taken to
+# be lost (worker killed) and retried. Also how long a killed scoring run holds its lease.
+JOB_TIMEOUT_SECONDS = int(os.environ.get("CLIENTELA_JOB_TIMEOUT", "300"))
+# First retry after this many seconds, doubling per attempt (at most 1 h), up to
+# JOB_MAX_ATTEMPTS attempts.
+JOB_RETRY_SECONDS = int(os.environ.get("CLIENTELA_JOB_RETRY_SECONDS", "30"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("CLIENTELA_JOB_MAX_ATTEMPTS", "5"))
+# Local time (TIME_ZONE) of the nightly scoring run, "HH:MM".
+SCORING_TIME = os.environ.get("CLIENTELA_SCORING_TIME", "02:30")
+if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", SCORING_TIME):
+    raise ImproperlyConfigured(f"CLIENTELA_SCORING_TIME: {SCORING_TIME!r} is not a time HH:MM")
 
 LOGGING = {
     "version": 1,

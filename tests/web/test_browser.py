@@ -302,6 +302,22 @@ def test_model_page_shows_the_holdout_check(page: Any, site: Site) -> None:
     shot(page, "14-model")
 
 
+def test_jobs_page_lists_a_queued_job_and_the_schedules(page: Any, site: Site, django_db_blocker: Any) -> None:
+    from django.db import connections
+
+    from clientela.crm.jobs.actions import enqueue_job
+
+    with django_db_blocker.unblock():
+        enqueue_job(None, kind="scoring.run", params={}, label="Scoring run (browser test)", subject="scoring")
+        connections.close_all()  # opened under Playwright's event loop: its own connection, closed here
+    log_in(page, site)
+    page.get_by_test_id("menu-jobs").click()
+    page.wait_for_url(f"{site.url}/jobs/")
+    assert "Queued" in page.get_by_test_id("job-status").first.inner_text()
+    assert page.get_by_test_id("schedule-nightly-scoring").is_visible()
+    shot(page, "16-jobs")
+
+
 def _count(tab: Any, testid: str) -> int:
     return int(re.sub(r"\D", "", tab.get_by_test_id(testid).inner_text()))
 
@@ -400,7 +416,7 @@ def test_accessibility_of_every_main_page(browser: Any, site: Site) -> None:
         log_in(tab, site)
         paths = ["/", "/customers/", f"/customers/{site.top_id}/",
                  f"/pipeline/{site.pipeline_id}/", "/planner/", "/feedback/",
-                 "/segments/", "/segments/new/?rfm=champions&tier=top", "/campaigns/", *site.segment_paths, "/model/"]
+                 "/segments/", "/segments/new/?rfm=champions&tier=top", "/campaigns/", *site.segment_paths, "/model/", "/jobs/"]
         found = {}
         for lang, checked in (("en", paths), ("ru", paths[:1])):
             tab.goto(site.url + "/")
@@ -437,7 +453,7 @@ def test_main_pages_fit_a_phone_screen(browser: Any, site: Site) -> None:
         log_in(tab, site)
         too_wide = {}
         for path in ["/", "/customers/", f"/customers/{site.top_id}/", f"/pipeline/{site.pipeline_id}/",
-                     "/planner/", "/feedback/", "/segments/", "/campaigns/", "/model/"]:
+                     "/planner/", "/feedback/", "/segments/", "/campaigns/", "/model/", "/jobs/"]:
             tab.goto(site.url + path)
             width = tab.evaluate("document.documentElement.scrollWidth")
             if width > 390:

@@ -1,12 +1,20 @@
-"""``clientela demo``: migrate, build the demo company, create the demo user, serve."""
+"""``clientela demo``: migrate, build the demo company, create the demo user, serve — with
+one worker process beside the web server, so the demo stays one command."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import click
 
 from clientela.cli.django_setup import run_migrations, setup_django
+from clientela.cli.worker import worker_command
 
 
 @click.command()
@@ -47,4 +55,38 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
     if not no_serve:
         from clientela.cli.server import serve_app
 
-        serve_app(host=host, port=port)
+        with demo_worker():
+            serve_app(host=host, port=port)
+
+
+@contextmanager
+def demo_worker() -> Iterator[subprocess.Popen[bytes]]:
+    """One ``clientela worker`` process beside the demo's web server, stopped with it
+    (SIGTERM or Ctrl+C of the demo; on Linux it also ends if the demo is killed)."""
+    child = subprocess.Popen(worker_command(), preexec_fn=_end_with_parent)  # noqa: S603, PLW1509
+    click.echo(f"Worker started (process {child.pid}): campaign sends, scoring and schedules run there.")
+    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    try:
+        yield child
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _end_with_parent() -> None:
+    """In the worker child: ask Linux to send it SIGTERM when the demo process dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

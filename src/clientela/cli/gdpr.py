@@ -52,7 +52,9 @@ def export(party_ref: str, output: str | None, by: str | None) -> None:
 @click.argument("party_ref")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--by", default=None, help="User name recorded in the audit trail.")
-def erase(party_ref: str, yes: bool, by: str | None) -> None:
+@click.option("--queue", "queued", is_flag=True, help="Queue the erasure as a job for the worker "
+              "(retried on failure, followed on the jobs page) instead of erasing now.")
+def erase(party_ref: str, yes: bool, by: str | None, queued: bool) -> None:
     """Anonymise every personal field about PARTY_REF; orders stay (revenue unchanged)."""
     setup_django()
     from clientela.crm.privacy.actions import erase_party
@@ -60,6 +62,12 @@ def erase(party_ref: str, yes: bool, by: str | None) -> None:
     party, actor = _party_and_actor(party_ref, by)
     if not yes:
         click.confirm(f"Erase the personal data of {party_ref!r}? This cannot be undone", abort=True)
+    if queued:
+        from clientela.crm.privacy.jobs import queue_erasure
+
+        job = queue_erasure(actor, party)
+        click.echo(f"Erasure of party {party_ref!r} queued as job {job.pk}; `clientela worker` runs it.")
+        return
     counts = erase_party(actor, party)
     click.echo(f"Erased party {party_ref!r} (now erased-{party.pk}): " + ", ".join(
         f"{name} {count}" for name, count in counts.items()

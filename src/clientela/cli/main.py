@@ -11,10 +11,12 @@ from clientela.cli.demo import demo
 from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
 from clientela.cli.lazy import LazyGroup
+from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.tokens import token
 from clientela.cli.users import user
+from clientela.cli.worker import worker
 
 
 @click.group(cls=LazyGroup, lazy_commands={"value": "clientela.value.cli:value"},
@@ -39,5 +41,7 @@ main.add_command(gdpr)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(worker)
+main.add_command(schedule)
 main.add_command(digest)
 main.add_command(notify)

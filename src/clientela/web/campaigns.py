@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.crm.accounts.permissions import can
-from clientela.crm.engagement import background, sending
+from clientela.crm.engagement import jobs as send_jobs
+from clientela.crm.engagement import sending
 from clientela.crm.engagement.access import (
     access_campaign_by_id,
     visible_campaigns,
@@ -24,17 +25,16 @@ from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
 from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.jobs.access import may_view_jobs
 from clientela.web import labels
 from clientela.web.layout import render_page
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
 # Up to this many members still to send, the send runs in the request and answers with
-# its summary; more continue in the background (``engagement.background``) while the
-# page follows their statuses.
+# its summary; more are queued as a job for the worker (``engagement.jobs``) while the
+# page follows the job's progress.
 INLINE_SEND_LIMIT = 200
-# "Stop sending" waits this long for the background send to finish its current member.
-STOP_WAIT_SECONDS = 10
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -79,7 +79,8 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
                    .order_by("id")[start : start + PAGE_SIZE + 1])
     total = sum(counts.values())
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
-    in_progress = background.is_sending(campaign.pk)
+    job = send_jobs.running_send(campaign.pk)
+    in_progress = job is not None
     # The last send was stopped (sending clears the time when a send ends unstopped).
     stopped_at = None if in_progress else campaign.send_stop_requested_at
     queued = sending.members_to_send(campaign).count() if stopped_at else 0
@@ -89,6 +90,9 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
         "total": total,
         "done": done,
         "in_progress": in_progress,
+        "job": job,
+        "stopping": in_progress and campaign.send_stop_requested_at is not None,
+        "may_view_jobs": may_view_jobs(request.user),
         "stopped_at": stopped_at,
         "queued": queued,
         "reachable": members_with_consent(request.user, campaign),
@@ -151,7 +155,7 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
     pending = sending.members_to_send(campaign).count()
     try:
         if pending > INLINE_SEND_LIMIT:
-            if not background.start_send(campaign):
+            if send_jobs.queue_send(request.user, campaign) is None:
                 return _answer(request, campaign, error=_("This campaign is being sent already."))
             return _answer(request, campaign, started=pending)
         summary = sending.send_campaign(campaign)
@@ -166,9 +170,9 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 def campaign_stop(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Stop the campaign's running send before its next member; those not reached stay
-    queued and Send takes them up again."""
+    queued and Send takes them up again. Answers at once: the worker's job sees the stop
+    before its next member, and the page follows it until the job has ended."""
     campaign = _campaign_or_404(request, campaign_id, "update")
     sending.request_stop(campaign)
-    background.wait(campaign.pk, timeout=STOP_WAIT_SECONDS)  # the member being mailed is finished
     campaign.refresh_from_db(fields=["send_stop_requested_at"])
     return _answer(request, campaign)

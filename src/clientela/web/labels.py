@@ -165,6 +165,31 @@ CAMPAIGN_KINDS: dict[str, str | Promise] = {
 MESSAGE_CHANNELS: dict[str, str | Promise] = {"email": _("Email"), "sms": _("SMS")}
 
 
+# Background jobs (crm/jobs) on the jobs page.
+JOB_STATUS: dict[str, str | Promise] = {
+    "queued": _("Queued"),
+    "running": pgettext_lazy("job status", "Running"),
+    "retrying": _("Waiting to retry"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+}
+
+JOB_KINDS: dict[str, str | Promise] = {
+    "campaign.send": _("Campaign send"),
+    "scoring.run": _("Scoring run"),
+    "privacy.erase": _("Personal data erasure"),
+    "schedule": _("Scheduled work"),
+}
+
+JOB_OUTCOMES: dict[str, str | Promise] = {
+    "running": pgettext_lazy("job status", "Running"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+    "worker lost": _("Worker lost"),
+    "worker stopped": _("Worker stopped"),
+}
+
+
 def label(table: dict[str, str | Promise], code: str | None) -> str:
     """The translated name of ``code`` in ``table``; the code itself when unknown."""
     if not code:

@@ -16,6 +16,7 @@ from clientela.web import (
     deals,
     feedback,
     global_search,
+    jobs,
     model_run,
     notifications,
     parties,
@@ -89,6 +90,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification-read"),
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
+    path("jobs/", jobs.job_list, name="jobs"),
 ]
 
 auth_urlpatterns = [

@@ -13,6 +13,7 @@ Per role:
   ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data),
   ``restore`` (list archived parties and restore them at any time; whoever archived a
   party may undo it shortly after, ``parties.access.access_party_to_restore``).
+  ``jobs`` (follow background jobs and schedules on the jobs page).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ ROLES: dict[str, RoleRules] = {
     "admin": RoleRules(
         entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
         scope=Scope.ALL,
-        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore"}),
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore", "jobs"}),
     ),
     "manager": RoleRules(
         entities={
@@ -76,7 +77,7 @@ ROLES: dict[str, RoleRules] = {
             "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
         },
         scope=Scope.TEAM,
-        capabilities=frozenset({"export", "bulk_update"}),
+        capabilities=frozenset({"export", "bulk_update", "jobs"}),
     ),
     "sales_rep": RoleRules(
         entities={

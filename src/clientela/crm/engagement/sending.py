@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.change_log import audit_change
-from clientela.crm.engagement import merge_fields
+from clientela.crm.engagement import merge_fields, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
 from clientela.crm.engagement.sms import SmsError, SmsGateway, default_gateway
@@ -123,12 +123,14 @@ def _set_status(member: CampaignMember, status: str, reason: str = "") -> None:
 STALE_CLAIM = timedelta(minutes=30)
 
 
-def _claim(member: CampaignMember, *, resend: bool) -> bool:
+def _claim(member: CampaignMember, *, resend: bool, stale_claim: timedelta = STALE_CLAIM) -> bool:
     """Mark ``member`` as being sent by this call, atomically (one conditional UPDATE):
     False when another send holds it or has sent it since the members were listed, so
-    two sends of one campaign at once never mail a member twice."""
+    two sends of one campaign at once never mail a member twice. A claim older than
+    ``stale_claim`` is a dead send's: the member is "sent" before the server may deliver
+    (``smtp_delivery``), so a member still "sending" was not mailed and is taken over."""
     now = timezone.now()
-    claimable = ~Q(send_status=SendStatus.SENDING) | Q(status_at__lt=now - STALE_CLAIM)
+    claimable = ~Q(send_status=SendStatus.SENDING) | Q(status_at__lt=now - stale_claim)
     if not resend:
         claimable &= ~Q(send_status=SendStatus.SENT)
     claimed = CampaignMember.objects.filter(claimable, pk=member.pk).update(
@@ -190,6 +192,7 @@ def send_campaign(
     connection: Any = None,
     on_member: Callable[[str], None] | None = None,
     since: datetime | None = None,
+    stale_claim: timedelta = STALE_CLAIM,
 ) -> SendSummary:
     """Send the campaign's message to its members, honouring marketing consent.
 
@@ -200,6 +203,8 @@ def send_campaign(
     A stop requested (``request_stop``) at or after ``since`` (default: now, when the
     send starts; a background send passes the time it was asked for) ends the send
     before its next member, with ``stopped`` set; an older request is ignored.
+    A member held "sending" for longer than ``stale_claim`` (a send that died; the
+    worker passes its job timeout) is taken over.
     """
     since = since or timezone.now()
     channel = check_message(campaign)
@@ -211,21 +216,23 @@ def send_campaign(
     if channel == MessageChannel.SMS and gateway is None:
         gateway = default_gateway()
 
-    for member in members.iterator(chunk_size=500):
+    for member in _in_batches(members):
         if _stop_requested(campaign, since):
             summary.stopped = True
             break
-        if not _claim(member, resend=resend):
+        if not _claim(member, resend=resend, stale_claim=stale_claim):
             summary.skipped += 1  # another send has it (or sent it meanwhile)
             if on_member is not None:
                 on_member("skipped")
             continue
+        member.send_status = SendStatus.SENDING
         try:
             status, reason = _send_to_member(campaign, member, channel, gateway, connection)
         except Exception as exc:  # a bug: the member is not left claimed ("sending")
             _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
             raise
-        _set_status(member, status, reason)
+        if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
+            _set_status(member, status, reason)  # (a delivered mail was recorded already)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)
         if on_member is not None:
@@ -242,6 +249,20 @@ def send_campaign(
         summary.sent, summary.suppressed, summary.failed, summary.skipped,
     )
     return summary
+
+
+def _in_batches(members: QuerySet[CampaignMember], size: int = 500) -> Iterator[CampaignMember]:
+    """The members (ordered by id) read 500 at a time, each batch a finished query: no
+    cursor stays open across the sends, because on SQLite an open cursor keeps a read
+    snapshot, and once another connection (a heartbeat, a web request) has written, the
+    next write of this one fails with "database is locked" however long it waits."""
+    last = 0
+    while True:
+        batch = list(members.filter(pk__gt=last)[:size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].pk
 
 
 def request_stop(campaign: Campaign) -> int:
@@ -274,16 +295,20 @@ def _send_to_member(
     body = render_text(campaign.message_body, {"name": party.name})
     try:
         if channel == MessageChannel.EMAIL:
-            send_email(
+            message = email_message(
                 to=address,
                 subject=campaign.message_subject,
                 body=body,
                 unsubscribe_url=link,
-                connection=connection,
             )
+            # Recorded as sent before the server may deliver (smtp_delivery): a send killed
+            # at any moment mails nobody twice.
+            smtp_delivery.deliver(message, connection, before_commit=lambda: _set_status(member, SendStatus.SENT))
         else:
             assert gateway is not None  # noqa: S101 - set by send_campaign
             gateway.send(address, f"{body.strip()} Stop: {link}")
+    except smtp_delivery.Unconfirmed:
+        return SendStatus.SENT, "the mail server did not confirm the mail"
     except MAIL_ERRORS as exc:
         return SendStatus.FAILED, f"mail server refused: {type(exc).__name__}"
     except SmsError as exc:

@@ -21,6 +21,8 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clientela.crm.audit.actions import record_change
+from clientela.crm.jobs import leases
 from clientela.crm.scoring import extract
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 from clientela.crm.scoring.pipeline import (
@@ -88,9 +90,42 @@ def run_scoring(
     """Score every party from the database; return the new current run.
 
     Raises :class:`ScoringError` (after recording the failed run) when the data
-    cannot be scored.
+    cannot be scored, or when another scoring run is in progress (one at a time: the
+    ``scoring`` lease, see ``crm/jobs/leases.py``).
     """
     settings = settings or ScoringSettings(currency=django_settings.BASE_CURRENCY)
+    try:
+        with leases.holding(SCORING_LEASE):
+            # Holding the lease, no other scoring process is alive: a run still "running"
+            # was left by one that was killed (issue 20 F18).
+            fail_interrupted_runs(None, leased=True)
+            return _run_scoring(settings, progress)
+    except leases.LeaseHeld:
+        raise ScoringError("another scoring run is in progress; wait for it to finish") from None
+
+
+SCORING_LEASE = "scoring"
+INTERRUPTED = "interrupted: the process running it stopped before it finished"
+
+
+def fail_interrupted_runs(actor: Any, *, leased: bool = False) -> int:
+    """Mark failed the model runs left "running" by a scoring process that was killed
+    (audited; ``actor`` None: the system). Only while no scoring process holds the lease
+    (``leased``: the caller holds it); the current run, and the scores it serves, stay as
+    they are. Returns how many."""
+    if not leased and leases.is_held(SCORING_LEASE):
+        return 0
+    with transaction.atomic():
+        stuck = list(ModelRun.objects.select_for_update().filter(status=RunStatus.RUNNING).values_list("pk", flat=True))
+        ModelRun.objects.filter(pk__in=stuck).update(
+            status=RunStatus.FAILED, error=INTERRUPTED, finished_at=timezone.now())
+        for run_id in stuck:
+            record_change(actor, entity="model_run", object_id=run_id, action="update",
+                          changes={"status": (RunStatus.RUNNING, RunStatus.FAILED)})
+    return len(stuck)
+
+
+def _run_scoring(settings: ScoringSettings, progress: Progress | None) -> ModelRun:
     say = progress or (lambda _msg: None)
     run = ModelRun.objects.create(
         started_at=timezone.now(), model_requested=settings.model, status=RunStatus.RUNNING
