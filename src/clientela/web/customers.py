@@ -19,6 +19,7 @@ from clientela.crm.parties.access import access_party_by_id, access_party_for_ch
 from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
+from clientela.crm.scoring.reasons import product_names, reason_for, run_currency
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
@@ -65,10 +66,15 @@ def _party_or_404(request: HttpRequest, party_id: int) -> Party:
 def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party_or_404(request, party_id)
     run = current_run()
+    score = queries.score_for(party, run)
+    if score is not None:
+        score.party = party
     context = {
         "party": party,
         "run": run,
-        "score": queries.score_for(party, run),
+        "score": score,
+        "nba_reason": reason_for(request.user, score, currency=run_currency(run), names=product_names([score]))
+        if score is not None else "",
         "ladder_history": queries.ladder_history(party),
         "consents": list(list_consents(request.user, party_id=party.pk)),
         "deals": queries.deals_of(request.user, party),
