@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
@@ -19,6 +20,9 @@ from clientela.cli.django_setup import run_migrations, setup_django
 def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> None:
     """Build a realistic demo company (if the database is empty) and serve it."""
     started = time.monotonic()
+    # Links in the demo's mails (unsubscribe, survey answers) point at the demo itself
+    # unless CLIENTELA_PUBLIC_URL says otherwise (issue 12 item 7).
+    os.environ.setdefault("CLIENTELA_PUBLIC_URL", demo_public_url(host, port))
     setup_django(demo=True)
     click.echo("Applying migrations…")
     run_migrations()
@@ -43,8 +47,21 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
         click.echo(f"  {run.model_name}: customer equity {equity['total']:,.0f} {run.summary['currency']}")
     ensure_demo_user()
     click.echo("Demo login: user 'demo', password 'demo' (demo only).")
+    from django.conf import settings
+
+    click.echo(f"Links in mails point to {settings.PUBLIC_URL}.")
     click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
     if not no_serve:
         from clientela.cli.server import serve_app
 
         serve_app(host=host, port=port)
+
+
+def demo_public_url(host: str, port: int) -> str:
+    """The demo's own address: ``http://127.0.0.1:PORT`` when it listens on every
+    interface (or on loopback), else the host it was given."""
+    if host in ("", "0.0.0.0", "::", "localhost", "127.0.0.1"):  # noqa: S104 - a comparison, not a bind
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
