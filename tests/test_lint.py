@@ -24,3 +24,11 @@ def test_mypy_strict_on_the_engines_is_clean() -> None:
     targets = [p for p in ("src/clientela/value", "src/clientela/insight") if any((ROOT / p).rglob("*.py"))]
     result = _run(sys.executable, "-m", "mypy", *targets)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_layers_hold() -> None:
+    """import-linter's contracts in pyproject.toml: faces above the record above the engines,
+    no face imports another, and the engines import no Django."""
+    lint_imports = shutil.which("lint-imports") or "lint-imports"
+    result = _run(lint_imports, "--no-cache")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,8 @@ from clientela.api.main import api
 from clientela.web import public, views
 from clientela.web.urls import auth_urlpatterns
 
+handler500 = "clientela.errors.server_error"
+
 admin.site.site_header = "Clientela"
 admin.site.site_title = "Clientela"
 admin.site.index_title = "Customer record"

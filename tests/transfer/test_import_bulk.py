@@ -1,11 +1,12 @@
-"""The PostgreSQL bulk path (pg_bulk): foreign keys and indexes set aside and put back exactly.
+"""Order imports on PostgreSQL: rows COPYed into the live tables with every key, index and
+foreign key kept, and no lock that keeps another session from reading or writing them.
 
-The threshold is lowered so that small files take the path large ones take.
+A file none of whose orders exists yet is COPYed straight into the final tables ("copy");
+one that names existing orders goes through staging tables and upserts ("staged").
 """
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,6 @@ from tests.transfer.conftest import ORDERS_HEADER, customers_csv
 
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.parties.models import Party
-from clientela.crm.transfer import pg_bulk
 from clientela.crm.transfer.csv_import import import_file
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -27,13 +27,6 @@ O1,C1,2024-02-01T10:00:00+02:00,SKU-B,1,3.3333,PLN,,0
 O2,C2,2024-02-02,SKU-A,3,12.5,PLN,5.1,
 O3,C9,2024-02-03T23:30:00-01:00,SKU-C,1,0.005,EUR,,
 """
-
-
-@pytest.fixture
-def bulk(monkeypatch):
-    monkeypatch.setattr(pg_bulk, "BULK_LINES", 1)
-    # Count the tables as empty (rolled-back tests leave pages behind).
-    monkeypatch.setattr(pg_bulk, "MIN_ROW_BYTES", 10**12)
 
 
 def catalog():
@@ -58,14 +51,10 @@ def stored():
     return orders, lines
 
 
-def test_bulk_path_loads_like_the_regular_one_and_restores_the_schema(bulk, write_csv, caplog):
-    # Customers imported earlier in the same transaction leave deferred checks queued
-    # on parties_party, which ALTER TABLE would refuse: the bulk path runs them first.
+def test_new_orders_are_copied_into_the_live_tables_with_the_schema_untouched(write_csv):
     import_file("customers", write_csv(customers_csv(["C1", "C2"])))
     before = catalog()
-    with caplog.at_level(logging.INFO, logger=pg_bulk.__name__):
-        result = import_file("orders", write_csv(ORDERS), create_missing=True)
-    assert "set aside 3 foreign keys, 3 keys, 3 indexes" in caplog.text
+    result = import_file("orders", write_csv(ORDERS), create_missing=True)
     assert (result.rows, result.created, result.updated, result.unchanged) == (4, 4, 0, 0)
     assert result.extra == {"customers created": 1, "products created": 3, "orders created": 3}
     assert catalog() == before
@@ -83,7 +72,7 @@ def test_bulk_path_loads_like_the_regular_one_and_restores_the_schema(bulk, writ
     ]
     assert Party.objects.get(ref="C9").name == "C9"
     assert Product.objects.get(sku="SKU-C").currency == "EUR"
-    # The foreign keys are back and enforced (deferred, checked when asked to).
+    # The foreign keys are there and enforced (deferred, checked when asked to).
     with pytest.raises(Exception, match="foreign key"), connection.cursor() as cur:
         cur.execute("SAVEPOINT bad_line")
         try:
@@ -94,7 +83,7 @@ def test_bulk_path_loads_like_the_regular_one_and_restores_the_schema(bulk, writ
             cur.execute("ROLLBACK TO SAVEPOINT bad_line")
 
 
-def test_bulk_path_upserts_existing_orders(bulk, write_csv):
+def test_existing_orders_are_upserted(write_csv):
     import_file("customers", write_csv(customers_csv(["C1", "C2", "C9"])))
     import_file("orders", write_csv(ORDERS))
     before = catalog()
@@ -110,7 +99,7 @@ def test_bulk_path_upserts_existing_orders(bulk, write_csv):
     assert catalog() == before
 
 
-def test_bulk_dry_run_keeps_nothing(bulk, write_csv):
+def test_dry_run_keeps_nothing(write_csv):
     import_file("customers", write_csv(customers_csv(["C1", "C2", "C9"])))
     before = catalog()
     result = import_file("orders", write_csv(ORDERS), dry_run=True)
@@ -119,46 +108,11 @@ def test_bulk_dry_run_keeps_nothing(bulk, write_csv):
     assert catalog() == before
 
 
-def test_tables_much_larger_than_the_load_keep_their_constraints(bulk, monkeypatch, write_csv):
-    import_file("customers", write_csv(customers_csv(["C1", "C2", "C9"])))
-    import_file("orders", write_csv(ORDERS))
-    rows = {"commerce_order": 1, "commerce_orderline": 1}
-    monkeypatch.setattr(pg_bulk, "MIN_ROW_BYTES", 64)
-    monkeypatch.setattr(pg_bulk, "FK_REVALIDATE_RATIO", 0)
-    with connection.cursor() as cur, pg_bulk.bulk_load(cur.cursor, rows=rows) as aside:
-        assert not aside.active
-    monkeypatch.setattr(pg_bulk, "FK_REVALIDATE_RATIO", 10**9)
-    before = catalog()
-    with connection.cursor() as cur, pg_bulk.bulk_load(cur.cursor, rows=rows) as aside:
-        assert aside.active
-        aside.drop(cur.cursor, unique_keys=True)
-        assert len(aside.foreign_keys) == 3
-        assert aside.indexes == [] and aside.keys == []  # the tables outweigh the load
-        cur.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
-                    "AND conrelid = 'commerce_orderline'::regclass")
-        assert cur.fetchone()[0] == 0
-    assert catalog() == before
-
-
-def test_new_orders_rebuild_keys_and_indexes_exactly(bulk, write_csv):
-    import_file("customers", write_csv(customers_csv(["C1", "C2", "C9"])))
-    before = catalog()
-    rows = {"commerce_order": 10**6, "commerce_orderline": 10**6}
-    with connection.cursor() as cur, pg_bulk.bulk_load(cur.cursor, rows=rows) as aside:
-        aside.drop(cur.cursor, unique_keys=True)
-        dropped = {name for _, _, name, _ in aside.keys} | {name for _, name, _ in aside.indexes}
-        # commerce_order's primary key stays: other tables' foreign keys use it.
-        assert "commerce_orderline_pkey" in dropped and "orderline_unique_no" in dropped
-        assert "commerce_order_ref_key" in dropped and "commerce_order_pkey" not in dropped
-        assert "commerce_orderline_product_id_9af4f2f1" in {name for _, name, _ in aside.indexes}
-    assert catalog() == before
-
-
-@pytest.mark.parametrize("threshold", [1, 10**9], ids=["bulk", "staged"])
-def test_interleaved_orders_get_their_own_lines_and_totals(threshold, monkeypatch, write_csv):
-    monkeypatch.setattr(pg_bulk, "BULK_LINES", threshold)
-    monkeypatch.setattr(pg_bulk, "MIN_ROW_BYTES", 10**12)
+@pytest.mark.parametrize("path", ["copy", "staged"])
+def test_interleaved_orders_get_their_own_lines_and_totals(path, write_csv):
     import_file("customers", write_csv(customers_csv(["C1", "C2"])))
+    if path == "staged":  # one of the file's orders exists already
+        import_file("orders", write_csv(ORDERS_HEADER + "\nB,C2,2024-03-01,SKU-A,1,10,PLN,1,\n"))
     text = ORDERS_HEADER + """
 B,C2,2024-03-01,SKU-A,1,10,PLN,1,
 A,C1,2024-03-02,SKU-B,2,5,PLN,2,
@@ -167,7 +121,7 @@ A,C1,2024-03-02,SKU-A,1,10,PLN,1,0.5
 B,C2,2024-03-01,SKU-A,1,0.015,PLN,0,
 """
     result = import_file("orders", write_csv(text))
-    assert (result.created, result.extra["orders created"]) == (5, 2)
+    assert (result.created, result.extra["orders created"]) == ((5, 2) if path == "copy" else (4, 1))
     orders, lines = stored()
     assert [(o[0], o[1], o[6], o[7]) for o in orders] == [
         ("A", "C1", Decimal("19.50"), Decimal("5.00")),
@@ -177,3 +131,43 @@ B,C2,2024-03-01,SKU-A,1,0.015,PLN,0,
         ("A", 1, "SKU-B", 2), ("A", 2, "SKU-A", 1),
         ("B", 1, "SKU-A", 1), ("B", 2, "SKU-B", 3), ("B", 3, "SKU-A", 1),
     ]
+
+
+@pytest.mark.parametrize("path", ["copy", "staged"])
+def test_other_sessions_read_and_write_while_an_import_is_writing(path, write_csv, monkeypatch):
+    """Midway through the import's transaction (its rows written, not yet committed),
+    another connection reads and writes every table the import loads, with a lock
+    timeout: the import holds no lock that would make it wait."""
+    import psycopg
+    from django.conf import settings
+
+    from clientela.crm.transfer import pg_copy
+
+    import_file("customers", write_csv(customers_csv(["C1", "C2", "C9"])))
+    if path == "staged":
+        import_file("orders", write_csv(ORDERS_HEADER + "\nO2,C2,2024-02-02,SKU-A,1,1,PLN,,\n"))
+    db = settings.DATABASES["default"]
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=connection.settings_dict["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+        user=db["USER"], password=db["PASSWORD"] or None)
+    probed = []
+    writer = pg_copy._copy_new_orders if path == "copy" else pg_copy._upsert_orders
+
+    def write_then_probe(*args, **kwargs):
+        writer(*args, **kwargs)
+        with psycopg.connect(conninfo, autocommit=True) as other:
+            other.execute("SET lock_timeout = '2s'")
+            for table in TABLES:
+                other.execute(f"SELECT count(*) FROM {table}").fetchone()
+            other.execute("BEGIN")
+            other.execute("INSERT INTO commerce_product (sku, name, category, currency, list_price, unit_cost, is_active) "
+                          "VALUES ('PROBE', 'Probe', '', 'PLN', 1, 0, true)")
+            other.execute("UPDATE parties_party SET name = name WHERE ref = 'nobody'")
+            other.execute("SELECT id FROM commerce_order ORDER BY id DESC LIMIT 1").fetchone()
+            other.execute("ROLLBACK")
+        probed.append(path)
+
+    monkeypatch.setattr(pg_copy, "_copy_new_orders" if path == "copy" else "_upsert_orders", write_then_probe)
+    result = import_file("orders", write_csv(ORDERS))
+    assert probed == [path]
+    assert result.rows == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -14,7 +14,8 @@ from ninja.openapi.docs import DocsBase, _csrf_needed
 from clientela.api.auth import TokenOrSession
 from clientela.api.conditional import PreconditionRequired
 from clientela.api.pagination import InvalidCursor
-from clientela.api.problems import PROBLEM_CONTENT_TYPE, problem
+from clientela.api.problems import PROBLEM_CONTENT_TYPE, database_busy, problem
+from clientela.crm.busy import is_busy
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 
 log = logging.getLogger("clientela.api")
@@ -164,6 +165,13 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, detail=exc.message)
+
+
+@api.exception_handler(OperationalError)
+def _database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_busy(exc):
+        return database_busy(request)
+    return _crash(request, exc)
 
 
 @api.exception_handler(Exception)

@@ -51,3 +51,13 @@ def problem(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def database_busy(request: HttpRequest | None) -> HttpResponse:
+    """503 for a request the database could not take for another transaction's write lock
+    (clientela.crm.busy): nothing was changed, the same request succeeds later."""
+    from clientela.crm.busy import RETRY_AFTER_SECONDS
+
+    return problem(request, 503, kind="database-busy", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                   detail="the database is busy with another write (a large import?); nothing was changed, "
+                          f"retry after {RETRY_AFTER_SECONDS} s")

@@ -36,7 +36,9 @@ def _parse_map(values: tuple[str, ...]) -> dict[str, str]:
               help="Read the file's COLUMN as the canonical field (repeatable); field '-' skips the column.")
 @click.option("--create-missing", is_flag=True,
               help="Create a minimal customer for an unknown customer_ref instead of failing.")
-def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], create_missing: bool) -> None:
+@click.option("--by", default=None, help="User name recorded in the audit trail (default: the system).")
+def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], create_missing: bool,
+               by: str | None) -> None:
     """Import KIND (customers, orders or interactions) from the CSV FILE.
 
     Every row is validated first; on any bad row the errors are listed with their
@@ -45,7 +47,14 @@ def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], crea
     """
     mapping = _parse_map(maps)
     setup_django()
+    from clientela.crm.accounts.models import User
     from clientela.crm.transfer.csv_import import ERROR_CAP, FileProblem, ImportFailed, import_file
+
+    actor = None
+    if by is not None:
+        actor = User.objects.filter(username=by).first()
+        if actor is None:
+            raise click.ClickException(f"--by: no user {by!r}")
 
     show_bar = file.stat().st_size >= PROGRESS_MIN_BYTES
     bar = click.progressbar(length=len(STEPS), label=f"Importing {kind}", file=sys.stderr,
@@ -58,7 +67,7 @@ def import_cmd(kind: str, file: Path, dry_run: bool, maps: tuple[str, ...], crea
 
     try:
         result = import_file(kind, file, mapping=mapping, dry_run=dry_run,
-                             create_missing=create_missing, on_step=on_step)
+                             create_missing=create_missing, on_step=on_step, actor=actor)
     except FileProblem as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     except ImportFailed as exc:

@@ -11,9 +11,10 @@ import hashlib
 import hmac
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from clientela.crm.accounts.models import ApiToken, User
+from clientela.crm.busy import is_busy, no_wait
 
 TOKEN_PREFIX = "clt_"  # noqa: S105 - a public marker, not a secret
 # Write last_used_at at most this often per token (saves a write per request).
@@ -62,7 +63,7 @@ def authenticate_token(token: str) -> User | None:
         return None
     now = dt.datetime.now(dt.UTC)
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        _note_use(row.pk, now)
     return row.user
 
 
@@ -78,3 +79,15 @@ def revoke_token(token_id: int) -> ApiToken:
 
 def list_tokens(user: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user))
+
+
+def _note_use(token_id: int, now: dt.datetime) -> None:
+    """Record when a token was last used, if the database can take the write now: a read
+    must not wait for, or fail on, another transaction's write lock (SQLite during a large
+    import) for the sake of this note; the next use records it."""
+    try:
+        with no_wait(), transaction.atomic():
+            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    except OperationalError as error:
+        if not is_busy(error):
+            raise

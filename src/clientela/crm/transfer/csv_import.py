@@ -9,10 +9,12 @@ writes (batch_load.py). Both upsert by the same keys (docs/import-export.md).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -93,8 +95,14 @@ def import_file(
     dry_run: bool = False,
     create_missing: bool = False,
     on_step: Callable[[str], None] | None = None,
+    actor: Any = None,
+    file_name: str | None = None,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
+
+    A import that writes is audited in its own transaction: one entry (entity
+    ``import``, the file's SHA-256 as its id) naming ``actor`` (``None``: the system),
+    the file's name (``file_name``, else the path's), its kind and the counts.
 
     Raises ``FileProblem`` when the file cannot be read at all and ``ImportFailed``
     when rows are bad; in both cases nothing is written. With ``dry_run`` the load
@@ -122,6 +130,7 @@ def import_file(
             counts = _load(checked, missing_refs)
             if dry_run:
                 raise _DryRunRollback
+            _audit(actor, kind, source, file_name, raw.num_rows, counts)
     except _DryRunRollback:
         pass
     return ImportResult(
@@ -134,6 +143,24 @@ def import_file(
         dry_run=dry_run,
         extra=counts.extra,
     )
+
+
+def _audit(actor: Any, kind: Kind, source: Path | str | bytes, file_name: str | None, rows: int,
+           counts: LoadCounts) -> None:
+    from clientela.crm.audit.actions import record_change
+
+    digest = hashlib.sha256()
+    if isinstance(source, bytes):
+        digest.update(source)
+    else:
+        with open(source, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        file_name = file_name or Path(source).name
+    summary = {"kind": kind.value, "file": file_name or "", "rows": rows, "created": counts.created,
+               "updated": counts.updated, "unchanged": counts.unchanged, **counts.extra}
+    record_change(actor, action="create", entity="import", object_id=digest.hexdigest(),
+                  changes={name: (None, value) for name, value in summary.items()})
 
 
 def _load(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:

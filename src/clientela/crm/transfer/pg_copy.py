@@ -65,10 +65,10 @@ def load_customers(checked: CheckedTable) -> LoadCounts:
 
 
 def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
-    """Orders and their lines. A large load (pg_bulk.BULK_LINES lines or more) sets the
-    foreign keys (and, where the load outweighs the table, secondary indexes) aside for
-    the transaction; if moreover none of its orders exists yet, the rows are COPYed
-    straight into the final tables. Otherwise they go through staging tables and upserts."""
+    """Orders and their lines, into the live tables with their keys and indexes kept (other
+    sessions go on reading and writing them). When none of the file's orders exists yet,
+    the rows are COPYed straight into the final tables; otherwise they go through staging
+    tables and set-based upserts."""
     assert checked.order_first_rows is not None and checked.line_no is not None  # noqa: S101
     counts = LoadCounts()
     orders = len(checked.order_first_rows)
@@ -76,38 +76,30 @@ def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
         # Room for the set-based joins to hash in memory instead of spilling to disk
         # (SET LOCAL: this transaction only).
         cur.execute("SET LOCAL work_mem = '256MB'")
-        with pg_bulk.bulk_load(cur.cursor, rows={ORDER: orders, LINE: checked.num_rows}) as aside:
-            new_only = aside.active and not pg_bulk.any_key_exists(
-                cur.cursor, ORDER, "ref", pc.take(checked.columns["order_ref"], pa.array(checked.order_first_rows)))
-            if aside.active:
-                aside.drop(cur.cursor, unique_keys=new_only)
-                # A bulk load: the index rebuilds sort in memory, and COMMIT does not
-                # wait for the WAL flush (a crash right after it may lose the import,
-                # never half of it; docs/import-export.md).
-                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                cur.execute("SET LOCAL synchronous_commit = off")
-            counts.extra["customers created"] = _create_parties(cur, missing_refs)
-            counts.extra["products created"] = _create_products(cur, checked)
-            unit_cost = _resolved_unit_cost(cur, checked)
-            if new_only:
-                _copy_new_orders(cur.cursor, checked, unit_cost)
-                counts.created = checked.num_rows
-                counts.extra["orders created"] = orders
-            else:
-                _upsert_orders(cur, checked, unit_cost, *_order_totals(checked, unit_cost), counts)
+        new_only = not pg_bulk.any_key_exists(
+            cur.cursor, ORDER, "ref", pc.take(checked.columns["order_ref"], pa.array(checked.order_first_rows)))
+        counts.extra["customers created"] = _create_parties(cur, missing_refs)
+        counts.extra["products created"] = _create_products(cur, checked)
+        unit_cost = _resolved_unit_cost(cur, checked)
+        if new_only:
+            _copy_new_orders(cur.cursor, checked, unit_cost)
+            counts.created = checked.num_rows
+            counts.extra["orders created"] = orders
+        else:
+            _upsert_orders(cur, checked, unit_cost, *_order_totals(checked, unit_cost), counts)
     return counts
 
 
 def _copy_new_orders(cur: Any, checked: CheckedTable, unit_cost: pa.Array) -> None:
     """COPY orders none of which exists yet, and their lines, straight into the final tables
-    (ids drawn from the tables' sequences, so the lines can name their orders)."""
+    (the orders' ids drawn from their sequence first, so the lines can name their orders;
+    the lines take their ids from their column default)."""
     assert checked.order_index is not None and checked.line_no is not None  # noqa: S101
     cols = checked.columns
     first = pa.array(checked.order_first_rows)
     order_ids = pg_bulk.reserve_ids(cur, ORDER, len(first))
     party_ids = pg_bulk.ids_by_key(cur, PARTY, "ref", pc.take(cols["customer_ref"], first))
     lines = _with_defaults(OrderLine, {
-        "id": pa.array(pg_bulk.reserve_ids(cur, LINE, checked.num_rows)),
         "order_id": pa.array(order_ids[checked.order_index]),
         "line_no": pa.array(checked.line_no),
         "product_id": pg_bulk.ids_by_key(cur, PRODUCT, "sku", cols["sku"]),
@@ -116,8 +108,8 @@ def _copy_new_orders(cur: Any, checked: CheckedTable, unit_cost: pa.Array) -> No
         "discount": cols["discount"],
         "unit_cost": unit_cost,
     })
-    # The foreign keys are set aside, so the lines may go first: the order totals are
-    # computed while the server stores them.
+    # The foreign keys are checked at COMMIT (deferred), so the lines may go first: the
+    # order totals are computed while the server stores them.
     with pg_bulk.copying(cur, LINE, lines):
         amount, cost = _order_totals(checked, unit_cost)
         orders = _with_defaults(Order, {
