@@ -3,7 +3,7 @@
     python benchmarks/api_load.py URL TOKEN PARTY_ID STOP_FILE OUT_FILE
 
 Until ``STOP_FILE`` exists (or 10 minutes pass) it cycles through: list parties, list
-orders, read one party, log an interaction on it (a write). Each request's latency and
+one party's orders (as its 360 does), read the party, log an interaction on it (a write). Each request's latency and
 status go to ``OUT_FILE`` as JSON (``[[operation, status, seconds], …]``); a request
 that fails to connect or times out (30 s) is recorded with status 0. Run as its own
 process so that its timings do not share a GIL with the work being measured.
@@ -40,7 +40,7 @@ def main(url: str, token: str, party_id: str, stop_file: str, out_file: str) -> 
     api = url.rstrip("/") + "/api/v1"
     operations = [
         ("list parties", lambda: request(f"{api}/parties?limit=20", token)),
-        ("list orders", lambda: request(f"{api}/orders?limit=20", token)),
+        ("list a party's orders", lambda: request(f"{api}/orders?party_id={party_id}&limit=20", token)),
         ("read party", lambda: request(f"{api}/parties/{party_id}", token)),
         ("log interaction", lambda: request(f"{api}/interactions", token, "POST", {
             "party_id": int(party_id), "channel": "phone", "direction": "outbound",

@@ -205,13 +205,18 @@ def start_api_load(url: str, port: int, work: Path) -> tuple[list[subprocess.Pop
 
 
 def api_load_report(processes: list[subprocess.Popen[bytes]], stop: Path, out: Path) -> tuple[int, int, float, float]:
-    """Stop the loop and the server; (requests, errors, p50, p99) of the loop's requests."""
+    """Stop the loop and the server; print each operation's p50 / p99; return (requests,
+    errors, p50, p99) of all the loop's requests."""
     stop.touch()
     loop, server = processes
     loop.wait(timeout=60)
     server.terminate()
     server.wait(timeout=30)
     results = json.loads(out.read_text())
+    for name in dict.fromkeys(r[0] for r in results):
+        times = sorted(r[2] for r in results if r[0] == name)
+        print(f"  API {name}: {len(times)} requests, p50 {times[len(times) // 2] * 1000:.0f} ms, "
+              f"p99 {times[min(len(times) - 1, int(0.99 * len(times)))] * 1000:.0f} ms")
     seconds = sorted(r[2] for r in results)
     errors = sum(1 for r in results if not 200 <= r[1] < 300)
     p = lambda q: seconds[min(len(seconds) - 1, int(q * len(seconds)))] if seconds else float("nan")  # noqa: E731

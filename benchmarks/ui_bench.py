@@ -10,7 +10,9 @@ builds it again, ``--drop`` drops it at the end).
 
 Then it times, in this process, Django's test client against the dashboard, the model
 page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
-name / e-mail / reference / phone digits and sorted by CLV) and customer 360 pages, each request with other terms,
+name / e-mail / reference / phone digits and sorted by CLV), customer 360 pages, the
+service case queue (filters and pages; one case per 20 parties) and the global search
+(page and htmx answer, with the customer search's terms), each request with other terms,
 pages and parties, logged in as an administrator (sees every party), a manager (a team,
 about 10 %) and a sales representative (own parties, about 1 %). It prints p50 / p95 /
 max milliseconds and the SQL queries per request for each page and role, with the load
@@ -152,6 +154,46 @@ def enrich(url: str) -> None:
         print(f"  vacuumed in {time.perf_counter() - t:.1f} s", flush=True)
 
 
+CASE_SHARE = 20  # one service case per this many parties
+
+
+def ensure_cases(url: str) -> None:
+    """Service cases for the case queue and the global search (issue 12): one per
+    ``CASE_SHARE`` parties, owned like their party, a third resolved, the rest new, open
+    or pending, opened over the last 30 days with the default SLA hours. Added once, to a
+    kept database too."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM service_case)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        conn.execute(
+            f"""
+            INSERT INTO service_case (party_id, subject, description, priority, status, opened_at,
+                                      sla_due_at, resolved_at, closed_at, resolution, owner_id, team_id,
+                                      version, created_at, updated_at)
+            SELECT id, subj, '', prio, st, opened, opened + hours * interval '1 hour',
+                   CASE WHEN st = 'resolved' THEN opened + ((id % 40) + 1) * interval '1 hour' END, NULL,
+                   CASE WHEN st = 'resolved' THEN 'Solved' ELSE '' END, owner_id, team_id, 1, now(), now()
+            FROM (
+              SELECT p.id, p.owner_id, p.team_id,
+                     (ARRAY['Reklamacja', 'Zwrot', 'Brak dostawy', 'Faktura', 'Łódź: uszkodzona paczka'])
+                       [1 + (p.id / {CASE_SHARE}) % 5] || ' ' || p.name AS subj,
+                     (ARRAY['low', 'normal', 'high', 'urgent'])[1 + p.id % 4] AS prio,
+                     (ARRAY[72, 24, 8, 4])[1 + p.id % 4] AS hours,
+                     CASE WHEN p.id % 3 = 0 THEN 'resolved'
+                          ELSE (ARRAY['new', 'open', 'pending'])[1 + (p.id / 3) % 3] END AS st,
+                     now() - ((p.id * 7919) % (30 * 86400)) * interval '1 second' AS opened
+              FROM parties_party p WHERE p.id % {CASE_SHARE} = 0
+            ) c
+            """
+        )
+        n = conn.execute("SELECT count(*) FROM service_case").fetchone()[0]  # type: ignore[index]
+        conn.commit()
+        conn.execute("ANALYZE service_case")
+        conn.commit()
+        print(f"  {n} service cases in {time.perf_counter() - t:.1f} s", flush=True)
+
+
 def build(url: str, parties: int, lines_per_party: int = 10) -> None:
     t = time.perf_counter()
     paths = score_bench.generate(parties, parties * lines_per_party)
@@ -188,12 +230,21 @@ def _search_terms(rng: random.Random, sample: list[tuple[int, str, str, str, str
             f"{first} {last}",                                     # a full name
             email.split("@")[0][: rng.randint(6, 14)],             # the start of an address
             email,                                                 # a whole address
-            ref[: rng.randint(4, len(ref))],                       # part of a reference
+            ref[: rng.randint(min(4, len(ref)), len(ref))],        # part of a reference
             digits[-rng.randint(6, 9):],                           # the end of the phone number
             f"{digits[2:5]} {digits[5:8]}",                        # phone digits with a space
         ])
     rng.shuffle(terms)
     return terms
+
+
+def _queue_filters(rng: random.Random, user: object) -> dict[str, object]:
+    """The case queue as agents browse it: the active queue, a priority, breached only,
+    their own cases, resolved ones, a later page."""
+    return rng.choice([
+        {}, {}, {"priority": rng.choice(["urgent", "high"])}, {"breached": 1}, {"assignee": "me"},
+        {"status": "resolved"}, {"status": "all", "page": rng.randint(2, 20)}, {"page": rng.randint(2, 40)},
+    ])
 
 
 def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str, dict[str, list[float]]]:
@@ -243,9 +294,14 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "customers, search (htmx)": ["/customers/?" + urlencode(
                 {"q": terms[(i * 7 + 3) % len(terms)], "sort": "clv"}) for i in range(n)],
             "customer 360": [f"/customers/{ids[i % len(ids)]}/" for i in range(n)],
+            "case queue": ["/cases/?" + urlencode(_queue_filters(rng, user)) for _ in range(n)],
+            "global search": ["/search/?" + urlencode({"q": terms[(i * 5 + 1) % len(terms)]}) for i in range(n)],
+            "global search (htmx)": ["/search/?" + urlencode({"q": terms[(i * 3 + 2) % len(terms)]})
+                                     for i in range(n)],
         }
         for page, paths in pages.items():
-            headers = {"HX-Request": "true", "HX-Target": "results"} if "htmx" in page else {}
+            target = "global-search-results" if page.startswith("global") else "results"
+            headers = {"HX-Request": "true", "HX-Target": target} if "htmx" in page else {}
             for path in paths[:3]:
                 client.get(path, headers=headers)
             times, counts = [], []
@@ -301,6 +357,7 @@ def main() -> int:
         env = dict(os.environ, CLIENTELA_DATABASE_URL=url)
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        ensure_cases(url)
         if args.build_only:
             return 0
         before = os.getloadavg()

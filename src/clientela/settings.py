@@ -10,6 +10,7 @@ CLIENTELA_DEMO          set by ``clientela demo``: allows the built-in demo secr
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from clientela.crm.service.sla import parse_hours_table
 from clientela.dburl import parse_database_url
+from clientela.proxy import allowed_hosts, public_origin
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -43,8 +45,6 @@ if not SECRET_KEY:
             "CLIENTELA_SECRET_KEY is not set: export a long random value, "
             'e.g. CLIENTELA_SECRET_KEY="$(python3 -c \'import secrets; print(secrets.token_urlsafe(50))\')"'
         )
-
-ALLOWED_HOSTS = [h for h in os.environ.get("CLIENTELA_ALLOWED_HOSTS", "*").split(",") if h]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -198,6 +198,38 @@ try:
     SERVICE_SLA_HOURS = parse_hours_table(os.environ.get("CLIENTELA_SLA_HOURS", ""))
 except ValueError as exc:
     raise ImproperlyConfigured(f"CLIENTELA_SLA_HOURS: {exc}") from None
+
+# --- Production runtime (issue 13): shared cache, several processes, HTTPS behind a proxy ---
+# The cache every web process shares (rate limits, login lockouts): the database by default
+# (table created by `clientela migrate`), Redis with CLIENTELA_REDIS_URL (pip install redis).
+REDIS_URL = os.environ.get("CLIENTELA_REDIS_URL", "").strip()
+if REDIS_URL:
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "CLIENTELA_REDIS_URL is set but the redis client is not installed: pip install redis"
+        )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "clientela.crm.shared_cache.SharedDatabaseCache",
+            "LOCATION": "clientela_cache",
+            # Expired entries are deleted first when the table passes this size.
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3},
+        }
+    }
+# CLIENTELA_PUBLIC_URL, when set, is the site's origin: trusted for CSRF and an allowed host.
+_public_url = os.environ.get("CLIENTELA_PUBLIC_URL", "").strip() or None
+ALLOWED_HOSTS = allowed_hosts(configured=os.environ.get("CLIENTELA_ALLOWED_HOSTS"), public_url=_public_url)
+CSRF_TRUSTED_ORIGINS = [public_origin(_public_url)[0]] if _public_url else []
+# CLIENTELA_BEHIND_PROXY=1: a reverse proxy terminates TLS and sets X-Forwarded-Proto,
+# X-Forwarded-Host and X-Forwarded-For; the app then sees requests as https (secure
+# cookies, HSTS, CSRF origin checks) under the public host, and rate-limits the caller's
+# address. Only set it when the app is reachable through the proxy alone.
+BEHIND_PROXY = _flag("CLIENTELA_BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 
 LOGGING = {
     "version": 1,

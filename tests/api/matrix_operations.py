@@ -32,9 +32,9 @@ def add_operation_records(world: Any) -> None:
     world.pipeline = sales.create_pipeline("Main", [lead, won])
     world.spare_pipeline = sales.create_pipeline("Spare", [lead, won])
     world.spare_stage = sales.add_stage(world.spare_pipeline, name="Unused", win_probability=Decimal("0.5"))
-    world.survey = feedback.create_survey(name="NPS", kind="nps", question="Recommend us?")
-    world.spare_survey = feedback.create_survey(name="Spare", kind="csat", question="Happy?")
-    world.programme = loyalty.create_programme(name="Club")
+    world.survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
+    world.spare_survey = feedback.create_survey(None, name="Spare", kind="csat", question="Happy?")
+    world.programme = loyalty.create_programme(None, name="Club")
     done: dict[int, Any] = {}
     for records in world.records.values():
         if id(records) in done:
@@ -42,11 +42,11 @@ def add_operation_records(world: Any) -> None:
         done[id(records)] = records
         owner, party = records.owner, records.party
         records.deal = sales.create_deal(party=party, name="Deal", pipeline=world.pipeline, owner=owner)
-        records.case = service.open_case(party=party, subject="Case", owner=owner)
+        records.case = service.open_case(None, party=party, subject="Case", owner=owner)
         records.task = tasks.create_task(title="Task", assignee=owner, party=party)
-        records.response = feedback.record_response(survey=world.survey, party=party, score=8)
-        records.account = loyalty.open_account(party, world.programme)
-        loyalty.earn(records.account, 100)
+        records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
+        records.account = loyalty.open_account(None, party, world.programme)
+        loyalty.earn(None, records.account, 100)
 
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {

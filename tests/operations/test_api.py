@@ -218,8 +218,8 @@ def test_surveys_and_responses(world: dict[str, Any]) -> None:
 
 def test_loyalty_accounts_and_ledger(world: dict[str, Any]) -> None:
     admin = world["admin"]
-    programme = loyalty.create_programme(name="Club", points_per_unit="1")
-    loyalty.add_tier(programme, name="Silver", threshold=50)
+    programme = loyalty.create_programme(None, name="Club", points_per_unit="1")
+    loyalty.add_tier(None, programme, name="Silver", threshold=50)
     r = admin.post("/loyalty-accounts", {"party_id": world["party"].pk, "programme_id": programme.pk})
     assert r.status_code == 201
     account = r.data

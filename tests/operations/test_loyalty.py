@@ -24,8 +24,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def _account(ref: str = "L1") -> LoyaltyAccount:
     party = Party.objects.create(ref=ref, name=f"Member {ref}")
-    programme = actions.create_programme(name=f"Club {ref}", points_per_unit=Decimal("1.5"))
-    return actions.open_account(party, programme)
+    programme = actions.create_programme(None, name=f"Club {ref}", points_per_unit=Decimal("1.5"))
+    return actions.open_account(None, party, programme)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -47,41 +47,41 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(points=st.integers(1, 500))
     def earn(self, points: int) -> None:
-        actions.earn(self.account, points, reason="bonus")
+        actions.earn(None, self.account, points, reason="bonus")
         self.balance += points
         self.entries += 1
 
     @rule(points=st.integers(1, 700))
     def redeem(self, points: int) -> None:
         if points > self.balance:
-            self._refused(lambda: actions.redeem(self.account, points, reward="Mug"))
+            self._refused(lambda: actions.redeem(None, self.account, points, reward="Mug"))
             return
-        actions.redeem(self.account, points, reward="Mug")
+        actions.redeem(None, self.account, points, reward="Mug")
         self.balance -= points
         self.entries += 1
 
     @rule(points=st.integers(1, 700))
     def expire(self, points: int) -> None:
         if points > self.balance:
-            self._refused(lambda: actions.expire(self.account, points))
+            self._refused(lambda: actions.expire(None, self.account, points))
             return
-        actions.expire(self.account, points)
+        actions.expire(None, self.account, points)
         self.balance -= points
         self.entries += 1
 
     @rule(points=st.integers(-700, 700).filter(bool))
     def adjust(self, points: int) -> None:
         if self.balance + points < 0:
-            self._refused(lambda: actions.adjust(self.account, points, reason="correction"))
+            self._refused(lambda: actions.adjust(None, self.account, points, reason="correction"))
             return
-        actions.adjust(self.account, points, reason="correction")
+        actions.adjust(None, self.account, points, reason="correction")
         self.balance += points
         self.entries += 1
 
     @rule(points=st.one_of(st.integers(-50, 0), st.just(True), st.just(2.5)))
     def invalid_amount(self, points) -> None:  # type: ignore[no-untyped-def]
-        self._refused(lambda: actions.earn(self.account, points))
-        self._refused(lambda: actions.redeem(self.account, points, reward="Mug"))
+        self._refused(lambda: actions.earn(None, self.account, points))
+        self._refused(lambda: actions.redeem(None, self.account, points, reward="Mug"))
 
     @invariant()
     def balance_is_ledger_sum_and_not_negative(self) -> None:
@@ -112,7 +112,7 @@ def test_ledger_state_machine() -> None:
 @pytest.mark.django_db
 def test_entries_are_append_only() -> None:
     account = _account()
-    entry = actions.earn(account, 10)
+    entry = actions.earn(None, account, 10)
     with pytest.raises(TypeError):
         entry.points = 1000
         entry.save()
@@ -142,15 +142,15 @@ def test_database_refuses_negative_balances_and_wrong_signs() -> None:
 def test_earn_rule_tiers_and_referrals() -> None:
     account = _account()
     programme = account.programme
-    actions.add_tier(programme, name="Silver", threshold=100)
-    actions.add_tier(programme, name="Gold", threshold=1000)
+    actions.add_tier(None, programme, name="Silver", threshold=100)
+    actions.add_tier(None, programme, name="Gold", threshold=1000)
     order = Order.objects.create(
         ref="O1", party=account.party, ordered_at=NOW, total_amount=Decimal("99.99")
     )
-    entry = actions.earn_for_order(account, order)
+    entry = actions.earn_for_order(None, account, order)
     assert entry is not None and entry.points == 149  # floor(99.99 × 1.5)
     with pytest.raises(LoyaltyError, match="already"):
-        actions.earn_for_order(account, order)
+        actions.earn_for_order(None, account, order)
     account.refresh_from_db()
     assert account.lifetime_spend == Decimal("99.99")
     assert queries.current_tier(account).name == "Silver"
@@ -158,14 +158,14 @@ def test_earn_rule_tiers_and_referrals() -> None:
     programme.referral_points = 50
     programme.save()
     friend = Party.objects.create(ref="F1", name="Friend")
-    referral = actions.record_referral(programme, referrer=account.party, referred=friend)
+    referral = actions.record_referral(None, programme, referrer=account.party, referred=friend)
     assert referral.rewarded_points == 50 and referral.entry.points == 50
     account.refresh_from_db()
     assert account.balance == 199 == queries.ledger_sum(account)
     with pytest.raises(LoyaltyError, match="referred"):
-        actions.record_referral(programme, referrer=account.party, referred=friend)
+        actions.record_referral(None, programme, referrer=account.party, referred=friend)
     with pytest.raises(LoyaltyError, match="referred"):
-        actions.record_referral(programme, referrer=friend, referred=friend)
+        actions.record_referral(None, programme, referrer=friend, referred=friend)
     assert Referral.objects.count() == 1
 
 
@@ -174,14 +174,14 @@ def test_earn_rule_tiers_and_referrals() -> None:
 def test_concurrent_redemptions_cannot_overdraw() -> None:
     """Eight threads each try to redeem 30 of 100 points: the row lock lets exactly three through."""
     account = _account("C1")
-    actions.earn(account, 100)
+    actions.earn(None, account, 100)
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
 
     def attempt() -> None:
         barrier.wait()
         try:
-            actions.redeem(LoyaltyAccount.objects.get(pk=account.pk), 30, reward="Voucher")
+            actions.redeem(None, LoyaltyAccount.objects.get(pk=account.pk), 30, reward="Voucher")
             outcomes.append("ok")
         except LoyaltyError:
             outcomes.append("refused")

@@ -29,12 +29,12 @@ def test_export_and_erase_cover_deals_cases_surveys_tasks_loyalty() -> None:
     party = Party.objects.create(ref="ZW1", name=NAME, email="zofia@example.test")
     pipeline = sales.create_pipeline("P", [sales.StageSpec("Lead", 0)])
     sales.create_deal(party=party, name=f"Kitchen for {NAME}", pipeline=pipeline, amount="900")
-    service.open_case(party=party, subject=f"{NAME} complains", description=f"{NAME} called twice")
-    survey = feedback.create_survey(name="NPS", kind="nps", question="Recommend us?")
-    feedback.record_response(survey=survey, party=party, score=9, comment=f"I am {NAME} and I like it")
+    service.open_case(None, party=party, subject=f"{NAME} complains", description=f"{NAME} called twice")
+    survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
+    feedback.record_response(None, survey=survey, party=party, score=9, comment=f"I am {NAME} and I like it")
     tasks.create_task(title=f"Call {NAME}", party=party)
-    account = loyalty.open_account(party, loyalty.create_programme(name="Club"))
-    loyalty.earn(account, 40)
+    account = loyalty.open_account(None, party, loyalty.create_programme(None, name="Club"))
+    loyalty.earn(None, account, 40)
 
     sections = export_party(admin, party)["sections"]
     exported = json.dumps(sections, default=str, ensure_ascii=False)

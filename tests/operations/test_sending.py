@@ -161,11 +161,12 @@ def test_tampered_unsubscribe_link_is_404(inbox: SmtpInbox, campaign: Campaign) 
 
 def test_survey_link_in_the_mail_answers_once(inbox: SmtpInbox) -> None:
     survey = feedback.create_survey(
+        None,
         name="NPS Q4", kind="nps", question="How likely are you to recommend us? <script>alert(1)</script>"
     )
     anna = _party("A", email_address="anna@example.test", consents=[("surveys", "email", True)])
     bob = _party("B", email_address="bob@example.test", consents=[("marketing", "email", True)])
-    counts = feedback.send_invitations(survey, [anna, bob], subject="Two minutes?")
+    counts = feedback.send_invitations(None, survey, [anna, bob], subject="Two minutes?")
     assert counts == {"sent": 1, "suppressed": 1, "failed": 0}
     assert inbox.recipients == ["anna@example.test"]
     assert SurveyInvitation.objects.get(party=bob).send_status == "suppressed"
@@ -204,12 +205,12 @@ def test_survey_link_in_the_mail_answers_once(inbox: SmtpInbox) -> None:
 
 
 def test_survey_scores_are_validated_per_kind() -> None:
-    csat = feedback.create_survey(name="CSAT", kind="csat", question="Happy?")
+    csat = feedback.create_survey(None, name="CSAT", kind="csat", question="Happy?")
     party = _party("A")
     for bad in (0, 6, "x", True):
         with pytest.raises(feedback.FeedbackError, match="score"):
-            feedback.record_response(survey=csat, party=party, score=bad)
-    assert feedback.record_response(survey=csat, party=party, score="5").score == 5
+            feedback.record_response(None, survey=csat, party=party, score=bad)
+    assert feedback.record_response(None, survey=csat, party=party, score="5").score == 5
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -30,7 +30,7 @@ def party() -> Party:
 
 def test_sla_due_time_comes_from_the_priority(party: Party) -> None:
     due = {
-        p: actions.open_case(party=party, subject=p, priority=p, at=T0).sla_due_at - T0
+        p: actions.open_case(None, party=party, subject=p, priority=p, at=T0).sla_due_at - T0
         for p in ("urgent", "high", "normal", "low")
     }
     assert due == {
@@ -43,8 +43,8 @@ def test_sla_due_time_comes_from_the_priority(party: Party) -> None:
 
 def test_sla_hours_are_configurable(party: Party, settings) -> None:  # type: ignore[no-untyped-def]
     settings.SERVICE_SLA_HOURS = parse_hours_table("urgent=1, low=100")
-    assert actions.open_case(party=party, subject="u", priority="urgent", at=T0).sla_due_at == T0 + timedelta(hours=1)
-    assert actions.open_case(party=party, subject="n", priority="normal", at=T0).sla_due_at == T0 + timedelta(hours=24)
+    assert actions.open_case(None, party=party, subject="u", priority="urgent", at=T0).sla_due_at == T0 + timedelta(hours=1)
+    assert actions.open_case(None, party=party, subject="n", priority="normal", at=T0).sla_due_at == T0 + timedelta(hours=24)
     for bad in ("urgent", "soon=3", "high=0", "high=x"):
         with pytest.raises(ValueError, match=bad.split("=")[0]):
             parse_hours_table(bad)
@@ -71,13 +71,13 @@ def test_breach_flag_and_query_agree(party: Party) -> None:
     u2 urgent, resolved at T0+3 h (due +4) → kept
     """
     now = T0 + timedelta(hours=10)
-    u1 = actions.open_case(party=party, subject="u1", priority="urgent", at=T0)
-    h1 = actions.open_case(party=party, subject="h1", priority="high", at=T0)
-    n1 = actions.open_case(party=party, subject="n1", priority="normal", at=T0)
-    h2 = actions.open_case(party=party, subject="h2", priority="high", at=T0)
-    actions.set_case_status(h2, "resolved", resolution="Refunded", at=T0 + timedelta(hours=9))
-    u2 = actions.open_case(party=party, subject="u2", priority="urgent", at=T0)
-    actions.set_case_status(u2, "closed", resolution="Explained", at=T0 + timedelta(hours=3))
+    u1 = actions.open_case(None, party=party, subject="u1", priority="urgent", at=T0)
+    h1 = actions.open_case(None, party=party, subject="h1", priority="high", at=T0)
+    n1 = actions.open_case(None, party=party, subject="n1", priority="normal", at=T0)
+    h2 = actions.open_case(None, party=party, subject="h2", priority="high", at=T0)
+    actions.set_case_status(None, h2, "resolved", resolution="Refunded", at=T0 + timedelta(hours=9))
+    u2 = actions.open_case(None, party=party, subject="u2", priority="urgent", at=T0)
+    actions.set_case_status(None, u2, "closed", resolution="Explained", at=T0 + timedelta(hours=3))
     breached = set(queries.breached(now).values_list("subject", flat=True))
     assert breached == {"u1", "h1", "h2"}
     flags = {c.subject: c.sla_breached(now) for c in Case.objects.all()}
@@ -88,16 +88,16 @@ def test_breach_flag_and_query_agree(party: Party) -> None:
 
 
 def test_case_status_rules_and_version(party: Party) -> None:
-    case = actions.open_case(party=party, subject="Broken kettle", priority="high", at=T0)
+    case = actions.open_case(None, party=party, subject="Broken kettle", priority="high", at=T0)
     with pytest.raises(InvalidInput, match="resolution"):
-        actions.set_case_status(case, "resolved")
+        actions.set_case_status(None, case, "resolved")
     with pytest.raises(InvalidInput, match="priority"):
-        actions.open_case(party=party, subject="x", priority="critical")
-    case = actions.set_case_status(case, "resolved", resolution="Replaced", expected_version=1)
+        actions.open_case(None, party=party, subject="x", priority="critical")
+    case = actions.set_case_status(None, case, "resolved", resolution="Replaced", expected_version=1)
     assert case.resolved_at is not None and case.version == 2
     with pytest.raises(StaleRecord):
-        actions.update_case(case, subject="new", expected_version=1)
-    case = actions.set_case_status(case, "open")
+        actions.update_case(None, case, subject="new", expected_version=1)
+    case = actions.set_case_status(None, case, "open")
     assert case.resolved_at is None and case.closed_at is None
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status="closed")  # closed without resolved_at
@@ -108,7 +108,7 @@ def test_case_status_rules_and_version(party: Party) -> None:
 def test_task_links_to_at_most_one_record(party: Party) -> None:
     pipeline = sales.create_pipeline("P", [sales.StageSpec("Lead", 0)])
     deal = sales.create_deal(party=party, name="D", pipeline=pipeline)
-    case = actions.open_case(party=party, subject="C")
+    case = actions.open_case(None, party=party, subject="C")
     assert tasks.create_task(title="Call back", party=party).linked == party
     assert tasks.create_task(title="Send offer", deal=deal).linked == deal
     assert tasks.create_task(title="Check", case=case).linked == case

@@ -78,7 +78,7 @@ def test_bad_amounts_are_named(customers, write_csv, cli):
     assert result.exit_code == 1
     assert "line 2, column unit_price: must not be negative" in result.output
     assert "line 3, column unit_price: '1.23456' has more than 4 decimal places" in result.output
-    assert "line 4, column unit_price: '1 234.50' is not a number" in result.output
+    assert "line 4, column unit_price: '1 234,50' is not a number" in result.output
     assert "line 5, column discount: is larger than quantity × unit_price" in result.output
 
 

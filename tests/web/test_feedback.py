@@ -33,17 +33,17 @@ def comment_texts(html: str) -> list[str]:
 def answers(company: Any) -> dict[str, Any]:
     """Two surveys and answers this month and last month, a few with comments."""
     SurveyResponse.objects.all().delete()
-    nps = create_survey(name="NPS after purchase", kind="nps", question="Would you recommend us?")
-    csat = create_survey(name="Delivery CSAT", kind="csat", question="How satisfied are you?")
+    nps = create_survey(None, name="NPS after purchase", kind="nps", question="Would you recommend us?")
+    csat = create_survey(None, name="Delivery CSAT", kind="csat", question="How satisfied are you?")
     parties = list(Party.objects.order_by("id")[:6])
     now = timezone.now()
     earlier = now - timedelta(days=40)
     for score, text, party in ((10, "Świetna obsługa, polecam!", parties[0]), (9, "", parties[1]),
                                (8, "Fine, a bit slow", parties[2]), (3, "Never again <b>bad</b>", parties[3])):
-        record_response(survey=nps, score=score, party=party, comment=text, answered_at=now - timedelta(hours=2))
-    record_response(survey=nps, score=6, party=parties[4], comment="Too expensive", answered_at=earlier)
-    record_response(survey=csat, score=5, party=parties[5], comment="Kurier był na czas", answered_at=now - timedelta(hours=1))
-    record_response(survey=csat, score=2, party=parties[0], comment="Paczka uszkodzona", answered_at=earlier)
+        record_response(None, survey=nps, score=score, party=party, comment=text, answered_at=now - timedelta(hours=2))
+    record_response(None, survey=nps, score=6, party=parties[4], comment="Too expensive", answered_at=earlier)
+    record_response(None, survey=csat, score=5, party=parties[5], comment="Kurier był na czas", answered_at=now - timedelta(hours=1))
+    record_response(None, survey=csat, score=2, party=parties[0], comment="Paczka uszkodzona", answered_at=earlier)
     return {"nps": nps, "csat": csat}
 
 
@@ -125,7 +125,7 @@ def test_comment_list_query_count_does_not_grow_with_rows(answers: Any, make_use
 
     few = count()
     for i, party in enumerate(parties):
-        record_response(survey=survey, score=i % 11, party=party, comment=f"comment {i}")
+        record_response(None, survey=survey, score=i % 11, party=party, comment=f"comment {i}")
     many = count()
     page = c.get("/feedback/").content.decode()
     assert len(comment_texts(page)) == 25 and 'data-testid="comments-next"' in page

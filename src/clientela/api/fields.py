@@ -11,26 +11,23 @@ from django.core.validators import validate_email
 from ninja import Path
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
-MAX_ID = 2**53  # ids fit JSON numbers exactly and every database's integer types
+from clientela.crm import input_bounds
+from clientela.crm.input_bounds import MAX_ID
 
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(2999, 12, 31, tzinfo=dt.UTC)
+__all__ = ["MAX_ID", "Country", "Currency", "Day", "Email", "EventTime", "Money", "PathId", "RefId",
+           "Text", "Timestamp", "UnitMoney"]
 
 
 def _in_range(value: dt.datetime) -> dt.datetime:
-    try:
-        utc = value.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError("must be between 1900 and 2999") from None
-    if not EARLIEST <= utc <= LATEST:
-        raise ValueError("must be between 1900 and 2999")
-    return utc
+    return input_bounds.check_time(value)
+
+
+def _event(value: dt.datetime) -> dt.datetime:
+    return input_bounds.check_event_time(value)
 
 
 def _date_in_range(value: dt.date) -> dt.date:
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("must be between 1900 and 2999")
-    return value
+    return input_bounds.check_date(value)
 
 
 def _email(value: str) -> str:
@@ -49,7 +46,10 @@ def Text(max_length: int, *, min_length: int = 0) -> type[str]:  # noqa: N802 - 
     ]
 
 
+# Times and dates within input_bounds (1900 to 2999); an EventTime, the time something
+# happened, is not in the future either.
 Timestamp = Annotated[AwareDatetime, AfterValidator(_in_range)]
+EventTime = Annotated[AwareDatetime, AfterValidator(_event)]
 Day = Annotated[dt.date, AfterValidator(_date_in_range)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

@@ -1,15 +1,20 @@
 """What every ``/api/v1/`` request goes through before and after its operation.
 
-* input hygiene: NUL characters and unpaired surrogates are refused (400), a body on
-  POST/PUT/PATCH must be JSON (415);
 * a per-token fixed-window rate limit (``settings.API_RATE_LIMIT``, e.g. ``"6000/60"``),
-  429 with ``Retry-After``; anonymous callers are limited per address;
+  429 with ``Retry-After``, counted in the shared cache so it holds across web processes;
+  anonymous callers and tokens that do not verify are limited per client address. It
+  comes first, before the body is read;
+* input hygiene: NUL characters and unpaired surrogates are refused (400), a body on
+  POST/PUT/PATCH must be JSON (415) and within the limits of ``body_limits`` (size 413,
+  depth, members, values 400), checked on its bytes before it is parsed. The body of an
+  anonymous caller is not parsed at all: every operation answers it 401;
 * ``Idempotency-Key`` on POST: the first response is stored (per user and key, 24 h) and
   replayed for a repeat; the same key with another payload answers 422; concurrent
   requests with one key run once (a unique constraint picks the winner, the others
   wait for its answer);
 * any error the operation did not answer as a problem document (unknown path, wrong
-  method, a crash) is turned into one, without internals.
+  method, a crash, here or below) is turned into one, without internals; the log
+  names the failure without the body or the exception's message (``problems.log_crash``).
 """
 
 from __future__ import annotations
@@ -23,13 +28,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
+from clientela.api import body_limits
 from clientela.api.auth import bearer_token, identify
 from clientela.api.models import IdempotencyKey
-from clientela.api.problems import PROBLEM_CONTENT_TYPE, problem
+from clientela.api.problems import PROBLEM_CONTENT_TYPE, database_busy, log_crash, problem
+from clientela.crm.busy import is_busy
+from clientela.crm.shared_cache import count_hit
+from clientela.proxy import client_address
 
 log = logging.getLogger("clientela.api")
 
@@ -63,6 +72,24 @@ def _has_bad_text(value: Any) -> bool:
     return False
 
 
+def _too_large(request: HttpRequest) -> HttpResponse:
+    reason = f"at most {body_limits.MAX_BODY_BYTES} bytes"
+    return problem(request, 413, detail=f"body: {reason}", errors={"body": reason})
+
+
+def _caller(request: HttpRequest) -> str:
+    """Whom the rate limit counts: a verified token, the session's user, else the client
+    address -- a token that does not verify counts against its sender's address, so a
+    fresh bogus token per request is no way around the limit."""
+    token = bearer_token(request)
+    user = identify(request)
+    if token is not None and user is not None:
+        return "t:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
+    if token is None and user is not None:
+        return f"u:{user.pk}"
+    return "a:" + client_address(request, behind_proxy=settings.BEHIND_PROXY)
+
+
 class ApiGatewayMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -70,7 +97,16 @@ class ApiGatewayMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(PREFIX) or request.path.startswith(NOT_API):
             return self.get_response(request)
-        refused = self._check_input(request) or self._throttle(request)
+        try:
+            return self._handle(request)
+        except Exception as exc:
+            if is_busy(exc):  # e.g. the idempotency key's write during a long import
+                return database_busy(request)
+            log_crash(log, request, exc)
+            return problem(request, 500, detail="an internal error occurred; it has been logged")
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
+        refused = self._throttle(request) or self._check_input(request)
         if refused is not None:
             return refused
         key = request.headers.get("Idempotency-Key")
@@ -86,14 +122,31 @@ class ApiGatewayMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or _has_bad_text(list(request.GET.lists())):
             return problem(request, 400, detail="query: NUL characters are not allowed")
-        if request.method not in ("POST", "PUT", "PATCH") or not request.body:
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        try:
+            body_limits.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
+            body = request.body
+        except (body_limits.BodyTooLarge, RequestDataTooBig):
+            return _too_large(request)
+        except ValueError:
+            return problem(request, 400, detail="Content-Length is not a number")
+        if not body:
             return None
         content_type = request.content_type or ""
         if content_type not in JSON_TYPES:
             return problem(request, 415, detail="send the body as application/json")
+        if identify(request) is None:
+            return None  # not parsed: the operation answers 401 before it reads the body
         try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+            reason = body_limits.shape_problem(body)
+        except body_limits.BodyTooLarge:
+            return _too_large(request)
+        if reason is not None:
+            return problem(request, 400, detail=reason, errors={"body": reason.removeprefix("body: ")})
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return problem(request, 400, detail="the body is not valid JSON")
         if _has_bad_text(payload):
             return problem(request, 400, detail="body: NUL characters and unpaired surrogates are not allowed")
@@ -104,24 +157,9 @@ class ApiGatewayMiddleware:
         limit, window = _rate(settings.API_RATE_LIMIT)
         if limit <= 0:
             return None
-        token = bearer_token(request)
-        if token is not None:
-            who = "t:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:24]
-        elif getattr(request, "user", None) is not None and request.user.is_authenticated:
-            who = f"u:{request.user.pk}"
-        else:
-            who = "a:" + request.META.get("REMOTE_ADDR", "")
         now = int(time.time())
         start = now - now % window
-        cache_key = f"api-rate:{who}:{start}"
-        if cache.add(cache_key, 1, timeout=window + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.set(cache_key, 1, timeout=window + 1)
-                count = 1
+        count = count_hit(f"api-rate:{_caller(request)}:{start}", window=window + 1)
         if count > limit:
             retry = max(1, start + window - now)
             return problem(

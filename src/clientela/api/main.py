@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from django.db import DataError, IntegrityError, OperationalError
@@ -14,13 +15,16 @@ from ninja.openapi.docs import DocsBase, _csrf_needed
 from clientela.api.auth import TokenOrSession
 from clientela.api.conditional import PreconditionRequired
 from clientela.api.pagination import InvalidCursor
-from clientela.api.problems import PROBLEM_CONTENT_TYPE, database_busy, problem
+from clientela.api.problems import PROBLEM_CONTENT_TYPE, database_busy, log_crash, problem
 from clientela.crm.busy import is_busy
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 
 log = logging.getLogger("clientela.api")
 
 WRITE_METHODS = ("patch", "put", "delete")
+# A 422 names at most this many bad fields (a body of thousands of unknown keys would
+# otherwise answer megabytes).
+MAX_LISTED_ERRORS = 50
 
 
 class VendoredSwagger(DocsBase):
@@ -42,13 +46,30 @@ class VendoredSwagger(DocsBase):
 
 
 class ClientelaAPI(NinjaAPI):
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple[Any, ...], Any] = {}
+        self._schema_lock = threading.Lock()
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
         """ninja's schema, plus what the gateway does: problem+json error bodies, the
-        ``If-Match``/``Idempotency-Key`` headers and the ``ETag`` of single resources."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for path, path_item in schema.get("paths", {}).items():
-            for method, operation in path_item.items():
-                _document_operation(path, method, operation)
+        ``If-Match``/``Idempotency-Key`` headers and the ``ETag`` of single resources.
+
+        Built once per process (it takes seconds and never changes while the process
+        runs) and shared: callers must not modify it."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        schema = self._schemas.get(key)
+        if schema is not None:
+            return schema
+        with self._schema_lock:  # one build when the first requests arrive together
+            schema = self._schemas.get(key)
+            if schema is None:
+                schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+                for path, path_item in schema.get("paths", {}).items():
+                    for method, operation in path_item.items():
+                        _document_operation(path, method, operation)
+                self._schemas[key] = schema
         return schema
 
 
@@ -143,15 +164,18 @@ def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, str] = {}
-    for error in exc.errors:
+    for error in exc.errors[:MAX_LISTED_ERRORS]:
         loc = [str(p) for p in error.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
         if loc and loc[0] == "payload":
             loc = loc[1:]
         name = ".".join(loc) or "body"
-        errors.setdefault(name, str(error.get("msg", "invalid")))
-    return problem(request, 422, kind="invalid-input", detail="the request does not validate", errors=errors)
+        errors.setdefault(name, str(error.get("msg", "invalid"))[:200])
+    detail = "the request does not validate"
+    if len(exc.errors) > MAX_LISTED_ERRORS:
+        detail += f" ({len(exc.errors)} errors, the first {MAX_LISTED_ERRORS} listed)"
+    return problem(request, 422, kind="invalid-input", detail=detail, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -176,7 +200,7 @@ def _database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
-    log.exception("API %s %s failed", request.method, request.path)
+    log_crash(log, request, exc)
     return problem(request, 500, detail="an internal error occurred; it has been logged")
 
 

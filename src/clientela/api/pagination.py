@@ -1,6 +1,12 @@
 """Cursor pagination over (sort key, id): stable under inserts, no offsets.
 
-The cursor is opaque to clients: URL-safe base64 of ``[ordering, last value, last id]``.
+The cursor is opaque to clients: URL-safe base64 of ``[ordering, last value, last id]``,
+signed (HMAC with the secret key), so a cursor this API did not issue answers 400 before
+any of its values reaches a query.
+
+Empty sort keys (NULL) sort after every value, on SQLite as on PostgreSQL: last when
+ascending, first when descending. A cursor may therefore carry ``null`` as its value,
+and the next page's condition says where NULLs lie instead of comparing with them.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Field, Model, OrderBy, Q, QuerySet
 from ninja import Schema
 
 T = TypeVar("T")
@@ -22,6 +29,12 @@ M = TypeVar("M", bound=Model)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+_NOT_ISSUED = "cursor: not a cursor this API issued"
+
+
+def _signer() -> signing.Signer:
+    # Made per use: it reads the secret key then (it may change, e.g. in tests).
+    return signing.Signer(salt="clientela.api.cursor", sep=".")
 
 
 class InvalidCursor(ValueError):
@@ -53,20 +66,52 @@ def _safe(value: Any) -> bool:
 
 def encode_cursor(ordering: str, value: Any, pk: int) -> str:
     raw = json.dumps([ordering, _plain(value), pk], separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return str(_signer().sign(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")))
 
 
 def decode_cursor(cursor: str) -> tuple[str, Any, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = _signer().unsign(cursor)
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         ordering, value, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidCursor("cursor: not a cursor this API issued") from None
+    except (signing.BadSignature, binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidCursor(_NOT_ISSUED) from None
     if not isinstance(ordering, str) or not isinstance(pk, int) or isinstance(pk, bool):
-        raise InvalidCursor("cursor: not a cursor this API issued")
+        raise InvalidCursor(_NOT_ISSUED)
     if not 0 <= pk <= 2**53 or not _safe(value):
-        raise InvalidCursor("cursor: not a cursor this API issued")
+        raise InvalidCursor(_NOT_ISSUED)
     return ordering, value, pk
+
+
+def _cursor_value(field: Field[Any, Any], raw: Any) -> Any:
+    """The cursor's value as the field's Python type; times must be aware and
+    representable in UTC (a value read from the database always is)."""
+    if raw is None:
+        if not field.null:
+            raise InvalidCursor(_NOT_ISSUED)
+        return None
+    try:
+        value = field.to_python(raw)
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise InvalidCursor(_NOT_ISSUED)
+            value = value.astimezone(dt.UTC)
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        raise InvalidCursor(_NOT_ISSUED) from None
+    return value
+
+
+def _after(name: str, value: Any, last_pk: int, *, descending: bool, nullable: bool) -> Q:
+    """Rows after (value, last_pk) in the order (name NULLS LAST, pk), or its reverse."""
+    op = "lt" if descending else "gt"
+    if value is None:
+        rest = Q(**{f"{name}__isnull": True, f"pk__{op}": last_pk})
+        # Descending, NULLs come first: every row with a value is still to come.
+        return rest | Q(**{f"{name}__isnull": False}) if descending else rest
+    after = Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": last_pk})
+    if nullable and not descending:
+        after |= Q(**{f"{name}__isnull": True})
+    return after
 
 
 def paginate(
@@ -78,24 +123,22 @@ def paginate(
     limit: int,
 ) -> tuple[list[M], str | None]:
     """One page of ``qs`` ordered by ``ordering`` (a field in ``allowed``, ``-`` for
-    descending) then id, after ``cursor``; and the cursor of the next page."""
+    descending; NULLs after every value) then id, after ``cursor``; and the cursor of
+    the next page."""
     descending = ordering.startswith("-")
     name = ordering.removeprefix("-")
     if name not in allowed:
         raise InvalidCursor(f"ordering: one of {', '.join(allowed)} (prefix - to reverse)")
-    sign = "-" if descending else ""
-    qs = qs.order_by(f"{sign}{name}", f"{sign}pk")
+    field = qs.model._meta.get_field(name)
+    nullable = bool(getattr(field, "null", False))
+    key: OrderBy = F(name).desc(nulls_first=True) if descending else F(name).asc(nulls_last=True)
+    qs = qs.order_by(key, "-pk" if descending else "pk")
     if cursor:
         cursor_ordering, raw_value, last_pk = decode_cursor(cursor)
         if cursor_ordering != ordering:
             raise InvalidCursor("cursor: issued for another ordering")
-        field = qs.model._meta.get_field(name)
-        try:
-            value = field.to_python(raw_value)  # type: ignore[union-attr]
-        except (ValidationError, TypeError):
-            raise InvalidCursor("cursor: not a cursor this API issued") from None
-        op = "lt" if descending else "gt"
-        qs = qs.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": last_pk}))
+        value = _cursor_value(field, raw_value)
+        qs = qs.filter(_after(name, value, last_pk, descending=descending, nullable=nullable))
     rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, None

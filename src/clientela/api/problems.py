@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +14,7 @@ from ninja import Schema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "urn:clientela:problem:"
+LOGGED_FRAMES = 6
 
 
 class Problem(Schema):
@@ -51,6 +55,16 @@ def problem(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def log_crash(logger: logging.Logger, request: HttpRequest, exc: BaseException) -> None:
+    """Log a failure of an API request without anything the caller sent: the method, the
+    path (ids only: the query string is left out), the exception's type and where it was
+    raised (the last frames' file, line and function). The exception's message and the
+    body are left out, because either may quote personal data."""
+    frames = traceback.extract_tb(exc.__traceback__)[-LOGGED_FRAMES:]
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    logger.error("API %s %s failed: %s at %s", request.method, request.path, type(exc).__name__, where or "?")
 
 
 def database_busy(request: HttpRequest | None) -> HttpResponse:

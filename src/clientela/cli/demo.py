@@ -22,7 +22,11 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
     started = time.monotonic()
     # Links in the demo's mails (unsubscribe, survey answers) point at the demo itself
     # unless CLIENTELA_PUBLIC_URL says otherwise (issue 12 item 7).
-    os.environ.setdefault("CLIENTELA_PUBLIC_URL", demo_public_url(host, port))
+    if "CLIENTELA_PUBLIC_URL" not in os.environ:
+        os.environ["CLIENTELA_PUBLIC_URL"] = demo_public_url(host, port)
+        # A set public URL narrows the allowed hosts to it; the demo keeps answering
+        # every host name it is reached by, as it did (its links only get the port).
+        os.environ.setdefault("CLIENTELA_ALLOWED_HOSTS", "*")
     setup_django(demo=True)
     click.echo("Applying migrations…")
     run_migrations()

@@ -22,7 +22,9 @@ def setup_django(*, demo: bool = False) -> None:
 
 
 def run_migrations(*, verbosity: int = 0) -> None:
-    """Apply every pending migration to the configured database."""
+    """Apply every pending migration to the configured database, and create the shared
+    cache's table (rate limits, login lockouts) when the cache is the database."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("createcachetable", verbosity=verbosity)

@@ -9,14 +9,15 @@ from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.gdpr import gdpr
+from clientela.cli.lazy import LazyGroup
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.tokens import token
 from clientela.cli.users import user
-from clientela.value.cli import value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands={"value": "clientela.value.cli:value"},
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clientela")
 def main() -> None:
     """Clientela: a CRM that manages customers as capital.
@@ -34,7 +35,6 @@ main.add_command(import_cmd)
 main.add_command(export_cmd)
 main.add_command(token)
 main.add_command(gdpr)
-main.add_command(value)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)

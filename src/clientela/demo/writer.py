@@ -16,8 +16,8 @@ import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.db import models
 
-from clientela.crm.accounts.actions import admin_flags
 from clientela.crm.accounts.models import Team, User
+from clientela.crm.accounts.permissions import admin_flags
 from clientela.crm.commerce.models import ExchangeRate, Order, OrderLine, Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
 from clientela.crm.parties.models import Consent, ContactPerson, Party

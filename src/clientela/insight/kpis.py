@@ -45,7 +45,7 @@ import pandas as pd
 
 from clientela.insight.concentration import top_shares
 from clientela.insight.frames import TimeLike, instant, money, optional_float, require_columns
-from clientela.insight.ladder import STAGES
+from clientela.insight.vocabulary import STAGES
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,7 @@ from clientela.insight.frames import (
     require_columns,
     timestamps,
 )
-
-STAGES: tuple[str, ...] = ("prospect", "customer", "client", "supporter", "advocate", "partner")
+from clientela.insight.vocabulary import STAGES as STAGES
 
 NO_SATISFACTION_NOTE = "no satisfaction data: supporter not assessed"
 

@@ -37,16 +37,7 @@ import numpy as np
 import pandas as pd
 
 from clientela.insight.frames import flag, optional_float, require_columns
-
-ACTIONS: tuple[str, ...] = (
-    "acquire",
-    "retain",
-    "develop",
-    "win_back",
-    "nurture",
-    "managed_exit",
-    "none",
-)
+from clientela.insight.vocabulary import ACTIONS as ACTIONS
 
 
 @dataclass(frozen=True)

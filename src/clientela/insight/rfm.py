@@ -42,20 +42,7 @@ import numpy as np
 import pandas as pd
 
 from clientela.insight.frames import TimeLike, instant, money, require_columns, timestamps
-
-SEGMENTS: tuple[str, ...] = (
-    "champions",
-    "loyal",
-    "potential loyalists",
-    "new",
-    "promising",
-    "need attention",
-    "about to sleep",
-    "at risk",
-    "cannot lose",
-    "hibernating",
-    "lost",
-)
+from clientela.insight.vocabulary import SEGMENTS as SEGMENTS
 
 # SEGMENT_GRID[R - 1][FM - 1]; rows R = 1..5, columns FM = 1..5 (see the module table).
 SEGMENT_GRID: tuple[tuple[str, ...], ...] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -9,6 +10,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clientela.crm import input_bounds
+from clientela.crm.engagement import merge_fields
 from clientela.crm.engagement.segments import SegmentDefinition, parse_definition
 from clientela.crm.errors import InvalidInput
 from clientela.web.labels import CAMPAIGN_KINDS, MESSAGE_CHANNELS
@@ -46,6 +49,13 @@ def builder_params(definition: SegmentDefinition) -> dict[str, Any]:
     }
 
 
+def _within_bounds(value: date) -> date:
+    try:
+        return input_bounds.check_date(value)
+    except input_bounds.OutOfBounds as exc:
+        raise forms.ValidationError(str(exc)) from None
+
+
 class CampaignForm(forms.Form):
     """A campaign whose members are a segment's customers; the message is sent later."""
 
@@ -59,7 +69,8 @@ class CampaignForm(forms.Form):
     message_subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     message_body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Plain text. {{ name }} is replaced by the customer's name; the unsubscribe link is added below."),
+        help_text=_("Plain text. {{ name }}, {{ first_name }} and {{ last_name }} are replaced by the "
+                    "customer's name, first name and last name; the unsubscribe link is added below."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,6 +78,23 @@ class CampaignForm(forms.Form):
         self.fields["starts_on"].initial = timezone.localdate
         for name, f in self.fields.items():
             f.widget.attrs.setdefault("id", f"campaign-{name}")
+
+    def clean_starts_on(self) -> date:
+        return _within_bounds(self.cleaned_data["starts_on"])
+
+    def clean_message_subject(self) -> str:
+        subject: str = self.cleaned_data["message_subject"]
+        problem = merge_fields.subject_problem(subject)
+        if problem:
+            raise forms.ValidationError(problem)
+        return subject
+
+    def clean_message_body(self) -> str:
+        body: str = self.cleaned_data["message_body"]
+        problem = merge_fields.body_problem(body)
+        if problem:
+            raise forms.ValidationError(problem)
+        return body
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

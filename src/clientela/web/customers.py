@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
+from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
@@ -83,6 +82,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "can_log": can(request.user, "interaction", "create"),
+        "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
     }
     return render_page(request, "web/customers/detail.html", context, section="customers")
@@ -93,9 +93,13 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 def customer_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
     """Older timeline events (``?before=<ISO time>``), as list items for htmx."""
     party = _party_or_404(request, party_id)
-    before: datetime | None = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
-    if before is None:
-        raise Http404("before: an ISO date-time is required")
+    try:
+        before = parse_datetime(request.GET.get("before", "")[:40])
+        if before is None:
+            raise ValueError("missing")
+        before = input_bounds.check_time(before)
+    except ValueError:  # none, not a date-time, a day that does not exist, out of bounds
+        raise Http404("before: an ISO date-time is required") from None
     return render(
         request, "web/customers/_timeline_items.html",
         {"party": party, "timeline": queries.timeline(request.user, party, before=before)},

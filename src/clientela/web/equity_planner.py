@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from clientela.insight.allocation import AllocationInputs
 from clientela.web.charts import ACCENT, ACCENT_2, GRID, INK, _n, _svg, nice_ticks
+
+if TYPE_CHECKING:  # the engine (pandas, SciPy) is imported when the planner page is drawn
+    from clientela.insight.allocation import AllocationInputs
 
 SAMPLES = 60
 
@@ -85,6 +87,8 @@ def inputs_from(stored: dict[str, Any]) -> AllocationInputs | None:
     """The stored inputs as the engine's dataclass; None when missing or unusable."""
     if not stored or "unavailable" in stored:
         return None
+    from clientela.insight.allocation import AllocationInputs
+
     try:
         inputs = AllocationInputs(**stored)
         inputs.acquisition_curve()

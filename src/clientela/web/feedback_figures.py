@@ -16,12 +16,12 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 
 from clientela.crm.feedback.access import visible_responses
 from clientela.crm.feedback.models import SurveyResponse
 from clientela.web.charts import ACCENT, GRID, INK, _n, _svg
+from clientela.web.forms import date_param, id_param
 
 PAGE_SIZE = 25
 MAX_PAGE = 200
@@ -40,28 +40,22 @@ class FeedbackFilters:
     until: date | None = None
     q: str = ""
     page: int = 1
+    ignored: tuple[str, ...] = ()  # filters whose value was not valid, left out
 
 
 def parse_feedback_filters(params: QueryDict) -> FeedbackFilters:
-    """Filters from the query string; values that do not parse are ignored."""
+    """Filters from the query string; values that do not parse are ignored (and the
+    ignored survey and dates named in ``ignored``)."""
     band = params.get("band", "")
-    try:
-        survey = int(params.get("survey", "")) if params.get("survey") else None
-    except ValueError:
-        survey = None
+    ignored: list[str] = []
+    survey = id_param(params, "survey", ignored)
+    since, until = date_param(params, "since", ignored), date_param(params, "until", ignored)
     try:
         page = max(1, min(MAX_PAGE, int(params.get("page", "1"))))
     except ValueError:
         page = 1
-
-    def day(name: str) -> date | None:
-        try:
-            return parse_date(params.get(name, "")[:10])
-        except ValueError:
-            return None
-
-    return FeedbackFilters(band=band if band in BANDS else "", survey=survey, since=day("since"),
-                           until=day("until"), q=params.get("q", "").strip()[:100], page=page)
+    return FeedbackFilters(band=band if band in BANDS else "", survey=survey, since=since, until=until,
+                           q=params.get("q", "").strip()[:100], page=page, ignored=tuple(ignored))
 
 
 def _start_of(day: date) -> datetime:

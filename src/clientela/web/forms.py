@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
+from clientela.crm import input_bounds
 from clientela.web.labels import CHANNELS, DIRECTIONS
 from clientela.web.queries import SORTS, CustomerFilters
 
@@ -21,18 +23,48 @@ def _int(value: str | None, default: int | None) -> int | None:
         return default
 
 
+def id_param(params: QueryDict, name: str, ignored: list[str]) -> int | None:
+    """The record id in ``params[name]`` (``input_bounds.parse_id``), or ``None``; a value
+    that names no possible record is ignored and ``name`` added to ``ignored``."""
+    try:
+        return input_bounds.parse_id(params.get(name))
+    except input_bounds.OutOfBounds:
+        ignored.append(name)
+        return None
+
+
+def date_param(params: QueryDict, name: str, ignored: list[str]) -> date | None:
+    """The ISO date in ``params[name]`` within ``input_bounds``, or ``None``; a value that
+    is not one is ignored and ``name`` added to ``ignored``."""
+    text = params.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = parse_date(text[:10])
+        if value is not None:
+            return input_bounds.check_date(value)
+    except ValueError:  # a date that does not exist (2024-02-30) or out of bounds
+        pass
+    ignored.append(name)
+    return None
+
+
 def parse_filters(params: QueryDict) -> CustomerFilters:
-    """Filters from the query string; values that do not parse are ignored, not errors."""
+    """Filters from the query string; values that do not parse are ignored, not errors,
+    and the ignored ids named (``CustomerFilters.ignored``) for the page to say so."""
     sort = params.get("sort", "clv")
+    ignored: list[str] = []
+    owner = id_param(params, "owner", ignored)
     return CustomerFilters(
         q=params.get("q", "").strip()[:100],
         segment=params.get("segment", "")[:24],
         stage=params.get("stage", "")[:12],
         action=params.get("action", "")[:16],
-        owner=_int(params.get("owner"), None),
+        owner=owner,
         country=params.get("country", "")[:2],
         sort=sort if sort in SORTS else "clv",
         page=_int(params.get("page"), 1) or 1,
+        ignored=tuple(ignored),
     )
 
 
@@ -61,6 +93,8 @@ class InteractionForm(forms.Form):
 
     def clean_occurred_at(self) -> datetime:
         value: datetime = self.cleaned_data["occurred_at"]
-        if value > timezone.now() + timedelta(minutes=5):
-            raise forms.ValidationError(_("An interaction that is logged cannot lie in the future."))
+        try:
+            input_bounds.check_event_time(value)
+        except input_bounds.OutOfBounds as exc:
+            raise forms.ValidationError(str(exc)) from None
         return value

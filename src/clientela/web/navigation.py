@@ -28,6 +28,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("customers", _("Customers"), reverse("web:customers")))
     if can(user, "pipeline", "view") and can(user, "deal", "view"):
         items.append(MenuItem("pipeline", _("Pipeline"), reverse("web:pipeline-home")))
+    if can(user, "case", "view"):
+        items.append(MenuItem("cases", _("Cases"), reverse("web:cases")))
     if can(user, "segment", "view"):
         items.append(MenuItem("segments", _("Segments"), reverse("web:segments")))
     if can(user, "campaign", "view"):

@@ -95,6 +95,7 @@ class CustomerFilters:
     country: str = ""
     sort: str = "clv"
     page: int = 1
+    ignored: tuple[str, ...] = ()  # filters whose value was not valid, left out
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from django.views.generic import RedirectView
 from clientela.web import (
     auth_views,
     campaigns,
+    cases,
     customers,
     dashboard,
     feedback,
+    global_search,
     model_run,
     pipeline,
     planner,
@@ -42,6 +44,15 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/send/", campaigns.campaign_send, name="campaign-send"),
     path("campaigns/<int:campaign_id>/stop/", campaigns.campaign_stop, name="campaign-stop"),
     path("planner/", planner.equity_planner, name="planner"),
+    # Service cases and the global search (issue 12, items 4 and 5)
+    path("cases/", cases.case_queue, name="cases"),
+    path("cases/new/", cases.case_new, name="case-new"),
+    path("cases/new/parties/", cases.party_picker, name="case-party-picker"),
+    path("cases/<int:case_id>/", cases.case_detail, name="case"),
+    path("cases/<int:case_id>/status/", cases.case_status, name="case-status"),
+    path("cases/<int:case_id>/assign/", cases.case_assign, name="case-assign"),
+    path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
+    path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("model/", model_run.model_page, name="model"),
 ]

@@ -70,7 +70,7 @@ def list_surveys(
 @router.post("/surveys", response=answers(201, SurveyOut))
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
     _require(request.auth, "survey", "create")
-    out = _survey_out(actions.create_survey(**payload.model_dump()))
+    out = _survey_out(actions.create_survey(request.auth, **payload.model_dump()))
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/surveys/{out.id}"
     return Status(201, out)
@@ -89,7 +89,7 @@ def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathI
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
-        lambda s: actions.update_survey(s, **patch_values(payload)),
+        lambda s: actions.update_survey(request.auth, s, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
     return out
@@ -101,7 +101,7 @@ def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
-        actions.delete_survey,
+        lambda s: actions.delete_survey(request.auth, s),
     )
     return Status(204, None)
 
@@ -134,8 +134,8 @@ def create_response(request: HttpRequest, response: HttpResponse, payload: Respo
     if payload.party_id is not None:
         party = access_party_for_child(user, payload.party_id, entity="survey_response", op="create")
     r = actions.record_response(
-        survey=survey, party=party, score=payload.score, comment=payload.comment,
-        answered_at=payload.answered_at, actor=user,
+        user, survey=survey, party=party, score=payload.score, comment=payload.comment,
+        answered_at=payload.answered_at,
     )
     out = _response_out(r)
     response["ETag"] = representation_etag(out)
@@ -156,6 +156,6 @@ def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_response_by_id(request.auth, response_id, op=op),
         _response_out,
-        lambda r: actions.delete_response(r, actor=request.auth),
+        lambda r: actions.delete_response(request.auth, r),
     )
     return Status(204, None)

@@ -88,7 +88,7 @@ def open_account(request: HttpRequest, response: HttpResponse, payload: AccountC
     programme = access.visible_programmes(user).filter(pk=payload.programme_id, is_active=True).first()
     if programme is None:
         raise InvalidInput({"programme_id": "no such active programme"})
-    out = _account_out(actions.open_account(party, programme))
+    out = _account_out(actions.open_account(request.auth, party, programme))
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/loyalty-accounts/{out.id}"
     return Status(201, out)
@@ -132,13 +132,13 @@ def post_entry(
         raise InvalidInput({"points": "must be positive (the kind gives the direction)"})
     with transaction.atomic():
         if payload.kind == "earn":
-            entry = actions.earn(account, points, reason=payload.reason, actor=user)
+            entry = actions.earn(user, account, points, reason=payload.reason)
         elif payload.kind == "redeem":
-            entry = actions.redeem(account, points, reward=payload.reward or payload.reason, actor=user).entry
+            entry = actions.redeem(user, account, points, reward=payload.reward or payload.reason).entry
         elif payload.kind == "expire":
-            entry = actions.expire(account, points, reason=payload.reason or "expiry")
+            entry = actions.expire(user, account, points, reason=payload.reason or "expiry")
         else:
-            entry = actions.adjust(account, points, reason=payload.reason, actor=user)
+            entry = actions.adjust(user, account, points, reason=payload.reason)
     out = _entry_out(entry)
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/loyalty-accounts/{account_id}/entries"

@@ -79,8 +79,8 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
         user, owner_id=owner_id, team_id=team.pk if team else (owner.team_id if owner else None)
     )
     case = actions.open_case(
-        party=party, subject=payload.subject, description=payload.description,
-        priority=payload.priority, owner=owner, team=team, actor=user,
+        user, party=party, subject=payload.subject, description=payload.description,
+        priority=payload.priority, owner=owner, team=team,
     )
     out = _out(case)
     response["ETag"] = representation_etag(out)
@@ -111,9 +111,9 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
             access.check_case_assignment(user, owner_id=owner_id, team_id=team_id)
             values["owner"], values["team"] = owner, team
         if values:
-            case = actions.update_case(case, actor=user, **values)
+            case = actions.update_case(user, case, **values)
         if status is not None:
-            case = actions.set_case_status(case, status, resolution=resolution, actor=user)
+            case = actions.set_case_status(user, case, status, resolution=resolution)
         elif resolution is not None:
             raise InvalidInput({"resolution": "give it together with status"})
         return case
@@ -134,6 +134,6 @@ def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_case_by_id(request.auth, case_id, op=op),
         _out,
-        lambda case: actions.delete_case(case, actor=request.auth),
+        lambda case: actions.delete_case(request.auth, case),
     )
     return Status(204, None)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from clientela.api.fields import Currency, RefId, Text, Timestamp, UnitMoney
+from clientela.api.fields import Currency, EventTime, RefId, Text, UnitMoney
 from clientela.api.schemas.parties import Strict
 
 SalesChannelValue = Literal["web", "store", "phone", "sales_rep", "marketplace", "partner"]
@@ -63,7 +63,7 @@ class OrderLineIn(Strict):
 class OrderCreate(Strict):
     ref: Text(64, min_length=1)  # type: ignore[valid-type]
     party_id: RefId
-    ordered_at: Timestamp
+    ordered_at: EventTime
     channel: SalesChannelValue = "web"
     currency: Currency = "PLN"
     status: OrderStatusValue = "completed"
@@ -72,7 +72,7 @@ class OrderCreate(Strict):
 
 class OrderUpdate(Strict):
     ref: Text(64, min_length=1) | None = None  # type: ignore[valid-type]
-    ordered_at: Timestamp | None = None
+    ordered_at: EventTime | None = None
     channel: SalesChannelValue | None = None
     currency: Currency | None = None
     status: OrderStatusValue | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from clientela.api.fields import Currency, Day, Money, RefId, Text, Timestamp
+from clientela.api.fields import Currency, Day, EventTime, Money, RefId, Text
 from clientela.api.schemas.parties import ChannelValue, Strict
 
 DirectionValue = Literal["inbound", "outbound"]
@@ -21,7 +21,7 @@ class InteractionCreate(Strict):
     party_id: RefId
     channel: ChannelValue
     direction: DirectionValue
-    occurred_at: Timestamp
+    occurred_at: EventTime
     subject: Text(200) = ""  # type: ignore[valid-type]
     notes: Text(20_000) = ""  # type: ignore[valid-type]
     cost: InteractionCost = Decimal("0")
@@ -30,7 +30,7 @@ class InteractionCreate(Strict):
 class InteractionUpdate(Strict):
     channel: ChannelValue | None = None
     direction: DirectionValue | None = None
-    occurred_at: Timestamp | None = None
+    occurred_at: EventTime | None = None
     subject: Text(200) | None = None  # type: ignore[valid-type]
     notes: Text(20_000) | None = None  # type: ignore[valid-type]
     cost: InteractionCost | None = None
@@ -87,14 +87,14 @@ class CampaignOut(Schema):
 
 class MemberCreate(Strict):
     party_id: RefId
-    sent_at: Timestamp | None = None
-    responded_at: Timestamp | None = None
+    sent_at: EventTime | None = None
+    responded_at: EventTime | None = None
     converting_order_id: RefId | None = None
 
 
 class MemberUpdate(Strict):
-    sent_at: Timestamp | None = None
-    responded_at: Timestamp | None = None
+    sent_at: EventTime | None = None
+    responded_at: EventTime | None = None
     converting_order_id: RefId | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from clientela.api.fields import Currency, Day, Money, RefId, Text, Timestamp
+from clientela.api.fields import Currency, Day, EventTime, Money, RefId, Text
 from clientela.api.schemas.parties import Strict
 
 Probability = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
@@ -235,7 +235,7 @@ class ResponseCreate(Strict):
     party_id: RefId | None = None
     score: Annotated[int, Field(ge=0, le=10, description="NPS 0–10, CSAT 1–5")]
     comment: Text(5000) = ""  # type: ignore[valid-type]
-    answered_at: Timestamp | None = None
+    answered_at: EventTime | None = None
 
 
 class ResponseOut(Schema):

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict
 
-from clientela.api.fields import Country, Email, RefId, Text, Timestamp
+from clientela.api.fields import Country, Email, EventTime, RefId, Text
 
 PartyKindValue = Literal["person", "organisation"]
 ChannelValue = Literal["email", "phone", "sms", "meeting", "web", "chat", "letter"]
@@ -40,7 +40,7 @@ class PartyCreate(Strict):
     is_internal: bool = False
     owner_id: RefId | None = None
     team_id: RefId | None = None
-    acquired_at: Timestamp | None = None
+    acquired_at: EventTime | None = None
     acquisition_channel: AcquisitionValue | Literal[""] = ""
     acquisition_campaign_id: RefId | None = None
     referred_by_id: RefId | None = None
@@ -63,7 +63,7 @@ class PartyUpdate(Strict):
     is_internal: bool | None = None
     owner_id: RefId | None = None
     team_id: RefId | None = None
-    acquired_at: Timestamp | None = None
+    acquired_at: EventTime | None = None
     acquisition_channel: AcquisitionValue | Literal[""] | None = None
     acquisition_campaign_id: RefId | None = None
     referred_by_id: RefId | None = None
@@ -135,8 +135,8 @@ class ConsentCreate(Strict):
     channel: ChannelValue
     lawful_basis: BasisValue = "consent"
     source: Text(120) = ""  # type: ignore[valid-type]
-    given_at: Timestamp
-    withdrawn_at: Timestamp | None = None
+    given_at: EventTime
+    withdrawn_at: EventTime | None = None
 
 
 class ConsentUpdate(Strict):
@@ -144,8 +144,8 @@ class ConsentUpdate(Strict):
     channel: ChannelValue | None = None
     lawful_basis: BasisValue | None = None
     source: Text(120) | None = None  # type: ignore[valid-type]
-    given_at: Timestamp | None = None
-    withdrawn_at: Timestamp | None = None
+    given_at: EventTime | None = None
+    withdrawn_at: EventTime | None = None
 
 
 CONSENT_NULLABLE = frozenset({"withdrawn_at"})

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from clientela.crm.accounts.models import Role, Team, User
+from clientela.crm.accounts.permissions import admin_flags
 from clientela.crm.audit.actions import diff, record_change
 
 # Fields of a user the audit trail records (never the password hash).
@@ -28,12 +29,6 @@ EDITABLE = ("username", "first_name", "last_name", "email", "is_active", "team")
 
 class UserError(ValueError):
     """A user could not be created or changed; the message names the field."""
-
-
-def admin_flags(role: str) -> dict[str, bool]:
-    """``is_staff`` and ``is_superuser`` as the role decides them."""
-    is_admin = role == Role.ADMIN
-    return {"is_staff": is_admin, "is_superuser": is_admin}
 
 
 def _values(user: User) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 After ``LOGIN_FAILURE_LIMIT`` failures for one user name within ``LOGIN_LOCKOUT_SECONDS``
 further attempts are refused (even with the right password) until the window ends.
+The failures are counted in the shared cache (clientela/crm/shared_cache.py), so the limit
+holds across web processes and restarts.
 The log names neither the user nor the address: it carries a keyed hash of the user
 name, enough to correlate attempts without disclosing who.
 """
@@ -20,6 +22,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from clientela.crm.shared_cache import count_hit
 
 log = logging.getLogger("clientela.security.login")
 
@@ -58,15 +62,7 @@ class ThrottledModelBackend(ModelBackend):
 @receiver(user_login_failed)
 def _on_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
     name = str(credentials.get("username") or "")
-    key = _cache_key(name)
-    if cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-            count = 1
+    count = count_hit(_cache_key(name), window=settings.LOGIN_LOCKOUT_SECONDS)
     log.warning("login failed subject=%s failures=%d", _subject(name), count)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from clientela.crm.engagement.merge_fields import message_problems
 from clientela.crm.parties.models import Channel
 
 
@@ -103,6 +105,12 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The message's merge fields and subject (``merge_fields``), named by field."""
+        problems = message_problems(subject=self.message_subject, body=self.message_body)
+        if problems:
+            raise ValidationError(problems)
 
 
 class CampaignMember(models.Model):

@@ -28,9 +28,7 @@ from django.db.models import Q, QuerySet
 from clientela.crm.accounts.permissions import can_see, scope_queryset
 from clientela.crm.errors import InvalidInput
 from clientela.crm.scoring.models import CustomerScore, ModelRun
-from clientela.insight.ladder import STAGES
-from clientela.insight.next_best_action import ACTIONS
-from clientela.insight.rfm import SEGMENTS
+from clientela.insight.vocabulary import ACTIONS, SEGMENTS, STAGES
 
 VALUE_TIERS: tuple[str, ...] = ("top", "middle", "rest")
 TIER_SHARES = {"top": 0.2, "middle": 0.5}  # cumulative share of customers at each tier's bottom

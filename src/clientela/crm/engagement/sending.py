@@ -34,21 +34,17 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.change_log import audit_change
+from clientela.crm.engagement import merge_fields
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
 from clientela.crm.engagement.sms import SmsError, SmsGateway, default_gateway
 from clientela.crm.parties.models import Consent, ConsentPurpose, Party
 
 log = logging.getLogger(__name__)
-
-# Plain-text templates: no HTML escaping, and nothing but strings in the context.
-_TEXT_ENGINE = Engine(autoescape=False)
-
 
 class SendingError(ValueError):
     """The campaign cannot be sent as configured; the message names the field."""
@@ -77,7 +73,9 @@ def has_consent(party_id: int, *, purpose: str, channel: str, at: datetime | Non
 
 
 def render_text(template: str, context: dict[str, str]) -> str:
-    return _TEXT_ENGINE.from_string(template).render(Context(context))
+    """``template`` with its merge fields (``merge_fields``) filled from ``context``; the
+    recipient's first and last name come from ``context["name"]``."""
+    return merge_fields.render(template, merge_fields.recipient_values(context.get("name", "")) | context)
 
 
 def email_message(
@@ -147,6 +145,11 @@ def check_message(campaign: Campaign) -> str:
         raise SendingError("message_subject: an email campaign needs a subject")
     if not campaign.message_body.strip():
         raise SendingError("message_body: the campaign has no message")
+    # A campaign saved before its message was checked (Campaign.clean) is checked here.
+    problems = merge_fields.message_problems(subject=campaign.message_subject, body=campaign.message_body)
+    if problems:
+        name, problem = next(iter(problems.items()))
+        raise SendingError(f"{name}: {problem}")
     return channel
 
 
@@ -217,7 +220,11 @@ def send_campaign(
             if on_member is not None:
                 on_member("skipped")
             continue
-        status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+        try:
+            status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+        except Exception as exc:  # a bug: the member is not left claimed ("sending")
+            _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
+            raise
         _set_status(member, status, reason)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)

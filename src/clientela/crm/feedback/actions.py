@@ -1,4 +1,6 @@
-"""Every write to surveys, invitations and responses. Each function owns its transaction."""
+"""Every write to surveys, invitations and responses. Each function owns its transaction,
+takes the acting user first (``None`` for the system; a respondent answering through
+their link is anonymous) and writes its audit entry."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_create, audit_delete
-from clientela.crm.engagement import sending
+from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.engagement import merge_fields, sending
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import SendStatus
 from clientela.crm.errors import InvalidInput
@@ -38,19 +40,24 @@ class AlreadyAnswered(Exception):
     """The invitation has been used; nothing was recorded."""
 
 
+SURVEY_FIELDS = ("name", "kind", "question", "is_active")
+
+
 @transaction.atomic
-def create_survey(*, name: str, kind: str, question: str) -> Survey:
+def create_survey(actor: User | None, *, name: str, kind: str, question: str) -> Survey:
     if kind not in SurveyKind.values:
         raise FeedbackError("kind", f"must be one of {', '.join(SurveyKind.values)}")
     if not name.strip():
         raise FeedbackError("name", "must not be empty")
     if not question.strip():
         raise FeedbackError("question", "must not be empty")
-    return Survey.objects.create(name=name.strip(), kind=kind, question=question.strip())
+    survey = Survey.objects.create(name=name.strip(), kind=kind, question=question.strip())
+    audit_create(actor, survey, SURVEY_FIELDS)
+    return survey
 
 
 @transaction.atomic
-def update_survey(survey: Survey, **changes: Any) -> Survey:
+def update_survey(actor: User | None, survey: Survey, **changes: Any) -> Survey:
     """Change name, question or is_active. The kind is fixed once responses may exist."""
     allowed = {"name", "question", "is_active"}
     unknown = set(changes) - allowed
@@ -61,16 +68,19 @@ def update_survey(survey: Survey, **changes: Any) -> Survey:
             changes[field] = str(changes[field]).strip()
             if not changes[field]:
                 raise FeedbackError(field, "must not be empty")
+    before = {f: getattr(survey, f) for f in SURVEY_FIELDS}
     for field, value in changes.items():
         setattr(survey, field, value)
     survey.save()
+    audit_change(actor, survey, before, {f: getattr(survey, f) for f in SURVEY_FIELDS})
     return survey
 
 
 @transaction.atomic
-def delete_survey(survey: Survey) -> None:
+def delete_survey(actor: User | None, survey: Survey) -> None:
     if survey.responses.exists():
         raise FeedbackError("survey", "has responses; deactivate it instead")
+    audit_delete(actor, survey, SURVEY_FIELDS)
     survey.delete()
 
 
@@ -92,13 +102,13 @@ AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment",
 
 @transaction.atomic
 def record_response(
+    actor: User | None,
     *,
     survey: Survey,
     score: Any,
     party: Party | None = None,
     comment: str = "",
     answered_at: datetime | None = None,
-    actor: User | None = None,
 ) -> SurveyResponse:
     """Record an answer taken outside an invitation (a call, an import, the API)."""
     response = SurveyResponse.objects.create(
@@ -114,18 +124,20 @@ def record_response(
 
 
 @transaction.atomic
-def delete_response(response: SurveyResponse, *, actor: User | None = None) -> None:
+def delete_response(actor: User | None, response: SurveyResponse) -> None:
     audit_delete(actor, response)
     SurveyInvitation.objects.filter(pk=response.invitation_id).update(answered_at=None)
     response.delete()
 
 
 @transaction.atomic
-def invite(survey: Survey, party: Party) -> SurveyInvitation:
+def invite(actor: User | None, survey: Survey, party: Party) -> SurveyInvitation:
     """Create an invitation; ``invitation_url`` gives its link."""
     if not survey.is_active:
         raise FeedbackError("survey", "is not active")
-    return SurveyInvitation.objects.create(survey=survey, party=party, nonce=secrets.token_hex(8))
+    invitation = SurveyInvitation.objects.create(survey=survey, party=party, nonce=secrets.token_hex(8))
+    audit_create(actor, invitation, ["survey_id", "party_id"])
+    return invitation
 
 
 def invitation_token(invitation: SurveyInvitation) -> str:
@@ -183,8 +195,13 @@ def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
     return response
 
 
+# The merge fields of an invitation: the recipient's, and the survey's question.
+INVITATION_FIELDS = (*merge_fields.FIELDS, "question")
+
+
 def send_invitations(
-    survey: Survey, parties: Iterable[Party], *, subject: str, body: str = "", connection: Any = None
+    actor: User | None, survey: Survey, parties: Iterable[Party], *, subject: str, body: str = "",
+    connection: Any = None,
 ) -> dict[str, int]:
     """Invite each party by email, the way campaigns are sent.
 
@@ -193,12 +210,16 @@ def send_invitations(
     mail carries the single-use answer link and the unsubscribe link (which
     withdraws the surveys consent).
     """
+    problems = {"subject": merge_fields.subject_problem(subject),
+                "body": merge_fields.body_problem(body, INVITATION_FIELDS)}
+    if any(problems.values()):  # checked before the first invitation, like a campaign's message
+        raise InvalidInput({name: str(p) for name, p in problems.items() if p})
     counts = {SendStatus.SENT: 0, SendStatus.SUPPRESSED: 0, SendStatus.FAILED: 0}
     owned = connection is None
     if owned:
         connection = get_connection(fail_silently=False)
     for party in parties:
-        invitation = invite(survey, party)
+        invitation = invite(actor, survey, party)
         status, reason = SendStatus.SENT, ""
         if not sending.has_consent(party.pk, purpose=ConsentPurpose.SURVEYS, channel=Channel.EMAIL):
             status, reason = SendStatus.SUPPRESSED, "no active surveys consent for email"

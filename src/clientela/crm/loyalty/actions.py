@@ -1,4 +1,6 @@
-"""Every write to the loyalty programme. Each function owns its transaction.
+"""Every write to the loyalty programme. Each function owns its transaction, takes the
+acting user first (``None`` for the system: the nightly expiry, an import) and writes its
+audit entry.
 
 Ledger writes follow one pattern (``_post``): lock the account row
 (``SELECT … FOR UPDATE``), compute the new balance, refuse with ``LoyaltyError``
@@ -55,6 +57,7 @@ def _points(value: Any, field: str = "points") -> int:
 
 @transaction.atomic
 def create_programme(
+    actor: User | None,
     *,
     name: str,
     currency: str = "PLN",
@@ -76,17 +79,21 @@ def create_programme(
         raise LoyaltyError("tier_basis", f"must be one of {', '.join(TierBasis.values)}")
     if referral_points < 0:
         raise LoyaltyError("referral_points", "must be zero or more")
-    return Programme.objects.create(
+    programme = Programme.objects.create(
         name=name.strip(),
         currency=currency.upper(),
         points_per_unit=rate,
         tier_basis=tier_basis,
         referral_points=referral_points,
     )
+    audit_create(actor, programme, ["name", "currency", "points_per_unit", "tier_basis", "referral_points"])
+    return programme
 
 
 @transaction.atomic
-def add_tier(programme: Programme, *, name: str, threshold: Decimal | int, benefits: str = "") -> Tier:
+def add_tier(
+    actor: User | None, programme: Programme, *, name: str, threshold: Decimal | int, benefits: str = ""
+) -> Tier:
     threshold = Decimal(str(threshold))
     if threshold < 0:
         raise LoyaltyError("threshold", "must be zero or more")
@@ -94,13 +101,17 @@ def add_tier(programme: Programme, *, name: str, threshold: Decimal | int, benef
         raise LoyaltyError("name", "the programme has a tier with this name")
     if programme.tiers.filter(threshold=threshold).exists():
         raise LoyaltyError("threshold", "the programme has a tier at this threshold")
-    return Tier.objects.create(programme=programme, name=name, threshold=threshold, benefits=benefits)
+    tier = Tier.objects.create(programme=programme, name=name, threshold=threshold, benefits=benefits)
+    audit_create(actor, tier, ["programme_id", "name", "threshold", "benefits"])
+    return tier
 
 
 @transaction.atomic
-def open_account(party: Party, programme: Programme) -> LoyaltyAccount:
-    """The party's account in the programme, created when missing."""
-    account, _ = LoyaltyAccount.objects.get_or_create(party=party, programme=programme)
+def open_account(actor: User | None, party: Party, programme: Programme) -> LoyaltyAccount:
+    """The party's account in the programme, created (and audited) when missing."""
+    account, created = LoyaltyAccount.objects.get_or_create(party=party, programme=programme)
+    if created:
+        audit_create(actor, account, ["party_id", "programme_id"])
     return account
 
 
@@ -146,11 +157,11 @@ def _post(
 
 @transaction.atomic
 def earn(
+    actor: User | None,
     account: LoyaltyAccount,
     points: int,
     *,
     reason: str = "",
-    actor: User | None = None,
     at: datetime | None = None,
 ) -> PointsEntry:
     """Credit points (a bonus, a campaign gift)."""
@@ -163,7 +174,7 @@ def points_for(programme: Programme, amount: Decimal) -> int:
 
 
 @transaction.atomic
-def earn_for_order(account: LoyaltyAccount, order: Order, *, actor: User | None = None) -> PointsEntry | None:
+def earn_for_order(actor: User | None, account: LoyaltyAccount, order: Order) -> PointsEntry | None:
     """Credit the points an order earns under the programme's rule, once per order.
 
     The order must be in the programme's currency; an order earning 0 points
@@ -193,11 +204,11 @@ def earn_for_order(account: LoyaltyAccount, order: Order, *, actor: User | None 
 
 @transaction.atomic
 def redeem(
+    actor: User | None,
     account: LoyaltyAccount,
     points: int,
     *,
     reward: str,
-    actor: User | None = None,
     at: datetime | None = None,
 ) -> Redemption:
     """Spend points on a reward; refused when the balance is short."""
@@ -213,16 +224,15 @@ def redeem(
 
 @transaction.atomic
 def expire(
-    account: LoyaltyAccount, points: int, *, reason: str = "expiry", at: datetime | None = None
+    actor: User | None, account: LoyaltyAccount, points: int, *, reason: str = "expiry",
+    at: datetime | None = None,
 ) -> PointsEntry:
     """Remove points that have run out; refused when the balance is short."""
-    return _post(account, kind=EntryKind.EXPIRE, points=-_points(points), reason=reason, at=at)
+    return _post(account, kind=EntryKind.EXPIRE, points=-_points(points), reason=reason, actor=actor, at=at)
 
 
 @transaction.atomic
-def adjust(
-    account: LoyaltyAccount, points: int, *, reason: str, actor: User | None = None
-) -> PointsEntry:
+def adjust(actor: User | None, account: LoyaltyAccount, points: int, *, reason: str) -> PointsEntry:
     """Correct the balance by ``points`` (either sign); needs a reason."""
     if isinstance(points, bool) or not isinstance(points, int) or points == 0:
         raise LoyaltyError("points", "must be a non-zero whole number")
@@ -235,11 +245,11 @@ def adjust(
 
 @transaction.atomic
 def record_referral(
+    actor: User | None,
     programme: Programme,
     *,
     referrer: Party,
     referred: Party,
-    actor: User | None = None,
     at: datetime | None = None,
 ) -> Referral:
     """Record that ``referrer`` brought ``referred`` in, and credit the programme's
@@ -251,12 +261,12 @@ def record_referral(
     at = at or timezone.now()
     entry = None
     if programme.referral_points > 0:
-        account = open_account(referrer, programme)
+        account = open_account(actor, referrer, programme)
         entry = _post(
             account, kind=EntryKind.EARN, points=programme.referral_points,
             reason=f"referral of party {referred.pk}", actor=actor, at=at,
         )
-    return Referral.objects.create(
+    referral = Referral.objects.create(
         programme=programme,
         referrer=referrer,
         referred=referred,
@@ -264,3 +274,5 @@ def record_referral(
         entry=entry,
         created_at=at,
     )
+    audit_create(actor, referral, ["programme_id", "referrer_id", "referred_id", "rewarded_points"])
+    return referral

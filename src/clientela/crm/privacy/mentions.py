@@ -39,6 +39,7 @@ FREE_TEXT: tuple[str, ...] = (
     "service.Case.subject",
     "service.Case.description",
     "service.Case.resolution",
+    "service.CaseNote.body",
     "feedback.SurveyResponse.comment",
     "feedback.SurveyInvitation.send_reason",
     "loyalty.PointsEntry.reason",

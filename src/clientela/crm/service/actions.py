@@ -1,4 +1,5 @@
-"""Every write to service cases. Each function owns its transaction."""
+"""Every write to service cases and their notes. Each function owns its transaction,
+takes the acting user first and writes its audit entry."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
+from clientela.crm.audit.actions import created, field_values, record_change
 from clientela.crm.change_log import audit_change, audit_create, audit_delete
 from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
 from clientela.crm.service import sla
-from clientela.crm.service.models import Case, CaseStatus, Priority
+from clientela.crm.service.models import NEXT_STATUSES, Case, CaseNote, CaseStatus, Priority
 
 
 class CaseError(InvalidInput):
@@ -31,6 +33,7 @@ AUDITED = ("party_id", "subject", "description", "priority", "status", "sla_due_
 
 @transaction.atomic
 def open_case(
+    actor: User | None,
     *,
     party: Party,
     subject: str,
@@ -38,7 +41,6 @@ def open_case(
     priority: str = Priority.NORMAL,
     owner: User | None = None,
     team: Team | None = None,
-    actor: User | None = None,
     at: datetime | None = None,
 ) -> Case:
     """Open a case; its SLA due time is ``at`` plus the hours for its priority."""
@@ -74,7 +76,7 @@ EDITABLE = ("subject", "description", "priority", "owner", "team", "party")
 
 @transaction.atomic
 def update_case(
-    case: Case, *, actor: User | None = None, expected_version: int | None = None, **changes: Any
+    actor: User | None, case: Case, *, expected_version: int | None = None, **changes: Any
 ) -> Case:
     """Change a case's plain fields. A new priority does not move the SLA due time:
     the agreement is the one made when the case was opened."""
@@ -99,15 +101,17 @@ def update_case(
 
 @transaction.atomic
 def set_case_status(
+    actor: User | None,
     case: Case,
     status: str,
     *,
     resolution: str | None = None,
-    actor: User | None = None,
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Case:
-    """Move a case through new → open → pending → resolved → closed (or reopen it).
+    """Move a case through new → open → pending → resolved → closed (or reopen it), one
+    of the steps ``models.NEXT_STATUSES`` allows; the same status again only changes the
+    resolution text.
 
     Resolving needs a resolution text and stamps ``resolved_at``; closing an
     unresolved case resolves it at the same moment; reopening clears both.
@@ -115,6 +119,9 @@ def set_case_status(
     if status not in CaseStatus.values:
         raise CaseError("status", f"must be one of {', '.join(CaseStatus.values)}")
     locked = _lock(case, expected_version)
+    if status != locked.status and status not in NEXT_STATUSES[locked.status]:
+        allowed = ", ".join(NEXT_STATUSES[locked.status])
+        raise CaseError("status", f"a {locked.status} case can move to {allowed}, not {status}")
     at = at or timezone.now()
     before = {"status": locked.status, "resolution": locked.resolution,
               "resolved_at": locked.resolved_at, "closed_at": locked.closed_at}
@@ -140,8 +147,22 @@ def set_case_status(
 
 
 @transaction.atomic
-def delete_case(case: Case, *, actor: User | None = None, expected_version: int | None = None) -> None:
+def delete_case(actor: User | None, case: Case, *, expected_version: int | None = None) -> None:
     locked = _lock(case, expected_version)
     audit_delete(actor, locked)
     locked.delete()
 
+
+NOTE_FIELDS = ("case_id", "body")
+
+
+@transaction.atomic
+def add_case_note(actor: User | None, case: Case, *, body: str) -> CaseNote:
+    """Add a note to ``case``, written by ``actor``."""
+    body = body.strip()
+    if not body:
+        raise CaseError("body", "must not be empty")
+    note = CaseNote.objects.create(case=case, author=actor, body=body)
+    record_change(actor, action="create", changes=created(field_values(note, NOTE_FIELDS)),
+                  instance=note, party_id=case.party_id)
+    return note

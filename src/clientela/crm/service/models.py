@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from clientela.crm.service import sla
 
 
 class Priority(models.TextChoices):
@@ -27,6 +30,16 @@ class CaseStatus(models.TextChoices):
 
 UNRESOLVED = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
 
+# The steps a case may take from each status: forward through the work, or back to
+# ``open`` (reopen) from resolved and closed. Closing an unresolved case resolves it.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    CaseStatus.NEW: (CaseStatus.OPEN, CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.OPEN: (CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.PENDING: (CaseStatus.OPEN, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.RESOLVED: (CaseStatus.CLOSED, CaseStatus.OPEN),
+    CaseStatus.CLOSED: (CaseStatus.OPEN,),
+}
+
 
 class Case(models.Model):
     """A customer's request or complaint.
@@ -41,7 +54,7 @@ class Case(models.Model):
     description = models.TextField(blank=True)
     priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.NEW)
-    opened_at = models.DateTimeField()
+    opened_at = models.DateTimeField(default=timezone.now)
     sla_due_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +100,19 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A case is never stored without its SLA due time: a path that did not set it
+        (a form, a fixture) gets ``opened_at`` plus the hours for its priority."""
+        if self.opened_at is None:
+            self.opened_at = timezone.now()
+        if self.sla_due_at is None:
+            self.sla_due_at = sla.due_at(self.opened_at, self.priority)
+        super().save(*args, **kwargs)
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return NEXT_STATUSES.get(self.status, ())
+
     def sla_breached(self, now: datetime | None = None) -> bool:
         """True when unresolved past the due time, or resolved after it."""
         if self.resolved_at is not None:
@@ -96,3 +122,25 @@ class Case(models.Model):
     @property
     def is_sla_breached(self) -> bool:
         return self.sla_breached()
+
+
+class CaseNote(models.Model):
+    """A note on a case by the agent working it (what was tried, what the customer said).
+    Notes are added, never edited: the case's history reads in order."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="case_note_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]

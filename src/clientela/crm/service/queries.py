@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import BooleanField, F, Q, QuerySet, Value, When
 
-from clientela.crm.service.models import UNRESOLVED, Case
+from clientela.crm.service.access import visible_cases
+from clientela.crm.service.models import UNRESOLVED, Case, CaseNote, CaseStatus, Priority
 
 
 def cases() -> QuerySet[Case]:
@@ -36,3 +39,71 @@ def with_breach_flag(qs: QuerySet[Case], now: datetime) -> QuerySet[Case]:
         )
     )
 
+
+
+QUEUE_STATUSES = ("active", "new", "open", "pending", "resolved", "closed", "all")
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The case queue's filters. ``status`` is a case status, ``active`` (new, open or
+    pending: the default) or ``all``; ``assignee`` a user id, ``"me"`` or ``"none"``."""
+
+    status: str = "active"
+    priority: str = ""
+    assignee: str = ""
+    team: int | None = None
+    breached: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    cases: list[Case]
+    number: int
+    has_next: bool
+
+
+def case_queue(user: Any, filters: QueueFilters, *, now: datetime) -> QueuePage:
+    """One page of the cases the user sees: the active ones by SLA due time (the most
+    urgent first), the others newest first; each with ``sla_breached_flag``."""
+    qs = with_breach_flag(_scoped(user), now)
+    if filters.status == "active":
+        qs = qs.filter(status__in=UNRESOLVED).order_by("sla_due_at", "id")
+    elif filters.status in CaseStatus.values:
+        qs = qs.filter(status=filters.status)
+        qs = qs.order_by("sla_due_at", "id") if filters.status in UNRESOLVED else qs.order_by("-opened_at", "-id")
+    else:
+        qs = qs.order_by("-opened_at", "-id")
+    if filters.priority in Priority.values:
+        qs = qs.filter(priority=filters.priority)
+    if filters.assignee == "me":
+        qs = qs.filter(owner_id=user.pk)
+    elif filters.assignee == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(owner_id=int(filters.assignee))
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team)
+    if filters.breached:
+        qs = qs.filter(breach_condition(now))
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return QueuePage(cases=rows[:PAGE_SIZE], number=max(filters.page, 1), has_next=len(rows) > PAGE_SIZE)
+
+
+def _scoped(user: Any) -> QuerySet[Case]:
+    return visible_cases(user).select_related("party", "owner", "team")
+
+
+def case_notes(case: Case) -> list[CaseNote]:
+    return list(CaseNote.objects.filter(case=case).select_related("author"))
+
+
+def search_cases(user: Any, q: str, *, limit: int) -> list[Case]:
+    """Cases the user sees whose subject contains ``q``, ignoring case and accents
+    (trigram-indexed on PostgreSQL by service migration 0002); unresolved first."""
+    return list(
+        _scoped(user).filter(subject__fold__contains=q).order_by(F("resolved_at").asc(nulls_first=True), "-opened_at", "-id")[:limit]
+    )

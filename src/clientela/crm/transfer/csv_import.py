@@ -181,7 +181,9 @@ def _check_customer_refs(checked: CheckedTable, *, create_missing: bool) -> list
         return []
     refs = checked.columns["customer_ref"]
     distinct = pc.unique(refs)
-    known = known_party_refs([r for r in distinct.to_pylist() if r])
+    # A ref with a NUL is refused by its cell check; it is not looked up (PostgreSQL's
+    # COPY would fail on it).
+    known = known_party_refs([r for r in distinct.to_pylist() if r and "\x00" not in r])
     unknown_mask = ~np.asarray(pc.fill_null(pc.is_in(refs, value_set=pa.array(sorted(known), pa.string())), False))
     unknown_mask &= np.asarray(pc.not_equal(pc.utf8_length(refs), 0))
     if create_missing:

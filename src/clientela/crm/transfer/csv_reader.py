@@ -70,13 +70,17 @@ def read_csv(source: Path | str | bytes, kind: Kind, mapping: Mapping[str, str] 
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
+    data = _lf_line_ends(data)
     text = decode_utf8(data)
     if not text or text.isspace():  # (strip() would copy the whole file)
         raise FileProblem("the file is empty: expected a header line naming the columns")
     end = text.find("\n")
     header_line = text if end < 0 else text[:end]
-    with _field_limit(len(text)):
-        header = next(csv.reader([header_line.rstrip("\r")]))
+    try:
+        with _field_limit(len(text)):
+            header = next(csv.reader([header_line.rstrip("\r")]))
+    except csv.Error as exc:
+        raise FileProblem(f"line 1 (the header) cannot be read as CSV: {exc}") from None
     names = _canonical_header(header, kind, mapping or {})
     keep = [i for i, name in enumerate(names) if name != IGNORE_FIELD]
     table = _parse_fast(data, len(header))
@@ -84,6 +88,15 @@ def read_csv(source: Path | str | bytes, kind: Kind, mapping: Mapping[str, str] 
         return _parse_slow(text, kind, names, keep)
     columns = {names[i]: table.column(i).combine_chunks() for i in keep}
     return RawTable(kind=kind, columns=columns, num_rows=table.num_rows, text=text)
+
+
+def _lf_line_ends(data: bytes) -> bytes:
+    """A file whose lines end with CR alone (classic Mac OS, some exports) with LF line
+    ends instead, so that its lines are counted and parsed like any other file's. Only a
+    file without any LF is changed: in another file a CR inside a quoted value is text."""
+    if b"\r" in data and b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    return data
 
 
 def decode_utf8(data: bytes) -> str:
@@ -201,16 +214,20 @@ def _parse_slow(text: str, kind: Kind, names: list[str], keep: list[int]) -> Raw
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Data records with the physical line each starts on; blank lines skipped."""
+    """Data records with the physical line each starts on; blank lines skipped.
+    ``FileProblem`` names the line where the text stops being CSV."""
     with _field_limit(len(text)):
         reader = csv.reader(io.StringIO(text, newline=""))
-        next(reader, None)  # header
-        previous_end = reader.line_num
-        for record in reader:
-            start = previous_end + 1
+        try:
+            next(reader, None)  # header
             previous_end = reader.line_num
-            if record:
-                yield start, record
+            for record in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if record:
+                    yield start, record
+        except csv.Error as exc:
+            raise FileProblem(f"line {reader.line_num} cannot be read as CSV: {exc}") from None
 
 
 def _record_start_lines(text: str, num_rows: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from clientela.crm import input_bounds
 from clientela.crm.transfer.columns import (
     AMOUNT_DECIMALS,
     AMOUNT_INTEGER_DIGITS,
@@ -188,6 +189,8 @@ def _check_distinct(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tupl
         errors.add(np.flatnonzero(mask), spec.name, reason, values=_take(values, mask))
         bad |= mask
 
+    # Neither database stores U+0000 the same way (PostgreSQL refuses it): no cell holds one.
+    fail(_np(pc.match_substring(value, "\x00")), "holds a NUL character (U+0000), which cannot be stored")
     kind = spec.type
     if kind is CellType.TEXT or kind is CellType.EMAIL:
         value = pc.replace_substring_regex(value, pattern=NEUTRALISED, replacement=r"\1")
@@ -227,6 +230,13 @@ def _check_datetime(spec, value, empty, bad, fail):  # type: ignore[no-untyped-d
                             utc=True, errors="coerce")
     result = pa.Array.from_pandas(parsed).cast(TIMESTAMP, safe=False)
     fail(_np(pc.is_null(result)) & ~empty, "{value} is not a valid date or is out of range", value)
+    # The times of imported records (orders, interactions, acquisitions) are events: the
+    # rule of input_bounds, as in the API and on the pages.
+    earliest, latest = input_bounds.event_window()
+    fail(_np(pc.less(result, pa.scalar(earliest, TIMESTAMP))),
+         f"{{value}} {input_bounds.OUT_OF_RANGE}", value)
+    fail(_np(pc.greater(result, pa.scalar(latest, TIMESTAMP))),
+         f"{{value}} {input_bounds.IN_THE_FUTURE}", value)
     return result, bad
 
 
@@ -234,23 +244,26 @@ def _check_quantity(value, bad, fail):  # type: ignore[no-untyped-def]
     fail(~_np(pc.match_substring_regex(value, r"^[+-]?\d+$")), "{value} is not a whole number", value)
     fail(_np(pc.greater(pc.utf8_length(pc.replace_substring_regex(value, r"^[+-]?0*", "")), 10)),
          "{value} is too large", value)
-    numbers = pc.cast(pc.if_else(pa.array(bad), "0", value), pa.int64())
+    # "+5" is 5: the sign is dropped before the cast (Arrow's cast refuses it).
+    digits = pc.replace_substring_regex(value, r"^\+", "")
+    numbers = pc.cast(pc.if_else(pa.array(bad), "0", digits), pa.int64())
     fail(~bad & _np(pc.less_equal(numbers, 0)), "must be greater than 0 (got {value})", value)
     fail(~bad & _np(pc.greater(numbers, MAX_QUANTITY)), "{value} is too large", value)
     return numbers, bad
 
 
 def _check_amount(spec, value, empty, bad, fail):  # type: ignore[no-untyped-def]
+    written = value  # errors quote the cell as written, not as rewritten below
     value = pc.replace_substring(value, ",", ".")
     fail(~_np(pc.match_substring_regex(value, r"^[+-]?\d+(\.\d+)?$")),
-         "{value} is not a number (write 1234.50 or 1234,50, without thousands separators)", value)
-    fail(_np(pc.starts_with(value, "-")), "must not be negative (got {value})", value)
+         "{value} is not a number (write 1234.50 or 1234,50, without thousands separators)", written)
+    fail(_np(pc.starts_with(value, "-")), "must not be negative (got {value})", written)
     value = pc.replace_substring_regex(value, r"^\+?0*(\d)", r"\1")
     fail(_np(pc.match_substring_regex(value, rf"\.\d{{{AMOUNT_DECIMALS + 1},}}$")),
-         f"{{value}} has more than {AMOUNT_DECIMALS} decimal places", value)
+         f"{{value}} has more than {AMOUNT_DECIMALS} decimal places", written)
     fail(~_np(pc.match_substring_regex(value, rf"^\d{{1,{AMOUNT_INTEGER_DIGITS}}}(\.|$)")),
          f"{{value}} is too large (at most {AMOUNT_INTEGER_DIGITS} digits before the decimal point)",
-         value)
+         written)
     if spec.default is not None:
         value = pc.if_else(pa.array(empty), spec.default, value)
     else:

@@ -1,0 +1,125 @@
+"""The global search: one box in the header over customers, contact persons, deals,
+cases and tasks, accent- and case-insensitive (``parties.fold``), each group within the
+user's scope for its entity (the entity's ``access`` module), grouped in the answer.
+
+The header box asks ``/search/`` with htmx as the user types and shows the first few of
+each group under it; Enter opens the full results page at the same address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from clientela.crm.accounts.permissions import can
+from clientela.crm.parties.queries import list_contacts, list_parties
+from clientela.crm.sales.access import visible_deals
+from clientela.crm.service.queries import search_cases
+from clientela.crm.tasks.access import visible_tasks
+from clientela.web.layout import render_page
+
+MIN_LENGTH = 2
+LIVE_LIMIT = 5  # per group, under the header box
+PAGE_LIMIT = 25  # per group, on the results page
+
+
+@dataclass(frozen=True)
+class Hit:
+    title: str
+    detail: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str | Promise
+    hits: list[Hit]
+    more: bool
+
+
+def _url(name: str, *args: Any, fallback: str) -> str:
+    """The record's own page when this installation has it, else ``fallback``."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def _customers(user: Any, q: str, n: int) -> list[Hit]:
+    rows = list_parties(user, q=q).order_by("name", "id").only("pk", "name", "ref", "email")[:n]
+    return [Hit(p.name, " · ".join(filter(None, (p.ref, p.email))), reverse("web:customer", args=[p.pk]))
+            for p in rows]
+
+
+def _contacts(user: Any, q: str, n: int) -> list[Hit]:
+    rows = list_contacts(user, q=q).select_related("organisation").order_by("name", "id")[:n]
+    return [Hit(c.name, " · ".join(filter(None, (c.organisation.name, c.email))),
+                reverse("web:customer", args=[c.organisation_id])) for c in rows]
+
+
+def _deals(user: Any, q: str, n: int) -> list[Hit]:
+    rows = (visible_deals(user).filter(name__fold__contains=q).select_related("party", "stage")
+            .order_by("-created_at", "-id")[:n])
+    return [Hit(d.name, f"{d.party.name} · {d.stage.name}",
+                _url("web:deal", d.pk, fallback=reverse("web:pipeline", args=[d.pipeline_id]))) for d in rows]
+
+
+def _cases(user: Any, q: str, n: int) -> list[Hit]:
+    return [Hit(c.subject, c.party.name, reverse("web:case", args=[c.pk])) for c in search_cases(user, q, limit=n)]
+
+
+def _tasks(user: Any, q: str, n: int) -> list[Hit]:
+    rows = visible_tasks(user).filter(title__fold__contains=q).order_by("status", "due_on", "-id")[:n]
+    hits = []
+    for t in rows:
+        if t.case_id:
+            linked = reverse("web:case", args=[t.case_id])
+        elif t.party_id:
+            linked = reverse("web:customer", args=[t.party_id])
+        else:
+            linked = _url("web:my-day", fallback=reverse("web:dashboard"))
+        detail = t.due_on.isoformat() if t.due_on else ""
+        hits.append(Hit(t.title, detail, _url("web:task", t.pk, fallback=linked)))
+    return hits
+
+
+# (key, label, entity whose view right the group needs, reader)
+GROUPS = (
+    ("customers", _("Customers"), "party", _customers),
+    ("contacts", _("Contact persons"), "contact", _contacts),
+    ("deals", _("Deals"), "deal", _deals),
+    ("cases", _("Service cases"), "case", _cases),
+    ("tasks", _("Tasks"), "task", _tasks),
+)
+
+
+def search(user: Any, q: str, *, limit: int) -> list[Group]:
+    """The groups the user may see, each with up to ``limit`` hits (one query each)."""
+    groups = []
+    for key, label, entity, reader in GROUPS:
+        if not can(user, entity, "view"):
+            continue
+        hits = reader(user, q, limit + 1)
+        groups.append(Group(key, label, hits[:limit], len(hits) > limit))
+    return groups
+
+
+@login_required
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    live = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "global-search-results"
+    groups = search(request.user, q, limit=LIVE_LIMIT if live else PAGE_LIMIT) if len(q) >= MIN_LENGTH else []
+    context = {"q": q, "groups": groups, "found": any(g.hits for g in groups), "min_length": MIN_LENGTH}
+    if live:
+        return render(request, "web/search/_live.html", context)
+    return render_page(request, "web/search/page.html", context, section="search")
