@@ -8,8 +8,14 @@ names, e-mail addresses and phone numbers, owners among 100 sales representative
 10 teams, and NPS survey answers. The database is kept for the next run (``--rebuild``
 builds it again, ``--drop`` drops it at the end).
 
+Deals for the front office (issue 12) are added once when missing (``seed_deals``): a
+pipeline "Bench pipeline" with ``--deals`` open deals (10,000 by default) spread over
+its four open stages and twelve close months, each on a party and owned by the party's
+representative and team, with a first stage-history row each.
+
 Then it times, in this process, Django's test client against the dashboard, the model
-page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
+page, the pipeline board (all open deals; filtered by close month or owner), a column's
+next cards (htmx "load more"), the deal page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
 name / e-mail / reference / phone digits and sorted by CLV), customer 360 pages, the
 service case queue (filters and pages; one case per 20 parties) and the global search
 (page and htmx answer, with the customer search's terms), each request with other terms,
@@ -154,6 +160,58 @@ def enrich(url: str) -> None:
         print(f"  vacuumed in {time.perf_counter() - t:.1f} s", flush=True)
 
 
+BENCH_PIPELINE = "Bench pipeline"
+BENCH_STAGES = [("Lead", "0.1", False, False), ("Qualified", "0.25", False, False),
+                ("Proposal", "0.5", False, False), ("Negotiation", "0.75", False, False),
+                ("Won", "1", True, False), ("Lost", "0", False, True)]
+
+
+def seed_deals(url: str, deals: int) -> None:
+    """A pipeline with ``deals`` open deals, once (kept with the database). Deal ``i`` is
+    on party ``1 + i × 7919 mod parties`` with that party's owner and team, in open stage
+    ``i mod 4``, closing in one of the next twelve months, in PLN (every tenth in EUR)."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT 1 FROM sales_pipeline WHERE name = %s", (BENCH_PIPELINE,)).fetchone():
+            return
+        t = time.perf_counter()
+        pipeline = conn.execute(
+            "INSERT INTO sales_pipeline (name, is_active, created_at) VALUES (%s, true, now()) RETURNING id",
+            (BENCH_PIPELINE,),
+        ).fetchone()[0]  # type: ignore[index]
+        for order, (name, p, won, lost) in enumerate(BENCH_STAGES, start=1):
+            conn.execute(
+                'INSERT INTO sales_stage (pipeline_id, name, "order", win_probability, is_won, is_lost) '
+                "VALUES (%s, %s, %s, %s, %s, %s)", (pipeline, name, order, p, won, lost),
+            )
+        first = conn.execute("SELECT min(id) FROM sales_stage WHERE pipeline_id = %s", (pipeline,)).fetchone()[0]  # type: ignore[index]
+        parties = conn.execute("SELECT max(id) FROM parties_party").fetchone()[0]  # type: ignore[index]
+        conn.execute(
+            """
+            INSERT INTO sales_deal (pipeline_id, stage_id, party_id, name, amount, currency, expected_close,
+                                    owner_id, team_id, status, close_reason, closed_at, version,
+                                    created_at, updated_at)
+            SELECT %(pipeline)s, %(first)s + i %% 4, p.id, 'Bench deal ' || i, 500 + (i * 37) %% 20000,
+                   CASE WHEN i %% 10 = 0 THEN 'EUR' ELSE 'PLN' END,
+                   (date_trunc('month', now()) + ((i %% 12) || ' months')::interval + ((i %% 28) || ' days')::interval)::date,
+                   p.owner_id, p.team_id, 'open', '', NULL, 1,
+                   now() - (i || ' minutes')::interval, now() - (i || ' minutes')::interval
+            FROM generate_series(1, %(n)s) i
+            JOIN parties_party p ON p.id = 1 + (i::bigint * 7919) %% %(parties)s
+            """,
+            {"pipeline": pipeline, "first": first, "n": deals, "parties": parties},
+        )
+        conn.execute(
+            "INSERT INTO sales_dealstagechange (deal_id, from_stage_id, to_stage_id, changed_at, changed_by_id) "
+            "SELECT id, NULL, stage_id, created_at, NULL FROM sales_deal WHERE pipeline_id = %s",
+            (pipeline,),
+        )
+        conn.commit()
+        print(f"  {deals} open deals in {BENCH_PIPELINE!r} in {time.perf_counter() - t:.1f} s", flush=True)
+    with psycopg.connect(score_bench._pg(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE sales_deal")
+        conn.execute("VACUUM ANALYZE sales_dealstagechange")
+
+
 CASE_SHARE = 20  # one service case per this many parties
 
 
@@ -257,9 +315,16 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from clientela.crm.accounts.models import User
     from clientela.crm.parties.access import visible_parties
+    from clientela.crm.sales.access import visible_deals
+    from clientela.crm.sales.models import Pipeline
+    from clientela.web.board import cursor_of
+
+    bench_pipeline = Pipeline.objects.get(name=BENCH_PIPELINE)
+    open_stages = list(bench_pipeline.stages.filter(is_won=False, is_lost=False).order_by("order"))
 
     results: dict[str, dict[str, list[float]]] = {}
     users = {
@@ -280,6 +345,16 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             ids.extend(visible.filter(pk__in=batch).values_list("id", flat=True)[: requests - len(ids)])
         sample = list(visible.filter(pk__in=ids[:40]).values_list("id", "name", "email", "ref", "phone"))
         terms = _search_terms(rng, sample)
+        deals = visible_deals(user).filter(pipeline=bench_pipeline)
+        deal_ids = list(deals.order_by("?").values_list("id", flat=True)[:requests])
+        owners = list(deals.exclude(owner=None).values_list("owner_id", flat=True).distinct()[:50])
+        today = timezone.localdate()
+        months = [f"{today.year + (today.month - 1 + k) // 12}-{(today.month - 1 + k) % 12 + 1:02d}" for k in range(12)]
+        cursors = []  # the 30th card of a column: where its "load more" starts
+        for column in open_stages:
+            thirtieth = deals.filter(stage=column).order_by("-updated_at", "-id")[29:30].first()
+            if thirtieth is not None:
+                cursors.append((column.pk, cursor_of(thirtieth)))
         n = requests + 3  # the first three of each page warm up (connection, templates)
         pages: dict[str, list[str]] = {
             "dashboard": ["/"] * n,
@@ -294,6 +369,14 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "customers, search (htmx)": ["/customers/?" + urlencode(
                 {"q": terms[(i * 7 + 3) % len(terms)], "sort": "clv"}) for i in range(n)],
             "customer 360": [f"/customers/{ids[i % len(ids)]}/" for i in range(n)],
+            "board, all open deals": [f"/pipeline/{bench_pipeline.pk}/"] * n,
+            "board, filtered": [f"/pipeline/{bench_pipeline.pk}/?" + urlencode(
+                rng.choice([{"month": month} for month in months]
+                           + ([{"owner": rng.choice(owners)}] if owners else []))) for _ in range(n)],
+            "board, load more (htmx)": [
+                f"/pipeline/{bench_pipeline.pk}/stages/{c[0]}/cards/?" + urlencode({"after": c[1]})
+                for c in (cursors[i % len(cursors)] for i in range(n))] if cursors else [],
+            "deal page": [f"/deals/{deal_ids[i % len(deal_ids)]}/" for i in range(n)] if deal_ids else [],
             "case queue": ["/cases/?" + urlencode(_queue_filters(rng, user)) for _ in range(n)],
             "global search": ["/search/?" + urlencode({"q": terms[(i * 5 + 1) % len(terms)]}) for i in range(n)],
             "global search (htmx)": ["/search/?" + urlencode({"q": terms[(i * 3 + 2) % len(terms)]})
@@ -336,6 +419,7 @@ def main() -> int:
     parser.add_argument("--role", action="append", choices=["admin", "manager", "sales_rep"],
                         help="roles to measure (default: all three)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--deals", type=int, default=10_000, help="open deals of the bench pipeline (made once)")
     parser.add_argument("--database-url", default=os.environ.get(
         "CLIENTELA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientela"))
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
@@ -357,6 +441,7 @@ def main() -> int:
         env = dict(os.environ, CLIENTELA_DATABASE_URL=url)
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        seed_deals(url, args.deals)
         ensure_cases(url)
         if args.build_only:
             return 0

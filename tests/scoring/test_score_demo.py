@@ -20,7 +20,7 @@ from django.core.management import call_command
 
 from clientela.cli.main import main
 from clientela.crm.commerce.models import ExchangeRate, Order
-from clientela.crm.parties.models import Party
+from clientela.crm.parties.models import OUTSIDE_CUSTOMER_BASE, Party
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 from clientela.demo.build import build_demo_company
 from clientela.demo.models import PlantedTrait
@@ -84,7 +84,9 @@ def test_report_keys_equity_and_ladder_add_up(scored: dict) -> None:
     assert current == exported
     assert exported > 0
 
-    parties = Party.objects.count()
+    # Suppliers, partners and internal stakeholders who do not buy are not scored.
+    parties = Party.objects.exclude(OUTSIDE_CUSTOMER_BASE).count()
+    assert parties < Party.objects.count()
     ladder = report["loyalty_ladder"]["counts"]
     assert sum(ladder.values()) == parties == len(scored["scores"])
     assert sum(report["next_best_actions"].values()) == parties
@@ -150,7 +152,7 @@ def test_planted_truths_are_found(scored: dict) -> None:
 def test_scores_are_bulk_written_for_one_current_run(scored: dict) -> None:
     run = ModelRun.objects.get(is_current=True)
     assert run.status == RunStatus.SUCCEEDED
-    assert run.scores.count() == Party.objects.count()
+    assert run.scores.count() == Party.objects.exclude(OUTSIDE_CUSTOMER_BASE).count()  # the customer base
     assert run.params and run.diagnostics["log_likelihood"] < 0
     assert run.holdout["weeks"] >= 8
     assert len(run.comparison) == 3

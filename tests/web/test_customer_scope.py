@@ -19,6 +19,7 @@ from clientela.crm.accounts.models import Team
 from clientela.crm.parties.access import visible_parties
 from clientela.crm.parties.actions import update_party
 from clientela.crm.parties.models import Party
+from clientela.crm.parties.queries import customer_base
 from clientela.crm.scoring import actions as scoring_actions
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.scope import copy_party_scope
@@ -46,10 +47,11 @@ def listed(c: Client, params: dict[str, Any] | None = None) -> list[int]:
 
 
 def reference(user: Any, run: ModelRun, q: str = "") -> list[int]:
-    """The list computed directly: the user's parties (the parties' own owner and team),
+    """The list computed directly: the user's parties in the customer base (the parties'
+    own owner and team; no suppliers, partners or internal stakeholders),
     highest CLV first, then by id; for ``q``, those whose name, e-mail or reference
     contains it."""
-    parties = {p.pk: p for p in visible_parties(user)}
+    parties = {p.pk: p for p in customer_base(visible_parties(user))}
     if q:
         needle = q.upper()
         parties = {k: p for k, p in parties.items()
@@ -141,7 +143,8 @@ def test_scoring_writes_the_copy_and_corrects_changes_made_while_it_ran(
     monkeypatch.setattr(scoring_actions, "score_customers", change_owner_during_the_run)
     run = scoring_actions.run_scoring()
     copy = {pk: (o, t) for pk, o, t in CustomerScore.objects.filter(run=run).values_list("party_id", "owner_id", "team_id")}
-    truth = {pk: (o, t) for pk, o, t in Party.objects.values_list("pk", "owner_id", "team_id")}
+    # Every party of the customer base has its score (the others are not scored).
+    truth = {pk: (o, t) for pk, o, t in customer_base(Party.objects.all()).values_list("pk", "owner_id", "team_id")}
     assert copy == truth
     assert copy[late] == (rep2.pk, people["t2"].pk)
     assert sum(1 for o, _t in copy.values() if o == rep1.pk) == 39
@@ -218,14 +221,14 @@ def test_lists_by_name_follow_the_scope_and_the_filters(company: Any, people: di
     staged = set(CustomerScore.objects.filter(run=run, ladder_stage=stage).values_list("party_id", flat=True))
     for who in ("rep1", "rep2", "manager", "root"):
         user = people[who]
-        visible = list(visible_parties(user).order_by("name", "id").values_list("pk", "country", "owner_id"))
+        visible = list(customer_base(visible_parties(user)).order_by("name", "id").values_list("pk", "country", "owner_id"))
         c = client_for(user)
         assert listed(c, {"sort": "name"}) == [pk for pk, _c, _o in visible], who
         assert listed(c, {"sort": "name", "country": "DE"}) == [pk for pk, c_, _o in visible if c_ == "DE"], who
         assert listed(c, {"sort": "name", "stage": stage}) == [pk for pk, _c, _o in visible if pk in staged], who
     rep1 = people["rep1"]
     assert listed(client_for(people["manager"]), {"sort": "name", "owner": rep1.pk}) == list(
-        visible_parties(rep1).order_by("name", "id").values_list("pk", flat=True))
+        customer_base(visible_parties(rep1)).order_by("name", "id").values_list("pk", flat=True))
 
 
 def test_query_counts_do_not_grow_with_rows_or_pages(company: Any, people: dict[str, Any]) -> None:

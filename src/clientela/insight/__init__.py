@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         pareto_curve,
         top_shares,
     )
+    from clientela.insight.customer_base import in_customer_base
     from clientela.insight.kpis import CustomerKPIs, customer_kpis
     from clientela.insight.ladder import (
         LadderRules,
@@ -87,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "lorenz_curve": "clientela.insight.concentration",
     "pareto_curve": "clientela.insight.concentration",
     "top_shares": "clientela.insight.concentration",
+    "in_customer_base": "clientela.insight.customer_base",
     "CustomerKPIs": "clientela.insight.kpis",
     "customer_kpis": "clientela.insight.kpis",
     "LadderRules": "clientela.insight.ladder",
@@ -133,6 +135,7 @@ __all__ = [
     "equity_from_rates",
     "fit_response_curve",
     "gini",
+    "in_customer_base",
     "ladder_features",
     "ladder_history",
     "ladder_stages",

@@ -14,7 +14,11 @@ from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
-from clientela.crm.parties.access import access_party_by_id, access_party_for_child
+from clientela.crm.parties.access import (
+    access_party_by_id,
+    access_party_for_child,
+    may_see_archived,
+)
 from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
@@ -22,6 +26,8 @@ from clientela.crm.scoring.reasons import product_names, reason_for, run_currenc
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
+from clientela.web.parties import undo_offer
+from clientela.web.party_360 import party_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -39,6 +45,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": page,
+        "can_create": can(request.user, "party", "create"),
+        "may_see_archived": may_see_archived(request.user),
+        "undo": undo_offer(request),
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "query": request.GET.copy(),
@@ -53,9 +62,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "web/customers/list.html", context, section="customers")
 
 
-def _party_or_404(request: HttpRequest, party_id: int) -> Party:
+def _party_or_404(request: HttpRequest, party_id: int, *, archived: bool = False) -> Party:
     try:
-        return access_party_by_id(request.user, party_id)
+        return access_party_by_id(request.user, party_id, archived=archived)
     except (RecordNotFound, NotPermitted):
         raise Http404("no such customer") from None
 
@@ -63,12 +72,13 @@ def _party_or_404(request: HttpRequest, party_id: int) -> Party:
 @login_required
 @require_GET
 def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    party = _party_or_404(request, party_id)
+    party = _party_or_404(request, party_id, archived=True)
     run = current_run()
     score = queries.score_for(party, run)
     if score is not None:
         score.party = party
     context = {
+        **party_context(request.user, party),
         "party": party,
         "run": run,
         "score": score,
@@ -82,6 +92,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "can_log": can(request.user, "interaction", "create"),
+        "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
     }

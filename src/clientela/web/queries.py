@@ -43,7 +43,7 @@ from clientela.crm.loyalty.access import visible_accounts
 from clientela.crm.loyalty.models import PointsEntry
 from clientela.crm.parties.access import visible_parties
 from clientela.crm.parties.models import Party
-from clientela.crm.parties.queries import text_match
+from clientela.crm.parties.queries import customer_base, text_match
 from clientela.crm.sales.access import visible_deals
 from clientela.crm.scoring.access import visible_scores_in_run
 from clientela.crm.scoring.models import CustomerScore, ModelRun
@@ -211,6 +211,9 @@ def _scored_rows(
         # is stale until the next run): such a row is left out, never shown.
         if not in_scope(party.owner_id, party.team_id):
             continue
+        # Archived since the run, or no longer a customer (a supplier now): left out.
+        if not party.in_customer_base:
+            continue
         for alias, path in SCORE_COLUMNS.items():
             setattr(party, alias, getattr(score, path.removeprefix("score__")))
         rows.append(party)
@@ -268,7 +271,7 @@ def _search_plan(
     shallow = (start + want) * max(run.customers, 1) <= SEARCH_WALK_ROWS * SEARCH_NARROW
     if record_scope(user, "party") is not Scope.ALL:
         first = list(
-            _party_filters(Party.objects.all(), filters).order_by()
+            _party_filters(customer_base(Party.objects.all()), filters).order_by()
             .values_list("id", "owner_id", "team_id")[:capped]
         )
         in_scope = scope_test(user, "party")
@@ -277,7 +280,7 @@ def _search_plan(
             return mine, False
         if shallow and len(mine) >= SEARCH_WALK_MIN_MINE:
             return None, True
-    found = _party_filters(visible_parties(user), filters).order_by().values_list("id", flat=True)
+    found = _party_filters(customer_base(visible_parties(user)), filters).order_by().values_list("id", flat=True)
     party_ids = list(found[:capped])
     if len(party_ids) > SEARCH_NARROW:
         return None, shallow
@@ -301,7 +304,7 @@ def _unsorted_rows(
                      & ~Exists(CustomerScore.objects.filter(run=run, party=OuterRef("pk"))))
     if not after:
         return []
-    qs = _with_scores(visible_parties(user).select_related("owner"), run)
+    qs = _with_scores(customer_base(visible_parties(user)).select_related("owner"), run)
     qs = qs.filter(pk__in=party_ids) if party_ids is not None else _party_filters(qs, filters)
     return list(qs.filter(reduce(or_, after)).order_by("id")[start : start + n])
 
@@ -331,7 +334,9 @@ def _rows_by_name(
     scores nor read from the table."""
     if not can(user, "party", "view"):
         return [], 0
-    parties = _party_filters(Party.objects.all(), filters)
+    # Parties outside the customer base (archived, suppliers …) are few: a filter on
+    # the rows of the name index, not an index of its own.
+    parties = customer_base(_party_filters(Party.objects.all(), filters))
     if run is not None and (filters.segment or filters.stage or filters.action):
         scored = _score_filters(CustomerScore.objects.filter(run=run), filters)
         parties = parties.filter(pk__in=scored.values("party_id"))
@@ -450,6 +455,16 @@ def country_choices(user: Any) -> list[str]:
 
 
 # --- customer 360 ---------------------------------------------------------------------
+
+
+def customer_since(user: Any, party: Party) -> datetime | None:
+    """When the party became a customer: its acquisition date, shown only once it has an
+    order that was not returned or cancelled (a prospect whose only order came back is
+    not a customer). ``None`` otherwise."""
+    if party.acquired_at is None:
+        return None
+    kept = visible_orders(user).filter(party=party).exclude(status__in=("returned", "cancelled"))
+    return party.acquired_at if kept.exists() else None
 
 
 def score_for(party: Party, run: ModelRun | None) -> CustomerScore | None:

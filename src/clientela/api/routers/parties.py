@@ -147,7 +147,8 @@ def _contact_out(contact: ContactPerson) -> ContactOut:
     return ContactOut(
         id=contact.pk, party_id=contact.organisation_id, name=contact.name,
         job_title=contact.job_title, email=contact.email, phone=contact.phone,
-        is_primary=contact.is_primary,
+        is_primary=contact.is_primary, consent_email=contact.consent_email,
+        consent_phone=contact.consent_phone, person_id=contact.person_id,
     )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from clientela.api.fields import Country, Email, EventTime, RefId, Text
 
@@ -19,6 +19,9 @@ PurposeValue = Literal["marketing", "newsletter", "surveys", "profiling"]
 BasisValue = Literal["consent", "contract", "legal_obligation", "legitimate_interest"]
 
 
+Tags = list[Text(40)]  # type: ignore[valid-type]
+
+
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,8 +32,11 @@ class PartyCreate(Strict):
     kind: PartyKindValue = "person"
     email: Email = ""
     phone: Text(40) = ""  # type: ignore[valid-type]
+    street: Text(200) = ""  # type: ignore[valid-type]
+    postal_code: Text(20) = ""  # type: ignore[valid-type]
     country: Country = ""
     city: Text(100) = ""  # type: ignore[valid-type]
+    tags: Tags = Field(default_factory=list, max_length=20)
     language: Text(8) = ""  # type: ignore[valid-type]
     preferred_channel: ChannelValue | Literal[""] = ""
     is_customer: bool = False
@@ -52,8 +58,11 @@ class PartyUpdate(Strict):
     kind: PartyKindValue | None = None
     email: Email | None = None
     phone: Text(40) | None = None  # type: ignore[valid-type]
+    street: Text(200) | None = None  # type: ignore[valid-type]
+    postal_code: Text(20) | None = None  # type: ignore[valid-type]
     country: Country | None = None
     city: Text(100) | None = None  # type: ignore[valid-type]
+    tags: Tags | None = Field(None, max_length=20)
     language: Text(8) | None = None  # type: ignore[valid-type]
     preferred_channel: ChannelValue | Literal[""] | None = None
     is_customer: bool | None = None
@@ -82,8 +91,11 @@ class PartyOut(Schema):
     name: str
     email: str
     phone: str
+    street: str
+    postal_code: str
     country: str
     city: str
+    tags: list[str]
     language: str
     preferred_channel: str
     is_customer: bool
@@ -109,6 +121,8 @@ class ContactCreate(Strict):
     email: Email = ""
     phone: Text(40) = ""  # type: ignore[valid-type]
     is_primary: bool = False
+    consent_email: bool = False
+    consent_phone: bool = False
 
 
 class ContactUpdate(Strict):
@@ -117,6 +131,8 @@ class ContactUpdate(Strict):
     email: Email | None = None
     phone: Text(40) | None = None  # type: ignore[valid-type]
     is_primary: bool | None = None
+    consent_email: bool | None = None
+    consent_phone: bool | None = None
 
 
 class ContactOut(Schema):
@@ -127,6 +143,9 @@ class ContactOut(Schema):
     email: str
     phone: str
     is_primary: bool
+    consent_email: bool
+    consent_phone: bool
+    person_id: int | None
 
 
 class ConsentCreate(Strict):

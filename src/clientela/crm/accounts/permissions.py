@@ -10,7 +10,9 @@ Per role:
   user's team) or ``all``;
 * ``hidden``: field groups the role must not see (``cost``, ``margin``, ``clv``);
 * ``capabilities``: operations beyond records — ``export``, ``bulk_update``,
-  ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data).
+  ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data),
+  ``restore`` (list archived parties and restore them at any time; whoever archived a
+  party may undo it shortly after, ``parties.access.access_party_to_restore``).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ ROLES: dict[str, RoleRules] = {
     "admin": RoleRules(
         entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
         scope=Scope.ALL,
-        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr"}),
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore"}),
     ),
     "manager": RoleRules(
         entities={
@@ -98,7 +100,9 @@ ROLES: dict[str, RoleRules] = {
     ),
     "marketer": RoleRules(
         entities={
-            "party": VIEW, "contact": VIEW, "consent": CRU, "order": VIEW, "interaction": VIEW,
+            # Creates people with their consents (sign-ups at a fair, say); never edits them.
+            "party": frozenset({"view", "create"}), "contact": VIEW, "consent": CRU,
+            "order": VIEW, "interaction": VIEW,
             "product": VIEW, "campaign": CRUD, "campaign_member": CRUD, "segment": CRUD,
             "survey": CRUD, "survey_response": VIEW,
             "loyalty_account": VIEW, "loyalty_entry": VIEW,
@@ -147,7 +151,7 @@ def can(user: Any, entity: str, op: Op | str) -> bool:
 
 
 def has_capability(user: Any, capability: str) -> bool:
-    """``export``, ``bulk_update``, ``audit`` or ``gdpr``."""
+    """``export``, ``bulk_update``, ``audit``, ``gdpr`` or ``restore``."""
     return capability in rules_for(user).capabilities
 
 

@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 
 from clientela.crm.accounts.permissions import can_see, scope_queryset
 from clientela.crm.errors import InvalidInput
+from clientela.crm.parties.queries import outside_customer_base_ids
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.insight.vocabulary import ACTIONS, SEGMENTS, STAGES
 
@@ -183,6 +184,8 @@ def segment_scores(user: Any, definition: SegmentDefinition, run: ModelRun) -> Q
     )
     if definition.uses_value and not can_see(user, "clv"):
         return qs.none()
+    # Parties archived, or no longer customers, since the run: out of every segment.
+    qs = qs.exclude(party_id__in=outside_customer_base_ids())
     if definition.rfm_segments:
         qs = qs.filter(rfm_segment__in=definition.rfm_segments)
     if definition.ladder_stages:

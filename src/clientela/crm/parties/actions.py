@@ -11,7 +11,8 @@ version. No row updated means someone else changed the party first (``StaleRecor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,28 +20,51 @@ from django.db.models import F, ProtectedError
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
 from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
-from clientela.crm.errors import Conflict, StaleRecord
-from clientela.crm.parties.models import Consent, ContactPerson, Party
+from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
+from clientela.crm.parties.models import Consent, ContactPerson, Party, PartyKind
+from clientela.crm.parties.tags import clean_tags
 from clientela.crm.scoring.scope import sync_party_scope
 from clientela.crm.validation import only_fields, validate_instance
 
 PARTY_FIELDS = (
-    "ref", "kind", "name", "email", "phone", "country", "city", "language",
-    "preferred_channel", "is_customer", "is_prospect", "is_supplier", "is_partner",
+    "ref", "kind", "name", "email", "phone", "street", "postal_code", "country", "city",
+    "tags", "language", "preferred_channel", "is_customer", "is_prospect", "is_supplier", "is_partner",
     "is_internal", "owner_id", "team_id", "acquired_at", "acquisition_channel",
     "acquisition_campaign_id", "referred_by_id",
 )  # fmt: skip
-CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
+CONTACT_FIELDS = (
+    "name", "job_title", "email", "phone", "is_primary", "consent_email", "consent_phone", "person_id",
+)
+ARCHIVE_FIELDS = ("archived_at", "archived_by_id")
 CONSENT_FIELDS = ("purpose", "channel", "lawful_basis", "source", "given_at", "withdrawn_at")
 
 
+def _new_ref() -> str:
+    return f"CL-{secrets.token_hex(5).upper()}"
+
+
+def default_assignment(actor: Any, data: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """The owner and team a new party gets: the owner defaults to the actor, the team to
+    the actor's team when the actor owns it."""
+    owner_id = data["owner_id"] if "owner_id" in data else getattr(actor, "pk", None)
+    if "team_id" in data:
+        return owner_id, data["team_id"]
+    return owner_id, (actor.team_id if owner_id == getattr(actor, "pk", None) else None)
+
+
 @transaction.atomic
-def create_party(actor: Any, data: Mapping[str, Any]) -> Party:
-    """Create a party; the owner defaults to the actor and the team to the owner's team."""
+def create_party(
+    actor: Any, data: Mapping[str, Any], *, consents: Iterable[tuple[str, str]] = (), consent_source: str = ""
+) -> Party:
+    """Create a party; the owner defaults to the actor and the team to the owner's team.
+    Without a ``ref`` one is made up (``CL-`` and ten hexadecimal digits). ``consents``:
+    (purpose, channel) pairs the party gives now, recorded in the same transaction."""
     values = only_fields(data, PARTY_FIELDS)
-    values.setdefault("owner_id", getattr(actor, "pk", None))
-    if "team_id" not in values:
-        values["team_id"] = actor.team_id if values["owner_id"] == getattr(actor, "pk", None) else None
+    if not values.get("ref"):
+        values["ref"] = _new_ref()
+    if "tags" in values:
+        values["tags"] = clean_tags(values["tags"])
+    values["owner_id"], values["team_id"] = default_assignment(actor, values)
     party = Party(**values)
     validate_instance(party, exclude=("version",))
     try:
@@ -53,6 +77,11 @@ def create_party(actor: Any, data: Mapping[str, Any]) -> Party:
         actor, entity="party", object_id=party.pk, action="create",
         changes=created(field_values(party, PARTY_FIELDS)), party_id=party.pk,
     )
+    now = dt.datetime.now(dt.UTC)
+    for purpose, channel in consents:
+        record_consent(actor, party, {
+            "purpose": purpose, "channel": channel, "given_at": now, "source": consent_source,
+        })
     return party
 
 
@@ -62,6 +91,8 @@ def update_party(
 ) -> Party:
     """Apply ``changes`` to ``party`` if it is still at ``expected_version``; version += 1."""
     values = only_fields(changes, PARTY_FIELDS)
+    if "tags" in values:
+        values["tags"] = clean_tags(values["tags"])
     if party.version != expected_version:
         raise StaleRecord(f"party {party.pk} is at version {party.version}")
     before = field_values(party, PARTY_FIELDS)
@@ -113,14 +144,64 @@ def delete_party(actor: Any, party: Party, *, expected_version: int) -> None:
     )
 
 
+def _set_archived(
+    actor: Any, party: Party, *, expected_version: int, archived_at: dt.datetime | None
+) -> Party:
+    before = field_values(party, ARCHIVE_FIELDS)
+    archived_by = getattr(actor, "pk", None) if archived_at is not None else None
+    updated = Party.objects.filter(pk=party.pk, version=expected_version).update(
+        archived_at=archived_at, archived_by_id=archived_by, version=F("version") + 1,
+        updated_at=dt.datetime.now(dt.UTC),
+    )
+    if updated == 0:
+        raise StaleRecord(f"party {party.pk} changed since version {expected_version}")
+    party.refresh_from_db()
+    record_change(
+        actor, entity="party", object_id=party.pk, action="update",
+        changes=diff(before, field_values(party, ARCHIVE_FIELDS)), party_id=party.pk,
+    )
+    return party
+
+
+@transaction.atomic
+def archive_party(actor: Any, party: Party, *, expected_version: int) -> Party:
+    """Archive (soft-delete) a party: it leaves every list, search, segment and KPI, keeps
+    its history, and can be restored (``restore_party``)."""
+    if party.archived_at is not None:
+        raise Conflict("party is archived already")
+    return _set_archived(actor, party, expected_version=expected_version, archived_at=dt.datetime.now(dt.UTC))
+
+
+@transaction.atomic
+def restore_party(actor: Any, party: Party) -> Party:
+    """Bring an archived party back to the lists."""
+    if party.archived_at is None:
+        raise Conflict("party is not archived")
+    return _set_archived(actor, party, expected_version=party.version, archived_at=None)
+
+
+def _check_contact(contact: ContactPerson) -> None:
+    """The contact's own party, if any, is a person and not the organisation itself."""
+    if contact.person_id is None:
+        return
+    if contact.person_id == contact.organisation_id:
+        raise InvalidInput({"person_id": "a contact cannot be the organisation itself"})
+    kind = Party.objects.filter(pk=contact.person_id).values_list("kind", flat=True).first()
+    if kind != PartyKind.PERSON:
+        raise InvalidInput({"person_id": "the linked party must be a person"})
+
+
 @transaction.atomic
 def create_contact(actor: Any, party: Party, data: Mapping[str, Any]) -> ContactPerson:
     contact = ContactPerson(organisation=party, **only_fields(data, CONTACT_FIELDS))
+    _check_contact(contact)
     return create_recorded(actor, contact, entity="contact", fields=CONTACT_FIELDS, party_id=party.pk)
 
 
 @transaction.atomic
 def update_contact(actor: Any, contact: ContactPerson, changes: Mapping[str, Any]) -> ContactPerson:
+    if "person_id" in changes:
+        _check_contact(ContactPerson(organisation_id=contact.organisation_id, person_id=changes["person_id"]))
     return update_recorded(
         actor, contact, changes, entity="contact", fields=CONTACT_FIELDS, party_id=contact.organisation_id,
     )

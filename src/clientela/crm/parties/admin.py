@@ -6,6 +6,7 @@ from clientela.crm.parties.models import Consent, ContactPerson, Party
 
 class ContactInline(RecordInline):
     model = ContactPerson
+    fk_name = "organisation"
 
 
 class ConsentInline(RecordInline):

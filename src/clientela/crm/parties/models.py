@@ -35,6 +35,17 @@ class AcquisitionChannel(models.TextChoices):
 
 ROLE_FIELDS = ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal")
 
+# The roles of parties the company does business with other than selling to them.
+OTHER_ROLES = ("supplier", "partner", "internal")
+# Parties outside the customer base: archived ones, and suppliers, partners and internal
+# stakeholders that are neither customers nor prospects. They never appear in customer
+# lists, counts, segments or KPIs, and the scoring run leaves them out (its pandas twin is
+# ``insight.customer_base.in_customer_base``; docs/web.md "Customers and other parties").
+# A partial index holds exactly these rows, so "everyone but them" costs a probe of a
+# small index.
+OTHER_ROLE = Q(is_supplier=True) | Q(is_partner=True) | Q(is_internal=True)
+OUTSIDE_CUSTOMER_BASE = Q(archived_at__isnull=False) | (OTHER_ROLE & Q(is_customer=False, is_prospect=False))
+
 
 class Party(models.Model):
     """A person or organisation; may hold several roles at once."""
@@ -44,8 +55,11 @@ class Party(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     city = models.CharField(max_length=100, blank=True)
+    tags = models.JSONField(default=list, blank=True, help_text="Free labels, a list of texts")
     language = models.CharField(max_length=8, blank=True)
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
 
@@ -83,6 +97,13 @@ class Party(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
 
+    # Archived (soft-deleted): out of every list, search, segment and KPI; restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="archived_parties",
+    )
+
     version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency counter")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -102,6 +123,13 @@ class Party(models.Model):
             models.Index(fields=["owner", "country"]),
             models.Index(fields=["team", "country"]),
             models.Index(fields=["created_at"]),
+            models.Index(fields=["id"], condition=OUTSIDE_CUSTOMER_BASE, name="party_outside_base"),
+            # The lists of suppliers, partners and internal stakeholders, and of archived
+            # parties: few rows each, by name.
+            models.Index(fields=["name", "id"], condition=OTHER_ROLE, name="party_other_role_name"),
+            models.Index(
+                fields=["name", "id"], condition=Q(archived_at__isnull=False), name="party_archived_name"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="party_version_positive"),
@@ -117,16 +145,37 @@ class Party(models.Model):
     def roles(self) -> list[str]:
         return [f.removeprefix("is_") for f in ROLE_FIELDS if getattr(self, f)]
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def in_customer_base(self) -> bool:
+        """``OUTSIDE_CUSTOMER_BASE`` negated, for a party in memory."""
+        if self.archived_at is not None:
+            return False
+        other = self.is_supplier or self.is_partner or self.is_internal
+        return not other or self.is_customer or self.is_prospect
+
 
 class ContactPerson(models.Model):
     """A person to talk to at an organisation."""
 
     organisation = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contacts")
+    # The same person as a party of its own (a person who also buys privately, say):
+    # the organisation's 360 links to it and its 360 links back.
+    person = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_roles"
+    )
     name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     is_primary = models.BooleanField(default=False)
+    # The contact's own permission to be contacted for marketing, by e-mail and by phone
+    # (the organisation's consents are the party's ``Consent`` rows).
+    consent_email = models.BooleanField(default=False)
+    consent_phone = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["organisation", "-is_primary", "name"]

@@ -11,7 +11,8 @@ from clientela.crm.parties.models import Party
 
 
 def access_party_for_gdpr(user: Any, party_id: int) -> Party:
-    party = access_party_by_id(user, party_id)  # 404 when invisible
+    # 404 when invisible; an archived person's data is exported and erased too.
+    party = access_party_by_id(user, party_id, archived=True)
     if not has_capability(user, "gdpr"):
         raise NotPermitted("personal-data export and erasure need the gdpr capability")
     return party

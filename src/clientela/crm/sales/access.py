@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from clientela.crm.accounts.permissions import Op, can, scope_queryset, within_scope
 from clientela.crm.errors import NotPermitted, RecordNotFound
-from clientela.crm.sales.models import Deal, Pipeline, Stage
+from clientela.crm.sales.models import Deal, DealLine, Pipeline, Stage
 
 
 def visible_pipelines(user: Any) -> QuerySet[Pipeline]:
@@ -59,3 +59,13 @@ def check_deal_assignment(user: Any, *, owner_id: int | None, team_id: int | Non
     """A user may only give a deal an owner and team inside their own scope."""
     if not within_scope(user, owner_id=owner_id, team_id=team_id, entity="deal"):
         raise NotPermitted("owner/team: outside your record scope")
+
+
+def access_deal_line_by_id(user: Any, line_id: int, *, op: Op = "update") -> DealLine:
+    """A deal's product line is part of the deal: changing it is changing the deal."""
+    line = DealLine.objects.filter(pk=line_id, deal__in=visible_deals(user)).select_related("deal").first()
+    if line is None:
+        raise RecordNotFound(f"deal line {line_id}")
+    if not can(user, "deal", op if op == "view" else "update"):
+        raise NotPermitted(f"{user.role} may not change deals")
+    return line

@@ -12,10 +12,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
+from clientela.crm.audit.actions import record_change
 from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.commerce.models import Product
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
-from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
+from clientela.crm.sales.models import (
+    Deal,
+    DealLine,
+    DealNote,
+    DealStageChange,
+    DealStatus,
+    Pipeline,
+    Stage,
+)
 
 
 class SalesError(InvalidInput):
@@ -24,7 +34,6 @@ class SalesError(InvalidInput):
     def __init__(self, field: str, message: str) -> None:
         super().__init__({field: message})
         self.field = field
-
 
 
 @dataclass(frozen=True)
@@ -359,3 +368,101 @@ def delete_pipeline(pipeline: Pipeline) -> None:
     if pipeline.deals.exists():
         raise Conflict("the pipeline has deals; deactivate it instead")
     pipeline.delete()
+
+
+# -- the front office: acting user first ------------------------------------------------
+# The functions above keep the signatures the REST API and the CLI call (``actor`` as a
+# keyword); the deal page and the board call these, which add the front office's rules.
+
+
+def change_stage(
+    actor: User, deal: Deal, *, stage: Stage, reason: str = "", expected_version: int | None = None
+) -> Deal:
+    """Move ``deal`` to ``stage`` from the deal page or the board: closing a deal, won or
+    lost, needs the reason (the API keeps requiring it for lost deals only)."""
+    if stage.is_closed and not reason.strip():
+        raise SalesError("reason", "a won or lost deal needs a reason")
+    if stage.is_closed and len(reason.strip()) > 300:
+        raise SalesError("reason", "at most 300 characters")
+    return move_deal(deal, stage, actor=actor, reason=reason, expected_version=expected_version)
+
+
+def _reopen_stage(deal: Deal) -> Stage:
+    """The open stage a closed deal goes back to: the one it was closed from, else the
+    pipeline's first open stage."""
+    last = (
+        DealStageChange.objects.filter(deal=deal, to_stage_id=deal.stage_id, from_stage__is_won=False,
+                                       from_stage__is_lost=False)
+        .order_by("-changed_at", "-id").select_related("from_stage").first()
+    )
+    if last is not None and last.from_stage is not None:
+        return last.from_stage
+    return _first_open_stage(deal.pipeline)
+
+
+def reopen_deal(actor: User, deal: Deal, *, expected_version: int | None = None) -> Deal:
+    """Reopen a won or lost deal in the stage it was closed from."""
+    if deal.status == DealStatus.OPEN:
+        raise SalesError("status", "the deal is open already")
+    return move_deal(deal, _reopen_stage(deal), actor=actor, expected_version=expected_version)
+
+
+def _quantity(value: Any) -> int:
+    try:
+        quantity = int(str(value))
+    except ValueError as exc:
+        raise SalesError("quantity", f"{value!r} is not a whole number") from exc
+    if not 1 <= quantity <= 1_000_000:
+        raise SalesError("quantity", "must be between 1 and 1,000,000")
+    return quantity
+
+
+@transaction.atomic
+def add_deal_line(
+    actor: User, deal: Deal, *, product: Product, quantity: Any = 1, unit_price: Any = None
+) -> DealLine:
+    """Add a product to a deal. Without ``unit_price`` the product's list price is used,
+    which needs the product to be priced in the deal's currency."""
+    if not product.is_active:
+        raise SalesError("product", "the product is no longer sold")
+    if unit_price in (None, ""):
+        if product.currency != deal.currency:
+            raise SalesError("unit_price", f"give the price in {deal.currency}: the product is priced in "
+                                           f"{product.currency}")
+        unit_price = product.list_price
+    line = DealLine.objects.create(
+        deal=deal, product=product, quantity=_quantity(quantity), unit_price=_money(unit_price, "unit_price")
+    )
+    record_change(
+        actor, entity="deal_line", object_id=line.pk, action="create", party_id=deal.party_id,
+        changes={"deal_id": (None, deal.pk), "product_id": (None, product.pk),
+                 "quantity": (None, line.quantity), "unit_price": (None, line.unit_price)},
+    )
+    return line
+
+
+@transaction.atomic
+def remove_deal_line(actor: User, line: DealLine) -> None:
+    party_id = Deal.objects.filter(pk=line.deal_id).values_list("party_id", flat=True).first()
+    record_change(
+        actor, entity="deal_line", object_id=line.pk, action="delete", party_id=party_id,
+        changes={"deal_id": (line.deal_id, None), "product_id": (line.product_id, None),
+                 "quantity": (line.quantity, None), "unit_price": (line.unit_price, None)},
+    )
+    line.delete()
+
+
+@transaction.atomic
+def add_deal_note(actor: User, deal: Deal, *, body: str, at: datetime | None = None) -> DealNote:
+    """Write a note on a deal."""
+    body = (body or "").strip()
+    if not body:
+        raise SalesError("body", "must not be empty")
+    if len(body) > 5000:
+        raise SalesError("body", "at most 5,000 characters")
+    note = DealNote.objects.create(deal=deal, author=actor, body=body, created_at=at or timezone.now())
+    record_change(
+        actor, entity="deal_note", object_id=note.pk, action="create", party_id=deal.party_id,
+        changes={"deal_id": (None, deal.pk), "body": (None, body)},
+    )
+    return note

@@ -132,3 +132,50 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.from_stage_id} -> {self.to_stage_id}"
+
+
+class DealLine(models.Model):
+    """A product offered in a deal: what the deal is about, with its quantity and price.
+
+    The lines describe the offer; the deal's ``amount`` stays the figure its owner
+    forecasts (a discount, a service fee or a multi-year term make the two differ), and
+    the deal page shows both.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("commerce.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deal", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="deal_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="deal_line_price_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.quantity} × {self.product_id}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class DealNote(models.Model):
+    """A note written on a deal (free text, shown as text, erased with the party's data)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deal", "-created_at", "-id"]
+        indexes = [models.Index(fields=["deal", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.body[:40]}"

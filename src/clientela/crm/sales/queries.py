@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
-from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
+from clientela.crm.sales.models import (
+    Deal,
+    DealLine,
+    DealNote,
+    DealStageChange,
+    DealStatus,
+    Pipeline,
+    Stage,
+)
 
 SECONDS_PER_DAY = Decimal(86400)
+CENT = Decimal("0.01")
 
 
 def deals(pipeline: Pipeline | None = None) -> QuerySet[Deal]:
@@ -144,3 +154,74 @@ def velocity(pipeline: Pipeline) -> Velocity:
             (sum(to_close, Decimal(0)) / len(to_close)).quantize(Decimal("0.01")) if to_close else None
         ),
     )
+
+
+@dataclass
+class ForecastMonth:
+    """Open deals expected to close in ``month`` (``None``: no close date given)."""
+
+    month: date | None
+    deals: int = 0
+    amount: Decimal = Decimal("0")  # in the base currency
+    weighted: Decimal = Decimal("0")  # sum of amount × the stage's win probability
+    unconverted: dict[str, Decimal] = field(default_factory=dict)  # currency -> weighted, no rate
+
+
+def weighted_forecast(open_deals: QuerySet[Deal], *, rates: dict[str, Decimal] | None = None) -> list[ForecastMonth]:
+    """The weighted forecast by close month of ``open_deals`` (already narrowed to what
+    the user may see), in the base currency: for each month, the sum over its deals of
+    amount × the win probability of their stage, each currency converted at its latest
+    rate (``commerce.queries.latest_rates``; pass ``rates`` when the caller has them).
+    A currency without a rate is kept apart. Months in order, "no close date" last.
+    Two queries at most: the sums per month and currency, and the rates."""
+    from clientela.crm.commerce.queries import latest_rates
+
+    rows = list(
+        open_deals.filter(status=DealStatus.OPEN)
+        .annotate(month=TruncMonth("expected_close"))
+        .values("month", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"),
+                  weighted=Sum(F("amount") * F("stage__win_probability"), output_field=DecimalField()))
+        .order_by()
+    )
+    needed = {row["currency"] for row in rows}
+    if rates is None or not needed <= set(rates):
+        rates = latest_rates(needed)
+    months: dict[date | None, ForecastMonth] = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime):
+            month = month.date()
+        entry = months.setdefault(month, ForecastMonth(month=month))
+        entry.deals += row["n"]
+        total, weighted = Decimal(row["total"] or 0), Decimal(row["weighted"] or 0)
+        rate = rates.get(row["currency"])
+        if rate is None:
+            code = row["currency"]
+            entry.unconverted[code] = entry.unconverted.get(code, Decimal("0")) + weighted
+            continue
+        entry.amount += total * rate
+        entry.weighted += weighted * rate
+    for entry in months.values():
+        entry.amount = entry.amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        entry.weighted = entry.weighted.quantize(CENT, rounding=ROUND_HALF_UP)
+        entry.unconverted = {c: v.quantize(CENT, rounding=ROUND_HALF_UP) for c, v in entry.unconverted.items()}
+    return sorted(months.values(), key=lambda m: (m.month is None, m.month or date.min))
+
+
+def deal_history(deal: Deal) -> list[DealStageChange]:
+    """The deal's stage changes, oldest first (the first is its creation)."""
+    return list(
+        DealStageChange.objects.filter(deal=deal)
+        .select_related("from_stage", "to_stage", "changed_by")
+        .order_by("changed_at", "id")
+    )
+
+
+def deal_lines(deal: Deal) -> list[DealLine]:
+    return list(DealLine.objects.filter(deal=deal).select_related("product").order_by("id"))
+
+
+def deal_notes(deal: Deal, *, limit: int = 100) -> list[DealNote]:
+    """The newest notes first."""
+    return list(DealNote.objects.filter(deal=deal).select_related("author").order_by("-created_at", "-id")[:limit])

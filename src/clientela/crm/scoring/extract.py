@@ -178,7 +178,7 @@ def parties() -> pd.DataFrame:
     sql = (
         "SELECT p.id, p.ref, p.name, p.is_customer, p.is_prospect, p.is_supplier, p.is_partner, "
         "p.is_internal, p.acquired_at, p.acquisition_channel, p.referred_by_id, "
-        "p.owner_id, p.team_id "
+        "p.owner_id, p.team_id, p.archived_at "
         "FROM parties_party p"
     )
     df = frame(
@@ -186,9 +186,11 @@ def parties() -> pd.DataFrame:
         [
             "party_id", "ref", "name", "is_customer", "is_prospect", "is_supplier", "is_partner",
             "is_internal", "acquired_at", "acquisition_channel", "referred_by_id",
-            "owner_id", "team_id",
+            "owner_id", "team_id", "archived_at",
         ],
     )
+    # Archived parties are outside the customer base (``insight.customer_base``).
+    df["archived"] = df.pop("archived_at").notna()
     for col in ("owner_id", "team_id"):
         df[col] = pd.to_numeric(df[col]).astype("Int64")
     for col in ("is_customer", "is_prospect", "is_supplier", "is_partner", "is_internal"):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -205,6 +205,34 @@ def jsonable(value: Any) -> Any:
     return _jsonable(value)
 
 
+def customer_base_inputs(inputs: ScoringInputs) -> ScoringInputs:
+    """``inputs`` without the parties outside the customer base (archived; suppliers,
+    partners and internal stakeholders that are not customers or prospects:
+    ``insight.customer_base``) and without their orders, items, interactions, answers and
+    cases: they get no score, count in no KPI, and take no part in the models' fit."""
+    keep = insight.in_customer_base(inputs.parties)
+    if bool(keep.all()):
+        return inputs
+    ids = inputs.parties.loc[keep, "party_id"]
+
+    def only(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None or "party_id" not in frame.columns:
+            return frame
+        return frame[frame["party_id"].isin(ids)]
+
+    previous = inputs.previous_p_alive
+    return replace(
+        inputs,
+        parties=inputs.parties[keep],
+        orders=only(inputs.orders),  # type: ignore[arg-type]
+        interactions=only(inputs.interactions),  # type: ignore[arg-type]
+        order_items=only(inputs.order_items),  # type: ignore[arg-type]
+        feedback=only(inputs.feedback),
+        service_cases=only(inputs.service_cases),
+        previous_p_alive=previous[previous.index.isin(ids)] if previous is not None else None,
+    )
+
+
 def score_customers(
     inputs: ScoringInputs, settings: ScoringSettings, progress: Progress | None = None
 ) -> ScoringResult:
@@ -217,6 +245,7 @@ def score_customers(
         raise ScoringError(f"model: {settings.model!r} is not one of auto, {', '.join(MODELS)}")
     as_of = settings.as_of or pd.Timestamp.now(tz="UTC").date()
     as_of_ts = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    inputs = customer_base_inputs(inputs)
     parties = inputs.parties.set_index("party_id", drop=False)
     orders = inputs.orders[inputs.orders["ordered_at"] < as_of_ts]
     kept = orders[orders["status"] != "returned"]
