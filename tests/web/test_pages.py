@@ -358,3 +358,36 @@ def test_not_found_and_not_allowed_pages_are_styled_and_translated(company: Any,
     marketer = client_for(make_user("mark", "marketer"))
     refused = marketer.get("/pipeline/", HTTP_ACCEPT_LANGUAGE="ru")
     assert refused.status_code == 403 and "Нет доступа" in text(refused)
+
+
+def test_customer_360_lists_the_segments_the_party_is_in(company: Any, make_user: Any) -> None:
+    from clientela.crm.engagement.actions import create_segment
+
+    admin = make_user("root", "admin")
+    score = CustomerScore.objects.filter(run=company["run"], party__is_customer=True).order_by("-clv").first()
+    stage = score.ladder_stage
+    mine = create_segment(admin, {"name": "Same stage", "definition": {"ladder_stages": [stage]}})
+    other_stage = next(s for s in ("prospect", "customer", "client", "supporter", "advocate") if s != stage)
+    create_segment(admin, {"name": "Other stage", "definition": {"ladder_stages": [other_stage]}})
+    top = create_segment(admin, {"name": "Top tier", "definition": {"value_tiers": ["top"]}})
+    c = client_for(admin)
+    with CaptureQueriesContext(connection) as queries_seen:
+        page = text(c.get(f"/customers/{score.party_id}/"))
+    listed = re.search(r'data-testid="customer-segments">(.*?)</ul>', page, re.S).group(1)
+    assert f'href="/segments/{mine.pk}/"' in listed and "Other stage" not in listed
+    assert f'href="/segments/{top.pk}/"' in listed  # the highest CLV is in the top tier
+    # The same members as the segment's own page would list:
+    from clientela.crm.engagement.segments import parse_definition, segment_scores
+
+    for segment in (mine, top):
+        members = segment_scores(admin, parse_definition(segment.definition), company["run"])
+        assert members.filter(party_id=score.party_id).exists()
+    assert sum("engagement_segment" in q["sql"] for q in queries_seen.captured_queries) == 1
+    # A role that sees segments but not CLV is not told about a value-tier segment.
+    from clientela.crm.accounts.models import Team
+
+    team = Team.objects.create(name="Viewers")
+    viewer = make_user("viewer", "read_only", team=team)
+    Party.objects.filter(pk=score.party_id).update(team=team)
+    seen = text(client_for(viewer).get(f"/customers/{score.party_id}/"))
+    assert "Same stage" in seen and "Top tier" not in seen

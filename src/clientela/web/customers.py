@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clientela.crm import input_bounds
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.engagement.actions import create_interaction
+from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
 from clientela.crm.parties.access import (
     access_party_by_id,
@@ -84,6 +85,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "score": score,
         "nba_reason": reason_for(request.user, score, currency=run_currency(run), names=product_names([score]))
         if score is not None else "",
+        "segments": segments_including(request.user, party, score, run),
         "ladder_history": queries.ladder_history(party),
         "consents": list(list_consents(request.user, party_id=party.pk)),
         "deals": queries.deals_of(request.user, party),

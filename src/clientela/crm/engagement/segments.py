@@ -73,6 +73,23 @@ class SegmentDefinition:
         """Does the segment select by CLV (which some roles may not see)?"""
         return bool(self.value_tiers)
 
+    def selects(self, score: CustomerScore, cutoffs: tuple[Decimal, Decimal] | None) -> bool:
+        """Does the definition select this score row? The row-by-row twin of
+        ``segment_scores``' filters, for one party whose score is loaded already."""
+        if self.rfm_segments and score.rfm_segment not in self.rfm_segments:
+            return False
+        if self.ladder_stages and score.ladder_stage not in self.ladder_stages:
+            return False
+        if self.actions and score.next_best_action not in self.actions:
+            return False
+        if self.p_alive_min is not None and (score.p_alive is None or score.p_alive < self.p_alive_min):
+            return False
+        if self.p_alive_max is not None and (score.p_alive is None or score.p_alive > self.p_alive_max):
+            return False
+        if self.value_tiers and len(self.value_tiers) < len(VALUE_TIERS):
+            return tier_of(score.clv, cutoffs) in self.value_tiers
+        return True
+
 
 def _codes(name: str, value: Any) -> tuple[str, ...]:
     if value is None:
@@ -199,6 +216,33 @@ def segment_scores(user: Any, definition: SegmentDefinition, run: ModelRun) -> Q
     if definition.value_tiers and len(definition.value_tiers) < len(VALUE_TIERS):
         qs = qs.filter(_tier_condition(definition.value_tiers, tier_cutoffs(run)))
     return qs
+
+
+SEGMENTS_CHECKED = 200  # saved segments a 360 looks through, by name
+
+
+def segments_including(user: Any, party: Any, score: CustomerScore | None, run: ModelRun | None) -> list[Any]:
+    """The saved segments (that ``user`` may see) whose members include ``party`` now: its
+    score in ``run`` checked against each definition, as ``segment_scores`` would select it.
+    One query for the segments (plus the run's tier cut-offs, cached, when a segment
+    selects by value tier); none for a party without a score or outside the customer base."""
+    from clientela.crm.engagement.access import visible_segments
+
+    if score is None or run is None or not party.in_customer_base:
+        return []
+    show_value = can_see(user, "clv")
+    found = []
+    for segment in visible_segments(user).order_by("name", "id")[:SEGMENTS_CHECKED]:
+        try:
+            definition = parse_definition(segment.definition)
+        except InvalidInput:
+            continue
+        if definition.uses_value and not show_value:
+            continue
+        tiered = definition.value_tiers and len(definition.value_tiers) < len(VALUE_TIERS)
+        if definition.selects(score, tier_cutoffs(run) if tiered else None):
+            found.append(segment)
+    return found
 
 
 def segment_size(user: Any, definition: SegmentDefinition, run: ModelRun | None) -> int:
