@@ -13,7 +13,7 @@ pipeline "Bench pipeline" with ``--deals`` open deals (10,000 by default) spread
 its four open stages and twelve close months, each on a party and owned by the party's
 representative and team, with a first stage-history row each.
 
-Then it times, in this process, Django's test client against the dashboard, the model
+Then it times, in this process, Django's test client against the dashboard, My day, the task list, the model
 page, the pipeline board (all open deals; filtered by close month or owner), a column's
 next cards (htmx "load more"), the deal page, the customer list (browsed by CLV; by P(alive), churn risk or name; searched by
 name / e-mail / reference / phone digits and sorted by CLV), customer 360 pages, the
@@ -158,6 +158,39 @@ def enrich(url: str) -> None:
         conn.execute("VACUUM (FULL, ANALYZE) parties_party")
         conn.execute("VACUUM ANALYZE")
         print(f"  vacuumed in {time.perf_counter() - t:.1f} s", flush=True)
+
+
+def add_tasks(url: str) -> None:
+    """Open tasks for My day and the task list (once): two for every ten parties (about
+    200 per representative at 1M parties), assigned to the party's owner, due from 20 days
+    ago to 19 days ahead; one in 250 goes to the bench manager and one in 250 to the bench
+    administrator instead."""
+    with psycopg.connect(score_bench._pg(url)) as conn:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM tasks_task)").fetchone()[0]:  # type: ignore[index]
+            return
+        t = time.perf_counter()
+        admin, manager = (conn.execute("SELECT id FROM accounts_user WHERE username = %s", (name,)).fetchone()[0]  # type: ignore[index]
+                          for name in ("bench_admin", "bench_manager"))
+        conn.execute(
+            """
+            INSERT INTO tasks_task (title, description, due_on, status, version, created_at, updated_at,
+                                    assignee_id, created_by_id, party_id)
+            SELECT 'Call ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 12 THEN %(manager)s WHEN id %% 500 = 22 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 2
+            UNION ALL
+            SELECT 'Follow up ' || name, '', current_date + ((id / 10) %% 40 - 20)::int, 'open', 1, now(), now(),
+                   CASE WHEN id %% 500 = 13 THEN %(manager)s WHEN id %% 500 = 23 THEN %(admin)s ELSE owner_id END,
+                   owner_id, id
+            FROM parties_party WHERE owner_id IS NOT NULL AND id %% 10 = 3
+            """,
+            {"admin": admin, "manager": manager},
+        )
+        conn.commit()
+        count = conn.execute("SELECT count(*) FROM tasks_task").fetchone()[0]  # type: ignore[index]
+        conn.execute("ANALYZE tasks_task")
+        print(f"  {count} open tasks in {time.perf_counter() - t:.1f} s", flush=True)
 
 
 BENCH_PIPELINE = "Bench pipeline"
@@ -369,6 +402,10 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
             "customers, search (htmx)": ["/customers/?" + urlencode(
                 {"q": terms[(i * 7 + 3) % len(terms)], "sort": "clv"}) for i in range(n)],
             "customer 360": [f"/customers/{ids[i % len(ids)]}/" for i in range(n)],
+            "my day": ["/my-day/"] * n,
+            "tasks, everyone visible": ["/tasks/?" + urlencode(
+                {"scope": "team", "due": rng.choice(["", "overdue", "week"]), "page": rng.choice([1, 1, 2, 5])})
+                for _ in range(n)],
             "board, all open deals": [f"/pipeline/{bench_pipeline.pk}/"] * n,
             "board, filtered": [f"/pipeline/{bench_pipeline.pk}/?" + urlencode(
                 rng.choice([{"month": month} for month in months]
@@ -441,6 +478,7 @@ def main() -> int:
         env = dict(os.environ, CLIENTELA_DATABASE_URL=url)
         env.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
         subprocess.run(["clientela", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+        add_tasks(url)  # My day and the task list (on a database built before they existed too)
         seed_deals(url, args.deals)
         ensure_cases(url)
         if args.build_only:

@@ -56,8 +56,8 @@ def build_world(*, passwords: bool = False) -> World:
         w.parties[side] = party
         w.contacts[side] = create_contact(owner, party, {"name": person, "email": f"kontakt@{side}.example"})
         w.deals[side] = create_deal(party=party, name=deal, pipeline=pipeline, amount=1000, owner=owner, actor=owner)
-        w.tasks[side] = create_task(title=task, due_on=timezone.localdate() + timedelta(days=1), assignee=owner,
-                                    created_by=owner, party=party)
+        w.tasks[side] = create_task(owner, title=task, due_on=timezone.localdate() + timedelta(days=1), assignee=owner,
+                                    party=party)
         w.cases[side] = open_case(agent, party=party, subject=case, priority="urgent", owner=agent,
                                   at=timezone.now() - timedelta(hours=1))
     return w

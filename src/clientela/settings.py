@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clientela.crm.scoring",
     "clientela.crm.sales",
     "clientela.crm.tasks",
+    "clientela.crm.notifications",
     "clientela.crm.service",
     "clientela.crm.feedback",
     "clientela.crm.loyalty",

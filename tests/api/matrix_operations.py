@@ -43,7 +43,7 @@ def add_operation_records(world: Any) -> None:
         owner, party = records.owner, records.party
         records.deal = sales.create_deal(party=party, name="Deal", pipeline=world.pipeline, owner=owner)
         records.case = service.open_case(None, party=party, subject="Case", owner=owner)
-        records.task = tasks.create_task(title="Task", assignee=owner, party=party)
+        records.task = tasks.create_task(None, title="Task", assignee=owner, party=party)
         records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)

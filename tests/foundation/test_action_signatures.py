@@ -29,7 +29,6 @@ NOT_YET = {
     "sales": {"create_pipeline", "add_stage", "update_stage", "delete_stage", "create_deal", "update_deal",
               "move_deal", "win_deal", "lose_deal", "delete_deal", "update_pipeline", "delete_pipeline"},
     "scoring": {"run_scoring"},
-    "tasks": {"create_task", "update_task", "set_task_status", "delete_task"},
 }
 
 

@@ -175,6 +175,26 @@ def test_tasks_crud_and_links(world: dict[str, Any]) -> None:
     assert rep.get("/tasks?limit=1").data["next_cursor"] is None
 
 
+def test_tasks_are_assigned_only_within_reach(world: dict[str, Any]) -> None:
+    """Whom a user may assign a task to is ``tasks.access.assignable_users``, as on the
+    web pages: a representative themselves; a manager their team; refusals write nothing."""
+    from clientela.crm.notifications.models import Notification
+    from clientela.crm.tasks.models import Task
+
+    rep, manager = world["rep"], world["manager"]
+    r = rep.post("/tasks", {"title": "For a colleague", "assignee_id": world["rep2"].user.pk})
+    assert r.status_code == 403 and not Task.objects.exists()
+    assert rep.post("/tasks", {"title": "Ghost", "assignee_id": 999_999}).status_code == 422
+    r = manager.post("/tasks", {"title": "For the rep", "assignee_id": rep.user.pk})
+    assert r.status_code == 201, r.data
+    assert Notification.objects.filter(user=rep.user, kind="task_assigned").count() == 1
+    etag = manager.get(f"/tasks/{r.data['id']}")["ETag"]
+    away = manager.patch(f"/tasks/{r.data['id']}", {"assignee_id": world["other_manager"].user.pk}, if_match=etag)
+    assert away.status_code == 403 and Task.objects.get().assignee_id == rep.user.pk  # another team
+    moved = manager.patch(f"/tasks/{r.data['id']}", {"assignee_id": world["rep2"].user.pk}, if_match=etag)
+    assert moved.status_code == 200 and moved.data["assignee_id"] == world["rep2"].user.pk  # the same team
+
+
 def test_cases_crud_resolve_and_breach_filter(world: dict[str, Any]) -> None:
     agent = world["agent"]
     r = agent.post("/cases", {"party_id": world["party"].pk, "subject": "Broken", "priority": "urgent"})

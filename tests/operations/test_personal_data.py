@@ -32,7 +32,7 @@ def test_export_and_erase_cover_deals_cases_surveys_tasks_loyalty() -> None:
     service.open_case(None, party=party, subject=f"{NAME} complains", description=f"{NAME} called twice")
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     feedback.record_response(None, survey=survey, party=party, score=9, comment=f"I am {NAME} and I like it")
-    tasks.create_task(title=f"Call {NAME}", party=party)
+    tasks.create_task(None, title=f"Call {NAME}", party=party)
     account = loyalty.open_account(None, party, loyalty.create_programme(None, name="Club"))
     loyalty.earn(None, account, 40)
 

@@ -109,25 +109,25 @@ def test_task_links_to_at_most_one_record(party: Party) -> None:
     pipeline = sales.create_pipeline("P", [sales.StageSpec("Lead", 0)])
     deal = sales.create_deal(party=party, name="D", pipeline=pipeline)
     case = actions.open_case(None, party=party, subject="C")
-    assert tasks.create_task(title="Call back", party=party).linked == party
-    assert tasks.create_task(title="Send offer", deal=deal).linked == deal
-    assert tasks.create_task(title="Check", case=case).linked == case
-    assert tasks.create_task(title="Personal").linked is None
+    assert tasks.create_task(None, title="Call back", party=party).linked == party
+    assert tasks.create_task(None, title="Send offer", deal=deal).linked == deal
+    assert tasks.create_task(None, title="Check", case=case).linked == case
+    assert tasks.create_task(None, title="Personal").linked is None
     with pytest.raises(InvalidInput, match="link"):
-        tasks.create_task(title="Two", party=party, deal=deal)
+        tasks.create_task(None, title="Two", party=party, deal=deal)
     assert Task.objects.count() == 4
     with pytest.raises(IntegrityError), transaction.atomic():
         Task.objects.create(title="raw", party=party, case=case)
 
 
 def test_task_status_and_overdue(party: Party) -> None:
-    late = tasks.create_task(title="Late", due_on=date(2026, 11, 20), party=party)
-    tasks.create_task(title="Future", due_on=date(2026, 11, 30))
-    done = tasks.create_task(title="Done late", due_on=date(2026, 11, 1))
-    done = tasks.set_task_status(done, "done")
+    late = tasks.create_task(None, title="Late", due_on=date(2026, 11, 20), party=party)
+    tasks.create_task(None, title="Future", due_on=date(2026, 11, 30))
+    done = tasks.create_task(None, title="Done late", due_on=date(2026, 11, 1))
+    done = tasks.set_task_status(None, done, "done")
     assert done.completed_at is not None
     assert list(task_queries.overdue(date(2026, 11, 23))) == [late]
     with pytest.raises(InvalidInput, match="status"):
-        tasks.set_task_status(late, "finished")
+        tasks.set_task_status(None, late, "finished")
     with pytest.raises(IntegrityError), transaction.atomic():
         Task.objects.filter(pk=late.pk).update(status="done")  # no completed_at

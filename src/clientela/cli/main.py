@@ -8,6 +8,7 @@ from clientela import __version__
 from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
+from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
 from clientela.cli.lazy import LazyGroup
 from clientela.cli.scoring import report, score
@@ -38,3 +39,5 @@ main.add_command(gdpr)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(digest)
+main.add_command(notify)

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -46,14 +46,6 @@ class Group:
     more: bool
 
 
-def _url(name: str, *args: Any, fallback: str) -> str:
-    """The record's own page when this installation has it, else ``fallback``."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 def _customers(user: Any, q: str, n: int) -> list[Hit]:
     rows = list_parties(user, q=q).order_by("name", "id").only("pk", "name", "ref", "email")[:n]
     return [Hit(p.name, " · ".join(filter(None, (p.ref, p.email))), reverse("web:customer", args=[p.pk]))
@@ -69,8 +61,7 @@ def _contacts(user: Any, q: str, n: int) -> list[Hit]:
 def _deals(user: Any, q: str, n: int) -> list[Hit]:
     rows = (visible_deals(user).filter(name__fold__contains=q).select_related("party", "stage")
             .order_by("-created_at", "-id")[:n])
-    return [Hit(d.name, f"{d.party.name} · {d.stage.name}",
-                _url("web:deal", d.pk, fallback=reverse("web:pipeline", args=[d.pipeline_id]))) for d in rows]
+    return [Hit(d.name, f"{d.party.name} · {d.stage.name}", reverse("web:deal", args=[d.pk])) for d in rows]
 
 
 def _cases(user: Any, q: str, n: int) -> list[Hit]:
@@ -80,15 +71,17 @@ def _cases(user: Any, q: str, n: int) -> list[Hit]:
 def _tasks(user: Any, q: str, n: int) -> list[Hit]:
     rows = visible_tasks(user).filter(title__fold__contains=q).order_by("status", "due_on", "-id")[:n]
     hits = []
-    for t in rows:
-        if t.case_id:
-            linked = reverse("web:case", args=[t.case_id])
+    for t in rows:  # the record the task is about; a personal to-do opens its own page
+        if t.deal_id:
+            url = reverse("web:deal", args=[t.deal_id])
+        elif t.case_id:
+            url = reverse("web:case", args=[t.case_id])
         elif t.party_id:
-            linked = reverse("web:customer", args=[t.party_id])
+            url = reverse("web:customer", args=[t.party_id])
         else:
-            linked = _url("web:my-day", fallback=reverse("web:dashboard"))
+            url = reverse("web:task-edit", args=[t.pk])
         detail = t.due_on.isoformat() if t.due_on else ""
-        hits.append(Hit(t.title, detail, _url("web:task", t.pk, fallback=linked)))
+        hits.append(Hit(t.title, detail, url))
     return hits
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clientela.crm.notifications.queries import unread_count
 from clientela.web.labels import ROLES, label
 from clientela.web.navigation import menu_for
 
@@ -26,6 +27,7 @@ def render_page(
         "section": section,
         "languages": settings.LANGUAGES,
         "role_label": label(ROLES, getattr(request.user, "role", "")),
+        "notifications_unread": unread_count(request.user),  # the header's bell
         **context,
     }
     return render(request, template, full, status=status)

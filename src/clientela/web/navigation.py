@@ -19,11 +19,20 @@ class MenuItem:
     key: str
     label: str | Promise
     url: str
+    test_id: str = ""
+
+    @property
+    def testid(self) -> str:
+        """The entry's ``data-testid``: ``menu-<key>`` unless the front office's test
+        contract names it (``my-day``)."""
+        return self.test_id or f"menu-{self.key}"
 
 
 def menu_for(user: Any) -> list[MenuItem]:
     """Menu entries for ``user``; pages the role may not open are left out."""
     items = [MenuItem("dashboard", _("Dashboard"), reverse("web:dashboard"))]
+    if can(user, "task", "view"):
+        items.append(MenuItem("my-day", _("My day"), reverse("web:my-day"), test_id="my-day"))
     if can(user, "party", "view"):
         items.append(MenuItem("customers", _("Customers"), reverse("web:customers")))
     if can(user, "pipeline", "view") and can(user, "deal", "view"):

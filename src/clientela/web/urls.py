@@ -17,10 +17,12 @@ from clientela.web import (
     feedback,
     global_search,
     model_run,
+    notifications,
     parties,
     pipeline,
     planner,
     segments,
+    tasks,
 )
 
 app_name = "web"
@@ -77,6 +79,16 @@ urlpatterns = [
     path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("model/", model_run.model_page, name="model"),
+    # tasks, My day and notifications
+    path("my-day/", tasks.my_day, name="my-day"),
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/new/", tasks.task_new, name="task-new"),
+    path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task-edit"),
+    path("tasks/<int:task_id>/<str:change>/", tasks.task_change, name="task-change"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification-read"),
+    path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
+    path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
 ]
 
 auth_urlpatterns = [

@@ -44,13 +44,14 @@ def _out(t: Task) -> TaskOut:
     )
 
 
-def _assignee(assignee_id: int | None) -> User | None:
+def _assignee(actor: User, assignee_id: int | None) -> User | None:
+    """The assignee by id: 422 when no such active user, 403 when outside whom the actor
+    may assign tasks to (``tasks.access.assignable_users``)."""
     if assignee_id is None:
         return None
-    user = User.objects.filter(pk=assignee_id, is_active=True).first()
-    if user is None:
+    if not User.objects.filter(pk=assignee_id, is_active=True).exists():
         raise InvalidInput({"assignee_id": "no such active user"})
-    return user
+    return access.access_assignee_by_id(actor, assignee_id)
 
 
 @router.get("/tasks", response=answers(200, Page[TaskOut]))
@@ -87,9 +88,9 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreat
     deal = access_deal_by_id(user, payload.deal_id) if payload.deal_id else None
     case = access_case_by_id(user, payload.case_id) if payload.case_id else None
     task = actions.create_task(
-        title=payload.title, description=payload.description, due_on=payload.due_on,
-        assignee=_assignee(payload.assignee_id if payload.assignee_id is not None else user.pk),
-        created_by=user, party=party, deal=deal, case=case,
+        user, title=payload.title, description=payload.description, due_on=payload.due_on,
+        assignee=_assignee(user, payload.assignee_id if payload.assignee_id is not None else user.pk),
+        party=party, deal=deal, case=case,
     )
     out = _out(task)
     response["ETag"] = representation_etag(out)
@@ -112,11 +113,11 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
     def change(task: Any) -> Any:
         status = values.pop("status", None)
         if "assignee_id" in values:
-            values["assignee"] = _assignee(values.pop("assignee_id"))
+            values["assignee"] = _assignee(request.auth, values.pop("assignee_id"))
         if values:
-            task = actions.update_task(task, **values)
+            task = actions.update_task(request.auth, task, **values)
         if status is not None:
-            task = actions.set_task_status(task, status)
+            task = actions.set_task_status(request.auth, task, status)
         return task
 
     out = change_if_match(
@@ -135,6 +136,6 @@ def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
         _out,
-        actions.delete_task,
+        lambda task: actions.delete_task(request.auth, task),
     )
     return Status(204, None)

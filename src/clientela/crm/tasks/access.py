@@ -8,13 +8,16 @@ and by whoever created them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from clientela.crm.accounts.permissions import Op, Scope, can, record_scope, scope_queryset
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.tasks.models import Task
+
+if TYPE_CHECKING:
+    from clientela.crm.accounts.models import User
 
 
 def visible_tasks(user: Any) -> QuerySet[Task]:
@@ -40,3 +43,43 @@ def access_task_by_id(user: Any, task_id: int, *, op: Op = "view") -> Task:
 def check_task_create(user: Any) -> None:
     if not can(user, "task", "create"):
         raise NotPermitted(f"{user.role} may not create tasks")
+
+
+def assignable_users(user: Any) -> QuerySet[User]:
+    """Whom the user may assign a task to: themselves; with the ``team`` scope also their
+    team's active members; with ``all`` every active user whose role works tasks."""
+    from clientela.crm.accounts.models import User
+    from clientela.crm.accounts.permissions import ROLES
+
+    if not can(user, "task", "create") and not can(user, "task", "update"):
+        return User.objects.none()
+    active = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    task_roles = [role for role, rules in ROLES.items() if "view" in rules.entities.get("task", frozenset())]
+    scope = record_scope(user, "task")
+    if scope is Scope.ALL:
+        return active.filter(role__in=task_roles)
+    if scope is Scope.TEAM and user.team_id is not None:
+        return active.filter(Q(pk=user.pk) | Q(team_id=user.team_id, role__in=task_roles))
+    return active.filter(pk=user.pk)
+
+
+def access_assignee_by_id(user: Any, assignee_id: int) -> User:
+    """The user ``assignee_id`` if ``user`` may assign tasks to them; refuses otherwise."""
+    assignee = assignable_users(user).filter(pk=assignee_id).first()
+    if assignee is None:
+        raise NotPermitted(f"you may not assign tasks to user {assignee_id}")
+    return assignee
+
+
+def access_task_link(user: Any, *, party_id: int | None, deal_id: int | None, case_id: int | None) -> dict[str, Any]:
+    """The party, deal or case a new task will be about, each fetched through its own
+    ``access`` function (refused when the user may not see it)."""
+    from clientela.crm.parties.access import access_party_by_id
+    from clientela.crm.sales.access import access_deal_by_id
+    from clientela.crm.service.access import access_case_by_id
+
+    return {
+        "party": access_party_by_id(user, party_id) if party_id else None,
+        "deal": access_deal_by_id(user, deal_id) if deal_id else None,
+        "case": access_case_by_id(user, case_id) if case_id else None,
+    }
