@@ -78,7 +78,7 @@ def _plant() -> User:
     deal = sales.create_deal(party=party, name="Big one", pipeline=pipeline, amount="100", owner=rep)
     sales.move_deal(deal, pipeline.stages.get(name="Won"), actor=root)
     case = service.open_case(None, party=party, subject="Broken", owner=rep)
-    tasks.create_task(title="Call back", party=party, assignee=rep)
+    tasks.create_task(None, title="Call back", party=party, assignee=rep)
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     feedback.invite(None, survey, friend)
     feedback.record_response(None, survey=survey, score=9, party=party)
@@ -90,6 +90,7 @@ def _plant() -> User:
     loyalty.record_referral(None, programme, referrer=party, referred=friend)
     run = ModelRun.objects.create(started_at=T0, status="succeeded", is_current=True)
     CustomerScore.objects.create(run=run, party=party, clv=Decimal("10"))
+    apps.get_model("notifications", "DigestPreference").objects.create(user=rep)
     DemoFact.objects.create(key="seed", value=1)
     PlantedTrait.objects.create(party=party, trait=PlantedTrait._meta.get_field("trait").choices[0][0])
     CustomerTruth.objects.create(party=party, purchase_rate_per_day=0.1, dropout_probability=0.1, alive_at_end=True,
