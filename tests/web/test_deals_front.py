@@ -111,7 +111,7 @@ def test_deal_page_shows_everything_about_the_deal(company: Any, make_user: Any,
     c = client_for(user)
     assert c.post(f"/deals/{deal.pk}/lines/", {"product": product.sku, "quantity": 3}).status_code == 302
     assert c.post(f"/deals/{deal.pk}/notes/", {"body": "Wants <b>delivery</b> in March"}).status_code == 302
-    create_task(title="Send the offer", deal=deal, assignee=user, due_on=date(2027, 1, 4))
+    create_task(user, title="Send the offer", deal=deal, assignee=user, due_on=date(2027, 1, 4))
     page = c.get(f"/deals/{deal.pk}/").content.decode()
     assert 'data-testid="deal-amount">2,000.00 PLN<' in page
     assert 'data-testid="deal-probability">25' in page
@@ -345,7 +345,7 @@ def test_board_and_deal_page_queries_do_not_grow(
     for i, product in enumerate(products):
         actions.add_deal_line(user, deal, product=product, quantity=i + 1)
         actions.add_deal_note(user, deal, body=f"note {i}")
-        create_task(title=f"task {i}", deal=deal, assignee=make_user(f"u{i}", "sales_rep"))
+        create_task(None, title=f"task {i}", deal=deal, assignee=make_user(f"u{i}", "sales_rep"))
         deal = actions.change_stage(user, deal, stage=stage(pipeline, ["Qualified", "Lead"][i % 2]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = c.get(f"/deals/{deal.pk}/").content.decode()
@@ -370,7 +370,7 @@ def test_deal_pages_have_no_untranslated_string(
     deal = Deal.objects.get(name="Deal 01")
     actions.add_deal_line(user, deal, product=Product.objects.filter(currency="PLN").first(), quantity=2)
     actions.add_deal_note(user, deal, body="Call back after the fair")
-    create_task(title="Send the offer", deal=deal, assignee=user)
+    create_task(user, title="Send the offer", deal=deal, assignee=user)
     won = Deal.objects.get(name="Deal 02")
     actions.change_stage(user, won, stage=stage(pipeline, "Won"), reason="Price")
     party = Party.objects.order_by("id").first()

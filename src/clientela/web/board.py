@@ -134,11 +134,12 @@ def board(user: Any, pipeline: Pipeline, filters: BoardFilters | None = None) ->
         else:
             column.unconverted[code] = column.unconverted.get(code, Decimal("0")) + total
     # Rank the deals on the deal table alone and join the party and owner only for the
-    # cards shown: joining first made PostgreSQL join all 10,000 deals of ui_bench.
-    first_ids = (
+    # cards shown, by their ids as values: joining first — or even with the ranking as a
+    # subquery — made PostgreSQL hash-join every party (1M in ui_bench), 0.5 s.
+    first_ids = list(
         deals.annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]))
         .filter(rank__lte=CARDS_PER_STAGE)
-        .values("id")
+        .values_list("id", flat=True)
     )
     ranked = _cards(Deal.objects.filter(id__in=first_ids)).order_by("stage__order", "-updated_at", "-id")
     for deal in ranked:

@@ -67,8 +67,12 @@ class QueuePage:
 
 def case_queue(user: Any, filters: QueueFilters, *, now: datetime) -> QueuePage:
     """One page of the cases the user sees: the active ones by SLA due time (the most
-    urgent first), the others newest first; each with ``sla_breached_flag``."""
-    qs = with_breach_flag(_scoped(user), now)
+    urgent first), the others newest first; each with ``sla_breached_flag``.
+
+    The page's ids are chosen on the case table alone, then those cases are read with
+    their party, owner and team: joining first made PostgreSQL hash-join every party
+    (1M in ui_bench) to sort 33,000 open cases, 0.5-0.9 s; apart, a few milliseconds."""
+    qs = visible_cases(user)
     if filters.status == "active":
         qs = qs.filter(status__in=UNRESOLVED).order_by("sla_due_at", "id")
     elif filters.status in CaseStatus.values:
@@ -89,8 +93,10 @@ def case_queue(user: Any, filters: QueueFilters, *, now: datetime) -> QueuePage:
     if filters.breached:
         qs = qs.filter(breach_condition(now))
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    rows = list(qs[start : start + PAGE_SIZE + 1])
-    return QueuePage(cases=rows[:PAGE_SIZE], number=max(filters.page, 1), has_next=len(rows) > PAGE_SIZE)
+    ids = list(qs.values_list("id", flat=True)[start : start + PAGE_SIZE + 1])
+    found = {c.pk: c for c in with_breach_flag(_scoped(user).filter(pk__in=ids[:PAGE_SIZE]), now)}
+    rows = [found[i] for i in ids[:PAGE_SIZE] if i in found]
+    return QueuePage(cases=rows, number=max(filters.page, 1), has_next=len(ids) > PAGE_SIZE)
 
 
 def _scoped(user: Any) -> QuerySet[Case]:
