@@ -115,4 +115,14 @@ def test_demo_builds_serves_and_admin_lists_the_record(tmp_path: Path, database_
         log.close()
     output = (tmp_path / "demo.log").read_text(errors="replace")
     assert "password 'demo'" in output
+    assert f"Links in mails point to http://127.0.0.1:{port}." in output  # the demo's own port
     assert "CLIENTELA_SECRET_KEY" not in output
+
+
+def test_demo_mail_links_use_the_demos_port() -> None:
+    from clientela.cli.demo import demo_public_url
+
+    assert demo_public_url("127.0.0.1", 8251) == "http://127.0.0.1:8251"
+    assert demo_public_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"  # noqa: S104
+    assert demo_public_url("crm.example.com", 8080) == "http://crm.example.com:8080"
+    assert demo_public_url("::1", 8080) == "http://[::1]:8080"

@@ -3,6 +3,7 @@ one worker process beside the web server, so the demo stays one command."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,6 +28,13 @@ from clientela.cli.worker import worker_command
 def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> None:
     """Build a realistic demo company (if the database is empty) and serve it."""
     started = time.monotonic()
+    # Links in the demo's mails (unsubscribe, survey answers) point at the demo itself
+    # unless CLIENTELA_PUBLIC_URL says otherwise (issue 12 item 7).
+    if "CLIENTELA_PUBLIC_URL" not in os.environ:
+        os.environ["CLIENTELA_PUBLIC_URL"] = demo_public_url(host, port)
+        # A set public URL narrows the allowed hosts to it; the demo keeps answering
+        # every host name it is reached by, as it did (its links only get the port).
+        os.environ.setdefault("CLIENTELA_ALLOWED_HOSTS", "*")
     setup_django(demo=True)
     click.echo("Applying migrations…")
     run_migrations()
@@ -51,6 +59,9 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
         click.echo(f"  {run.model_name}: customer equity {equity['total']:,.0f} {run.summary['currency']}")
     ensure_demo_user()
     click.echo("Demo login: user 'demo', password 'demo' (demo only).")
+    from django.conf import settings
+
+    click.echo(f"Links in mails point to {settings.PUBLIC_URL}.")
     click.echo(f"Ready in {time.monotonic() - started:.1f} s.")
     if not no_serve:
         from clientela.cli.server import serve_app
@@ -90,3 +101,12 @@ def _end_with_parent() -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+def demo_public_url(host: str, port: int) -> str:
+    """The demo's own address: ``http://127.0.0.1:PORT`` when it listens on every
+    interface (or on loopback), else the host it was given."""
+    if host in ("", "0.0.0.0", "::", "localhost", "127.0.0.1"):  # noqa: S104 - a comparison, not a bind
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

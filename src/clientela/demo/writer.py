@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 
 from clientela.crm.accounts.models import Team, User
+from clientela.crm.accounts.permissions import admin_flags
 from clientela.crm.commerce.models import ExchangeRate, Order, OrderLine, Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
 from clientela.crm.parties.models import Consent, ContactPerson, Party
@@ -72,7 +73,7 @@ def write_company(company: Company, stage: Stage) -> dict[str, Any]:
     unusable = make_password(None)
     users = [
         User(username=u, first_name=f, last_name=last, role=role, team=teams[TEAMS.index(team)],
-             email=f"{u}@bursztyn.example", is_staff=True, password=unusable)
+             email=f"{u}@bursztyn.example", password=unusable, **admin_flags(role))
         for u, f, last, role, team in STAFF
     ]
     _bulk(User, users, stage, "sales and service users")

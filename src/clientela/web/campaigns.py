@@ -28,6 +28,7 @@ from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.web import labels
 from clientela.web.layout import render_page
+from clientela.web.send_reasons import send_reason_label
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
@@ -77,6 +78,8 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     start = (page - 1) * PAGE_SIZE
     members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
                    .order_by("id")[start : start + PAGE_SIZE + 1])
+    for member in members:
+        member.reason_label = send_reason_label(member.send_reason) if member.send_reason else ""
     total = sum(counts.values())
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     job = send_jobs.running_send(campaign.pk)

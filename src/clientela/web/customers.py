@@ -23,6 +23,7 @@ from clientela.crm.parties.access import (
 from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
+from clientela.crm.scoring.reasons import product_names, reason_for, run_currency
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
@@ -75,11 +76,15 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party_or_404(request, party_id, archived=True)
     run = current_run()
     score = queries.score_for(party, run)
+    if score is not None:
+        score.party = party
     context = {
         **party_context(request.user, party),
         "party": party,
         "run": run,
         "score": score,
+        "nba_reason": reason_for(request.user, score, currency=run_currency(run), names=product_names([score]))
+        if score is not None else "",
         "segments": segments_including(request.user, party, score, run),
         "ladder_history": queries.ladder_history(party),
         "consents": list(list_consents(request.user, party_id=party.pk)),

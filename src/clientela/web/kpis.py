@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.feedback.models import SurveyResponse
@@ -143,6 +144,20 @@ def _get(report: dict[str, Any], *path: str) -> float | None:
     return float(node) if isinstance(node, int | float | Decimal) else None
 
 
+def horizon_months(run: ModelRun | None) -> int | None:
+    """The months a run's lifetime values look ahead (its ``horizon_days`` setting)."""
+    days = _get(run.settings or {}, "horizon_days") if run is not None else None
+    return max(1, round(days / 30.4375)) if days else None
+
+
+def with_horizon(label: str | Promise, months: int | None) -> str | Promise:
+    """``"CLV"`` → ``"CLV, next 12 months"``: a value figure names its horizon."""
+    if months is None:
+        return label
+    return ngettext("%(label)s, next %(n)s month", "%(label)s, next %(n)s months", months) % {
+        "label": label, "n": months}
+
+
 def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard shows for ``user``: one query for the run, one for the
     previous run, one for NPS."""
@@ -156,13 +171,15 @@ def dashboard_figures(user: Any, *, now: datetime | None = None) -> Dashboard:
         return Kpi(key, label, kind, _get(report, *path), _get(old, *path) if old else None, **extra)
 
     kpis: list[Kpi] = []
+    horizon = horizon_months(run)
     if show_clv:
-        kpis.append(tile("customer-equity", _("Customer equity"), "money", "customer_equity", "total",
+        kpis.append(tile("customer-equity", with_horizon(_("Customer equity"), horizon), "money",
+                         "customer_equity", "total",
                          help=_("Lifetime value of today's customers plus future customers net of acquisition cost")))
     kpis.append(tile("active-customers", _("Active customers"), "count", "kpis", "active_customers",
                      help=_("Customers with a probability of being alive of at least 0.5")))
     if show_clv:
-        kpis.append(tile("mean-clv", _("Mean CLV"), "money", "kpis", "mean_clv",
+        kpis.append(tile("mean-clv", with_horizon(_("Mean CLV"), horizon), "money", "kpis", "mean_clv",
                          help=_("Average predicted lifetime value of a current customer")))
         kpis.append(tile("clv-cac", _("CLV / CAC"), "ratio", "kpis", "clv_to_cac",
                          help=_("Mean lifetime value per unit of acquisition cost")))

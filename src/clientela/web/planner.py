@@ -50,7 +50,9 @@ def equity_planner(request: HttpRequest) -> HttpResponse:
         (_("Today"), figures.today), (_("Your allocation"), figures.chosen), (_("Optimum"), figures.optimum),
     ]
     context = {"run": run, "planner": figures, "rows": rows, "currency": currency,
-               "unavailable": stored.get("unavailable", "")}
+               "unavailable": stored.get("unavailable", ""),
+               "dashboard_equity": run.summary.get("customer_equity") if run is not None else None,
+               "scored_customers": run.summary.get("customers") if run is not None else None}
     if request.headers.get("HX-Request") == "true" and figures is not None:
         return render(request, "web/planner/_result.html", context | {"partial": True})
     return render_page(request, "web/planner/page.html", context, section="planner")

@@ -15,6 +15,7 @@ from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring import access, queries
 from clientela.crm.scoring.models import CustomerScore
+from clientela.crm.scoring.reasons import product_names, reason_for, run_currency
 
 router = Router(tags=["scores"])
 
@@ -22,7 +23,9 @@ ActionValue = Literal["acquire", "retain", "develop", "win_back", "nurture", "ma
 StageValue = Literal["prospect", "customer", "client", "supporter", "advocate", "partner"]
 
 
-def _score_out(user: Any, score: CustomerScore) -> ScoreOut:
+def _score_out(user: Any, score: CustomerScore, names: dict[str, str] | None = None) -> ScoreOut:
+    """One score with the figures the user's role may see; the reason is built from the
+    same rules (``scoring.reasons``)."""
     clv = can_see(user, "clv")
     margin = can_see(user, "margin")
     return ScoreOut(
@@ -38,7 +41,8 @@ def _score_out(user: Any, score: CustomerScore) -> ScoreOut:
         revenue=score.revenue if margin else None,
         net_contribution=score.net_contribution if margin else None,
         unprofitable=score.unprofitable if margin else None,
-        next_best_action=score.next_best_action, nba_reason=score.nba_reason if clv else "",
+        next_best_action=score.next_best_action, nba_reason=reason_for(user, score, currency=run_currency(score.run),
+                                                                names=names if names is not None else product_names([score])),
         nba_product_sku=score.nba_product_sku,
     )
 
@@ -69,7 +73,8 @@ def list_scores(
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("id", "clv"), cursor=cursor, limit=limit)
-    return Page[ScoreOut](items=[_score_out(request.auth, s) for s in items], next_cursor=next_cursor)
+    names = product_names(items)
+    return Page[ScoreOut](items=[_score_out(request.auth, s, names) for s in items], next_cursor=next_cursor)
 
 
 @router.get("/parties/{party_id}/score", response=answers(200, ScoreOut))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 
@@ -26,11 +28,23 @@ class Team(models.Model):
         return self.name
 
 
+class ClientelaUserManager(UserManager):  # type: ignore[type-arg]
+    """``createsuperuser`` makes an administrator: the role is what the app checks, and a
+    superuser with another role would be a contradiction (issue 20, F1)."""
+
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None,
+                         **extra_fields: Any) -> User:
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.READ_ONLY)
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+
+    objects = ClientelaUserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -139,6 +139,13 @@ def rules_for(user: Any) -> RoleRules:
     return ROLES.get(user.role, _NO_RULES)
 
 
+def admin_flags(role: str) -> dict[str, bool]:
+    """The Django admin flags a role decides: an administrator is staff and superuser,
+    every other role is neither (``accounts.actions.set_role`` applies them)."""
+    is_admin = role == "admin"
+    return {"is_staff": is_admin, "is_superuser": is_admin}
+
+
 def can(user: Any, entity: str, op: Op | str) -> bool:
     """May the user do ``op`` to records of ``entity`` (before any record-level scope)?"""
     return op in rules_for(user).entities.get(entity, NONE)

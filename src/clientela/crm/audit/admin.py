@@ -3,11 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.crm.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """Read-only: admins read the trail, nobody edits it."""
 
     list_display = ("at", "actor_name", "action", "entity", "object_id", "field", "old", "new")
@@ -21,12 +22,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,23 +1,23 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import ConfigurationAdmin, RecordAdmin, RecordInline
 from clientela.crm.commerce.models import ExchangeRate, Order, OrderLine, Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ConfigurationAdmin):
     list_display = ("sku", "name", "category", "list_price", "unit_cost", "currency", "is_active")
     list_filter = ("category", "currency", "is_active")
     search_fields = ("sku", "name")
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(RecordInline):
     model = OrderLine
-    extra = 0
     raw_id_fields = ("product",)
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(RecordAdmin):
     list_display = ("ref", "party", "ordered_at", "channel", "status", "total_amount", "currency")
     list_filter = ("status", "channel", "currency")
     search_fields = ("ref", "party__name__fold__contains", "party__ref__fold__contains")
@@ -29,7 +29,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(ConfigurationAdmin):
     list_display = ("date", "currency", "rate")
     list_filter = ("currency",)
     date_hierarchy = "date"

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(RecordAdmin):
     list_display = ("occurred_at", "party", "channel", "direction", "subject", "user", "cost")
     list_filter = ("channel", "direction")
     search_fields = ("subject", "party__name__fold__contains", "party__ref__fold__contains")
@@ -15,7 +16,7 @@ class InteractionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RecordAdmin):
     list_display = ("name", "kind", "channel", "budget", "spend", "currency", "starts_on", "ends_on")
     list_filter = ("kind", "channel")
     search_fields = ("name",)
@@ -24,7 +25,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignMember)
-class CampaignMemberAdmin(admin.ModelAdmin):
+class CampaignMemberAdmin(RecordAdmin):
     list_display = ("campaign", "party", "sent_at", "responded_at", "converting_order")
     list_filter = ("campaign",)
     search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "campaign__name")
@@ -33,7 +34,7 @@ class CampaignMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(RecordAdmin):
     """Definitions are edited on the web page, which validates them."""
 
     list_display = ("name", "owner", "updated_at")

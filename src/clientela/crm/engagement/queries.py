@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clientela.crm.engagement.access import (
@@ -70,13 +71,23 @@ def member_status_counts(user: Any, campaign: Campaign) -> dict[str, int]:
 
 
 def members_with_consent(user: Any, campaign: Campaign) -> int:
-    """Visible members who hold an active marketing consent on the campaign's channel now
-    (whom sending would reach; the rule of ``engagement.sending.has_consent``)."""
+    """Visible members who held an active marketing consent on the campaign's channel
+    when they were sent to (or suppressed, or failed), and, for members still queued, who
+    hold one now (whom sending would reach; the rule of ``engagement.sending.has_consent``).
+    A customer who unsubscribes through the campaign's own link still counts: the count
+    describes the send, not today (issue 12 item 7)."""
+    members = visible_members(user).filter(campaign=campaign).annotate(
+        consent_at=Case(
+            When(send_status=SendStatus.QUEUED, then=Value(timezone.now())),
+            default=Coalesce("sent_at", "status_at", Value(timezone.now())),
+            output_field=DateTimeField(),
+        )
+    )
     consent = Consent.objects.filter(
         party_id=OuterRef("party_id"), purpose=ConsentPurpose.MARKETING, channel=campaign.message_channel,
-        given_at__lte=timezone.now(), withdrawn_at__isnull=True,
-    )
-    return visible_members(user).filter(campaign=campaign).filter(Exists(consent)).count()
+        given_at__lte=OuterRef("consent_at"),
+    ).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=OuterRef("consent_at")))
+    return members.filter(Exists(consent)).count()
 
 
 def campaigns_with_send_counts() -> QuerySet[Campaign]:

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import ConfigurationAdmin, RecordAdmin
 from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyResponse
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ConfigurationAdmin):
     list_display = ("name", "kind", "question", "is_active", "created_at")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "question")
 
 
 @admin.register(SurveyInvitation)
-class SurveyInvitationAdmin(admin.ModelAdmin):
+class SurveyInvitationAdmin(RecordAdmin):
     list_display = ("survey", "party", "send_status", "sent_at", "answered_at", "created_at")
     list_filter = ("survey", "send_status")
     search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "survey__name")
@@ -22,7 +23,7 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(RecordAdmin):
     list_display = ("survey", "party", "score", "answered_at")
     list_filter = ("survey", "kind")
     search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "comment")
@@ -30,6 +31,3 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     date_hierarchy = "answered_at"
     list_select_related = ("survey", "party")
     show_full_result_count = False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # answers are the customer's words; they are not edited

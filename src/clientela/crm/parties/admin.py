@@ -1,25 +1,21 @@
-from typing import Any
-
 from django.contrib import admin
 
+from clientela.crm.admin_bases import RecordAdmin, RecordInline
 from clientela.crm.parties.models import Consent, ContactPerson, Party
-from clientela.crm.scoring.scope import sync_party_scope
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(RecordInline):
     model = ContactPerson
     fk_name = "organisation"
-    extra = 0
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(RecordInline):
     model = Consent
-    extra = 0
     raw_id_fields = ("recorded_by",)
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(RecordAdmin):
     list_display = (
         "ref",
         "name",
@@ -52,16 +48,9 @@ class PartyAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [ContactInline, ConsentInline]
 
-    def save_model(self, request: Any, obj: Party, form: Any, change: bool) -> None:
-        """Also move the party between the customer lists (the scores' copy of owner and
-        team, ``scoring.scope``), in the admin's transaction."""
-        super().save_model(request, obj, form, change)
-        if change and {"owner", "team"} & set(form.changed_data):
-            sync_party_scope([obj.pk])
-
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(admin.ModelAdmin):
+class ContactPersonAdmin(RecordAdmin):
     list_display = ("name", "organisation", "job_title", "email", "phone", "is_primary")
     search_fields = ("name__fold__contains", "email__fold__contains", "organisation__name__fold__contains")
     raw_id_fields = ("organisation",)
@@ -69,7 +58,7 @@ class ContactPersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(RecordAdmin):
     list_display = ("party", "purpose", "channel", "lawful_basis", "given_at", "withdrawn_at")
     list_filter = ("purpose", "channel", "lawful_basis", ("withdrawn_at", admin.EmptyFieldListFilter))
     search_fields = ("party__name__fold__contains", "party__ref__fold__contains", "source")

@@ -47,6 +47,9 @@ FREE_TEXT: tuple[str, ...] = (
     "scoring.CustomerScore.nba_reason",
     "audit.AuditEntry.old",
     "audit.AuditEntry.new",
+    # The Django admin's log quotes object names (issue 20, F4).
+    "admin.LogEntry.object_repr",
+    "admin.LogEntry.change_message",
 )
 
 # Text fields that hold no free text about people (codes, templates written by the

@@ -1,12 +1,13 @@
-"""The personal-data sections of the core apps: parties, commerce, engagement, audit."""
+"""The personal-data sections of the core apps: parties, commerce, engagement, audit,
+and the Django admin's own log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q
 
-from clientela.crm.audit.actions import redact_party
+from clientela.crm.audit.actions import REDACTED, redact_party
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.commerce.models import Order
 from clientela.crm.engagement.models import CampaignMember, Interaction
@@ -92,6 +93,36 @@ def _erase_audit(party: Party, actor: Any) -> int:
     return redact_party(party.pk)
 
 
+def _admin_log_rows(party: Party) -> Any:
+    """The admin log's entries about the party and every row that points at it (its
+    contacts, consents, orders, deals, cases …), found by content type and id: the log
+    quotes each object's name (``object_repr``) and inline rows' names in
+    ``change_message`` (issue 20, F4)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    match = Q(content_type=ContentType.objects.get_for_model(Party), object_id=str(party.pk))
+    for relation in Party._meta.related_objects:
+        if not relation.field.concrete:
+            continue
+        model = relation.related_model
+        ids = [str(pk) for pk in model._default_manager.filter(**{relation.field.name: party.pk})
+               .values_list("pk", flat=True)]
+        if ids:
+            match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    return LogEntry.objects.filter(match)
+
+
+def _export_admin_log(party: Party) -> list[dict[str, Any]]:
+    return [_row(e) for e in _admin_log_rows(party).order_by("action_time", "id")]
+
+
+def _erase_admin_log(party: Party, actor: Any) -> int:
+    # Mentions elsewhere in the log (another record quoting the name) go with the
+    # free-text scan (mentions.FREE_TEXT lists the log's two text columns).
+    return int(_admin_log_rows(party).update(object_repr=REDACTED, change_message=""))
+
+
 def register_core_sections() -> None:
     register("party", export=_export_party, erase=_erase_party)
     register("contacts", export=_export_contacts, erase=_erase_contacts)
@@ -100,3 +131,4 @@ def register_core_sections() -> None:
     register("interactions", export=_export_interactions, erase=_erase_interactions)
     register("campaign_memberships", export=_export_memberships, erase=_erase_memberships)
     register("audit_entries", export=_export_audit, erase=_erase_audit)
+    register("admin_log", export=_export_admin_log, erase=_erase_admin_log)

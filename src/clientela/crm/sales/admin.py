@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import ConfigurationAdmin, RecordAdmin, RecordInline
 from clientela.crm.sales.models import Deal, DealStageChange, Pipeline, Stage
 
 
@@ -10,26 +11,21 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
+class PipelineAdmin(ConfigurationAdmin):
     list_display = ("name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
     inlines = [StageInline]
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(RecordInline):
     model = DealStageChange
-    extra = 0
     fields = ("changed_at", "from_stage", "to_stage", "changed_by")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(RecordAdmin):
     list_display = (
         "name",
         "party",

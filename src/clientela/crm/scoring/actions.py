@@ -39,7 +39,7 @@ SCORE_COLUMNS = [
     "run_id", "party_id", "owner_id", "team_id", "p_alive", "expected_purchases_90", "expected_purchases_365",
     "expected_spend", "clv", "churn_risk", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
     "ladder_stage", "revenue", "net_contribution", "unprofitable", "next_best_action",
-    "nba_reason", "nba_product_sku",
+    "nba_reason", "nba_product_sku", "p_alive_previous", "nba_lift", "nba_because_sku", "nba_signals",
 ]
 
 
@@ -223,6 +223,10 @@ def _score_frame(run_id: int, scores: pd.DataFrame, scope: pd.DataFrame | None =
             "next_best_action": text("next_best_action"),
             "nba_reason": text("nba_reason"),
             "nba_product_sku": text("nba_product_sku"),
+            "p_alive_previous": opt_float("p_alive_previous").clip(0.0, 1.0),
+            "nba_lift": opt_float("nba_lift"),
+            "nba_because_sku": text("nba_because_sku") if "nba_because_sku" in scores else "",
+            "nba_signals": small_int("nba_signals"),
         },
         index=scores.index,
     )[SCORE_COLUMNS]
@@ -242,7 +246,8 @@ def write_scores(run_id: int, scores: pd.DataFrame, *, scope: pd.DataFrame | Non
 
 # Probabilities and expected purchases are stored as their 10-significant-digit text,
 # as they always have been; amounts are already rounded to the cent.
-_TEN_DIGITS = ("p_alive", "expected_purchases_90", "expected_purchases_365", "churn_risk")
+_TEN_DIGITS = ("p_alive", "expected_purchases_90", "expected_purchases_365", "churn_risk", "p_alive_previous",
+               "nba_lift")
 
 
 def _copy_scores(frame: pd.DataFrame) -> None:
@@ -264,7 +269,7 @@ def _copy_scores(frame: pd.DataFrame) -> None:
             numbers = values.to_numpy(dtype="float64")
             text = [None if v != v else f"{v:.10g}" for v in numbers.tolist()]
             columns[name] = pa.array(text, type=pa.string())
-        elif name in {"rfm_r", "rfm_f", "rfm_m", "owner_id", "team_id"}:
+        elif name in {"rfm_r", "rfm_f", "rfm_m", "owner_id", "team_id", "nba_signals"}:
             columns[name] = pa.array(values.astype("Int64"), type=pa.int64())
         elif values.dtype == object:
             columns[name] = pa.array(values.to_numpy(), type=pa.string())

@@ -1,20 +1,18 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 
 
 @admin.register(ModelRun)
-class ModelRunAdmin(admin.ModelAdmin):
+class ModelRunAdmin(RecordAdmin):
     list_display = ("id", "started_at", "status", "is_current", "model_name", "customers", "transactions")
     list_filter = ("status", "model_name", "is_current")
     readonly_fields = [f.name for f in ModelRun._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(admin.ModelAdmin):
+class CustomerScoreAdmin(RecordAdmin):
     list_display = (
         "party", "run", "clv", "p_alive", "churn_risk", "rfm_segment", "ladder_stage",
         "net_contribution", "next_best_action",
@@ -25,6 +23,3 @@ class CustomerScoreAdmin(admin.ModelAdmin):
     list_select_related = ("party", "run")
     show_full_result_count = False
     readonly_fields = [f.name for f in CustomerScore._meta.fields]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False

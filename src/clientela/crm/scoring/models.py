@@ -117,8 +117,17 @@ class CustomerScore(models.Model):
     unprofitable = models.BooleanField(default=False)
 
     next_best_action = models.CharField(max_length=16, blank=True)
+    # The reason in English as the scoring run wrote it (exports, older runs). Pages and
+    # the API build the reason from the figures below and the score's own (scoring.reasons),
+    # in the reader's language and without the figures their role may not see.
     nba_reason = models.TextField(blank=True)
     nba_product_sku = models.CharField(max_length=64, blank=True)
+    # The reason's figures that are not scores of their own (null in runs before them).
+    p_alive_previous = models.FloatField(null=True, blank=True, help_text="P(alive) in the previous run")
+    nba_lift = models.FloatField(null=True, blank=True, help_text="Lift of the add-on product")
+    nba_because_sku = models.CharField(max_length=64, blank=True,
+                                       help_text="The owned product the add-on is bought with")
+    nba_signals = models.PositiveIntegerField(null=True, blank=True, help_text="A prospect's engagement signals")
 
     class Meta:
         constraints = [

@@ -353,8 +353,9 @@ def score_customers(
     )
     table["stage"] = ladder["stage"].reindex(table.index).astype("object").fillna("prospect")
     table["churn_risk"] = 1.0 - table["p_alive"]
-    table = table.join(add_ons[["add_on_product", "add_on_lift"]])
+    table = table.join(add_ons[["add_on_product", "add_on_lift", "add_on_because_of"]])
     table["add_on_product"] = table["add_on_product"].map(sku)
+    table["add_on_because_of"] = table["add_on_because_of"].map(sku)
     if inputs.previous_p_alive is not None:
         table["p_alive_previous"] = inputs.previous_p_alive.reindex(table.index)
     table["historical_value"] = table["revenue"]
@@ -371,6 +372,11 @@ def score_customers(
     table["next_best_action"] = actions["action"]
     table["nba_reason"] = actions["reason"]
     table["nba_product_sku"] = actions["add_on_product"].fillna("")
+    # The reason's figures, so pages build it in the reader's language (scoring.reasons).
+    develops = actions["action"] == "develop"
+    table["nba_lift"] = table["add_on_lift"].where(develops)
+    table["nba_because_sku"] = table["add_on_because_of"].where(develops).fillna("")
+    table["nba_signals"] = table["prospect_signals"]
 
     say("insight: equity, KPIs, concentration and cohorts")
     # --- equity and KPIs ----------------------------------------------------------------

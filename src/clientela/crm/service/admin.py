@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.crm.service.models import Case
 from clientela.crm.service.queries import breach_condition
 
@@ -22,7 +23,7 @@ class SlaBreachedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(RecordAdmin):
     list_display = (
         "subject",
         "party",

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.crm.tasks.models import Task
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(RecordAdmin):
     list_display = ("title", "status", "due_on", "assignee", "party", "deal", "case")
     list_filter = ("status", "assignee")
     search_fields = ("title", "party__name__fold__contains", "deal__name", "case__subject")
