@@ -47,7 +47,7 @@ def build_world(*, passwords: bool = False) -> World:
                        "Zepsuty czajnik w Łodzi"),
              "south": ("Śląska Huta Żelaza", "Grzegorz Brzęczyszczykiewicz", "Żelazna umowa", "Wysłać ofertę",
                        "Brak dostawy do Żor")}
-    pipeline = create_pipeline("Front office", [StageSpec("Lead", Decimal("0.1")), StageSpec("Won", Decimal("1"), is_won=True)])
+    pipeline = create_pipeline(None, "Front office", [StageSpec("Lead", Decimal("0.1")), StageSpec("Won", Decimal("1"), is_won=True)])
     for side, (org, person, deal, task, case) in names.items():
         owner = w.users["sales_rep" if side == "north" else "sales_rep_s"]
         agent = w.users["service_agent" if side == "north" else "service_agent_s"]
@@ -55,7 +55,7 @@ def build_world(*, passwords: bool = False) -> World:
                                      "email": f"biuro@{side}.example", "is_customer": True})
         w.parties[side] = party
         w.contacts[side] = create_contact(owner, party, {"name": person, "email": f"kontakt@{side}.example"})
-        w.deals[side] = create_deal(party=party, name=deal, pipeline=pipeline, amount=1000, owner=owner, actor=owner)
+        w.deals[side] = create_deal(owner, party=party, name=deal, pipeline=pipeline, amount=1000, owner=owner)
         w.tasks[side] = create_task(owner, title=task, due_on=timezone.localdate() + timedelta(days=1), assignee=owner,
                                     party=party)
         w.cases[side] = open_case(agent, party=party, subject=case, priority="urgent", owner=agent,

@@ -29,9 +29,9 @@ from clientela.crm.tasks import actions as tasks
 def add_operation_records(world: Any) -> None:
     lead = sales.StageSpec("Lead", Decimal("0.2"))
     won = sales.StageSpec("Won", Decimal("1"), is_won=True)
-    world.pipeline = sales.create_pipeline("Main", [lead, won])
-    world.spare_pipeline = sales.create_pipeline("Spare", [lead, won])
-    world.spare_stage = sales.add_stage(world.spare_pipeline, name="Unused", win_probability=Decimal("0.5"))
+    world.pipeline = sales.create_pipeline(None, "Main", [lead, won])
+    world.spare_pipeline = sales.create_pipeline(None, "Spare", [lead, won])
+    world.spare_stage = sales.add_stage(None, world.spare_pipeline, name="Unused", win_probability=Decimal("0.5"))
     world.survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     world.spare_survey = feedback.create_survey(None, name="Spare", kind="csat", question="Happy?")
     world.programme = loyalty.create_programme(None, name="Club")
@@ -41,7 +41,7 @@ def add_operation_records(world: Any) -> None:
             continue
         done[id(records)] = records
         owner, party = records.owner, records.party
-        records.deal = sales.create_deal(party=party, name="Deal", pipeline=world.pipeline, owner=owner)
+        records.deal = sales.create_deal(None, party=party, name="Deal", pipeline=world.pipeline, owner=owner)
         records.case = service.open_case(None, party=party, subject="Case", owner=owner)
         records.task = tasks.create_task(None, title="Task", assignee=owner, party=party)
         records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)

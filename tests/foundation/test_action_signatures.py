@@ -26,8 +26,6 @@ NOT_WRITES = {
     "scoring": {"load_inputs", "write_scores"},
 }
 NOT_YET = {
-    "sales": {"create_pipeline", "add_stage", "update_stage", "delete_stage", "create_deal", "update_deal",
-              "move_deal", "win_deal", "lose_deal", "delete_deal", "update_pipeline", "delete_pipeline"},
     "scoring": {"run_scoring"},
 }
 

@@ -73,10 +73,10 @@ def _plant() -> User:
                                                  "starts_on": T0.date()})
     CampaignMember.objects.create(campaign=campaign, party=party, converting_order=order)
     engagement.create_segment(None, {"name": "Best", "definition": {}})
-    pipeline = sales.create_pipeline("Sales", [sales.StageSpec("Lead", Decimal("0.1")),
+    pipeline = sales.create_pipeline(None, "Sales", [sales.StageSpec("Lead", Decimal("0.1")),
                                                sales.StageSpec("Won", Decimal("1"), is_won=True)])
-    deal = sales.create_deal(party=party, name="Big one", pipeline=pipeline, amount="100", owner=rep)
-    sales.move_deal(deal, pipeline.stages.get(name="Won"), actor=root)
+    deal = sales.create_deal(None, party=party, name="Big one", pipeline=pipeline, amount="100", owner=rep)
+    sales.move_deal(root, deal, pipeline.stages.get(name="Won"))
     case = service.open_case(None, party=party, subject="Broken", owner=rep)
     tasks.create_task(None, title="Call back", party=party, assignee=rep)
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
@@ -92,6 +92,9 @@ def _plant() -> User:
     CustomerScore.objects.create(run=run, party=party, clv=Decimal("10"))
     apps.get_model("notifications", "DigestPreference").objects.create(user=rep)
     DemoFact.objects.create(key="seed", value=1)
+    from clientela.crm.jobs.actions import enqueue_job
+
+    enqueue_job(root, kind="scoring.run", params={}, label="Nightly scoring")  # a Job and its queue row
     PlantedTrait.objects.create(party=party, trait=PlantedTrait._meta.get_field("trait").choices[0][0])
     CustomerTruth.objects.create(party=party, purchase_rate_per_day=0.1, dropout_probability=0.1, alive_at_end=True,
                                  mean_order_value=10.0, orders=1, revenue=1, cost_of_goods=1, cost_to_serve=0,

@@ -27,8 +27,8 @@ NAME = "Zofia Wiśniewska"
 def test_export_and_erase_cover_deals_cases_surveys_tasks_loyalty() -> None:
     admin = User.objects.create(username="root", role="admin", is_superuser=True)
     party = Party.objects.create(ref="ZW1", name=NAME, email="zofia@example.test")
-    pipeline = sales.create_pipeline("P", [sales.StageSpec("Lead", 0)])
-    sales.create_deal(party=party, name=f"Kitchen for {NAME}", pipeline=pipeline, amount="900")
+    pipeline = sales.create_pipeline(None, "P", [sales.StageSpec("Lead", 0)])
+    sales.create_deal(None, party=party, name=f"Kitchen for {NAME}", pipeline=pipeline, amount="900")
     service.open_case(None, party=party, subject=f"{NAME} complains", description=f"{NAME} called twice")
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     feedback.record_response(None, survey=survey, party=party, score=9, comment=f"I am {NAME} and I like it")

@@ -25,7 +25,7 @@ def day(n: float) -> datetime:
 
 @pytest.fixture
 def pipeline():  # type: ignore[no-untyped-def]
-    return actions.create_pipeline(
+    return actions.create_pipeline(None,
         "B2B",
         [
             actions.StageSpec("Lead", Decimal("0.1")),
@@ -51,10 +51,10 @@ def test_pipeline_stages_are_ordered_and_validated(pipeline) -> None:  # type: i
         "Lead", "Qualified", "Proposal", "Won", "Lost",
     ]
     with pytest.raises(InvalidInput, match="win_probability"):
-        actions.add_stage(pipeline, name="Bad", win_probability=Decimal("1.5"))
+        actions.add_stage(None, pipeline, name="Bad", win_probability=Decimal("1.5"))
     with pytest.raises(InvalidInput, match="order"):
-        actions.add_stage(pipeline, name="Dup", win_probability=Decimal("0.5"), order=2)
-    extra = actions.add_stage(pipeline, name="Negotiation", win_probability=Decimal("0.8"))
+        actions.add_stage(None, pipeline, name="Dup", win_probability=Decimal("0.5"), order=2)
+    extra = actions.add_stage(None, pipeline, name="Negotiation", win_probability=Decimal("0.8"))
     assert extra.order == 6
 
 
@@ -67,19 +67,19 @@ def _hand_made(pipeline, party):  # type: ignore[no-untyped-def]
     D: Lead 2, open, 300 EUR
     """
     lead, qual, prop = stage(pipeline, "Lead"), stage(pipeline, "Qualified"), stage(pipeline, "Proposal")
-    a = actions.create_deal(party=party, name="A", pipeline=pipeline, amount="1000", at=day(0))
-    actions.move_deal(a, qual, at=day(2))
-    actions.move_deal(a, prop, at=day(6))
-    actions.win_deal(a)
+    a = actions.create_deal(None, party=party, name="A", pipeline=pipeline, amount="1000", at=day(0))
+    actions.move_deal(None, a, qual, at=day(2))
+    actions.move_deal(None, a, prop, at=day(6))
+    actions.win_deal(None, a)
     Deal.objects.filter(pk=a.pk).update(closed_at=day(10))
     DealStageChange.objects.filter(deal=a, to_stage__is_won=True).update(changed_at=day(10))
-    b = actions.create_deal(party=party, name="B", pipeline=pipeline, amount="500", at=day(0))
-    actions.move_deal(b, qual, at=day(4))
-    actions.lose_deal(b, reason="Chose a competitor")
+    b = actions.create_deal(None, party=party, name="B", pipeline=pipeline, amount="500", at=day(0))
+    actions.move_deal(None, b, qual, at=day(4))
+    actions.lose_deal(None, b, reason="Chose a competitor")
     DealStageChange.objects.filter(deal=b, to_stage__is_lost=True).update(changed_at=day(5))
-    c = actions.create_deal(party=party, name="C", pipeline=pipeline, amount="2000", at=day(1))
-    actions.move_deal(c, prop, at=day(3))
-    d = actions.create_deal(
+    c = actions.create_deal(None, party=party, name="C", pipeline=pipeline, amount="2000", at=day(1))
+    actions.move_deal(None, c, prop, at=day(3))
+    d = actions.create_deal(None,
         party=party, name="D", pipeline=pipeline, amount="300", currency="eur", stage=lead, at=day(2)
     )
     return a, b, c, d
@@ -114,17 +114,17 @@ def test_velocity_by_hand(pipeline, party) -> None:  # type: ignore[no-untyped-d
 
 
 def test_moves_version_history_and_reopen(pipeline, party) -> None:  # type: ignore[no-untyped-def]
-    deal = actions.create_deal(party=party, name="X", pipeline=pipeline, amount="10.50")
+    deal = actions.create_deal(None, party=party, name="X", pipeline=pipeline, amount="10.50")
     assert deal.version == 1 and deal.status == "open"
     with pytest.raises(StaleRecord):
-        actions.move_deal(deal, stage(pipeline, "Qualified"), expected_version=7)
+        actions.move_deal(None, deal, stage(pipeline, "Qualified"), expected_version=7)
     assert Deal.objects.get(pk=deal.pk).version == 1
-    deal = actions.lose_deal(deal, reason="No budget", expected_version=1)
+    deal = actions.lose_deal(None, deal, reason="No budget", expected_version=1)
     assert (deal.status, deal.close_reason, deal.version) == ("lost", "No budget", 2)
     assert deal.closed_at is not None
     with pytest.raises(InvalidInput, match="reason"):
-        actions.move_deal(deal, stage(pipeline, "Lost"))
-    deal = actions.move_deal(deal, stage(pipeline, "Qualified"))
+        actions.move_deal(None, deal, stage(pipeline, "Lost"))
+    deal = actions.move_deal(None, deal, stage(pipeline, "Qualified"))
     assert deal.status == "open" and deal.closed_at is None and deal.close_reason == ""
     assert deal.stage_changes.count() == 3
     assert AuditEntry.objects.filter(entity="deal", object_id=str(deal.pk), field="status").exists()
@@ -141,16 +141,16 @@ def test_deal_input_errors_name_the_field(pipeline, party) -> None:  # type: ign
     ]:
         args = {"party": party, "name": "N", "pipeline": pipeline, **kwargs}
         if args["pipeline"] is None:
-            other = actions.create_pipeline("Only closed", [actions.StageSpec("Won", 1, is_won=True)])
+            other = actions.create_pipeline(None, "Only closed", [actions.StageSpec("Won", 1, is_won=True)])
             args["pipeline"] = other
         with pytest.raises(InvalidInput) as info:
-            actions.create_deal(**args)
+            actions.create_deal(None, **args)
         assert field in info.value.errors
     assert Deal.objects.count() == 0
 
 
 def test_deal_constraints(pipeline, party) -> None:  # type: ignore[no-untyped-def]
-    deal = actions.create_deal(party=party, name="X", pipeline=pipeline)
+    deal = actions.create_deal(None, party=party, name="X", pipeline=pipeline)
     for change in ({"amount": Decimal("-1")}, {"version": 0}, {"status": "won"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             Deal.objects.filter(pk=deal.pk).update(**change)

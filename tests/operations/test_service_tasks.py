@@ -106,8 +106,8 @@ def test_case_status_rules_and_version(party: Party) -> None:
 
 
 def test_task_links_to_at_most_one_record(party: Party) -> None:
-    pipeline = sales.create_pipeline("P", [sales.StageSpec("Lead", 0)])
-    deal = sales.create_deal(party=party, name="D", pipeline=pipeline)
+    pipeline = sales.create_pipeline(None, "P", [sales.StageSpec("Lead", 0)])
+    deal = sales.create_deal(None, party=party, name="D", pipeline=pipeline)
     case = actions.open_case(None, party=party, subject="C")
     assert tasks.create_task(None, title="Call back", party=party).linked == party
     assert tasks.create_task(None, title="Send offer", deal=deal).linked == deal

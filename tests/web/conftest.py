@@ -62,14 +62,14 @@ def _build_pipeline(*, deals: int = 24, owner: Any = None) -> Any:
     from clientela.crm.parties.models import Party
     from clientela.crm.sales.actions import StageSpec, create_deal, create_pipeline
 
-    pipeline = create_pipeline("B2B sales", [
+    pipeline = create_pipeline(None, "B2B sales", [
         StageSpec("Lead", Decimal("0.1")), StageSpec("Qualified", Decimal("0.25")),
         StageSpec("Proposal", Decimal("0.5")), StageSpec("Negotiation", Decimal("0.75")),
         StageSpec("Won", Decimal("1"), is_won=True), StageSpec("Lost", Decimal("0"), is_lost=True),
     ])
     stages = list(pipeline.stages.order_by("order"))
     for i, party in enumerate(Party.objects.order_by("id")[:deals]):
-        create_deal(party=party, name=f"Deal {i + 1:02d}", pipeline=pipeline, amount=1000 * (i + 1),
+        create_deal(None, party=party, name=f"Deal {i + 1:02d}", pipeline=pipeline, amount=1000 * (i + 1),
                     stage=stages[i % 4], owner=owner)
     return pipeline
 

@@ -147,7 +147,7 @@ def test_the_board_loads_more_cards_and_filters(tab: Any, site: Site, django_db_
         pipeline = Pipeline.objects.get(pk=site.pipeline_id)
         lead = pipeline.stages.get(name="Lead")
         for i, party in enumerate(Party.objects.order_by("-id")[:35]):
-            create_deal(party=party, name=f"Bulk {i:02d}", pipeline=pipeline, stage=lead, amount=100 + i)
+            create_deal(None, party=party, name=f"Bulk {i:02d}", pipeline=pipeline, stage=lead, amount=100 + i)
         assert User.objects.filter(username="browser", role="admin").exists()
         lead_id = lead.pk
         connections.close_all()  # opened under Playwright's event loop: its own connection, closed here

@@ -106,7 +106,7 @@ def test_deal_page_shows_everything_about_the_deal(company: Any, make_user: Any,
     build_pipeline(deals=2)
     user = make_user("root", "admin")
     deal = Deal.objects.get(name="Deal 02")  # 2,000 PLN in Qualified (25 %)
-    actions.update_deal(deal, actor=user, expected_close=date(2027, 3, 1))
+    actions.update_deal(user, deal, expected_close=date(2027, 3, 1))
     product = Product.objects.filter(currency="PLN", is_active=True).order_by("sku").first()
     c = client_for(user)
     assert c.post(f"/deals/{deal.pk}/lines/", {"product": product.sku, "quantity": 3}).status_code == 302
@@ -231,7 +231,7 @@ def test_every_deal_of_a_column_loads_a_page_at_a_time(company: Any, make_user: 
     lead = stage(pipeline, "Lead")
     parties = list(Party.objects.order_by("id")[:70])
     for i, party in enumerate(parties):
-        create_deal(party=party, name=f"Many {i}", pipeline=pipeline, stage=lead, amount=10)
+        create_deal(None, party=party, name=f"Many {i}", pipeline=pipeline, stage=lead, amount=10)
     c = client_for(make_user("root", "admin"))
     page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
     seen = _cards(page)
@@ -287,7 +287,7 @@ def test_weighted_forecast_by_close_month_matches_a_hand_computation(
     party = Party.objects.order_by("id").first()
 
     def deal(amount: str, currency: str, stage_name: str, close: date | None) -> Deal:
-        return create_deal(party=party, name="f", pipeline=pipeline, stage=stage(pipeline, stage_name),
+        return create_deal(None, party=party, name="f", pipeline=pipeline, stage=stage(pipeline, stage_name),
                            amount=Decimal(amount), currency=currency, expected_close=close)
 
     deal("1000.00", "PLN", "Lead", date(2027, 1, 5))          # 1000 × 0.10 = 100.00
@@ -296,7 +296,7 @@ def test_weighted_forecast_by_close_month_matches_a_hand_computation(
     deal("333.33", "PLN", "Qualified", date(2027, 2, 1))      # 333.33 × 0.25 = 83.3325 → 83.33
     deal("500.00", "PLN", "Proposal", None)                   # 250.00, no close date
     deal("80.00", "CHF", "Proposal", date(2027, 2, 14))       # no CHF rate: 40.00 CHF apart
-    win_deal(deal("9999.00", "PLN", "Lead", date(2027, 1, 9)), reason="signed")  # won: not forecast
+    win_deal(None, deal("9999.00", "PLN", "Lead", date(2027, 1, 9)), reason="signed")  # won: not forecast
     c = client_for(make_user("root", "admin"))
     page = c.get(f"/pipeline/{pipeline.pk}/").content.decode().replace("\xa0", " ")
 

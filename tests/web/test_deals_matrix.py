@@ -52,7 +52,7 @@ def _deals(world: dict[str, Any], actor: Any) -> dict[str, Deal]:
     out = {}
     for (kind, owner), party in zip(owners.items(), world["parties"], strict=True):
         Party.objects.filter(pk=party.pk).update(owner=owner, team=owner.team)
-        deal = world["actions"].create_deal(party=party, name=f"{kind} deal", pipeline=world["pipeline"],
+        deal = world["actions"].create_deal(None, party=party, name=f"{kind} deal", pipeline=world["pipeline"],
                                             amount=Decimal("100"), owner=owner)
         world["actions"].add_deal_line(owner, deal, product=world["product"], quantity=1)
         out[kind] = deal

@@ -39,11 +39,11 @@ def day(make_user: Any) -> dict[str, Any]:
     other = make_user("other", "sales_rep")
     party = Party.objects.create(ref="P1", name="Kowalski & Syn", is_customer=True, owner=rep)
     today = timezone.localdate()
-    pipeline = create_pipeline("Sales", [StageSpec("Lead", Decimal("0.1")), StageSpec("Won", Decimal("1"), is_won=True)])
+    pipeline = create_pipeline(None, "Sales", [StageSpec("Lead", Decimal("0.1")), StageSpec("Won", Decimal("1"), is_won=True)])
     lead = pipeline.stages.get(name="Lead")
-    idle = create_deal(party=party, name="Idle deal", pipeline=pipeline, amount=5000, stage=lead, owner=rep)
-    busy = create_deal(party=party, name="Busy deal", pipeline=pipeline, amount=7000, stage=lead, owner=rep)
-    create_deal(party=party, name="Someone else's deal", pipeline=pipeline, amount=1, stage=lead, owner=other)
+    idle = create_deal(None, party=party, name="Idle deal", pipeline=pipeline, amount=5000, stage=lead, owner=rep)
+    busy = create_deal(None, party=party, name="Busy deal", pipeline=pipeline, amount=7000, stage=lead, owner=rep)
+    create_deal(None, party=party, name="Someone else's deal", pipeline=pipeline, amount=1, stage=lead, owner=other)
     t = {
         "late": tasks.create_task(rep, title="Late call", assignee=rep, due_on=today - timedelta(days=3), party=party),
         "now": tasks.create_task(rep, title="Today's offer", assignee=rep, due_on=today, deal=busy),

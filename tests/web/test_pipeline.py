@@ -49,7 +49,7 @@ def test_board_query_count_is_constant(company: Any, make_user: Any, build_pipel
     from clientela.crm.sales.actions import create_deal
 
     for party in Party.objects.order_by("-id")[:30]:
-        create_deal(party=party, name="more", pipeline=pipeline, amount=5)
+        create_deal(None, party=party, name="more", pipeline=pipeline, amount=5)
     with CaptureQueriesContext(connection) as many:
         page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
     assert page.count('class="deal') >= 34
@@ -78,12 +78,12 @@ def test_stage_totals_convert_currencies_at_the_latest_rate(company: Any, make_u
     ExchangeRate.objects.create(date=today + timedelta(days=5), currency="EUR", rate=Decimal("9.99"))
     party = Party.objects.order_by("id").first()
     c = client_for(make_user("root", "admin"))
-    create_deal(party=party, name="pln", pipeline=pipeline, stage=first, amount=Decimal("1000.00"), currency="PLN")
-    create_deal(party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("120.00"), currency="EUR")
+    create_deal(None, party=party, name="pln", pipeline=pipeline, stage=first, amount=Decimal("1000.00"), currency="PLN")
+    create_deal(None, party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("120.00"), currency="EUR")
     with CaptureQueriesContext(connection) as two_currencies:
         c.get(f"/pipeline/{pipeline.pk}/")
-    create_deal(party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("80.00"), currency="EUR")
-    create_deal(party=party, name="usd", pipeline=pipeline, stage=first, amount=Decimal("50.00"), currency="USD")
+    create_deal(None, party=party, name="eur", pipeline=pipeline, stage=first, amount=Decimal("80.00"), currency="EUR")
+    create_deal(None, party=party, name="usd", pipeline=pipeline, stage=first, amount=Decimal("50.00"), currency="USD")
     with CaptureQueriesContext(connection) as three:
         page = c.get(f"/pipeline/{pipeline.pk}/").content.decode()
     assert len(three.captured_queries) == len(two_currencies.captured_queries)

@@ -40,8 +40,8 @@ def office(make_user: Any) -> dict[str, Any]:
     manager = make_user("boss", "manager", team)
     party = Party.objects.create(ref="P1", name="Zażółć Sp. z o.o.", is_customer=True, owner=rep, team=team)
     hidden = Party.objects.create(ref="P2", name="Not yours", is_customer=True)
-    pipeline = create_pipeline("Sales", [StageSpec("Lead", Decimal("0.1"))])
-    deal = create_deal(party=party, name="Big order", pipeline=pipeline, amount=100, owner=rep, team=team)
+    pipeline = create_pipeline(None, "Sales", [StageSpec("Lead", Decimal("0.1"))])
+    deal = create_deal(None, party=party, name="Big order", pipeline=pipeline, amount=100, owner=rep, team=team)
     case = open_case(None, party=party, subject="Late parcel", owner=rep, team=team)
     return {"team": team, "rep": rep, "manager": manager, "party": party, "hidden": hidden, "deal": deal, "case": case}
 

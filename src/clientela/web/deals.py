@@ -120,10 +120,10 @@ def deal_new(request: HttpRequest) -> HttpResponse:
                 access_party_for_child(user, party.pk, entity="deal", op="create")
                 owner, team = _owner(request, data["owner"])
                 stage = next(s for s in _open_stages(pipeline) if s.pk == data["stage"])
-                deal = actions.create_deal(
+                deal = actions.create_deal(user,
                     party=party, name=data["title"], pipeline=pipeline, stage=stage, amount=data["amount"],
                     currency=data["currency"], expected_close=data["expected_close"], owner=owner, team=team,
-                    actor=user,
+
                 )
             except (RecordNotFound, NotPermitted):
                 errors["party"] = _("No customer you may see has this reference.")
@@ -311,7 +311,7 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
             try:
                 if data["owner"] != deal.owner_id:
                     changes["owner"], changes["team"] = _owner(request, data["owner"])
-                actions.update_deal(deal, actor=request.user, expected_version=version, **changes)
+                actions.update_deal(request.user, deal, expected_version=version, **changes)
             except StaleRecord:
                 deal = _deal_for_page(request, deal_id, "update")
                 errors = {STALE: STALE}

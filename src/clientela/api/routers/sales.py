@@ -91,7 +91,7 @@ def list_pipelines(
 def create_pipeline(request: HttpRequest, response: HttpResponse, payload: PipelineCreate) -> Status[PipelineOut]:
     _require(request.auth, "pipeline", "create")
     specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
-    out = _pipeline_out(actions.create_pipeline(payload.name, specs))
+    out = _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs))
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/pipelines/{out.id}"
     return Status(201, out)
@@ -112,7 +112,7 @@ def update_pipeline(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
-        lambda p: actions.update_pipeline(p, **patch_values(payload)),
+        lambda p: actions.update_pipeline(request.auth, p, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
     return out
@@ -124,7 +124,7 @@ def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
-        actions.delete_pipeline,
+        lambda p: actions.delete_pipeline(request.auth, p),
     )
     return Status(204, None)
 
@@ -134,7 +134,7 @@ def add_stage(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: StageCreate
 ) -> Status[StageOut]:
     p = access.access_pipeline_by_id(request.auth, pipeline_id, op="update")
-    out = _stage_out(actions.add_stage(p, **payload.model_dump()))
+    out = _stage_out(actions.add_stage(request.auth, p, **payload.model_dump()))
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/stages/{out.id}"
     return Status(201, out)
@@ -153,7 +153,7 @@ def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId,
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
-        lambda s: actions.update_stage(s, **patch_values(payload)),
+        lambda s: actions.update_stage(request.auth, s, **patch_values(payload)),
     )
     response["ETag"] = representation_etag(out)
     return out
@@ -165,7 +165,7 @@ def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
-        actions.delete_stage,
+        lambda s: actions.delete_stage(request.auth, s),
     )
     return Status(204, None)
 
@@ -234,10 +234,9 @@ def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreat
     owner, team = owner_and_team(owner_id, payload.team_id)
     team_id = team.pk if team else (owner.team_id if owner else None)
     access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
-    deal = actions.create_deal(
+    deal = actions.create_deal(user,
         party=party, name=payload.name, pipeline=pipeline, stage=stage, amount=payload.amount,
         currency=payload.currency, expected_close=payload.expected_close, owner=owner, team=team,
-        actor=user,
     )
     out = _deal_out(deal)
     response["ETag"] = representation_etag(out)
@@ -268,12 +267,12 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
             access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
             values["owner"], values["team"] = owner, team
         if values:
-            deal = actions.update_deal(deal, actor=user, **values)
+            deal = actions.update_deal(user, deal, **values)
         if stage_id is not None:
             stage = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
             if stage is None:
                 raise InvalidInput({"stage_id": "not a stage of this deal's pipeline"})
-            deal = actions.move_deal(deal, stage, actor=user, reason=reason or "")
+            deal = actions.move_deal(user, deal, stage, reason=reason or "")
         elif reason is not None:
             raise InvalidInput({"close_reason": "give it together with stage_id"})
         return deal
@@ -294,6 +293,6 @@ def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
         request,
         lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),
         _deal_out,
-        lambda deal: actions.delete_deal(deal, actor=request.auth),
+        lambda deal: actions.delete_deal(request.auth, deal),
     )
     return Status(204, None)

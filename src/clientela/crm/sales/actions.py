@@ -76,7 +76,7 @@ def _currency(code: str) -> str:
 
 
 @transaction.atomic
-def create_pipeline(name: str, stages: Iterable[StageSpec]) -> Pipeline:
+def create_pipeline(actor: User | None, name: str, stages: Iterable[StageSpec]) -> Pipeline:
     """Create a pipeline with its stages in the given order (order numbers 1, 2, …)."""
     name = name.strip()
     if not name:
@@ -90,9 +90,10 @@ def create_pipeline(name: str, stages: Iterable[StageSpec]) -> Pipeline:
     if len(set(names)) != len(names) or not all(names):
         raise SalesError("stages", "stage names must be non-empty and distinct")
     pipeline = Pipeline.objects.create(name=name)
+    audit_create(actor, pipeline, ["name"])
     for order, spec in enumerate(specs, start=1):
         _check_stage_flags(spec.is_won, spec.is_lost)
-        Stage.objects.create(
+        stage = Stage.objects.create(
             pipeline=pipeline,
             name=spec.name.strip(),
             order=order,
@@ -100,7 +101,11 @@ def create_pipeline(name: str, stages: Iterable[StageSpec]) -> Pipeline:
             is_won=spec.is_won,
             is_lost=spec.is_lost,
         )
+        audit_create(actor, stage, STAGE_FIELDS)
     return pipeline
+
+
+STAGE_FIELDS = ("pipeline_id", "name", "order", "win_probability", "is_won", "is_lost")
 
 
 def _check_stage_flags(is_won: bool, is_lost: bool) -> None:
@@ -110,6 +115,7 @@ def _check_stage_flags(is_won: bool, is_lost: bool) -> None:
 
 @transaction.atomic
 def add_stage(
+    actor: User | None,
     pipeline: Pipeline,
     *,
     name: str,
@@ -133,7 +139,7 @@ def add_stage(
         raise SalesError("order", "must be 1 or more")
     if pipeline.stages.filter(order=order).exists():
         raise SalesError("order", f"the pipeline already has a stage at position {order}")
-    return Stage.objects.create(
+    stage = Stage.objects.create(
         pipeline=pipeline,
         name=name,
         order=order,
@@ -141,12 +147,15 @@ def add_stage(
         is_won=is_won,
         is_lost=is_lost,
     )
+    audit_create(actor, stage, STAGE_FIELDS)
+    return stage
 
 
 @transaction.atomic
-def update_stage(stage: Stage, **changes: Any) -> Stage:
+def update_stage(actor: User | None, stage: Stage, **changes: Any) -> Stage:
     """Rename a stage or change its probability or position."""
     stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    before = {f: getattr(stage, f) for f in STAGE_FIELDS}
     if "name" in changes:
         name = str(changes["name"]).strip()
         if not name:
@@ -164,14 +173,16 @@ def update_stage(stage: Stage, **changes: Any) -> Stage:
             raise SalesError("order", f"the pipeline already has a stage at position {order}")
         stage.order = order
     stage.save()
+    audit_change(actor, stage, before, {f: getattr(stage, f) for f in STAGE_FIELDS})
     return stage
 
 
 @transaction.atomic
-def delete_stage(stage: Stage) -> None:
+def delete_stage(actor: User | None, stage: Stage) -> None:
     """Delete a stage no deal has ever been in."""
     if stage.deals.exists() or stage.entries.exists():
         raise Conflict("deals have been in this stage; it cannot be deleted")
+    audit_delete(actor, stage, STAGE_FIELDS)
     stage.delete()
 
 
@@ -184,6 +195,7 @@ def _first_open_stage(pipeline: Pipeline) -> Stage:
 
 @transaction.atomic
 def create_deal(
+    actor: User | None,
     *,
     party: Party,
     name: str,
@@ -194,7 +206,6 @@ def create_deal(
     expected_close: date | None = None,
     owner: User | None = None,
     team: Team | None = None,
-    actor: User | None = None,
     at: datetime | None = None,
 ) -> Deal:
     """Open a deal in ``stage`` (default: the pipeline's first open stage)."""
@@ -237,7 +248,7 @@ DEAL_EDITABLE = ("name", "amount", "currency", "expected_close", "owner", "team"
 
 @transaction.atomic
 def update_deal(
-    deal: Deal, *, actor: User | None = None, expected_version: int | None = None, **changes: Any
+    actor: User | None, deal: Deal, *, expected_version: int | None = None, **changes: Any
 ) -> Deal:
     """Change a deal's plain fields (not its stage: see ``move_deal``)."""
     unknown = set(changes) - set(DEAL_EDITABLE)
@@ -263,10 +274,10 @@ def update_deal(
 
 @transaction.atomic
 def move_deal(
+    actor: User | None,
     deal: Deal,
     stage: Stage,
     *,
-    actor: User | None = None,
     expected_version: int | None = None,
     reason: str = "",
     at: datetime | None = None,
@@ -319,33 +330,34 @@ def _closing_stage(deal: Deal, *, won: bool) -> Stage:
 
 
 def win_deal(
-    deal: Deal, *, actor: User | None = None, expected_version: int | None = None, reason: str = ""
+    actor: User | None, deal: Deal, *, expected_version: int | None = None, reason: str = ""
 ) -> Deal:
     """Move a deal to its pipeline's won stage."""
-    return move_deal(
-        deal, _closing_stage(deal, won=True), actor=actor, expected_version=expected_version, reason=reason
+    return move_deal(actor,
+        deal, _closing_stage(deal, won=True), expected_version=expected_version, reason=reason
     )
 
 
 def lose_deal(
-    deal: Deal, *, reason: str, actor: User | None = None, expected_version: int | None = None
+    actor: User | None, deal: Deal, *, reason: str, expected_version: int | None = None
 ) -> Deal:
     """Move a deal to its pipeline's lost stage, with the reason it was lost."""
-    return move_deal(
-        deal, _closing_stage(deal, won=False), actor=actor, expected_version=expected_version, reason=reason
+    return move_deal(actor,
+        deal, _closing_stage(deal, won=False), expected_version=expected_version, reason=reason
     )
 
 
 @transaction.atomic
-def delete_deal(deal: Deal, *, actor: User | None = None, expected_version: int | None = None) -> None:
+def delete_deal(actor: User | None, deal: Deal, *, expected_version: int | None = None) -> None:
     locked = _lock(deal, expected_version)
     audit_delete(actor, locked)
     locked.delete()
 
 
 @transaction.atomic
-def update_pipeline(pipeline: Pipeline, **changes: Any) -> Pipeline:
+def update_pipeline(actor: User | None, pipeline: Pipeline, **changes: Any) -> Pipeline:
     """Rename a pipeline or (de)activate it."""
+    before = {"name": pipeline.name, "is_active": pipeline.is_active}
     unknown = set(changes) - {"name", "is_active"}
     if unknown:
         raise SalesError(sorted(unknown)[0], "cannot be changed here")
@@ -359,20 +371,21 @@ def update_pipeline(pipeline: Pipeline, **changes: Any) -> Pipeline:
     if "is_active" in changes:
         pipeline.is_active = bool(changes["is_active"])
     pipeline.save()
+    audit_change(actor, pipeline, before, {"name": pipeline.name, "is_active": pipeline.is_active})
     return pipeline
 
 
 @transaction.atomic
-def delete_pipeline(pipeline: Pipeline) -> None:
+def delete_pipeline(actor: User | None, pipeline: Pipeline) -> None:
     """Delete a pipeline that has never held a deal."""
     if pipeline.deals.exists():
         raise Conflict("the pipeline has deals; deactivate it instead")
+    audit_delete(actor, pipeline, ["name"])
     pipeline.delete()
 
 
-# -- the front office: acting user first ------------------------------------------------
-# The functions above keep the signatures the REST API and the CLI call (``actor`` as a
-# keyword); the deal page and the board call these, which add the front office's rules.
+# -- the front office's rules on top ------------------------------------------------------
+# The deal page and the board call these, which add the front office's rules.
 
 
 def change_stage(
@@ -384,7 +397,7 @@ def change_stage(
         raise SalesError("reason", "a won or lost deal needs a reason")
     if stage.is_closed and len(reason.strip()) > 300:
         raise SalesError("reason", "at most 300 characters")
-    return move_deal(deal, stage, actor=actor, reason=reason, expected_version=expected_version)
+    return move_deal(actor, deal, stage, reason=reason, expected_version=expected_version)
 
 
 def _reopen_stage(deal: Deal) -> Stage:
@@ -404,7 +417,7 @@ def reopen_deal(actor: User, deal: Deal, *, expected_version: int | None = None)
     """Reopen a won or lost deal in the stage it was closed from."""
     if deal.status == DealStatus.OPEN:
         raise SalesError("status", "the deal is open already")
-    return move_deal(deal, _reopen_stage(deal), actor=actor, expected_version=expected_version)
+    return move_deal(actor, deal, _reopen_stage(deal), expected_version=expected_version)
 
 
 def _quantity(value: Any) -> int:
