@@ -22,7 +22,7 @@ def company_admin(teams: Any) -> Api:
     from clientela.demo.build import build_demo_company
 
     build_demo_company(customers=60, seed=3, today=date(2026, 11, 23))
-    run_scoring()
+    run_scoring(None)
     api = api_for(make_user("walker", "admin", teams[0]))
     party = api.get("/parties?limit=1").data["items"][0]["id"]
     pipeline = api.post("/pipelines", {"name": "Walk", "stages": [

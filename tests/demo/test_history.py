@@ -26,7 +26,7 @@ def test_history_runs_are_dated_on_their_day_and_see_only_earlier_orders(
     days = history_dates(TODAY, 3)
     assert [d.isoformat() for d in days] == ["2026-02-23", "2026-05-25", "2026-08-24"]
     made = score_history(today=TODAY, runs=3)
-    current = run_scoring(settings=ScoringSettings(currency=settings.BASE_CURRENCY, as_of=TODAY))
+    current = run_scoring(None, settings=ScoringSettings(currency=settings.BASE_CURRENCY, as_of=TODAY))
     runs = list(ModelRun.objects.order_by("started_at"))
     assert [r.pk for r in runs] == [*(r.pk for r in made), current.pk]
     assert [r.observation_end for r in runs] == [*days, TODAY]

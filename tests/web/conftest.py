@@ -36,7 +36,7 @@ def company(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str,
         atomic.__enter__()
         try:
             counts = build_demo_company(customers=300, seed=5, today=TODAY)
-            run = run_scoring()
+            run = run_scoring(None)
             yield {"counts": counts, "run": run}
         finally:
             transaction.set_rollback(True)

@@ -88,7 +88,7 @@ def site(django_db_blocker: Any, build_pipeline: Any) -> Iterator[Site]:
 
     with django_db_blocker.unblock(), _test_database():
         build_demo_company(customers=300, seed=5, today=date(2026, 11, 23))
-        run = run_scoring()
+        run = run_scoring(None)
         User.objects.create_user("browser", password=PASSWORD, role="admin", is_staff=True, email=BROWSER_EMAIL)
         pipeline = build_pipeline(deals=12)
         stages = {s.name: s.pk for s in pipeline.stages.all()}

@@ -141,7 +141,7 @@ def test_scoring_writes_the_copy_and_corrects_changes_made_while_it_ran(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(scoring_actions, "score_customers", change_owner_during_the_run)
-    run = scoring_actions.run_scoring()
+    run = scoring_actions.run_scoring(None)
     copy = {pk: (o, t) for pk, o, t in CustomerScore.objects.filter(run=run).values_list("party_id", "owner_id", "team_id")}
     # Every party of the customer base has its score (the others are not scored).
     truth = {pk: (o, t) for pk, o, t in customer_base(Party.objects.all()).values_list("pk", "owner_id", "team_id")}

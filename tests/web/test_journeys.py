@@ -219,7 +219,7 @@ def test_a_marketer_creates_a_person_with_consent_and_finds_them_in_a_segment(
     with django_db_blocker.unblock():
         assert Consent.objects.filter(party_id=party_id, purpose="marketing", channel="email",
                                       withdrawn_at__isnull=True).exists()
-        run_scoring()  # the night's scoring run: segments read the latest scores
+        run_scoring(None)  # the night's scoring run: segments read the latest scores
     connections.close_all()
 
     tab.goto(site.url + "/segments/new/")

@@ -71,7 +71,7 @@ def _plant(admin: User) -> dict[str, Party]:
 def test_other_kinds_are_never_customers(company: dict[str, Any]) -> None:
     admin = User.objects.create_user(username="root", role="admin", is_staff=True)
     planted = _plant(admin)
-    run = run_scoring()
+    run = run_scoring(None)
     ids = {p.pk for p in planted.values()}
 
     # Scoring: no score, so no CLV, segment, ladder stage or next best action ("Managed exit").

@@ -54,7 +54,7 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
         click.echo("Scoring the last three quarters, so the dashboard has a history…")
         score_history(runs=3, progress=lambda message: click.echo(f"  {message}"))
         click.echo("Scoring customers (lifetime value, RFM, ladder, next best action)…")
-        run = run_scoring(progress=lambda message: click.echo(f"  {message}"))
+        run = run_scoring(None, progress=lambda message: click.echo(f"  {message}"))
         equity = run.summary["customer_equity"]
         click.echo(f"  {run.model_name}: customer equity {equity['total']:,.0f} {run.summary['currency']}")
     ensure_demo_user()

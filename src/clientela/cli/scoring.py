@@ -42,13 +42,13 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
     try:
         if timings:
             timer = StageTimer()
-            run = run_scoring(settings=scoring_settings, progress=timer)
+            run = run_scoring(None, settings=scoring_settings, progress=timer)
             timer.finish()
         else:
             # About twenty stages report progress (reading, value models, insight, writing).
             with click.progressbar(length=20, label="Scoring", file=sys.stderr,
                                    show_eta=False, item_show_func=lambda s: s) as bar:
-                run = run_scoring(settings=scoring_settings,
+                run = run_scoring(None, settings=scoring_settings,
                                   progress=lambda message: bar.update(1, message))
                 bar.update(20)
     except ScoringError as exc:

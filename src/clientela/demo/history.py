@@ -39,7 +39,7 @@ def score_history(
     made = []
     for day in history_dates(today, runs):
         say(f"scoring the company as it stood on {day.isoformat()}")
-        run = run_scoring(settings=ScoringSettings(currency=django_settings.BASE_CURRENCY, as_of=day))
+        run = run_scoring(None, settings=ScoringSettings(currency=django_settings.BASE_CURRENCY, as_of=day))
         when = datetime.combine(day, time(12, 0), tzinfo=UTC)
         ModelRun.objects.filter(pk=run.pk).update(started_at=when, finished_at=when + timedelta(minutes=1))
         run.refresh_from_db()

@@ -85,9 +85,11 @@ def load_inputs(as_of: date, progress: Progress | None = None) -> ScoringInputs:
 
 
 def run_scoring(
-    *, settings: ScoringSettings | None = None, progress: Progress | None = None
+    actor: Any, *, settings: ScoringSettings | None = None, progress: Progress | None = None
 ) -> ModelRun:
-    """Score every party from the database; return the new current run.
+    """Score every party from the database; return the new current run. ``actor`` started
+    it (``None``: the system — the nightly schedule, ``clientela score``); the run's start
+    is audited with its outcome.
 
     Raises :class:`ScoringError` (after recording the failed run) when the data
     cannot be scored, or when another scoring run is in progress (one at a time: the
@@ -99,9 +101,12 @@ def run_scoring(
             # Holding the lease, no other scoring process is alive: a run still "running"
             # was left by one that was killed (issue 20 F18).
             fail_interrupted_runs(None, leased=True)
-            return _run_scoring(settings, progress)
+            run = _run_scoring(settings, progress)
     except leases.LeaseHeld:
         raise ScoringError("another scoring run is in progress; wait for it to finish") from None
+    record_change(actor, entity="model_run", object_id=run.pk, action="create",
+                  changes={"status": (None, run.status), "model": (None, run.model_name)})
+    return run
 
 
 SCORING_LEASE = "scoring"

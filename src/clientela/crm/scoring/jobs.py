@@ -25,7 +25,7 @@ def scoring_job(job: Any, *, model: str = "auto") -> dict[str, Any]:
         job.progress(min(stage, STAGES), STAGES)
 
     job.progress(0, STAGES, force=True)
-    run = run_scoring(settings=ScoringSettings(model=model, currency=settings.BASE_CURRENCY), progress=step)
+    run = run_scoring(None, settings=ScoringSettings(model=model, currency=settings.BASE_CURRENCY), progress=step)
     return {"run_id": run.pk, "model": run.model_name, "customers": run.customers}
 
 
