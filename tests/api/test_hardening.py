@@ -195,7 +195,7 @@ def test_a_crash_in_an_operation_is_a_problem_and_logs_nothing_personal(
 ) -> None:
     from clientela.crm.tasks import actions
 
-    def broken(**values: Any) -> Any:  # stands for any bug: its message quotes the input
+    def broken(*_args: Any, **values: Any) -> Any:  # stands for any bug: its message quotes the input
         raise RuntimeError(f"cannot store {values['title']!r}")
 
     monkeypatch.setattr(actions, "create_task", broken)

@@ -40,6 +40,7 @@ FREE_TEXT: tuple[str, ...] = (
     "service.Case.description",
     "service.Case.resolution",
     "service.CaseNote.body",
+    "sales.DealNote.body",
     "feedback.SurveyResponse.comment",
     "feedback.SurveyInvitation.send_reason",
     "loyalty.PointsEntry.reason",
