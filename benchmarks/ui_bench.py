@@ -338,7 +338,9 @@ def _queue_filters(rng: random.Random, user: object) -> dict[str, object]:
     ])
 
 
-def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str, dict[str, list[float]]]:
+def measure(
+    url: str, *, requests: int, roles: list[str], seed: int, only_pages: list[str] | None = None
+) -> dict[str, dict[str, list[float]]]:
     os.environ["CLIENTELA_DATABASE_URL"] = url
     os.environ.setdefault("CLIENTELA_SECRET_KEY", "ui-bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clientela.settings")
@@ -420,6 +422,8 @@ def measure(url: str, *, requests: int, roles: list[str], seed: int) -> dict[str
                                      for i in range(n)],
         }
         for page, paths in pages.items():
+            if only_pages and not any(word in page for word in only_pages):
+                continue
             target = "global-search-results" if page.startswith("global") else "results"
             headers = {"HX-Request": "true", "HX-Target": target} if "htmx" in page else {}
             for path in paths[:3]:
@@ -456,6 +460,8 @@ def main() -> int:
     parser.add_argument("--role", action="append", choices=["admin", "manager", "sales_rep"],
                         help="roles to measure (default: all three)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--page", action="append", default=[],
+                        help="time only the pages whose name contains this (repeatable), e.g. 'board'")
     parser.add_argument("--deals", type=int, default=10_000, help="open deals of the bench pipeline (made once)")
     parser.add_argument("--database-url", default=os.environ.get(
         "CLIENTELA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientela"))
@@ -484,7 +490,7 @@ def main() -> int:
         if args.build_only:
             return 0
         before = os.getloadavg()
-        measure(url, requests=args.requests, roles=args.role or ["admin", "manager", "sales_rep"],
+        measure(url, requests=args.requests, roles=args.role or ["admin", "manager", "sales_rep"], only_pages=args.page,
                 seed=args.seed)
         print(f"load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in before)}; "
               f"after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}  ({os.cpu_count()} CPUs)")
