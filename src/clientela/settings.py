@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "clientela.crm.service",
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
+    "clientela.crm.vocabularies",
     "clientela.demo",
     "clientela.web",
 ]
