@@ -152,10 +152,11 @@ def _upsert_orders(
         Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost", *extra}
     )
     header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost", *extra)
+    selected = _list("so.ref", "p.id", "so.ordered_at", "so.currency", "so.total_amount", "so.total_cost",
+                     *(f"so.{f}" for f in extra), _placeholders(order_defaults))
     cur.execute(
-        f"INSERT INTO {ORDER} (ref, {', '.join(header)}, {order_cols}) "  # noqa: S608
-        f"SELECT so.ref, p.id, so.ordered_at, so.currency, so.total_amount, so.total_cost, "
-        f"{''.join(f'so.{f}, ' for f in extra)}{_placeholders(order_defaults)} "
+        f"INSERT INTO {ORDER} ({_list('ref', *header, order_cols)}) "  # noqa: S608
+        f"SELECT {selected} "
         f"FROM clientela_stage_orders so JOIN {PARTY} p ON p.ref = so.customer_ref "
         f"ON CONFLICT (ref) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in header)} "
         f"WHERE ({', '.join(f'{ORDER}.{c}' for c in header)}) IS DISTINCT FROM "
@@ -219,10 +220,11 @@ def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCou
             )
             updated = cur.rowcount
         names, defaults = _defaults(Interaction, {"party_id", "occurred_at", *key, *extra})
+        selected = _list("p.id", "s.occurred_at", "s.channel", "s.direction", "s.subject",
+                         *(f"s.{f}" for f in extra), _placeholders(defaults))
         cur.execute(
-            f"INSERT INTO {INTERACTION} (party_id, occurred_at, {', '.join((*key, *extra))}, {names}) "  # noqa: S608
-            f"SELECT p.id, s.occurred_at, s.channel, s.direction, s.subject, "
-            f"{''.join(f's.{f}, ' for f in extra)}{_placeholders(defaults)} "
+            f"INSERT INTO {INTERACTION} ({_list('party_id', 'occurred_at', *key, *extra, names)}) "  # noqa: S608
+            f"SELECT {selected} "
             f"FROM clientela_stage_interactions s JOIN {PARTY} p ON p.ref = s.customer_ref "
             f"WHERE NOT EXISTS (SELECT 1 FROM {INTERACTION} i WHERE {match})",
             defaults,
@@ -348,6 +350,11 @@ def _default_values(model: type[Model], provided: set[str]) -> list[tuple[str, A
         else:
             pairs.append((f.column, f.get_db_prep_save(f.get_default(), connection)))
     return pairs
+
+
+def _list(*parts: str) -> str:
+    """The non-empty ``parts`` joined by commas (a column list whose defaults may be none)."""
+    return ", ".join(p for p in parts if p)
 
 
 def _placeholders(values: list[Any]) -> str:
