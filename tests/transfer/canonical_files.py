@@ -64,10 +64,11 @@ C-002,2024-02-01T10:00:00+00:00,meeting,outbound,'=SUM(A1),120.00,'+notes,piotr
 C-003,2024-02-02T10:00:00+00:00,chat,inbound,Hello,0.00,,
 """,
     "deals": """\
-customer_ref,name,pipeline,stage,amount,currency,expected_close,status,closed_at,close_reason,owner,team
-C-002,Amber for hotels,B2B,Proposal,25000.00,PLN,2030-06-30,open,,,piotr,South
-C-002,Trade fair stand,B2B,Won,8000.50,EUR,2024-03-01,won,2024-02-20T12:00:00+00:00,Good price,piotr,
-C-003,Pilot order,B2B,Lost,0.00,PLN,,lost,2024-02-21T12:00:00+00:00,'-went elsewhere,,
+customer_ref,name,pipeline,stage,amount,currency,expected_close,status,closed_at,close_reason,owner,team,created_at
+C-002,Amber for hotels,B2B,Proposal,25000.00,PLN,2030-06-30,open,,,piotr,South,2024-01-15T08:00:00+00:00
+C-002,Trade fair stand,B2B,Won,8000.50,EUR,2024-03-01,won,2024-02-20T12:00:00+00:00,Good price,piotr,,2024-01-16T08:00:00+00:00
+C-002,Trade fair stand,B2B,Proposal,900.00,EUR,2031-03-01,open,,,piotr,,2025-01-16T08:00:00+00:00
+C-003,Pilot order,B2B,Lost,0.00,PLN,,lost,2024-02-21T12:00:00+00:00,'-went elsewhere,,,2024-02-01T00:00:00+00:00
 """,
     "survey_answers": """\
 survey,survey_kind,customer_ref,score,comment,answered_at

@@ -226,6 +226,8 @@ DEAL_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("close_reason", CellType.TEXT, required=False, max_length=300),
     _opt(ColumnSpec("owner", CellType.TEXT, max_length=150, refers_to=Ref.USER, label="a username")),
     _opt(ColumnSpec("team", CellType.TEXT, max_length=120, refers_to=Ref.TEAM, label="a team's name")),
+    _opt(ColumnSpec("created_at", CellType.DATETIME,
+                    label="when the deal was opened; tells apart deals of one party with the same name")),
 )
 
 SURVEY_ANSWER_COLUMNS: tuple[ColumnSpec, ...] = (
@@ -276,7 +278,8 @@ KEYS: dict[Kind, tuple[str, ...]] = {
     Kind.EXCHANGE_RATES: ("date", "currency"),
     Kind.ORDERS: ("order_ref",),
     Kind.INTERACTIONS: ("customer_ref", "occurred_at", "channel", "direction", "subject"),
-    Kind.DEALS: ("customer_ref", "pipeline", "name"),
+    # An empty created_at matches the party's first deal of that name in that pipeline.
+    Kind.DEALS: ("customer_ref", "pipeline", "name", "created_at"),
     Kind.SURVEY_ANSWERS: ("survey", "customer_ref", "answered_at"),
     Kind.LOYALTY: ("programme", "customer_ref", "occurred_at", "kind", "points"),
 }

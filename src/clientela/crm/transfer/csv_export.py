@@ -98,7 +98,8 @@ SOURCES: dict[Kind, Source] = {
         _o("party__ref"), _o("name"), _o("pipeline__name"), _o("stage__name"),
         _o("amount", "number", pa.decimal128(14, 2)), _o("currency"), _o("expected_close", "date"),
         _o("status"), _o("closed_at", "time"), _o("close_reason"), _o("owner__username"), _o("team__name"),
-    ), ("party__ref", "pipeline__name", "name", "id")),
+        _o("created_at", "time"),
+    ), ("party__ref", "pipeline__name", "name", "created_at", "id")),
     Kind.SURVEY_ANSWERS: Source("feedback.SurveyResponse", (
         _o("survey__name"), _o("kind"), _o("party__ref"), _o("score", "number", pa.int16()), _o("comment"),
         _o("answered_at", "time"),

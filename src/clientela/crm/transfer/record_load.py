@@ -46,7 +46,9 @@ def _upsert(
     key: Callable[[dict[str, Any]], tuple[Any, ...]],
     values: Callable[[dict[str, Any]], dict[str, Any]],
     key_fields: Callable[[dict[str, Any]], dict[str, Any]],
+    created: list[Model] | None = None,
 ) -> LoadCounts:
+    """Insert or update ``model`` rows by ``key``; the new records are appended to ``created``."""
     counts = LoadCounts()
     new, changed, fields = [], [], set()
     for row in rows:
@@ -62,6 +64,8 @@ def _upsert(
                 setattr(record, f, v)
             changed.append(record)
     model._default_manager.bulk_create(new, batch_size=BATCH)
+    if created is not None:
+        created.extend(new)
     if changed:
         model._default_manager.bulk_update(changed, sorted(fields), batch_size=BATCH)
     counts.created, counts.updated = len(new), len(changed)
@@ -141,11 +145,13 @@ def load_deals(checked: CheckedTable) -> LoadCounts:
         r["pipeline_id"] = pipeline.id
         r["stage_id"] = stages[(pipeline.id, r["stage"])].id
         r["closed_at"] = _aware(r["closed_at"])
+        r["created_at"] = _aware(r["created_at"])
     present = checked.present
     teams = ensure_teams([r["team"] for r in rows]) if "team" in present else {}
     existing: dict[tuple[Any, ...], Model] = {}
-    for d in Deal.objects.filter(party_id__in={r["customer_ref_id"] for r in rows}):
-        existing.setdefault((d.party_id, d.pipeline_id, d.name), d)
+    for d in Deal.objects.filter(party_id__in={r["customer_ref_id"] for r in rows}).order_by("created_at", "id"):
+        existing.setdefault((d.party_id, d.pipeline_id, d.name, d.created_at), d)
+        existing.setdefault((d.party_id, d.pipeline_id, d.name, None), d)
 
     def values(r: dict[str, Any]) -> dict[str, Any]:
         out = {"stage_id": r["stage_id"], "amount": Decimal(r["amount"]), "currency": r["currency"],
@@ -157,8 +163,22 @@ def load_deals(checked: CheckedTable) -> LoadCounts:
             out["team_id"] = teams.get(r["team"]) if r["team"] else None
         return out
 
-    return _upsert(Deal, rows, existing, lambda r: (r["customer_ref_id"], r["pipeline_id"], r["name"]), values,
-                   lambda r: {"party_id": r["customer_ref_id"], "pipeline_id": r["pipeline_id"], "name": r["name"]})
+    new: list[Model] = []
+    counts = _upsert(Deal, rows, existing,
+                     lambda r: (r["customer_ref_id"], r["pipeline_id"], r["name"], r["created_at"]), values,
+                     lambda r: {"party_id": r["customer_ref_id"], "pipeline_id": r["pipeline_id"], "name": r["name"]},
+                     created=new)
+    # created_at is stamped on insert (auto_now_add): put back the file's opening times
+    # (bulk_update writes the values as they are).
+    opened = [r["created_at"] for r in rows if existing.get(
+        (r["customer_ref_id"], r["pipeline_id"], r["name"], r["created_at"])) is None]
+    dated = []
+    for deal, when in zip(new, opened, strict=True):
+        if when is not None:
+            deal.created_at = when  # type: ignore[attr-defined]
+            dated.append(deal)
+    Deal.objects.bulk_update(dated, ["created_at"], batch_size=BATCH)
+    return counts
 
 
 def load_survey_answers(checked: CheckedTable) -> LoadCounts:
