@@ -46,7 +46,6 @@ def _quality(scores: dict[str, dict[str, str]], returners: set[str], losers: set
     return {
         "flagged": flagged,
         "returner_recall": len(flagged & returners) / len(returners),
-        "returner_precision": len(flagged & returners) / len(flagged & (returners | (flagged - losers))),
         "precision": len(flagged & losers) / len(flagged),
         "recall": len(flagged & losers) / len(losers),
     }
