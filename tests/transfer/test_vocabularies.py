@@ -1,0 +1,95 @@
+"""Issue 14: vocabularies the company owns (acquisition channels, sales channels, tags,
+case categories) and ``--map-values`` onto them; bad input refused whole."""
+
+from __future__ import annotations
+
+import pytest
+from tests.api.conftest import api_for, make_user
+from tests.transfer.conftest import ORDERS_HEADER, customers_csv
+
+from clientela.crm.audit.models import AuditEntry
+from clientela.crm.commerce.models import Order
+from clientela.crm.parties.models import Party
+from clientela.crm.vocabularies.actions import set_vocabulary
+from clientela.crm.vocabularies.queries import words
+
+pytestmark = pytest.mark.django_db
+
+PARTIES = "customer_ref,name,kind,email,phone,country,acquired_at,acquisition_channel\n"
+
+
+def test_defaults_are_the_words_shipped(cli):
+    assert words("acquisition_channels") == ["search", "social", "email", "referral", "events", "direct",
+                                             "partner", "sales"]
+    assert "marketplace" in words("sales_channels")
+    assert words("case_categories")[:2] == ["question", "complaint"]
+
+
+def test_a_word_the_company_adds_is_imported_and_unknown_ones_are_refused(write_csv, cli):
+    path = write_csv(PARTIES + "C1,Ala,person,,,PL,2024-01-01,Store\nC2,Ola,person,,,PL,2024-01-01,search\n")
+    refused = cli("import", "customers", path)
+    assert refused.exit_code == 1
+    assert "line 2, column acquisition_channel: 'store' is not one of search, social" in refused.output
+    assert not Party.objects.exists()
+
+    admin = make_user("boss", "admin", None)
+    set_vocabulary(admin, name="acquisition_channels", words=[("search", "Paid search"), ("Store ", "In store")])
+    assert words("acquisition_channels") == ["search", "store"]
+    assert AuditEntry.objects.filter(entity="vocabulary", object_id="acquisition_channels").exists()
+    accepted = cli("import", "customers", path)
+    assert accepted.exit_code == 0, accepted.output
+    assert Party.objects.get(ref="C1").acquisition_channel == "store"
+    # "social" is no longer listed: a file using it is refused.
+    gone = cli("import", "customers", write_csv(PARTIES + "C3,Ela,person,,,PL,,social\n"))
+    assert "'social' is not one of search, store" in gone.output
+
+
+def test_map_values_maps_a_shops_words_onto_the_list(write_csv, cli):
+    cli("import", "customers", write_csv(customers_csv(["C1"])))
+    text = ORDERS_HEADER + ",channel,status\nO1,C1,2024-01-01,S1,1,10,PLN,,,Allegro,zwrot\n"
+    path = write_csv(text)
+    refused = cli("import", "orders", path)
+    assert refused.exit_code == 1
+    assert "column channel: 'allegro' is not one of web, store" in refused.output
+    assert "column status: 'zwrot' is not one of placed" in refused.output
+    mapped = cli("import", "orders", path, "--map-values", "channel=allegro:marketplace",
+                 "--map-values", "status=Zwrot:returned")
+    assert mapped.exit_code == 0, mapped.output
+    order = Order.objects.get(ref="O1")
+    assert (order.channel, order.status) == ("marketplace", "returned")
+
+
+@pytest.mark.parametrize("option, message", [
+    ("channel=allegro", "expected COLUMN=FROM:TO"),
+    ("=a:b", "expected COLUMN=FROM:TO"),
+    ("nosuch=a:b", "the file has no column 'nosuch'"),
+])
+def test_bad_map_values_are_refused(write_csv, cli, option, message):
+    cli("import", "customers", write_csv(customers_csv(["C1"])))
+    result = cli("import", "orders", write_csv(ORDERS_HEADER + "\nO1,C1,2024-01-01,S1,1,10,PLN,,\n"),
+                 "--map-values", option)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not Order.objects.exists()
+
+
+def test_the_api_reads_and_the_admin_replaces_a_vocabulary(django_assert_max_num_queries):
+    admin, rep = make_user("boss", "admin", None), make_user("rep", "sales_rep", None)
+    reader = api_for(rep)
+    reader.get("/vocabularies/sales_channels")  # warm: the token's first use is noted
+    with django_assert_max_num_queries(7):  # authentication, then one query for the words
+        got = reader.get("/vocabularies/sales_channels")
+    assert got.status_code == 200
+    assert [w["word"] for w in got.data["words"]][:2] == ["web", "store"]
+    assert reader.put("/vocabularies/sales_channels", {"words": [{"word": "web"}]}).status_code == 403
+    boss = api_for(admin)
+    put = boss.put("/vocabularies/sales_channels", {"words": [{"word": "Web", "label": "Shop"},
+                                                              {"word": "allegro", "label": "Allegro"}]})
+    assert put.status_code == 200, put.data
+    assert put.data["words"] == [{"word": "web", "label": "Shop"}, {"word": "allegro", "label": "Allegro"}]
+    for bad in ([{"word": "web"}, {"word": "WEB"}], [{"word": ""}], [{"word": "=cmd"}], [{"word": "a;b"}]):
+        refused = boss.put("/vocabularies/sales_channels", {"words": bad})
+        assert refused.status_code == 422, (bad, refused.data)
+        assert "words" in refused.data["errors"]
+    assert words("sales_channels") == ["web", "allegro"]
+    assert boss.get("/vocabularies/nosuch").status_code == 422
