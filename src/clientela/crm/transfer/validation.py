@@ -393,8 +393,9 @@ def _check_kind_rules(checked: CheckedTable, bad: dict[str, np.ndarray]) -> None
         checked.errors.add(np.flatnonzero(wrong & ~bad["points"] & ~bad["kind"]), "points",
                            "must not be 0; earn is positive, redeem and expire negative")
     elif kind is Kind.EXCHANGE_RATES:
-        zero = _np(pc.equal(pc.cast(pc.fill_null(cols["rate"], "1"), pa.decimal128(19, 8)),
-                            pa.scalar(0, pa.decimal128(19, 8))))
+        # Only cells that passed their check are cast (a bad one could not be).
+        rate = pc.fill_null(pc.if_else(pa.array(~bad["rate"]), cols["rate"], "1"), "1")
+        zero = _np(pc.equal(pc.cast(rate, pa.decimal128(19, 8)), pa.scalar(0, pa.decimal128(19, 8))))
         checked.errors.add(np.flatnonzero(zero & ~bad["rate"]), "rate", "must be greater than 0")
     elif kind is Kind.ORDERS and "returned_at" in checked.present:
         stray = ~_np(pc.is_null(cols["returned_at"])) & ~_np(pc.equal(cols["status"], "returned"))
