@@ -14,6 +14,7 @@ from clientela.web import (
     customers,
     dashboard,
     deals,
+    exports,
     feedback,
     global_search,
     jobs,
@@ -31,6 +32,7 @@ app_name = "web"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("customers/", customers.customer_list, name="customers"),
+    path("customers/export.csv", exports.customers_csv, name="customers-export"),
     path("customers/new/", parties.party_new, name="customer-new"),
     path("customers/duplicates/", parties.duplicates, name="customer-duplicates"),
     path("customers/<int:party_id>/", customers.customer_detail, name="customer"),
@@ -60,6 +62,7 @@ urlpatterns = [
     path("segments/new/", segments.segment_new, name="segment-new"),
     path("segments/size/", segments.segment_size_fragment, name="segment-size"),
     path("segments/<int:segment_id>/", segments.segment_detail, name="segment"),
+    path("segments/<int:segment_id>/export.csv", exports.segment_csv, name="segment-export"),
     path("segments/<int:segment_id>/edit/", segments.segment_edit, name="segment-edit"),
     path("segments/<int:segment_id>/delete/", segments.segment_delete, name="segment-delete"),
     path("segments/<int:segment_id>/campaign/", segments.segment_campaign, name="segment-campaign"),

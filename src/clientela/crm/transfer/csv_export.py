@@ -14,7 +14,6 @@ written unaltered.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,10 +25,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clientela.crm.transfer.columns import WORD_SEPARATOR, Kind, column_names
+from clientela.crm.transfer.neutralise import neutralise, neutralise_phone
+
+__all__ = ["export_all", "export_csv", "export_parquet", "neutralise", "neutralise_phone"]
 
 CHUNK = 5000
-FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
-PHONE_START = re.compile(r"^'*[=+\-@\t\r0-9]")
 MONEY = pa.decimal128(14, 4)
 
 
@@ -109,16 +109,6 @@ SOURCES: dict[Kind, Source] = {
         _o("points", "number", pa.int64()), _o("occurred_at", "time"), _o("reason"), _o("order__ref"),
     ), ("account__programme__name", "account__party__ref", "id")),
 }
-
-
-def neutralise(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would read as a formula (see the module docstring)."""
-    return "'" + text if FORMULA_START.match(text) else text
-
-
-def neutralise_phone(text: str) -> str:
-    """Prefix ``'`` to a phone a spreadsheet would read as a formula or a number."""
-    return "'" + text if PHONE_START.match(text) else text
 
 
 def export_csv(kind: Kind | str, stream: TextIO) -> int:
