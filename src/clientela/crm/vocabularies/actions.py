@@ -12,7 +12,8 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.vocabularies.models import WORD_MAX_LENGTH, VocabularyName, VocabularyWord
 from clientela.crm.vocabularies.queries import entries
 
-WORD = re.compile(rf"^[^\s;,'\"=+@-][^;,'\"]{{0,{WORD_MAX_LENGTH - 1}}}$")
+WORD = re.compile(rf"^[^\s;,'\"=+@\-\x00-\x1f][^;,'\"\x00-\x1f]{{0,{WORD_MAX_LENGTH - 1}}}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @transaction.atomic
@@ -33,6 +34,8 @@ def set_vocabulary(actor: Any, *, name: str, words: list[tuple[str, str]]) -> li
         if not WORD.match(word):
             raise InvalidInput({"words": f"word {position} ({word!r}) must be 1 to {WORD_MAX_LENGTH} characters "
                                           "without ; , or quotes, not starting with a space or = + - @"})
+        if CONTROL.search(label or ""):
+            raise InvalidInput({"words": f"the label of word {position} holds a control character"})
         if word in (w for w, _ in clean):
             raise InvalidInput({"words": f"word {position} ({word!r}) is listed twice"})
         clean.append((word, (label or "").strip()[:100]))
