@@ -93,3 +93,22 @@ def test_the_api_reads_and_the_admin_replaces_a_vocabulary(django_assert_max_num
         assert "words" in refused.data["errors"]
     assert words("sales_channels") == ["web", "allegro"]
     assert boss.get("/vocabularies/nosuch").status_code == 422
+
+
+def test_the_api_and_the_party_form_take_the_companys_words():
+    admin = make_user("boss", "admin", None)
+    api = api_for(admin)
+    body = {"ref": "P-1", "name": "Ala", "acquisition_channel": "store"}
+    refused = api.post("/parties", body)
+    assert refused.status_code == 422
+    assert "acquisition_channel" in refused.data["errors"]
+    assert not Party.objects.filter(ref="P-1").exists()
+    set_vocabulary(admin, name="acquisition_channels", words=[("search", ""), ("store", "In store")])
+    created = api.post("/parties", body)
+    assert created.status_code == 201, created.data
+    assert created.data["acquisition_channel"] == "store"
+
+    from clientela.web.party_forms import PartyForm
+
+    form = PartyForm(user=admin, owners=[], with_consents=False)
+    assert [w for w, _ in form.fields["acquisition_channel"].choices] == ["", "search", "store"]

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from clientela.crm.vocabularies.validators import InVocabulary
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 UNIT_MONEY = {"max_digits": 14, "decimal_places": 4}
 
@@ -64,7 +66,7 @@ class Order(models.Model):
     )
     ordered_at = models.DateTimeField()
     # A word of the company's sales channels (crm/vocabularies; SalesChannel are the defaults).
-    channel = models.CharField(max_length=20, choices=SalesChannel.choices, default=SalesChannel.WEB)
+    channel = models.CharField(max_length=20, default=SalesChannel.WEB, validators=[InVocabulary("sales_channels")])
     currency = models.CharField(max_length=3, default="PLN")
     status = models.CharField(
         max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
