@@ -112,3 +112,23 @@ def test_the_api_and_the_party_form_take_the_companys_words():
 
     form = PartyForm(user=admin, owners=[], with_consents=False)
     assert [w for w, _ in form.fields["acquisition_channel"].choices] == ["", "search", "store"]
+
+
+def test_cases_take_a_category_of_the_companys_list():
+    admin = make_user("boss", "admin", None)
+    party = Party.objects.create(ref="P-1", name="Ala", is_customer=True)
+    api = api_for(admin)
+    made = api.post("/cases", {"party_id": party.pk, "subject": "Broken clasp", "category": "complaint"})
+    assert made.status_code == 201, made.data
+    assert made.data["category"] == "complaint"
+    refused = api.post("/cases", {"party_id": party.pk, "subject": "Other", "category": "warranty"})
+    assert refused.status_code == 422 and "category" in refused.data["errors"]
+    set_vocabulary(admin, name="case_categories", words=[("complaint", ""), ("warranty", "Warranty")])
+    assert api.post("/cases", {"party_id": party.pk, "subject": "Other", "category": "warranty"}).status_code == 201
+    moved = api.patch(f"/cases/{made.data['id']}", {"category": "warranty"}, **{"If-Match": made["ETag"]})
+    assert moved.status_code == 200 and moved.data["category"] == "warranty"
+    assert AuditEntry.objects.filter(entity="case", object_id=str(made.data["id"]), action="update").exists()
+
+    from clientela.web.case_forms import CaseForm
+
+    assert [w for w, _ in CaseForm(owners=[]).fields["category"].choices] == ["", "complaint", "warranty"]

@@ -95,6 +95,16 @@ PRIORITIES: dict[str, str | Promise] = {
     "urgent": _("Urgent"),
 }
 
+# The case categories Clientela ships with (crm/vocabularies); a company's own words show as written.
+CASE_CATEGORIES: dict[str, str | Promise] = {
+    "question": _("Question"),
+    "complaint": _("Complaint"),
+    "return": _("Return"),
+    "delivery": _("Delivery"),
+    "billing": _("Billing"),
+    "technical": _("Technical problem"),
+}
+
 DEAL_STATUS: dict[str, str | Promise] = {"open": _("Open"), "won": _("Won"), "lost": _("Lost")}
 
 SEND_STATUS: dict[str, str | Promise] = {

@@ -91,7 +91,7 @@ _TABLES = {
     "channel": labels.CHANNELS, "direction": labels.DIRECTIONS, "purpose": labels.CONSENT_PURPOSES,
     "basis": labels.LAWFUL_BASES, "kind": labels.PARTY_KINDS, "role": labels.PARTY_ROLES,
     "acquisition": labels.ACQUISITION_CHANNELS, "deal_status": labels.DEAL_STATUS,
-    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
+    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES, "case_category": labels.CASE_CATEGORIES,
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
 }
 
