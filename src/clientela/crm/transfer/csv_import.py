@@ -137,10 +137,9 @@ def import_file(
     step("validating")
     checked = check_table(raw)
     missing_refs = _check_customer_refs(checked, create_missing=create_missing)
-    if kind not in (Kind.ORDERS, Kind.INTERACTIONS) or "user" in checked.present:
-        from clientela.crm.transfer.references import resolve
+    from clientela.crm.transfer.references import resolve
 
-        resolve(checked)
+    resolve(checked)
     _raise_errors(raw, checked)
     step("writing")
     counts = LoadCounts()
