@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
     "clientela.crm.vocabularies",
+    "clientela.crm.branding",
     "clientela.demo",
     "clientela.web",
 ]
