@@ -24,9 +24,9 @@ class InVocabulary:
         if is_open(self.name) or value in allowed:
             return
         raise ValidationError(
-            "%(value)r is not one of %(allowed)s (the company's %(name)s)",
+            "'%(value)s' is not one of %(allowed)s (the company's %(name)s)",
             code="not_in_vocabulary",
-            params={"value": value, "allowed": ", ".join(allowed), "name": self.name.replace("_", " ")},
+            params={"value": str(value), "allowed": ", ".join(allowed), "name": self.name.replace("_", " ")},
         )
 
     def __eq__(self, other: object) -> bool:
