@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from django.test import Client
 
 from clientela.cli.main import main
+from clientela.crm.accounts.models import User
 from clientela.crm.scoring import pipeline
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 from clientela.value.models import BetaGeo, ModelFitError
@@ -84,7 +86,17 @@ def test_steady_buyers_without_churn_are_scored_with_the_fallback(tmp_path: Path
     report = json.loads(_cli("report", "--format", "json"))
     assert report["model"]["fit_notes"]["fallback"] == notes["fallback"]
     html = _cli("report", "--format", "html")
-    assert "P(alive) = 1" in html
+    assert "P(alive) = 1" in html and "Skipped pareto" in html
+    # The run page shows what happened, in the reader's language.
+    user = User.objects.create_user(username="root", password="pw-root", role="admin")
+    client = Client()
+    client.force_login(user)
+    page = client.get("/model/").content.decode()
+    assert 'data-testid="model-name">NBD<' in page
+    assert 'data-testid="model-fallback"' in page and "P(alive) = 1" in page
+    assert page.count("<li><span translate=\"no\">") >= 3  # the skipped candidates
+    client.cookies["django_language"] = "pl"
+    assert "Pominięte modele" in client.get("/model/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
 
 
 class _Unidentified(BetaGeo):
