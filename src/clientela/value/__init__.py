@@ -6,6 +6,7 @@ jobs can call it; see DESIGN.md.
 
 from clientela.value.clv import CustomerEquity, customer_equity, customer_lifetime_value
 from clientela.value.models import (
+    NBD,
     BaseModel,
     BetaGeo,
     BetaGeoBetaBinom,
@@ -13,7 +14,6 @@ from clientela.value.models import (
     GammaGamma,
     ModelFitError,
     ModifiedBetaGeo,
-    NBD,
     NotFittedError,
     ParetoNBD,
     ShiftedBetaGeo,
