@@ -87,7 +87,7 @@ def test_auto_without_calibration_uses_aic(log_files: dict[str, Path]) -> None:
     [
         (["--customer", "cust", "--date", "date"], "--customer: column 'cust' not found"),
         (["--customer", "customer_id", "--date", "day"], "--date: column 'day' not found"),
-        (["--customer", "customer_id", "--date", "quantity"], "column 'quantity' holds numbers"),
+        (["--customer", "customer_id", "--date", "quantity"], "column 'quantity' has a value that is not a date"),
         ([*BASE, "--amount", "price"], "--amount: column 'price' not found"),
         ([*BASE, "--calibration-end", "soon"], "'soon' is not a date"),
         ([*BASE, "--calibration-end", "2031-01-01"], "leaves no holdout period"),
