@@ -162,12 +162,13 @@ class NBD(BaseModel):
         data = self._summary_arrays(summary)
         k = r + data["frequency"]
         big_a = alpha + data["T"]
-        n_term = n * (math.log(t) - np.log(big_a + t)) if n > 0 else 0.0
-        log_p = (
-            gammaln(k + n) - gammaln(k) - math.lgamma(n + 1.0)
-            + k * (np.log(big_a) - np.log(big_a + t))
-            + n_term
-        )
+        with np.errstate(divide="ignore"):  # t = 0: log t = -inf, P(n > 0) = 0
+            n_term = n * (np.log(float(t)) - np.log(big_a + t)) if n > 0 else 0.0
+            log_p = (
+                gammaln(k + n) - gammaln(k) - math.lgamma(n + 1.0)
+                + k * (np.log(big_a) - np.log(big_a + t))
+                + n_term
+            )
         return as_series(np.exp(log_p), summary, "probability")
 
     def expected_discounted_residual_transactions(
