@@ -12,12 +12,12 @@ import click
 
 from clientela.cli.django_setup import setup_django
 
-MODELS = ["auto", "bgnbd", "pareto", "mbgnbd"]
+MODELS = ["auto", "bgnbd", "pareto", "mbgnbd", "nbd"]
 
 
 @click.command()
 @click.option("--model", default="auto", show_default=True, type=click.Choice(MODELS),
-              help="Purchases model; auto picks the lowest holdout error.")
+              help="Purchases model; auto picks the lowest holdout error (AIC without a holdout); nbd has no dropout.")
 @click.option("--horizon-days", default=365, show_default=True, type=click.IntRange(1, 3650),
               help="How far ahead CLV looks.")
 @click.option("--discount", default=0.10, show_default=True, type=click.FloatRange(0, 1),
@@ -56,6 +56,11 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
     report = run.summary
     equity = report["customer_equity"]
     click.echo(f"Run {run.pk}: {run.model_name} ({run.model_reason})")
+    notes = run.diagnostics.get("fit_notes") or {}
+    for skipped in notes.get("skipped") or []:
+        click.echo(f"Skipped {skipped['model']} ({skipped['stage']}): {skipped['reason']}")
+    for warning in notes.get("warnings") or []:
+        click.echo(f"Warning: {warning}")
     click.echo("Parameters: " + ", ".join(f"{k}={v:.4g}" for k, v in run.params.items()))
     click.echo(f"Log-likelihood: {run.diagnostics['log_likelihood']:.2f}")
     if run.holdout.get("mae") is not None:
