@@ -182,6 +182,17 @@ STEADY = pd.DataFrame({  # everyone buys every week and is seen in the last one:
     "T": [51.0, 50.0, 52.0, 49.0, 51.0, 50.0] * 20,
 })
 
+def _boundary_summary() -> pd.DataFrame:
+    from clientela.value.simulation import simulate_beta_geo
+
+    data = simulate_beta_geo({"r": 0.25, "alpha": 4.4, "a": 0.8, "b": 2.4}, 20_000,
+                             rng=np.random.default_rng(1))
+    data.loc[data["frequency"] > 0, "recency"] = data.loc[data["frequency"] > 0, "T"]
+    return data
+
+
+STEADY_SIM = _boundary_summary()
+
 MODEL_EDGES = [
     ("one customer", BetaGeo, pd.DataFrame({"frequency": [3], "recency": [20.0], "T": [30.0]}),
      "one customer"),
@@ -219,24 +230,27 @@ def test_penalizer_identifies_what_the_data_do_not() -> None:
 
 
 def test_near_boundary_optimum_warns_and_records_it() -> None:
-    # Some churn, but very little: the dropout parameter ends near its limit.
-    rng = np.random.default_rng(8)
-    n = 3000
-    big_t = rng.integers(20, 60, n).astype(float)
-    x = rng.poisson(0.3 * big_t)
-    recency = np.where(x > 0, np.minimum(big_t, np.round(big_t * rng.beta(8, 1, n))), 0.0)
-    recency[x == 0] = 0.0
-    data = pd.DataFrame({"frequency": x, "recency": recency, "T": big_t})
+    # Spend that varies very little, within and between customers (p = q = 2e4): a true
+    # optimum near the limit, recovered, with a warning; the same limit with no
+    # variation at all is an error (constant spend, above).
+    rng = np.random.default_rng(3)
+    n, p, q = 20_000, 2e4, 2e4
+    nu = rng.gamma(q, p / (50 * (q - 1)), n)
+    x = rng.integers(1, 10, n)
+    data = pd.DataFrame({"frequency": x, "monetary_value": rng.gamma(p * x, 1 / nu) / x})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BoundaryWarning)
-        try:
-            model = BetaGeo().fit(data)
-        except ModelFitError as exc:  # beyond the warning band it is an error, never silent
-            assert "do not identify" in str(exc)
-            return
+        model = GammaGamma().fit(data)
     notes = [str(w.message) for w in caught if issubclass(w.category, BoundaryWarning)]
     assert notes == model.fit_warnings_
-    assert notes and "near its limit" in notes[0]
+    assert any("p = " in note and "near its limit" in note for note in notes)
+    assert model.params_["p"] == pytest.approx(p, rel=0.2) and model.params_["q"] == pytest.approx(q, rel=0.2)
+    # The boundary in BG/NBD (every buyer seen in the last period: no dropout visible)
+    # is an error naming the parameter, whatever the sample size.
+    for size in (2_000, 20_000):
+        boundary = STEADY_SIM.iloc[:size]
+        with pytest.raises(ModelFitError, match="no dropout is visible"):
+            BetaGeo().fit(boundary)
 
 
 def test_zero_spend_repeat_buyers_are_excluded_on_request() -> None:

@@ -492,6 +492,26 @@ def newton_maximize(
     return None
 
 
+def _still_improving(
+    objective: Any, log_params: FloatArray, i: int, shift: float, best: float, total: float
+) -> bool:
+    """Whether the likelihood is as high with log-parameter ``i`` moved by ``shift``.
+
+    The other parameters are refitted (L-BFGS-B with parameter ``i`` held);
+    "as high" means within 1e-3 in total log-likelihood of the optimum.
+    """
+    moved = np.asarray(log_params, dtype=np.float64).copy()
+    moved[i] = float(np.clip(moved[i] + shift, -_LOG_BOUND, _LOG_BOUND))
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(moved)
+    bounds[i] = (moved[i], moved[i])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = minimize(objective, moved, jac=True, method="L-BFGS-B", bounds=bounds,
+                          options={"maxiter": 200, "gtol": 1e-10, "ftol": 1e-15})
+    value = float(result.fun)
+    return math.isfinite(value) and (value - best) * total <= 1e-3
+
+
 def _fixed_hessian_newton(
     objective: Any, x: FloatArray, hessian: FloatArray, *, max_steps: int = 12
 ) -> tuple[FloatArray, FloatArray] | None:
@@ -777,7 +797,7 @@ class BaseModel:
         penalty = self.penalizer * float(np.sum(log_params**2))
         self._set_fit(params, -(value - penalty) * total, total)
         self.standard_errors_ = self._standard_errors(params, hessian * total)
-        self._check_limits()
+        self._check_limits(objective, log_params, value, total)
         return self
 
     # -- identification ---------------------------------------------------------
@@ -810,19 +830,27 @@ class BaseModel:
                 return ModelFitError(f"{text} ({meaning})")
         return exc
 
-    def _check_limits(self) -> None:
+    def _check_limits(
+        self, objective: Any, log_params: FloatArray, best: float, total: float
+    ) -> None:
         """ModelFitError for a shape parameter run to 0 or infinity; warn near the limits.
 
         Only without a penalizer: with one, the prior holds the parameter.
         A parameter beyond ``[1/_NOT_IDENTIFIED, _NOT_IDENTIFIED]`` means the
         likelihood keeps improving towards the limit (the optimiser stops
-        wherever its tolerance lets it, e.g. r = 5e7); beyond
-        ``[1/_BOUNDARY_WARN, _BOUNDARY_WARN]`` the optimum is near the limit
-        and the predictions are those of the limiting model: warn.
+        wherever its tolerance lets it, e.g. r = 5e7).  One beyond
+        ``[1/_BOUNDARY_WARN, _BOUNDARY_WARN]`` is moved a factor ``e^5`` further
+        towards its limit and the other parameters refitted
+        (:func:`_still_improving`): if the likelihood is as high there, the
+        data do not tell it from the limit either (ModelFitError, the same
+        answer wherever the optimiser happened to stop); if it falls, the
+        optimum is a true one near the limit: warn.
         """
         notes: list[str] = []
         if self.penalizer <= 0:
-            for name in self._shape_params:
+            for i, name in enumerate(self.param_names):
+                if name not in self._shape_params:
+                    continue
                 value = self.params_[name]
                 side = "high" if value > 1.0 else "low"
                 far = value > _BOUNDARY_WARN or value < 1.0 / _BOUNDARY_WARN
@@ -831,7 +859,12 @@ class BaseModel:
                 meaning = self._limit_reasons.get(
                     (name, side), f"{name} -> {'infinity' if side == 'high' else '0'}"
                 )
-                if value > _NOT_IDENTIFIED or value < 1.0 / _NOT_IDENTIFIED:
+                if (
+                    value > _NOT_IDENTIFIED
+                    or value < 1.0 / _NOT_IDENTIFIED
+                    or _still_improving(objective, log_params, i, 5.0 if side == "high" else -5.0,
+                                        best, total)
+                ):
                     raise ModelFitError(
                         f"the data do not identify the model: {name} ran to {value:.3g} "
                         f"({meaning}); try a penalizer, or a model without that feature"
