@@ -23,6 +23,7 @@ from clientela.crm.scoring import pipeline
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 from clientela.value.models import BetaGeo, ModelFitError
 from clientela.value.models.base import SummaryArrays
+from clientela.value.simulation import simulate_beta_geo, transactions_from_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -109,20 +110,19 @@ class _Unidentified(BetaGeo):
 def test_one_candidate_failing_is_skipped_with_its_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # 400 customers from the BG/NBD with CDNOW-like parameters (buyers who leave), over 2025.
     rng = np.random.default_rng(5)
-    orders = []
-    start = np.datetime64("2025-01-01")
-    for c in range(300):  # buyers who stop: a geometric number of purchases
-        days = np.sort(rng.integers(0, 364, size=int(rng.geometric(0.25))))
-        orders += [(c, f"{start + np.timedelta64(int(d), 'D')}", float(rng.uniform(10, 90))) for d in days]
-    _import(tmp_path, 300, orders)
+    summary = simulate_beta_geo({"r": 0.8, "alpha": 6.0, "a": 0.8, "b": 2.4}, 400, max_days=364, rng=rng)
+    log = transactions_from_summary(summary, start="2025-01-01", rng=rng)
+    orders = [(int(c), str(d)[:10], float(a)) for c, d, a in log.itertuples(index=False)]
+    _import(tmp_path, 400, orders)
     monkeypatch.setitem(pipeline.MODELS, "mbgnbd", _Unidentified)
     _cli("score", "--as-of", AS_OF)
     run = ModelRun.objects.get(is_current=True)
     assert run.status == RunStatus.SUCCEEDED
     assert run.model_name in {"bgnbd", "pareto"}
     skipped = run.diagnostics["fit_notes"]["skipped"]
-    assert [s["model"] for s in skipped] == ["mbgnbd"]
+    assert [s["model"] for s in skipped] == ["mbgnbd"], skipped
     assert "planted by the test" in skipped[0]["reason"]
     assert "skipped: mbgnbd" in run.model_reason
     failed = next(r for r in run.comparison if r["model"] == "mbgnbd")
