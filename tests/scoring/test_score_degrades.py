@@ -127,3 +127,9 @@ def test_one_candidate_failing_is_skipped_with_its_reason(
     assert "skipped: mbgnbd" in run.model_reason
     failed = next(r for r in run.comparison if r["model"] == "mbgnbd")
     assert failed["rank"] is None and "planted" in failed["error"]
+
+
+def test_unknown_local_day_zone_is_refused_clearly() -> None:
+    result = CliRunner().invoke(main, ["score", "--local-day", "Mars/Olympus"])
+    assert result.exit_code == 1
+    assert "'Mars/Olympus' is not a time zone" in result.output and "Traceback" not in result.output

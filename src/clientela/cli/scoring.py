@@ -24,11 +24,14 @@ MODELS = ["auto", "bgnbd", "pareto", "mbgnbd", "nbd"]
               help="Annual discount rate for CLV.")
 @click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Score as if today were this date (YYYY-MM-DD); default today (UTC).")
+@click.option("--local-day", "local_day", default=None, metavar="TZ",
+              help="Group purchases into the value models' weeks by the days of this IANA time "
+                   "zone (e.g. Europe/Warsaw); default UTC.")
 @click.option("--timings", is_flag=True, envvar="CLIENTELA_SCORE_TIMING",
               help="Instead of the progress bar, print each stage's wall time and memory "
                    "(RSS, peak RSS) on stderr; also set by CLIENTELA_SCORE_TIMING=1.")
 def score(model: str, horizon_days: int, discount: float, as_of: datetime | None,
-          timings: bool) -> None:
+          local_day: str | None, timings: bool) -> None:
     """Score every customer: value models, RFM, profitability, ladder, next best action."""
     setup_django()
     from django.conf import settings
@@ -38,7 +41,8 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
 
     scoring_settings = ScoringSettings(model=model, horizon_days=horizon_days, discount=discount,
                                        currency=settings.BASE_CURRENCY,
-                                       as_of=as_of.date() if as_of else None)
+                                       as_of=as_of.date() if as_of else None,
+                                       local_day=local_day)
     try:
         if timings:
             timer = StageTimer()

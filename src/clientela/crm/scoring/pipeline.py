@@ -37,6 +37,7 @@ from clientela.value import GammaGamma, compare_models, customer_lifetime_value,
 from clientela.value.clv import customer_equity
 from clientela.value.models import NBD, BetaGeo, ModifiedBetaGeo, ParetoNBD
 from clientela.value.models.base import BaseModel, BoundaryWarning, ModelFitError
+from clientela.value.summary import check_zone
 from clientela.value.validation import cumulative_repeat_transactions, evaluate_model
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -69,6 +70,7 @@ class ScoringSettings:
     discount: float = 0.10
     as_of: date | None = None
     currency: str = "PLN"
+    local_day: str | None = None  # IANA zone whose days group the value models' purchases
 
 
 @dataclass
@@ -171,7 +173,7 @@ def _fit_purchases(
     holdout = _holdout_weeks((as_of - first).days)
     full = summarize(
         transactions, customer="party_id", date="ordered_at", amount="amount",
-        period="W", observation_end=as_of,
+        period="W", observation_end=as_of, local_day=settings.local_day,
     )
     comparison: list[dict[str, Any]] = []
     holdout_figures: dict[str, Any] = {}
@@ -193,6 +195,7 @@ def _fit_purchases(
         calibration = summarize(
             transactions, customer="party_id", date="ordered_at", amount="amount",
             period="W", observation_end=as_of, calibration_end=calibration_end,
+            local_day=settings.local_day,
         )
         calibration = calibration[calibration["T"] > 0]
         say("value: models fitted on the calibration period")
@@ -384,6 +387,10 @@ def score_customers(
     say = progress or _quiet
     if settings.model not in {"auto", *MODELS}:
         raise ScoringError(f"model: {settings.model!r} is not one of auto, {', '.join(MODELS)}")
+    try:
+        check_zone(settings.local_day)
+    except ValueError as exc:
+        raise ScoringError(str(exc)) from None
     as_of = settings.as_of or pd.Timestamp.now(tz="UTC").date()
     as_of_ts = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
     inputs = customer_base_inputs(inputs)
@@ -633,7 +640,8 @@ def score_customers(
         "calibration_end": date.fromisoformat(holdout["calibration_end"]) if "calibration_end" in holdout else None,
         "settings": {"model": settings.model, "horizon_days": settings.horizon_days,
                      "discount_annual": settings.discount, "discount_weekly": weekly,
-                     "horizon_weeks": horizon, "margin_rate": margin},
+                     "horizon_weeks": horizon, "margin_rate": margin,
+                     "local_day": settings.local_day or "UTC"},
     }
     return ScoringResult(scores=table, run=jsonable(run) | {
         "data_start": run["data_start"], "observation_end": as_of,
