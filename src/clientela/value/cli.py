@@ -31,7 +31,7 @@ _YEAR = {"D": 365, "W": 52, "M": 12}
 _OUTPUT_SUFFIXES = (".csv", ".parquet")
 
 
-def _model_factories() -> dict[str, Callable[[], BaseModel]]:
+def _model_factories() -> dict[str, type[BaseModel]]:
     from clientela.value.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
 
     return {"bgnbd": BetaGeo, "pareto": ParetoNBD, "mbgnbd": ModifiedBetaGeo}
@@ -165,7 +165,7 @@ def _choose(
     return [name for _, name in ranked]
 
 
-def _factory(factory: Callable[..., BaseModel], penalizer: float) -> Callable[[], BaseModel]:
+def _factory(factory: type[BaseModel], penalizer: float) -> Callable[[], BaseModel]:
     return lambda: factory(penalizer=penalizer)
 
 
