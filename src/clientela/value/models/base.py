@@ -89,6 +89,7 @@ class BoundaryWarning(UserWarning):
 # near the limit: the fit warns (BoundaryWarning) and records it.
 _NOT_IDENTIFIED = 1e6
 _BOUNDARY_WARN = 1e4
+_STOP_LOG = math.log(1e8)
 # Fits on more distinct rows than this whose time columns barely repeat
 # (recency/T at hour or second resolution) start from the optimum on a time
 # grid (BaseModel.time_grid); with time_grid=None the final fit is still on
@@ -331,6 +332,7 @@ def maximize_log_likelihood(
     max_iter: int = 1000,
     tol: float = 1e-10,
     names: Sequence[str] = (),
+    stop_beyond: Sequence[int] = (),
 ) -> tuple[FloatArray, FloatArray]:
     """Maximise a mean log-likelihood over log-parameters.
 
@@ -347,6 +349,11 @@ def maximize_log_likelihood(
         Projected-gradient tolerance (on the per-customer scale).
     names : sequence of str, optional
         Parameter names, to name the one on the box in the error.
+    stop_beyond : sequence of int, optional
+        Log-parameters (dimensionless shape parameters) whose run past
+        ``[1e-8, 1e8]`` settles the matter: the optimiser stops there and the
+        error is raised at once, instead of crawling on to the box (on data
+        with no visible churn that took seconds to minutes).
 
     Returns
     -------
@@ -374,6 +381,15 @@ def maximize_log_likelihood(
     value, _ = objective(start)
     if not math.isfinite(value):
         raise ModelFitError("the log-likelihood is not finite at the starting values")
+    escaped: list[int] = []
+
+    def watch(intermediate_result: Any) -> None:
+        position = np.asarray(intermediate_result.x)
+        for i in stop_beyond:
+            if abs(float(position[i])) > _STOP_LOG:
+                escaped.append(i)
+                raise StopIteration
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         result = minimize(
@@ -383,6 +399,15 @@ def maximize_log_likelihood(
             method="L-BFGS-B",
             bounds=bounds,
             options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
+            callback=watch if stop_beyond else None,
+        )
+    if escaped:
+        i = escaped[0]
+        which = names[i] if i < len(names) else f"parameter {i}"
+        limit = "infinity" if float(np.asarray(result.x)[i]) > 0 else "0"
+        raise ModelFitError(
+            "the data do not identify the model: the likelihood keeps improving as "
+            f"{which} goes to {limit}"
         )
     x = np.asarray(result.x, dtype=np.float64)
     best, _ = objective(x)
@@ -786,8 +811,10 @@ class BaseModel:
             if len(compressed[WEIGHTS]) > _WARM_START_ROWS:
                 start = self._warm_start(compressed, start, objective)
             try:
+                shapes = [i for i, n in enumerate(self.param_names) if n in self._shape_params]
                 found = maximize_log_likelihood(
-                    objective, start, max_iter=self.max_iter, tol=self.tol, names=self.param_names
+                    objective, start, max_iter=self.max_iter, tol=self.tol, names=self.param_names,
+                    stop_beyond=shapes if self.penalizer <= 0 else (),
                 )
             except ModelFitError as exc:
                 raise self._explained(exc) from None
