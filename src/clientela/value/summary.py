@@ -318,9 +318,7 @@ def _summarize_frame(
     days = _frame_days(frame, date, zone)
     values = _frame_amounts(frame, amount) if amount else np.zeros(len(frame))
     check_window(len(frame), int(days.min()) if len(days) else None, obs, cal)
-    # Hashing (O(n)) then sorting only the distinct ids: the summary is sorted by customer.
-    codes, ids = pd.factorize(frame[customer], sort=True)
-    codes = codes.astype(np.int64, copy=False)
+    codes, ids = _customer_codes(frame[customer])
     end_day = int((obs - _EPOCH).astype(np.int64)) if obs is not None else int(days.max(initial=0))
     if cal is None:
         keep = days <= end_day
@@ -344,31 +342,75 @@ def _summarize_frame(
     return _to_frame(table, ids, customer, amount is not None, table["present"])
 
 
+def _customer_codes(ids: pd.Series) -> tuple[NDArray[np.int64], Any]:
+    """Per row the rank of its customer id among the distinct ids, and those ids sorted.
+
+    Integer ids in a range of at most a few times the rows (a CRM's ids) are
+    ranked by a presence table over the range -- no hashing, no sort; others
+    by hashing (:func:`pandas.factorize`) and sorting only the distinct ids.
+    """
+    values = ids.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * len(values) + 1024:
+            offset = values.astype(np.int64) - low
+            present = np.zeros(high - low + 1, dtype=bool)
+            present[offset] = True
+            rank = np.cumsum(present, dtype=np.int64) - 1
+            return rank[offset], (np.flatnonzero(present) + low).astype(values.dtype)
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64, copy=False), uniques
+
+
 # Largest (customer, period) presence table, in cells per transaction, used instead
 # of sorting packed keys (as in summary_parquet).
 _PRESENCE_CELLS_PER_ROW = 24
 
 
-def _distinct_periods(
+def _period_spans(
     codes: NDArray[np.int64], rel: NDArray[np.int64], width: int, n_customers: int
-) -> NDArray[np.int64]:
-    """Number of distinct periods per customer (``rel`` in ``[0, width)``).
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Per customer: number of distinct periods, first and last period (``rel`` in ``[0, width)``).
 
     A presence table of one byte per (customer, period) when it is at most
     ``_PRESENCE_CELLS_PER_ROW`` cells per transaction (weekly or monthly
-    periods): O(n), no sort.  Otherwise one sort of packed int64 keys.
+    periods): one scattered write per row, then row-wise counts and first/last
+    set cells -- O(n), no sort, no hashing.  Otherwise one sort of packed int64
+    keys, read off run boundaries.  Customers without a row get 0, ``width``
+    and -1.
     """
     if n_customers * width <= _PRESENCE_CELLS_PER_ROW * max(len(codes), 1):
-        present = np.zeros(n_customers * width, dtype=bool)
-        present[codes * width + rel] = True
-        return np.asarray(
-            present.reshape(n_customers, width).sum(axis=1, dtype=np.int64), dtype=np.int64
-        )
-    keys = np.sort(codes * width + rel)
+        present = np.zeros((n_customers, width), dtype=bool)
+        flat = present.reshape(-1)
+        cell = codes * width
+        cell += rel
+        flat[cell] = True
+        del cell
+        count = np.count_nonzero(present, axis=1).astype(np.int64)
+        first = np.argmax(present, axis=1).astype(np.int64)
+        last = (width - 1 - np.argmax(present[:, ::-1], axis=1)).astype(np.int64)
+        empty = count == 0
+        first[empty], last[empty] = width, -1
+        return count, first, last
+    keys = codes * width
+    keys += rel
+    keys.sort()
     distinct = np.empty(len(keys), dtype=bool)
     distinct[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
-    return np.bincount(keys[distinct] // width, minlength=n_customers).astype(np.int64)
+    pairs = keys[distinct]
+    del keys, distinct
+    who = pairs // width
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if len(pairs) else np.zeros(0, np.intp)
+    ends = np.r_[starts[1:], len(pairs)] - 1
+    count = np.zeros(n_customers, dtype=np.int64)
+    first = np.full(n_customers, width, dtype=np.int64)
+    last = np.full(n_customers, -1, dtype=np.int64)
+    owners = who[starts]
+    count[owners] = ends - starts + 1
+    first[owners] = pairs[starts] - owners * width
+    last[owners] = pairs[ends] - owners * width
+    return count, first, last
 
 
 def _per_customer(
@@ -381,24 +423,21 @@ def _per_customer(
 ) -> dict[str, NDArray[Any]]:
     """frequency, recency, T and monetary_value per customer code; O(n) in the rows.
 
-    First and last period by running minima and maxima (``numpy.minimum.at``),
-    distinct periods by :func:`_distinct_periods`, amounts by ``bincount``.
+    Distinct periods and the first and last one by :func:`_period_spans`,
+    amounts by ``bincount``.
     """
-    present = np.bincount(codes, minlength=n_customers) > 0
-    ords = period_ordinal(days, period).astype(np.int64)
+    ords = period_ordinal(days, period)
     end_ord = int(period_ordinal(np.array([end_day]), period)[0])
     if len(ords) == 0:
         zeros = np.zeros(n_customers)
-        return {"present": present, "frequency": zeros, "recency": zeros, "T": zeros,
-                "monetary_value": zeros}
+        return {"present": np.zeros(n_customers, dtype=bool), "frequency": zeros,
+                "recency": zeros, "T": zeros, "monetary_value": zeros}
     o_min = int(ords.min())
-    rel = ords - o_min
+    rel = np.asarray(ords, dtype=np.int64)
+    rel -= o_min
     width = int(rel.max()) + 1
-    first = np.full(n_customers, width, dtype=np.int64)
-    last = np.full(n_customers, -1, dtype=np.int64)
-    np.minimum.at(first, codes, rel)
-    np.maximum.at(last, codes, rel)
-    periods = _distinct_periods(codes, rel, width, n_customers)
+    periods, first, last = _period_spans(codes, rel, width, n_customers)
+    present = periods > 0
     frequency = np.where(present, periods - 1, 0).astype(np.float64)
     total = np.bincount(codes, weights=values, minlength=n_customers)
     in_first = rel == first[codes]
@@ -425,9 +464,9 @@ def _holdout(
     if len(codes) == 0:
         zeros = np.zeros(n_customers)
         return {"frequency_holdout": zeros, "monetary_value_holdout": zeros}
-    ords = period_ordinal(days, period).astype(np.int64)
-    rel = ords - int(ords.min())
-    count = _distinct_periods(codes, rel, int(rel.max()) + 1, n_customers).astype(np.float64)
+    ords = period_ordinal(days, period)
+    rel = np.asarray(ords - int(ords.min()), dtype=np.int64)
+    count = _period_spans(codes, rel, int(rel.max()) + 1, n_customers)[0].astype(np.float64)
     total = np.bincount(codes, weights=values, minlength=n_customers)
     mean = np.divide(total, count, out=np.zeros(n_customers), where=count > 0)
     return {"frequency_holdout": count, "monetary_value_holdout": mean}
