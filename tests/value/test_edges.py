@@ -351,3 +351,43 @@ def test_nbd_predictions_finite_and_in_range(x: list[int], t_frac: float, horizo
     assert np.all(total <= 1 + 1e-9)
     dert = model.expected_discounted_residual_transactions(0.01, summary).to_numpy()
     assert np.all(np.isfinite(dert)) and np.all(dert >= 0)
+
+
+def _groupby_reference(log: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The summary's definitions written out with a pandas groupby (slow, obvious)."""
+    from clientela.value.summary import period_ordinal
+
+    days = (log["date"].to_numpy().astype("datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    frame = log.assign(o=period_ordinal(days, period))
+    end = int(period_ordinal(np.array([days.max()]), period)[0])
+    totals = frame.groupby(["customer", "o"])["amount"].sum().reset_index()
+    rows = {}
+    for who, part in totals.groupby("customer"):
+        part = part.sort_values("o")
+        repeats = part["amount"].iloc[1:]
+        rows[who] = (len(part) - 1, part["o"].iloc[-1] - part["o"].iloc[0], end - part["o"].iloc[0],
+                     float(repeats.mean()) if len(repeats) else 0.0)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["frequency", "recency", "T", "monetary_value"])
+    return out.sort_index()
+
+
+@pytest.mark.parametrize(("period", "days", "ids"), [
+    ("W", 700, "dense"),     # presence table, ids ranked by range
+    ("M", 700, "sparse"),    # presence table, ids hashed
+    ("D", 3000, "dense"),    # daily periods over a long span: packed-key sort
+])
+def test_linear_summary_paths_match_a_groupby_reference(period: str, days: int, ids: str) -> None:
+    rng = np.random.default_rng(11)
+    n = 5_000
+    customers = rng.integers(0, 400, n) * (1 if ids == "dense" else 10**12)
+    log = pd.DataFrame({
+        "customer": customers,
+        "date": np.datetime64("2020-01-01") + rng.integers(0, days, n).astype("timedelta64[D]"),
+        "amount": np.round(rng.uniform(1, 50, n), 2),
+    })
+    ours = summarize(log, customer="customer", date="date", amount="amount", period=period)
+    reference = _groupby_reference(log, period)
+    assert list(ours.index) == list(reference.index)
+    np.testing.assert_allclose(ours[["frequency", "recency", "T"]].to_numpy(float),
+                               reference[["frequency", "recency", "T"]].to_numpy(float))
+    np.testing.assert_allclose(ours["monetary_value"].to_numpy(), reference["monetary_value"].to_numpy(), rtol=1e-12)
