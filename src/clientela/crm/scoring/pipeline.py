@@ -252,6 +252,7 @@ def _fit_purchases(
             curve = cumulative_repeat_transactions(
                 fitted_on_calibration, transactions, customer="party_id", date="ordered_at",
                 calibration_end=calibration_end, observation_end=as_of, period="W",
+                local_day=settings.local_day,
             )
             holdout_figures["curve"] = _records(curve)
         except _FIT_FAILURES as exc:
