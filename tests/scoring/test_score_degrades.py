@@ -133,3 +133,24 @@ def test_unknown_local_day_zone_is_refused_clearly() -> None:
     result = CliRunner().invoke(main, ["score", "--local-day", "Mars/Olympus"])
     assert result.exit_code == 1
     assert "'Mars/Olympus' is not a time zone" in result.output and "Traceback" not in result.output
+
+
+def test_without_a_holdout_auto_ranks_by_aic_and_says_so(tmp_path: Path) -> None:
+    # Ten weeks of orders: too short for a holdout, so auto compares the models' AIC.
+    rng = np.random.default_rng(9)
+    summary = simulate_beta_geo({"r": 1.5, "alpha": 3.0, "a": 0.8, "b": 2.4}, 400, max_days=70, rng=rng)
+    log = transactions_from_summary(summary, start="2025-10-01", rng=rng)
+    orders = [(int(c), str(d)[:10], float(a)) for c, d, a in log.itertuples(index=False)]
+    _import(tmp_path, 400, orders)
+    _cli("score", "--as-of", str(log["date"].max())[:10])
+    run = ModelRun.objects.get(is_current=True)
+    assert run.status == RunStatus.SUCCEEDED
+    notes = run.diagnostics["fit_notes"]
+    assert notes["criterion"].startswith("lowest AIC on all data")
+    assert run.model_reason.startswith("lowest AIC on all data")
+    ranked = sorted((r for r in run.comparison if r.get("rank") is not None), key=lambda r: r["rank"])
+    assert ranked[0]["model"] == run.model_name
+    assert len(ranked) >= 2, run.comparison
+    assert notes["runner_up"] == ranked[1]["model"]
+    assert notes["margin"] == pytest.approx(ranked[1]["aic"] - ranked[0]["aic"])
+    assert f"runner-up {ranked[1]['model']} by" in run.model_reason
