@@ -167,3 +167,18 @@ def test_aware_dates_across_daylight_saving_and_local_day(
     assert _loglik(local) == _loglik(naive) != _loglik(text)
     code, text = run(str(path), *BASE, "--local-day", "Nowhere/Town")
     assert code != 0 and "not a time zone" in text
+
+
+def test_no_visible_churn_falls_back_to_the_nbd(tmp_path: Path) -> None:
+    rng = np.random.default_rng(17)
+    rows = []
+    for c in range(300):  # every customer buys twelve times over the year and is still buying
+        for day in np.sort(rng.integers(0, 364, 12)):
+            rows.append((c, str(np.datetime64("2025-01-01") + np.timedelta64(int(day), "D")), 30.0))
+    path = tmp_path / "steady.csv"
+    pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).to_csv(path, index=False)
+    code, text = run(str(path), *BASE, "--output", str(tmp_path / "s.csv"))
+    assert code == 0, text
+    assert "NBD without dropout, P(alive) = 1" in text and "model nbd:" in text
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert (scores["p_alive"] == 1.0).all() and np.isfinite(scores["expected_purchases"]).all()

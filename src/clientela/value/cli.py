@@ -142,7 +142,8 @@ def _choose(
             key=lambda pair: (pair[0], pair[1]),
         )
         if not scored:
-            raise click.ClickException("no model could be fitted on the calibration period")
+            click.echo("no model could be fitted on the calibration period")
+            return []
         _echo_choice(model_name, "the lowest holdout RMSE of per-customer repeat purchases", "RMSE", scored)
         return [name for _, name in scored]
     if len(names) == 1:
@@ -159,7 +160,7 @@ def _choose(
             continue
         ranked.append((model.aic_, name))
     if not ranked:
-        raise click.ClickException("no model could be fitted")
+        return []
     ranked.sort()
     _echo_choice(model_name, "the lowest AIC on all the data (no --calibration-end)", "AIC", ranked)
     return [name for _, name in ranked]
@@ -178,6 +179,24 @@ def _echo_choice(model_name: str, criterion: str, label: str, ranked: list[tuple
         value, name = rest[0]
         line += f", runner-up {name} ({label} {value:.4f}, margin {value - best_value:.4f})"
     click.echo(line)
+
+
+def _fallback(full: pd.DataFrame, penalizer: float) -> BaseModel:
+    """The NBD without dropout when no dropout model is identified (no visible churn)."""
+    from clientela.value.models import NBD
+
+    click.echo("no dropout model could be identified: NBD without dropout, P(alive) = 1")
+    for weight in (penalizer, max(penalizer, 1e-3)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", BoundaryWarning)
+                model = NBD(penalizer=weight).fit(full)
+        except (ModelFitError, ValueError, ArithmeticError) as exc:
+            click.echo(f"  nbd (penalizer {weight:g}): {_one_line(exc)}")
+            continue
+        _echo_model("nbd", model)
+        return model
+    raise click.ClickException("no purchases model could be fitted, not even the NBD")
 
 
 def _write(table: pd.DataFrame, output: Path) -> None:
@@ -317,7 +336,7 @@ def fit_command(
             click.echo(f"  warning: {warning.message}")
         break
     if model is None:
-        raise click.ClickException("; ".join(failures))
+        model = _fallback(full, penalizer)
     spend: Spend = 1.0
     if amount is not None:
         try:
