@@ -178,6 +178,7 @@ JOB_KINDS: dict[str, str | Promise] = {
     "campaign.send": _("Campaign send"),
     "scoring.run": _("Scoring run"),
     "privacy.erase": _("Personal data erasure"),
+    "imports.run": _("File import"),
     "schedule": _("Scheduled work"),
 }
 
