@@ -182,6 +182,28 @@ JOB_KINDS: dict[str, str | Promise] = {
     "schedule": _("Scheduled work"),
 }
 
+IMPORT_STATUS: dict[str, str | Promise] = {
+    "draft": _("Being prepared"),
+    "queued": _("Queued"),
+    "running": pgettext_lazy("import status", "Running"),
+    "imported": _("Imported"),
+    "failed": _("Failed"),
+    "undone": _("Undone"),
+}
+
+IMPORT_KINDS: dict[str, str | Promise] = {
+    "customers": _("Customers"),
+    "orders": _("Orders"),
+    "interactions": _("Interactions"),
+}
+
+DELIMITERS: dict[str, str | Promise] = {
+    ",": _("Comma ( , )"),
+    ";": _("Semicolon ( ; )"),
+    "\t": _("Tab"),
+    "|": _("Vertical bar ( | )"),
+}
+
 JOB_OUTCOMES: dict[str, str | Promise] = {
     "running": pgettext_lazy("job status", "Running"),
     "succeeded": _("Succeeded"),

@@ -25,14 +25,20 @@ from clientela.crm.transfer.columns import IGNORE_FIELD, Kind
 EDITABLE = (ImportStatus.DRAFT, ImportStatus.FAILED)
 
 
-def _check_size(data: bytes) -> None:
+def max_megabytes() -> int:
+    return round(settings.IMPORT_MAX_BYTES / 1_000_000)
+
+
+def check_size(size: int) -> None:
+    """``InvalidInput`` for a file over the limit (CLIENTELA_IMPORT_MAX_MB) or empty: faces
+    call it with the upload's size before reading it."""
     limit = settings.IMPORT_MAX_BYTES
-    if len(data) > limit:
+    if size > limit:
         raise InvalidInput({"file": _(
             "The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it into smaller files "
             "(orders by period, say) and import them one after another."
-        ) % {"size": f"{len(data) / 1_000_000:.0f}", "limit": f"{limit / 1_000_000:.0f}"}})
-    if not data:
+        ) % {"size": f"{size / 1_000_000:.0f}", "limit": f"{limit / 1_000_000:.0f}"}})
+    if not size:
         raise InvalidInput({"file": _("The file is empty: expected a header line naming the columns.")})
 
 
@@ -78,7 +84,7 @@ def upload_file(actor: Any, *, file_name: str, data: bytes) -> FileImport:
     """Keep an uploaded file as an import being prepared, read with guessed settings:
     a shop's export is given its recipe, a source seen before its remembered mapping."""
     require_import(actor)
-    _check_size(data)
+    check_size(len(data))
     file_format, encoding, delimiter, sheet = _read_settings(data, file_name)
     recipe = recipes.recognise(sheet.header)
     remembered = saved_mapping(headers.signature(sheet.header))
@@ -176,7 +182,7 @@ def replace_file(actor: Any, upload: FileImport, *, file_name: str, data: bytes)
     """Put a corrected file in place of ``upload``'s, keeping its settings and mapping."""
     require_import(actor)
     _editable(upload)
-    _check_size(data)
+    check_size(len(data))
     file_format, encoding, delimiter, sheet = _read_settings(
         data, file_name, encoding=upload.encoding, delimiter=upload.delimiter)
     old = upload.file_name

@@ -9,6 +9,7 @@ file included); the job checks every row again before it writes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,7 +144,10 @@ def dry_run(file_import: FileImport, made: list[CanonicalFile], found: Inspectio
 
 def errors_of(exc: Any, canonical: CanonicalFile) -> list[dict[str, Any]]:
     """The importer's errors with the lines of the user's file."""
-    return [{"line": canonical.source_line(e.line), "column": e.column, "reason": e.reason}
+    def user_lines(reason: str) -> str:  # "the same customer_ref is on line 7"
+        return re.sub(r"\bline (\d+)", lambda m: f"line {canonical.source_line(int(m.group(1)))}", reason)
+
+    return [{"line": canonical.source_line(e.line), "column": e.column, "reason": user_lines(e.reason)}
             for e in exc.errors[:ERROR_CAP]]
 
 
