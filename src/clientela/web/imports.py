@@ -91,6 +91,7 @@ def _detail(request: HttpRequest, upload: FileImport, *, errors: dict[str, str] 
     context: dict[str, Any] = {
         "upload": upload, "errors": errors or {}, "statuses": labels.IMPORT_STATUS,
         "encodings": sources.ENCODINGS, "kinds": labels.IMPORT_KINDS,
+        "encoding_label": sources.ENCODINGS.get(upload.encoding, upload.encoding),
         "delimiters": [("tab" if key == "\t" else key, (key, name)) for key, name in labels.DELIMITERS.items()],
         "recipes": recipes.RECIPES, "recipe": recipes.RECIPES.get(upload.recipe),
         "kinds_offered": [k.value for k in journal.WIZARD_KINDS], "ignore": IGNORE_FIELD,
