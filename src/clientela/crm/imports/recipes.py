@@ -162,10 +162,10 @@ def _woo_line(base: dict[str, object], sku: str, quantity: str, subtotal: str, t
         count = Decimal(quantity)
         before = Decimal(subtotal.replace(",", "."))
         if count > 0:
-            price = str((before / count).quantize(Decimal("0.0001")).normalize())
+            price = format((before / count).quantize(Decimal("0.0001")).normalize(), "f")
         if total:
             off = before - Decimal(total.replace(",", "."))
-            discount = str(off) if off > 0 else ""
+            discount = format(off, "f") if off > 0 else ""
     except (InvalidOperation, ValueError):
         pass  # the importer names the bad cell
     return OrderLine(sku=sku, quantity=quantity, unit_price=price, discount=discount, **base)  # type: ignore[arg-type]
