@@ -176,3 +176,36 @@ def test_a_shopify_export_is_imported_in_one_click(browser: Any, site: Any) -> N
     customers = exported(served)["customers"]
     assert any(line.startswith("anna@example.test,Anna Nowak,") for line in customers)
     assert tab.problems == []
+
+
+def test_a_200_mb_file_is_refused_with_the_limit_named(site: Any) -> None:
+    """200 MB (the proxy's client_max_body_size lets it through) sent to the served API in
+    chunks: 413 with the limit named, answered without the file being read by Clientela."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    served, url = site
+    token = re.search(r"clt_\S+", served.cli("token", "create", "marta", "--name", "big-file"))
+    assert token is not None
+    size, chunk = 200_000_000, b"order_ref,customer_ref\n" + b"A,B\n" * 16_378
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    connection.putrequest("POST", "/api/v1/imports/upload?file_name=huge.csv")
+    connection.putheader("Authorization", f"Bearer {token.group(0)}")
+    connection.putheader("Content-Type", "text/csv")
+    connection.putheader("Content-Length", str(size))
+    connection.endheaders()
+    sent = 0
+    try:
+        while sent < size:
+            piece = chunk[: size - sent]
+            connection.send(piece)
+            sent += len(piece)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server may answer and close before the whole body is sent
+    answer = connection.getresponse()
+    body = json.loads(answer.read())
+    connection.close()
+    assert answer.status == 413
+    assert body["errors"] == {"file": "at most 100 MB"}
