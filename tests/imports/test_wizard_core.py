@@ -203,3 +203,24 @@ def test_a_file_over_the_limit_is_refused(marketer: Any, settings: Any) -> None:
 def test_only_roles_allowed_to_import_upload(sales_rep: Any) -> None:
     with pytest.raises(NotPermitted):
         actions.upload_file(sales_rep, file_name="a.csv", data=RUSSIAN_CUSTOMERS)
+
+
+def test_an_unexpected_error_in_the_job_marks_the_import_failed_and_writes_nothing(
+    marketer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientela.crm.imports import journal
+
+    customers("KL-1", "KL-2")
+    upload = actions.upload_file(marketer, file_name="z.csv", data=polish_orders(POLISH_GOOD))
+    actions.update_settings(marketer, upload, mapping={**upload.mapping, "Cena brutto": "unit_price"})
+    actions.start_import(marketer, upload)
+
+    def broken(self: Any, checked: Any, counts: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(journal.Journal, "after", broken)
+    run_worker()
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.FAILED and "unexpected error" in upload.problem
+    assert not Order.objects.exists() and not Product.objects.exists()
+    assert upload.job.status in ("retrying", "failed")

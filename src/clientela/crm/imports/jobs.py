@@ -25,6 +25,20 @@ STEPS_PER_TABLE = 3  # the importer's reading, validating, writing
 
 
 def run_import_job(job: Any, *, import_id: int) -> dict[str, Any]:
+    """Import ``import_id``; an unexpected error marks it failed (the job retries it)."""
+    from clientela.crm.jobs.runner import WorkerStopping
+
+    try:
+        return _run(job, import_id)
+    except WorkerStopping:
+        raise
+    except Exception:
+        _failed(import_id, problem="The import stopped on an unexpected error; nothing was written. "
+                                   "The worker tries it again (see the jobs page).")
+        raise
+
+
+def _run(job: Any, import_id: int) -> dict[str, Any]:
     upload = FileImport.objects.get(pk=import_id)
     if upload.status in (ImportStatus.IMPORTED, ImportStatus.UNDONE):
         return {"import": import_id, "status": upload.status}
