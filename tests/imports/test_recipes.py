@@ -106,3 +106,10 @@ def test_a_bad_order_line_leaves_no_new_customer_behind(marketer: Any) -> None:
     assert upload.status == ImportStatus.FAILED
     assert [(e["line"], e["column"]) for e in upload.errors] == [(3, "quantity")]
     assert not Party.objects.exists() and not Order.objects.exists()
+
+
+def test_a_new_customer_is_acquired_at_its_earliest_order(marketer: Any) -> None:
+    header, *rows = WOO_ROWS.replace("ewa@example.test", "olga@example.test").splitlines()
+    newest_first = "\n".join([header, rows[2], rows[0], rows[1]]) + "\n"
+    import_in_one_click(marketer, "orders.csv", newest_first.encode(), "woocommerce")
+    assert str(Party.objects.get(ref="olga@example.test").acquired_at) == "2024-03-01 10:00:00+00:00"

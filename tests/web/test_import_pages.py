@@ -121,3 +121,11 @@ def test_the_history_page_reads_a_fixed_number_of_queries() -> None:
     with CaptureQueriesContext(connection) as six:
         assert c.get("/import/").status_code == 200
     assert len(six) == len(three)
+
+
+def test_a_recognised_export_can_be_mapped_by_hand() -> None:
+    c = client_for("manager")
+    pk = upload(c, "orders_export.csv", shopify_orders())
+    assert c.post(f"/import/{pk}/settings/", {"recipe": "", "kind": "orders"}).status_code == 302
+    page = c.get(f"/import/{pk}/").content.decode()
+    assert "Recognised:" not in page and 'data-testid="map-Lineitem quantity"' in page

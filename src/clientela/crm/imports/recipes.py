@@ -203,6 +203,11 @@ def _tables(lines: list[OrderLine]) -> list[Table]:
         refs.setdefault(email, email)
     known = known_party_refs(sorted(set(refs.values())))
     customer_rows: Rows = []
+    first_order: dict[str, str] = {}  # a new customer is acquired at its earliest order in the file
+    for ln in lines:
+        ref = refs.get(ln.email.lower(), "")
+        if ref and ln.ordered_at and (ref not in first_order or ln.ordered_at < first_order[ref]):
+            first_order[ref] = ln.ordered_at
     seen: set[str] = set()
     for ln in lines:
         ref = refs.get(ln.email.lower(), "")
@@ -210,7 +215,8 @@ def _tables(lines: list[OrderLine]) -> list[Table]:
             continue
         seen.add(ref)
         country = ln.country.upper() if len(ln.country) == 2 else ""
-        customer_rows.append((ln.line, [ref, ln.name or ln.email, ln.email, ln.phone, country, ln.ordered_at]))
+        customer_rows.append((ln.line, [ref, ln.name or ln.email, ln.email, ln.phone, country,
+                                        first_order.get(ref, "")]))
     order_names = {spec.name for spec in COLUMNS[Kind.ORDERS]}
     header = ["order_ref", "customer_ref", "ordered_at", "sku", "quantity", "unit_price", "currency", "discount"]
     with_status = "status" in order_names
