@@ -224,3 +224,52 @@ def test_an_unexpected_error_in_the_job_marks_the_import_failed_and_writes_nothi
     assert upload.status == ImportStatus.FAILED and "unexpected error" in upload.problem
     assert not Order.objects.exists() and not Product.objects.exists()
     assert upload.job.status in ("retrying", "failed")
+
+
+def workbook_with_cached_formula() -> bytes:
+    """An XLSX as Excel saves it: the formula with the value it last computed (openpyxl
+    writes no computed values, so the value is put into the sheet's XML)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["order_ref", "customer_ref", "ordered_at", "sku", "quantity", "unit_price", "currency"])
+    sheet.append(["X-1", "KL-1", "2026-01-05", "KAWA-1", 2, "=2*6.25", "PLN"])
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>2*6.25</f><v />", b"<f>2*6.25</f><v>12.5</v>")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_xlsx_formulas_with_computed_values_import_once_confirmed(marketer: Any) -> None:
+    customers("KL-1")
+    upload = actions.upload_file(marketer, file_name="orders.xlsx", data=workbook_with_cached_formula())
+    found = inspect(upload)
+    assert (found.formula_cells, found.formula_count, found.uncomputed_cells) == (["F2"], 1, [])
+    assert found.previews[0].rows[0][5] == "12.5"
+    with pytest.raises(InvalidInput) as refused:
+        actions.start_import(marketer, upload)
+    assert "1 cell holds a formula (F2)" in refused.value.errors["accept_formulas"]
+    assert not Order.objects.exists()
+    actions.update_settings(marketer, upload, accept_formulas=True)
+    actions.start_import(marketer, upload)
+    run_worker()
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.IMPORTED, (upload.problem, upload.errors)
+    assert str(Order.objects.get(ref="X-1").lines.get().unit_price.normalize()) == "12.5"
+
+
+def test_the_mapping_is_remembered_for_the_next_file_from_the_same_source(marketer: Any) -> None:
+    first = actions.upload_file(marketer, file_name="styczen.csv", data=polish_orders(POLISH_GOOD))
+    assert first.mapping["Cena brutto"] == "-"
+    actions.update_settings(marketer, first, mapping={**first.mapping, "Cena brutto": "unit_price"})
+    second = actions.upload_file(marketer, file_name="luty.csv", data=polish_orders(POLISH_BAD))
+    assert second.mapping["Cena brutto"] == "unit_price" and second.mapping["Ilość"] == "quantity"

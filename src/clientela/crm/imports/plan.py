@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clientela.crm.errors import InvalidInput
 from clientela.crm.imports import recipes
@@ -76,8 +77,11 @@ def formula_problem(file_import: FileImport, sheet: Sheet) -> str:
         return _("Cells %(cells)s hold formulas without a saved result: open the file in Excel and save it, "
                  "or paste the values over the formulas.") % {"cells": ", ".join(sheet.uncomputed_cells)}
     if sheet.formula_count and not file_import.accept_formulas:
-        return _("%(count)s cells hold formulas (%(cells)s): confirm that the values Excel last computed "
-                 "are to be imported.") % {"count": sheet.formula_count, "cells": ", ".join(sheet.formula_cells)}
+        return ngettext(
+            "%(count)s cell holds a formula (%(cells)s): confirm that the value Excel last computed is to be "
+            "imported.",
+            "%(count)s cells hold formulas (%(cells)s): confirm that the values Excel last computed are to be "
+            "imported.", sheet.formula_count) % {"count": sheet.formula_count, "cells": ", ".join(sheet.formula_cells)}
     return ""
 
 
