@@ -78,9 +78,9 @@ def shot(tab: Any, name: str) -> None:
     tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def logged_in(browser: Any, url: str, language: str) -> Any:
+def logged_in(browser: Any, url: str, language: str, *, bypass_csp: bool = False) -> Any:
     context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  locale={"en": "en-GB", "pl": "pl-PL"}[language])
+                                  locale={"en": "en-GB", "pl": "pl-PL"}[language], bypass_csp=bypass_csp)
     tab = context.new_page()
     problems: list[str] = []
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -209,3 +209,35 @@ def test_a_200_mb_file_is_refused_with_the_limit_named(site: Any) -> None:
     connection.close()
     assert answer.status == 413
     assert body["errors"] == {"file": "at most 100 MB"}
+
+
+def test_accessibility_of_the_wizard(browser: Any, site: Any) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA) finds no violation on /import/ and on an import
+    with its mapping, preview and bad rows, in English and in Polish. The context bypasses
+    the CSP only to inject axe, as in test_browser."""
+    from web.test_browser import AXE
+
+    _served, url = site
+    tab = logged_in(browser, url, "en", bypass_csp=True)
+    put_file(tab, "[data-testid=import-file]", "zamówienia.csv", polish_orders(POLISH_BAD))
+    tab.click("[data-testid=import-upload]")
+    tab.wait_for_url(re.compile(r".*/import/\d+/$"))
+    tab.select_option("[data-testid='map-Cena brutto']", "unit_price")
+    tab.click("[data-testid=import-save-mapping]")
+    tab.wait_for_selector("[data-testid=bad-row]")
+    detail = tab.url
+    found = {}
+    for lang in ("en", "pl"):
+        tab.get_by_test_id(f"lang-{lang}").click()
+        tab.wait_for_selector(f"html[lang={lang}]")
+        for page in (detail, url + "/import/"):
+            tab.goto(page)
+            tab.add_script_tag(path=str(AXE))
+            result = tab.evaluate(
+                "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+            )
+            if result:
+                found[f"{lang} {page}"] = result
+    assert not found, found
