@@ -273,3 +273,27 @@ def test_the_mapping_is_remembered_for_the_next_file_from_the_same_source(market
     actions.update_settings(marketer, first, mapping={**first.mapping, "Cena brutto": "unit_price"})
     second = actions.upload_file(marketer, file_name="luty.csv", data=polish_orders(POLISH_BAD))
     assert second.mapping["Cena brutto"] == "unit_price" and second.mapping["Ilość"] == "quantity"
+
+
+def test_a_personal_data_erasure_reaches_the_journals_and_the_files(marketer: Any) -> None:
+    from clientela.crm.accounts.models import User
+    from clientela.crm.imports import journal
+    from clientela.crm.privacy.actions import erase_party, export_party
+
+    Party.objects.create(ref="RU-1", name="Old name", email="old@example.test", is_customer=True)
+    upload = actions.upload_file(marketer, file_name="klienci.csv", data=RUSSIAN_CUSTOMERS)
+    actions.start_import(marketer, upload)
+    run_worker()
+    waiting = actions.upload_file(marketer, file_name="again.csv", data=RUSSIAN_CUSTOMERS)
+    party = Party.objects.get(ref="RU-1")
+    dpo = User.objects.create_user(username="dpo", password="pw", role="admin")
+    section = export_party(dpo, party)["sections"]["imports"]
+    assert section[0]["values_before_the_import"][0]["name"] == "Old name"
+    assert section[1] == {"import": waiting.pk, "file": "again.csv", "created_at": section[1]["created_at"],
+                          "uploaded_file_names_the_person": True}
+    erase_party(dpo, party)
+    upload.refresh_from_db()
+    waiting.refresh_from_db()
+    kept = journal.loads(upload.journal)
+    assert kept[0]["parties_changed"] == [] and kept[0]["parties_created"] == ["RU-2"]
+    assert bytes(waiting.data) == b"" and waiting.status == ImportStatus.FAILED
