@@ -92,7 +92,7 @@ def replace_file(request: HttpRequest, import_id: PathId,
 
 @router.get("/imports/{import_id}/preview", response=answers(200, ImportPreviewOut),
             summary="Preview: the first rows as they will be stored, and the bad rows",
-            description="The page's check: the first 20,000 rows are imported in a transaction that is "
+            description="The page's check: the first 10,000 rows are imported in a transaction that is "
                         "rolled back; ``ready`` says whether the import may start.")
 def preview(request: HttpRequest, import_id: PathId) -> dict[str, Any]:
     upload = access_import(request.auth, import_id)

@@ -24,7 +24,7 @@ from clientela.crm.imports.canonical import CanonicalFile, check_mapping, write_
 from clientela.crm.imports.models import FileImport
 from clientela.crm.imports.sources import Sheet, open_sheet
 
-CHECK_ROWS = 20_000
+CHECK_ROWS = 10_000
 PREVIEW_ROWS = 10
 SAMPLE_ROWS = 3
 ERROR_CAP = 100
