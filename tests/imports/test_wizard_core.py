@@ -297,3 +297,13 @@ def test_a_personal_data_erasure_reaches_the_journals_and_the_files(marketer: An
     kept = journal.loads(upload.journal)
     assert kept[0]["parties_changed"] == [] and kept[0]["parties_created"] == ["RU-2"]
     assert bytes(waiting.data) == b"" and waiting.status == ImportStatus.FAILED
+
+
+def test_formats_the_wizard_does_not_read_are_named(marketer: Any) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        actions.upload_file(marketer, file_name="old.xls", data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert ".xls" in refused.value.errors["file"]
+    with pytest.raises(InvalidInput) as refused:
+        actions.upload_file(marketer, file_name="u16.csv", data="a,b\n1,2\n".encode("utf-16"))
+    assert "UTF-16" in refused.value.errors["file"]
+    assert not FileImport.objects.exists()

@@ -51,8 +51,17 @@ class Sheet:
     sheet_name: str = ""
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def file_format(name: str, data: bytes) -> str:
-    """``xlsx`` for an Excel workbook (by its content: a ZIP), else ``csv``."""
+    """``xlsx`` for an Excel workbook (by its content: a ZIP), else ``csv``;
+    ``InvalidInput`` for the formats the wizard does not read (.xls, UTF-16 text)."""
+    if data.startswith(OLE2_MAGIC):
+        raise InvalidInput({"file": _("This is an Excel 97-2003 workbook (.xls): save it as .xlsx or as CSV.")})
+    if data.startswith(UTF16_BOMS):
+        raise InvalidInput({"file": _("The file is UTF-16 text: save it as CSV in UTF-8 (“CSV UTF-8” in Excel).")})
     if data.startswith(XLSX_MAGIC) or name.lower().endswith(".xlsx"):
         return "xlsx"
     return "csv"
