@@ -129,3 +129,21 @@ def test_a_recognised_export_can_be_mapped_by_hand() -> None:
     assert c.post(f"/import/{pk}/settings/", {"recipe": "", "kind": "orders"}).status_code == 302
     page = c.get(f"/import/{pk}/").content.decode()
     assert "Recognised:" not in page and 'data-testid="map-Lineitem quantity"' in page
+
+
+def test_undo_is_offered_to_the_one_who_imported_and_to_administrators() -> None:
+    Party.objects.create(ref="KL-1", name="KL-1", is_customer=True)
+    Party.objects.create(ref="KL-2", name="KL-2", is_customer=True)
+    marketer = client_for("marketer")
+    pk = upload(marketer, "z.csv", polish_orders(POLISH_GOOD))
+    mapping = {f"map-{i}": f for i, f in enumerate(
+        ["order_ref", "customer_ref", "ordered_at", "sku", "quantity", "unit_price", "currency"])}
+    marketer.post(f"/import/{pk}/settings/", mapping)
+    marketer.post(f"/import/{pk}/start/")
+    run_worker()
+    manager, admin = client_for("manager"), client_for("admin")
+    assert f'data-testid="import-undo-{pk}"' in marketer.get("/import/").content.decode()
+    assert f'data-testid="import-undo-{pk}"' in admin.get("/import/").content.decode()
+    assert f'data-testid="import-undo-{pk}"' not in manager.get("/import/").content.decode()
+    assert manager.post(f"/import/{pk}/undo/").status_code == 403
+    assert Order.objects.count() == 3

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound
 from clientela.crm.imports import actions, journal, recipes, sources
-from clientela.crm.imports.access import access_import, require_import
+from clientela.crm.imports.access import access_import, require_import, require_undo
 from clientela.crm.imports.headers import fields
 from clientela.crm.imports.models import FileImport, ImportStatus
 from clientela.crm.imports.plan import inspect, sheet_of
@@ -76,6 +76,7 @@ def import_home(request: HttpRequest) -> HttpResponse:
     start = (page - 1) * PAGE_SIZE
     rows = list(history()[start:start + PAGE_SIZE + 1])
     for row in rows:
+        row.may_undo = row.status == ImportStatus.IMPORTED and _may_undo(request.user, row)
         counts = row.counts or {}
         row.created_total = sum(v for k, v in counts.items() if k.endswith("_created") and isinstance(v, int))
         row.changed_total = sum(v for k, v in counts.items() if k.endswith("_changed") and isinstance(v, int))
@@ -108,7 +109,7 @@ def _detail(request: HttpRequest, upload: FileImport, *, errors: dict[str, str] 
         )
     if upload.status == ImportStatus.FAILED:
         context["job_errors"] = [{**e, "reason": translate_reason(e["reason"])} for e in upload.errors]
-    context["may_undo"] = upload.status == ImportStatus.IMPORTED
+    context["may_undo"] = upload.status == ImportStatus.IMPORTED and _may_undo(request.user, upload)
     return render_page(request, "web/imports/detail.html", context, section="import",
                        status=422 if errors else 200)
 
@@ -178,7 +179,7 @@ def import_progress(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(request, upload_id)
     return render_page(request, "web/imports/_progress.html", {
         "upload": upload, "statuses": labels.IMPORT_STATUS,
-        "may_undo": upload.status == ImportStatus.IMPORTED}, section="import")
+        "may_undo": upload.status == ImportStatus.IMPORTED and _may_undo(request.user, upload)}, section="import")
 
 
 @login_required
@@ -192,6 +193,14 @@ def import_undo(request: HttpRequest, upload_id: int) -> HttpResponse:
     except Conflict as exc:
         return _detail(request, upload, errors={"undo": str(exc)})
     return HttpResponseRedirect(reverse("web:import", args=[upload.pk]))
+
+
+def _may_undo(user: Any, upload: FileImport) -> bool:
+    try:
+        require_undo(user, upload)
+    except NotPermitted:
+        return False
+    return True
 
 
 def _errors(exc: InvalidInput | Conflict) -> dict[str, str]:
