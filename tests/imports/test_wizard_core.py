@@ -307,3 +307,18 @@ def test_formats_the_wizard_does_not_read_are_named(marketer: Any) -> None:
         actions.upload_file(marketer, file_name="u16.csv", data="a,b\n1,2\n".encode("utf-16"))
     assert "UTF-16" in refused.value.errors["file"]
     assert not FileImport.objects.exists()
+
+
+def test_a_wrong_guess_on_a_short_file_is_seen_in_the_preview_and_corrected(marketer: Any) -> None:
+    # "Жук" in Windows-1251 is the bytes of "Ćóę" in Windows-1250: every letter Polish, so
+    # the guess is Windows-1250, and wrong.
+    data = "customer_ref,name\nRU-7,Жук\n".encode("cp1251")
+    upload = actions.upload_file(marketer, file_name="zhuk.csv", data=data)
+    assert upload.encoding == "cp1250"
+    assert inspect(upload).previews[0].rows[0][1] == "Ćóę"
+    assert not Party.objects.exists()
+    actions.update_settings(marketer, upload, encoding="cp1251")
+    assert inspect(upload).previews[0].rows[0][1] == "Жук"
+    actions.start_import(marketer, upload)
+    run_worker()
+    assert Party.objects.get(ref="RU-7").name == "Жук"
