@@ -84,6 +84,7 @@ urlpatterns = [
     path("feedback/", feedback.feedback, name="feedback"),
     path("surveys/", surveys.survey_list, name="surveys"),
     path("loyalty/", loyalty.loyalty_page, name="loyalty"),
+    path("loyalty/accounts/<int:account_id>/redeem/", loyalty.redeem_points, name="loyalty-redeem"),
     path("surveys/new/", surveys.survey_new, name="survey-new"),
     path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey"),
     path("model/", model_run.model_page, name="model"),
