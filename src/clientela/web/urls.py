@@ -16,6 +16,7 @@ from clientela.web import (
     deals,
     feedback,
     global_search,
+    imports,
     jobs,
     loyalty,
     model_run,
@@ -101,6 +102,14 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    # the import wizard (issue 14, item 4)
+    path("import/", imports.import_home, name="imports"),
+    path("import/<int:upload_id>/", imports.import_detail, name="import"),
+    path("import/<int:upload_id>/settings/", imports.import_settings, name="import-settings"),
+    path("import/<int:upload_id>/file/", imports.import_file, name="import-file"),
+    path("import/<int:upload_id>/start/", imports.import_start, name="import-start"),
+    path("import/<int:upload_id>/progress/", imports.import_progress, name="import-progress"),
+    path("import/<int:upload_id>/undo/", imports.import_undo, name="import-undo"),
 ]
 
 auth_urlpatterns = [
