@@ -110,6 +110,7 @@ def import_file(
     actor: Any = None,
     file_name: str | None = None,
     map_values: Mapping[str, Mapping[str, str]] | None = None,
+    journal: Any = None,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
 
@@ -124,6 +125,9 @@ def import_file(
     ``map_values`` ({column: {from: to}}) rewrites a column's cells before they are
     checked (``--map-values``): a cell equal to ``from`` (ignoring case and surrounding
     spaces) reads as ``to``.
+
+    ``journal`` (the import wizard's undo journal, ``crm/imports/journal.py``) is told
+    ``before(checked)`` and ``after(checked, counts)`` around the load, in its transaction.
     """
     started = time.monotonic()
     kind = Kind(kind)
@@ -145,10 +149,14 @@ def import_file(
     counts = LoadCounts()
     try:
         with transaction.atomic():
+            if journal is not None:  # hook: the import wizard's undo journal
+                journal.before(checked)
             counts = _load(checked, missing_refs)
             if dry_run:
                 raise _DryRunRollback
             _audit(actor, kind, source, file_name, raw.num_rows, counts)
+            if journal is not None:  # hook: the import wizard's undo journal
+                journal.after(checked, counts)
     except _DryRunRollback:
         pass
     except RowsRefused as exc:
