@@ -244,6 +244,9 @@ JOB_TIMEOUT_SECONDS = int(os.environ.get("CLIENTELA_JOB_TIMEOUT", "300"))
 # JOB_MAX_ATTEMPTS attempts.
 JOB_RETRY_SECONDS = int(os.environ.get("CLIENTELA_JOB_RETRY_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("CLIENTELA_JOB_MAX_ATTEMPTS", "5"))
+# Days after a survey invitation before its one reminder (the survey-reminders schedule);
+# 0: no reminders.
+SURVEY_REMINDER_DAYS = int(os.environ.get("CLIENTELA_SURVEY_REMINDER_DAYS", "7"))
 # Local time (TIME_ZONE) of the nightly scoring run, "HH:MM".
 SCORING_TIME = os.environ.get("CLIENTELA_SCORING_TIME", "02:30")
 if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", SCORING_TIME):

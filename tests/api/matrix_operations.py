@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from clientela.crm.feedback import actions as feedback
+from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
@@ -47,6 +48,8 @@ def add_operation_records(world: Any) -> None:
         records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)
+        records.job = enqueue_job(owner, kind="privacy.erase", params={"party_id": party.pk},
+                                  label=f"Erase party {party.pk}", subject=f"party:{party.pk}")
 
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
@@ -58,6 +61,7 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "survey_id": lambda w, r: w.spare_survey.pk,
     "response_id": lambda w, r: r.response.pk,
     "account_id": lambda w, r: r.account.pk,
+    "job_id": lambda w, r: r.job.pk,
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -83,6 +87,7 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): lambda w, r: {"kind": "earn", "points": 5},
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w, r: {},
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
+    ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
 }
 
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
@@ -126,6 +131,10 @@ ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|4
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+# Invitations: to write the survey, and to see the party invited (422 naming it otherwise).
+INVITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+# Jobs: the user who asked for one sees it; administrators and managers see every job.
+JOB_VIEW = "ok ok ok|ok ok ok|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404"
 
 EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/pipelines"): PIPELINE_LIST,
@@ -172,8 +181,11 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
+    ("GET", "/api/v1/jobs/{job_id}"): JOB_VIEW,
+    ("POST", "/api/v1/surveys/{survey_id}/invitations"): INVITE,
 }
 
 # Success statuses that are not the method's default.
-SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200,
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
+                               ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200}

@@ -16,6 +16,7 @@ from clientela.cli.main import main
 from clientela.crm.commerce.models import Order
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.parties.actions import create_party, record_consent, update_party
+from jobs_in_process import run_jobs
 
 from .conftest import api_for, make_user
 
@@ -83,7 +84,15 @@ def test_erase_through_the_api_leaves_no_trace_and_keeps_revenue(teams: Any) -> 
     assert any(e["field"] == "phone" for e in sections["audit_entries"])
 
     erased = api.post(f"/parties/{party.pk}/erasure", None)
-    assert erased.status_code == 200, erased.data
+    assert erased.status_code == 202, erased.data  # queued as a job
+    location = erased["Location"]
+    assert location == f"/api/v1/jobs/{erased.data['id']}" and erased.data["kind"] == "privacy.erase"
+    assert api.post(f"/parties/{party.pk}/erasure", None).data["id"] == erased.data["id"]  # one erasure queued
+    assert api.get(location).data["status"] == "queued" and _text_hits([NAME])  # not erased yet
+    run_jobs()
+    done = api.get(location)
+    assert done.status_code == 200 and done.data["status"] == "succeeded", done.data
+    assert done.data["result"]["party_id"] == party.pk and done.data["result"]["rows"]["party"] == 1
 
     assert _text_hits([NAME, EMAIL, PHONE]) == []
     assert _revenue() == revenue

@@ -218,9 +218,18 @@ def _register() -> None:
 
 def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
-    from clientela.api.routers import deliveries, feedback, loyalty, sales, service, tasks
+    from clientela.api.routers import (
+        deliveries,
+        feedback,
+        invitations,
+        jobs,
+        loyalty,
+        sales,
+        service,
+        tasks,
+    )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, jobs, invitations):
         api.add_router("", module.router)
 
 
