@@ -9,11 +9,10 @@ before its next member.
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from clientela.cli.django_setup import setup_django
+from clientela.cli.job_progress import run_with_progress
 
 
 @click.group()
@@ -76,7 +75,7 @@ def send(campaign_id: int, resend: bool, yes: bool, queue_only: bool) -> None:
     if queue_only:
         click.echo(f"Send of campaign {campaign_id} queued as job {job.pk}; `clientela worker` runs it.")
         return
-    job = _run_with_progress(job, label=f"Sending {found.name}")
+    job = run_with_progress(job, label=f"Sending {found.name}")
     if job.status != "succeeded":
         raise click.ClickException(f"the send failed ({job.last_error or job.status}); members not yet sent to "
                                    f"stay queued: 'clientela campaign send {campaign_id}' takes them up again")
@@ -87,20 +86,6 @@ def send(campaign_id: int, resend: bool, yes: bool, queue_only: bool) -> None:
         left = sending.members_to_send(found).count()
         click.echo(f"Stopped on request: {left:,} members not yet sent to stay queued; "
                    f"'clientela campaign send {campaign_id}' takes them up again.")
-
-
-def _run_with_progress(job: Any, *, label: str) -> Any:
-    """Run the job here (or follow the worker that took it) with a progress bar."""
-    from clientela.crm.jobs.here import run_or_follow
-
-    with click.progressbar(length=max(job.progress_total or 0, 1), label=label, show_pos=True) as bar:
-
-        def show(done: int, total: int | None) -> None:
-            if total:
-                bar.length = total
-            bar.update(max(done - bar.pos, 0))
-
-        return run_or_follow(job, on_progress=show)
 
 
 @campaign.command("stop")
