@@ -16,9 +16,13 @@ sales_rep | service_agent | marketer | analyst | read_only, owner self, teammate
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from clientela.crm.exports.models import ExportFile
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.loyalty import actions as loyalty
@@ -50,6 +54,9 @@ def add_operation_records(world: Any) -> None:
         loyalty.earn(None, records.account, 100)
         records.job = enqueue_job(owner, kind="privacy.erase", params={"party_id": party.pk},
                                   label=f"Erase party {party.pk}", subject=f"party:{party.pk}")
+        records.export = ExportFile.objects.create(kind="customers", status="ready", created_by=owner,
+                                                   created_at=timezone.now(),
+                                                   expires_at=timezone.now() + timedelta(days=1))
 
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
@@ -62,6 +69,7 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "response_id": lambda w, r: r.response.pk,
     "account_id": lambda w, r: r.account.pk,
     "job_id": lambda w, r: r.job.pk,
+    "export_id": lambda w, r: r.export.pk,
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -88,6 +96,7 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w, r: {},
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
+    ("POST", "/api/v1/exports"): lambda w, r: {"kind": "customers"},
 }
 
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
@@ -133,6 +142,9 @@ DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
 # Invitations: to write the survey, and to see the party invited (422 naming it otherwise).
 INVITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+# Exports: the export capability to ask; the file for the one who asked and administrators.
+EXPORT_CREATE = "ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok|403 403 403"
+EXPORT_VIEW = "ok ok ok|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404"
 # Jobs: the user who asked for one sees it; administrators and managers see every job.
 JOB_VIEW = "ok ok ok|ok ok ok|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404"
 
@@ -183,6 +195,9 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
     ("GET", "/api/v1/jobs/{job_id}"): JOB_VIEW,
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): INVITE,
+    ("POST", "/api/v1/exports"): EXPORT_CREATE,
+    ("GET", "/api/v1/exports/{export_id}"): EXPORT_VIEW,
+    ("GET", "/api/v1/exports/{export_id}/file"): EXPORT_VIEW,
 }
 
 # Success statuses that are not the method's default.

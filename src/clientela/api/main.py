@@ -220,6 +220,7 @@ def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
     from clientela.api.routers import (
         deliveries,
+        exports,
         feedback,
         invitations,
         jobs,
@@ -229,7 +230,7 @@ def _register_operations() -> None:
         tasks,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, jobs, invitations):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, jobs, invitations, exports):
         api.add_router("", module.router)
 
 

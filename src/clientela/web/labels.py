@@ -178,7 +178,22 @@ JOB_KINDS: dict[str, str | Promise] = {
     "campaign.send": _("Campaign send"),
     "scoring.run": _("Scoring run"),
     "privacy.erase": _("Personal data erasure"),
+    "survey.invite": _("Survey invitations"),
+    "export.csv": _("Export"),
     "schedule": _("Scheduled work"),
+}
+
+EXPORT_KINDS: dict[str, str | Promise] = {
+    "customers": _("Customers"),
+    "orders": _("Orders"),
+    "interactions": _("Interactions"),
+    "scores": _("Scores"),
+}
+
+EXPORT_STATUS: dict[str, str | Promise] = {
+    "pending": _("Being written"),
+    "ready": _("Ready"),
+    "failed": _("Failed"),
 }
 
 JOB_OUTCOMES: dict[str, str | Promise] = {

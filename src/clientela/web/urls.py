@@ -14,6 +14,7 @@ from clientela.web import (
     customers,
     dashboard,
     deals,
+    exports,
     feedback,
     global_search,
     jobs,
@@ -91,6 +92,8 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),
 ]
 
 auth_urlpatterns = [

@@ -42,3 +42,20 @@ class InvitationCreate(Strict):
     subject: Text(200) = Field("", description="The mail's subject (default: the survey's name)")  # type: ignore[valid-type]
     body: Text(5000) = Field("", description="The text before the answer link; merge fields "  # type: ignore[valid-type]
                                              "{{ first_name }}, {{ name }}, {{ question }} (default: the question)")
+
+
+class ExportCreate(Strict):
+    kind: Literal["customers", "orders", "interactions", "scores"] = Field(
+        description="What to export: the rows you may see, in the columns `clientela import` reads")
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    status: str = Field(description="pending (the worker is writing it), ready or failed")
+    rows: int
+    size: int = Field(description="Bytes of CSV")
+    created_at: datetime
+    expires_at: datetime = Field(description="The file is deleted after this")
+    job_id: int | None = Field(None, description="The job writing a large export (GET /jobs/{id})")
+    file_url: str | None = Field(None, description="Where the CSV is fetched once ready (you or an administrator)")

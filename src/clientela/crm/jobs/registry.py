@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "scoring.run": "clientela.crm.scoring.jobs.scoring_job",
     "privacy.erase": "clientela.crm.privacy.jobs.erase_job",
     "survey.invite": "clientela.crm.feedback.invitations.invite_job",
+    "export.csv": "clientela.crm.exports.jobs.export_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }
 

@@ -62,15 +62,19 @@ def neutralise(text: str) -> str:
     return "'" + text if FORMULA_START.match(text) else text
 
 
-def export_csv(kind: Kind | str, stream: TextIO) -> int:
-    """Write ``kind`` as canonical CSV to ``stream``; returns the number of rows."""
+Narrow = Callable[[Any], Any]  # QuerySet -> QuerySet: the rows a user may see
+
+
+def export_csv(kind: Kind | str, stream: TextIO, *, narrow: Narrow | None = None) -> int:
+    """Write ``kind`` as canonical CSV to ``stream``; returns the number of rows.
+    ``narrow`` restricts the rows (a user's scope: ``exports.sources``)."""
     kind = Kind(kind)
     # CRLF (RFC 4180) also makes the csv module quote a value holding a bare CR.
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(column_names(kind))
     formatters = [_CSV_FORMAT[how] for _, how in SOURCES[kind][1]]
     count = 0
-    for row in _rows(kind):
+    for row in _rows(kind, narrow):
         writer.writerow([fmt(value) for fmt, value in zip(formatters, row, strict=True)])
         count += 1
     return count
@@ -98,12 +102,19 @@ def export_parquet(kind: Kind | str, path: Path | str) -> int:
     return count
 
 
-def _rows(kind: Kind) -> Iterator[tuple[Any, ...]]:
+def source_queryset(kind: Kind | str) -> Any:
+    """Every record ``kind`` exports (before ordering and columns)."""
     from django.apps import apps
 
-    model_label, columns, ordering = SOURCES[kind]
-    model = apps.get_model(model_label)
-    queryset = model.objects.order_by(*ordering).values_list(*(lookup for lookup, _ in columns))
+    return apps.get_model(SOURCES[Kind(kind)][0]).objects.all()
+
+
+def _rows(kind: Kind, narrow: Narrow | None = None) -> Iterator[tuple[Any, ...]]:
+    _, columns, ordering = SOURCES[kind]
+    queryset = source_queryset(kind)
+    if narrow is not None:
+        queryset = narrow(queryset)
+    queryset = queryset.order_by(*ordering).values_list(*(lookup for lookup, _ in columns))
     yield from queryset.iterator(chunk_size=CHUNK)
 
 
