@@ -195,3 +195,36 @@ def test_the_cli_invites_and_refuses_bad_input(world: dict[str, Any], inbox: Smt
     ):
         refused = runner.invoke(main, ["survey", "invite", *args])
         assert refused.exit_code != 0 and message in refused.output, (args, refused.output)
+
+
+def test_the_feedback_page_invites_a_segment(world: dict[str, Any], inbox: SmtpInbox) -> None:
+    from decimal import Decimal
+
+    from clientela.crm.engagement.actions import create_segment
+    from clientela.crm.scoring.models import CustomerScore, ModelRun
+
+    run = ModelRun.objects.create(started_at=GIVEN, status="succeeded", is_current=True, model_name="bgnbd",
+                                  observation_end=GIVEN.date())
+    for name, stage in (("anna", "client"), ("bob", "client"), ("dora", "customer")):
+        CustomerScore.objects.create(run=run, party=world[name], p_alive=0.7, churn_risk=0.3, clv=Decimal("1"),
+                                     expected_spend=Decimal("1"), revenue=Decimal("1"),
+                                     net_contribution=Decimal("1"), ladder_stage=stage, next_best_action="develop")
+    marketer = User.objects.create_user(username="mia", password="pw", role="marketer")
+    segment = create_segment(marketer, {"name": "Clients", "definition": {"ladder_stages": ["client"]}})
+    c = Client()
+    c.force_login(marketer)
+    page = c.get("/feedback/").content.decode()
+    assert 'data-testid="survey-invite"' in page and "Clients" in page
+    answer = c.post("/feedback/invite/", {"survey": world["survey"].pk, "segment": segment.pk, "channel": "email"})
+    assert answer.status_code == 302 and "invited=" in answer["Location"]
+    assert 'data-testid="invite-queued"' in c.get(answer["Location"]).content.decode()
+    run_jobs()
+    assert inbox.recipients == ["anna@example.test"]  # Bob has no surveys consent; Dora is not a client
+    assert Job.objects.get(kind="survey.invite").result["suppressed"] == 1
+    refused = c.post("/feedback/invite/", {"survey": world["survey"].pk, "segment": 999999})
+    assert "invite_error=segment" in refused["Location"]
+    assert 'data-testid="invite-error"' in c.get(refused["Location"]).content.decode()
+    analyst = Client()
+    analyst.force_login(User.objects.create_user(username="ana", password="pw", role="analyst"))
+    assert 'data-testid="survey-invite"' not in analyst.get("/feedback/").content.decode()
+    assert analyst.post("/feedback/invite/", {"survey": world["survey"].pk, "segment": segment.pk}).status_code == 403

@@ -18,6 +18,7 @@ from clientela.web.feedback_figures import (
     parse_feedback_filters,
 )
 from clientela.web.layout import render_page
+from clientela.web.survey_invitations import invite_card
 from clientela.web.templatetags.web_format import num
 
 
@@ -42,5 +43,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
             desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
          [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
     ]
-    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")))
+    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
+                   invite=invite_card(request))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

@@ -24,6 +24,7 @@ from clientela.web import (
     pipeline,
     planner,
     segments,
+    survey_invitations,
     tasks,
 )
 
@@ -80,6 +81,7 @@ urlpatterns = [
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
     path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
+    path("feedback/invite/", survey_invitations.invite, name="survey-invite"),
     path("model/", model_run.model_page, name="model"),
     # tasks, My day and notifications
     path("my-day/", tasks.my_day, name="my-day"),
