@@ -46,18 +46,20 @@ def request_export(actor: Any, *, kind: str) -> tuple[ExportFile, Any]:
             ExportFile.objects.filter(pk=export.pk).update(job=job)
             export.job = job
     if job is None:
-        write_export(export)
+        write_export(actor, export)
     return export, job
 
 
-def write_export(export: ExportFile, *, progress: Callable[[int], None] | None = None) -> ExportFile:
-    """Write the export's file as its owner may see it (again from the start when an
-    earlier attempt died), then mark it ready. ``progress(rows)`` as rows are written."""
-    source = source_for(export.created_by, export.kind)
+def write_export(actor: Any, export: ExportFile, *,
+                 progress: Callable[[int], None] | None = None) -> ExportFile:
+    """Write the export's file with the rows ``actor`` (the user who asked for it) may
+    see — again from the start when an earlier attempt died — then mark it ready.
+    ``progress(rows)`` as rows are written. (The request was audited.)"""
+    source = source_for(actor, export.kind)
     with tempfile.TemporaryFile() as raw:
         with storage.gzip_writer(raw) as compressed:
             text = _CountingText(io.TextIOWrapper(compressed, encoding="utf-8", newline=""), progress)
-            rows = source.write(text, narrow=source.narrow(export.created_by))
+            rows = source.write(text, narrow=source.narrow(actor))
             text.flush()
             size = text.size
             text.detach()
@@ -90,7 +92,7 @@ class _CountingText:
         self.inner.detach()
 
 
-def purge_expired_exports(now: datetime) -> dict[str, Any]:
+def purge_expired_exports(actor: Any, now: datetime) -> dict[str, Any]:
     """The purge-exports schedule: delete exports (and their files) expired before ``now``."""
     deleted, by_model = ExportFile.objects.filter(expires_at__lt=now).delete()
     return {"deleted": by_model.get("exports.ExportFile", 0)}

@@ -14,6 +14,6 @@ def export_job(job: Any, *, export_id: int) -> dict[str, Any]:
     export = ExportFile.objects.select_related("created_by").get(pk=export_id)
     total = count_rows(export.created_by, source_for(export.created_by, export.kind))
     job.progress(0, total, force=True)
-    export = write_export(export, progress=lambda rows: job.progress(rows, total))
+    export = write_export(export.created_by, export, progress=lambda rows: job.progress(rows, total))
     job.progress(export.rows, export.rows, force=True, check_stop=False)
     return {"export_id": export.pk, "rows": export.rows, "bytes": export.size}
