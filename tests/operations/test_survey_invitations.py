@@ -220,7 +220,8 @@ def test_the_feedback_page_invites_a_segment(world: dict[str, Any], inbox: SmtpI
     assert 'data-testid="invite-queued"' in c.get(answer["Location"]).content.decode()
     run_jobs()
     assert inbox.recipients == ["anna@example.test"]  # Bob has no surveys consent; Dora is not a client
-    assert Job.objects.get(kind="survey.invite").result["suppressed"] == 1
+    invited = Job.objects.get(kind="survey.invite")
+    assert invited.result["suppressed"] == 1 and invited.progress_done == invited.progress_total == 2
     refused = c.post("/feedback/invite/", {"survey": world["survey"].pk, "segment": 999999})
     assert "invite_error=segment" in refused["Location"]
     assert 'data-testid="invite-error"' in c.get(refused["Location"]).content.decode()

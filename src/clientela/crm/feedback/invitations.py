@@ -114,21 +114,27 @@ def invite_to_survey(
     return job
 
 
-def _party_ids(actor: Any, params: dict[str, Any]) -> Iterator[int]:
-    """The parties of the job, in id order, a page at a time (no cursor held open)."""
-    if "party_ids" in params:
-        yield from params["party_ids"]
-        return
+def _segment_members(actor: Any, segment_id: int) -> Any:
+    """The party ids of the segment's members ``actor`` may see in the current run (an
+    empty queryset without a run)."""
     from clientela.crm.engagement.models import Segment
     from clientela.crm.engagement.segments import parse_definition, segment_scores
+    from clientela.crm.scoring.models import CustomerScore
     from clientela.crm.scoring.queries import current_run
 
-    segment = Segment.objects.get(pk=params["segment_id"])
+    segment = Segment.objects.get(pk=segment_id)
     run = current_run()
     if run is None:
+        return CustomerScore.objects.none().values_list("party_id", flat=True)
+    return (segment_scores(actor, parse_definition(segment.definition), run)
+            .order_by("party_id").values_list("party_id", flat=True))
+
+
+def _party_ids(party_ids: list[int] | None, members: Any) -> Iterator[int]:
+    """The parties of the job, in id order, a page at a time (no cursor held open)."""
+    if party_ids is not None:
+        yield from party_ids
         return
-    members = (segment_scores(actor, parse_definition(segment.definition), run)
-               .order_by("party_id").values_list("party_id", flat=True))
     last = 0
     while True:
         page = list(members.filter(party_id__gt=last)[:1000])
@@ -212,8 +218,8 @@ def invite_job(job: Any, *, survey_id: int, channel: str, subject: str, body: st
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     survey = Survey.objects.get(pk=survey_id)
-    params = {"party_ids": party_ids} if party_ids is not None else {"segment_id": segment_id}
-    total = len(party_ids) if party_ids is not None else None
+    members = _segment_members(actor, segment_id) if party_ids is None and segment_id else None
+    total = len(party_ids) if party_ids is not None else (members.count() if members is not None else 0)
     counts = {"sent": 0, "suppressed": 0, "failed": 0, "already_invited": 0}
     connection = get_connection(fail_silently=False) if channel == "email" else None
     gateway = None
@@ -226,7 +232,7 @@ def invite_job(job: Any, *, survey_id: int, channel: str, subject: str, body: st
     if job.resumed:
         _wait_out_dead_claims(job, survey)
     try:
-        for party_id in _party_ids(actor, params):
+        for party_id in _party_ids(party_ids, members):
             invitation, created = _invitation_for(actor, survey, party_id, channel)
             if not created and invitation.send_status != SendStatus.SENDING:
                 counts["already_invited"] += 1
