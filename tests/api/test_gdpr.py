@@ -185,3 +185,30 @@ def test_non_admin_cannot_export_or_erase(teams: Any) -> None:
     assert manager.post(f"/parties/{party.pk}/erasure", None).status_code == 403
     party.refresh_from_db()
     assert party.name == NAME
+
+
+def test_the_party_page_queues_the_erasure_as_a_job(teams: Any) -> None:
+    from django.test import Client
+
+    from clientela.crm.jobs.models import Job
+
+    admin = make_user("dpo4", "admin", teams[0])
+    party = _person(admin)
+    page = Client()
+    page.force_login(admin)
+    assert 'data-testid="erase-panel"' in page.get(f"/customers/{party.pk}/").content.decode()
+    unconfirmed = page.post(f"/customers/{party.pk}/erase/")
+    assert unconfirmed.status_code == 302 and not Job.objects.exists()
+    queued = page.post(f"/customers/{party.pk}/erase/", {"confirm": "yes"})
+    job = Job.objects.get(kind="privacy.erase")
+    assert queued.status_code == 302 and queued["Location"].endswith(f"?erasure={job.pk}")
+    assert 'data-testid="erasure-queued"' in page.get(queued["Location"]).content.decode()
+    assert _text_hits([NAME])  # queued, not yet done
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.created_by == admin
+    assert _text_hits([NAME, EMAIL, PHONE]) == []
+    manager = Client()
+    manager.force_login(make_user("boss4", "manager", teams[0]))
+    assert 'data-testid="erase-panel"' not in manager.get(f"/customers/{party.pk}/").content.decode()
+    assert manager.post(f"/customers/{party.pk}/erase/", {"confirm": "yes"}).status_code == 403

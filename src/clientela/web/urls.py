@@ -38,6 +38,7 @@ urlpatterns = [
     path("customers/<int:party_id>/", customers.customer_detail, name="customer"),
     path("customers/<int:party_id>/edit/", parties.party_edit, name="customer-edit"),
     path("customers/<int:party_id>/archive/", parties.party_archive, name="customer-archive"),
+    path("customers/<int:party_id>/erase/", parties.party_erase, name="customer-erase"),
     path("customers/<int:party_id>/restore/", parties.party_restore, name="customer-restore"),
     path("customers/<int:party_id>/contacts/new/", contacts.contact_new, name="contact-new"),
     path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact-edit"),
