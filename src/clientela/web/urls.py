@@ -25,6 +25,7 @@ from clientela.web import (
     planner,
     segments,
     survey_invitations,
+    surveys,
     tasks,
 )
 
@@ -83,6 +84,9 @@ urlpatterns = [
     path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
     path("feedback/invite/", survey_invitations.invite, name="survey-invite"),
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_new, name="survey-new"),
+    path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey"),
     path("model/", model_run.model_page, name="model"),
     # tasks, My day and notifications
     path("my-day/", tasks.my_day, name="my-day"),

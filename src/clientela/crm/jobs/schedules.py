@@ -71,6 +71,8 @@ SCHEDULES: list[Schedule] = [
     Schedule("purge-exports", "clientela.crm.exports.actions.purge_expired_exports", every=timedelta(hours=1)),
     Schedule("survey-reminders", "clientela.crm.feedback.invitations.send_survey_reminders",
              every=timedelta(hours=1)),
+    Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),
+    Schedule("loyalty-expiry", "clientela.crm.loyalty.earning.expire_points", daily_at="03:30"),
 ]
 
 
