@@ -229,3 +229,19 @@ def test_the_feedback_page_invites_a_segment(world: dict[str, Any], inbox: SmtpI
     analyst.force_login(User.objects.create_user(username="ana", password="pw", role="analyst"))
     assert 'data-testid="survey-invite"' not in analyst.get("/feedback/").content.decode()
     assert analyst.post("/feedback/invite/", {"survey": world["survey"].pk, "segment": segment.pk}).status_code == 403
+
+
+def test_the_survey_page_invites_a_segment_to_that_survey(world: dict[str, Any]) -> None:
+    from clientela.crm.engagement.actions import create_segment
+
+    marketer = User.objects.create_user(username="mio", password="pw", role="marketer")
+    segment = create_segment(marketer, {"name": "Clients", "definition": {"ladder_stages": ["client"]}})
+    c = Client()
+    c.force_login(marketer)
+    survey = world["survey"]
+    page = c.get(f"/surveys/{survey.pk}/").content.decode()
+    assert 'data-testid="survey-invite"' in page and 'data-testid="invite-survey"' not in page  # this survey
+    answer = c.post("/feedback/invite/", {"survey": survey.pk, "segment": segment.pk, "back": "survey"})
+    assert answer.status_code == 302 and answer["Location"].startswith(f"/surveys/{survey.pk}/?invited=")
+    assert Job.objects.get(kind="survey.invite").params["segment_id"] == segment.pk
+    assert 'data-testid="invite-queued"' in c.get(answer["Location"]).content.decode()

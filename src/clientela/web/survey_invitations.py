@@ -31,15 +31,20 @@ def _messages() -> dict[str, str]:
     }
 
 
-def invite_card(request: HttpRequest) -> dict[str, Any] | None:
-    """The card's context on the feedback page, or None when the user may not invite."""
+def invite_card(request: HttpRequest, survey: Any = None) -> dict[str, Any] | None:
+    """The card's context on the feedback page (any active survey) or on ``survey``'s
+    page, or None when the user may not invite."""
     user = request.user
     if not can(user, "survey", "update"):
         return None
     error = _messages().get(request.GET.get("invite_error", ""), "")
     invited = request.GET.get("invited", "")
+    surveys = visible_surveys(user).filter(is_active=True).order_by("name")
+    if survey is not None:
+        surveys = surveys.filter(pk=survey.pk)
     return {
-        "surveys": list(visible_surveys(user).filter(is_active=True).order_by("name")),
+        "survey": survey,
+        "surveys": list(surveys),
         "segments": list(visible_segments(user).order_by("name")[:SHOWN_SEGMENTS]),
         "error": error, "invited": invited if invited.isdigit() else "",
         "may_view_jobs": may_view_jobs(user),
@@ -56,6 +61,8 @@ def invite(request: HttpRequest) -> HttpResponse:
         survey = access_survey_by_id(request.user, int(request.POST.get("survey", "0") or 0), op="update")
     except (RecordNotFound, NotPermitted, ValueError):
         return HttpResponseRedirect(back + "?invite_error=survey#invite")
+    if request.POST.get("back") == "survey":  # the card on the survey's own page
+        back = reverse("web:survey", args=[survey.pk])
     try:
         segment = access_segment_by_id(request.user, int(request.POST.get("segment", "0") or 0))
     except (RecordNotFound, NotPermitted, ValueError):
