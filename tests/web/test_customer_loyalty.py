@@ -95,3 +95,25 @@ def test_the_card_reads_in_a_fixed_number_of_queries(world: dict[str, Any], make
     for i in range(5):
         Party.objects.create(ref=f"G{i}", name=f"More {i}", is_customer=True, referred_by=anna, acquired_at=T0)
     assert count() == few
+
+
+def test_points_are_redeemed_from_the_360(world: dict[str, Any], make_user: Any) -> None:
+    from clientela.crm.audit.models import AuditEntry
+
+    anna = world["anna"]
+    account = anna.loyalty_accounts.get()
+    manager = make_user("mg", "admin")
+    c = client_for(manager, "pl")
+    assert 'data-testid="redeem-form"' in c.get(f"/customers/{anna.pk}/").content.decode()
+    short = c.post(f"/loyalty/accounts/{account.pk}/redeem/", {"reward": "Rower", "points": "5000"}, follow=True)
+    assert "Konto ma 210 pkt; to za mało." in short.content.decode()
+    done = c.post(f"/loyalty/accounts/{account.pk}/redeem/", {"reward": "Kubek", "points": "60"}, follow=True)
+    assert "Wykorzystano 60 pkt na: Kubek." in done.content.decode()
+    account.refresh_from_db()
+    assert account.balance == 150
+    assert AuditEntry.objects.filter(actor_id=manager.pk, entity__in=("points_entry", "loyalty_entry")).exists()
+    # a read-only user may not redeem
+    ro = make_user("ro", "read_only")
+    assert client_for(ro).post(f"/loyalty/accounts/{account.pk}/redeem/", {"reward": "X", "points": "1"}).status_code in (403, 404)
+    account.refresh_from_db()
+    assert account.balance == 150

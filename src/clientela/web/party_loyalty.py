@@ -58,6 +58,7 @@ def loyalty_context(user: Any, party: Party, run: Any, *, show_clv: bool) -> dic
     return {
         "referral_currency": run_currency(run) if run is not None else "",
         "loyalty_accounts": accounts,
+        "can_redeem": can(user, "loyalty_entry", "create"),
         "referred_by": referred_by,
         "referred_by_hidden": party.referred_by_id is not None and referred_by is None,
         "referred": referred,
