@@ -180,7 +180,30 @@ JOB_KINDS: dict[str, str | Promise] = {
     "privacy.erase": _("Personal data erasure"),
     "survey.invite": _("Survey invitations"),
     "export.csv": _("Export"),
+    "imports.run": _("File import"),
     "schedule": _("Scheduled work"),
+}
+
+IMPORT_STATUS: dict[str, str | Promise] = {
+    "draft": _("Being prepared"),
+    "queued": _("Queued"),
+    "running": pgettext_lazy("import status", "Running"),
+    "imported": _("Imported"),
+    "failed": _("Failed"),
+    "undone": _("Undone"),
+}
+
+IMPORT_KINDS: dict[str, str | Promise] = {
+    "customers": _("Customers"),
+    "orders": _("Orders"),
+    "interactions": _("Interactions"),
+}
+
+DELIMITERS: dict[str, str | Promise] = {
+    ",": _("Comma ( , )"),
+    ";": _("Semicolon ( ; )"),
+    "\t": _("Tab"),
+    "|": _("Vertical bar ( | )"),
 }
 
 EXPORT_KINDS: dict[str, str | Promise] = {

@@ -17,6 +17,7 @@ from clientela.web import (
     exports,
     feedback,
     global_search,
+    imports,
     jobs,
     loyalty,
     model_run,
@@ -107,6 +108,14 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="jobs"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),
+    # the import wizard (issue 14, item 4)
+    path("import/", imports.import_home, name="imports"),
+    path("import/<int:upload_id>/", imports.import_detail, name="import"),
+    path("import/<int:upload_id>/settings/", imports.import_settings, name="import-settings"),
+    path("import/<int:upload_id>/file/", imports.import_file, name="import-file"),
+    path("import/<int:upload_id>/start/", imports.import_start, name="import-start"),
+    path("import/<int:upload_id>/progress/", imports.import_progress, name="import-progress"),
+    path("import/<int:upload_id>/undo/", imports.import_undo, name="import-undo"),
 ]
 
 auth_urlpatterns = [

@@ -94,6 +94,7 @@ _TABLES = {
     "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
     "export_kind": labels.EXPORT_KINDS, "export_status": labels.EXPORT_STATUS,
+    "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
     "points_kind": labels.POINTS_KINDS,
 }
 
