@@ -110,7 +110,7 @@ EXPECTATIONS: dict[tuple[str, str], str] = {
 }
 
 SUCCESS = {"GET": 200, "POST": 201, "PATCH": 200, "PUT": 200, "DELETE": 204}
-SUCCESS_OVERRIDE = {("POST", "/api/v1/parties/{party_id}/erasure"): 200}
+SUCCESS_OVERRIDE = {("POST", "/api/v1/parties/{party_id}/erasure"): 202}
 
 # How to fill each path parameter from the owner's records.
 PATH_VALUES: dict[str, Callable[[World, Records], int]] = {

@@ -221,7 +221,10 @@ def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
     from clientela.api.routers import (
         deliveries,
+        exports,
         feedback,
+        invitations,
+        jobs,
         loyalty,
         sales,
         service,
@@ -229,7 +232,7 @@ def _register_operations() -> None:
         vocabularies,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
         api.add_router("", module.router)
 
 

@@ -99,6 +99,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
+        "erasure_job": request.GET.get("erasure", "") if request.GET.get("erasure", "").isdigit() else "",
     }
     context.update(loyalty_context(request.user, party, run, show_clv=context["show_clv"]))
     return render_page(request, "web/customers/detail.html", context, section="customers")

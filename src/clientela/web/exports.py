@@ -1,80 +1,73 @@
-"""CSV downloads of list pages: the customer list (with its filters) and a segment's members.
-
-Each view parses, checks the ``export`` capability, and streams ``row_export.iter_csv``
-over the page's own query (the rows the user may see); the fields the user may not see
-(CLV, margin) are left out by ``row_export``. Large exports are the runtime's background
-jobs' business; these stream, so memory stays flat.
-"""
+"""The exports page (/exports/): ask for a CSV of the rows you may see — downloaded at
+once when small, written by the worker when large (the page follows it) — and download
+your exports until they expire. Users with the export capability."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, StreamingHttpResponse
-from django.views.decorators.http import require_GET
-
-from clientela.crm.accounts.permissions import can, can_see
-from clientela.crm.engagement.access import access_segment_by_id
-from clientela.crm.engagement.segments import parse_definition, segment_scores
-from clientela.crm.errors import NotPermitted, RecordNotFound
-from clientela.crm.scoring.queries import current_run
-from clientela.crm.transfer.row_export import ExportField, check_export, iter_csv
-from clientela.web import queries
-from clientela.web.forms import parse_filters
-
-SEGMENT_EXPORT_FIELDS: tuple[ExportField, ...] = (
-    ExportField("customer_ref", "party__ref"),
-    ExportField("name", "party__name"),
-    ExportField("email", "party__email"),
-    ExportField("rfm_segment", "rfm_segment"),
-    ExportField("ladder_stage", "ladder_stage"),
-    ExportField("p_alive", "p_alive", "number"),
-    ExportField("clv", "clv", "number", group="clv"),
-    ExportField("next_best_action", "next_best_action"),
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
 )
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clientela.crm.accounts.permissions import has_capability
+from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
+from clientela.crm.exports import storage
+from clientela.crm.exports.access import access_export_by_id, visible_exports
+from clientela.crm.exports.actions import request_export
+from clientela.crm.exports.models import ExportStatus
+from clientela.crm.exports.sources import SOURCES
+from clientela.web import labels
+from clientela.web.layout import render_page
+
+SHOWN = 50
 
 
-def _download(rows: object, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _check(request: HttpRequest, entity: str) -> None:
-    try:
-        check_export(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
-    if not can(request.user, entity, "view"):
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    if not has_capability(request.user, "export"):
         raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        try:
+            export, job = request_export(request.user, kind=request.POST.get("kind", ""))
+        except NotPermitted:
+            error = _("You may not export these records.")
+        except InvalidInput as exc:
+            error = _("There is nothing to export yet.") if "kind" in exc.errors and \
+                request.POST.get("kind") in SOURCES else _("Choose what to export.")
+        else:
+            if job is None:  # small: the file is ready, download it now
+                return HttpResponseRedirect(reverse("web:export-download", args=[export.pk]))
+            return HttpResponseRedirect(reverse("web:exports") + f"?started={export.pk}")
+    exports = list(visible_exports(request.user).select_related("job")[:SHOWN])
+    pending = any(e.status == ExportStatus.PENDING for e in exports)
+    return render_page(request, "web/exports/list.html", {
+        "exports": exports, "kinds": [(k, labels.label(labels.EXPORT_KINDS, k)) for k in SOURCES],
+        "labels": labels.EXPORT_KINDS, "error": error, "pending": pending,
+        "started": request.GET.get("started", ""),
+    }, section="exports", status=422 if error else 200)
 
 
 @login_required
 @require_GET
-def customers_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The customer list with the filters of the page, every page of it."""
-    _check(request, "party")
-    query = queries.customer_export_query(request.user, parse_filters(request.GET), run=current_run())
-    return _download(iter_csv(request.user, query, queries.CUSTOMER_EXPORT_FIELDS), "customers.csv")
-
-
-@login_required
-@require_GET
-def segment_csv(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
-    """The segment's members now (none before the first scoring run)."""
-    _check(request, "segment")
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The export's CSV, for the user who asked for it and administrators."""
     try:
-        segment = access_segment_by_id(request.user, segment_id)
-    except (RecordNotFound, NotPermitted):
-        raise Http404("no such segment") from None
-    run = current_run()
-    definition = parse_definition(segment.definition)
-    if run is None:
-        from clientela.crm.scoring.models import CustomerScore
-
-        scores = CustomerScore.objects.none()
-    else:
-        order = ("-clv", "party_id") if can_see(request.user, "clv") else ("party_id",)
-        scores = segment_scores(request.user, definition, run).order_by(*order)
-    return _download(iter_csv(request.user, scores, SEGMENT_EXPORT_FIELDS), f"segment-{segment.pk}.csv")
+        export = access_export_by_id(request.user, export_id)
+    except RecordNotFound:
+        raise Http404("no such export") from None
+    if export.status != ExportStatus.READY:
+        return HttpResponseRedirect(reverse("web:exports"))
+    response = StreamingHttpResponse(storage.read(export), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -111,14 +111,18 @@ SOURCES: dict[Kind, Source] = {
 }
 
 
-def export_csv(kind: Kind | str, stream: TextIO) -> int:
-    """Write ``kind`` as canonical CSV to ``stream``; returns the number of rows."""
+Narrow = Callable[[Any], Any]  # QuerySet -> QuerySet: the rows a user may see
+
+
+def export_csv(kind: Kind | str, stream: TextIO, *, narrow: Narrow | None = None) -> int:
+    """Write ``kind`` as canonical CSV to ``stream``; returns the number of rows.
+    ``narrow`` restricts the rows (a user's scope: ``exports.sources``)."""
     kind = Kind(kind)
     # CRLF (RFC 4180) also makes the csv module quote a value holding a bare CR.
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(column_names(kind))
     count = 0
-    for row in _cells(kind):
+    for row in _cells(kind, narrow):
         writer.writerow([_CSV_FORMAT[out.how](value) for out, value in zip(SOURCES[kind].columns, row, strict=True)])
         count += 1
     return count
@@ -145,17 +149,26 @@ def export_parquet(kind: Kind | str, path: Path | str) -> int:
     return count
 
 
-def _cells(kind: Kind) -> Iterator[tuple[Any, ...]]:
-    """One value per column (a tuple for a column read from several lookups)."""
+def source_queryset(kind: Kind | str) -> Any:
+    """Every record ``kind`` exports (before ordering and columns)."""
     from django.apps import apps
 
-    source = SOURCES[kind]
-    model = apps.get_model(source.model)
-    queryset = model._default_manager.all()
+    source = SOURCES[Kind(kind)]
+    queryset = apps.get_model(source.model)._default_manager.all()
     if source.customer_base_only:
         from clientela.crm.parties.models import OUTSIDE_CUSTOMER_BASE
 
         queryset = queryset.exclude(OUTSIDE_CUSTOMER_BASE)
+    return queryset
+
+
+def _cells(kind: Kind, narrow: Narrow | None = None) -> Iterator[tuple[Any, ...]]:
+    """One value per column (a tuple for a column read from several lookups); ``narrow``
+    restricts the rows (a user's scope)."""
+    source = SOURCES[kind]
+    queryset = source_queryset(kind)
+    if narrow is not None:
+        queryset = narrow(queryset)
     lookups = [lookup for out in source.columns for lookup in out.lookups]
     spans = [len(out.lookups) for out in source.columns]
     for flat in queryset.order_by(*source.ordering).values_list(*lookups).iterator(chunk_size=CHUNK):
