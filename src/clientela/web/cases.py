@@ -26,6 +26,7 @@ from clientela.crm.tasks.access import visible_tasks
 from clientela.web.case_forms import AssignForm, CaseForm, NoteForm, StatusForm, parse_queue_filters
 from clientela.web.labels import CASE_STATUS, PRIORITIES
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.sla_countdown import countdown
 from clientela.web.user_time import in_user_zone
 
@@ -67,7 +68,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "may_create": access.may_create_case(request.user),
     }
     with in_user_zone(request):
-        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "case-results":
+        if is_htmx(request, "case-results"):
             return render(request, "web/cases/_queue_results.html", context)
         context.update(
             statuses=CASE_STATUS, priorities=PRIORITIES, owners=_owners(request.user),

@@ -27,12 +27,9 @@ from clientela.crm.scoring.reasons import product_names, reason_for, run_currenc
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.parties import undo_offer
 from clientela.web.party_360 import party_context
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
@@ -53,7 +50,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "show_margin": can_see(request.user, "margin"),
         "query": request.GET.copy(),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "results":
+    if is_htmx(request, "results"):
         return render(request, "web/customers/_results.html", context)
     context.update(
         sorts=[(s, queries.SORTS[s]) for s in queries.allowed_sorts(request.user)],
@@ -138,13 +135,13 @@ def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
             for name, message in exc.errors.items():
                 form.add_error(name if name in form.fields else None, message)
     if form.is_valid():
-        if not _is_htmx(request):
+        if not is_htmx(request):
             return redirect(reverse("web:customer", args=[party.pk]) + "#timeline")
         return render(request, "web/customers/_log_done.html", {
             "party": party, "form": InteractionForm(), "timeline": queries.timeline(request.user, party),
             "logged": True,
         })
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/customers/_log_form.html", {"party": party, "form": form})
     return render_page(
         request, "web/customers/log_error.html", {"party": party, "form": form},

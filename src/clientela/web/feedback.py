@@ -18,6 +18,7 @@ from clientela.web.feedback_figures import (
     parse_feedback_filters,
 )
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.templatetags.web_format import num
 
 
@@ -29,7 +30,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
     filters = parse_feedback_filters(request.GET)
     rows, has_next = comments(request.user, filters)
     context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy()}
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "comments":
+    if is_htmx(request, "comments"):
         return render(request, "web/feedback/_comments.html", context)
     nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
     charts = [

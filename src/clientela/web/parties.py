@@ -33,9 +33,8 @@ from clientela.crm.parties.models import OTHER_ROLES, Party
 from clientela.crm.parties.queries import other_parties, possible_duplicates
 from clientela.web import queries
 from clientela.web.layout import render_page
+from clientela.web.paging import one_page, page_number
 from clientela.web.party_forms import PartyForm
-
-PAGE_SIZE = 50
 
 
 def _fetch(request: HttpRequest, party_id: int, op: str, *, archived: bool = False) -> Party:
@@ -220,14 +219,10 @@ def party_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
     if archived and not may_see_archived(request.user):
         raise PermissionDenied
-    try:
-        page = max(1, min(int(request.GET.get("page", "1")), 200))
-    except ValueError:
-        page = 1
-    start = (page - 1) * PAGE_SIZE
-    rows = list(other_parties(request.user, role=kind, archived=archived)[start : start + PAGE_SIZE + 1])
+    page = page_number(request.GET)
+    rows, has_next = one_page(other_parties(request.user, role=kind, archived=archived), page)
     return render_page(request, "web/parties/list.html", {
-        "rows": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
+        "rows": rows, "page": page, "has_next": has_next,
         "kind": kind, "kinds": OTHER_ROLES, "archived": archived,
         "may_see_archived": may_see_archived(request.user),
         "can_create": can(request.user, "party", "create"),

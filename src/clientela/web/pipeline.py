@@ -37,6 +37,7 @@ from clientela.web.board import (
     team_choices,
 )
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.queries import owner_choices
 
 
@@ -114,7 +115,7 @@ def pipeline_board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = _pipeline_or_404(request, pipeline_id)
     filters = parse_board_filters(request.GET)
     context = _context(request, pipeline, filters)
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board":
+    if is_htmx(request, "board"):
         return render(request, "web/pipeline/_board.html", context)
     context.update(owners=owner_choices(request.user), teams=team_choices(request.user))
     return render_page(request, "web/pipeline/board.html", context, section="pipeline")
@@ -187,7 +188,7 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
         else:
             error = _("The deal cannot be moved there.")
     pipeline = deal.pipeline
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request):
         return redirect(reverse("web:pipeline", args=[pipeline.pk]))
     context = _context(request, pipeline, _filters_of_page(request), error=error,
                        moved=None if error else deal.pk, ask_reason=ask)

@@ -48,21 +48,8 @@ from clientela.crm.scoring.queries import current_run
 from clientela.web import labels
 from clientela.web.campaign_forms import CampaignForm, builder_data, builder_params, read_definition
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page, page_number
 from clientela.web.templatetags.web_format import num
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _may_view(request: HttpRequest) -> None:
@@ -120,18 +107,17 @@ def _builder_context(request: HttpRequest, params: QueryDict | dict[str, Any], r
 @require_GET
 def segment_list(request: HttpRequest) -> HttpResponse:
     _may_view(request)
-    page = _page_number(request)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(visible_segments(request.user).select_related("owner").order_by("name", "id")[start : start + PAGE_SIZE + 1])
+    page = page_number(request.GET)
+    rows, has_next = one_page(visible_segments(request.user).select_related("owner").order_by("name", "id"), page)
     items = []
-    for segment in rows[:PAGE_SIZE]:
+    for segment in rows:
         try:
             summary = describe(parse_definition(segment.definition))
         except InvalidInput:
             summary = []
         items.append((segment, summary))
     return render_page(request, "web/segments/list.html", {
-        "items": items, "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "rows": items, "page": page, "has_next": has_next,
         "can_create": can(request.user, "segment", "create"),
     }, section="segments")
 
@@ -229,14 +215,11 @@ def _members(request: HttpRequest, definition: SegmentDefinition, run: ModelRun 
         return [], False
     show_clv = can_see(request.user, "clv")
     order = ("-clv", "party_id") if show_clv else ("party_id",)  # ranking by CLV would reveal it
-    start = (page - 1) * PAGE_SIZE
-    scores = list(
-        segment_scores(request.user, definition, run).select_related("party")
-        .order_by(*order)[start : start + PAGE_SIZE + 1]
+    scores, has_next = one_page(
+        segment_scores(request.user, definition, run).select_related("party").order_by(*order), page
     )
     cutoffs = tier_cutoffs(run) if show_clv and scores else None
-    rows = [MemberRow(s, tier_of(s.clv, cutoffs) if show_clv else "") for s in scores[:PAGE_SIZE]]
-    return rows, len(scores) > PAGE_SIZE and page < MAX_PAGE
+    return [MemberRow(s, tier_of(s.clv, cutoffs) if show_clv else "") for s in scores], has_next
 
 
 @login_required
@@ -246,7 +229,7 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = _segment_or_404(request, segment_id)
     definition = parse_definition(segment.definition)
     run = current_run()
-    page = _page_number(request)
+    page = page_number(request.GET)
     hidden = definition.uses_value and not can_see(request.user, "clv")
     rows, has_next = _members(request, definition, run, page)
     context = {
@@ -263,7 +246,7 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
         "can_campaign": can(request.user, "campaign", "create") and can(request.user, "campaign_member", "create"),
         "tier_labels": labels.VALUE_TIERS,
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "members":
+    if is_htmx(request, "members"):
         return render(request, "web/segments/_members.html", context)
     return render_page(request, "web/segments/detail.html", context, section="segments")
 

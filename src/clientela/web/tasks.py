@@ -19,6 +19,7 @@ from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, Sta
 from clientela.crm.tasks import access, actions, queries
 from clientela.crm.tasks.models import Task, TaskStatus
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page
 from clientela.web.task_forms import (
     ReassignForm,
     RescheduleForm,
@@ -27,12 +28,8 @@ from clientela.web.task_forms import (
     today,
 )
 
-PAGE_SIZE = 50
 CHANGES = ("complete", "reopen", "reschedule", "reassign")
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -86,19 +83,18 @@ def task_list(request: HttpRequest) -> HttpResponse:
         visible = visible.filter(assignee=request.user)
     qs = queries.filter_tasks(visible, today=today(), status=filters.status, due=filters.due,
                               assignee_id=filters.assignee if filters.scope == "team" else None)
-    start = (filters.page - 1) * PAGE_SIZE
-    rows = list(qs[start:start + PAGE_SIZE + 1])
+    rows, has_next = one_page(qs, filters.page)
     context = {
         "filters": filters,
-        "tasks": rows[:PAGE_SIZE],
-        "has_next": len(rows) > PAGE_SIZE,
+        "tasks": rows,
+        "has_next": has_next,
         "query": request.GET.copy(),
         "can_create": can(request.user, "task", "create"),
         "next": request.get_full_path(),
         "assignees": list(access.assignable_users(request.user)) if filters.scope == "team" else [],
         **_row_context(request),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "task-results":
+    if is_htmx(request, "task-results"):
         return render(request, "web/tasks/_results.html", context)
     return render_page(request, "web/tasks/list.html", context, section="tasks")
 
@@ -159,7 +155,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
         raise PermissionDenied from None
     context = {"task": task, "next": _safe_next(request, ""), "today": today(),
                "assignees": list(access.assignable_users(request.user))}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/tasks/_change_forms.html", {**context, "inline": True})
     return render_page(request, "web/tasks/edit.html", context, section="tasks")
 
@@ -205,7 +201,7 @@ def task_change(request: HttpRequest, task_id: int, change: str) -> HttpResponse
         error = _("Someone changed this task meanwhile; it is shown as it is now.")
     except InvalidInput:
         error = _("The task cannot be changed this way.")
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(_safe_next(request, reverse("web:tasks")))
     context = {"task": _fresh(task.pk), "error": error, "next": _safe_next(request, ""), **_row_context(request)}
     if task.assignee_id == request.user.pk and change == "reassign" and not error:
