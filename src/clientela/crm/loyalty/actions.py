@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_create
+from clientela.crm.audit.actions import audit_create
 from clientela.crm.commerce.models import Order
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.models import (

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.audit.actions import record_change
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import audit_change, audit_create, audit_delete, record_change
 from clientela.crm.commerce.models import Product
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import save_versioned
 from clientela.crm.sales.models import (
     Deal,
     DealLine,
@@ -255,7 +255,6 @@ def update_deal(
     if unknown:
         raise SalesError(sorted(unknown)[0], "cannot be changed here")
     locked = _lock(deal, expected_version)
-    before = {f: getattr(locked, f) for f in changes}
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
         if not changes["name"]:
@@ -264,12 +263,7 @@ def update_deal(
         changes["amount"] = _money(changes["amount"])
     if "currency" in changes:
         changes["currency"] = _currency(changes["currency"])
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.version += 1
-    locked.save()
-    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
-    return locked
+    return save_versioned(actor, locked, changes)
 
 
 @transaction.atomic
