@@ -27,18 +27,13 @@ from clientela.api.schemas.commerce import (
     ProductOut,
     ProductUpdate,
 )
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can_see, require
 from clientela.crm.commerce import access, actions, queries
 from clientela.crm.commerce.models import Order, Product
-from clientela.crm.errors import NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 
 router = Router(tags=["products"])
 
-
-def _require_list(user: Any, entity: str) -> None:
-    if not can(user, entity, "view"):
-        raise NotPermitted(f"you may not list {entity} records")
 
 
 def _product_out(user: Any, product: Product) -> ProductOut:
@@ -82,7 +77,7 @@ def list_products(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProductOut]:
-    _require_list(request.auth, "product")
+    require(request.auth, "product")
     qs = queries.list_products(request.auth, q=q, category=category, is_active=is_active)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit)
     return Page[ProductOut](items=[_product_out(request.auth, p) for p in items], next_cursor=next_cursor)
@@ -141,7 +136,7 @@ def list_orders(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[OrderOut]:
-    _require_list(request.auth, "order")
+    require(request.auth, "order")
     qs = queries.list_orders(
         request.auth, party_id=party_id, status=status, ordered_from=ordered_from, ordered_to=ordered_to
     )

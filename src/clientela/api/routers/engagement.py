@@ -32,18 +32,13 @@ from clientela.api.schemas.engagement import (
     MemberUpdate,
 )
 from clientela.api.schemas.parties import ChannelValue
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can_see, require
 from clientela.crm.engagement import access, actions, queries
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
-from clientela.crm.errors import NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 
 router = Router(tags=["interactions"])
 
-
-def _require_list(user: Any, entity: str) -> None:
-    if not can(user, entity, "view"):
-        raise NotPermitted(f"you may not list {entity} records")
 
 
 def _interaction_out(user: Any, x: Interaction) -> InteractionOut:
@@ -82,7 +77,7 @@ def list_interactions(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[InteractionOut]:
-    _require_list(request.auth, "interaction")
+    require(request.auth, "interaction")
     qs = queries.list_interactions(
         request.auth, party_id=party_id, channel=channel, direction=direction,
         occurred_from=occurred_from, occurred_to=occurred_to,
@@ -145,7 +140,7 @@ def list_campaigns(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[CampaignOut]:
-    _require_list(request.auth, "campaign")
+    require(request.auth, "campaign")
     qs = queries.list_campaigns(request.auth, q=q, kind=kind)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("starts_on", "name"), cursor=cursor, limit=limit)
     return Page[CampaignOut](items=[_campaign_out(request.auth, c) for c in items], next_cursor=next_cursor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -24,8 +24,7 @@ from clientela.api.schemas.operations import (
     SurveyOut,
     SurveyUpdate,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import NotPermitted
+from clientela.crm.accounts.permissions import require
 from clientela.crm.feedback import access, actions
 from clientela.crm.feedback.models import Survey, SurveyResponse
 from clientela.crm.parties.access import access_party_for_child
@@ -43,10 +42,6 @@ def _response_out(r: SurveyResponse) -> ResponseOut:
                        kind=r.kind, score=r.score, comment=r.comment, answered_at=r.answered_at)
 
 
-def _require(user: Any, entity: str, op: str) -> None:
-    if not can(user, entity, op):
-        raise NotPermitted(f"you may not {op} {entity} records")
-
 
 @router.get("/surveys", response=answers(200, Page[SurveyOut]))
 def list_surveys(
@@ -57,7 +52,7 @@ def list_surveys(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[SurveyOut]:
-    _require(request.auth, "survey", "view")
+    require(request.auth, "survey")
     qs = access.visible_surveys(request.auth)
     if kind is not None:
         qs = qs.filter(kind=kind)
@@ -69,7 +64,7 @@ def list_surveys(
 
 @router.post("/surveys", response=answers(201, SurveyOut))
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
-    _require(request.auth, "survey", "create")
+    require(request.auth, "survey", "create")
     out = _survey_out(actions.create_survey(request.auth, **payload.model_dump()))
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/surveys/{out.id}"
@@ -115,7 +110,7 @@ def list_responses(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ResponseOut]:
-    _require(request.auth, "survey_response", "view")
+    require(request.auth, "survey_response")
     qs = access.visible_responses(request.auth)
     if survey_id is not None:
         qs = qs.filter(survey_id=survey_id)
@@ -128,7 +123,7 @@ def list_responses(
 @router.post("/survey-responses", response=answers(201, ResponseOut))
 def create_response(request: HttpRequest, response: HttpResponse, payload: ResponseCreate) -> Status[ResponseOut]:
     user = request.auth
-    _require(user, "survey_response", "create")
+    require(user, "survey_response", "create")
     survey = access.access_survey_by_id(user, payload.survey_id)
     party = None
     if payload.party_id is not None:

@@ -20,8 +20,8 @@ from clientela.api.schemas.operations import (
     EntryOut,
     ProgrammeOut,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.accounts.permissions import require
+from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty import access, actions, queries
 from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme
 from clientela.crm.parties.access import access_party_for_child
@@ -54,8 +54,7 @@ def list_programmes(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProgrammeOut]:
-    if not can(request.auth, "loyalty_account", "view"):
-        raise NotPermitted("you may not list loyalty programmes")
+    require(request.auth, "loyalty_account")
     qs = access.visible_programmes(request.auth)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
     return Page[ProgrammeOut](items=[_programme_out(p) for p in items], next_cursor=next_cursor)
@@ -70,8 +69,7 @@ def list_accounts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[AccountOut]:
-    if not can(request.auth, "loyalty_account", "view"):
-        raise NotPermitted("you may not list loyalty accounts")
+    require(request.auth, "loyalty_account")
     qs = access.visible_accounts(request.auth).select_related("programme")
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
@@ -111,8 +109,7 @@ def list_entries(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[EntryOut]:
     account = access.access_account_by_id(request.auth, account_id)
-    if not can(request.auth, "loyalty_entry", "view"):
-        raise NotPermitted("you may not list loyalty entries")
+    require(request.auth, "loyalty_entry")
     qs = PointsEntry.objects.filter(account=account)
     if kind is not None:
         qs = qs.filter(kind=kind)

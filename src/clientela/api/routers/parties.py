@@ -33,8 +33,7 @@ from clientela.api.schemas.parties import (
     PartyUpdate,
     PurposeValue,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import NotPermitted
+from clientela.crm.accounts.permissions import require
 from clientela.crm.parties import access, actions, queries
 from clientela.crm.parties.models import Consent, ContactPerson, Party
 
@@ -43,10 +42,6 @@ router = Router(tags=["parties"])
 PartyOrdering = Literal["name", "-name", "ref", "-ref", "created_at", "-created_at"]
 SimpleOrdering = Literal["name", "-name"]
 
-
-def _require_list(user: object, entity: str) -> None:
-    if not can(user, entity, "view"):
-        raise NotPermitted(f"you may not list {entity} records")
 
 
 # -- parties -------------------------------------------------------------------------
@@ -63,7 +58,7 @@ def list_parties(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[PartyOut]:
     """Parties you may see, filtered and ordered; follow ``next_cursor`` for more."""
-    _require_list(request.auth, "party")
+    require(request.auth, "party")
     qs = queries.list_parties(
         request.auth, q=q, kind=kind, country=country, is_customer=is_customer, owner_id=owner_id
     )
@@ -161,7 +156,7 @@ def list_contacts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ContactOut]:
-    _require_list(request.auth, "contact")
+    require(request.auth, "contact")
     qs = queries.list_contacts(request.auth, party_id=party_id, q=q)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
     return Page[ContactOut](items=[_contact_out(c) for c in items], next_cursor=next_cursor)
@@ -229,7 +224,7 @@ def list_consents(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ConsentOut]:
-    _require_list(request.auth, "consent")
+    require(request.auth, "consent")
     qs = queries.list_consents(request.auth, party_id=party_id, purpose=purpose, active=active)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit)
     return Page[ConsentOut](items=[_consent_out(c) for c in items], next_cursor=next_cursor)

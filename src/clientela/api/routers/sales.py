@@ -32,9 +32,9 @@ from clientela.api.schemas.operations import (
     StageUpdate,
     VelocityOut,
 )
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.sales import access, actions, queries
 from clientela.crm.sales.models import Deal, Pipeline, Stage
@@ -65,10 +65,6 @@ def _deal_out(d: Deal) -> DealOut:
     )
 
 
-def _require(user: Any, entity: str, op: str) -> None:
-    if not can(user, entity, op):
-        raise NotPermitted(f"you may not {op} {entity} records")
-
 
 # -- pipelines -----------------------------------------------------------------------
 @router.get("/pipelines", response=answers(200, Page[PipelineOut]))
@@ -79,7 +75,7 @@ def list_pipelines(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[PipelineOut]:
-    _require(request.auth, "pipeline", "view")
+    require(request.auth, "pipeline")
     qs = access.visible_pipelines(request.auth).prefetch_related("stages")
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
@@ -89,7 +85,7 @@ def list_pipelines(
 
 @router.post("/pipelines", response=answers(201, PipelineOut))
 def create_pipeline(request: HttpRequest, response: HttpResponse, payload: PipelineCreate) -> Status[PipelineOut]:
-    _require(request.auth, "pipeline", "create")
+    require(request.auth, "pipeline", "create")
     specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
     out = _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs))
     response["ETag"] = representation_etag(out)
@@ -173,7 +169,7 @@ def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
 @router.get("/pipelines/{pipeline_id}/funnel", response=answers(200, list[FunnelStepOut]))
 def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelStepOut]:
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
-    _require(request.auth, "deal", "view")
+    require(request.auth, "deal")
     return [
         FunnelStepOut(stage_id=s.stage.pk, stage=s.stage.name, reached=s.reached, share=s.share,
                       conversion=s.conversion)
@@ -184,7 +180,7 @@ def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelSte
 @router.get("/pipelines/{pipeline_id}/velocity", response=answers(200, VelocityOut))
 def pipeline_velocity(request: HttpRequest, pipeline_id: PathId) -> VelocityOut:
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
-    _require(request.auth, "deal", "view")
+    require(request.auth, "deal")
     v = queries.velocity(p)
     return VelocityOut(
         mean_days_in_stage={str(k): d for k, d in v.mean_days_in_stage.items()}, won=v.won, lost=v.lost,
@@ -207,7 +203,7 @@ def list_deals(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[DealOut]:
-    _require(request.auth, "deal", "view")
+    require(request.auth, "deal")
     qs = access.visible_deals(request.auth)
     filters = {"pipeline_id": pipeline_id, "stage_id": stage_id, "party_id": party_id,
                "owner_id": owner_id, "status": status}

@@ -11,7 +11,7 @@ from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.responses import answers
 from clientela.api.schemas.scoring import ScoreOut
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can_see, require
 from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring import access, queries
 from clientela.crm.scoring.models import CustomerScore
@@ -61,8 +61,7 @@ def list_scores(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ScoreOut]:
     """Scores of the current run for the parties the caller may see."""
-    if not can(request.auth, "party", "view"):
-        raise NotPermitted("you may not list scores")
+    require(request.auth, "party")
     if ordering.lstrip("-") == "clv" and not can_see(request.auth, "clv"):
         raise NotPermitted("ordering: your role may not see CLV, so it may not sort by it")
     qs = queries.list_scores(

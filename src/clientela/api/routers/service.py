@@ -26,9 +26,9 @@ from clientela.api.schemas.operations import (
     CaseUpdate,
     PriorityValue,
 )
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.service import access, actions, queries
 from clientela.crm.service.models import Case
@@ -57,8 +57,7 @@ def list_cases(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[CaseOut]:
-    if not can(request.auth, "case", "view"):
-        raise NotPermitted("you may not list cases")
+    require(request.auth, "case")
     qs = access.visible_cases(request.auth)
     filters = {"status": status, "priority": priority, "party_id": party_id, "owner_id": owner_id}
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})

@@ -25,8 +25,8 @@ from clientela.api.schemas.operations import (
     TaskUpdate,
 )
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.accounts.permissions import require
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_by_id
 from clientela.crm.sales.access import access_deal_by_id
 from clientela.crm.service.access import access_case_by_id
@@ -67,8 +67,7 @@ def list_tasks(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[TaskOut]:
-    if not can(request.auth, "task", "view"):
-        raise NotPermitted("you may not list tasks")
+    require(request.auth, "task")
     qs = access.visible_tasks(request.auth)
     filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
                "deal_id": deal_id, "case_id": case_id, "due_on__lt": due_before}

@@ -25,6 +25,8 @@ from typing import Any, Literal, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from clientela.crm.errors import NotPermitted, RecordNotFound
+
 Op = Literal["view", "create", "update", "delete"]
 
 
@@ -149,6 +151,24 @@ def admin_flags(role: str) -> dict[str, bool]:
 def can(user: Any, entity: str, op: Op | str) -> bool:
     """May the user do ``op`` to records of ``entity`` (before any record-level scope)?"""
     return op in rules_for(user).entities.get(entity, NONE)
+
+
+def require(user: Any, entity: str, op: Op | str = "view") -> None:
+    """Refuse (``NotPermitted``, 403) unless the role may ``op`` records of ``entity``: the
+    one check before every list and create, in the API, the pages and the CLI."""
+    if not can(user, entity, op):
+        raise NotPermitted(f"you may not {op} {entity} records")
+
+
+def first_or_refuse(user: Any, records: QuerySet[M], pk: Any, *, entity: str, op: Op | str = "view") -> M:
+    """Record ``pk`` among ``records`` (those the user may see) for ``op``: ``RecordNotFound``
+    (404, its existence is not disclosed) when it is not among them, ``NotPermitted`` (403)
+    when the user sees it but the role may not ``op`` it. Every ``access_*_by_id`` ends here."""
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise RecordNotFound(f"{entity} {pk}")
+    require(user, entity, op)
+    return record
 
 
 def has_capability(user: Any, capability: str) -> bool:
