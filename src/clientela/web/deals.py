@@ -209,8 +209,8 @@ def deal_stage(request: HttpRequest, deal_id: int) -> HttpResponse:
         return _page(request, deal, forms={"stage": form}, status=422)
     stage = next(s for s in stages if s.pk == form.cleaned_data["stage"])
     try:
-        actions.change_stage(request.user, deal, stage=stage, reason=form.cleaned_data["reason"],
-                             expected_version=form.cleaned_data["version"])
+        actions.move_deal(request.user, deal, stage, reason=form.cleaned_data["reason"],
+                          expected_version=form.cleaned_data["version"])
     except StaleRecord:
         return _page(request, _deal_for_page(request, deal_id), errors={STALE: STALE}, status=409)
     except InvalidInput as exc:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clientela.crm.accounts.permissions import can
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.sales.access import access_deal_by_id, access_pipeline_by_id, access_stage_by_id
-from clientela.crm.sales.actions import change_stage
+from clientela.crm.sales.actions import move_deal
 from clientela.crm.sales.models import Pipeline
 from clientela.crm.sales.queries import funnel
 from clientela.web.board import (
@@ -159,7 +159,7 @@ def _filters_of_page(request: HttpRequest) -> BoardFilters:
 @login_required
 @require_POST
 def move(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """Move a deal to ``stage`` (same pipeline) through ``sales.actions.change_stage``.
+    """Move a deal to ``stage`` (same pipeline) through ``sales.actions.move_deal``.
 
     ``version`` guards against moving a deal someone else changed meanwhile. A won or
     lost stage needs a ``reason``: without one the card's form opens, that stage chosen.
@@ -175,8 +175,8 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
     version = request.POST.get("version")
     error, ask = "", None
     try:
-        change_stage(
-            request.user, deal, stage=stage, reason=request.POST.get("reason", ""),
+        move_deal(
+            request.user, deal, stage, reason=request.POST.get("reason", ""),
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except StaleRecord:

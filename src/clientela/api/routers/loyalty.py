@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -124,18 +123,9 @@ def post_entry(
     """Earn, redeem, expire or adjust. A redeem or expire beyond the balance answers 422."""
     user = request.auth
     account = access.access_account_for_entry(user, account_id)
-    points = payload.points
-    if payload.kind != "adjust" and points <= 0:
-        raise InvalidInput({"points": "must be positive (the kind gives the direction)"})
-    with transaction.atomic():
-        if payload.kind == "earn":
-            entry = actions.earn(user, account, points, reason=payload.reason)
-        elif payload.kind == "redeem":
-            entry = actions.redeem(user, account, points, reward=payload.reward or payload.reason).entry
-        elif payload.kind == "expire":
-            entry = actions.expire(user, account, points, reason=payload.reason or "expiry")
-        else:
-            entry = actions.adjust(user, account, points, reason=payload.reason)
+    entry = actions.post_entry(
+        user, account, kind=payload.kind, points=payload.points, reason=payload.reason, reward=payload.reward or ""
+    )
     out = _entry_out(entry)
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/loyalty-accounts/{account_id}/entries"

@@ -254,24 +254,11 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
     values = patch_values(payload, DEAL_NULLABLE)
 
     def change(deal: Any) -> Any:
-        stage_id = values.pop("stage_id", None)
-        reason = values.pop("close_reason", None)
         if "owner_id" in values or "team_id" in values:
-            owner_id = values.pop("owner_id", deal.owner_id)
-            team_id = values.pop("team_id", deal.team_id)
-            owner, team = owner_and_team(owner_id, team_id)
-            access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
-            values["owner"], values["team"] = owner, team
-        if values:
-            deal = actions.update_deal(user, deal, **values)
-        if stage_id is not None:
-            stage = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
-            if stage is None:
-                raise InvalidInput({"stage_id": "not a stage of this deal's pipeline"})
-            deal = actions.move_deal(user, deal, stage, reason=reason or "")
-        elif reason is not None:
-            raise InvalidInput({"close_reason": "give it together with stage_id"})
-        return deal
+            access.check_deal_assignment(
+                user, owner_id=values.get("owner_id", deal.owner_id), team_id=values.get("team_id", deal.team_id)
+            )
+        return actions.patch_deal(user, deal, values)
 
     out = change_if_match(
         request,
