@@ -39,4 +39,6 @@ def list_audit_entries(
 
 @router.get("/audit-entries/{entry_id}", response=answers(200, AuditEntryOut))
 def get_audit_entry(request: HttpRequest, entry_id: PathId) -> AuditEntry:
+    """One audit entry: who changed which field of which record, when, from what to what.
+    Administrators only (the ``audit`` capability)."""
     return access.access_audit_entry_by_id(request.auth, entry_id)

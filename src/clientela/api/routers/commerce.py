@@ -77,6 +77,8 @@ def list_products(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProductOut]:
+    """The product catalogue, searchable by SKU or name, filtered by category and activity.
+    ``unit_cost`` and ``margin_rate`` are null for roles that may not see cost or margin."""
     require(request.auth, "product")
     qs = queries.list_products(request.auth, q=q, category=category, is_active=is_active)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit)
@@ -85,6 +87,7 @@ def list_products(
 
 @router.post("/products", response=answers(201, ProductOut))
 def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreate) -> Status[ProductOut]:
+    """Add a product (SKU unique: 409 when taken). Needs the create right on products."""
     access.check_product_create(request.auth)
     out = _product_out(request.auth, actions.create_product(request.auth, payload.model_dump()))
     response["ETag"] = representation_etag(out)
@@ -94,6 +97,7 @@ def create_product(request: HttpRequest, response: HttpResponse, payload: Produc
 
 @router.get("/products/{product_id}", response=answers(200, ProductOut))
 def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId) -> ProductOut:
+    """One product with its ``ETag``; cost and margin hidden from roles that may not see them."""
     out = _product_out(request.auth, access.access_product_by_id(request.auth, product_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -103,6 +107,7 @@ def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId
 def update_product(
     request: HttpRequest, response: HttpResponse, product_id: PathId, payload: ProductUpdate
 ) -> ProductOut:
+    """Change some fields of a product; ``If-Match`` with the ``ETag`` you read (412 when stale)."""
     out = change_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
@@ -115,6 +120,7 @@ def update_product(
 
 @router.delete("/products/{product_id}", response=no_content())
 def delete_product(request: HttpRequest, product_id: PathId) -> Status[None]:
+    """Delete a product that no order uses (409 otherwise: deactivate it with ``is_active=false``)."""
     delete_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
@@ -136,6 +142,8 @@ def list_orders(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[OrderOut]:
+    """Orders of the parties you may see, by party, status and order date; lines included, costs
+    hidden from roles that may not see them."""
     require(request.auth, "order")
     qs = queries.list_orders(
         request.auth, party_id=party_id, status=status, ordered_from=ordered_from, ordered_to=ordered_to
@@ -161,6 +169,7 @@ def create_order(request: HttpRequest, response: HttpResponse, payload: OrderCre
 
 @router.get("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
 def get_order(request: HttpRequest, response: HttpResponse, order_id: PathId) -> OrderOut:
+    """One order with its lines and ``ETag``; 404 when its party is outside your scope."""
     out = _order_out(request.auth, access.access_order_by_id(request.auth, order_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -188,6 +197,7 @@ def update_order(
 
 @router.delete("/orders/{order_id}", response=no_content(), tags=["orders"])
 def delete_order(request: HttpRequest, order_id: PathId) -> Status[None]:
+    """Delete an order and its lines (``If-Match`` required); audited."""
     delete_if_match(
         request,
         lambda op: access.access_order_by_id(request.auth, order_id, op=op),

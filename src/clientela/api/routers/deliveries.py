@@ -39,6 +39,8 @@ def list_deliveries(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[DeliveryOut]:
+    """Per member of a campaign you may see: send status (queued, sent, suppressed, failed), when
+    it was sent and why it was not."""
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
     qs = access.visible_members(request.auth).filter(campaign=campaign)
     if send_status is not None:

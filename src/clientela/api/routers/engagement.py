@@ -77,6 +77,8 @@ def list_interactions(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[InteractionOut]:
+    """Interactions (email, phone, SMS, meeting, web, chat, letter) with the parties you may see,
+    newest first by default."""
     require(request.auth, "interaction")
     qs = queries.list_interactions(
         request.auth, party_id=party_id, channel=channel, direction=direction,
@@ -90,6 +92,7 @@ def list_interactions(
 def create_interaction(
     request: HttpRequest, response: HttpResponse, payload: InteractionCreate
 ) -> Status[InteractionOut]:
+    """Log an interaction with a party you may see: channel, direction, time, subject. Audited."""
     values = payload.model_dump()
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="interaction", op="create")
     out = _interaction_out(request.auth, actions.create_interaction(request.auth, party, values))
@@ -100,6 +103,7 @@ def create_interaction(
 
 @router.get("/interactions/{interaction_id}", response=answers(200, InteractionOut))
 def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: PathId) -> InteractionOut:
+    """One interaction with its ``ETag``; 404 when its party is outside your scope."""
     out = _interaction_out(request.auth, access.access_interaction_by_id(request.auth, interaction_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -109,6 +113,7 @@ def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id
 def update_interaction(
     request: HttpRequest, response: HttpResponse, interaction_id: PathId, payload: InteractionUpdate
 ) -> InteractionOut:
+    """Change some fields of an interaction; ``If-Match`` with the ``ETag`` you read."""
     out = change_if_match(
         request,
         lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
@@ -121,6 +126,7 @@ def update_interaction(
 
 @router.delete("/interactions/{interaction_id}", response=no_content())
 def delete_interaction(request: HttpRequest, interaction_id: PathId) -> Status[None]:
+    """Delete an interaction (``If-Match`` required); the audit trail keeps its last values."""
     delete_if_match(
         request,
         lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
@@ -140,6 +146,8 @@ def list_campaigns(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[CampaignOut]:
+    """Campaigns (acquisition, retention, add-on, win-back) you may see, with their channel and
+    dates."""
     require(request.auth, "campaign")
     qs = queries.list_campaigns(request.auth, q=q, kind=kind)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("starts_on", "name"), cursor=cursor, limit=limit)
@@ -148,6 +156,7 @@ def list_campaigns(
 
 @router.post("/campaigns", response=answers(201, CampaignOut), tags=["campaigns"])
 def create_campaign(request: HttpRequest, response: HttpResponse, payload: CampaignCreate) -> Status[CampaignOut]:
+    """Create a campaign: kind, message channel, subject and body, dates, optionally its segment."""
     access.check_campaign_create(request.auth)
     out = _campaign_out(request.auth, actions.create_campaign(request.auth, payload.model_dump()))
     response["ETag"] = representation_etag(out)
@@ -157,6 +166,7 @@ def create_campaign(request: HttpRequest, response: HttpResponse, payload: Campa
 
 @router.get("/campaigns/{campaign_id}", response=answers(200, CampaignOut), tags=["campaigns"])
 def get_campaign(request: HttpRequest, response: HttpResponse, campaign_id: PathId) -> CampaignOut:
+    """One campaign with its ``ETag``."""
     out = _campaign_out(request.auth, access.access_campaign_by_id(request.auth, campaign_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -166,6 +176,7 @@ def get_campaign(request: HttpRequest, response: HttpResponse, campaign_id: Path
 def update_campaign(
     request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: CampaignUpdate
 ) -> CampaignOut:
+    """Change some fields of a campaign; ``If-Match`` with the ``ETag`` you read."""
     out = change_if_match(
         request,
         lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
@@ -178,6 +189,7 @@ def update_campaign(
 
 @router.delete("/campaigns/{campaign_id}", response=no_content(), tags=["campaigns"])
 def delete_campaign(request: HttpRequest, campaign_id: PathId) -> Status[None]:
+    """Delete a campaign and its members (``If-Match`` required)."""
     delete_if_match(
         request,
         lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
@@ -196,6 +208,7 @@ def list_members(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[MemberOut]:
+    """The members of a campaign whose parties you may see, with their response and send status."""
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
     qs = queries.list_members(request.auth, campaign_id=campaign.pk, party_id=party_id)
     items, next_cursor = paginate(qs, ordering="id", allowed=("id",), cursor=cursor, limit=limit)
@@ -206,6 +219,7 @@ def list_members(
 def add_member(
     request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: MemberCreate
 ) -> Status[MemberOut]:
+    """Add a party you may see to a campaign (409 when it is a member already)."""
     values = payload.model_dump()
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="create")
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="campaign_member", op="create")
@@ -217,6 +231,7 @@ def add_member(
 
 @router.get("/campaign-members/{member_id}", response=answers(200, MemberOut), tags=["campaigns"])
 def get_member(request: HttpRequest, response: HttpResponse, member_id: PathId) -> MemberOut:
+    """One campaign member with its ``ETag``."""
     out = _member_out(access.access_member_by_id(request.auth, member_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -226,6 +241,7 @@ def get_member(request: HttpRequest, response: HttpResponse, member_id: PathId) 
 def update_member(
     request: HttpRequest, response: HttpResponse, member_id: PathId, payload: MemberUpdate
 ) -> MemberOut:
+    """Record when a member was sent to, when it responded and the order it converted into (``If-Match`` with the ``ETag`` you read)."""
     out = change_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),
@@ -238,6 +254,7 @@ def update_member(
 
 @router.delete("/campaign-members/{member_id}", response=no_content(), tags=["campaigns"])
 def remove_member(request: HttpRequest, member_id: PathId) -> Status[None]:
+    """Take a party out of a campaign (``If-Match`` required)."""
     delete_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),

@@ -52,6 +52,7 @@ def list_surveys(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[SurveyOut]:
+    """Surveys (NPS, CSAT) with their question and whether they are open."""
     require(request.auth, "survey")
     qs = access.visible_surveys(request.auth)
     if kind is not None:
@@ -64,6 +65,7 @@ def list_surveys(
 
 @router.post("/surveys", response=answers(201, SurveyOut))
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
+    """Create an NPS or CSAT survey."""
     require(request.auth, "survey", "create")
     out = _survey_out(actions.create_survey(request.auth, **payload.model_dump()))
     response["ETag"] = representation_etag(out)
@@ -73,6 +75,7 @@ def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyC
 
 @router.get("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) -> SurveyOut:
+    """One survey with its ``ETag``."""
     out = _survey_out(access.access_survey_by_id(request.auth, survey_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -80,6 +83,7 @@ def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) 
 
 @router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
+    """Rename a survey, change its question or (de)activate it; ``If-Match`` required."""
     out = change_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
@@ -92,6 +96,7 @@ def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathI
 
 @router.delete("/surveys/{survey_id}", response=no_content())
 def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
+    """Delete a survey that has no responses (422 otherwise: deactivate it with ``is_active=false``)."""
     delete_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
@@ -110,6 +115,8 @@ def list_responses(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ResponseOut]:
+    """Survey answers of the parties you may see, by survey, party and answer time; score and
+    comment."""
     require(request.auth, "survey_response")
     qs = access.visible_responses(request.auth)
     if survey_id is not None:
@@ -122,6 +129,8 @@ def list_responses(
 
 @router.post("/survey-responses", response=answers(201, ResponseOut))
 def create_response(request: HttpRequest, response: HttpResponse, payload: ResponseCreate) -> Status[ResponseOut]:
+    """Record an answer of a party you may see to a survey (score in the survey's range, optional
+    comment). Audited."""
     user = request.auth
     require(user, "survey_response", "create")
     survey = access.access_survey_by_id(user, payload.survey_id)
@@ -140,6 +149,7 @@ def create_response(request: HttpRequest, response: HttpResponse, payload: Respo
 
 @router.get("/survey-responses/{response_id}", response=answers(200, ResponseOut))
 def get_response(request: HttpRequest, response: HttpResponse, response_id: PathId) -> ResponseOut:
+    """One survey answer with its ``ETag``."""
     out = _response_out(access.access_response_by_id(request.auth, response_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -147,6 +157,7 @@ def get_response(request: HttpRequest, response: HttpResponse, response_id: Path
 
 @router.delete("/survey-responses/{response_id}", response=no_content())
 def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
+    """Delete a survey answer (``If-Match`` required); audited."""
     delete_if_match(
         request,
         lambda op: access.access_response_by_id(request.auth, response_id, op=op),

@@ -53,6 +53,7 @@ def list_programmes(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProgrammeOut]:
+    """Loyalty programmes: currency, points per unit spent, what the tiers are based on, points per referral."""
     require(request.auth, "loyalty_account")
     qs = access.visible_programmes(request.auth)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
@@ -68,6 +69,7 @@ def list_accounts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[AccountOut]:
+    """Loyalty accounts of the parties you may see, with balance and tier."""
     require(request.auth, "loyalty_account")
     qs = access.visible_accounts(request.auth).select_related("programme")
     if party_id is not None:
@@ -80,6 +82,7 @@ def list_accounts(
 
 @router.post("/loyalty-accounts", response=answers(201, AccountOut))
 def open_account(request: HttpRequest, response: HttpResponse, payload: AccountCreate) -> Status[AccountOut]:
+    """Enrol a party you may see in an active programme (422 naming ``programme_id`` when there is none); a party enrolled already gets its existing account."""
     user = request.auth
     party = access_party_for_child(user, payload.party_id, entity="loyalty_account", op="create")
     programme = access.visible_programmes(user).filter(pk=payload.programme_id, is_active=True).first()
@@ -93,6 +96,7 @@ def open_account(request: HttpRequest, response: HttpResponse, payload: AccountC
 
 @router.get("/loyalty-accounts/{account_id}", response=answers(200, AccountOut))
 def get_account(request: HttpRequest, response: HttpResponse, account_id: PathId) -> AccountOut:
+    """One loyalty account with its balance, tier and ``ETag``."""
     out = _account_out(access.access_account_by_id(request.auth, account_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -107,6 +111,8 @@ def list_entries(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[EntryOut]:
+    """The points ledger of one account, newest first: earn, redeem, expire and adjust entries
+    (append-only)."""
     account = access.access_account_by_id(request.auth, account_id)
     require(request.auth, "loyalty_entry")
     qs = PointsEntry.objects.filter(account=account)

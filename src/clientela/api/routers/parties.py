@@ -87,6 +87,8 @@ def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCre
 
 @router.get("/parties/{party_id}", response=answers(200, PartyOut))
 def get_party(request: HttpRequest, response: HttpResponse, party_id: PathId) -> Party:
+    """One party you may see, with its ``ETag`` (the version) for a later change. 404 when it is
+    outside your record scope."""
     party = access.access_party_by_id(request.auth, party_id)
     response["ETag"] = version_etag(party.version)
     return party
@@ -156,6 +158,8 @@ def list_contacts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ContactOut]:
+    """Contact persons of the organisations you may see (optionally of one ``party_id``), ordered;
+    follow ``next_cursor`` for more."""
     require(request.auth, "contact")
     qs = queries.list_contacts(request.auth, party_id=party_id, q=q)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
@@ -164,6 +168,8 @@ def list_contacts(
 
 @router.post("/contacts", response=answers(201, ContactOut), tags=["contacts"])
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactCreate) -> Status[ContactOut]:
+    """Add a contact person to an organisation you may see; the change is audited. 201 with
+    ``Location``."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="contact", op="create")
     out = _contact_out(actions.create_contact(request.auth, party, values))
@@ -174,6 +180,7 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
 
 @router.get("/contacts/{contact_id}", response=answers(200, ContactOut), tags=["contacts"])
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: PathId) -> ContactOut:
+    """One contact person, with its ``ETag``; 404 when its organisation is outside your scope."""
     out = _contact_out(access.access_contact_by_id(request.auth, contact_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -183,6 +190,8 @@ def get_contact(request: HttpRequest, response: HttpResponse, contact_id: PathId
 def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: PathId, payload: ContactUpdate
 ) -> ContactOut:
+    """Change some fields of a contact person; send ``If-Match`` with the ``ETag`` you read (412
+    when stale)."""
     out = change_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
@@ -195,6 +204,7 @@ def update_contact(
 
 @router.delete("/contacts/{contact_id}", response=no_content(), tags=["contacts"])
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
+    """Remove a contact person (``If-Match`` required); the audit trail keeps its last values."""
     delete_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
@@ -224,6 +234,8 @@ def list_consents(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ConsentOut]:
+    """Consents (purpose × channel, given or withdrawn) of the parties you may see; filter by
+    party, purpose or channel."""
     require(request.auth, "consent")
     qs = queries.list_consents(request.auth, party_id=party_id, purpose=purpose, active=active)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit)
@@ -232,6 +244,8 @@ def list_consents(
 
 @router.post("/consents", response=answers(201, ConsentOut), tags=["consents"])
 def create_consent(request: HttpRequest, response: HttpResponse, payload: ConsentCreate) -> Status[ConsentOut]:
+    """Record a consent for a party you may see: purpose, channel, given or withdrawn, and its
+    source. Audited."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="consent", op="create")
     out = _consent_out(actions.record_consent(request.auth, party, values))
@@ -242,6 +256,7 @@ def create_consent(request: HttpRequest, response: HttpResponse, payload: Consen
 
 @router.get("/consents/{consent_id}", response=answers(200, ConsentOut), tags=["consents"])
 def get_consent(request: HttpRequest, response: HttpResponse, consent_id: PathId) -> ConsentOut:
+    """One consent, with its ``ETag``; 404 when its party is outside your scope."""
     out = _consent_out(access.access_consent_by_id(request.auth, consent_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -264,6 +279,8 @@ def update_consent(
 
 @router.delete("/consents/{consent_id}", response=no_content(), tags=["consents"])
 def delete_consent(request: HttpRequest, consent_id: PathId) -> Status[None]:
+    """Remove a consent record (``If-Match`` required); sending then treats the channel as without
+    consent."""
     delete_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),

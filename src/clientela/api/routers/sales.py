@@ -75,6 +75,8 @@ def list_pipelines(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[PipelineOut]:
+    """Sales pipelines with their stages in order (one query for all stages); filter by
+    ``is_active``."""
     require(request.auth, "pipeline")
     qs = access.visible_pipelines(request.auth).prefetch_related("stages")
     if is_active is not None:
@@ -85,6 +87,8 @@ def list_pipelines(
 
 @router.post("/pipelines", response=answers(201, PipelineOut))
 def create_pipeline(request: HttpRequest, response: HttpResponse, payload: PipelineCreate) -> Status[PipelineOut]:
+    """Create a pipeline with its stages (names, win probabilities, which stage is won and which
+    lost)."""
     require(request.auth, "pipeline", "create")
     specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
     out = _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs))
@@ -95,6 +99,7 @@ def create_pipeline(request: HttpRequest, response: HttpResponse, payload: Pipel
 
 @router.get("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
 def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: PathId) -> PipelineOut:
+    """One pipeline with its stages and ``ETag``."""
     out = _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -104,6 +109,7 @@ def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: Path
 def update_pipeline(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: PipelineUpdate
 ) -> PipelineOut:
+    """Rename a pipeline or (de)activate it; ``If-Match`` with the ``ETag`` you read."""
     out = change_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
@@ -116,6 +122,7 @@ def update_pipeline(
 
 @router.delete("/pipelines/{pipeline_id}", response=no_content())
 def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
+    """Delete a pipeline that holds no deals (409 otherwise: deactivate it)."""
     delete_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
@@ -129,6 +136,7 @@ def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
 def add_stage(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: StageCreate
 ) -> Status[StageOut]:
+    """Add a stage at the end of a pipeline (or at ``order``)."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id, op="update")
     out = _stage_out(actions.add_stage(request.auth, p, **payload.model_dump()))
     response["ETag"] = representation_etag(out)
@@ -138,6 +146,7 @@ def add_stage(
 
 @router.get("/stages/{stage_id}", response=answers(200, StageOut))
 def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) -> StageOut:
+    """One stage with its ``ETag``."""
     out = _stage_out(access.access_stage_by_id(request.auth, stage_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -145,6 +154,7 @@ def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) ->
 
 @router.patch("/stages/{stage_id}", response=answers(200, StageOut))
 def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId, payload: StageUpdate) -> StageOut:
+    """Change a stage; ``If-Match`` with the ``ETag`` you read."""
     out = change_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
@@ -157,6 +167,7 @@ def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId,
 
 @router.delete("/stages/{stage_id}", response=no_content())
 def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
+    """Delete a stage no deal has ever been in (409 otherwise)."""
     delete_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
@@ -168,6 +179,8 @@ def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
 
 @router.get("/pipelines/{pipeline_id}/funnel", response=answers(200, list[FunnelStepOut]))
 def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelStepOut]:
+    """The funnel of a pipeline over the deals you may see: per stage the deals that reached it,
+    their share and the conversion from the previous stage."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
     require(request.auth, "deal")
     return [
@@ -179,6 +192,7 @@ def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelSte
 
 @router.get("/pipelines/{pipeline_id}/velocity", response=answers(200, VelocityOut))
 def pipeline_velocity(request: HttpRequest, pipeline_id: PathId) -> VelocityOut:
+    """The velocity of a pipeline over the deals you may see: mean days in each stage (from the stage history), won and lost counts, win rate, open and probability-weighted value per currency, mean days to close."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
     require(request.auth, "deal")
     v = queries.velocity(p)
@@ -203,6 +217,8 @@ def list_deals(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[DealOut]:
+    """Deals you may see (your own, your team's or all, by role), filtered by pipeline, stage,
+    status, party and owner."""
     require(request.auth, "deal")
     qs = access.visible_deals(request.auth)
     filters = {"pipeline_id": pipeline_id, "stage_id": stage_id, "party_id": party_id,
@@ -218,6 +234,8 @@ def list_deals(
 
 @router.post("/deals", response=answers(201, DealOut))
 def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreate) -> Status[DealOut]:
+    """Open a deal for a party you may see in a pipeline's stage (the first open stage by default).
+    Owner defaults to you; you may only assign within your scope."""
     user = request.auth
     party = access_party_for_child(user, payload.party_id, entity="deal", op="create")
     pipeline = access.access_pipeline_by_id(user, payload.pipeline_id)
@@ -242,6 +260,7 @@ def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreat
 
 @router.get("/deals/{deal_id}", response=answers(200, DealOut))
 def get_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId) -> DealOut:
+    """One deal with its ``ETag``; 404 when it is outside your record scope."""
     out = _deal_out(access.access_deal_by_id(request.auth, deal_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -249,6 +268,9 @@ def get_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId) -> D
 
 @router.patch("/deals/{deal_id}", response=answers(200, DealOut))
 def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, payload: DealUpdate) -> DealOut:
+    """Change a deal: plain fields, owner and team, and ``stage_id`` to move it. Moving to a won or
+    lost stage closes the deal and needs ``close_reason``, as on the pages (422 without). ``If-
+    Match`` required."""
     require_if_match_present(request)
     user = request.auth
     values = patch_values(payload, DEAL_NULLABLE)
@@ -272,6 +294,7 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
 
 @router.delete("/deals/{deal_id}", response=no_content())
 def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
+    """Delete a deal (``If-Match`` required); audited."""
     delete_if_match(
         request,
         lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),

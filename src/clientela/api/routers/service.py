@@ -57,6 +57,8 @@ def list_cases(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[CaseOut]:
+    """Service cases you may see, by status, priority, assignee, party and SLA breach; each with
+    its SLA due time."""
     require(request.auth, "case")
     qs = access.visible_cases(request.auth)
     filters = {"status": status, "priority": priority, "party_id": party_id, "owner_id": owner_id}
@@ -70,6 +72,8 @@ def list_cases(
 
 @router.post("/cases", response=answers(201, CaseOut))
 def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreate) -> Status[CaseOut]:
+    """Open a case for a party you may see; its SLA due time follows from its priority
+    (``CLIENTELA_SLA_HOURS``)."""
     user: Any = request.auth
     party = access_party_for_child(user, payload.party_id, entity="case", op="create")
     owner_id = payload.owner_id if payload.owner_id is not None else user.pk
@@ -89,6 +93,7 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
 
 @router.get("/cases/{case_id}", response=answers(200, CaseOut))
 def get_case(request: HttpRequest, response: HttpResponse, case_id: PathId) -> CaseOut:
+    """One case with its SLA state and ``ETag``."""
     out = _out(access.access_case_by_id(request.auth, case_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -96,6 +101,7 @@ def get_case(request: HttpRequest, response: HttpResponse, case_id: PathId) -> C
 
 @router.patch("/cases/{case_id}", response=answers(200, CaseOut))
 def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, payload: CaseUpdate) -> CaseOut:
+    """Change a case's subject, description, priority, owner and team, status or resolution; ``If-Match`` with the ``ETag`` you read."""
     require_if_match_present(request)
     user: Any = request.auth
     values = patch_values(payload, CASE_NULLABLE)
@@ -129,6 +135,7 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
 
 @router.delete("/cases/{case_id}", response=no_content())
 def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
+    """Delete a case (``If-Match`` required); audited."""
     delete_if_match(
         request,
         lambda op: access.access_case_by_id(request.auth, case_id, op=op),

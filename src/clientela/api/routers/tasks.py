@@ -67,6 +67,7 @@ def list_tasks(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[TaskOut]:
+    """Tasks you may see, by status, assignee, due date and the party, deal or case they are about."""
     require(request.auth, "task")
     qs = access.visible_tasks(request.auth)
     filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
@@ -78,6 +79,7 @@ def list_tasks(
 
 @router.post("/tasks", response=answers(201, TaskOut))
 def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreate) -> Status[TaskOut]:
+    """Create a task about a party, deal or case you may see and assign it within your scope."""
     user = request.auth
     access.check_task_create(user)
     links = [n for n in ("party_id", "deal_id", "case_id") if getattr(payload, n) is not None]
@@ -99,6 +101,7 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreat
 
 @router.get("/tasks/{task_id}", response=answers(200, TaskOut))
 def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> TaskOut:
+    """One task with its ``ETag``; 404 outside your scope."""
     out = _out(access.access_task_by_id(request.auth, task_id))
     response["ETag"] = representation_etag(out)
     return out
@@ -106,6 +109,8 @@ def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> T
 
 @router.patch("/tasks/{task_id}", response=answers(200, TaskOut))
 def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, payload: TaskUpdate) -> TaskOut:
+    """Change a task (complete, reopen, reschedule, reassign); ``If-Match`` with the ``ETag`` you
+    read."""
     require_if_match_present(request)
     values = patch_values(payload, TASK_NULLABLE)
 
@@ -131,6 +136,7 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
 
 @router.delete("/tasks/{task_id}", response=no_content())
 def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
+    """Delete a task (``If-Match`` required); audited."""
     delete_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
