@@ -71,7 +71,7 @@ def list_accounts(
 ) -> Page[AccountOut]:
     """Loyalty accounts of the parties you may see, with balance and tier."""
     require(request.auth, "loyalty_account")
-    qs = access.visible_accounts(request.auth).select_related("programme")
+    qs = access.visible_accounts(request.auth).select_related("programme").prefetch_related("programme__tiers")
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
     if programme_id is not None:

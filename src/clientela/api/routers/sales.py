@@ -52,7 +52,8 @@ def _stage_out(s: Stage) -> StageOut:
 def _pipeline_out(p: Pipeline) -> PipelineOut:
     return PipelineOut(
         id=p.pk, name=p.name, is_active=p.is_active,
-        stages=[_stage_out(s) for s in p.stages.order_by("order")],
+        # From ``stages.all()``: one query for the stages of a whole page of pipelines.
+        stages=[_stage_out(s) for s in sorted(p.stages.all(), key=lambda s: (s.order, s.pk))],
     )
 
 
