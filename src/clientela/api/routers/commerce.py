@@ -27,7 +27,7 @@ from clientela.api.schemas.commerce import (
     ProductOut,
     ProductUpdate,
 )
-from clientela.crm.accounts.permissions import can_see, require
+from clientela.crm.accounts.permissions import require, visible_values
 from clientela.crm.commerce import access, actions, queries
 from clientela.crm.commerce.models import Order, Product
 from clientela.crm.parties.access import access_party_for_child
@@ -37,33 +37,29 @@ router = Router(tags=["products"])
 
 
 def _product_out(user: Any, product: Product) -> ProductOut:
-    return ProductOut(
-        id=product.pk, sku=product.sku, name=product.name, category=product.category,
-        list_price=product.list_price,
-        unit_cost=product.unit_cost if can_see(user, "cost") else None,
-        margin_rate=(
-            round(product.margin_rate, 4)
-            if can_see(user, "margin") and product.margin_rate is not None else None
-        ),
-        currency=product.currency, is_active=product.is_active,
-    )
+    margin = product.margin_rate
+    return ProductOut(**visible_values(user, "product", {
+        "id": product.pk, "sku": product.sku, "name": product.name, "category": product.category,
+        "list_price": product.list_price, "unit_cost": product.unit_cost,
+        "margin_rate": round(margin, 4) if margin is not None else None,
+        "currency": product.currency, "is_active": product.is_active,
+    }))
 
 
 def _order_out(user: Any, order: Order) -> OrderOut:
-    cost = can_see(user, "cost")
-    return OrderOut(
-        id=order.pk, ref=order.ref, party_id=order.party_id, ordered_at=order.ordered_at,
-        channel=order.channel, currency=order.currency, status=order.status,
-        total_amount=order.total_amount, total_cost=order.total_cost if cost else None,
-        lines=[
-            OrderLineOut(
-                line_no=line.line_no, product_id=line.product_id, quantity=line.quantity,
-                unit_price=line.unit_price, discount=line.discount,
-                unit_cost=line.unit_cost if cost else None, net_amount=line.net_amount,
-            )
+    return OrderOut(**visible_values(user, "order", {
+        "id": order.pk, "ref": order.ref, "party_id": order.party_id, "ordered_at": order.ordered_at,
+        "channel": order.channel, "currency": order.currency, "status": order.status,
+        "total_amount": order.total_amount, "total_cost": order.total_cost,
+        "lines": [
+            OrderLineOut(**visible_values(user, "order_line", {
+                "line_no": line.line_no, "product_id": line.product_id, "quantity": line.quantity,
+                "unit_price": line.unit_price, "discount": line.discount,
+                "unit_cost": line.unit_cost, "net_amount": line.net_amount,
+            }))
             for line in order.lines.all()
         ],
-    )
+    }))
 
 
 # -- products ------------------------------------------------------------------------

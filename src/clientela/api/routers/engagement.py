@@ -32,7 +32,7 @@ from clientela.api.schemas.engagement import (
     MemberUpdate,
 )
 from clientela.api.schemas.parties import ChannelValue
-from clientela.crm.accounts.permissions import can_see, require
+from clientela.crm.accounts.permissions import require, visible_values
 from clientela.crm.engagement import access, actions, queries
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
 from clientela.crm.parties.access import access_party_for_child
@@ -42,19 +42,18 @@ router = Router(tags=["interactions"])
 
 
 def _interaction_out(user: Any, x: Interaction) -> InteractionOut:
-    return InteractionOut(
-        id=x.pk, party_id=x.party_id, channel=x.channel, direction=x.direction,
-        occurred_at=x.occurred_at, subject=x.subject, notes=x.notes, user_id=x.user_id,
-        cost=x.cost if can_see(user, "cost") else None,
-    )
+    return InteractionOut(**visible_values(user, "interaction", {
+        "id": x.pk, "party_id": x.party_id, "channel": x.channel, "direction": x.direction,
+        "occurred_at": x.occurred_at, "subject": x.subject, "notes": x.notes, "user_id": x.user_id,
+        "cost": x.cost,
+    }))
 
 
 def _campaign_out(user: Any, c: Campaign) -> CampaignOut:
-    return CampaignOut(
-        id=c.pk, name=c.name, kind=c.kind, channel=c.channel, budget=c.budget,
-        spend=c.spend if can_see(user, "cost") else None, currency=c.currency,
-        starts_on=c.starts_on, ends_on=c.ends_on,
-    )
+    return CampaignOut(**visible_values(user, "campaign", {
+        "id": c.pk, "name": c.name, "kind": c.kind, "channel": c.channel, "budget": c.budget,
+        "spend": c.spend, "currency": c.currency, "starts_on": c.starts_on, "ends_on": c.ends_on,
+    }))
 
 
 def _member_out(m: CampaignMember) -> MemberOut:

@@ -181,6 +181,33 @@ def can_see(user: Any, field_group: str) -> bool:
     return field_group not in rules_for(user).hidden
 
 
+# Which field of which entity belongs to a hidden field group: the one place that decides
+# what a role sees of a record. Faces show these fields as null (API) or leave them out.
+GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
+    "product": {"unit_cost": "cost", "margin_rate": "margin"},
+    "order": {"total_cost": "cost"},
+    "order_line": {"unit_cost": "cost"},
+    "interaction": {"cost": "cost"},
+    "campaign": {"spend": "cost"},
+    "score": {
+        "expected_spend": "clv", "clv": "clv",
+        "revenue": "margin", "net_contribution": "margin", "unprofitable": "margin",
+    },
+}
+
+
+def hidden_fields(user: Any, entity: str) -> frozenset[str]:
+    """The fields of ``entity`` the user's role must not see."""
+    hidden = rules_for(user).hidden
+    return frozenset(f for f, group in GROUP_OF_FIELD.get(entity, {}).items() if group in hidden)
+
+
+def visible_values(user: Any, entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (field → value) of one ``entity`` record with the hidden fields set to None."""
+    hidden = hidden_fields(user, entity)
+    return {f: (None if f in hidden else v) for f, v in values.items()}
+
+
 def record_scope(user: Any, entity: str = "party") -> Scope:
     rules = rules_for(user)
     return rules.scope_by_entity.get(entity, rules.scope)
