@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientela.api.gateway.ApiGatewayMiddleware",
     "clientela.security_headers.ContentSecurityPolicyMiddleware",
+    "clientela.web.record_errors.RecordErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

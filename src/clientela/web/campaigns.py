@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.engagement import jobs as send_jobs
 from clientela.crm.engagement import sending
 from clientela.crm.engagement.access import (
@@ -24,7 +23,6 @@ from clientela.crm.engagement.access import (
 from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
-from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.web import labels
 from clientela.web.layout import render_page
@@ -38,19 +36,13 @@ INLINE_SEND_LIMIT = 200
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: int, op: str = "view") -> Campaign:
-    try:
-        return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such campaign") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
 
 
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "campaign", "view"):
-        raise PermissionDenied
+    require(request.user, "campaign")
     page = page_number(request.GET)
     rows, has_next = one_page(
         visible_campaigns(request.user).select_related("segment").order_by("-starts_on", "-id"), page

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.parties.access import access_party_by_id
 from clientela.crm.service import access, actions, queries
@@ -55,8 +55,7 @@ def _refusal(exc: InvalidInput) -> dict[str, str]:
 @login_required
 @require_GET
 def case_queue(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "case", "view"):
-        raise PermissionDenied
+    require(request.user, "case")
     filters = parse_queue_filters(request.GET)
     now = timezone.now()
     page = queries.case_queue(request.user, filters, now=now)
@@ -239,12 +238,7 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
-    try:
-        case = access.access_case_for_note(request.user, case_id)
-    except RecordNotFound:
-        raise Http404("no such case") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    case = access.access_case_for_note(request.user, case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, _reload(case), errors={"body": _("Write the note first.")}, status=422)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.crm import input_bounds
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, require
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
@@ -35,8 +34,7 @@ from clientela.web.party_360 import party_context
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "party", "view"):
-        raise PermissionDenied
+    require(request.user, "party")
     filters = parse_filters(request.GET)
     run = current_run()
     page = queries.customer_page(request.user, filters, run=run)
@@ -121,12 +119,7 @@ def customer_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
 def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
     """Log an interaction through ``engagement.actions.create_interaction``. With htmx the
     answer is a fresh form plus the timeline swapped out of band; without, a redirect."""
-    try:
-        party = access_party_for_child(request.user, party_id, entity="interaction", op="create")
-    except RecordNotFound:
-        raise Http404("no such customer") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    party = access_party_for_child(request.user, party_id, entity="interaction", op="create")
     form = InteractionForm(request.POST)
     if form.is_valid():
         try:

@@ -4,11 +4,9 @@ and the schedules with their next run. Administrators and managers only."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from clientela.crm.errors import NotPermitted
 from clientela.crm.jobs.access import require_jobs_view
 from clientela.crm.jobs.models import JobStatus
 from clientela.crm.jobs.queries import recent_jobs
@@ -21,10 +19,7 @@ from clientela.web.paging import one_page, page_number
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    try:
-        require_jobs_view(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    require_jobs_view(request.user)
     status = request.GET.get("status", "")
     if status not in JobStatus.values:
         status = ""

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, require
 from clientela.crm.engagement.access import (
     access_segment_by_id,
     check_campaign_from_segment,
@@ -42,7 +41,7 @@ from clientela.crm.engagement.segments import (
     tier_cutoffs,
     tier_of,
 )
-from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
+from clientela.crm.errors import InvalidInput
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.queries import current_run
 from clientela.web import labels
@@ -53,17 +52,11 @@ from clientela.web.templatetags.web_format import num
 
 
 def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "segment", "view"):
-        raise PermissionDenied
+    require(request.user, "segment")
 
 
 def _segment_or_404(request: HttpRequest, segment_id: int, op: str = "view") -> Segment:
-    try:
-        return access_segment_by_id(request.user, segment_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such segment") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_segment_by_id(request.user, segment_id, op=op)  # type: ignore[arg-type]
 
 
 def describe(definition: SegmentDefinition) -> list[tuple[str, list[str]]]:
@@ -133,10 +126,7 @@ def segment_new(request: HttpRequest) -> HttpResponse:
     *Count* (the no-JavaScript way to see the size) posts the form with ``preview``: the
     builder comes back with the size and nothing is saved."""
     _may_view(request)
-    try:
-        check_segment_create(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    check_segment_create(request.user)
     run = current_run()
     params = request.POST if request.method == "POST" else request.GET
     definition, errors = read_definition(params)
@@ -257,10 +247,7 @@ def segment_campaign(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Create a campaign whose members are the segment's customers now."""
     _may_view(request)
     segment = _segment_or_404(request, segment_id)
-    try:
-        check_campaign_from_segment(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    check_campaign_from_segment(request.user)
     definition = parse_definition(segment.definition)
     run = current_run()
     form = CampaignForm(request.POST or None, initial={"name": segment.name})

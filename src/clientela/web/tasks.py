@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
+from clientela.crm.accounts.permissions import can, require
+from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.tasks import access, actions, queries
 from clientela.crm.tasks.models import Task, TaskStatus
 from clientela.web.layout import render_page
@@ -40,8 +39,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "task", "view"):
-        raise PermissionDenied
+    require(request.user, "task")
 
 
 def _row_context(request: HttpRequest) -> dict[str, Any]:
@@ -112,13 +110,8 @@ def _link_ids(params: Any) -> dict[str, int | None]:
 def task_new(request: HttpRequest) -> HttpResponse:
     """A new task, linked to the ``party``, ``deal`` or ``case`` of the query string (or
     the form's hidden fields), through ``tasks.actions.create_task``."""
-    try:
-        access.check_task_create(request.user)
-        links = access.access_task_link(request.user, **_link_ids(request.POST if request.method == "POST" else request.GET))
-    except RecordNotFound:
-        raise Http404("no such customer, deal or case") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    access.check_task_create(request.user)
+    links = access.access_task_link(request.user, **_link_ids(request.POST if request.method == "POST" else request.GET))
     assignees = access.assignable_users(request.user)
     linked = next((v for v in links.values() if v is not None), None)
     initial = {"assignee": request.user.pk, **{k: getattr(v, "pk", None) for k, v in links.items()}}
@@ -147,12 +140,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     *Reschedule or reassign* is opened (so a list does not carry every row's assignee
     list), or a page of their own without JavaScript."""
     _may_view(request)
-    try:
-        task = access.access_task_by_id(request.user, task_id, op="update")
-    except RecordNotFound:
-        raise Http404("no such task") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    task = access.access_task_by_id(request.user, task_id, op="update")
     context = {"task": task, "next": _safe_next(request, ""), "today": today(),
                "assignees": list(access.assignable_users(request.user))}
     if is_htmx(request):
@@ -172,12 +160,7 @@ def task_change(request: HttpRequest, task_id: int, change: str) -> HttpResponse
     _may_view(request)
     if change not in CHANGES:
         raise Http404("no such change")
-    try:
-        task = access.access_task_by_id(request.user, task_id, op="update")
-    except RecordNotFound:
-        raise Http404("no such task") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    task = access.access_task_by_id(request.user, task_id, op="update")
     version_text = request.POST.get("version", "")
     version = int(version_text) if version_text.isdigit() and len(version_text) < 10 else None
     error = ""
