@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.commerce import (
     OrderCreate,
     OrderLineOut,
@@ -85,18 +84,13 @@ def list_products(
 def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreate) -> Status[ProductOut]:
     """Add a product (SKU unique: 409 when taken). Needs the create right on products."""
     access.check_product_create(request.auth)
-    out = _product_out(request.auth, actions.create_product(request.auth, payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/products/{out.id}"
-    return Status(201, out)
+    return created(response, _product_out(request.auth, actions.create_product(request.auth, payload.model_dump())), "/api/v1/products")
 
 
 @router.get("/products/{product_id}", response=answers(200, ProductOut))
 def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId) -> ProductOut:
     """One product with its ``ETag``; cost and margin hidden from roles that may not see them."""
-    out = _product_out(request.auth, access.access_product_by_id(request.auth, product_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _product_out(request.auth, access.access_product_by_id(request.auth, product_id)))
 
 
 @router.patch("/products/{product_id}", response=answers(200, ProductOut))
@@ -104,26 +98,23 @@ def update_product(
     request: HttpRequest, response: HttpResponse, product_id: PathId, payload: ProductUpdate
 ) -> ProductOut:
     """Change some fields of a product; ``If-Match`` with the ``ETag`` you read (412 when stale)."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
         lambda product: _product_out(request.auth, product),
         lambda product: actions.update_product(request.auth, product, patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/products/{product_id}", response=no_content())
 def delete_product(request: HttpRequest, product_id: PathId) -> Status[None]:
     """Delete a product that no order uses (409 otherwise: deactivate it with ``is_active=false``)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
         lambda product: _product_out(request.auth, product),
         lambda product: actions.delete_product(request.auth, product),
     )
-    return Status(204, None)
 
 
 # -- orders --------------------------------------------------------------------------
@@ -157,18 +148,13 @@ def create_order(request: HttpRequest, response: HttpResponse, payload: OrderCre
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="order", op="create")
     lines = [{k: v for k, v in line.items() if v is not None} for line in values.pop("lines")]
     order = actions.create_order(request.auth, party, values, lines)
-    out = _order_out(request.auth, order)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/orders/{out.id}"
-    return Status(201, out)
+    return created(response, _order_out(request.auth, order), "/api/v1/orders")
 
 
 @router.get("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
 def get_order(request: HttpRequest, response: HttpResponse, order_id: PathId) -> OrderOut:
     """One order with its lines and ``ETag``; 404 when its party is outside your scope."""
-    out = _order_out(request.auth, access.access_order_by_id(request.auth, order_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _order_out(request.auth, access.access_order_by_id(request.auth, order_id)))
 
 
 @router.patch("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
@@ -181,23 +167,20 @@ def update_order(
     lines = values.pop("lines", None)
     if lines is not None:
         lines = [{k: v for k, v in line.items() if v is not None} for line in lines]
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_order_by_id(request.auth, order_id, op=op),
         lambda order: _order_out(request.auth, order),
         lambda order: actions.update_order(request.auth, order, values, lines),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/orders/{order_id}", response=no_content(), tags=["orders"])
 def delete_order(request: HttpRequest, order_id: PathId) -> Status[None]:
     """Delete an order and its lines (``If-Match`` required); audited."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_order_by_id(request.auth, order_id, op=op),
         lambda order: _order_out(request.auth, order),
         lambda order: actions.delete_order(request.auth, order),
     )
-    return Status(204, None)

@@ -10,12 +10,11 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.engagement import (
     CAMPAIGN_NULLABLE,
     MEMBER_NULLABLE,
@@ -94,18 +93,13 @@ def create_interaction(
     """Log an interaction with a party you may see: channel, direction, time, subject. Audited."""
     values = payload.model_dump()
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="interaction", op="create")
-    out = _interaction_out(request.auth, actions.create_interaction(request.auth, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/interactions/{out.id}"
-    return Status(201, out)
+    return created(response, _interaction_out(request.auth, actions.create_interaction(request.auth, party, values)), "/api/v1/interactions")
 
 
 @router.get("/interactions/{interaction_id}", response=answers(200, InteractionOut))
 def get_interaction(request: HttpRequest, response: HttpResponse, interaction_id: PathId) -> InteractionOut:
     """One interaction with its ``ETag``; 404 when its party is outside your scope."""
-    out = _interaction_out(request.auth, access.access_interaction_by_id(request.auth, interaction_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _interaction_out(request.auth, access.access_interaction_by_id(request.auth, interaction_id)))
 
 
 @router.patch("/interactions/{interaction_id}", response=answers(200, InteractionOut))
@@ -113,26 +107,23 @@ def update_interaction(
     request: HttpRequest, response: HttpResponse, interaction_id: PathId, payload: InteractionUpdate
 ) -> InteractionOut:
     """Change some fields of an interaction; ``If-Match`` with the ``ETag`` you read."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
         lambda x: _interaction_out(request.auth, x),
         lambda x: actions.update_interaction(request.auth, x, patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/interactions/{interaction_id}", response=no_content())
 def delete_interaction(request: HttpRequest, interaction_id: PathId) -> Status[None]:
     """Delete an interaction (``If-Match`` required); the audit trail keeps its last values."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_interaction_by_id(request.auth, interaction_id, op=op),
         lambda x: _interaction_out(request.auth, x),
         lambda x: actions.delete_interaction(request.auth, x),
     )
-    return Status(204, None)
 
 
 # -- campaigns -----------------------------------------------------------------------
@@ -157,18 +148,13 @@ def list_campaigns(
 def create_campaign(request: HttpRequest, response: HttpResponse, payload: CampaignCreate) -> Status[CampaignOut]:
     """Create a campaign: kind, message channel, subject and body, dates, optionally its segment."""
     access.check_campaign_create(request.auth)
-    out = _campaign_out(request.auth, actions.create_campaign(request.auth, payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/campaigns/{out.id}"
-    return Status(201, out)
+    return created(response, _campaign_out(request.auth, actions.create_campaign(request.auth, payload.model_dump())), "/api/v1/campaigns")
 
 
 @router.get("/campaigns/{campaign_id}", response=answers(200, CampaignOut), tags=["campaigns"])
 def get_campaign(request: HttpRequest, response: HttpResponse, campaign_id: PathId) -> CampaignOut:
     """One campaign with its ``ETag``."""
-    out = _campaign_out(request.auth, access.access_campaign_by_id(request.auth, campaign_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _campaign_out(request.auth, access.access_campaign_by_id(request.auth, campaign_id)))
 
 
 @router.patch("/campaigns/{campaign_id}", response=answers(200, CampaignOut), tags=["campaigns"])
@@ -176,26 +162,23 @@ def update_campaign(
     request: HttpRequest, response: HttpResponse, campaign_id: PathId, payload: CampaignUpdate
 ) -> CampaignOut:
     """Change some fields of a campaign; ``If-Match`` with the ``ETag`` you read."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
         lambda c: _campaign_out(request.auth, c),
         lambda c: actions.update_campaign(request.auth, c, patch_values(payload, CAMPAIGN_NULLABLE)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/campaigns/{campaign_id}", response=no_content(), tags=["campaigns"])
 def delete_campaign(request: HttpRequest, campaign_id: PathId) -> Status[None]:
     """Delete a campaign and its members (``If-Match`` required)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_campaign_by_id(request.auth, campaign_id, op=op),
         lambda c: _campaign_out(request.auth, c),
         lambda c: actions.delete_campaign(request.auth, c),
     )
-    return Status(204, None)
 
 
 # -- members -------------------------------------------------------------------------
@@ -222,18 +205,13 @@ def add_member(
     values = payload.model_dump()
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="create")
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="campaign_member", op="create")
-    out = _member_out(actions.add_member(request.auth, campaign, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/campaign-members/{out.id}"
-    return Status(201, out)
+    return created(response, _member_out(actions.add_member(request.auth, campaign, party, values)), "/api/v1/campaign-members")
 
 
 @router.get("/campaign-members/{member_id}", response=answers(200, MemberOut), tags=["campaigns"])
 def get_member(request: HttpRequest, response: HttpResponse, member_id: PathId) -> MemberOut:
     """One campaign member with its ``ETag``."""
-    out = _member_out(access.access_member_by_id(request.auth, member_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _member_out(access.access_member_by_id(request.auth, member_id)))
 
 
 @router.patch("/campaign-members/{member_id}", response=answers(200, MemberOut), tags=["campaigns"])
@@ -241,23 +219,20 @@ def update_member(
     request: HttpRequest, response: HttpResponse, member_id: PathId, payload: MemberUpdate
 ) -> MemberOut:
     """Record when a member was sent to, when it responded and the order it converted into (``If-Match`` with the ``ETag`` you read)."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),
         _member_out,
         lambda m: actions.update_member(request.auth, m, patch_values(payload, MEMBER_NULLABLE)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/campaign-members/{member_id}", response=no_content(), tags=["campaigns"])
 def remove_member(request: HttpRequest, member_id: PathId) -> Status[None]:
     """Take a party out of a campaign (``If-Match`` required)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_member_by_id(request.auth, member_id, op=op),
         _member_out,
         lambda m: actions.remove_member(request.auth, m),
     )
-    return Status(204, None)

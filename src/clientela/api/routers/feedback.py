@@ -10,12 +10,11 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     ResponseCreate,
     ResponseOut,
@@ -67,43 +66,35 @@ def list_surveys(
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
     """Create an NPS or CSAT survey."""
     require(request.auth, "survey", "create")
-    out = _survey_out(actions.create_survey(request.auth, **payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/surveys/{out.id}"
-    return Status(201, out)
+    return created(response, _survey_out(actions.create_survey(request.auth, **payload.model_dump())), "/api/v1/surveys")
 
 
 @router.get("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) -> SurveyOut:
     """One survey with its ``ETag``."""
-    out = _survey_out(access.access_survey_by_id(request.auth, survey_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _survey_out(access.access_survey_by_id(request.auth, survey_id)))
 
 
 @router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
     """Rename a survey, change its question or (de)activate it; ``If-Match`` required."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
         lambda s: actions.update_survey(request.auth, s, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/surveys/{survey_id}", response=no_content())
 def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
     """Delete a survey that has no responses (422 otherwise: deactivate it with ``is_active=false``)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
         lambda s: actions.delete_survey(request.auth, s),
     )
-    return Status(204, None)
 
 
 @router.get("/survey-responses", response=answers(200, Page[ResponseOut]))
@@ -141,27 +132,21 @@ def create_response(request: HttpRequest, response: HttpResponse, payload: Respo
         user, survey=survey, party=party, score=payload.score, comment=payload.comment,
         answered_at=payload.answered_at,
     )
-    out = _response_out(r)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/survey-responses/{out.id}"
-    return Status(201, out)
+    return created(response, _response_out(r), "/api/v1/survey-responses")
 
 
 @router.get("/survey-responses/{response_id}", response=answers(200, ResponseOut))
 def get_response(request: HttpRequest, response: HttpResponse, response_id: PathId) -> ResponseOut:
     """One survey answer with its ``ETag``."""
-    out = _response_out(access.access_response_by_id(request.auth, response_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _response_out(access.access_response_by_id(request.auth, response_id)))
 
 
 @router.delete("/survey-responses/{response_id}", response=no_content())
 def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
     """Delete a survey answer (``If-Match`` required); audited."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_response_by_id(request.auth, response_id, op=op),
         _response_out,
         lambda r: actions.delete_response(request.auth, r),
     )
-    return Status(204, None)

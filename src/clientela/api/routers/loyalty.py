@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import representation_etag
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
-from clientela.api.responses import answers
+from clientela.api.responses import answers, created, with_etag
 from clientela.api.schemas.operations import (
     AccountCreate,
     AccountOut,
@@ -88,18 +88,13 @@ def open_account(request: HttpRequest, response: HttpResponse, payload: AccountC
     programme = access.visible_programmes(user).filter(pk=payload.programme_id, is_active=True).first()
     if programme is None:
         raise InvalidInput({"programme_id": "no such active programme"})
-    out = _account_out(actions.open_account(request.auth, party, programme))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/loyalty-accounts/{out.id}"
-    return Status(201, out)
+    return created(response, _account_out(actions.open_account(request.auth, party, programme)), "/api/v1/loyalty-accounts")
 
 
 @router.get("/loyalty-accounts/{account_id}", response=answers(200, AccountOut))
 def get_account(request: HttpRequest, response: HttpResponse, account_id: PathId) -> AccountOut:
     """One loyalty account with its balance, tier and ``ETag``."""
-    out = _account_out(access.access_account_by_id(request.auth, account_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _account_out(access.access_account_by_id(request.auth, account_id)))
 
 
 @router.get("/loyalty-accounts/{account_id}/entries", response=answers(200, Page[EntryOut]))

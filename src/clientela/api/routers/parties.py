@@ -10,7 +10,6 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
     require_version,
     version_etag,
@@ -18,7 +17,7 @@ from clientela.api.conditional import (
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.parties import (
     CONSENT_NULLABLE,
     PARTY_NULLABLE,
@@ -172,18 +171,13 @@ def create_contact(request: HttpRequest, response: HttpResponse, payload: Contac
     ``Location``."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="contact", op="create")
-    out = _contact_out(actions.create_contact(request.auth, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/contacts/{out.id}"
-    return Status(201, out)
+    return created(response, _contact_out(actions.create_contact(request.auth, party, values)), "/api/v1/contacts")
 
 
 @router.get("/contacts/{contact_id}", response=answers(200, ContactOut), tags=["contacts"])
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: PathId) -> ContactOut:
     """One contact person, with its ``ETag``; 404 when its organisation is outside your scope."""
-    out = _contact_out(access.access_contact_by_id(request.auth, contact_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _contact_out(access.access_contact_by_id(request.auth, contact_id)))
 
 
 @router.patch("/contacts/{contact_id}", response=answers(200, ContactOut), tags=["contacts"])
@@ -192,26 +186,23 @@ def update_contact(
 ) -> ContactOut:
     """Change some fields of a contact person; send ``If-Match`` with the ``ETag`` you read (412
     when stale)."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
         _contact_out,
         lambda contact: actions.update_contact(request.auth, contact, patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/contacts/{contact_id}", response=no_content(), tags=["contacts"])
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
     """Remove a contact person (``If-Match`` required); the audit trail keeps its last values."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
         _contact_out,
         lambda contact: actions.delete_contact(request.auth, contact),
     )
-    return Status(204, None)
 
 
 # -- consents ------------------------------------------------------------------------
@@ -248,18 +239,13 @@ def create_consent(request: HttpRequest, response: HttpResponse, payload: Consen
     source. Audited."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="consent", op="create")
-    out = _consent_out(actions.record_consent(request.auth, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/consents/{out.id}"
-    return Status(201, out)
+    return created(response, _consent_out(actions.record_consent(request.auth, party, values)), "/api/v1/consents")
 
 
 @router.get("/consents/{consent_id}", response=answers(200, ConsentOut), tags=["consents"])
 def get_consent(request: HttpRequest, response: HttpResponse, consent_id: PathId) -> ConsentOut:
     """One consent, with its ``ETag``; 404 when its party is outside your scope."""
-    out = _consent_out(access.access_consent_by_id(request.auth, consent_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _consent_out(access.access_consent_by_id(request.auth, consent_id)))
 
 
 @router.patch("/consents/{consent_id}", response=answers(200, ConsentOut), tags=["consents"])
@@ -267,25 +253,22 @@ def update_consent(
     request: HttpRequest, response: HttpResponse, consent_id: PathId, payload: ConsentUpdate
 ) -> ConsentOut:
     """Change a consent — to withdraw it, set ``withdrawn_at``."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
         _consent_out,
         lambda consent: actions.update_consent(request.auth, consent, patch_values(payload, CONSENT_NULLABLE)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/consents/{consent_id}", response=no_content(), tags=["consents"])
 def delete_consent(request: HttpRequest, consent_id: PathId) -> Status[None]:
     """Remove a consent record (``If-Match`` required); sending then treats the channel as without
     consent."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
         _consent_out,
         lambda consent: actions.delete_consent(request.auth, consent),
     )
-    return Status(204, None)
 

@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     DEAL_NULLABLE,
     DealCreate,
@@ -92,18 +91,13 @@ def create_pipeline(request: HttpRequest, response: HttpResponse, payload: Pipel
     lost)."""
     require(request.auth, "pipeline", "create")
     specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
-    out = _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/pipelines/{out.id}"
-    return Status(201, out)
+    return created(response, _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs)), "/api/v1/pipelines")
 
 
 @router.get("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
 def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: PathId) -> PipelineOut:
     """One pipeline with its stages and ``ETag``."""
-    out = _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id)))
 
 
 @router.patch("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
@@ -111,26 +105,23 @@ def update_pipeline(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: PipelineUpdate
 ) -> PipelineOut:
     """Rename a pipeline or (de)activate it; ``If-Match`` with the ``ETag`` you read."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
         lambda p: actions.update_pipeline(request.auth, p, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/pipelines/{pipeline_id}", response=no_content())
 def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
     """Delete a pipeline that holds no deals (409 otherwise: deactivate it)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
         lambda p: actions.delete_pipeline(request.auth, p),
     )
-    return Status(204, None)
 
 
 @router.post("/pipelines/{pipeline_id}/stages", response=answers(201, StageOut))
@@ -139,43 +130,35 @@ def add_stage(
 ) -> Status[StageOut]:
     """Add a stage at the end of a pipeline (or at ``order``)."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id, op="update")
-    out = _stage_out(actions.add_stage(request.auth, p, **payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/stages/{out.id}"
-    return Status(201, out)
+    return created(response, _stage_out(actions.add_stage(request.auth, p, **payload.model_dump())), "/api/v1/stages")
 
 
 @router.get("/stages/{stage_id}", response=answers(200, StageOut))
 def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) -> StageOut:
     """One stage with its ``ETag``."""
-    out = _stage_out(access.access_stage_by_id(request.auth, stage_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _stage_out(access.access_stage_by_id(request.auth, stage_id)))
 
 
 @router.patch("/stages/{stage_id}", response=answers(200, StageOut))
 def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId, payload: StageUpdate) -> StageOut:
     """Change a stage; ``If-Match`` with the ``ETag`` you read."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
         lambda s: actions.update_stage(request.auth, s, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/stages/{stage_id}", response=no_content())
 def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
     """Delete a stage no deal has ever been in (409 otherwise)."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
         lambda s: actions.delete_stage(request.auth, s),
     )
-    return Status(204, None)
 
 
 @router.get("/pipelines/{pipeline_id}/funnel", response=answers(200, list[FunnelStepOut]))
@@ -253,18 +236,13 @@ def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreat
         party=party, name=payload.name, pipeline=pipeline, stage=stage, amount=payload.amount,
         currency=payload.currency, expected_close=payload.expected_close, owner=owner, team=team,
     )
-    out = _deal_out(deal)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/deals/{out.id}"
-    return Status(201, out)
+    return created(response, _deal_out(deal), "/api/v1/deals")
 
 
 @router.get("/deals/{deal_id}", response=answers(200, DealOut))
 def get_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId) -> DealOut:
     """One deal with its ``ETag``; 404 when it is outside your record scope."""
-    out = _deal_out(access.access_deal_by_id(request.auth, deal_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _deal_out(access.access_deal_by_id(request.auth, deal_id)))
 
 
 @router.patch("/deals/{deal_id}", response=answers(200, DealOut))
@@ -283,23 +261,20 @@ def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, p
             )
         return actions.patch_deal(user, deal, values)
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_deal_by_id(user, deal_id, op=op),
         _deal_out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/deals/{deal_id}", response=no_content())
 def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
     """Delete a deal (``If-Match`` required); audited."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),
         _deal_out,
         lambda deal: actions.delete_deal(request.auth, deal),
     )
-    return Status(204, None)

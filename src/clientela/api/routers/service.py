@@ -11,13 +11,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     CASE_NULLABLE,
     CaseCreate,
@@ -85,18 +84,13 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
         user, party=party, subject=payload.subject, description=payload.description,
         priority=payload.priority, owner=owner, team=team,
     )
-    out = _out(case)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/cases/{out.id}"
-    return Status(201, out)
+    return created(response, _out(case), "/api/v1/cases")
 
 
 @router.get("/cases/{case_id}", response=answers(200, CaseOut))
 def get_case(request: HttpRequest, response: HttpResponse, case_id: PathId) -> CaseOut:
     """One case with its SLA state and ``ETag``."""
-    out = _out(access.access_case_by_id(request.auth, case_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _out(access.access_case_by_id(request.auth, case_id)))
 
 
 @router.patch("/cases/{case_id}", response=answers(200, CaseOut))
@@ -123,23 +117,20 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
             raise InvalidInput({"resolution": "give it together with status"})
         return case
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_case_by_id(user, case_id, op=op),
         _out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/cases/{case_id}", response=no_content())
 def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
     """Delete a case (``If-Match`` required); audited."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_case_by_id(request.auth, case_id, op=op),
         _out,
         lambda case: actions.delete_case(request.auth, case),
     )
-    return Status(204, None)

@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, Day, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     TASK_NULLABLE,
     TaskCreate,
@@ -93,18 +92,13 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreat
         assignee=_assignee(user, payload.assignee_id if payload.assignee_id is not None else user.pk),
         party=party, deal=deal, case=case,
     )
-    out = _out(task)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/tasks/{out.id}"
-    return Status(201, out)
+    return created(response, _out(task), "/api/v1/tasks")
 
 
 @router.get("/tasks/{task_id}", response=answers(200, TaskOut))
 def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> TaskOut:
     """One task with its ``ETag``; 404 outside your scope."""
-    out = _out(access.access_task_by_id(request.auth, task_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    return with_etag(response, _out(access.access_task_by_id(request.auth, task_id)))
 
 
 @router.patch("/tasks/{task_id}", response=answers(200, TaskOut))
@@ -124,23 +118,20 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
             task = actions.set_task_status(request.auth, task, status)
         return task
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
         _out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/tasks/{task_id}", response=no_content())
 def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
     """Delete a task (``If-Match`` required); audited."""
-    delete_if_match(
+    return delete_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
         _out,
         lambda task: actions.delete_task(request.auth, task),
     )
-    return Status(204, None)
