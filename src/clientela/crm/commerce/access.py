@@ -10,9 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, first_or_refuse, scope_queryset
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.commerce.models import Order, Product
-from clientela.crm.errors import NotPermitted
 
 
 def visible_products(user: Any) -> QuerySet[Product]:
@@ -20,8 +19,7 @@ def visible_products(user: Any) -> QuerySet[Product]:
 
 
 def check_product_create(user: Any) -> None:
-    if not can(user, "product", "create"):
-        raise NotPermitted(f"{user.role} may not create products")
+    require(user, "product", "create")
 
 
 def access_product_by_id(user: Any, product_id: int, *, op: Op = "view") -> Product:

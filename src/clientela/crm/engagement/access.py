@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.errors import RecordNotFound
 
 
 def visible_interactions(user: Any) -> QuerySet[Interaction]:
@@ -34,8 +34,7 @@ def visible_campaigns(user: Any) -> QuerySet[Campaign]:
 
 
 def check_campaign_create(user: Any) -> None:
-    if not can(user, "campaign", "create"):
-        raise NotPermitted(f"{user.role} may not create campaigns")
+    require(user, "campaign", "create")
 
 
 def access_campaign_by_id(user: Any, campaign_id: int, *, op: Op = "view") -> Campaign:
@@ -68,8 +67,7 @@ def visible_segments(user: Any) -> QuerySet[Segment]:
 
 
 def check_segment_create(user: Any) -> None:
-    if not can(user, "segment", "create"):
-        raise NotPermitted(f"{user.role} may not create segments")
+    require(user, "segment", "create")
 
 
 def access_segment_by_id(user: Any, segment_id: int, *, op: Op = "view") -> Segment:
@@ -79,5 +77,4 @@ def access_segment_by_id(user: Any, segment_id: int, *, op: Op = "view") -> Segm
 def check_campaign_from_segment(user: Any) -> None:
     """Making a campaign from a segment creates the campaign and its members."""
     check_campaign_create(user)
-    if not can(user, "campaign_member", "create"):
-        raise NotPermitted(f"{user.role} may not add campaign members")
+    require(user, "campaign_member", "create")

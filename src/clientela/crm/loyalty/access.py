@@ -11,8 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, first_or_refuse, scope_queryset
-from clientela.crm.errors import NotPermitted
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.loyalty.models import LoyaltyAccount, Programme
 
 
@@ -36,6 +35,5 @@ def access_account_by_id(user: Any, account_id: int, *, op: Op = "view") -> Loya
 def access_account_for_entry(user: Any, account_id: int) -> LoyaltyAccount:
     """The account a user may post a ledger entry to."""
     account = access_account_by_id(user, account_id)
-    if not can(user, "loyalty_entry", "create"):
-        raise NotPermitted(f"{user.role} may not post loyalty entries")
+    require(user, "loyalty_entry", "create")
     return account

@@ -17,6 +17,7 @@ from clientela.crm.accounts.permissions import (
     can,
     first_or_refuse,
     has_capability,
+    require,
     scope_queryset,
     within_scope,
 )
@@ -83,8 +84,7 @@ def check_party_assignment(user: Any, *, owner_id: int | None, team_id: int | No
 
 
 def check_party_create(user: Any, *, owner_id: int | None, team_id: int | None) -> None:
-    if not can(user, "party", "create"):
-        raise NotPermitted(f"{user.role} may not create parties")
+    require(user, "party", "create")
     check_party_assignment(user, owner_id=owner_id, team_id=team_id)
 
 

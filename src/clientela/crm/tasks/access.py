@@ -18,6 +18,7 @@ from clientela.crm.accounts.permissions import (
     can,
     first_or_refuse,
     record_scope,
+    require,
     scope_queryset,
 )
 from clientela.crm.errors import NotPermitted
@@ -43,8 +44,7 @@ def access_task_by_id(user: Any, task_id: int, *, op: Op = "view") -> Task:
 
 
 def check_task_create(user: Any) -> None:
-    if not can(user, "task", "create"):
-        raise NotPermitted(f"{user.role} may not create tasks")
+    require(user, "task", "create")
 
 
 def assignable_users(user: Any) -> QuerySet[User]:
