@@ -13,7 +13,7 @@ from clientela.api.conditional import (
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.commerce import (
@@ -76,8 +76,10 @@ def list_products(
     ``unit_cost`` and ``margin_rate`` are null for roles that may not see cost or margin."""
     require(request.auth, "product")
     qs = queries.list_products(request.auth, q=q, category=category, is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit)
-    return Page[ProductOut](items=[_product_out(request.auth, p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ProductOut], qs, lambda p: _product_out(request.auth, p),
+        ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/products", response=answers(201, ProductOut))
@@ -135,10 +137,10 @@ def list_orders(
     qs = queries.list_orders(
         request.auth, party_id=party_id, status=status, ordered_from=ordered_from, ordered_to=ordered_to
     )
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("ordered_at", "ref"), cursor=cursor, limit=limit
+    return page_of(
+        Page[OrderOut], qs, lambda o: _order_out(request.auth, o),
+        ordering=ordering, allowed=("ordered_at", "ref"), cursor=cursor, limit=limit,
     )
-    return Page[OrderOut](items=[_order_out(request.auth, o) for o in items], next_cursor=next_cursor)
 
 
 @router.post("/orders", response=answers(201, OrderOut), tags=["orders"])

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from clientela.api.fields import PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.responses import answers
 from clientela.api.schemas.operations import (
     DeliveryOut,
@@ -45,8 +45,10 @@ def list_deliveries(
     qs = access.visible_members(request.auth).filter(campaign=campaign)
     if send_status is not None:
         qs = qs.filter(send_status=send_status)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit)
-    return Page[DeliveryOut](items=[_out(m) for m in items], next_cursor=next_cursor)
+    return page_of(
+        Page[DeliveryOut], qs, _out,
+        ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/send", response=answers(200, SendSummaryOut))

@@ -12,7 +12,7 @@ from clientela.api.conditional import (
     delete_if_match,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.engagement import (
@@ -82,8 +82,10 @@ def list_interactions(
         request.auth, party_id=party_id, channel=channel, direction=direction,
         occurred_from=occurred_from, occurred_to=occurred_to,
     )
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit)
-    return Page[InteractionOut](items=[_interaction_out(request.auth, x) for x in items], next_cursor=next_cursor)
+    return page_of(
+        Page[InteractionOut], qs, lambda x: _interaction_out(request.auth, x),
+        ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/interactions", response=answers(201, InteractionOut))
@@ -140,8 +142,10 @@ def list_campaigns(
     dates."""
     require(request.auth, "campaign")
     qs = queries.list_campaigns(request.auth, q=q, kind=kind)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("starts_on", "name"), cursor=cursor, limit=limit)
-    return Page[CampaignOut](items=[_campaign_out(request.auth, c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[CampaignOut], qs, lambda c: _campaign_out(request.auth, c),
+        ordering=ordering, allowed=("starts_on", "name"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/campaigns", response=answers(201, CampaignOut), tags=["campaigns"])
@@ -193,8 +197,10 @@ def list_members(
     """The members of a campaign whose parties you may see, with their response and send status."""
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
     qs = queries.list_members(request.auth, campaign_id=campaign.pk, party_id=party_id)
-    items, next_cursor = paginate(qs, ordering="id", allowed=("id",), cursor=cursor, limit=limit)
-    return Page[MemberOut](items=[_member_out(m) for m in items], next_cursor=next_cursor)
+    return page_of(
+        Page[MemberOut], qs, _member_out,
+        ordering="id", allowed=("id",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/members", response=answers(201, MemberOut), tags=["campaigns"])

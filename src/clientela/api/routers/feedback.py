@@ -12,7 +12,7 @@ from clientela.api.conditional import (
     delete_if_match,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
@@ -58,8 +58,10 @@ def list_surveys(
         qs = qs.filter(kind=kind)
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit)
-    return Page[SurveyOut](items=[_survey_out(s) for s in items], next_cursor=next_cursor)
+    return page_of(
+        Page[SurveyOut], qs, _survey_out,
+        ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/surveys", response=answers(201, SurveyOut))
@@ -114,8 +116,10 @@ def list_responses(
         qs = qs.filter(survey_id=survey_id)
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit)
-    return Page[ResponseOut](items=[_response_out(r) for r in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ResponseOut], qs, _response_out,
+        ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/survey-responses", response=answers(201, ResponseOut))

@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 
 from clientela.api.conditional import representation_etag
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.responses import answers, created, with_etag
 from clientela.api.schemas.operations import (
     AccountCreate,
@@ -56,8 +56,10 @@ def list_programmes(
     """Loyalty programmes: currency, points per unit spent, what the tiers are based on, points per referral."""
     require(request.auth, "loyalty_account")
     qs = access.visible_programmes(request.auth)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[ProgrammeOut](items=[_programme_out(p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ProgrammeOut], qs, _programme_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.get("/loyalty-accounts", response=answers(200, Page[AccountOut]))
@@ -76,8 +78,10 @@ def list_accounts(
         qs = qs.filter(party_id=party_id)
     if programme_id is not None:
         qs = qs.filter(programme_id=programme_id)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit)
-    return Page[AccountOut](items=[_account_out(a) for a in items], next_cursor=next_cursor)
+    return page_of(
+        Page[AccountOut], qs, _account_out,
+        ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/loyalty-accounts", response=answers(201, AccountOut))
@@ -113,8 +117,10 @@ def list_entries(
     qs = PointsEntry.objects.filter(account=account)
     if kind is not None:
         qs = qs.filter(kind=kind)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit)
-    return Page[EntryOut](items=[_entry_out(e) for e in items], next_cursor=next_cursor)
+    return page_of(
+        Page[EntryOut], qs, _entry_out,
+        ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/loyalty-accounts/{account_id}/entries", response=answers(201, EntryOut))

@@ -15,7 +15,7 @@ from clientela.api.conditional import (
     version_etag,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.parties import (
@@ -61,10 +61,10 @@ def list_parties(
     qs = queries.list_parties(
         request.auth, q=q, kind=kind, country=country, is_customer=is_customer, owner_id=owner_id
     )
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("name", "ref", "created_at"), cursor=cursor, limit=limit
+    return page_of(
+        Page[PartyOut], qs, PartyOut.model_validate,
+        ordering=ordering, allowed=("name", "ref", "created_at"), cursor=cursor, limit=limit,
     )
-    return Page[PartyOut](items=[PartyOut.model_validate(p) for p in items], next_cursor=next_cursor)
 
 
 @router.post("/parties", response=answers(201, PartyOut))
@@ -161,8 +161,10 @@ def list_contacts(
     follow ``next_cursor`` for more."""
     require(request.auth, "contact")
     qs = queries.list_contacts(request.auth, party_id=party_id, q=q)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[ContactOut](items=[_contact_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ContactOut], qs, _contact_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/contacts", response=answers(201, ContactOut), tags=["contacts"])
@@ -229,8 +231,10 @@ def list_consents(
     party, purpose or channel."""
     require(request.auth, "consent")
     qs = queries.list_consents(request.auth, party_id=party_id, purpose=purpose, active=active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit)
-    return Page[ConsentOut](items=[_consent_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ConsentOut], qs, _consent_out,
+        ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/consents", response=answers(201, ConsentOut), tags=["consents"])

@@ -13,7 +13,7 @@ from clientela.api.conditional import (
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
@@ -81,8 +81,10 @@ def list_pipelines(
     qs = access.visible_pipelines(request.auth).prefetch_related("stages")
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[PipelineOut](items=[_pipeline_out(p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[PipelineOut], qs, _pipeline_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/pipelines", response=answers(201, PipelineOut))
@@ -210,10 +212,10 @@ def list_deals(
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
     if q:
         qs = qs.filter(name__icontains=q)
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("created_at", "amount", "expected_close"), cursor=cursor, limit=limit
+    return page_of(
+        Page[DealOut], qs, _deal_out,
+        ordering=ordering, allowed=("created_at", "amount", "expected_close"), cursor=cursor, limit=limit,
     )
-    return Page[DealOut](items=[_deal_out(d) for d in items], next_cursor=next_cursor)
 
 
 @router.post("/deals", response=answers(201, DealOut))

@@ -14,7 +14,7 @@ from clientela.api.conditional import (
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
@@ -65,8 +65,10 @@ def list_cases(
     if sla_breached is not None:
         condition = queries.breach_condition(timezone.now())
         qs = qs.filter(condition) if sla_breached else qs.exclude(condition)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "sla_due_at"), cursor=cursor, limit=limit)
-    return Page[CaseOut](items=[_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[CaseOut], qs, _out,
+        ordering=ordering, allowed=("opened_at", "sla_due_at"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/cases", response=answers(201, CaseOut))

@@ -13,7 +13,7 @@ from clientela.api.conditional import (
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, Day, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
 from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
@@ -72,8 +72,10 @@ def list_tasks(
     filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
                "deal_id": deal_id, "case_id": case_id, "due_on__lt": due_before}
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit)
-    return Page[TaskOut](items=[_out(t) for t in items], next_cursor=next_cursor)
+    return page_of(
+        Page[TaskOut], qs, _out,
+        ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/tasks", response=answers(201, TaskOut))
