@@ -20,6 +20,7 @@ from clientela.web.feedback_figures import (
     parse_feedback_filters,
 )
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.survey_invitations import invite_card
 from clientela.web.templatetags.web_format import num
 
@@ -35,7 +36,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         r.is_detractor = r.score <= (6 if r.kind == "nps" else 3)
     context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy(),
                "may_open_case": may_create_case(request.user)}
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "comments":
+    if is_htmx(request, "comments"):
         return render(request, "web/feedback/_comments.html", context)
     nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
     charts = [
