@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
     "clientela.crm.branding",
+    "clientela.crm.voice",
     "clientela.demo",
     "clientela.web",
 ]

@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "scoring.run": "clientela.crm.scoring.jobs.scoring_job",
     "privacy.erase": "clientela.crm.privacy.jobs.erase_job",
     "imports.run": "clientela.crm.imports.jobs.run_import_job",
+    "voice.refresh": "clientela.crm.voice.jobs.refresh_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }
 

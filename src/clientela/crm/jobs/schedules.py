@@ -70,6 +70,7 @@ SCHEDULES: list[Schedule] = [
     Schedule("digests", "clientela.crm.notifications.actions.send_digests", daily_at="07:00"),
     Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),
     Schedule("loyalty-expiry", "clientela.crm.loyalty.earning.expire_points", daily_at="03:30"),
+    Schedule("feedback-themes", "clientela.crm.voice.actions.refresh_themes", daily_at="04:00"),
 ]
 
 
