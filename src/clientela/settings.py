@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "clientela.crm.loyalty",
     "clientela.crm.vocabularies",
     "clientela.crm.branding",
+    "clientela.crm.voice",
     "clientela.demo",
     "clientela.web",
 ]
