@@ -1,0 +1,505 @@
+"""Intervals for P(alive), expected purchases, CLV and customer equity.
+
+The fitted parameters are estimates: the predictions built from them inherit
+their sampling error.  This module carries the asymptotic normal distribution
+of the maximum-likelihood estimates -- ``log theta ~ N(log theta_hat, S)``,
+``S`` the inverse observed information on the log-parameter scale the models
+are fitted on (``BaseModel.covariance_``) -- into every prediction.
+
+Two methods give the interval at ``level`` (default 90 %):
+
+``"delta"`` (default)
+    The delta method (e.g. Casella & Berger, *Statistical Inference*, 2nd ed.,
+    section 5.5.4): ``Var g(theta_hat) ~ J S J'`` with ``J`` the Jacobian of
+    the prediction in the log-parameters, taken by central differences.  Each
+    prediction is transformed first to a scale on which it is closer to normal
+    and unbounded -- ``logit`` for P(alive), ``log`` for expected purchases,
+    CLV and (when positive) customer equity -- and the interval
+    ``g +/- z sd`` is transformed back, so it stays inside ``[0, 1]`` or above
+    zero and is asymmetric like the quantity.  Cost: ``2 k`` extra prediction
+    passes for a model with ``k`` parameters (8 for BG/NBD, 6 for
+    Gamma-Gamma, the spend passes being cheap), whatever the number of
+    customers -- which is why scoring uses it.
+``"bootstrap"``
+    A parametric bootstrap: ``draws`` parameter vectors drawn from the same
+    normal distribution, every prediction recomputed for each, and the
+    interval read from the percentiles.  It needs no linearisation but costs
+    ``draws`` passes and holds a ``(draws, customers)`` array per figure.
+
+The purchases and spend models are fitted separately (Fader, Hardie & Lee
+2005, "RFM and CLV", JMR 42(4): spend independent of the transaction
+process), so their parameter errors are taken as independent.  Customer
+equity is ``sum_i CLV_i`` plus the future cohorts of
+:func:`clientela.value.clv.customer_equity`; the acquisitions and costs are
+inputs, not estimates, and carry no error here.
+
+Predictions depend on a customer's summary columns only, so everything is
+computed once per distinct history and mapped back.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit, logit
+from scipy.stats import norm
+
+from clientela.value.blas_threads import single_threaded_blas
+from clientela.value.clv import (
+    PurchasesModel,
+    Spend,
+    _check_horizon,
+    _discount_factors,
+    _per_cohort,
+    _spend_per_customer,
+    discounted_expected_purchases,
+    new_customer_value,
+)
+from clientela.value.models.base import row_groups
+
+FloatArray = NDArray[np.float64]
+Method = Literal["delta", "bootstrap"]
+
+# Step of the central differences, in log-parameters: the predictions are
+# smooth and computed to ~1e-12 relative, so the truncation error (~h^2) and
+# the rounding error (~1e-12 / h) are both far below the intervals' width.
+_STEP = 1e-3
+# P(alive) this close to 0 or 1 is taken as certain (logit undefined).
+_CERTAIN = 1e-12
+
+
+class IntervalsUnavailable(ValueError):
+    """A model's parameters have no usable covariance (singular information)."""
+
+
+@dataclass(frozen=True)
+class ValueIntervals:
+    """Per-customer and company-wide intervals (see the module docstring).
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        Indexed like the summary: ``p_alive``, ``p_alive_low``,
+        ``p_alive_high``, ``expected_purchases`` (over the horizon),
+        ``expected_purchases_low``, ``expected_purchases_high``, ``clv``,
+        ``clv_low``, ``clv_high``.
+    equity, equity_low, equity_high : float
+        Customer equity (current customers plus future cohorts) and its interval.
+    current, current_low, current_high : float
+        The current customers' part (sum of CLV) and its interval.
+    level : float
+        Coverage the intervals aim at.
+    method : str
+        ``"delta"`` or ``"bootstrap"``.
+    """
+
+    customers: pd.DataFrame
+    equity: float
+    equity_low: float
+    equity_high: float
+    current: float
+    current_low: float
+    current_high: float
+    level: float
+    method: str
+
+
+@dataclass
+class _Figures:
+    """Predictions per distinct history for one set of parameters."""
+
+    p_alive: FloatArray
+    purchases: FloatArray
+    discounted: FloatArray
+    spend: FloatArray
+    future: float
+
+
+def log_covariance(model: Any) -> FloatArray:
+    """Covariance of a fitted model's log-parameters, ``S = D^-1 C D^-1``.
+
+    Raises
+    ------
+    IntervalsUnavailable
+        When the model has no finite covariance (fitted on a boundary, or
+        loaded from a file written without one).
+    """
+    covariance = getattr(model, "covariance_", None)
+    names = tuple(model.param_names)
+    params = np.array([model.params_[n] for n in names], dtype=np.float64)
+    if covariance is None or not np.all(np.isfinite(covariance)):
+        raise IntervalsUnavailable(
+            f"{type(model).__name__} has no finite parameter covariance "
+            "(singular information matrix): no intervals"
+        )
+    return np.asarray(covariance / np.outer(params, params), dtype=np.float64)
+
+
+def _with_log_params(model: Any, log_params: FloatArray) -> Any:
+    clone = copy.copy(model)
+    clone.params_ = {
+        n: float(v) for n, v in zip(model.param_names, np.exp(log_params), strict=True)
+    }
+    return clone
+
+
+def _log_params(model: Any) -> FloatArray:
+    return np.log(np.array([model.params_[n] for n in model.param_names], dtype=np.float64))
+
+
+class _Setting:
+    """Everything fixed across parameter sets: the distinct rows, horizon, cohorts."""
+
+    def __init__(
+        self,
+        purchases_model: PurchasesModel,
+        spend_model: Spend,
+        summary: pd.DataFrame,
+        *,
+        horizon: int,
+        discount_rate: float,
+        margin: float,
+        new_customers: float | Sequence[float],
+        acquisition_cost: float | Sequence[float],
+        n_cohorts: int | None,
+        count_first_purchase: bool,
+    ) -> None:
+        _check_horizon(horizon, discount_rate)
+        if not math.isfinite(margin):
+            raise ValueError("margin must be finite")
+        columns = list(getattr(purchases_model, "required_columns", ()))
+        if not isinstance(spend_model, int | float):
+            columns += [c for c in getattr(spend_model, "required_columns", ()) if c not in columns]
+        columns = [c for c in columns if c in summary.columns]
+        if columns and len(summary):
+            arrays = {c: summary[c].to_numpy(dtype=np.float64) for c in columns}
+            groups, first = row_groups(arrays, columns)
+            self.rows = summary.iloc[first]
+            self.groups: NDArray[np.intp] = groups
+        else:
+            self.rows = summary
+            self.groups = np.arange(len(summary), dtype=np.intp)
+        self.horizon = horizon
+        self.discount_rate = discount_rate
+        self.margin = margin
+        count = horizon if n_cohorts is None else int(n_cohorts)
+        if np.ndim(new_customers) != 0:
+            count = len(np.atleast_1d(np.asarray(new_customers)))
+        self.new_customers = _per_cohort(new_customers, count, "new_customers")
+        self.cost = _per_cohort(acquisition_cost, count, "acquisition_cost")
+        self.factors = _discount_factors(count, discount_rate) if count else np.zeros(0)
+        self.count_first_purchase = count_first_purchase
+        # Weight of each distinct row in the sums over customers.
+        self.multiplicity = np.bincount(self.groups, minlength=len(self.rows)).astype(np.float64)
+
+    def purchases(self, model: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+        p_alive = np.asarray(model.p_alive(self.rows), dtype=np.float64)
+        purchases, discounted = discounted_expected_purchases(
+            model, self.rows, horizon=self.horizon, discount_rate=self.discount_rate,
+            distinct=False,
+        )
+        return p_alive, purchases.to_numpy(), discounted.to_numpy()
+
+    def spend(self, spend_model: Spend) -> FloatArray:
+        return _spend_per_customer(spend_model, self.rows).to_numpy(dtype=np.float64)
+
+    def future(self, purchases_model: Any, spend_model: Spend) -> float:
+        if not np.any(self.new_customers):
+            return 0.0
+        if isinstance(spend_model, int | float):
+            mean_spend = float(spend_model)
+        else:
+            mean_spend = float(spend_model.mean_spend())  # type: ignore[union-attr]
+        value = new_customer_value(
+            purchases_model, mean_spend, horizon=self.horizon,
+            discount_rate=self.discount_rate, margin=self.margin,
+            count_first_purchase=self.count_first_purchase,
+        )
+        return float(np.sum(self.new_customers * self.factors * (value - self.cost)))
+
+    def figures(self, purchases_model: Any, spend_model: Spend) -> _Figures:
+        p_alive, purchases, discounted = self.purchases(purchases_model)
+        return _Figures(p_alive, purchases, discounted, self.spend(spend_model),
+                        self.future(purchases_model, spend_model))
+
+    def current(self, figures: _Figures) -> float:
+        return float(self.margin * np.sum(self.multiplicity * figures.spend * figures.discounted))
+
+
+def value_intervals(
+    purchases_model: PurchasesModel,
+    spend_model: Spend,
+    summary: pd.DataFrame,
+    *,
+    horizon: int,
+    discount_rate: float,
+    margin: float = 1.0,
+    new_customers: float | Sequence[float] = 0.0,
+    acquisition_cost: float | Sequence[float] = 0.0,
+    n_cohorts: int | None = None,
+    count_first_purchase: bool = True,
+    level: float = 0.9,
+    method: Method = "delta",
+    draws: int = 200,
+    rng: np.random.Generator | None = None,
+) -> ValueIntervals:
+    """Intervals for each customer's P(alive), expected purchases and CLV, and for equity.
+
+    Parameters
+    ----------
+    purchases_model, spend_model, summary, horizon, discount_rate, margin
+        As for :func:`clientela.value.clv.customer_lifetime_value`; both models
+        fitted (a fixed spend per purchase carries no error).
+    new_customers, acquisition_cost, n_cohorts, count_first_purchase
+        The future cohorts, as for :func:`clientela.value.clv.customer_equity`
+        (default: none, so equity is the current customers' CLV).
+    level : float, default 0.9
+        Coverage of each interval (two-sided, equal tails).
+    method : {"delta", "bootstrap"}, default "delta"
+        See the module docstring.
+    draws : int, default 200
+        Parameter draws of the bootstrap (ignored by the delta method).
+    rng : numpy.random.Generator, optional
+        Source of the bootstrap draws (seed it for reproducible intervals).
+
+    Returns
+    -------
+    ValueIntervals
+
+    Raises
+    ------
+    IntervalsUnavailable
+        When a fitted model has no finite parameter covariance.
+    ValueError
+        For a level outside (0, 1), an unknown method or bad horizon/discount.
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1; got {level!r}")
+    if method not in ("delta", "bootstrap"):
+        raise ValueError(f"method must be 'delta' or 'bootstrap'; got {method!r}")
+    setting = _Setting(
+        purchases_model, spend_model, summary, horizon=horizon, discount_rate=discount_rate,
+        margin=margin, new_customers=new_customers, acquisition_cost=acquisition_cost,
+        n_cohorts=n_cohorts, count_first_purchase=count_first_purchase,
+    )
+    with single_threaded_blas():
+        if method == "delta":
+            return _delta(purchases_model, spend_model, summary, setting, level)
+        if int(draws) < 2:
+            raise ValueError(f"draws must be at least 2; got {draws!r}")
+        return _bootstrap(purchases_model, spend_model, summary, setting, level, int(draws),
+                          rng or np.random.default_rng())
+
+
+def _log_or_nan(values: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
+
+
+def _logit_or_nan(values: FloatArray) -> FloatArray:
+    inside = (values > _CERTAIN) & (values < 1.0 - _CERTAIN)
+    return np.where(inside, logit(np.where(inside, values, 0.5)), np.nan)
+
+
+def _variance(jacobian: FloatArray, covariance: FloatArray) -> FloatArray:
+    """Row-wise ``J_i S J_i'`` for a ``(rows, k)`` Jacobian."""
+    return np.asarray(np.einsum("ij,jk,ik->i", jacobian, covariance, jacobian), dtype=np.float64)
+
+
+def _delta(
+    purchases_model: Any, spend_model: Spend, summary: pd.DataFrame, setting: _Setting,
+    level: float,
+) -> ValueIntervals:
+    z = float(norm.ppf(0.5 + level / 2.0))
+    base = setting.figures(purchases_model, spend_model)
+    base_current = setting.current(base)
+    base_equity = base_current + base.future
+    n = len(setting.rows)
+
+    # Purchases-model parameters: logit P(alive), log purchases, log discounted
+    # purchases per row; current and total equity.
+    theta = _log_params(purchases_model)
+    cov_p = log_covariance(purchases_model)
+    k = len(theta)
+    jac = {name: np.zeros((n, k)) for name in ("alive", "purchases", "discounted")}
+    jac_current_p = np.zeros(k)
+    jac_equity_p = np.zeros(k)
+    for j in range(k):
+        shifted = []
+        for sign in (1.0, -1.0):
+            step = theta.copy()
+            step[j] += sign * _STEP
+            model = _with_log_params(purchases_model, step)
+            alive, purchases, discounted = setting.purchases(model)
+            figures = _Figures(alive, purchases, discounted, base.spend, 0.0)
+            current = setting.current(figures)
+            future = setting.future(model, spend_model)
+            shifted.append((alive, purchases, discounted, current, current + future))
+        (a_up, p_up, d_up, c_up, e_up), (a_dn, p_dn, d_dn, c_dn, e_dn) = shifted
+        with np.errstate(invalid="ignore"):
+            jac["alive"][:, j] = (_logit_or_nan(a_up) - _logit_or_nan(a_dn)) / (2 * _STEP)
+            jac["purchases"][:, j] = (_log_or_nan(p_up) - _log_or_nan(p_dn)) / (2 * _STEP)
+            jac["discounted"][:, j] = (_log_or_nan(d_up) - _log_or_nan(d_dn)) / (2 * _STEP)
+        jac_current_p[j] = (c_up - c_dn) / (2 * _STEP)
+        jac_equity_p[j] = (e_up - e_dn) / (2 * _STEP)
+
+    var_alive = _variance(jac["alive"], cov_p)
+    var_purchases = _variance(jac["purchases"], cov_p)
+    var_log_clv = _variance(jac["discounted"], cov_p)
+    var_current = float(jac_current_p @ cov_p @ jac_current_p)
+    var_equity = float(jac_equity_p @ cov_p @ jac_equity_p)
+
+    if not isinstance(spend_model, int | float):
+        phi = _log_params(spend_model)
+        cov_s = log_covariance(spend_model)
+        m = len(phi)
+        jac_spend = np.zeros((n, m))
+        jac_current_s = np.zeros(m)
+        jac_equity_s = np.zeros(m)
+        for j in range(m):
+            shifted_s = []
+            for sign in (1.0, -1.0):
+                step = phi.copy()
+                step[j] += sign * _STEP
+                model_s = _with_log_params(spend_model, step)
+                spend = setting.spend(model_s)
+                figures = _Figures(base.p_alive, base.purchases, base.discounted, spend, 0.0)
+                current = setting.current(figures)
+                shifted_s.append((spend, current, current + setting.future(purchases_model, model_s)))
+            (s_up, c_up, e_up), (s_dn, c_dn, e_dn) = shifted_s
+            with np.errstate(invalid="ignore"):
+                jac_spend[:, j] = (_log_or_nan(s_up) - _log_or_nan(s_dn)) / (2 * _STEP)
+            jac_current_s[j] = (c_up - c_dn) / (2 * _STEP)
+            jac_equity_s[j] = (e_up - e_dn) / (2 * _STEP)
+        var_log_clv = var_log_clv + _variance(jac_spend, cov_s)
+        var_current += float(jac_current_s @ cov_s @ jac_current_s)
+        var_equity += float(jac_equity_s @ cov_s @ jac_equity_s)
+
+    def back(values: FloatArray, transformed: FloatArray, variance: FloatArray, inverse: Any,
+             ) -> tuple[FloatArray, FloatArray]:
+        """Interval on the transformed scale, mapped back; a point where undefined."""
+        sd = np.sqrt(np.maximum(variance, 0.0))
+        ok = np.isfinite(transformed) & np.isfinite(sd)
+        low = np.where(ok, inverse(np.where(ok, transformed - z * sd, 0.0)), values)
+        high = np.where(ok, inverse(np.where(ok, transformed + z * sd, 0.0)), values)
+        return low, high
+
+    clv = setting.margin * base.spend * base.discounted
+    alive_low, alive_high = back(base.p_alive, _logit_or_nan(base.p_alive), var_alive, expit)
+    purchases_low, purchases_high = back(
+        base.purchases, _log_or_nan(base.purchases), var_purchases, np.exp
+    )
+    ratio_low, ratio_high = back(np.ones(n), np.zeros(n), var_log_clv, np.exp)
+    rows = pd.DataFrame(
+        {
+            "p_alive": base.p_alive,
+            "p_alive_low": alive_low,
+            "p_alive_high": alive_high,
+            "expected_purchases": base.purchases,
+            "expected_purchases_low": purchases_low,
+            "expected_purchases_high": purchases_high,
+            "clv": clv,
+            "clv_low": clv * ratio_low,
+            "clv_high": clv * ratio_high,
+        }
+    )
+    current_low, current_high = _scalar_interval(base_current, var_current, z)
+    equity_low, equity_high = _scalar_interval(base_equity, var_equity, z)
+    return ValueIntervals(
+        customers=_per_customer(rows, setting, summary),
+        equity=base_equity, equity_low=equity_low, equity_high=equity_high,
+        current=base_current, current_low=current_low, current_high=current_high,
+        level=level, method="delta",
+    )
+
+
+def _scalar_interval(value: float, variance: float, z: float) -> tuple[float, float]:
+    """On the log scale for a positive value (it stays positive), else on its own."""
+    if not math.isfinite(variance) or variance < 0:
+        return math.nan, math.nan
+    if value > 0:
+        sd = math.sqrt(variance) / value
+        return value * math.exp(-z * sd), value * math.exp(z * sd)
+    sd = math.sqrt(variance)
+    return value - z * sd, value + z * sd
+
+
+def _per_customer(rows: pd.DataFrame, setting: _Setting, summary: pd.DataFrame) -> pd.DataFrame:
+    out = rows.iloc[setting.groups].reset_index(drop=True)
+    out.index = summary.index
+    return out
+
+
+def _draw(theta: FloatArray, covariance: FloatArray, count: int,
+          rng: np.random.Generator) -> FloatArray:
+    """``count`` draws of ``N(theta, covariance)`` (symmetric square root: tolerant of
+    a covariance that is positive semi-definite up to rounding)."""
+    values, vectors = np.linalg.eigh(covariance)
+    root = vectors * np.sqrt(np.maximum(values, 0.0))
+    return np.asarray(theta + rng.standard_normal((count, len(theta))) @ root.T, dtype=np.float64)
+
+
+def _bootstrap(
+    purchases_model: Any, spend_model: Spend, summary: pd.DataFrame, setting: _Setting,
+    level: float, draws: int, rng: np.random.Generator,
+) -> ValueIntervals:
+    base = setting.figures(purchases_model, spend_model)
+    base_current = setting.current(base)
+    theta_draws = _draw(_log_params(purchases_model), log_covariance(purchases_model), draws, rng)
+    fixed_spend = isinstance(spend_model, int | float)
+    phi_draws = (
+        None if fixed_spend
+        else _draw(_log_params(spend_model), log_covariance(spend_model), draws, rng)
+    )
+    n = len(setting.rows)
+    alive = np.full((draws, n), np.nan)
+    purchases = np.full((draws, n), np.nan)
+    clv = np.full((draws, n), np.nan)
+    current = np.full(draws, np.nan)
+    equity = np.full(draws, np.nan)
+    for i in range(draws):
+        model = _with_log_params(purchases_model, theta_draws[i])
+        spend = spend_model if phi_draws is None else _with_log_params(spend_model, phi_draws[i])
+        try:
+            figures = setting.figures(model, spend)
+        except (ValueError, FloatingPointError, ZeroDivisionError):
+            continue  # e.g. a Gamma-Gamma draw with q <= 1 (infinite mean spend)
+        alive[i], purchases[i] = figures.p_alive, figures.purchases
+        clv[i] = setting.margin * figures.spend * figures.discounted
+        current[i] = setting.current(figures)
+        equity[i] = current[i] + figures.future
+    tails = [50.0 * (1.0 - level), 50.0 * (1.0 + level)]
+
+    def quantiles(values: ArrayLike) -> FloatArray:
+        with np.errstate(all="ignore"):
+            return np.asarray(np.nanpercentile(values, tails, axis=0), dtype=np.float64)
+
+    alive_q, purchases_q, clv_q = quantiles(alive), quantiles(purchases), quantiles(clv)
+    rows = pd.DataFrame(
+        {
+            "p_alive": base.p_alive,
+            "p_alive_low": alive_q[0],
+            "p_alive_high": alive_q[1],
+            "expected_purchases": base.purchases,
+            "expected_purchases_low": purchases_q[0],
+            "expected_purchases_high": purchases_q[1],
+            "clv": setting.margin * base.spend * base.discounted,
+            "clv_low": clv_q[0],
+            "clv_high": clv_q[1],
+        }
+    )
+    current_q, equity_q = quantiles(current), quantiles(equity)
+    return ValueIntervals(
+        customers=_per_customer(rows, setting, summary),
+        equity=base_current + base.future,
+        equity_low=float(equity_q[0]), equity_high=float(equity_q[1]),
+        current=base_current, current_low=float(current_q[0]), current_high=float(current_q[1]),
+        level=level, method="bootstrap",
+    )
