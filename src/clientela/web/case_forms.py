@@ -9,9 +9,9 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from clientela.crm.labels import PRIORITIES
 from clientela.crm.service.models import CaseStatus, Priority
 from clientela.crm.service.queries import QUEUE_STATUSES, QueueFilters
-from clientela.web.labels import PRIORITIES
 
 
 def _int(value: str | None) -> int | None:

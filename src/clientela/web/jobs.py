@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from clientela.crm import labels
 from clientela.crm.errors import NotPermitted
 from clientela.crm.jobs.access import require_jobs_view
 from clientela.crm.jobs.models import JobStatus
 from clientela.crm.jobs.queries import recent_jobs
 from clientela.crm.jobs.schedules import upcoming
-from clientela.web import labels
 from clientela.web.layout import render_page
 
 PAGE_SIZE = 50

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 
 from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring.access import access_model_run
+from clientela.crm.scoring.charts import holdout_svg
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.scoring.queries import recent_runs
-from clientela.web.charts import holdout_svg
 from clientela.web.layout import render_page
 from clientela.web.templatetags.web_format import num
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.models import Team
 from clientela.crm.accounts.permissions import Scope, record_scope
-from clientela.web.labels import ACQUISITION_CHANNELS, CHANNELS, PARTY_KINDS
+from clientela.crm.labels import ACQUISITION_CHANNELS, CHANNELS, PARTY_KINDS
 
 # Consents a party can give on the form: (purpose, channel) → the checkbox's name.
 CONSENT_CHOICES = (

@@ -36,6 +36,8 @@ def _score_out(user: Any, score: CustomerScore, names: dict[str, str] | None = N
         expected_purchases_365=score.expected_purchases_365,
         expected_spend=score.expected_spend if clv else None,
         clv=score.clv if clv else None,
+        clv_low=score.clv_low if clv else None,
+        clv_high=score.clv_high if clv else None,
         rfm_r=score.rfm_r, rfm_f=score.rfm_f, rfm_m=score.rfm_m, rfm_segment=score.rfm_segment,
         ladder_stage=score.ladder_stage,
         revenue=score.revenue if margin else None,
