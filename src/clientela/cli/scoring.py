@@ -71,7 +71,9 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
 @click.option("--format", "fmt", default="json", show_default=True, type=click.Choice(["json", "html"]))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; stdout when omitted.")
-def report(fmt: str, output: Path | None) -> None:
+@click.option("--language", default=None, type=click.Choice(["en", "pl", "ru"]),
+              help="Language of the HTML report (default English).")
+def report(fmt: str, output: Path | None, language: str | None) -> None:
     """The customer-equity report of the latest scoring run (JSON or one HTML file)."""
     setup_django()
     from clientela.crm.scoring.queries import current_run
@@ -81,7 +83,7 @@ def report(fmt: str, output: Path | None) -> None:
     if run is None:
         raise click.ClickException("no scoring run yet: run `clientela score` first")
     text = (json.dumps(run.summary, indent=2, ensure_ascii=False) + "\n" if fmt == "json"
-            else render_html(run.summary))
+            else render_html(run.summary, language=language))
     if output is None:
         click.echo(text, nl=False)
     else:

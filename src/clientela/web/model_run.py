@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring.access import access_model_run
-from clientela.crm.scoring.charts import holdout_svg
+from clientela.crm.scoring.charts import diagnostic_charts, holdout_svg
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.scoring.queries import recent_runs
 from clientela.web.layout import render_page
@@ -143,6 +143,7 @@ def model_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "run": run,
         "figures": model_figures(run) if run is not None else None,
+        "diagnostics": diagnostic_charts(run.summary or {}, tracking=False) if run is not None else [],
         "runs": runs,
         "currency": str((run.summary or {}).get("currency", "")) if run is not None else "",
     }

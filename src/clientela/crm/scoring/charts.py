@@ -655,7 +655,7 @@ def _matrix_charts(matrix: dict[str, Any]) -> list[Chart]:
         return [(f, *("—" if v is None else _n(scale * float(v), places) for v in row))
                 for f, row in zip(frequencies, values, strict=False)]
 
-    headers = (_("Repeat purchases \\ recency (weeks)"), *recencies)
+    headers = (_("Repeat purchases (rows), recency in weeks (columns)"), *recencies)
     return [
         Chart(
             "matrix-purchases", _("Expected purchases by frequency and recency"),
