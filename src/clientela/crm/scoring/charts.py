@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -538,7 +538,7 @@ def matrix_svg(
 ) -> str:
     """A heat grid with every cell's value printed (darker is higher; empty cells are
     histories that cannot happen). ``scale`` multiplies the printed values (100 for %)."""
-    cell_w, cell_h, left, top = 50, 22, 96, 40
+    cell_w, cell_h, left, top = 50, 22, 60, 40
     width = left + cell_w * len(column_labels) + 10
     height = top + cell_h * len(row_labels) + 10
     finite = [float(v) for row in matrix for v in row if v is not None]
@@ -546,7 +546,7 @@ def matrix_svg(
     parts = [
         f'<text x="{left + cell_w * len(column_labels) / 2:.0f}" y="12" text-anchor="middle" font-size="11" '
         f'fill="{INK}">{escape(column_axis)}</text>',
-        f'<text x="{left - 8}" y="30" text-anchor="end" font-size="11" fill="{INK}">{escape(row_axis)}</text>',
+        f'<text x="4" y="12" font-size="11" fill="{INK}">{escape(row_axis)} ↓</text>',
     ]
     parts += [
         f'<text x="{left + j * cell_w + cell_w / 2:.0f}" y="30" text-anchor="middle" font-size="11" fill="{INK}">'
@@ -611,14 +611,23 @@ def _holdout_frequency_chart(rows: list[dict[str, Any]]) -> Chart:
     )
 
 
-def _tracking_charts(curve: list[dict[str, Any]]) -> list[Chart]:
+def _tracking_charts(curve: list[dict[str, Any]], as_of: str = "") -> list[Chart]:
     when = [str(p.get("period_start") or "")[:10] for p in curve]
+    note = ""
+    if len(curve) > 1 and as_of and when[-1] and _days_between(when[-1], as_of) < 6:
+        # The week still running on the scoring day holds only its first days' purchases
+        # against a whole week expected: its increment would look like a collapse.
+        note = _("The week still running on %(date)s is left out.") % {"date": as_of}
+        incremental_curve = curve[:-1]
+    else:
+        incremental_curve = curve
     cumulative_actual = [float(p.get("actual") or 0) for p in curve]
     cumulative_expected = [float(p.get("expected") or 0) for p in curve]
     actual = [b - a for a, b in zip([0.0, *cumulative_actual[:-1]], cumulative_actual, strict=True)]
     expected = [b - a for a, b in zip([0.0, *cumulative_expected[:-1]], cumulative_expected, strict=True)]
     part = [_("holdout") if p.get("holdout") else _("calibration") for p in curve]
     first_holdout = next((i for i, p in enumerate(curve) if p.get("holdout")), None)
+    n = len(incremental_curve)
     return [
         Chart(
             "tracking-cumulative", _("Cumulative tracking"), holdout_svg(curve),
@@ -628,7 +637,7 @@ def _tracking_charts(curve: list[dict[str, Any]]) -> list[Chart]:
         ),
         Chart(
             "tracking-incremental", _("Incremental tracking"),
-            lines_svg("tracking-incremental", when, [(_("actual"), actual), (_("expected"), expected)],
+            lines_svg("tracking-incremental", when[:n], [(_("actual"), actual[:n]), (_("expected"), expected[:n])],
                       title=_("Repeat transactions per period"),
                       desc=_("Repeat transactions of the calibration customers in each period: the solid line "
                              "is what they did, the dashed line what the model fitted on the calibration "
@@ -636,10 +645,17 @@ def _tracking_charts(curve: list[dict[str, Any]]) -> list[Chart]:
                       x_axis=_("period starting"), y_axis=_("repeat transactions per period"),
                       shade_from=first_holdout),
             (_("Period starting"), _("Expected"), _("Actual"), _("Part")),
-            [(w, _n(e, 1), _n(a), p) for w, e, a, p in zip(when, expected, actual, part, strict=True)],
-            wide=True,
+            [(w, _n(e, 1), _n(a), p) for w, e, a, p in zip(when[:n], expected[:n], actual[:n], part[:n], strict=True)],
+            note=note, wide=True,
         ),
     ]
+
+
+def _days_between(first: str, second: str) -> int:
+    try:
+        return (date.fromisoformat(second[:10]) - date.fromisoformat(first[:10])).days
+    except ValueError:
+        return 7
 
 
 def _matrix_charts(matrix: dict[str, Any]) -> list[Chart]:
@@ -699,7 +715,7 @@ def diagnostic_charts(report: dict[str, Any], *, tracking: bool = True) -> list[
     if figures.get("holdout_by_frequency"):
         charts.append(_holdout_frequency_chart(figures["holdout_by_frequency"]))
     if figures.get("tracking"):
-        pair = _tracking_charts(figures["tracking"])
+        pair = _tracking_charts(figures["tracking"], str(report.get("as_of") or ""))
         charts += pair if tracking else pair[1:]
     if figures.get("matrix"):
         charts += _matrix_charts(figures["matrix"])
