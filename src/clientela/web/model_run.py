@@ -1,5 +1,7 @@
 """The model page at ``/model/``: the current model run, its parameters, the holdout
-check (expected against actual repeat transactions) and the comparison of the models.
+check (expected against actual repeat transactions), the model's diagnostics (the charts
+of ``scoring.charts.diagnostic_charts``, shared with the HTML report) and the comparison
+of the models.
 
 Everything comes from the stored run (``ModelRun``: params, diagnostics, holdout with its
 tracking curve, comparison, settings), written by ``clientela score``; the page reads
