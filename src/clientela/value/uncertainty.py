@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from scipy.special import expit, logit
 from scipy.stats import norm
 
@@ -218,7 +218,7 @@ class _Setting:
         if isinstance(spend_model, int | float):
             mean_spend = float(spend_model)
         else:
-            mean_spend = float(spend_model.mean_spend())  # type: ignore[union-attr]
+            mean_spend = float(spend_model.mean_spend())  # type: ignore[attr-defined]
         value = new_customer_value(
             purchases_model, mean_spend, horizon=self.horizon,
             discount_rate=self.discount_rate, margin=self.margin,
@@ -473,7 +473,7 @@ def _bootstrap(
         equity[i] = current[i] + figures.future
     tails = [50.0 * (1.0 - level), 50.0 * (1.0 + level)]
 
-    def quantiles(values: ArrayLike) -> FloatArray:
+    def quantiles(values: FloatArray) -> FloatArray:
         with np.errstate(all="ignore"):
             return np.asarray(np.nanpercentile(values, tails, axis=0), dtype=np.float64)
 
