@@ -115,7 +115,8 @@ class ValueIntervals:
 
 @dataclass
 class _Figures:
-    """Predictions per distinct history for one set of parameters."""
+    """Predictions for one set of parameters: the purchases model's per distinct
+    purchase history (``_Setting.rows``), the spend per customer."""
 
     p_alive: FloatArray
     purchases: FloatArray
@@ -176,10 +177,10 @@ class _Setting:
         _check_horizon(horizon, discount_rate)
         if not math.isfinite(margin):
             raise ValueError("margin must be finite")
-        columns = list(getattr(purchases_model, "required_columns", ()))
-        if not isinstance(spend_model, int | float):
-            columns += [c for c in getattr(spend_model, "required_columns", ()) if c not in columns]
-        columns = [c for c in columns if c in summary.columns]
+        # The purchases model's predictions depend on its own columns only: they are made
+        # once per distinct history of those (a few per cent of the rows in a weekly
+        # summary); spend, one division per customer, is computed for every customer.
+        columns = [c for c in getattr(purchases_model, "required_columns", ()) if c in summary.columns]
         if columns and len(summary):
             arrays = {c: summary[c].to_numpy(dtype=np.float64) for c in columns}
             groups, first = row_groups(arrays, columns)
@@ -198,8 +199,7 @@ class _Setting:
         self.cost = _per_cohort(acquisition_cost, count, "acquisition_cost")
         self.factors = _discount_factors(count, discount_rate) if count else np.zeros(0)
         self.count_first_purchase = count_first_purchase
-        # Weight of each distinct row in the sums over customers.
-        self.multiplicity = np.bincount(self.groups, minlength=len(self.rows)).astype(np.float64)
+        self.summary = summary
 
     def purchases(self, model: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
         p_alive = np.asarray(model.p_alive(self.rows), dtype=np.float64)
@@ -210,7 +210,7 @@ class _Setting:
         return p_alive, purchases.to_numpy(), discounted.to_numpy()
 
     def spend(self, spend_model: Spend) -> FloatArray:
-        return _spend_per_customer(spend_model, self.rows).to_numpy(dtype=np.float64)
+        return _spend_per_customer(spend_model, self.summary).to_numpy(dtype=np.float64)
 
     def future(self, purchases_model: Any, spend_model: Spend) -> float:
         if not np.any(self.new_customers):
@@ -232,7 +232,8 @@ class _Setting:
                         self.future(purchases_model, spend_model))
 
     def current(self, figures: _Figures) -> float:
-        return float(self.margin * np.sum(self.multiplicity * figures.spend * figures.discounted))
+        spend_per_row = np.bincount(self.groups, weights=figures.spend, minlength=len(self.rows))
+        return float(self.margin * np.dot(spend_per_row, figures.discounted))
 
 
 def value_intervals(
@@ -349,9 +350,10 @@ def _delta(
         jac_current_p[j] = (current - base_current) / _STEP
         jac_equity_p[j] = (equity - base_equity) / _STEP
 
-    var_alive = _variance(jac["alive"], cov_p)
-    var_purchases = _variance(jac["purchases"], cov_p)
-    var_log_clv = _variance(jac["discounted"], cov_p)
+    groups = setting.groups
+    var_alive = _variance(jac["alive"], cov_p)[groups]
+    var_purchases = _variance(jac["purchases"], cov_p)[groups]
+    var_log_clv = _variance(jac["discounted"], cov_p)[groups]
     var_current = float(jac_current_p @ cov_p @ jac_current_p)
     var_equity = float(jac_equity_p @ cov_p @ jac_equity_p)
 
@@ -359,7 +361,7 @@ def _delta(
         phi = _log_params(spend_model)
         cov_s = log_covariance(spend_model)
         m = len(phi)
-        jac_spend = np.zeros((n, m))
+        jac_spend = np.zeros((len(base.spend), m))
         jac_current_s = np.zeros(m)
         jac_equity_s = np.zeros(m)
         base_spend = _log_or_nan(base.spend)
@@ -387,18 +389,18 @@ def _delta(
         high = np.where(ok, inverse(np.where(ok, transformed + z * sd, 0.0)), values)
         return low, high
 
-    clv = setting.margin * base.spend * base.discounted
-    alive_low, alive_high = back(base.p_alive, _logit_or_nan(base.p_alive), var_alive, expit)
-    purchases_low, purchases_high = back(
-        base.purchases, _log_or_nan(base.purchases), var_purchases, np.exp
-    )
-    ratio_low, ratio_high = back(np.ones(n), np.zeros(n), var_log_clv, np.exp)
+    alive_c, purchases_c = base.p_alive[groups], base.purchases[groups]
+    clv = setting.margin * base.spend * base.discounted[groups]
+    alive_low, alive_high = back(alive_c, _logit_or_nan(alive_c), var_alive, expit)
+    purchases_low, purchases_high = back(purchases_c, _log_or_nan(purchases_c), var_purchases, np.exp)
+    customers = len(groups)
+    ratio_low, ratio_high = back(np.ones(customers), np.zeros(customers), var_log_clv, np.exp)
     rows = pd.DataFrame(
         {
-            "p_alive": base.p_alive,
+            "p_alive": alive_c,
             "p_alive_low": alive_low,
             "p_alive_high": alive_high,
-            "expected_purchases": base.purchases,
+            "expected_purchases": purchases_c,
             "expected_purchases_low": purchases_low,
             "expected_purchases_high": purchases_high,
             "clv": clv,
@@ -428,9 +430,8 @@ def _scalar_interval(value: float, variance: float, z: float) -> tuple[float, fl
 
 
 def _per_customer(rows: pd.DataFrame, setting: _Setting, summary: pd.DataFrame) -> pd.DataFrame:
-    out = rows.iloc[setting.groups].reset_index(drop=True)
-    out.index = summary.index
-    return out
+    rows.index = summary.index
+    return rows
 
 
 def _draw(theta: FloatArray, covariance: FloatArray, count: int,
@@ -454,9 +455,10 @@ def _bootstrap(
         None if fixed_spend
         else _draw(_log_params(spend_model), log_covariance(spend_model), draws, rng)
     )
-    n = len(setting.rows)
-    alive = np.full((draws, n), np.nan)
-    purchases = np.full((draws, n), np.nan)
+    groups = setting.groups
+    n = len(groups)
+    alive = np.full((draws, len(setting.rows)), np.nan)
+    purchases = np.full((draws, len(setting.rows)), np.nan)
     clv = np.full((draws, n), np.nan)
     current = np.full(draws, np.nan)
     equity = np.full(draws, np.nan)
@@ -468,7 +470,7 @@ def _bootstrap(
         except (ValueError, FloatingPointError, ZeroDivisionError):
             continue  # e.g. a Gamma-Gamma draw with q <= 1 (infinite mean spend)
         alive[i], purchases[i] = figures.p_alive, figures.purchases
-        clv[i] = setting.margin * figures.spend * figures.discounted
+        clv[i] = setting.margin * figures.spend * figures.discounted[groups]
         current[i] = setting.current(figures)
         equity[i] = current[i] + figures.future
     tails = [50.0 * (1.0 - level), 50.0 * (1.0 + level)]
@@ -477,16 +479,17 @@ def _bootstrap(
         with np.errstate(all="ignore"):
             return np.asarray(np.nanpercentile(values, tails, axis=0), dtype=np.float64)
 
-    alive_q, purchases_q, clv_q = quantiles(alive), quantiles(purchases), quantiles(clv)
+    alive_q, purchases_q = quantiles(alive)[:, groups], quantiles(purchases)[:, groups]
+    clv_q = quantiles(clv)
     rows = pd.DataFrame(
         {
-            "p_alive": base.p_alive,
+            "p_alive": base.p_alive[groups],
             "p_alive_low": alive_q[0],
             "p_alive_high": alive_q[1],
-            "expected_purchases": base.purchases,
+            "expected_purchases": base.purchases[groups],
             "expected_purchases_low": purchases_q[0],
             "expected_purchases_high": purchases_q[1],
-            "clv": setting.margin * base.spend * base.discounted,
+            "clv": setting.margin * base.spend * base.discounted[groups],
             "clv_low": clv_q[0],
             "clv_high": clv_q[1],
         }
