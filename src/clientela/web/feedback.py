@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clientela.crm.feedback.access import may_view_responses, visible_surveys
+from clientela.crm.feedback.themes import nps_drivers
 from clientela.web.feedback_figures import (
     comments,
     month_label,
@@ -42,5 +43,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
             desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
          [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
     ]
-    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")))
+    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
+                   drivers=nps_drivers(request.user))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

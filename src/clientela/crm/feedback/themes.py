@@ -1,0 +1,54 @@
+"""Themes and drivers of the NPS answers a user may see (``insight.themes`` over
+``feedback.access.visible_responses``): the last 12 months' NPS answers with a comment,
+each in its party's language (else the language its words look like).
+
+Fitting takes a second or two for thousands of comments, so the answer is cached (the
+shared cache) under the user's scope, the newest answer's id and the answer count: a new
+answer or a change of scope computes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from clientela.crm.feedback.access import visible_responses
+
+CACHE_SECONDS = 600
+MAX_ANSWERS = 20_000  # the newest ones, when there are more
+
+
+def nps_drivers(user: Any, *, months: int = 12) -> list[Any]:
+    """``insight.themes.Driver`` rows, most negative effect on the score first."""
+    since = timezone.now() - timedelta(days=round(months * 30.44))
+    answers = visible_responses(user).filter(kind="nps", answered_at__gte=since).exclude(comment="")
+    stamp = answers.aggregate(n=Count("id"), last=Max("id"))
+    if not stamp["n"]:
+        return []
+    scope = hashlib.sha256(str(answers.query).encode()).hexdigest()[:16]
+    key = f"feedback-drivers:{scope}:{stamp['n']}:{stamp['last']}"
+    found = cache.get(key)
+    if found is None:
+        found = _compute(answers)
+        cache.set(key, found, CACHE_SECONDS)
+    return list(found)
+
+
+def _compute(answers: Any) -> list[Any]:
+    from clientela.insight.themes import LANGUAGES, detect_language, drivers, find_themes
+
+    rows = list(answers.order_by("-id").values_list("comment", "score", "party__language")[:MAX_ANSWERS])
+    texts = [r[0] for r in rows]
+    languages = [(r[2] or "")[:2].lower() if (r[2] or "")[:2].lower() in LANGUAGES else detect_language(r[0])
+                 for r in rows]
+    out = []
+    for language in sorted(set(languages)):
+        positions = [i for i, lang in enumerate(languages) if lang == language]
+        themes = find_themes([texts[i] for i in positions], [language] * len(positions))
+        out += drivers(themes, [rows[i][1] for i in positions])
+    return sorted(out, key=lambda d: d.score_coefficient)
