@@ -93,11 +93,14 @@ def test_dashboard_shows_every_kpi_tile_with_a_number(company: Any, make_user: A
     for chart in ("lorenz", "clv", "ladder", "actions", "cohorts"):
         assert f'data-testid="chart-{chart}"' in page
     assert page.count('role="img"') >= 5 and "<title id=" in page
+    # Customer equity with its 90 % interval (value.uncertainty, stored by the scoring run).
+    interval = re.search(r'data-testid="kpi-equity-interval">(.*?)</p>', page, re.S).group(1)
+    assert "90 % interval:" in interval and re.search(r"\d.* to .*\d", interval)
 
 
 def test_dashboard_hides_clv_figures_from_roles_without_clv(company: Any, make_user: Any) -> None:
     page = text(client_for(make_user("agent", "service_agent")).get("/"))
-    for hidden in ("kpi-customer-equity", "kpi-mean-clv", "kpi-clv-cac", "chart-clv"):
+    for hidden in ("kpi-customer-equity", "kpi-mean-clv", "kpi-clv-cac", "chart-clv", "kpi-equity-interval"):
         assert hidden not in page
     assert 'data-testid="kpi-active-customers"' in page
 

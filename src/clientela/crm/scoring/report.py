@@ -71,7 +71,7 @@ def _tiles(report: dict[str, Any], currency: str) -> str:
         (_("Mean CLV"), _money(kpis.get("mean_clv"), currency), ""),
         (_("CLV / CAC"), "—" if clv_to_cac is None else _n(float(clv_to_cac), 2), ""),
         (_("Retention rate"), _pct(kpis.get("retention_rate")), ""),
-        (_("Revenue share of the best fifth of customers"), _pct(kpis.get("top20_revenue_share")), ""),
+        (_("Revenue share of the top 20 %"), _pct(kpis.get("top20_revenue_share")), ""),
     ]
     return "".join(
         f'<div class="tile"><div class="k">{escape(k)}</div><div class="v">{escape(v)}</div>'
