@@ -41,7 +41,8 @@ def scored(django_db_setup, django_db_blocker) -> Iterator[dict]:  # type: ignor
     """One demo company scored once for the module; its rows are flushed afterwards."""
     with django_db_blocker.unblock():
         build_demo_company(customers=1500, seed=11, today=TODAY)
-        _invoke("score", "--as-of", TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
+        printed = _invoke("score", "--as-of", TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
+        assert "  90 % interval: " in printed
         report = json.loads(_invoke("report", "--format", "json"))
         scores = list(csv.DictReader(io.StringIO(_invoke("export", "scores"))))
         try:

@@ -65,6 +65,11 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
                f"{run.transactions:,} orders.")
     click.echo(f"Customer equity: {equity['total']:,.2f} {report['currency']} "
                f"(current {equity['current']:,.2f} + future {equity['future']:,.2f})")
+    if equity.get("total_low") is not None and equity.get("total_high") is not None:
+        click.echo(f"  {100 * equity['interval_level']:g} % interval: {equity['total_low']:,.2f} to "
+                   f"{equity['total_high']:,.2f} {report['currency']} (the parameters' sampling error)")
+    elif equity.get("interval_error"):
+        click.echo(f"  no interval: {equity['interval_error']}")
 
 
 @click.command()
