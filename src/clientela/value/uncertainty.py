@@ -395,18 +395,9 @@ def _delta(
     purchases_low, purchases_high = back(purchases_c, _log_or_nan(purchases_c), var_purchases, np.exp)
     customers = len(groups)
     ratio_low, ratio_high = back(np.ones(customers), np.zeros(customers), var_log_clv, np.exp)
-    rows = pd.DataFrame(
-        {
-            "p_alive": alive_c,
-            "p_alive_low": alive_low,
-            "p_alive_high": alive_high,
-            "expected_purchases": purchases_c,
-            "expected_purchases_low": purchases_low,
-            "expected_purchases_high": purchases_high,
-            "clv": clv,
-            "clv_low": clv * ratio_low,
-            "clv_high": clv * ratio_high,
-        }
+    rows = _table(
+        (alive_c, alive_low, alive_high), (purchases_c, purchases_low, purchases_high),
+        (clv, clv * ratio_low, clv * ratio_high),
     )
     current_low, current_high = _scalar_interval(base_current, var_current, z)
     equity_low, equity_high = _scalar_interval(base_equity, var_equity, z)
@@ -416,6 +407,17 @@ def _delta(
         current=base_current, current_low=current_low, current_high=current_high,
         level=level, method="delta",
     )
+
+
+Triple = tuple[FloatArray, FloatArray, FloatArray]
+
+
+def _table(alive: Triple, purchases: Triple, clv: Triple) -> pd.DataFrame:
+    """The per-customer table: each figure, then its interval's low and high end."""
+    columns: dict[str, FloatArray] = {}
+    for name, (value, low, high) in (("p_alive", alive), ("expected_purchases", purchases), ("clv", clv)):
+        columns.update({name: value, f"{name}_low": low, f"{name}_high": high})
+    return pd.DataFrame(columns)
 
 
 def _scalar_interval(value: float, variance: float, z: float) -> tuple[float, float]:
@@ -481,18 +483,10 @@ def _bootstrap(
 
     alive_q, purchases_q = quantiles(alive)[:, groups], quantiles(purchases)[:, groups]
     clv_q = quantiles(clv)
-    rows = pd.DataFrame(
-        {
-            "p_alive": base.p_alive[groups],
-            "p_alive_low": alive_q[0],
-            "p_alive_high": alive_q[1],
-            "expected_purchases": base.purchases[groups],
-            "expected_purchases_low": purchases_q[0],
-            "expected_purchases_high": purchases_q[1],
-            "clv": setting.margin * base.spend * base.discounted[groups],
-            "clv_low": clv_q[0],
-            "clv_high": clv_q[1],
-        }
+    rows = _table(
+        (base.p_alive[groups], alive_q[0], alive_q[1]),
+        (base.purchases[groups], purchases_q[0], purchases_q[1]),
+        (setting.margin * base.spend * base.discounted[groups], clv_q[0], clv_q[1]),
     )
     current_q, equity_q = quantiles(current), quantiles(equity)
     return ValueIntervals(
