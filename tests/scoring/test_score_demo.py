@@ -205,3 +205,15 @@ def test_the_run_keeps_the_model_diagnostics(scored: dict) -> None:
     alive = [v for row in matrix["p_alive"] for v in row if v is not None]
     assert alive and all(0 <= v <= 1 for v in alive)
     assert len(matrix["expected_purchases"]) == len(matrix["frequency"])
+
+
+def test_report_names_the_feedback_themes_and_their_drivers(scored: dict) -> None:
+    themes = scored["report"]["feedback_themes"]
+    assert themes, "the demo's NPS comments have themes"
+    for theme in themes:
+        assert set(theme) >= {"name", "terms", "language", "answers", "share_detractors", "share_promoters",
+                              "nps_effect"}
+        assert theme["language"] in {"pl", "en", "ru"} and theme["answers"] >= 3
+    worst = themes[0]  # most negative effect on the score first
+    assert worst["nps_effect"] < 0 and worst["share_detractors"] > worst["share_promoters"]
+    assert {"pl", "en"} <= {t["language"] for t in themes}

@@ -169,3 +169,23 @@ def test_the_themes_of_the_comments_and_their_effect_on_nps(company: Any, make_u
     Party.objects.filter(owner=rep).update(owner=None)
     page = client_for(rep).get("/feedback/").content.decode()
     assert 'data-testid="driver"' not in page and "Not enough NPS comments" in page
+
+
+def test_a_detractors_comment_opens_a_prefilled_case(answers: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    page = c.get("/feedback/").content.decode()
+    detractor = SurveyResponse.objects.get(comment="Never again <b>bad</b>")
+    promoter = SurveyResponse.objects.get(comment="Świetna obsługa, polecam!")
+    assert f'href="/cases/new/?response={detractor.pk}"' in page
+    assert f"?response={promoter.pk}" not in page  # promoters' comments offer no case
+    form = c.get(f"/cases/new/?response={detractor.pk}").content.decode()
+    assert "NPS after purchase: score 3" in form
+    assert "Never again &lt;b&gt;bad&lt;/b&gt;" in form  # the comment, escaped, as the description
+    assert f'name="party" value="{detractor.party_id}"' in form
+    # a marketer reads answers but opens no cases: no link
+    marketer_page = client_for(make_user("mk", "marketer")).get("/feedback/").content.decode()
+    assert 'data-testid="open-case"' not in marketer_page
+    # an answer the user may not read is not a way to learn about it
+    rep = make_user("rep", "sales_rep")
+    Party.objects.filter(owner=rep).update(owner=None)
+    assert client_for(rep).get(f"/cases/new/?response={detractor.pk}").status_code in (403, 404)

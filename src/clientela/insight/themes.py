@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ STOP_WORDS = {
         a about above after again all also am an and any are as at be because been before being
         below between both but by can could did do does doing done down during each few for from
         further get got had has have having he her here hers him his how i if in into is it its
-        just me more most my no nor not now of off on once only or other our out over own same
+        just me more most my no nor not now of off on once only or other our out over own same nobody nothing
         she should so some such than that the their them then there these they this those
         through to too under until up very was we were what when where which while who whom why
         will with would you your yours really much many one two thing things lot bit quite
@@ -52,14 +53,14 @@ STOP_WORDS = {
         kiedy kto która które który ma mają mi mnie mnie mój może mu my na nad nam nas nawet
         nic nie nich nim niż no o od on ona one oni ono oraz po pod podczas przed przez przy
         raz się są ta tak także tam te tego tej ten to tu tutaj tylko tym u w we wie więc
-        wszystko wszystkie z za ze że żeby zawsze nigdy jeszcze też już bardzo sklep
+        wszystko wszystkie z za ze że żeby zawsze nigdy jeszcze też już bardzo sklep nikt nic
         zamówienie zamówić zamawiać kupić firma czas mieć móc chcieć być zostać coś ten
         taki który swój wasz nasz mój twój jeden dwa dotrzeć przyjść otrzymać dostać
     """.split()),
     "ru": frozenset("""
         а без бы был была были было быть в вам вас весь во вот все всё всего вы где да даже
         для до его ее её если есть еще ещё же за здесь и из или им их к как когда кто ли
-        мне мы на над не нет ни но ну о об однако он она они оно от очень по под после при
+        мне мы на над не нет ни но ну о об однако он она они оно от очень по под после при никто ничего
         про с со так также такой там те тем то того тоже только том ту у уже хотя чего чей
         чем что чтобы эта эти это этот я всегда никогда снова магазин заказ заказать
         купить компания время мочь хотеть стать свой ваш наш мой твой один два который
@@ -67,9 +68,10 @@ STOP_WORDS = {
     """.split()),
 }
 
-# Themes whose term weightings are at least this alike (cosine) are one theme (see
-# ``_merge_alike``).
-MERGE_SIMILARITY = 0.15
+# At most this many themes per language, before near-copies are merged: themes whose term
+# weightings are at least MERGE_SIMILARITY alike (cosine; ``_merge_alike``).
+MAX_THEMES = 15
+MERGE_SIMILARITY = 0.07
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -153,8 +155,6 @@ def _themes_of_one_language(
     texts: Sequence[str], positions: list[int], language: str, k: int | None, share: float,
     min_answers: int, seed: int, merge_similarity: float,
 ) -> list[Theme]:
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [_terms(texts[i], language) for i in positions]
@@ -166,18 +166,12 @@ def _themes_of_one_language(
         matrix = vectorizer.fit_transform([docs[j] for j in keep])
     except ValueError:  # no term in two comments
         return []
-    n_components = k or min(8, max(2, len(keep) // 10))
-    n_components = min(n_components, matrix.shape[0] - 1, matrix.shape[1])
-    if n_components < 1:
+    top_k = min(k or min(MAX_THEMES, max(2, len(keep) // 10)), matrix.shape[0] - 1, matrix.shape[1])
+    if top_k < 1:
         return []
-    model = NMF(n_components=n_components, init="nndsvda", random_state=seed, max_iter=500)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
-        # A few near-identical comments leave NMF little to split; it stops at its
-        # iteration limit with a usable answer.
-        warnings.simplefilter("ignore", category=ConvergenceWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        weights = model.fit_transform(matrix)
-    weights, components = _merge_alike(weights, model.components_, merge_similarity)
+    weights, components = _fit(matrix, top_k, seed)
+    if not k:
+        weights, components = _merge_alike(weights, components, merge_similarity)
     n_components = weights.shape[1]
     vocabulary = np.asarray(vectorizer.get_feature_names_out())
     top = weights.max(axis=1, keepdims=True)
@@ -193,25 +187,44 @@ def _themes_of_one_language(
     return themes
 
 
+def _fit(matrix: Any, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
+    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        # A few near-identical comments leave NMF little to split; it stops at its
+        # iteration limit with a usable answer.
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        weights = model.fit_transform(matrix)
+    return weights, model.components_
+
+
 def _merge_alike(weights: np.ndarray, components: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Merge the two themes whose term weightings are most alike (cosine), again and
-    again while that likeness is at least ``threshold``: NMF given more themes than the
-    comments hold splits one theme into near-copies that share its heaviest terms."""
-    weights, components = weights.copy(), components.copy()
-    while components.shape[0] > 1:
-        norms = np.linalg.norm(components, axis=1)
-        unit = components / np.where(norms > 0, norms, 1.0)[:, None]
-        similarity = unit @ unit.T
-        np.fill_diagonal(similarity, -1.0)
-        i, j = np.unravel_index(np.argmax(similarity), similarity.shape)
-        if similarity[i, j] < threshold:
+    """Merge themes that are near-copies: asked for more themes than the comments hold,
+    NMF splits one theme into parts that share its heaviest terms. Groups are joined
+    while every pair of their parts' term weightings is at least ``threshold`` alike
+    (cosine; complete linkage, so that a chain of loosely alike themes is not joined
+    into one)."""
+    norms = np.linalg.norm(components, axis=1)
+    unit = components / np.where(norms > 0, norms, 1.0)[:, None]
+    alike = unit @ unit.T
+    groups = [[t] for t in range(components.shape[0])]
+    while len(groups) > 1:
+        best, pair = threshold, None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                link = min(alike[a, b] for a in groups[i] for b in groups[j])
+                if link >= best:
+                    best, pair = link, (i, j)
+        if pair is None:
             break
-        i, j = min(i, j), max(i, j)
-        components[i] += components[j]
-        weights[:, i] += weights[:, j]
-        components = np.delete(components, j, axis=0)
-        weights = np.delete(weights, j, axis=1)
-    return weights, components
+        i, j = pair
+        groups[i] += groups.pop(j)
+    merged_weights = np.column_stack([weights[:, g].sum(axis=1) for g in groups])
+    merged_components = np.vstack([components[g].sum(axis=0) for g in groups])
+    return merged_weights, merged_components
 
 
 def _distinct_terms(terms: Iterable[str]) -> list[str]:

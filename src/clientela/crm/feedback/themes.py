@@ -18,15 +18,30 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from clientela.crm.feedback.access import visible_responses
+from clientela.crm.feedback.models import SurveyResponse
 
 CACHE_SECONDS = 600
 MAX_ANSWERS = 20_000  # the newest ones, when there are more
 
 
 def nps_drivers(user: Any, *, months: int = 12) -> list[Any]:
-    """``insight.themes.Driver`` rows, most negative effect on the score first."""
+    """``insight.themes.Driver`` rows of the answers ``user`` may see, most negative
+    effect on the score first."""
+    return _drivers_of(visible_responses(user), months)
+
+
+def company_nps_drivers(*, months: int = 12) -> list[dict[str, Any]]:
+    """Every answer's themes and drivers, as plain data (``clientela report``'s
+    ``feedback_themes``)."""
+    return [{"name": d.name, "terms": d.terms, "language": d.language, "answers": d.answers,
+             "share_detractors": round(d.share_detractors, 4), "share_promoters": round(d.share_promoters, 4),
+             "nps_effect": round(d.nps_effect, 2), "score_coefficient": round(d.score_coefficient, 4)}
+            for d in _drivers_of(SurveyResponse.objects.all(), months)]
+
+
+def _drivers_of(responses: Any, months: int) -> list[Any]:
     since = timezone.now() - timedelta(days=round(months * 30.44))
-    answers = visible_responses(user).filter(kind="nps", answered_at__gte=since).exclude(comment="")
+    answers = responses.filter(kind="nps", answered_at__gte=since).exclude(comment="")
     stamp = answers.aggregate(n=Count("id"), last=Max("id"))
     if not stamp["n"]:
         return []
