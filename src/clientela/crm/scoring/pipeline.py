@@ -162,9 +162,10 @@ def _fit_purchases(
                 calibration_end=calibration_end, observation_end=as_of, period="W",
             )
             holdout_figures["curve"] = _records(curve)
-            holdout_figures["diagnostics"] = calibration_diagnostics(calibrated, calibration)
         except (ValueError, ModelFitError, ScoringError) as exc:
             holdout_figures["curve_error"] = str(exc)
+        else:
+            holdout_figures["diagnostics"] = calibration_diagnostics(calibrated, calibration)
     say(f"value: {name} refitted on all data")
     model = _fitted(name, full)
     return name, model, reason, holdout_figures, comparison, full
@@ -174,13 +175,21 @@ def calibration_diagnostics(model: BaseModel, calibration: pd.DataFrame) -> dict
     """The model page's and report's diagnostic tables from the model fitted on the
     calibration period (``value.diagnostics``): customers by repeat transactions in
     calibration, and mean holdout purchases by calibration frequency; each actual
-    against expected."""
+    against expected. A table that cannot be computed is left out, its reason kept
+    (``<name>_error``): diagnostics never stop a run."""
     out: dict[str, Any] = {}
     if hasattr(model, "probability_of_purchases"):
-        out["period_transactions"] = _records(period_transactions(model, calibration))
+        _diagnostic(out, "period_transactions", lambda: _records(period_transactions(model, calibration)))
     if "frequency_holdout" in calibration.columns:
-        out["holdout_by_frequency"] = _records(holdout_by_frequency(model, calibration))
+        _diagnostic(out, "holdout_by_frequency", lambda: _records(holdout_by_frequency(model, calibration)))
     return out
+
+
+def _diagnostic(out: dict[str, Any], name: str, compute: Callable[[], Any]) -> None:
+    try:
+        out[name] = compute()
+    except (ValueError, ArithmeticError, ModelFitError, np.linalg.LinAlgError) as exc:
+        out[f"{name}_error"] = str(exc)
 
 
 def model_diagnostics(model: BaseModel, summary: pd.DataFrame) -> dict[str, Any]:
@@ -534,11 +543,8 @@ def _report_diagnostics(model: BaseModel, summary: pd.DataFrame, holdout: dict[s
     if "curve" in holdout:
         out["tracking"] = holdout["curve"]
     if "period_transactions" not in out and hasattr(model, "probability_of_purchases"):
-        out["period_transactions"] = _records(period_transactions(model, summary))
-    try:
-        out["matrix"] = model_diagnostics(model, summary)
-    except (ValueError, ModelFitError) as exc:
-        out["matrix_error"] = str(exc)
+        _diagnostic(out, "period_transactions", lambda: _records(period_transactions(model, summary)))
+    _diagnostic(out, "matrix", lambda: model_diagnostics(model, summary))
     return out
 
 
@@ -559,7 +565,7 @@ def _value_interval(
             margin=margin, new_customers=new_customers, acquisition_cost=acquisition_cost,
             n_cohorts=52, level=INTERVAL_LEVEL,
         )
-    except (IntervalsUnavailable, ValueError) as exc:
+    except (IntervalsUnavailable, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         empty = pd.DataFrame({"clv_low": np.nan, "clv_high": np.nan}, index=summary.index)
         return {"customers": empty, "interval_error": str(exc)}
     customers = result.customers[["clv_low", "clv_high"]].clip(lower=0).round(2)
