@@ -174,3 +174,13 @@ def test_a_model_without_covariance_says_so(cdnow: tuple[pd.DataFrame, BetaGeo, 
         value_intervals(bare, 10.0, summary, horizon=4, discount_rate=0.0)
     with pytest.raises(ValueError, match="level"):
         value_intervals(purchases, 10.0, summary, horizon=4, discount_rate=0.0, level=1.5)
+
+
+def test_bad_summaries_get_the_models_own_error(cdnow: tuple[pd.DataFrame, BetaGeo, GammaGamma]) -> None:
+    summary, purchases, _spend = cdnow
+    broken = summary.copy()
+    broken.loc[broken.index[5], "T"] = np.nan
+    with pytest.raises(ValueError, match="column 'T' has a missing or infinite value"):
+        value_intervals(purchases, 10.0, broken, horizon=4, discount_rate=0.0)
+    with pytest.raises(ValueError, match="missing column"):
+        value_intervals(purchases, 10.0, summary.drop(columns=["recency"]), horizon=4, discount_rate=0.0)

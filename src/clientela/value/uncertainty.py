@@ -180,15 +180,19 @@ class _Setting:
         # The purchases model's predictions depend on its own columns only: they are made
         # once per distinct history of those (a few per cent of the rows in a weekly
         # summary); spend, one division per customer, is computed for every customer.
-        columns = [c for c in getattr(purchases_model, "required_columns", ()) if c in summary.columns]
-        if columns and len(summary):
-            arrays = {c: summary[c].to_numpy(dtype=np.float64) for c in columns}
-            groups, first = row_groups(arrays, columns)
-            self.rows = summary.iloc[first]
-            self.groups: NDArray[np.intp] = groups
-        else:
-            self.rows = summary
-            self.groups = np.arange(len(summary), dtype=np.intp)
+        # Columns missing or not finite numbers: every row as it is, so that the model
+        # raises its own error naming the column and row.
+        self.rows = summary
+        self.groups: NDArray[np.intp] = np.arange(len(summary), dtype=np.intp)
+        columns = list(getattr(purchases_model, "required_columns", ()))
+        if columns and len(summary) and all(c in summary.columns for c in columns):
+            try:
+                arrays = {c: summary[c].to_numpy(dtype=np.float64) for c in columns}
+            except (TypeError, ValueError):
+                arrays = {}
+            if arrays and all(np.isfinite(v).all() for v in arrays.values()):
+                self.groups, first = row_groups(arrays, columns)
+                self.rows = summary.iloc[first]
         self.horizon = horizon
         self.discount_rate = discount_rate
         self.margin = margin
