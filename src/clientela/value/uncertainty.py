@@ -48,8 +48,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.special import expit, logit
-from scipy.stats import norm
+from scipy.special import expit, logit, ndtri
 
 from clientela.value.blas_threads import single_threaded_blas
 from clientela.value.clv import (
@@ -324,7 +323,7 @@ def _delta(
     purchases_model: Any, spend_model: Spend, summary: pd.DataFrame, setting: _Setting,
     level: float,
 ) -> ValueIntervals:
-    z = float(norm.ppf(0.5 + level / 2.0))
+    z = float(ndtri(0.5 + level / 2.0))
     base = setting.figures(purchases_model, spend_model)
     base_current = setting.current(base)
     base_equity = base_current + base.future
