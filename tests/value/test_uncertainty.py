@@ -9,6 +9,7 @@ import pytest
 from clientela.value.clv import customer_equity, customer_lifetime_value
 from clientela.value.datasets import load_cdnow_summary, load_retention_cohorts
 from clientela.value.models import (
+    NBD,
     BetaGeo,
     BetaGeoBetaBinom,
     GammaGamma,
@@ -130,7 +131,7 @@ def test_more_customers_narrow_the_interval() -> None:
     assert widths[1] < widths[0] / 2.5  # about 1 / sqrt(16) = 1/4
 
 
-@pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo, ParetoNBD])
+@pytest.mark.parametrize("cls", [BetaGeo, ModifiedBetaGeo, ParetoNBD, NBD])
 def test_every_purchases_model_has_intervals(cls: type[BaseModel]) -> None:
     summary = load_cdnow_summary().iloc[:800]
     model = cls().fit(summary[["frequency", "recency", "T"]])

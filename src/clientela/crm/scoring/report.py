@@ -80,6 +80,21 @@ def _tiles(report: dict[str, Any], currency: str) -> str:
     )
 
 
+def _fit_notes(notes: dict[str, Any]) -> str:
+    """What the fit said (scoring.pipeline's fit notes): the fallback model, the models
+    skipped and why, boundary warnings; the engine's own words are shown as they are."""
+    if not isinstance(notes, dict):
+        return ""
+    items = [f"<li>{escape(_('Fallback model'))}: {escape(str(notes['fallback']))}</li>"] if notes.get("fallback") else []
+    items += [
+        f"<li>{escape(_('Models skipped'))}: {escape(str(s.get('model', '')))} ({escape(str(s.get('stage', '')))}): "
+        f"{escape(str(s.get('reason', '')))}</li>"
+        for s in notes.get("skipped") or [] if isinstance(s, dict)
+    ]
+    items += [f"<li>{escape(_('Warnings'))}: {escape(str(w))}</li>" for w in notes.get("warnings") or []]
+    return f"<h3>{escape(_('Fit notes'))}</h3><ul>{''.join(items)}</ul>" if items else ""
+
+
 def _render(report: dict[str, Any], language: str) -> str:
     currency = str(report.get("currency", ""))
     as_of = str(report.get("as_of", ""))
@@ -92,6 +107,7 @@ def _render(report: dict[str, Any], language: str) -> str:
         f"{'—' if mae is None else _n(float(mae), 4)}.</p>"
         f"<p>{escape(_('Why'))}: {escape(str(model.get('reason', '')))}</p>"
     )
+    fit_notes = _fit_notes(model.get("fit_notes") or {})
     overview = "".join(_figure(c) for c in dashboard_charts(report, show_clv=True))
     diagnostics = "".join(_figure(c) for c in diagnostic_charts(report))
     title = _("Customer-equity report %(date)s") % {"date": as_of}
@@ -105,6 +121,7 @@ def _render(report: dict[str, Any], language: str) -> str:
 {overview}
 <h2>{escape(_("Lifetime-value model"))}</h2>
 {model_line}
+{fit_notes}
 {diagnostics}
 </body></html>
 """
