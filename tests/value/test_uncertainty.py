@@ -17,7 +17,7 @@ from clientela.value.models import (
     ParetoNBD,
     ShiftedBetaGeo,
 )
-from clientela.value.models.base import BaseModel
+from clientela.value.models.base import BaseModel, ModelFitError
 from clientela.value.models.sbg import summary_from_survivors
 from clientela.value.simulation import simulate_beta_geo
 from clientela.value.uncertainty import IntervalsUnavailable, value_intervals
@@ -57,12 +57,18 @@ def test_the_90_percent_equity_interval_covers_the_true_value_in_85_to_95_percen
              "acquisition_cost": 5.0, "n_cohorts": 26}
     truth_purchases = with_params(BetaGeo, TRUE_PURCHASES)
     truth_spend = with_params(GammaGamma, TRUE_SPEND)
-    companies, covered, below, above = 200, 0, 0, 0
-    widths = []
-    for _ in range(companies):
+    companies, covered, below, above, unidentified = 200, 0, 0, 0, 0
+    widths: list[float] = []
+    while len(widths) < companies:
         summary = simulated_company(500, rng)
-        purchases = BetaGeo().fit(summary[["frequency", "recency", "T"]])
-        spend = GammaGamma().fit(summary[["frequency", "monetary_value"]])
+        try:
+            purchases = BetaGeo().fit(summary[["frequency", "recency", "T"]])
+            spend = GammaGamma().fit(summary[["frequency", "monetary_value"]])
+        except ModelFitError:
+            # A small company whose data do not identify a model (value.models.base says
+            # so; scoring would fall back) has no interval to check: another is drawn.
+            unidentified += 1
+            continue
         intervals = value_intervals(purchases, spend, summary, **terms)
         true_equity = customer_equity(truth_purchases, truth_spend, summary, **terms).total
         covered += intervals.equity_low <= true_equity <= intervals.equity_high
@@ -72,8 +78,10 @@ def test_the_90_percent_equity_interval_covers_the_true_value_in_85_to_95_percen
     coverage = covered / companies
     print(f"\n90 % equity interval (delta method) covers the true value in {covered} of {companies} "
           f"companies ({100 * coverage:.1f} %; true value below it {below}, above it {above}); "
-          f"median width {100 * float(np.median(widths)):.0f} % of the estimate")
+          f"median width {100 * float(np.median(widths)):.0f} % of the estimate; "
+          f"{unidentified} more companies drawn were not identified and were replaced")
     assert 0.85 <= coverage <= 0.95
+    assert unidentified <= companies // 20
 
 
 @pytest.fixture(scope="module")

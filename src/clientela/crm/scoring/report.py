@@ -87,8 +87,8 @@ def _fit_notes(notes: dict[str, Any]) -> str:
         return ""
     items = [f"<li>{escape(_('Fallback model'))}: {escape(str(notes['fallback']))}</li>"] if notes.get("fallback") else []
     items += [
-        f"<li>{escape(_('Models skipped'))}: {escape(str(s.get('model', '')))} ({escape(str(s.get('stage', '')))}): "
-        f"{escape(str(s.get('reason', '')))}</li>"
+        "<li>" + escape(_("Skipped %(model)s (%(stage)s): %(reason)s") % {
+            "model": s.get("model", ""), "stage": s.get("stage", ""), "reason": s.get("reason", "")}) + "</li>"
         for s in notes.get("skipped") or [] if isinstance(s, dict)
     ]
     items += [f"<li>{escape(_('Warnings'))}: {escape(str(w))}</li>" for w in notes.get("warnings") or []]
