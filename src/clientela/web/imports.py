@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clientela.crm import labels
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound
-from clientela.crm.imports import actions, journal, recipes, sources
+from clientela.crm.imports import actions, journal, limits, recipes, sources
 from clientela.crm.imports.access import access_import, require_import, require_undo
 from clientela.crm.imports.headers import fields
 from clientela.crm.imports.models import FileImport, ImportStatus
 from clientela.crm.imports.plan import inspect, sheet_of
 from clientela.crm.imports.queries import drafts_of, history
 from clientela.crm.transfer.columns import IGNORE_FIELD
-from clientela.web import labels
 from clientela.web.import_reasons import translate_reason
 from clientela.web.layout import render_page
 
@@ -52,7 +52,7 @@ def _file_from(request: HttpRequest) -> tuple[str, bytes]:
     uploaded = request.FILES.get("file")
     if uploaded is None:
         raise InvalidInput({"file": _("Choose a file to upload.")})
-    actions.check_size(uploaded.size or 0)  # before reading a file too large
+    limits.check_size(uploaded.size or 0)  # before reading a file too large
     return uploaded.name or "upload", uploaded.read()
 
 
@@ -84,7 +84,7 @@ def import_home(request: HttpRequest) -> HttpResponse:
         "errors": errors, "history": rows[:PAGE_SIZE], "drafts": list(drafts_of(request.user)[:10]),
         "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
         "statuses": labels.IMPORT_STATUS, "recipes": recipes.RECIPES.values(),
-        "limit_mb": actions.max_megabytes(),
+        "limit_mb": limits.max_megabytes(),
     }, section="import", status=422 if errors else 200)
 
 

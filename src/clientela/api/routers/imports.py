@@ -14,7 +14,7 @@ from clientela.api.fields import PathId
 from clientela.api.responses import answers
 from clientela.api.schemas.imports import ImportOut, ImportPreviewOut, ImportSettingsIn, UndoOut
 from clientela.crm.errors import InvalidInput
-from clientela.crm.imports import actions
+from clientela.crm.imports import actions, limits
 from clientela.crm.imports.access import access_import, require_import
 from clientela.crm.imports.models import FileImport
 from clientela.crm.imports.plan import inspect
@@ -45,7 +45,7 @@ def _out(upload: FileImport) -> dict[str, Any]:
 def _read_file(request: HttpRequest) -> bytes:
     """The request's body: the file (the gateway checked its size against the limit)."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    actions.check_size(length)
+    limits.check_size(length)
     return request.read(length) if length else b""
 
 

@@ -64,6 +64,8 @@ _EVERY_ENTITY = (
     # operational apps
     "pipeline", "deal", "task", "case", "survey", "survey_response",
     "loyalty_account", "loyalty_entry", "loyalty_programme",
+    # configuration the company edits (crm/vocabularies)
+    "vocabulary",
 )  # fmt: skip
 
 ROLES: dict[str, RoleRules] = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,29 +16,13 @@ from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.imports import headers, journal, recipes, sources
 from clientela.crm.imports.access import require_import, require_undo
 from clientela.crm.imports.canonical import check_mapping
+from clientela.crm.imports.limits import check_size
 from clientela.crm.imports.models import FileImport, ImportStatus, SavedMapping
 from clientela.crm.imports.plan import formula_problem, sheet_of
 from clientela.crm.imports.queries import saved_mapping
 from clientela.crm.transfer.columns import IGNORE_FIELD, Kind
 
 EDITABLE = (ImportStatus.DRAFT, ImportStatus.FAILED)
-
-
-def max_megabytes() -> int:
-    return round(settings.IMPORT_MAX_BYTES / 1_000_000)
-
-
-def check_size(size: int) -> None:
-    """``InvalidInput`` for a file over the limit (CLIENTELA_IMPORT_MAX_MB) or empty: faces
-    call it with the upload's size before reading it."""
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise InvalidInput({"file": _(
-            "The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it into smaller files "
-            "(orders by period, say) and import them one after another."
-        ) % {"size": f"{size / 1_000_000:.0f}", "limit": f"{limit / 1_000_000:.0f}"}})
-    if not size:
-        raise InvalidInput({"file": _("The file is empty: expected a header line naming the columns.")})
 
 
 def _read_settings(data: bytes, file_name: str, *, encoding: str = "", delimiter: str = "") -> tuple[
