@@ -1,0 +1,334 @@
+"""Finding an erased person's name, email and phone in free text, however it was written.
+
+One matcher serves every place erasure looks (notes, the audit trail, the admin log,
+stored API responses, every text column): text is **folded** — NFKC, then casefold, then
+accents stripped (NFD without combining marks, plus the letters that do not decompose:
+``ł``, ``đ``, ``ø`` …), so "ŻANETA", "Zaneta", an NFD-normalised "Żaneta" and a
+non-breaking space all read the same — and cut into words (letters and digits; spaces,
+hyphens and punctuation separate). A fold keeps each folded character's position in the
+original, so a match is replaced in the original text and the rest is left as written.
+
+**Inflection.** Polish and Russian decline names: "Żanetą Łukasiewicz-Górecką",
+"Żanecie", "Иваном Петровым". Two words are the same name when they share a *stem*: the
+word less one of the singular case endings of Polish or Russian nouns and adjectives
+(``ENDINGS``), with the Polish consonant alternations before ``-e`` (Marta → Marcie,
+Agnieszka → Agnieszce, Jadwiga → Jadwidze, Barbara → Barbarze) and the fleeting ``e`` of
+the nominative (Marek → Marka, Paweł → Pawła). A rule rather than a dictionary
+lemmatiser: surnames are mostly missing from dictionaries and unaccented spellings are
+not words at all (simplemma 2.0 leaves "Петровым", "Петровой" and "Zanecie" as they are),
+while the rule treats every name and every spelling alike. Plural and derivational
+endings (``-ów``, ``-owa``, ``-ов``) are deliberately absent: "Петр" is not "Петров".
+
+**What counts as a mention** (so that unrelated namesakes survive):
+
+* the whole name — every word of it, consecutive, in its order or with the surname
+  first ("Łukasiewicz-Górecka Żaneta");
+* a person's surname alone (the last word of the name; a double-barrelled surname is one
+  unit), when it has at least ``MIN_SURNAME`` letters — "Pani Łukasiewicz-Górecka";
+* the email address, case-insensitively;
+* the phone by its digits: a run of digits with spaces, hyphens, dots, slashes or
+  brackets between them, equal to the stored number's digits, or one being the other
+  with a country code (up to 3 digits, also as ``00``) or a trunk ``0``/``8`` in front —
+  ``+48601234567``, ``601-234-567``, ``601 234 567`` and ``0048 601 234 567`` for
+  "+48 601 234 567"; at least ``MIN_PHONE_DIGITS`` digits must agree;
+* the party's ref, as whole words.
+
+A first name alone ("Anna") is never a mention, nor an organisation's name in part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+REDACTED = "[erased]"
+MIN_SURNAME = 4
+MIN_PHONE_DIGITS = 7
+MIN_STEM = 2
+MIN_REF = 4
+
+# Letters NFD does not split into a base letter and a mark.
+_EXTRA_FOLD = {"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l"}
+
+# Singular case endings, folded (no diacritics; й is и, ё is е after folding).
+_POLISH = ("a", "y", "i", "e", "o", "u", "ie", "owi", "em", "iem", "ego", "iego", "emu", "iemu",
+           "im", "ym", "ej", "iej")
+_RUSSIAN = ("а", "я", "у", "ю", "е", "ы", "и", "о", "ь", "ом", "ем", "ои", "еи", "ою", "ею", "ью",
+            "ым", "им", "ого", "его", "ому", "ему", "ыи", "ии", "ая", "яя", "ую", "юю")
+ENDINGS: tuple[str, ...] = _POLISH + _RUSSIAN
+# Polish dative/locative alternations: (ending as written, stem's last letters restored).
+ALTERNATIONS: tuple[tuple[str, str], ...] = (
+    ("cie", "t"), ("dzie", "d"), ("scie", "st"), ("zdzie", "zd"), ("ce", "k"), ("dze", "g"), ("rze", "r"),
+)
+_FLEETING = re.compile(r"^(.+[^aeiouyаеиоуыэюя])[eе]([^aeiouyаеиоуыэюяь])$")
+
+_WORD = re.compile(r"[^\W_]+")
+# What may stand between the words of one name: spaces, a hyphen, a comma, a dot.
+_NAME_GAP = re.compile(r"[\s\-.,]{1,3}")
+_PHONE_RUN = re.compile(r"\+?\d(?:[ \-./()]{0,2}\d)+")
+
+
+@lru_cache(maxsize=4096)
+def fold_char(char: str) -> str:
+    """One character folded: NFKC, casefold, without accents ('' for a combining mark)."""
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return "".join(_EXTRA_FOLD.get(c, c) for c in text)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """``text`` folded, and for each folded character the index of its original."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = char if char.isascii() and not char.isupper() else fold_char(char)
+        out.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(out), origin
+
+
+def fold_text(text: str) -> str:
+    return fold(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def stems(word: str) -> frozenset[str]:
+    """The stems a folded word may have: itself, less a case ending, with an alternation
+    undone, without the nominative's fleeting e."""
+    found = {word}
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            found.add(word[: -len(ending)])
+    for ending, restored in ALTERNATIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            found.add(word[: -len(ending)] + restored)
+    fleeting = _FLEETING.match(word)
+    if fleeting:
+        found.add(fleeting.group(1) + fleeting.group(2))
+    return frozenset(found)
+
+
+def same_word(text_word: str, name_word: str) -> bool:
+    """Are two folded words forms of one name?"""
+    if text_word == name_word:
+        return True
+    if text_word.isdigit() or name_word.isdigit():
+        return False
+    return not stems(text_word).isdisjoint(stems(name_word))
+
+
+def _words(folded: str) -> list[str]:
+    return _WORD.findall(folded)
+
+
+def _digits(text: str) -> str:
+    digits = "".join(c for c in text if c.isdigit())
+    return digits[2:] if digits.startswith("00") else digits
+
+
+def _same_phone(found: str, stored: str) -> bool:
+    """One number? Equal digits, or one is the other with a country code (up to 3
+    digits) or a trunk prefix (0, 8) in front."""
+    for candidate in {found, found[1:] if found[:1] in ("0", "8") else found}:
+        if candidate == stored:
+            return True
+        short, long = sorted((candidate, stored), key=len)
+        if len(short) >= MIN_PHONE_DIGITS and long.endswith(short) and len(long) - len(short) <= 3:
+            return True
+    return False
+
+
+@dataclass
+class Matcher:
+    """What identifies one or more people, ready to find them in text."""
+
+    names: list[list[str]] = field(default_factory=list)      # word sequences, folded
+    surnames: list[list[str]] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)           # folded
+    phones: list[str] = field(default_factory=list)           # digits
+    refs: list[list[str]] = field(default_factory=list)       # exact word sequences
+
+    def add_person(self, name: str, *, person: bool = True) -> None:
+        words_by_part = [_words(fold_text(part)) for part in name.split()]
+        words_by_part = [w for w in words_by_part if w]
+        if not words_by_part:
+            return
+        flat = [w for part in words_by_part for w in part]
+        self.names.append(flat)
+        if person and len(words_by_part) > 1:
+            surname = words_by_part[-1]
+            rotated = surname + [w for part in words_by_part[:-1] for w in part]
+            self.names.append(rotated)
+            if len("".join(surname)) >= MIN_SURNAME:
+                self.surnames.append(surname)
+
+    def add_email(self, email: str) -> None:
+        if email and "@" in email:
+            self.emails.append(fold_text(email.strip()))
+
+    def add_phone(self, phone: str) -> None:
+        digits = _digits(phone or "")
+        if len(digits) >= MIN_PHONE_DIGITS:
+            self.phones.append(digits)
+
+    def add_ref(self, ref: str) -> None:
+        words = _words(fold_text(ref or ""))
+        if len("".join(words)) >= MIN_REF:
+            self.refs.append(words)
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.emails or self.phones or self.refs)
+
+    # -- finding ----------------------------------------------------------------------
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where in ``text`` (original indices, end exclusive) the identifiers occur."""
+        folded, origin = fold(text)
+        if not origin:
+            return []
+        found: list[tuple[int, int]] = []
+
+        def original(start: int, end: int) -> tuple[int, int]:
+            first, last = origin[start], origin[end - 1] + 1
+            while last < len(text) and unicodedata.combining(text[last]):
+                last += 1
+            return first, last
+
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
+        for sequences, exact in ((self.names, False), (self.surnames, False), (self.refs, True)):
+            for sequence in sequences:
+                size = len(sequence)
+                for i in range(len(words) - size + 1):
+                    if all((words[i + k][2] == sequence[k]) if exact else same_word(words[i + k][2], sequence[k])
+                           for k in range(size)) and all(
+                            _NAME_GAP.fullmatch(folded[words[i + k - 1][1]:words[i + k][0]])
+                            for k in range(1, size)):
+                        found.append(original(words[i][0], words[i + size - 1][1]))
+        for email in self.emails:
+            for m in re.finditer(re.escape(email), folded):
+                found.append(original(m.start(), m.end()))
+        if self.phones:
+            for m in _PHONE_RUN.finditer(folded):
+                digits = _digits(m.group())
+                if any(_same_phone(digits, p) for p in self.phones):
+                    found.append(original(m.start(), m.end()))
+        return _merge(found)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence replaced by ``[erased]``."""
+        spans = self.spans(text)
+        if not spans:
+            return text
+        parts, last = [], 0
+        for start, end in spans:
+            parts.append(text[last:start])
+            parts.append(REDACTED)
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def redact_value(self, value: Any) -> Any:
+        """A stored value redacted: text (JSON quoted inside it included), JSON data
+        (strings and keys), or UTF-8 bytes; other values as they are."""
+        if isinstance(value, str):
+            return self._redact_str(value)
+        if isinstance(value, bytes | memoryview | bytearray):
+            raw = bytes(value)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return value
+            redacted = self._redact_str(text)
+            return raw if redacted == text else redacted.encode("utf-8")
+        if isinstance(value, list):
+            return [self.redact_value(v) for v in value]
+        if isinstance(value, dict):
+            return {self.redact_value(k) if isinstance(k, str) else k: self.redact_value(v) for k, v in value.items()}
+        return value
+
+    def _redact_str(self, text: str) -> str:
+        # Text holding JSON written with \u escapes (the admin log's change_message, a
+        # stored API response): redact the decoded strings, write it back the same way.
+        if "\\u" in text and text.lstrip()[:1] in ("{", "["):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = None
+            if isinstance(data, dict | list):
+                redacted = self.redact_value(data)
+                if redacted != data:
+                    return json.dumps(redacted, ensure_ascii=True, separators=_separators(text))
+        return self.redact(text)
+
+    # -- the database's first pass --------------------------------------------------------
+    def sql_pattern(self) -> str | None:
+        """A regular expression (valid in Python's ``re``, SQLite's REGEXP and
+        PostgreSQL's ``~``) that every text the matcher would change matches — letters
+        in every case, accented, decomposed and JSON-escaped; for a first pass in the
+        database before the exact match here. None when there is nothing to find."""
+        alternatives: list[str] = []
+        for sequence in self.names + self.surnames:
+            word = max(sequence, key=lambda w: min(len(s) for s in stems(w)))
+            prefixes = {s[: max(1, len(s) - 2)] for s in stems(word)}
+            alternatives += [_letters_pattern(p) for p in _shortest(prefixes)]
+        for email in self.emails:
+            alternatives.append(_letters_pattern(email))
+        for phone in self.phones:
+            tail = phone[-MIN_PHONE_DIGITS:]
+            alternatives.append(r"[^0-9]{0,3}".join(_char_class(d) for d in tail))
+        for ref in self.refs:
+            alternatives.append(_letters_pattern(max(ref, key=len)))
+        if not alternatives:
+            return None
+        return "|".join(sorted(set(alternatives)))
+
+
+def _separators(text: str) -> tuple[str, str]:
+    return (",", ":") if '", "' not in text and '": ' not in text else (", ", ": ")
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _shortest(prefixes: set[str]) -> list[str]:
+    """Drop prefixes that another one in the set already begins."""
+    return sorted(p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes))
+
+
+_RANGES = ((0x20, 0x250), (0x370, 0x400), (0x400, 0x530), (0x1E00, 0x1F00), (0xFF01, 0xFF5F))
+_MARKS = "(?:[\u0300-\u036f]|\\\\u03[0-6][0-9a-f])*"
+
+
+@lru_cache(maxsize=1)
+def _originals() -> dict[str, list[str]]:
+    """For each folded character, the characters that fold to it."""
+    table: dict[str, list[str]] = {}
+    for low, high in _RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            folded = fold_char(char)
+            if len(folded) == 1 and not unicodedata.combining(char):
+                table.setdefault(folded, []).append(char)
+    return table
+
+
+@lru_cache(maxsize=1024)
+def _char_class(folded: str) -> str:
+    chars = _originals().get(folded, [folded])
+    plain = "".join(("\\" + c) if c in "\\]^-[" else c for c in chars)
+    escaped = [f"\\\\u{ord(c):04x}" for c in chars if not c.isascii()]
+    return f"(?:[{plain}]{'|' + '|'.join(escaped) if escaped else ''})"
+
+
+def _letters_pattern(folded: str) -> str:
+    return "".join(_char_class(c) + (_MARKS if c.isalpha() else "") for c in folded)
