@@ -1,12 +1,13 @@
 """Finding an erased person's name, email and phone in free text, however it was written.
 
 One matcher serves every place erasure looks (notes, the audit trail, the admin log,
-stored API responses, every text column): text is **folded** — NFKC, then casefold, then
-accents stripped (NFD without combining marks, plus the letters that do not decompose:
-``ł``, ``đ``, ``ø`` …), so "ŻANETA", "Zaneta", an NFD-normalised "Żaneta" and a
+stored API responses, every text column): text is **folded** as the customer search
+folds it (``parties.fold``: compatibility decomposition, lower case, accents dropped,
+``ł`` → ``l``, ``ё`` → ``е``, typographic dashes → ``-``), a letter and the combining
+marks after it composed first — so "ŻANETA", "Zaneta", an NFD-normalised "Żaneta" and a
 non-breaking space all read the same — and cut into words (letters and digits; spaces,
-hyphens and punctuation separate). A fold keeps each folded character's position in the
-original, so a match is replaced in the original text and the rest is left as written.
+hyphens and punctuation separate). The fold keeps each folded character's position in
+the original, so a match is replaced in the original text and the rest stays as written.
 
 **Inflection.** Polish and Russian decline names: "Żanetą Łukasiewicz-Górecką",
 "Żanecie", "Иваном Петровым". Two words are the same name when they share a *stem*: the
@@ -45,20 +46,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from clientela.crm.parties.fold import fold as search_fold
+
 REDACTED = "[erased]"
 MIN_SURNAME = 4
 MIN_PHONE_DIGITS = 7
 MIN_STEM = 2
 MIN_REF = 4
 
-# Letters NFD does not split into a base letter and a mark.
-_EXTRA_FOLD = {"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l"}
-
-# Singular case endings, folded (no diacritics; й is и, ё is е after folding).
+# Singular case endings, folded (no diacritics; ё is е, й stays й).
 _POLISH = ("a", "y", "i", "e", "o", "u", "ie", "owi", "em", "iem", "ego", "iego", "emu", "iemu",
            "im", "ym", "ej", "iej")
-_RUSSIAN = ("а", "я", "у", "ю", "е", "ы", "и", "о", "ь", "ом", "ем", "ои", "еи", "ою", "ею", "ью",
-            "ым", "им", "ого", "его", "ому", "ему", "ыи", "ии", "ая", "яя", "ую", "юю")
+_RUSSIAN = ("а", "я", "у", "ю", "е", "ы", "и", "о", "ь", "й", "ом", "ем", "ой", "ей", "ою", "ею", "ью",
+            "ым", "им", "ого", "его", "ому", "ему", "ый", "ий", "ая", "яя", "ую", "юю")
 ENDINGS: tuple[str, ...] = _POLISH + _RUSSIAN
 # Polish dative/locative alternations: (ending as written, stem's last letters restored).
 ALTERNATIONS: tuple[tuple[str, str], ...] = (
@@ -72,22 +72,22 @@ _NAME_GAP = re.compile(r"[\s\-.,]{1,3}")
 _PHONE_RUN = re.compile(r"\+?\d(?:[ \-./()]{0,2}\d)+")
 
 
-@lru_cache(maxsize=4096)
-def fold_char(char: str) -> str:
-    """One character folded: NFKC, casefold, without accents ('' for a combining mark)."""
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return "".join(_EXTRA_FOLD.get(c, c) for c in text)
-
-
 def fold(text: str) -> tuple[str, list[int]]:
-    """``text`` folded, and for each folded character the index of its original."""
+    """``text`` folded as the customer search folds it (``parties.fold``), and for each
+    folded character the index of its original. A letter and the combining marks after
+    it (NFD text) are composed first, so "Z\u0307" folds like "Ż" and "и\u0306" like "й"."""
     out: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = char if char.isascii() and not char.isupper() else fold_char(char)
+    index, size = 0, len(text)
+    while index < size:
+        end = index + 1
+        while end < size and unicodedata.combining(text[end]):
+            end += 1
+        cluster = text[index:end] if end == index + 1 else unicodedata.normalize("NFC", text[index:end])
+        folded = search_fold(cluster)
         out.append(folded)
         origin.extend([index] * len(folded))
+        index = end
     return "".join(out), origin
 
 
@@ -316,9 +316,13 @@ def _originals() -> dict[str, list[str]]:
     for low, high in _RANGES:
         for code in range(low, high):
             char = chr(code)
-            folded = fold_char(char)
+            folded = search_fold(char)
             if len(folded) == 1 and not unicodedata.combining(char):
-                table.setdefault(folded, []).append(char)
+                chars = table.setdefault(folded, [])
+                # the letter, and its base letter for text written decomposed (NFD)
+                for variant in (char, unicodedata.normalize("NFD", char)[0]):
+                    if variant not in chars:
+                        chars.append(variant)
     return table
 
 

@@ -32,7 +32,7 @@ def _erase_party(party: Party, actor: Any) -> int:
     from django.db.models import F
 
     return Party.objects.filter(pk=party.pk).update(
-        ref=f"erased-{party.pk}", name=f"Erased party {party.pk}", email="", phone="", city="",
+        ref=f"erased-{party.pk}", name=f"Erased party {party.pk}", email="", phone="", street="", postal_code="", city="",
         language="", version=F("version") + 1,
     )
 
