@@ -121,10 +121,6 @@ def same_word(text_word: str, name_word: str) -> bool:
     return not stems(text_word).isdisjoint(stems(name_word))
 
 
-def _words(folded: str) -> list[str]:
-    return _WORD.findall(folded)
-
-
 def _digits(text: str) -> str:
     digits = "".join(c for c in text if c.isdigit())
     return digits[2:] if digits.startswith("00") else digits
@@ -151,9 +147,19 @@ class Matcher:
     emails: list[str] = field(default_factory=list)           # folded
     phones: list[str] = field(default_factory=list)           # digits
     refs: list[list[str]] = field(default_factory=list)       # exact word sequences
+    originals: dict[str, str] = field(default_factory=dict)   # folded word: as written
+
+    def _learn(self, text: str) -> list[str]:
+        """The folded words of ``text``, remembering how each was written."""
+        folded, origin = fold(text)
+        words = []
+        for m in _WORD.finditer(folded):
+            self.originals.setdefault(m.group(), text[origin[m.start()]:origin[m.end() - 1] + 1])
+            words.append(m.group())
+        return words
 
     def add_person(self, name: str, *, person: bool = True) -> None:
-        words_by_part = [_words(fold_text(part)) for part in name.split()]
+        words_by_part = [self._learn(part) for part in name.split()]
         words_by_part = [w for w in words_by_part if w]
         if not words_by_part:
             return
@@ -176,7 +182,7 @@ class Matcher:
             self.phones.append(digits)
 
     def add_ref(self, ref: str) -> None:
-        words = _words(fold_text(ref or ""))
+        words = self._learn(ref or "")
         if len("".join(words)) >= MIN_REF:
             self.refs.append(words)
 
@@ -264,26 +270,51 @@ class Matcher:
         return self.redact(text)
 
     # -- the database's first pass --------------------------------------------------------
-    def sql_pattern(self) -> str | None:
-        """A regular expression (valid in Python's ``re``, SQLite's REGEXP and
-        PostgreSQL's ``~``) that every text the matcher would change matches — letters
-        in every case, accented, decomposed and JSON-escaped; for a first pass in the
-        database before the exact match here. None when there is nothing to find."""
-        alternatives: list[str] = []
-        for sequence in self.names + self.surnames:
-            word = max(sequence, key=lambda w: min(len(s) for s in stems(w)))
-            prefixes = {s[: max(1, len(s) - 2)] for s in stems(word)}
-            alternatives += [_letters_pattern(p) for p in _shortest(prefixes)]
+    def needles(self) -> list[tuple[Needle, ...]]:
+        """What a text the matcher would change must contain, for a first pass in the
+        database before the exact match here (matching every row in Python would read
+        every table whole): alternatives, each a group of needles that all occur (one
+        per word of a name). Each needle is one of:
+
+        * ``("ascii", run)`` — letters of the name written without diacritics in the
+          name itself ("ukasiewi" of "Łukasiewicz"), found case-insensitively: every
+          spelling keeps them (accents dropped, decomposed, other case, declined; JSON
+          escapes only non-ASCII letters). A mention that adds diacritics the name does
+          not have ("Łúkasiewicz") is not found.
+        * ``("folded", text)`` — for names with no such letters (Cyrillic): the folded
+          start of the word every form keeps, compared with ``clientela_fold`` (the
+          customer search's fold) of the column.
+        * ``("digits", last7)`` — the phone's last digits, in the column with its
+          spaces, hyphens, dots, slashes and brackets removed.
+        """
+        found: set[tuple[Needle, ...]] = set()
+        for sequence in self.names + self.surnames:  # every word of the sequence is there
+            found.add(tuple(sorted({self._word_needle(w) for w in sequence})))
         for email in self.emails:
-            alternatives.append(_letters_pattern(email))
+            found.add((("ascii", email) if email.isascii() else ("folded", email),))
         for phone in self.phones:
-            tail = phone[-MIN_PHONE_DIGITS:]
-            alternatives.append(r"[^0-9]{0,3}".join(_char_class(d) for d in tail))
+            found.add((("digits", phone[-MIN_PHONE_DIGITS:]),))
         for ref in self.refs:
-            alternatives.append(_letters_pattern(max(ref, key=len)))
-        if not alternatives:
-            return None
-        return "|".join(sorted(set(alternatives)))
+            found.add(tuple(sorted({self._word_needle(w, exact=True) for w in ref})))
+        return sorted(found)
+
+    def _word_needle(self, word: str, *, exact: bool = False) -> Needle:
+        # every form of the word starts with one of these (matching.stems: at most two
+        # letters of a stem are rewritten by an alternation or a fleeting e)
+        kept = [word] if exact else [s[: max(1, len(s) - 2)] for s in stems(word)]
+        start = kept[0]
+        for prefix in kept[1:]:
+            while not prefix.startswith(start):
+                start = start[:-1]
+        original = self.originals.get(word, word)
+        folded, origin = fold(original)
+        head = original[: origin[len(start) - 1] + 1] if start and len(origin) >= len(start) else ""
+        runs = re.findall(r"[A-Za-z0-9]+", head)
+        best = max(runs, key=len, default="")
+        return ("ascii", best.lower()) if len(best) >= 3 else ("folded", start or word)
+
+
+Needle = tuple[str, str]
 
 
 def _separators(text: str) -> tuple[str, str]:
@@ -298,41 +329,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _shortest(prefixes: set[str]) -> list[str]:
-    """Drop prefixes that another one in the set already begins."""
-    return sorted(p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes))
-
-
-_RANGES = ((0x20, 0x250), (0x370, 0x400), (0x400, 0x530), (0x1E00, 0x1F00), (0xFF01, 0xFF5F))
-_MARKS = "(?:[\u0300-\u036f]|\\\\u03[0-6][0-9a-f])*"
-
-
-@lru_cache(maxsize=1)
-def _originals() -> dict[str, list[str]]:
-    """For each folded character, the characters that fold to it."""
-    table: dict[str, list[str]] = {}
-    for low, high in _RANGES:
-        for code in range(low, high):
-            char = chr(code)
-            folded = search_fold(char)
-            if len(folded) == 1 and not unicodedata.combining(char):
-                chars = table.setdefault(folded, [])
-                # the letter, and its base letter for text written decomposed (NFD)
-                for variant in (char, unicodedata.normalize("NFD", char)[0]):
-                    if variant not in chars:
-                        chars.append(variant)
-    return table
-
-
-@lru_cache(maxsize=1024)
-def _char_class(folded: str) -> str:
-    chars = _originals().get(folded, [folded])
-    plain = "".join(("\\" + c) if c in "\\]^-[" else c for c in chars)
-    escaped = [f"\\\\u{ord(c):04x}" for c in chars if not c.isascii()]
-    return f"(?:[{plain}]{'|' + '|'.join(escaped) if escaped else ''})"
-
-
-def _letters_pattern(folded: str) -> str:
-    return "".join(_char_class(c) + (_MARKS if c.isalpha() else "") for c in folded)

@@ -15,8 +15,8 @@ someone else (another party's or contact's name, email and phone: a namesake is 
 person; staff accounts). A new text column is therefore scanned by default; a test fails
 when ``SKIPPED`` names a column that no longer exists. A contact person of another
 organisation with the erased person's email or phone *is* the person and is blanked
-whole. Each column is searched in the database first (a regular expression from
-``Matcher.sql_pattern``), then matched exactly here.
+whole. Each table is searched in the database first (``Matcher.needles``: one scan per
+table), then the rows found are matched exactly here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Q
 
-from clientela.crm.privacy.matching import REDACTED, Matcher
+from clientela.crm.privacy.matching import REDACTED, Matcher, Needle
 
 __all__ = ["REDACTED", "SKIPPED", "matcher_for", "redact_mentions", "scanned_columns"]
 
@@ -124,45 +124,97 @@ def redact_mentions(matcher: Matcher, *, party_id: int | None = None) -> int:
     if not matcher:
         return 0
     changed = _same_person_contacts(matcher, party_id)
-    pattern = matcher.sql_pattern()
+    needles = matcher.needles()
+    by_table: dict[type[models.Model], list[models.Field[Any, Any]]] = {}
     for model, field in scanned_columns():
+        by_table.setdefault(model, []).append(field)
+    for model, fields in by_table.items():
         if model._meta.label == "audit.AuditEntry":
-            continue  # below: the trail changes only through audit.actions
-        changed += _redact_column(model, field, matcher, pattern)
-    return changed + _redact_audit(matcher, pattern)
-
-
-def _candidates(model: type[models.Model], field: models.Field[Any, Any], pattern: str | None) -> list[Any]:
-    """Primary keys of the rows whose column may hold a mention (the database's first pass)."""
-    table, column = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(field.column)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        if isinstance(field, models.BinaryField) or pattern is None:
-            cursor.execute(f"SELECT {pk} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
+            changed += _redact_audit(matcher, needles)  # the trail changes only through audit.actions
         else:
-            operator = "~" if connection.vendor == "postgresql" else "REGEXP"
-            cursor.execute(f"SELECT {pk} FROM {table} WHERE CAST({column} AS TEXT) {operator} %s",  # noqa: S608
-                           [pattern])
+            changed += _redact_table(model, fields, matcher, needles)
+    return changed
+
+
+_PHONE_SEPARATORS = (" ", "\u00a0", "-", ".", "/", "(", ")")
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _condition(column: str, groups: list[tuple[Needle, ...]]) -> tuple[str, list[str]]:
+    """SQL true for a row whose ``column`` may hold a mention (``Matcher.needles``)."""
+    parts: list[str] = []
+    params: list[str] = []
+    for group in groups:
+        sql, values = zip(*(_needle_condition(column, needle) for needle in group), strict=True)
+        parts.append("(" + " AND ".join(sql) + ")")
+        params += [v for value in values for v in value]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _needle_condition(column: str, needle: Needle) -> tuple[str, list[str]]:
+    text = f"CAST({column} AS TEXT)"
+    kind, value = needle
+    if kind == "ascii":
+        like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"  # SQLite's LIKE ignores ASCII case
+        return f"{text} {like} %s ESCAPE '\\'", [_like(value)]
+    if kind == "folded":
+        # JSON written with \u escapes (the admin log, SQLite's JSON columns) is read whole.
+        return (f"(clientela_fold({text}) LIKE %s ESCAPE '\\' OR {text} LIKE %s ESCAPE '\\')",
+                [_like(value), _like("\\u")])
+    stripped, params = text, []
+    for separator in _PHONE_SEPARATORS:
+        stripped = f"REPLACE({stripped}, %s, '')"
+        params.append(separator)
+    return f"{stripped} LIKE %s", [*params, _like(value)]
+
+
+def _candidates(model: type[models.Model], fields: list[models.Field[Any, Any]],
+                needles: list[tuple[Needle, ...]]) -> list[Any]:
+    """Primary keys of the rows where one of ``fields`` may hold a mention: the database's
+    first pass, one scan of the table (binary columns are read whole: only the API's
+    stored responses, deleted after 24 h)."""
+    quote = connection.ops.quote_name
+    conditions, params = [], []
+    for field in fields:
+        column = quote(field.column)
+        if isinstance(field, models.BinaryField):
+            conditions.append(f"{column} IS NOT NULL")
+        else:
+            condition, values = _condition(column, needles)
+            conditions.append(condition)
+            params += values
+    sql = (f"SELECT {quote(model._meta.pk.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+           f"WHERE {' OR '.join(conditions)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def _redact_column(model: type[models.Model], field: models.Field[Any, Any], matcher: Matcher,
-                   pattern: str | None) -> int:
-    ids = _candidates(model, field, pattern)
+def _redact_table(model: type[models.Model], fields: list[models.Field[Any, Any]], matcher: Matcher,
+                  needles: list[tuple[Needle, ...]]) -> int:
+    ids = _candidates(model, fields, needles)
+    names = [field.name for field in fields]
     changed = 0
     manager = model._base_manager
     for start in range(0, len(ids), 500):
-        rows = list(manager.filter(pk__in=ids[start:start + 500]).only("pk", field.name))
-        dirty = []
-        for row in rows:
-            value = getattr(row, field.name)
-            redacted = matcher.redact_value(value)
-            if redacted != (bytes(value) if isinstance(value, memoryview) else value):
-                setattr(row, field.name, redacted)
+        dirty, dirty_fields = [], set()
+        for row in manager.filter(pk__in=ids[start:start + 500]).only("pk", *names):
+            touched = False
+            for name in names:
+                value = getattr(row, name)
+                redacted = matcher.redact_value(value)
+                if redacted != (bytes(value) if isinstance(value, memoryview) else value):
+                    setattr(row, name, redacted)
+                    dirty_fields.add(name)
+                    touched = True
+            if touched:
                 dirty.append(row)
         if dirty:
             # bulk_update: no signals or audit entries quoting the text being removed.
-            manager.bulk_update(dirty, [field.name])
+            manager.bulk_update(dirty, sorted(dirty_fields))
             changed += len(dirty)
     return changed
 
@@ -179,7 +231,7 @@ def _same_person_contacts(matcher: Matcher, party_id: int | None) -> int:
     ids = list(others.filter(match).values_list("pk", flat=True))
     phones = Matcher(phones=matcher.phones)
     if phones:
-        candidates = _candidates(ContactPerson, ContactPerson._meta.get_field("phone"), phones.sql_pattern())
+        candidates = _candidates(ContactPerson, [ContactPerson._meta.get_field("phone")], phones.needles())
         for start in range(0, len(candidates), 500):
             for pk, phone in others.filter(pk__in=candidates[start:start + 500]).values_list("pk", "phone"):
                 if phones.spans(phone):
@@ -190,15 +242,12 @@ def _same_person_contacts(matcher: Matcher, party_id: int | None) -> int:
         name="Erased contact", job_title="", email="", phone="") for start in range(0, len(ids), 500))
 
 
-def _redact_audit(matcher: Matcher, pattern: str | None) -> int:
+def _redact_audit(matcher: Matcher, needles: list[tuple[Needle, ...]]) -> int:
     from clientela.crm.audit.actions import redact_values
     from clientela.crm.audit.models import AuditEntry
 
-    ids: set[Any] = set()
-    for name in ("old", "new"):
-        ids |= set(_candidates(AuditEntry, AuditEntry._meta.get_field(name), pattern))
+    ordered = _candidates(AuditEntry, [AuditEntry._meta.get_field("old"), AuditEntry._meta.get_field("new")], needles)
     values = {}
-    ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
         rows = AuditEntry.objects.filter(pk__in=ordered[start:start + 500]).values_list("id", "old", "new")
         for entry_id, old, new in rows:
