@@ -185,3 +185,29 @@ def test_names_of_campaigns_segments_surveys_products_and_job_titles_lose_the_na
     assert (assistant.name, assistant.job_title) == ("Adam Wiśniewski", "Asystent [erased]")
     assert same_person.email == "" and same_person.name == "Erased contact"  # her own contact record elsewhere
     assert ContactPerson.objects.filter(organisation=organisation).count() == 2
+
+
+def test_a_cyrillic_name_in_json_and_in_the_admin_log_is_found_escaped_or_not(teams: Any) -> None:
+    """SQLite keeps JSON columns, and the admin log keeps change messages, as \\u-escaped
+    text: a Cyrillic name has no plain letters there for the database's first pass."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from clientela.crm.engagement.models import Segment
+
+    admin = make_user("dpo", "admin", teams[0])
+    person = _person(admin, name="Иван Петров", phone="", email="", ref="IP-1")
+    other = _other(admin)
+    segment = Segment.objects.create(name="Клиенты", definition={"note": "как ИВАН ПЕТРОВ"})
+    log = LogEntry.objects.create(
+        user=admin, content_type=ContentType.objects.get_for_model(other), object_id=str(other.pk),
+        object_repr="Adam Nowicki", action_flag=CHANGE, action_time=T0,
+        change_message=json.dumps([{"changed": {"fields": ["Name"]}, "note": "звонил Ивану Петрову"}]))
+
+    erase_party(admin, person)
+
+    segment.refresh_from_db()
+    log.refresh_from_db()
+    assert segment.definition == {"note": "как [erased]"}
+    assert json.loads(log.change_message)[0]["note"] == "звонил [erased]"
+    assert log.change_message.startswith('[{"changed": {"fields": ["Name"]}')  # written back as it was
