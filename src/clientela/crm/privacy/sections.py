@@ -119,7 +119,7 @@ def _export_admin_log(party: Party) -> list[dict[str, Any]]:
 
 def _erase_admin_log(party: Party, actor: Any) -> int:
     # Mentions elsewhere in the log (another record quoting the name) go with the
-    # free-text scan (mentions.FREE_TEXT lists the log's two text columns).
+    # scan of every text column (mentions.py), which reads the log like any table.
     return int(_admin_log_rows(party).update(object_repr=REDACTED, change_message=""))
 
 
