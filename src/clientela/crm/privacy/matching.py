@@ -25,7 +25,8 @@ endings (``-ów``, ``-owa``, ``-ов``) are deliberately absent: "Петр" is n
 * the whole name — every word of it, consecutive, in its order or with the surname
   first ("Łukasiewicz-Górecka Żaneta");
 * a person's surname alone (the last word of the name; a double-barrelled surname is one
-  unit), when it has at least ``MIN_SURNAME`` letters — "Pani Łukasiewicz-Górecka";
+  unit), when it has at least ``MIN_SURNAME`` letters and is written with a capital —
+  "Pani Łukasiewicz-Górecka", but not "wilk" for Jan Wilk;
 * the email address, case-insensitively;
 * the phone by its digits: a run of digits with spaces, hyphens, dots, slashes or
   brackets between them, equal to the stored number's digits, or one being the other
@@ -69,7 +70,8 @@ _FLEETING = re.compile(r"^(.+[^aeiouyаеиоуыэюя])[eе]([^aeiouyаеио�
 _WORD = re.compile(r"[^\W_]+")
 # What may stand between the words of one name: spaces, a hyphen, a comma, a dot.
 _NAME_GAP = re.compile(r"[\s\-.,]{1,3}")
-_PHONE_RUN = re.compile(r"\+?\d(?:[ \-./()]{0,2}\d)+")
+# Digits with separators between them, after an optional bracketed prefix: "(+48) 601…".
+_PHONE_RUN = re.compile(r"(?:\(\+?\d{1,4}\)\s?)?\+?\d(?:[ \-./()]{0,2}\d)+")
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -204,15 +206,19 @@ class Matcher:
             return first, last
 
         words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
-        for sequences, exact in ((self.names, False), (self.surnames, False), (self.refs, True)):
+        for kind, sequences in (("name", self.names), ("surname", self.surnames), ("ref", self.refs)):
             for sequence in sequences:
                 size = len(sequence)
                 for i in range(len(words) - size + 1):
-                    if all((words[i + k][2] == sequence[k]) if exact else same_word(words[i + k][2], sequence[k])
-                           for k in range(size)) and all(
-                            _NAME_GAP.fullmatch(folded[words[i + k - 1][1]:words[i + k][0]])
-                            for k in range(1, size)):
-                        found.append(original(words[i][0], words[i + size - 1][1]))
+                    if not all(words[i + k][2] == sequence[k] if kind == "ref" else same_word(words[i + k][2], sequence[k])
+                               for k in range(size)):
+                        continue
+                    if not all(_NAME_GAP.fullmatch(folded[words[i + k - 1][1]:words[i + k][0]]) for k in range(1, size)):
+                        continue
+                    start, end = original(words[i][0], words[i + size - 1][1])
+                    if kind == "surname" and not text[start].isupper():
+                        continue  # a surname alone is written with a capital: "Pani Wilk", not "wilk"
+                    found.append((start, end))
         for email in self.emails:
             for m in re.finditer(re.escape(email), folded):
                 found.append(original(m.start(), m.end()))
