@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "clientela.crm.service",
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
+    "clientela.crm.branding",
     "clientela.demo",
     "clientela.web",
 ]

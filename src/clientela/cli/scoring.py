@@ -80,8 +80,14 @@ def report(fmt: str, output: Path | None) -> None:
     run = current_run()
     if run is None:
         raise click.ClickException("no scoring run yet: run `clientela score` first")
-    text = (json.dumps(run.summary, indent=2, ensure_ascii=False) + "\n" if fmt == "json"
-            else render_html(run.summary))
+    if fmt == "json":
+        from clientela.crm.feedback.themes import company_nps_drivers
+
+        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes").
+        summary = {**run.summary, "feedback_themes": company_nps_drivers()}
+        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_html(run.summary)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -23,6 +23,7 @@ from clientela.web import (
     pipeline,
     planner,
     segments,
+    surveys,
     tasks,
 )
 
@@ -79,6 +80,9 @@ urlpatterns = [
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
     path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_new, name="survey-new"),
+    path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey"),
     path("model/", model_run.model_page, name="model"),
     # tasks, My day and notifications
     path("my-day/", tasks.my_day, name="my-day"),
