@@ -100,6 +100,7 @@ def _world() -> dict[str, Any]:
 
     from clientela.crm.accounts.actions import create_user
     from clientela.crm.accounts.models import Team
+    from clientela.crm.branding.actions import save_profile
     from clientela.crm.commerce.actions import create_order
     from clientela.crm.commerce.models import Product
     from clientela.crm.engagement.actions import create_interaction
@@ -141,6 +142,7 @@ def _world() -> dict[str, Any]:
                       **{"Idempotency-Key": "planted-contact"})
     assert answer.status_code == 201, answer.data  # a stored response quoting her
     Group.objects.create(name="Planners")
+    save_profile(admin, name="Sklep Wisła", colour="#1f4e79")
     Segment.objects.create(name="Segment", definition={"rfm_segment": ["champions"]})
     survey = feedback.create_survey(admin, name="NPS", kind="nps", question="Would you recommend us?")
     feedback.invite(admin, survey, other)
