@@ -81,7 +81,7 @@ def _first_pass(matcher: Matcher, stored: str) -> bool:
             stripped = stripped.replace(separator, "")
         return needle in stripped
 
-    return any(all(holds(*needle) for needle in group) for group in matcher.needles())
+    return any(all(any(holds(*needle) for needle in word) for word in group) for group in matcher.needles())
 
 
 @pytest.mark.parametrize("text", FOUND)

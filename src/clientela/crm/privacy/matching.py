@@ -41,6 +41,7 @@ A first name alone ("Anna") is never a mention, nor an organisation's name in pa
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -276,51 +277,68 @@ class Matcher:
         return self.redact(text)
 
     # -- the database's first pass --------------------------------------------------------
-    def needles(self) -> list[tuple[Needle, ...]]:
+    def needles(self) -> list[Group]:
         """What a text the matcher would change must contain, for a first pass in the
         database before the exact match here (matching every row in Python would read
-        every table whole): alternatives, each a group of needles that all occur (one
-        per word of a name). Each needle is one of:
+        every table whole). A list of groups, any of which may hold; a group holds when
+        each of its words does (the words of a name); a word holds when one of its
+        needles occurs (the forms of the word: ``word_forms``). A needle is one of:
 
         * ``("ascii", run)`` — letters of the name written without diacritics in the
-          name itself ("ukasiewi" of "Łukasiewicz"), found case-insensitively: every
+          name itself ("ukasiewicz" of "Łukasiewicz"), found case-insensitively: every
           spelling keeps them (accents dropped, decomposed, other case, declined; JSON
           escapes only non-ASCII letters). A mention that adds diacritics the name does
           not have ("Łúkasiewicz") is not found.
-        * ``("folded", text)`` — for names with no such letters (Cyrillic): the folded
-          start of the word every form keeps, compared with ``clientela_fold`` (the
-          customer search's fold) of the column.
+        * ``("folded", text)`` — where the name has no such run of 3 letters (Cyrillic
+          names, short ones): the folded form, compared with ``clientela_fold`` (the
+          customer search's fold) of the column; ``\\u``-escaped JSON is read whole.
         * ``("digits", last7)`` — the phone's last digits, in the column with its
           spaces, hyphens, dots, slashes and brackets removed.
         """
-        found: set[tuple[Needle, ...]] = set()
+        found: set[Group] = set()
         for sequence in self.names + self.surnames:  # every word of the sequence is there
-            found.add(tuple(sorted({self._word_needle(w) for w in sequence})))
+            found.add(tuple(sorted({self._word_needles(w) for w in sequence})))
         for email in self.emails:
-            found.add((("ascii", email) if email.isascii() else ("folded", email),))
+            found.add(((("ascii", email) if email.isascii() else ("folded", email),),))
         for phone in self.phones:
-            found.add((("digits", phone[-MIN_PHONE_DIGITS:]),))
+            found.add(((("digits", phone[-MIN_PHONE_DIGITS:]),),))
         for ref in self.refs:
-            found.add(tuple(sorted({self._word_needle(w, exact=True) for w in ref})))
+            found.add(tuple(sorted({self._word_needles(w, exact=True) for w in ref})))
         return sorted(found)
 
-    def _word_needle(self, word: str, *, exact: bool = False) -> Needle:
-        # every form of the word starts with one of these (matching.stems: at most two
-        # letters of a stem are rewritten by an alternation or a fleeting e)
-        kept = [word] if exact else [s[: max(1, len(s) - 2)] for s in stems(word)]
-        start = kept[0]
-        for prefix in kept[1:]:
-            while not prefix.startswith(start):
-                start = start[:-1]
+    def _word_needles(self, word: str, *, exact: bool = False) -> tuple[Needle, ...]:
         original = self.originals.get(word, word)
         folded, origin = fold(original)
-        head = original[: origin[len(start) - 1] + 1] if start and len(origin) >= len(start) else ""
-        runs = re.findall(r"[A-Za-z0-9]+", head)
-        best = max(runs, key=len, default="")
-        return ("ascii", best.lower()) if len(best) >= 3 else ("folded", start or word)
+        needles = set()
+        for form in ({word} if exact else word_forms(word)):
+            common = len(os.path.commonprefix([form, folded]))
+            head = original[: origin[common - 1] + 1] if common else ""
+            best = max(re.findall(r"[A-Za-z0-9]+", head), key=len, default="")
+            needles.add(("ascii", best.lower()) if len(best) >= 3 else ("folded", form))
+        # a needle containing another of its kind adds nothing
+        return tuple(sorted(n for n in needles
+                            if not any(o != n and o[0] == n[0] and o[1] in n[1] for o in needles)))
 
 
 Needle = tuple[str, str]
+Group = tuple[tuple[Needle, ...], ...]
+
+
+def word_forms(word: str) -> set[str]:
+    """Texts one of which every word sharing a stem with ``word`` contains: for each
+    stem, the stem itself (bare or with an ending), the stem with an alternation's
+    ending in place of its restored letters ("zanet" → "zanecie"), the stem with its
+    fleeting e ("mark" → "marek"); without those that contain another."""
+    forms = set()
+    for stem in stems(word):
+        forms.add(stem)
+        for ending, restored in ALTERNATIONS:
+            if stem.endswith(restored) and len(stem) > len(restored):
+                forms.add(stem[: -len(restored)] + ending)
+        e = "е" if "а" <= stem[-1] <= "я" else "e"
+        if len(stem) >= 3 and _FLEETING.match(stem[:-1] + e + stem[-1]):
+            forms.add(stem[:-1] + e + stem[-1])
+    return {f for f in forms if not any(other != f and other in f for other in forms)}
 
 
 def _separators(text: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Q
 
-from clientela.crm.privacy.matching import REDACTED, Matcher, Needle
+from clientela.crm.privacy.matching import REDACTED, Group, Matcher, Needle
 
 __all__ = ["REDACTED", "SKIPPED", "matcher_for", "redact_mentions", "scanned_columns"]
 
@@ -147,15 +147,20 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _condition(column: str, groups: list[tuple[Needle, ...]]) -> tuple[str, list[str]]:
+def _condition(column: str, groups: list[Group]) -> tuple[str, list[str]]:
     """SQL true for a row whose ``column`` may hold a mention (``Matcher.needles``)."""
-    parts: list[str] = []
     params: list[str] = []
-    for group in groups:
-        sql, values = zip(*(_needle_condition(column, needle) for needle in group), strict=True)
-        parts.append("(" + " AND ".join(sql) + ")")
-        params += [v for value in values for v in value]
-    return "(" + " OR ".join(parts) + ")", params
+
+    def any_of(needles: tuple[Needle, ...]) -> str:
+        parts = []
+        for needle in needles:
+            sql, values = _needle_condition(column, needle)
+            parts.append(sql)
+            params.extend(values)
+        return "(" + " OR ".join(parts) + ")"
+
+    groups_sql = ["(" + " AND ".join(any_of(word) for word in group) + ")" for group in groups]
+    return "(" + " OR ".join(groups_sql) + ")", params
 
 
 def _needle_condition(column: str, needle: Needle) -> tuple[str, list[str]]:
@@ -168,15 +173,18 @@ def _needle_condition(column: str, needle: Needle) -> tuple[str, list[str]]:
         # JSON written with \u escapes (the admin log, SQLite's JSON columns) is read whole.
         return (f"(clientela_fold({text}) LIKE %s ESCAPE '\\' OR {text} LIKE %s ESCAPE '\\')",
                 [_like(value), _like("\\u")])
-    stripped, params = text, []
+    # Each of the digits first (cheap, and false for most text), then the digits run.
+    guards = [f"{text} LIKE %s" for _ in sorted(set(value))]
+    params = [f"%{digit}%" for digit in sorted(set(value))]
+    stripped = text
     for separator in _PHONE_SEPARATORS:
         stripped = f"REPLACE({stripped}, %s, '')"
         params.append(separator)
-    return f"{stripped} LIKE %s", [*params, _like(value)]
+    return "(" + " AND ".join([*guards, f"{stripped} LIKE %s"]) + ")", [*params, _like(value)]
 
 
 def _candidates(model: type[models.Model], fields: list[models.Field[Any, Any]],
-                needles: list[tuple[Needle, ...]]) -> list[Any]:
+                needles: list[Group]) -> list[Any]:
     """Primary keys of the rows where one of ``fields`` may hold a mention: the database's
     first pass, one scan of the table (binary columns are read whole: only the API's
     stored responses, deleted after 24 h)."""
@@ -198,7 +206,7 @@ def _candidates(model: type[models.Model], fields: list[models.Field[Any, Any]],
 
 
 def _redact_table(model: type[models.Model], fields: list[models.Field[Any, Any]], matcher: Matcher,
-                  needles: list[tuple[Needle, ...]]) -> int:
+                  needles: list[Group]) -> int:
     ids = _candidates(model, fields, needles)
     names = [field.name for field in fields]
     changed = 0
@@ -246,7 +254,7 @@ def _same_person_contacts(matcher: Matcher, party_id: int | None) -> int:
         name="Erased contact", job_title="", email="", phone="") for start in range(0, len(ids), 500))
 
 
-def _redact_audit(matcher: Matcher, needles: list[tuple[Needle, ...]]) -> int:
+def _redact_audit(matcher: Matcher, needles: list[Group]) -> int:
     from clientela.crm.audit.actions import redact_values
     from clientela.crm.audit.models import AuditEntry
 
