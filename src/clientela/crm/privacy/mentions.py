@@ -147,14 +147,15 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _condition(column: str, groups: list[Group]) -> tuple[str, list[str]]:
-    """SQL true for a row whose ``column`` may hold a mention (``Matcher.needles``)."""
+def _condition(groups: list[Group]) -> tuple[str, list[str]]:
+    """SQL true for a row whose text ``t`` (its lower case ``l`` on PostgreSQL) may hold a
+    mention (``Matcher.needles``)."""
     params: list[str] = []
 
     def any_of(needles: tuple[Needle, ...]) -> str:
         parts = []
         for needle in needles:
-            sql, values = _needle_condition(column, needle)
+            sql, values = _needle_condition(needle)
             parts.append(sql)
             params.extend(values)
         return "(" + " OR ".join(parts) + ")"
@@ -163,20 +164,19 @@ def _condition(column: str, groups: list[Group]) -> tuple[str, list[str]]:
     return "(" + " OR ".join(groups_sql) + ")", params
 
 
-def _needle_condition(column: str, needle: Needle) -> tuple[str, list[str]]:
-    text = f"CAST({column} AS TEXT)"
+def _needle_condition(needle: Needle) -> tuple[str, list[str]]:
     kind, value = needle
     if kind == "ascii":
-        like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"  # SQLite's LIKE ignores ASCII case
-        return f"{text} {like} %s ESCAPE '\\'", [_like(value)]
+        if connection.vendor == "postgresql":  # l is lower(t), computed once per row
+            return "l LIKE %s ESCAPE '\\'", [_like(value.lower())]
+        return "t LIKE %s ESCAPE '\\'", [_like(value)]  # SQLite's LIKE ignores ASCII case
     if kind == "folded":
         # JSON written with \u escapes (the admin log, SQLite's JSON columns) is read whole.
-        return (f"(clientela_fold({text}) LIKE %s ESCAPE '\\' OR {text} LIKE %s ESCAPE '\\')",
-                [_like(value), _like("\\u")])
+        return "(clientela_fold(t) LIKE %s ESCAPE '\\' OR t LIKE %s ESCAPE '\\')", [_like(value), _like("\\u")]
     # Each of the digits first (cheap, and false for most text), then the digits run.
-    guards = [f"{text} LIKE %s" for _ in sorted(set(value))]
+    guards = ["t LIKE %s" for _ in sorted(set(value))]
     params = [f"%{digit}%" for digit in sorted(set(value))]
-    stripped = text
+    stripped = "t"
     for separator in _PHONE_SEPARATORS:
         stripped = f"REPLACE({stripped}, %s, '')"
         params.append(separator)
@@ -186,19 +186,21 @@ def _needle_condition(column: str, needle: Needle) -> tuple[str, list[str]]:
 def _candidates(model: type[models.Model], fields: list[models.Field[Any, Any]],
                 needles: list[Group]) -> list[Any]:
     """Primary keys of the rows where one of ``fields`` may hold a mention: the database's
-    first pass, one scan of the table (binary columns are read whole: only the API's
-    stored responses, deleted after 24 h)."""
+    first pass, one scan of the table over its text columns joined (a mention never spans
+    two, so joining them only adds candidates); binary columns are read whole (only the
+    API's stored responses, deleted after 24 h)."""
     quote = connection.ops.quote_name
-    conditions, params = [], []
-    for field in fields:
-        column = quote(field.column)
-        if isinstance(field, models.BinaryField):
-            conditions.append(f"{column} IS NOT NULL")
-        else:
-            condition, values = _condition(column, needles)
-            conditions.append(condition)
-            params += values
-    sql = (f"SELECT {quote(model._meta.pk.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+    texts = [f for f in fields if not isinstance(f, models.BinaryField)]
+    binaries = [f for f in fields if isinstance(f, models.BinaryField)]
+    joined = " || ' ' || ".join(f"COALESCE(CAST({quote(f.column)} AS TEXT), '')" for f in texts) or "''"
+    selected = [f"{quote(model._meta.pk.column)} AS pk", f"{joined} AS t"]
+    if connection.vendor == "postgresql":
+        selected.append("lower(" + joined + ") AS l")
+    selected += [f"{quote(f.column)} IS NOT NULL AS b{i}" for i, f in enumerate(binaries)]
+    condition, params = _condition(needles) if texts else ("FALSE", [])
+    conditions = [condition, *(f"b{i}" for i in range(len(binaries)))]
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"  # t, l once per row
+    sql = (f"SELECT pk FROM (SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)}{fence}) scanned "  # noqa: S608
            f"WHERE {' OR '.join(conditions)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
