@@ -195,3 +195,10 @@ def label(table: dict[str, str | Promise], code: str | None) -> str:
     if not code:
         return ""
     return str(table.get(code, code))
+
+POINTS_KINDS: dict[str, str | Promise] = {
+    "earn": pgettext_lazy("loyalty points", "Earned"),
+    "redeem": pgettext_lazy("loyalty points", "Redeemed"),
+    "expire": pgettext_lazy("loyalty points", "Expired"),
+    "adjust": pgettext_lazy("loyalty points", "Adjusted"),
+}

@@ -46,6 +46,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
     if may_view_responses(user):
         items.append(MenuItem("feedback", _("Feedback"), reverse("web:feedback")))
+    if can(user, "loyalty_account", "view"):
+        items.append(MenuItem("loyalty", _("Loyalty"), reverse("web:loyalty")))
     if can(user, "survey", "create"):  # those who run surveys; the others read answers on Feedback
         items.append(MenuItem("surveys", _("Surveys"), reverse("web:surveys")))
     if may_plan_budgets(user):

@@ -203,6 +203,23 @@ def earn_for_order(actor: User | None, account: LoyaltyAccount, order: Order) ->
 
 
 @transaction.atomic
+def take_back_for_order(actor: User | None, account: LoyaltyAccount, order: Order) -> PointsEntry | None:
+    """Take back, once, the points a returned or cancelled order earned — at most what the
+    balance still holds (points already spent cannot be unspent); None when it holds none."""
+    earned = PointsEntry.objects.filter(account=account, order=order, kind=EntryKind.EARN).first()
+    if earned is None:
+        raise LoyaltyError("order", "earned no points")
+    if PointsEntry.objects.filter(account=account, order=order, kind=EntryKind.ADJUST, points__lt=0).exists():
+        raise LoyaltyError("order", "its points were taken back already")
+    balance = LoyaltyAccount.objects.select_for_update().get(pk=account.pk).balance
+    points = min(earned.points, balance)
+    if points <= 0:
+        return None
+    return _post(account, kind=EntryKind.ADJUST, points=-points, reason=f"order {order.ref} {order.status}",
+                 order=order, actor=actor)
+
+
+@transaction.atomic
 def redeem(
     actor: User | None,
     account: LoyaltyAccount,
