@@ -79,3 +79,37 @@ def test_the_page_is_translated(programme: Any, make_user: Any) -> None:
         en = client_for(user, "en").get("/loyalty/").content.decode()
         xx = client_for(user, lang).get("/loyalty/").content.decode()
         assert not untranslated(en, xx, set(catalogue(lang).values())), lang
+
+
+def test_a_marketer_sets_up_a_programme_and_its_tiers(make_user: Any) -> None:
+    from clientela.crm.audit.models import AuditEntry
+    from clientela.crm.loyalty.models import Programme
+
+    marketer = make_user("mk", "marketer")
+    c = client_for(marketer, "pl")
+    assert 'data-testid="programme-new"' in c.get("/loyalty/").content.decode()
+    bad = c.post("/loyalty/new/", {"name": "", "points_per_unit": "-1", "points_valid_days": "0",
+                                   "referral_points": "0", "currency": "PLN"})
+    assert bad.status_code == 422
+    assert "Nadaj programowi nazwę." in bad.content.decode() and "Zasada naliczania nie może być ujemna." in bad.content.decode()
+    assert not Programme.objects.exists()
+    ok = c.post("/loyalty/new/", {"name": "Klub", "points_per_unit": "2", "points_valid_days": "730",
+                                  "referral_points": "100", "currency": "PLN"})
+    assert ok.status_code == 302
+    programme = Programme.objects.get()
+    assert (programme.points_per_unit, programme.points_valid_days, programme.referral_points) == (2, 730, 100)
+    c.post(f"/loyalty/{programme.pk}/tiers/", {"name": "Złoty", "threshold": "5000"})
+    again = c.post(f"/loyalty/{programme.pk}/tiers/", {"name": "Inny", "threshold": "5000"}, follow=True)
+    assert "Program ma już poziom z tym progiem." in again.content.decode()
+    assert list(programme.tiers.values_list("name", flat=True)) == ["Złoty"]
+    c.post(f"/loyalty/{programme.pk}/edit/", {"name": "Klub", "points_per_unit": "1.5", "points_valid_days": "0",
+                                              "referral_points": "100"})  # active unticked: paused
+    programme.refresh_from_db()
+    assert programme.points_per_unit == Decimal("1.5") and not programme.is_active
+    fields = set(AuditEntry.objects.filter(entity="programme", actor_id=marketer.pk).values_list("field", flat=True))
+    assert {"points_per_unit", "is_active"} <= fields
+    # a sales rep reads the programmes but does not configure them
+    rep = client_for(make_user("rep", "sales_rep"))
+    assert rep.get("/loyalty/new/").status_code == 403
+    assert rep.post(f"/loyalty/{programme.pk}/edit/", {"name": "X"}).status_code == 403
+    assert rep.post(f"/loyalty/{programme.pk}/tiers/", {"name": "X", "threshold": "1"}).status_code == 403

@@ -4,6 +4,8 @@ scored customers (``loyalty.comparison``; CLV only for roles that see it)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientela.crm.accounts.permissions import can, can_see
 from clientela.crm.errors import NotPermitted, RecordNotFound
@@ -49,6 +51,8 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
         p.groups = compare(p, run, scored) if run is not None and p.is_active else None
     return render_page(request, "web/loyalty/page.html", {
         "programmes": programmes, "run": run, "show_clv": can_see(request.user, "clv"),
+        "can_create": can(request.user, "loyalty_programme", "create"),
+        "can_configure": can(request.user, "loyalty_programme", "update"),
     }, section="loyalty")
 
 
@@ -88,3 +92,105 @@ def redeem_points(request: HttpRequest, account_id: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(f"{reverse('web:customer', args=[account.party_id])}#loyalty-h")
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_lazy("Name"), max_length=120,
+                           error_messages={"required": _lazy("Give the programme a name.")})
+    points_per_unit = forms.DecimalField(label=_lazy("Points per unit of currency spent"), min_value=0,
+                                         max_digits=8, decimal_places=4, initial=1,
+                                         error_messages={"required": _lazy("Give the earn rule as a number."),
+                                                         "invalid": _lazy("Give the earn rule as a number."),
+                                                         "min_value": _lazy("The earn rule cannot be negative.")})
+    points_valid_days = forms.IntegerField(label=_lazy("Points expire after (days; 0: never)"), min_value=0,
+                                           max_value=36500, initial=0)
+    referral_points = forms.IntegerField(label=_lazy("Points for referring a new customer"), min_value=0,
+                                         max_value=1_000_000, initial=0)
+    currency = forms.CharField(label=_lazy("Currency"), max_length=3, min_length=3, initial="PLN")
+    is_active = forms.BooleanField(label=_lazy("Active (members earn points)"), required=False, initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["currency"]  # balances were counted in it
+        else:
+            del self.fields["is_active"]
+        for name, f in self.fields.items():
+            f.widget.attrs.setdefault("id", f"programme-{name}")
+
+
+class TierForm(forms.Form):
+    name = forms.CharField(label=_lazy("Tier"), max_length=60,
+                           error_messages={"required": _lazy("Give the tier a name.")})
+    threshold = forms.DecimalField(label=_lazy("From (lifetime points or spend)"), min_value=0,
+                                   max_digits=14, decimal_places=2,
+                                   error_messages={"required": _lazy("Give the tier's threshold."),
+                                                   "min_value": _lazy("The threshold cannot be negative.")})
+
+
+# The actions' refusals, said in the user's language.
+REFUSALS = {
+    "name": _lazy("A programme or tier with this name exists."),
+    "threshold": _lazy("The programme has a tier at this threshold."),
+}
+
+
+def _programme_or_404(request: HttpRequest, programme_id: int) -> Any:
+    if not can(request.user, "loyalty_programme", "update"):
+        raise PermissionDenied
+    programme = visible_programmes(request.user).filter(pk=programme_id).first()
+    if programme is None:
+        raise Http404("no such programme")
+    return programme
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_new(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "loyalty_programme", "create"):
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loyalty.create_programme(request.user, **form.cleaned_data)
+        except loyalty.LoyaltyError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, REFUSALS.get(exc.field, str(exc)))
+        else:
+            return redirect("web:loyalty")
+    return render_page(request, "web/loyalty/form.html", {"form": form, "programme": None}, section="loyalty",
+                       status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme_or_404(request, programme_id)
+    fields = ("name", "points_per_unit", "points_valid_days", "referral_points", "is_active")
+    form = ProgrammeForm(request.POST or None, editing=True,
+                         initial={f: getattr(programme, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            loyalty.update_programme(request.user, programme, **form.cleaned_data)
+        except loyalty.LoyaltyError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, REFUSALS.get(exc.field, str(exc)))
+        else:
+            return redirect("web:loyalty")
+    return render_page(request, "web/loyalty/form.html", {"form": form, "programme": programme},
+                       section="loyalty", status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def tier_add(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme_or_404(request, programme_id)
+    form = TierForm(request.POST)
+    if form.is_valid():
+        try:
+            loyalty.add_tier(request.user, programme, **form.cleaned_data)
+        except loyalty.LoyaltyError as exc:
+            messages.error(request, str(REFUSALS.get(exc.field, str(exc))))
+        else:
+            messages.success(request, _("Tier %(name)s added.") % {"name": form.cleaned_data["name"]})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('web:loyalty')}#programme-{programme.pk}")

@@ -60,7 +60,7 @@ _EVERY_ENTITY = (
     "campaign_member", "segment", "audit_entry",
     # operational apps
     "pipeline", "deal", "task", "case", "survey", "survey_response",
-    "loyalty_account", "loyalty_entry",
+    "loyalty_account", "loyalty_entry", "loyalty_programme",
 )  # fmt: skip
 
 ROLES: dict[str, RoleRules] = {
@@ -106,7 +106,7 @@ ROLES: dict[str, RoleRules] = {
             "order": VIEW, "interaction": VIEW,
             "product": VIEW, "campaign": CRUD, "campaign_member": CRUD, "segment": CRUD,
             "survey": CRUD, "survey_response": VIEW,
-            "loyalty_account": VIEW, "loyalty_entry": VIEW,
+            "loyalty_account": VIEW, "loyalty_entry": VIEW, "loyalty_programme": CRU,
         },
         scope=Scope.ALL,
         capabilities=frozenset({"export"}),
