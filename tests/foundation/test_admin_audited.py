@@ -44,6 +44,7 @@ from clientela.crm.sales import actions as sales
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.vocabularies.models import VocabularyWord
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,7 @@ def _plant() -> User:
     rep, _ = create_user(None, "rep", role="sales_rep", password="pw-rep-1", team=team)
     product = Product.objects.create(sku="SKU-1", name="Widget", list_price=Decimal("10"), unit_cost=Decimal("4"))
     ExchangeRate.objects.create(date=T0.date(), currency="EUR", rate=Decimal("4.3"))
+    VocabularyWord.objects.create(vocabulary="tags", word="vip", label="VIP")
     party = Party.objects.create(ref="P-1", name="Anna Nowak", email="anna@example.com", owner=rep, team=team)
     friend = Party.objects.create(ref="P-2", name="Jan Lis", owner=rep, team=team)
     ContactPerson.objects.create(organisation=party, name="Ewa Kruk")

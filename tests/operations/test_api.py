@@ -17,6 +17,7 @@ from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.loyalty.models import PointsEntry
 from clientela.crm.parties.models import Consent, Party
 from clientela.crm.sales.models import Deal
+from jobs_in_process import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -273,9 +274,17 @@ def test_campaign_send_and_deliveries(world: dict[str, Any], settings) -> None: 
     for party in (world["party"], world["party2"]):
         CampaignMember.objects.create(campaign=campaign, party=party)
     assert world["rep"].post(f"/campaigns/{campaign.pk}/send", {}).status_code == 403
-    sent = world["marketer"].post(f"/campaigns/{campaign.pk}/send", {})
-    assert sent.status_code == 200 and sent.data == {
+    queued = world["marketer"].post(f"/campaigns/{campaign.pk}/send", {})
+    assert queued.status_code == 202 and queued.data["status"] == "queued" and queued.data["kind"] == "campaign.send"
+    location = queued.headers["Location"].removeprefix("/api/v1")
+    assert location == f"/jobs/{queued.data['id']}"
+    assert world["marketer"].post(f"/campaigns/{campaign.pk}/send", {}).data["id"] == queued.data["id"]  # one send
+    assert world["rep"].get(location).status_code == 404  # another user's job
+    run_jobs()
+    sent = world["marketer"].get(location)
+    assert sent.status_code == 200 and sent.data["status"] == "succeeded" and sent.data["result"] == {
         "sent": 1, "suppressed": 1, "failed": 0, "skipped": 0, "stopped": False}
+    assert sent.data["progress_done"] == sent.data["progress_total"] == 2
     rows = world["marketer"].get(f"/campaigns/{campaign.pk}/deliveries").data["items"]
     assert {r["party_id"]: r["send_status"] for r in rows} == {
         world["party"].pk: "sent", world["party2"].pk: "suppressed",
@@ -283,7 +292,9 @@ def test_campaign_send_and_deliveries(world: dict[str, Any], settings) -> None: 
     held = world["marketer"].get(f"/campaigns/{campaign.pk}/deliveries?send_status=suppressed").data["items"]
     assert [r["party_id"] for r in held] == [world["party2"].pk]
     again = world["marketer"].post(f"/campaigns/{campaign.pk}/send", {})
-    assert again.data["skipped"] == 1 and again.data["sent"] == 0
+    run_jobs()
+    again = world["marketer"].get(again.headers["Location"].removeprefix("/api/v1"))
+    assert again.data["result"]["skipped"] == 1 and again.data["result"]["sent"] == 0
     # Stop: the suppressed member is still to send; the stop applies to sends running now.
     assert world["rep"].post(f"/campaigns/{campaign.pk}/stop", {}).status_code == 403
     stop = world["marketer"].post(f"/campaigns/{campaign.pk}/stop", {})

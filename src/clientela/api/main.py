@@ -205,7 +205,7 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
-    from clientela.api.routers import audit, commerce, engagement, gdpr, parties, scoring
+    from clientela.api.routers import audit, commerce, engagement, gdpr, imports, parties, scoring
 
     api.add_router("", parties.router)
     api.add_router("", scoring.router)
@@ -213,14 +213,26 @@ def _register() -> None:
     api.add_router("", engagement.router)
     api.add_router("", audit.router)
     api.add_router("", gdpr.router)
+    api.add_router("", imports.router)
     _register_operations()
 
 
 def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
-    from clientela.api.routers import deliveries, feedback, loyalty, sales, service, tasks
+    from clientela.api.routers import (
+        deliveries,
+        exports,
+        feedback,
+        invitations,
+        jobs,
+        loyalty,
+        sales,
+        service,
+        tasks,
+        vocabularies,
+    )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
         api.add_router("", module.router)
 
 

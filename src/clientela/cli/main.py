@@ -10,10 +10,12 @@ from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
+from clientela.cli.imports import imports
 from clientela.cli.lazy import LazyGroup
 from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
+from clientela.cli.surveys import survey
 from clientela.cli.tokens import token
 from clientela.cli.users import user
 from clientela.cli.worker import worker
@@ -41,7 +43,9 @@ main.add_command(gdpr)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(survey)
 main.add_command(worker)
+main.add_command(imports)
 main.add_command(schedule)
 main.add_command(digest)
 main.add_command(notify)

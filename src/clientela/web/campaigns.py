@@ -32,10 +32,6 @@ from clientela.web.send_reasons import send_reason_label
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
-# Up to this many members still to send, the send runs in the request and answers with
-# its summary; more are queued as a job for the worker (``engagement.jobs``) while the
-# page follows the job's progress.
-INLINE_SEND_LIMIT = 200
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -84,6 +80,10 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     job = send_jobs.running_send(campaign.pk)
     in_progress = job is not None
+    last = None if in_progress else send_jobs.last_send(campaign.pk)
+    if last is not None and "summary" not in result:
+        result["summary"] = last.result if last.status == "succeeded" else None
+        result["send_failed"] = last if last.status == "failed" else None
     # The last send was stopped (sending clears the time when a send ends unstopped).
     stopped_at = None if in_progress else campaign.send_stop_requested_at
     queued = sending.members_to_send(campaign).count() if stopped_at else 0
@@ -150,23 +150,22 @@ def campaign_test(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """Send to every member not yet sent to; members without consent are suppressed.
-    More than ``INLINE_SEND_LIMIT`` of them: in the background, the page following it."""
+    """Queue the send to every member not yet sent to (members without consent are
+    suppressed) as a job for the worker; the page follows its progress."""
     campaign = _campaign_or_404(request, campaign_id, "update")
     if request.POST.get("confirm") != "yes":
         return _answer(request, campaign, error=_("Tick the box to confirm the sending."))
     pending = sending.members_to_send(campaign).count()
+    if pending == 0:
+        return _answer(request, campaign, error=_("Every member has been sent to already."))
     try:
-        if pending > INLINE_SEND_LIMIT:
-            if send_jobs.queue_send(request.user, campaign) is None:
-                return _answer(request, campaign, error=_("This campaign is being sent already."))
-            return _answer(request, campaign, started=pending)
-        summary = sending.send_campaign(campaign)
+        if send_jobs.queue_send(request.user, campaign) is None:
+            return _answer(request, campaign, error=_("This campaign is being sent already."))
     except sending.SendingError:
         return _answer(request, campaign, error=_("The message is not complete: an email needs a subject and a text."))
     except SmsError:
         return _answer(request, campaign, error=_("The SMS gateway is not configured."))
-    return _answer(request, campaign, summary=summary)
+    return _answer(request, campaign, started=pending)
 
 
 @login_required

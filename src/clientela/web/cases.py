@@ -119,7 +119,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
             case = actions.open_case(
                 request.user, party=party, subject=data["subject"], description=data["description"],
-                priority=data["priority"], owner=owner, team=team,
+                priority=data["priority"], category=data["category"], owner=owner, team=team,
             )
         except RecordNotFound:
             raise Http404("no such customer") from None

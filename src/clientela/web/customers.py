@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.crm import input_bounds
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, has_capability
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
@@ -48,6 +48,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "can_create": can(request.user, "party", "create"),
+        "can_export": has_capability(request.user, "export"),
         "may_see_archived": may_see_archived(request.user),
         "undo": undo_offer(request),
         "show_clv": can_see(request.user, "clv"),
@@ -98,6 +99,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
+        "erasure_job": request.GET.get("erasure", "") if request.GET.get("erasure", "").isdigit() else "",
     }
     context.update(loyalty_context(request.user, party, run, show_clv=context["show_clv"]))
     return render_page(request, "web/customers/detail.html", context, section="customers")

@@ -20,6 +20,7 @@ from clientela.web.feedback_figures import (
     parse_feedback_filters,
 )
 from clientela.web.layout import render_page
+from clientela.web.survey_invitations import invite_card
 from clientela.web.templatetags.web_format import num
 
 
@@ -48,5 +49,5 @@ def feedback(request: HttpRequest) -> HttpResponse:
          [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
     ]
     context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
-                   drivers=nps_drivers(request.user))
+                   drivers=nps_drivers(request.user), invite=invite_card(request))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

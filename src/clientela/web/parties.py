@@ -171,6 +171,26 @@ def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def party_erase(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Queue the GDPR erasure of the party (the privacy.erase job, as the API and the CLI
+    queue it); back on its page, which says the job is queued."""
+    from clientela.crm.privacy.access import access_party_for_gdpr
+    from clientela.crm.privacy.jobs import queue_erasure
+
+    try:
+        party = access_party_for_gdpr(request.user, party_id)
+    except RecordNotFound:
+        raise Http404("no such party") from None
+    except NotPermitted:
+        raise PermissionDenied from None
+    if request.POST.get("confirm") != "yes":
+        return redirect(reverse("web:customer", args=[party.pk]))
+    job = queue_erasure(request.user, party)
+    return redirect(f"{reverse('web:customer', args=[party.pk])}?erasure={job.pk}")
+
+
+@login_required
+@require_POST
 def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
     try:
         party = access_party_to_restore(request.user, party_id)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, has_capability
 from clientela.crm.engagement.access import (
     access_segment_by_id,
     check_campaign_from_segment,
@@ -260,6 +260,7 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
         "campaigns": list(visible_campaigns(request.user).filter(segment=segment).order_by("-starts_on", "-id")[:20]),
         "can_edit": can(request.user, "segment", "update"),
         "can_delete": can(request.user, "segment", "delete"),
+        "can_export": has_capability(request.user, "export"),
         "can_campaign": can(request.user, "campaign", "create") and can(request.user, "campaign_member", "create"),
         "tier_labels": labels.VALUE_TIERS,
     }

@@ -39,7 +39,7 @@ router = Router(tags=["cases"])
 def _out(c: Case) -> CaseOut:
     return CaseOut(
         id=c.pk, party_id=c.party_id, subject=c.subject, description=c.description,
-        priority=c.priority, status=c.status, opened_at=c.opened_at, sla_due_at=c.sla_due_at,
+        priority=c.priority, category=c.category, status=c.status, opened_at=c.opened_at, sla_due_at=c.sla_due_at,
         sla_breached=c.sla_breached(), resolved_at=c.resolved_at, closed_at=c.closed_at,
         resolution=c.resolution, owner_id=c.owner_id, team_id=c.team_id, version=c.version,
     )
@@ -80,7 +80,7 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
     )
     case = actions.open_case(
         user, party=party, subject=payload.subject, description=payload.description,
-        priority=payload.priority, owner=owner, team=team,
+        priority=payload.priority, category=payload.category, owner=owner, team=team,
     )
     out = _out(case)
     response["ETag"] = representation_etag(out)

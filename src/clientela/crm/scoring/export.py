@@ -12,7 +12,7 @@ scoring run stored is not exported.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,13 +62,22 @@ class NoScores(LookupError):
     """There is no successful scoring run to export."""
 
 
-def _rows(run: ModelRun, reader: Any = None) -> Iterator[tuple[Any, ...]]:
+def current_scores() -> Any:
+    """The current run's scores (``NoScores`` when there is no run): what the export
+    writes, before a user's scope narrows it (``exports.sources``)."""
+    return CustomerScore.objects.filter(run=_current())
+
+
+def _rows(run: ModelRun, reader: Any = None, narrow: Callable[[Any], Any] | None = None
+          ) -> Iterator[tuple[Any, ...]]:
     from clientela.crm.commerce.models import Product
     from clientela.crm.scoring.access import visible_scores
 
     show = {group: reader is None or can_see(reader, group) for group in HIDDEN_WITH}
     hidden = {column for group, columns in HIDDEN_WITH.items() if not show[group] for column in columns}
     scores = CustomerScore.objects.filter(run=run) if reader is None else visible_scores(reader).filter(run=run)
+    if narrow is not None:
+        scores = narrow(scores)
     lookups = [lookup for _, lookup, _ in COLUMNS]
     fields = [*lookups, *(f for f in _REASON_FIELDS if f not in lookups)]
     used = Q(sku__in=scores.values("nba_product_sku")) | Q(sku__in=scores.values("nba_because_sku"))
@@ -107,14 +116,14 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def export_scores_csv(stream: TextIO, *, reader: Any = None) -> int:
-    """Write the current run's scores (those ``reader`` may see, when given) to
-    ``stream``; returns the row count."""
+def export_scores_csv(stream: TextIO, *, reader: Any = None, narrow: Callable[[Any], Any] | None = None) -> int:
+    """Write the current run's scores (those ``reader`` may see, when given; ``narrow``:
+    the rows a user's scope keeps) to ``stream``; returns the row count."""
     run = _current()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     count = 0
-    for row in _rows(run, reader):
+    for row in _rows(run, reader, narrow):
         writer.writerow([_cell(v) for v in row])
         count += 1
     return count

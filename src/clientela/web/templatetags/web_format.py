@@ -91,8 +91,10 @@ _TABLES = {
     "channel": labels.CHANNELS, "direction": labels.DIRECTIONS, "purpose": labels.CONSENT_PURPOSES,
     "basis": labels.LAWFUL_BASES, "kind": labels.PARTY_KINDS, "role": labels.PARTY_ROLES,
     "acquisition": labels.ACQUISITION_CHANNELS, "deal_status": labels.DEAL_STATUS,
-    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
+    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES, "case_category": labels.CASE_CATEGORIES,
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
+    "export_kind": labels.EXPORT_KINDS, "export_status": labels.EXPORT_STATUS,
+    "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
     "points_kind": labels.POINTS_KINDS,
 }
 
