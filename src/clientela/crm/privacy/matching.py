@@ -44,6 +44,7 @@ import json
 import os
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -250,6 +251,14 @@ class Matcher:
             return self._redact_str(value)
         if isinstance(value, bytes | memoryview | bytearray):
             raw = bytes(value)
+            if raw[:1] == b"\x78":  # zlib-compressed JSON (the import wizard's undo journal)
+                try:
+                    inner = zlib.decompress(raw)
+                except zlib.error:
+                    inner = None
+                if inner is not None:
+                    redacted_inner = self.redact_value(inner)
+                    return raw if redacted_inner == inner else zlib.compress(redacted_inner)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
