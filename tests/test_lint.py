@@ -1,4 +1,4 @@
-"""The test command enforces ruff and mypy (STYLE.md: run by the test command)."""
+"""The test command enforces ruff and mypy (CONTRIBUTING.md, "Test it": pytest runs ruff, mypy and import-linter)."""
 
 from __future__ import annotations
 

@@ -17,11 +17,28 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from clientela.crm.service.sla import parse_hours_table
 from clientela.dburl import parse_database_url
 from clientela.proxy import allowed_hosts, public_origin
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+def _hours_by_key(text: str) -> dict[str, int]:
+    """``"urgent=4, high=8"`` → ``{"urgent": 4, "high": 8}``; ValueError naming the bad part.
+    (Which keys exist is the app's to check: ``crm/service/apps.py``.)"""
+    table: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{part!r}: expected PRIORITY=HOURS")
+        try:
+            hours = int(value)
+        except ValueError:
+            raise ValueError(f"{part!r}: hours must be a whole number") from None
+        if hours <= 0:
+            raise ValueError(f"{part!r}: hours must be positive")
+        table[key.strip().lower()] = hours
+    return table
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -70,6 +87,7 @@ INSTALLED_APPS = [
     "clientela.crm.loyalty",
     "clientela.crm.vocabularies",
     "clientela.crm.branding",
+    "clientela.crm.voice",
     "clientela.demo",
     "clientela.web",
 ]
@@ -84,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientela.api.gateway.ApiGatewayMiddleware",
     "clientela.security_headers.ContentSecurityPolicyMiddleware",
+    "clientela.web.record_errors.RecordErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -199,7 +218,7 @@ SMS_SENDER = os.environ.get("CLIENTELA_SMS_SENDER", "Clientela")
 
 # Service cases: hours to resolve per priority, e.g. "urgent=4,high=8,normal=24,low=72".
 try:
-    SERVICE_SLA_HOURS = parse_hours_table(os.environ.get("CLIENTELA_SLA_HOURS", ""))
+    SERVICE_SLA_HOURS = _hours_by_key(os.environ.get("CLIENTELA_SLA_HOURS", ""))
 except ValueError as exc:
     raise ImproperlyConfigured(f"CLIENTELA_SLA_HOURS: {exc}") from None
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.test import Client
 
 from clientela.api.models import IdempotencyKey
-from clientela.crm.accounts.tokens import create_token
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction

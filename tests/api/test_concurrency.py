@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.test import LiveServerTestCase, override_settings
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.parties.models import Party
 
 pytestmark = pytest.mark.postgres

@@ -79,7 +79,7 @@ def _plant() -> User:
     pipeline = sales.create_pipeline(None, "Sales", [sales.StageSpec("Lead", Decimal("0.1")),
                                                sales.StageSpec("Won", Decimal("1"), is_won=True)])
     deal = sales.create_deal(None, party=party, name="Big one", pipeline=pipeline, amount="100", owner=rep)
-    sales.move_deal(root, deal, pipeline.stages.get(name="Won"))
+    sales.move_deal(root, deal, pipeline.stages.get(name="Won"), reason="signed")
     case = service.open_case(None, party=party, subject="Broken", owner=rep)
     tasks.create_task(None, title="Call back", party=party, assignee=rep)
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")

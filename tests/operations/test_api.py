@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.loyalty.models import PointsEntry
@@ -107,7 +108,13 @@ def test_deal_crud_filter_paginate_and_if_match(world: dict[str, Any]) -> None:
     assert bad.status_code == 422 and "reason" in bad.data["errors"]
     assert Deal.objects.get(pk=deal_id).version == 1  # nothing written
 
-    won = rep.patch(f"/deals/{deal_id}", {"stage_id": stages["Won"], "amount": "150.00"}, if_match=etag)
+    # A won deal needs its reason through the API as on the pages (one rule, in move_deal).
+    unexplained = rep.patch(f"/deals/{deal_id}", {"stage_id": stages["Won"], "amount": "150.00"}, if_match=etag)
+    assert unexplained.status_code == 422 and "reason" in unexplained.data["errors"]
+    assert Deal.objects.get(pk=deal_id).version == 1 and Deal.objects.get(pk=deal_id).amount != Decimal("150.00")
+
+    won = rep.patch(f"/deals/{deal_id}", {"stage_id": stages["Won"], "amount": "150.00", "close_reason": "signed"},
+                    if_match=etag)
     assert won.status_code == 200, won.data
     assert won.data["status"] == "won" and won.data["amount"] == "150.00" and won.data["closed_at"]
     assert rep.patch(f"/deals/{deal_id}", {"name": "again"}, if_match=etag).status_code == 412

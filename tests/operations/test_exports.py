@@ -16,8 +16,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.exports.models import ExportChunk, ExportFile
 from clientela.crm.jobs.models import Job
 from clientela.crm.jobs.schedules import tick

@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from clientela.cli.main import main
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.feedback.invitations import send_survey_reminders

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from clientela.api.models import IdempotencyKey
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.jobs.models import Job
 from clientela.crm.parties.models import Party

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from clientela import __version__
+from clientela.cli.api_tokens import token
 from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
@@ -16,7 +17,6 @@ from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.surveys import survey
-from clientela.cli.tokens import token
 from clientela.cli.users import user
 from clientela.cli.worker import worker
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.engagement import jobs as send_jobs
 from clientela.crm.engagement import sending
 from clientela.crm.engagement.access import (
@@ -24,56 +23,36 @@ from clientela.crm.engagement.access import (
 from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
-from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.web import labels
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page, page_number
 from clientela.web.send_reasons import send_reason_label
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: int, op: str = "view") -> Campaign:
-    try:
-        return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such campaign") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
 
 
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "campaign", "view"):
-        raise PermissionDenied
-    page = _page_number(request)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(visible_campaigns(request.user).select_related("segment")
-                .order_by("-starts_on", "-id")[start : start + PAGE_SIZE + 1])
+    require(request.user, "campaign")
+    page = page_number(request.GET)
+    rows, has_next = one_page(
+        visible_campaigns(request.user).select_related("segment").order_by("-starts_on", "-id"), page
+    )
     return render_page(request, "web/campaigns/list.html", {
-        "campaigns": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "rows": rows, "page": page, "has_next": has_next,
         "kinds": labels.CAMPAIGN_KINDS, "channels": labels.MESSAGE_CHANNELS,
     }, section="campaigns")
 
 
 def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **result: Any) -> dict[str, Any]:
     counts = member_status_counts(request.user, campaign)
-    start = (page - 1) * PAGE_SIZE
-    members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
-                   .order_by("id")[start : start + PAGE_SIZE + 1])
+    members, has_next = one_page(
+        visible_members(request.user).filter(campaign=campaign).select_related("party").order_by("id"), page
+    )
     for member in members:
         member.reason_label = send_reason_label(member.send_reason) if member.send_reason else ""
     total = sum(counts.values())
@@ -99,8 +78,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
         "stopped_at": stopped_at,
         "queued": queued,
         "reachable": members_with_consent(request.user, campaign),
-        "members": members[:PAGE_SIZE], "page": page,
-        "has_next": len(members) > PAGE_SIZE and page < MAX_PAGE,
+        "members": members, "page": page, "has_next": has_next,
         "can_send": can(request.user, "campaign", "update"),
         "kind_label": labels.label(labels.CAMPAIGN_KINDS, campaign.kind),
         "channel_label": labels.label(labels.MESSAGE_CHANNELS, campaign.message_channel),
@@ -111,7 +89,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
 
 def _answer(request: HttpRequest, campaign: Campaign, **result: Any) -> HttpResponse:
     context = _context(request, campaign, **result)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/campaigns/_body.html", context)
     status = 422 if result.get("error") else 200
     return render_page(request, "web/campaigns/detail.html", context, section="campaigns", status=status)
@@ -121,10 +99,10 @@ def _answer(request: HttpRequest, campaign: Campaign, **result: Any) -> HttpResp
 @require_GET
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id)
-    context = _context(request, campaign, page=_page_number(request))
-    if _is_htmx(request) and request.headers.get("HX-Target") == "deliveries":
+    context = _context(request, campaign, page=page_number(request.GET))
+    if is_htmx(request, "deliveries"):
         return render(request, "web/campaigns/_deliveries.html", context)
-    if _is_htmx(request) and request.headers.get("HX-Target") == "campaign-body":
+    if is_htmx(request, "campaign-body"):
         return render(request, "web/campaigns/_body.html", context)  # progress of a send
     return render_page(request, "web/campaigns/detail.html", context, section="campaigns")
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.fields import PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.responses import answers
 from clientela.api.routers.jobs import accepted
 from clientela.api.schemas.jobs import JobOut
@@ -41,12 +41,16 @@ def list_deliveries(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[DeliveryOut]:
+    """Per member of a campaign you may see: send status (queued, sent, suppressed, failed), when
+    it was sent and why it was not."""
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
     qs = access.visible_members(request.auth).filter(campaign=campaign)
     if send_status is not None:
         qs = qs.filter(send_status=send_status)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit)
-    return Page[DeliveryOut](items=[_out(m) for m in items], next_cursor=next_cursor)
+    return page_of(
+        Page[DeliveryOut], qs, _out,
+        ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/send", response=answers(202, JobOut))

@@ -106,7 +106,7 @@ class DealUpdate(Strict):
     owner_id: RefId | None = None
     team_id: RefId | None = None
     stage_id: RefId | None = Field(None, description="move the deal; a won/lost stage closes it")
-    close_reason: Text(300) | None = Field(None, description="required when moving to a lost stage")  # type: ignore[valid-type]
+    close_reason: Text(300) | None = Field(None, description="why the deal was won or lost: required with a stage_id of a won or lost stage")  # type: ignore[valid-type]
 
 
 DEAL_NULLABLE = frozenset({"expected_close", "owner_id", "team_id"})

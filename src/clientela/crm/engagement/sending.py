@@ -37,7 +37,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from clientela.crm.change_log import audit_change
+from clientela.crm.audit.actions import audit_change
 from clientela.crm.engagement import merge_fields, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus

@@ -33,8 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clientela.crm.audit.actions import record_change
-from clientela.crm.change_log import audit_create
+from clientela.crm.audit.actions import audit_create, record_change
 from clientela.crm.engagement import merge_fields, sending, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import SendStatus

@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "survey.invite": "clientela.crm.feedback.invitations.invite_job",
     "export.csv": "clientela.crm.exports.jobs.export_job",
     "imports.run": "clientela.crm.imports.jobs.run_import_job",
+    "voice.refresh": "clientela.crm.voice.jobs.refresh_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }
 

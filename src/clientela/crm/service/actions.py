@@ -10,10 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.audit.actions import created, field_values, record_change
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import (
+    audit_change,
+    audit_create,
+    audit_delete,
+    created,
+    field_values,
+    record_change,
+)
 from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import save_versioned
 from clientela.crm.service import sla
 from clientela.crm.service.models import NEXT_STATUSES, Case, CaseNote, CaseStatus, Priority
 
@@ -107,13 +114,7 @@ def update_case(
         raise CaseError("priority", f"must be one of {', '.join(Priority.values)}")
     if "category" in changes:
         _check_category(changes["category"])
-    before = {f: getattr(locked, f) for f in changes}
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.version += 1
-    locked.save()
-    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
-    return locked
+    return save_versioned(actor, locked, changes)
 
 
 @transaction.atomic

@@ -118,3 +118,34 @@ def css_pct(value: Any) -> str:
     """A share (0–1) as a CSS percentage with a dot, whatever the locale (bar widths)."""
     share = min(1.0, max(0.0, float(value or 0)))
     return f"{share * 100:.1f}%"
+
+
+@register.inclusion_tag("web/_pager.html", takes_context=True)
+def pager(
+    context: Any, number: int, has_next: bool, *, target: str = "", push: bool = False,
+    next_testid: str = "", query: Any = None,
+) -> dict[str, Any]:
+    """The Previous · Page n · Next bar under every list. The links keep the request's other
+    query parameters (filters); with ``target`` (an element id) htmx swaps only that element,
+    and ``push`` puts the new page in the address bar."""
+    params = context["request"].GET if query is None else query
+    number = int(number)
+    return {
+        "number": number,
+        "prev": query_with(params, page=number - 1) if number > 1 else "",
+        "next": query_with(params, page=number + 1) if has_next else "",
+        "target": target, "push": push, "next_testid": next_testid,
+    }
+
+
+@register.inclusion_tag("web/_table_head.html")
+def table_head(testid: str, *headings: str, css: str = "", num: str = "") -> dict[str, Any]:
+    """The opening of a list table: its scrolling wrapper, the table and one column heading
+    per ``headings`` (already translated, ``_("…")``). ``num`` names, by their 1-based
+    positions ("4,5"), the headings of number columns (right-aligned). The template closes
+    ``</table></div>`` after its rows."""
+    numeric = {int(i) for i in num.split(",") if i.strip()}
+    return {
+        "testid": testid, "css": css,
+        "headings": [(h, i + 1 in numeric) for i, h in enumerate(headings)],
+    }
