@@ -154,6 +154,9 @@ def _world() -> dict[str, Any]:
     FileImport.objects.create(created_by=admin, created_at=T0, file_name="klienci.csv", file_format="csv",
                               sha256="0" * 64, kind="customers", mapping={})
     SavedMapping.objects.create(signature="1" * 64, kind="customers", mapping={}, updated_at=T0)
+    from clientela.crm.voice.models import Theme
+
+    Theme.objects.create(language="pl", name="dostawa", terms=["dostawa", "kurier"])
     export = ExportFile.objects.create(kind="customers", created_by=admin, created_at=T0, expires_at=T0)
     ExportChunk.objects.create(export=export, seq=0, data=b"")
     save_profile(admin, name="Sklep Wisła", colour="#1f4e79")
