@@ -158,7 +158,10 @@ def _import_all(directory: Path, *, dry_run: bool, actor: Any) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="File to write (default: standard output, CSV only); for 'all', the directory.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
-def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
+@click.option("--as", "reader", default=None, metavar="USER",
+              help="Scores only: the file USER may see — their parties, without the CLV or margin "
+                   "columns their role hides, reasons without those figures.")
+def export_cmd(kind: str, output: Path | None, fmt: str, reader: str | None) -> None:
     """Export KIND in the columns import reads (all: every kind, one KIND.csv each, into
     the directory --output), or scores (the current scoring run, one row per party).
 
@@ -166,6 +169,8 @@ def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
+    if reader is not None and kind != "scores":
+        raise click.UsageError("--as applies to `export scores` only")
     if kind == "all" and (output is None or fmt != "csv"):
         raise click.UsageError("export all writes CSV files into the directory --output DIR")
     if kind != "all" and output is not None and output.is_dir():
@@ -179,7 +184,7 @@ def export_cmd(kind: str, output: Path | None, fmt: str) -> None:
             click.echo(f"Exported {count} rows to {path}.", err=True)
         return
     if kind == "scores":
-        _export_scores(output, fmt)
+        _export_scores(output, fmt, reader)
         return
     from clientela.crm.transfer.csv_export import export_csv, export_parquet
 
@@ -208,20 +213,26 @@ def _stdout_csv() -> Iterator[io.TextIOWrapper]:
         stream.detach()
 
 
-def _export_scores(output: Path | None, fmt: str) -> None:
+def _export_scores(output: Path | None, fmt: str, reader_name: str | None) -> None:
+    from clientela.crm.accounts.models import User
     from clientela.crm.scoring.export import NoScores, export_scores_csv, export_scores_parquet
 
+    reader = None
+    if reader_name is not None:
+        reader = User.objects.filter(username=reader_name, is_active=True).first()
+        if reader is None:
+            raise click.ClickException(f"--as: no active user {reader_name!r}")
     try:
         if fmt == "parquet":
             assert output is not None  # noqa: S101 (checked by the caller)
-            count = export_scores_parquet(output)
+            count = export_scores_parquet(output, reader=reader)
         elif output is None:
             with _stdout_csv() as stream:
-                export_scores_csv(stream)
+                export_scores_csv(stream, reader=reader)
             return
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
-                count = export_scores_csv(stream)
+                count = export_scores_csv(stream, reader=reader)
     except NoScores as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Exported {count} scores rows to {output}.", err=True)

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from clientela.crm.audit.actions import record_change
 from clientela.crm.parties.models import Party
-from clientela.crm.privacy.mentions import identifiers, redact_mentions
+from clientela.crm.privacy.mentions import matcher_for, redact_mentions
 from clientela.crm.privacy.registry import sections
 
 
@@ -44,13 +44,14 @@ def erase_party(actor: Any, party: Party) -> dict[str, int]:
     """Anonymise every personal field about ``party`` in every registered section.
 
     Rows stay (orders above all, so revenue totals do not move); the party keeps its id,
-    kind, roles, country and dates. Mentions of the person's name, email or phone in
-    other records' free text are replaced by ``[erased]`` (mentions.py). Returns the
-    rows touched per section.
+    kind, roles, country and dates. Mentions of the person's name, email, phone or ref in
+    every other text column of every table — declined, unaccented, in any case or
+    Unicode form, the phone in any format — are replaced by ``[erased]`` (mentions.py,
+    matching.py). Returns the rows touched per section.
     """
     party = Party.objects.select_for_update().get(pk=party.pk)
-    terms = identifiers(party)
+    matcher = matcher_for(party)
     counts = {section.name: section.erase(party, actor) for section in sections()}
-    counts["mentions"] = redact_mentions(terms)
+    counts["mentions"] = redact_mentions(matcher, party_id=party.pk)
     record_change(actor, entity="party", object_id=party.pk, action="erase", party_id=party.pk)
     return counts

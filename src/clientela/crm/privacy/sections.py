@@ -32,7 +32,7 @@ def _erase_party(party: Party, actor: Any) -> int:
     from django.db.models import F
 
     return Party.objects.filter(pk=party.pk).update(
-        ref=f"erased-{party.pk}", name=f"Erased party {party.pk}", email="", phone="", city="",
+        ref=f"erased-{party.pk}", name=f"Erased party {party.pk}", email="", phone="", street="", postal_code="", city="",
         language="", version=F("version") + 1,
     )
 
@@ -119,7 +119,7 @@ def _export_admin_log(party: Party) -> list[dict[str, Any]]:
 
 def _erase_admin_log(party: Party, actor: Any) -> int:
     # Mentions elsewhere in the log (another record quoting the name) go with the
-    # free-text scan (mentions.FREE_TEXT lists the log's two text columns).
+    # scan of every text column (mentions.py), which reads the log like any table.
     return int(_admin_log_rows(party).update(object_repr=REDACTED, change_message=""))
 
 

@@ -1,4 +1,13 @@
-"""Export the current run's scores as CSV (neutralised text) or Parquet."""
+"""Export the current run's scores as CSV (neutralised text) or Parquet.
+
+With a ``reader`` (``clientela export scores --as USER``) the file is the one that user
+may see: the scores of the parties they may see, the CLV and margin columns their role
+hides left empty, and each next-best-action reason built by ``reasons.reason_text`` from
+the same rule — so no figure of a hidden column reaches them through the reason text
+(issue 20). Without one (the operator at the shell) every column is written. Either
+way the reason is built, in English, from the score's figures; the English text the
+scoring run stored is not exported.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +15,17 @@ import csv
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.db.models import Q
+from django.utils import translation
 
+from clientela.crm.accounts.permissions import can_see
 from clientela.crm.scoring.models import CustomerScore, ModelRun
+from clientela.crm.scoring.reasons import reason_text, run_currency
 from clientela.crm.transfer.csv_export import neutralise
 
 # (header, ORM lookup, arrow type); text columns are neutralised in CSV.
@@ -40,6 +54,12 @@ COLUMNS: list[tuple[str, str, pa.DataType]] = [
 ]
 
 
+# The columns each hidden field group empties (accounts.permissions FIELD_GROUPS).
+HIDDEN_WITH = {"clv": ("expected_spend", "clv"), "margin": ("revenue", "net_contribution", "unprofitable")}
+# What reasons.reason_text reads beyond the columns.
+_REASON_FIELDS = ("nba_because_sku", "nba_lift", "nba_signals", "p_alive_previous", "party__is_prospect")
+
+
 class NoScores(LookupError):
     """There is no successful scoring run to export."""
 
@@ -50,12 +70,31 @@ def current_scores() -> Any:
     return CustomerScore.objects.filter(run=_current())
 
 
-def _rows(run: ModelRun, narrow: Callable[[Any], Any] | None = None) -> Iterator[tuple[Any, ...]]:
-    queryset = CustomerScore.objects.filter(run=run)
+def _rows(run: ModelRun, reader: Any = None, narrow: Callable[[Any], Any] | None = None
+          ) -> Iterator[tuple[Any, ...]]:
+    from clientela.crm.commerce.models import Product
+    from clientela.crm.scoring.access import visible_scores
+
+    show = {group: reader is None or can_see(reader, group) for group in HIDDEN_WITH}
+    hidden = {column for group, columns in HIDDEN_WITH.items() if not show[group] for column in columns}
+    scores = CustomerScore.objects.filter(run=run) if reader is None else visible_scores(reader).filter(run=run)
     if narrow is not None:
-        queryset = narrow(queryset)
-    queryset = queryset.order_by("party__ref").values_list(*(lookup for _, lookup, _ in COLUMNS))
-    yield from queryset.iterator(chunk_size=5000)
+        scores = narrow(scores)
+    lookups = [lookup for _, lookup, _ in COLUMNS]
+    fields = [*lookups, *(f for f in _REASON_FIELDS if f not in lookups)]
+    used = Q(sku__in=scores.values("nba_product_sku")) | Q(sku__in=scores.values("nba_because_sku"))
+    names = dict(Product.objects.filter(used).values_list("sku", "name"))
+    currency = run_currency(run)
+    reason_at = [name for name, _, _ in COLUMNS].index("nba_reason")
+    with translation.override("en"):
+        for values in scores.order_by("party__ref").values_list(*fields).iterator(chunk_size=5000):
+            record = dict(zip(fields, values, strict=True))
+            score = SimpleNamespace(**{k: v for k, v in record.items() if "__" not in k},
+                                    party=SimpleNamespace(is_prospect=record["party__is_prospect"]))
+            row = [None if name in hidden else record[lookup] for name, lookup, _ in COLUMNS]
+            row[reason_at] = reason_text(score, show_clv=show["clv"], show_margin=show["margin"],
+                                         currency=currency, names=names)
+            yield tuple(row)
 
 
 def _current() -> ModelRun:
@@ -79,27 +118,28 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def export_scores_csv(stream: TextIO, *, narrow: Callable[[Any], Any] | None = None) -> int:
-    """Write the current run's scores to ``stream`` (``narrow``: the rows a user may
-    see); returns the row count."""
+def export_scores_csv(stream: TextIO, *, reader: Any = None, narrow: Callable[[Any], Any] | None = None) -> int:
+    """Write the current run's scores (those ``reader`` may see, when given; ``narrow``:
+    the rows a user's scope keeps) to ``stream``; returns the row count."""
     run = _current()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     count = 0
-    for row in _rows(run, narrow):
+    for row in _rows(run, reader, narrow):
         writer.writerow([_cell(v) for v in row])
         count += 1
     return count
 
 
-def export_scores_parquet(path: Path | str) -> int:
-    """Write the current run's scores to a typed Parquet file; returns the row count."""
+def export_scores_parquet(path: Path | str, *, reader: Any = None) -> int:
+    """Write the current run's scores (those ``reader`` may see, when given) to a typed
+    Parquet file; returns the row count."""
     run = _current()
     schema = pa.schema([(name, kind) for name, _, kind in COLUMNS])
     count = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         batch: list[tuple[Any, ...]] = []
-        for row in _rows(run):
+        for row in _rows(run, reader):
             batch.append(row)
             if len(batch) == 50_000:
                 writer.write_table(_table(batch, schema))

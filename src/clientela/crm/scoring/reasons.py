@@ -6,8 +6,9 @@ bought with and the lift, a prospect's signals). The sentence is built when a pa
 the API shows it, from the same field-visibility rules as the figures themselves
 (``accounts.permissions.can_see``): a role that may not see CLV never reads a CLV in a
 reason, one that may not see margin never reads a net contribution or past revenue
-(issue 20, F2 and F3). The English ``nba_reason`` column the run also writes is for
-exports and older runs; it is never shown.
+(issue 20, F2 and F3). The English ``nba_reason`` column the run also writes is kept
+for older runs; it is never shown, nor exported (the scores export builds its reasons
+here too, from the columns it writes).
 """
 
 from __future__ import annotations
@@ -56,8 +57,16 @@ def _percent(value: float | None) -> str:
 
 def reason_for(user: Any, score: Any, *, currency: str, names: dict[str, str] | None = None) -> str:
     """The reason for ``score.next_best_action``, with only the figures ``user`` may see."""
+    return reason_text(score, show_clv=can_see(user, "clv"), show_margin=can_see(user, "margin"),
+                       currency=currency, names=names)
+
+
+def reason_text(score: Any, *, show_clv: bool, show_margin: bool, currency: str,
+                names: dict[str, str] | None = None) -> str:
+    """The reason for ``score.next_best_action`` with CLV and margin figures (net
+    contribution, past revenue) only where shown; ``reason_for`` decides from a user's role,
+    the scores export from the columns it writes."""
     names = names or {}
-    show_clv, show_margin = can_see(user, "clv"), can_see(user, "margin")
     action = score.next_best_action
     p = _percent(score.p_alive)
     parts: list[str] = []
