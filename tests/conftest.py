@@ -4,6 +4,11 @@ A test that needs a service this machine lacks (PostgreSQL, Chromium) calls ``ne
 it skips with the reason, or fails when CLIENTELA_REQUIRE_ALL=1 (as in CI).
 Tests marked ``postgres`` only make sense on PostgreSQL; on the SQLite pass they are
 deselected with a note (CI runs the suite on both databases).
+
+``shared_worlds``: the demo companies and served sites that many modules read, built once a
+run and restored for each module (tests/shared_worlds.py). ``pytest --reverse`` runs the
+collected tests in the reverse order: no test may depend on another having run before it
+(CI's PostgreSQL pass runs reversed).
 """
 
 from __future__ import annotations
@@ -21,11 +26,22 @@ from clientela_test_support import (  # noqa: F401
     postgres_reachable,
     smtp_inbox,
 )
+from shared_worlds import SharedWorlds, ensure_test_database
 
 _deselected_pg: list[str] = []
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse", action="store_true", default=False,
+        help="run the collected tests in the reverse order (modules, and tests within them): "
+             "a test that depends on another having run first fails",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("reverse"):
+        items.reverse()
     if database_vendor() == "postgresql":
         return
     keep, drop = [], []
@@ -38,7 +54,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"clientela database: {database_vendor()} (CLIENTELA_REQUIRE_ALL={int(REQUIRE_ALL)})"]
+    order = ", tests in reverse order" if config.getoption("reverse") else ""
+    return [f"clientela database: {database_vendor()} (CLIENTELA_REQUIRE_ALL={int(REQUIRE_ALL)}){order}"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
@@ -47,7 +64,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
             f"{len(_deselected_pg)} PostgreSQL-only tests deselected: this pass runs on SQLite "
             "(set CLIENTELA_DATABASE_URL=postgres://… to run them; CI runs both passes)."
         )
-
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -64,3 +80,15 @@ def inbox(settings: Any) -> Iterator[SmtpInbox]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""
     with smtp_inbox(settings) as handler:
         yield handler
+
+
+@pytest.fixture(scope="session")
+def shared_worlds(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedWorlds]:
+    """The worlds of tests/shared_worlds.py: ``shared_worlds.use("demo")`` in a module
+    fixture (inside ``django_db_blocker.unblock()``), ``shared_worlds.leave()`` after it."""
+    with django_db_blocker.unblock(), ensure_test_database():
+        worlds = SharedWorlds()
+        try:
+            yield worlds
+        finally:
+            worlds.close()
