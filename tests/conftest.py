@@ -31,17 +31,37 @@ from shared_worlds import SharedWorlds, ensure_test_database
 _deselected_pg: list[str] = []
 
 
+# Tests that never touch a database: the engines (which import no Django, a contract
+# import-linter checks), the linters and the docs. CI's PostgreSQL pass skips them
+# (--skip-database-free): they ran, identically, in its SQLite pass.
+DATABASE_FREE = ("tests/value/", "tests/insight/", "tests/test_lint.py", "tests/test_docs.py")
+_skipped_database_free: list[str] = []
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--reverse", action="store_true", default=False,
         help="run the collected tests in the reverse order (modules, and tests within them): "
              "a test that depends on another having run first fails",
     )
+    parser.addoption(
+        "--skip-database-free", action="store_true", default=False,
+        help="leave out the tests that use no database (" + ", ".join(DATABASE_FREE) + "): "
+             "for a second pass on another database",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("reverse"):
         items.reverse()
+    if config.getoption("skip_database_free"):
+        root = config.rootpath
+        free = [i for i in items if i.path.relative_to(root).as_posix().startswith(DATABASE_FREE)]
+        if free:
+            _skipped_database_free.extend(i.nodeid for i in free)
+            config.hook.pytest_deselected(items=free)
+            dropped = {id(i) for i in free}
+            items[:] = [i for i in items if id(i) not in dropped]
     if database_vendor() == "postgresql":
         return
     keep, drop = [], []
@@ -59,6 +79,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if _skipped_database_free:
+        terminalreporter.write_line(
+            f"{len(_skipped_database_free)} tests that use no database deselected (--skip-database-free)."
+        )
     if _deselected_pg:
         terminalreporter.write_line(
             f"{len(_deselected_pg)} PostgreSQL-only tests deselected: this pass runs on SQLite "
