@@ -30,6 +30,7 @@ from django.db import connection, transaction
 class _PgSnapshot:
     schema: str
     tables: list[str]
+    filled: list[str]  # the tables that had rows
     sequences: dict[str, tuple[int | None, bool]] = field(default_factory=dict)
 
 
@@ -64,15 +65,27 @@ def take(name: str) -> None:
         cursor.execute(f"CREATE SCHEMA {_quote(schema)}")
         for table in tables:
             cursor.execute(f"CREATE TABLE {_quote(schema)}.{_quote(table)} AS TABLE {_quote(table)}")
+        filled = _filled(cursor, tables)
         cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()")
         sequences = {row[0]: (row[1], row[1] is not None) for row in cursor.fetchall()}
-    _postgres[name] = _PgSnapshot(schema=schema, tables=tables, sequences=sequences)
+    _postgres[name] = _PgSnapshot(schema=schema, tables=tables, filled=filled, sequences=sequences)
 
 
-def restore(name: str) -> None:
-    """Put the database back as it was when ``take(name)`` ran."""
-    assert not connection.in_atomic_block, "a snapshot is restored between tests, outside a transaction"
+def _filled(cursor: Any, tables: list[str]) -> list[str]:
+    """The tables that hold a row (one query)."""
+    if not tables:
+        return []
+    cursor.execute(" UNION ALL ".join(
+        f"SELECT %s WHERE EXISTS (SELECT 1 FROM {_quote(t)})" for t in tables), tables)
+    return [row[0] for row in cursor.fetchall()]
+
+
+def restore(name: str, *, in_transaction: bool = False) -> None:
+    """Put the database back as it was when ``take(name)`` ran. ``in_transaction``
+    (PostgreSQL only): inside the caller's open transaction, which may then roll it back."""
+    assert in_transaction or not connection.in_atomic_block, "a snapshot is restored between tests"
     if connection.vendor == "sqlite":
+        assert not in_transaction, "SQLite's backup replaces the whole database, outside any transaction"
         _sqlite[name].backup(_raw_sqlite())
         return
     snap = _postgres[name]
@@ -81,9 +94,16 @@ def restore(name: str) -> None:
         missing = set(snap.tables) - set(tables)
         assert not missing, f"tables dropped since the snapshot {name!r} was taken: {sorted(missing)}"
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("TRUNCATE " + ", ".join(_quote(t) for t in tables))
-        for table in snap.tables:
+        # Only the tables with rows now or then (TRUNCATE costs per table, empty or not);
+        # CASCADE adds the empty tables that reference them.
+        emptied = sorted(set(_filled(cursor, tables)) | set(snap.filled))
+        if emptied:
+            cursor.execute("TRUNCATE " + ", ".join(_quote(t) for t in emptied) + " CASCADE")
+        for table in snap.filled:
             cursor.execute(f"INSERT INTO {_quote(table)} SELECT * FROM {_quote(snap.schema)}.{_quote(table)}")
+        # The foreign keys checked now (as Django's test cases check them after each test).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for sequence, (value, called) in snap.sequences.items():
             cursor.execute("SELECT setval(%s, %s, %s)", [_quote(sequence), value or 1, called])
 

@@ -30,6 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.db import connection, transaction
+
 import database_snapshots as snapshots
 
 TODAY = date(2026, 11, 23)
@@ -111,6 +113,7 @@ class SharedWorlds:
         self._data: dict[str, Any] = {}
 
     def use(self, name: str) -> Any:
+        """The world ``name``, committed: call ``leave()`` after the module."""
         if name in self._data:
             snapshots.restore(name)
         else:
@@ -121,6 +124,33 @@ class SharedWorlds:
         _forget_process_caches()
         return self._data[name]
 
+    @contextmanager
+    def reading(self, name: str) -> Iterator[Any]:
+        """The world ``name`` for tests that run in their own transactions (pytest-django's
+        ``db``) and commit nothing: on PostgreSQL it is restored inside a transaction that
+        is rolled back afterwards (cheaper than restoring the empty database); on SQLite
+        it is committed and the empty database restored afterwards (both are a copy in
+        memory)."""
+        if connection.vendor != "postgresql":
+            try:
+                yield self.use(name)
+            finally:
+                self.leave()
+            return
+        if name not in self._data:
+            self.use(name)
+            self.leave()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            snapshots.restore(name, in_transaction=True)
+            _forget_process_caches()
+            yield self._data[name]
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            _forget_process_caches()
+
     def leave(self) -> None:
         """The database as it was before any world was built."""
         snapshots.restore(EMPTY)
@@ -129,6 +159,20 @@ class SharedWorlds:
     def close(self) -> None:
         self.leave()
         snapshots.drop_all()
+
+
+def for_module(worlds: SharedWorlds, blocker: Any, name: str) -> Iterator[Any]:
+    """The body of a module fixture reading the world ``name``:
+    ``yield from for_module(shared_worlds, django_db_blocker, "demo")``. The database is
+    unblocked only to restore the world and to put the database back, not for the tests."""
+    with blocker.unblock():
+        reading = worlds.reading(name)
+        world = reading.__enter__()
+    try:
+        yield world
+    finally:
+        with blocker.unblock():
+            reading.__exit__(None, None, None)
 
 
 def _forget_process_caches() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared_worlds import TODAY, SharedWorlds
+from shared_worlds import TODAY, SharedWorlds, for_module
 
 __all__ = ["TODAY", "small_company"]
 
@@ -15,12 +15,6 @@ __all__ = ["TODAY", "small_company"]
 @pytest.fixture(scope="module")
 def small_company(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """A 600-party company (seed 7), the shared ``demo600`` world (tests/shared_worlds.py):
-    restored for the module, wiped after it; the module's tests run in rolled-back
+    restored for the module, gone after it; the module's tests run in rolled-back
     transactions on top of it."""
-    with django_db_blocker.unblock():
-        counts = shared_worlds.use("demo600")
-    try:
-        yield counts
-    finally:
-        with django_db_blocker.unblock():
-            shared_worlds.leave()
+    yield from for_module(shared_worlds, django_db_blocker, "demo600")

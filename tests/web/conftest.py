@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from browser_site import browser, page, served_url, site  # noqa: F401 (the browser tests' fixtures)
-from shared_worlds import SharedWorlds
+from shared_worlds import SharedWorlds, for_module
 from shared_worlds import build_pipeline as build_pipeline_now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,14 +30,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(scope="module")
 def company(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """300 parties (seed 5), scored: the shared ``demo`` world (tests/shared_worlds.py),
-    restored for the module and wiped after it. ``{"counts": …, "run": …}``."""
-    with django_db_blocker.unblock():
-        world = shared_worlds.use("demo")
-    try:
-        yield world
-    finally:
-        with django_db_blocker.unblock():
-            shared_worlds.leave()
+    restored for the module and gone after it. ``{"counts": …, "run": …}``."""
+    yield from for_module(shared_worlds, django_db_blocker, "demo")
 
 
 @pytest.fixture
