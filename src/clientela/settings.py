@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "clientela.crm.service",
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
+    "clientela.crm.branding",
     "clientela.demo",
     "clientela.web",
 ]
@@ -235,7 +236,7 @@ if BEHIND_PROXY:
 
 # Background jobs and schedules (crm/jobs; docs/operations.md "Jobs and schedules").
 # The queue is django-tasks with its database backend, on the same database as the rest.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs"]
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs", "clientela.crm.imports"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job's worker beats every fifth of this; silent this long, the job is taken to
 # be lost (worker killed) and retried. Also how long a killed scoring run holds its lease.
@@ -244,6 +245,8 @@ JOB_TIMEOUT_SECONDS = int(os.environ.get("CLIENTELA_JOB_TIMEOUT", "300"))
 # JOB_MAX_ATTEMPTS attempts.
 JOB_RETRY_SECONDS = int(os.environ.get("CLIENTELA_JOB_RETRY_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("CLIENTELA_JOB_MAX_ATTEMPTS", "5"))
+# The largest file the import wizard (page and API) takes, in MB (10^6 bytes).
+IMPORT_MAX_BYTES = int(os.environ.get("CLIENTELA_IMPORT_MAX_MB", "100")) * 1_000_000
 # Local time (TIME_ZONE) of the nightly scoring run, "HH:MM".
 SCORING_TIME = os.environ.get("CLIENTELA_SCORING_TIME", "02:30")
 if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", SCORING_TIME):

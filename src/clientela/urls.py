@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("s/<str:token>/", public.survey_answer, name="public-survey"),
     path("u/<str:token>/", public.unsubscribe, name="public-unsubscribe"),
+    path("brand/logo/", public.brand_logo, name="brand-logo"),
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_urlpatterns,
     path("", include("clientela.web.urls")),

@@ -47,9 +47,24 @@ def add_operation_records(world: Any) -> None:
         records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)
+        records.file_import = _draft_import(owner)
+
+
+def _draft_import(owner: Any) -> Any:
+    """An import its owner is preparing (a valid customers file, mapped)."""
+    from django.utils import timezone
+
+    from clientela.crm.imports.models import FileImport
+
+    data = b"customer_ref,name\nIMP-1,Imported\n"
+    return FileImport.objects.create(
+        created_by=owner, created_at=timezone.now(), file_name="c.csv", file_size=len(data), file_format="csv",
+        sha256="0" * 64, data=data, kind="customers", encoding="utf-8", delimiter=",",
+        mapping={"customer_ref": "customer_ref", "name": "name"})
 
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
+    "import_id": lambda w, r: r.file_import.pk,
     "pipeline_id": lambda w, r: w.spare_pipeline.pk,
     "stage_id": lambda w, r: w.spare_stage.pk,
     "deal_id": lambda w, r: r.deal.pk,
@@ -61,6 +76,7 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
+    ("PATCH", "/api/v1/imports/{import_id}"): lambda w, r: {"create_missing": True},
     ("POST", "/api/v1/pipelines"): lambda w, r: {
         "name": "New", "stages": [{"name": "Lead", "win_probability": "0.1"}]},
     ("PATCH", "/api/v1/pipelines/{pipeline_id}"): lambda w, r: {"name": "Renamed"},
@@ -126,6 +142,10 @@ ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|4
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+IMPORT_UPLOAD = "422 422 422|422 422 422|403 403 403|403 403 403|422 422 422|403 403 403|403 403 403"
+IMPORT_DRAFT = "ok 404 404|ok 404 404|403 403 403|403 403 403|ok 404 404|403 403 403|403 403 403"
+IMPORT_FILE = "422 404 404|422 404 404|403 403 403|403 403 403|422 404 404|403 403 403|403 403 403"
+IMPORT_UNDO = "409 404 404|409 404 404|403 403 403|403 403 403|409 404 404|403 403 403|403 403 403"
 
 EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/pipelines"): PIPELINE_LIST,
@@ -172,8 +192,18 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
+    # The import wizard: the import capability; a draft is its uploader's alone. The matrix
+    # sends no file, so an upload answers 422 (an empty file) to those who may import.
+    ("POST", "/api/v1/imports/upload"): IMPORT_UPLOAD,
+    ("GET", "/api/v1/imports/{import_id}"): IMPORT_DRAFT,
+    ("PATCH", "/api/v1/imports/{import_id}"): IMPORT_DRAFT,
+    ("GET", "/api/v1/imports/{import_id}/preview"): IMPORT_DRAFT,
+    ("POST", "/api/v1/imports/{import_id}/start"): IMPORT_DRAFT,
+    ("POST", "/api/v1/imports/{import_id}/file"): IMPORT_FILE,
+    ("POST", "/api/v1/imports/{import_id}/undo"): IMPORT_UNDO,  # a draft is not in place: 409
 }
 
 # Success statuses that are not the method's default.
 SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200,
-                               ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200}
+                               ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
+                               ("POST", "/api/v1/imports/{import_id}/start"): 202}

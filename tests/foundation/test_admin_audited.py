@@ -32,6 +32,7 @@ from django.urls import path
 from clientela.crm.accounts.actions import create_user
 from clientela.crm.accounts.models import Team, User
 from clientela.crm.audit.models import AuditEntry
+from clientela.crm.branding.actions import save_profile
 from clientela.crm.commerce.actions import create_order
 from clientela.crm.commerce.models import ExchangeRate, Product
 from clientela.crm.engagement import actions as engagement
@@ -100,6 +101,7 @@ def _plant() -> User:
                                  mean_order_value=10.0, orders=1, revenue=1, cost_of_goods=1, cost_to_serve=0,
                                  net_contribution=0)
     assert case.pk
+    save_profile(root, name="Sklep Nowak", colour="#123456")
     return root
 
 

@@ -170,3 +170,15 @@ def test_html_report_is_self_contained(scored: dict, tmp_path) -> None:
         assert chart in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html
+
+
+def test_report_names_the_feedback_themes_and_their_drivers(scored: dict) -> None:
+    themes = scored["report"]["feedback_themes"]
+    assert themes, "the demo's NPS comments have themes"
+    for theme in themes:
+        assert set(theme) >= {"name", "terms", "language", "answers", "share_detractors", "share_promoters",
+                              "nps_effect"}
+        assert theme["language"] in {"pl", "en", "ru"} and theme["answers"] >= 3
+    worst = themes[0]  # most negative effect on the score first
+    assert worst["nps_effect"] < 0 and worst["share_detractors"] > worst["share_promoters"]
+    assert {"pl", "en"} <= {t["language"] for t in themes}

@@ -14,9 +14,9 @@ from clientela.value.datasets import load_cdnow_summary
 
 def test_init_only_stores_settings_and_repr() -> None:
     model = BetaGeo(max_iter=50)
-    assert model.get_params() == {"max_iter": 50, "tol": 1e-10}
+    assert model.get_params() == {"max_iter": 50, "tol": 1e-10, "penalizer": 0.0, "time_grid": None}
     assert not hasattr(model, "params_")
-    assert repr(model) == "BetaGeo(max_iter=50, tol=1e-10)"
+    assert repr(model) == "BetaGeo(max_iter=50, tol=1e-10, penalizer=0.0, time_grid=None)"
     with pytest.raises(NotFittedError):
         model.p_alive(load_cdnow_summary())
 

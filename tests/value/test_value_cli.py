@@ -87,7 +87,7 @@ def test_auto_without_calibration_uses_aic(log_files: dict[str, Path]) -> None:
     [
         (["--customer", "cust", "--date", "date"], "--customer: column 'cust' not found"),
         (["--customer", "customer_id", "--date", "day"], "--date: column 'day' not found"),
-        (["--customer", "customer_id", "--date", "quantity"], "column 'quantity' holds numbers"),
+        (["--customer", "customer_id", "--date", "quantity"], "column 'quantity' has a value that is not a date"),
         ([*BASE, "--amount", "price"], "--amount: column 'price' not found"),
         ([*BASE, "--calibration-end", "soon"], "'soon' is not a date"),
         ([*BASE, "--calibration-end", "2031-01-01"], "leaves no holdout period"),
@@ -111,3 +111,74 @@ def test_failed_run_writes_nothing(log_files: dict[str, Path], tmp_path: Path) -
     assert code != 0
     assert not output.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_auto_states_its_criterion_runner_up_and_margin(log_files: dict[str, Path]) -> None:
+    code, text = run(str(log_files["csv"]), *BASE, "--calibration-end", "1997-09-28")
+    assert code == 0, text
+    line = next(li for li in text.splitlines() if li.startswith("auto: criterion"))
+    assert "the lowest holdout RMSE" in line and "runner-up" in line and "margin" in line
+    code, text = run(str(log_files["parquet"]), *BASE)
+    assert code == 0, text
+    line = next(li for li in text.splitlines() if li.startswith("auto: criterion"))
+    assert "the lowest AIC on all the data" in line and "runner-up" in line and "margin" in line
+    # the margin printed is the runner-up's figure minus the winner's
+    numbers = [float(v) for v in line.replace(")", " ").replace(",", " ").split() if v.replace(".", "").replace("-", "").isdigit()]
+    assert numbers[-1] == pytest.approx(numbers[-2] - numbers[-3], abs=2e-4)
+
+
+def test_zero_spend_repeat_buyer_needs_min_spend_and_its_count_is_printed(
+    log_files: dict[str, Path], tmp_path: Path
+) -> None:
+    log = load_cdnow_transactions()
+    repeaters = log.groupby("customer_id")["date"].nunique()
+    one = repeaters[repeaters == 2].index[0]  # a repeat buyer with one repeat purchase
+    rows = log.index[log["customer_id"] == one]
+    log.loc[rows[-1], "amount"] = 0.0  # ... which was free
+    path = tmp_path / "free.csv"
+    log.to_csv(path, index=False)
+    code, text = run(str(path), *BASE, "--amount", "amount", "--model", "bgnbd")
+    assert code != 0 and "--min-spend 0" in text and "Traceback" not in text
+    code, text = run(str(path), *BASE, "--amount", "amount", "--model", "bgnbd", "--min-spend", "0")
+    assert code == 0, text
+    assert "excluded from the Gamma-Gamma fit: 1 repeat buyer(s)" in text
+
+
+def _loglik(text: str) -> str:
+    return next(li for li in text.splitlines() if "log-likelihood" in li).split(",")[0]
+
+
+def test_aware_dates_across_daylight_saving_and_local_day(
+    log_files: dict[str, Path], tmp_path: Path
+) -> None:
+    log = load_cdnow_transactions()
+    stamps = pd.to_datetime(log["date"]).dt.tz_localize("Europe/Warsaw", nonexistent="shift_forward",
+                                                           ambiguous="NaT")
+    log["date"] = stamps.map(lambda t: t.isoformat() if pd.notna(t) else "1997-03-01T12:00:00+01:00")
+    assert log["date"].str.endswith("+01:00").any() and log["date"].str.endswith("+02:00").any()
+    path = tmp_path / "aware.csv"
+    log.to_csv(path, index=False)
+    code, text = run(str(path), *BASE, "--model", "bgnbd")
+    assert code == 0, text
+    code, local = run(str(path), *BASE, "--model", "bgnbd", "--local-day", "Europe/Warsaw")
+    assert code == 0, local
+    # Midnight in Warsaw is the day before in UTC: the local days are the original ones.
+    code, naive = run(str(log_files["csv"]), *BASE, "--model", "bgnbd")
+    assert _loglik(local) == _loglik(naive) != _loglik(text)
+    code, text = run(str(path), *BASE, "--local-day", "Nowhere/Town")
+    assert code != 0 and "not a time zone" in text
+
+
+def test_no_visible_churn_falls_back_to_the_nbd(tmp_path: Path) -> None:
+    rng = np.random.default_rng(17)
+    rows = []
+    for c in range(300):  # every customer buys twelve times over the year and is still buying
+        for day in np.sort(rng.integers(0, 364, 12)):
+            rows.append((c, str(np.datetime64("2025-01-01") + np.timedelta64(int(day), "D")), 30.0))
+    path = tmp_path / "steady.csv"
+    pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).to_csv(path, index=False)
+    code, text = run(str(path), *BASE, "--output", str(tmp_path / "s.csv"))
+    assert code == 0, text
+    assert "NBD without dropout, P(alive) = 1" in text and "model nbd:" in text
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert (scores["p_alive"] == 1.0).all() and np.isfinite(scores["expected_purchases"]).all()

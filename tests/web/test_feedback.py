@@ -135,3 +135,57 @@ def test_comment_list_query_count_does_not_grow_with_rows(answers: Any, make_use
 def test_anonymous_visitor_is_sent_to_login() -> None:
     response = Client().get("/feedback/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=/feedback/"
+
+
+def test_the_themes_of_the_comments_and_their_effect_on_nps(company: Any, make_user: Any) -> None:
+    """Planted comments in three languages: the page's drivers table starts with the two
+    detractor themes, names themes in the comments' words and is in the user's language."""
+    from insight.test_insight_themes import planted_answers
+
+    SurveyResponse.objects.all().delete()
+    survey = create_survey(None, name="NPS themes", kind="nps", question="Would you recommend us?")
+    texts, languages, labels, scores = planted_answers(per_theme=20, noise=20)
+    parties = list(Party.objects.order_by("id")[: len(texts)])
+    for party, language in zip(parties, languages, strict=False):
+        Party.objects.filter(pk=party.pk).update(language=language)
+    now = timezone.now()
+    for party, text, score in zip(parties, texts, scores, strict=False):
+        record_response(None, survey=survey, score=int(score), party=party, comment=text,
+                        answered_at=now - timedelta(days=3))
+    c = Client(HTTP_ACCEPT_LANGUAGE="pl")
+    c.force_login(make_user("root", "admin"))
+    page = c.get("/feedback/").content.decode()
+    assert "O czym piszą klienci" in page and "Wpływ na NPS" in page
+    rows = re.findall(r'<tr data-testid="driver"><th scope="row" lang="(\w+)" translate="no">([^<]*)</th>', page)
+    assert len(rows) >= 9, rows
+    detractor_words = {"uszkodzony", "dostawa", "opóźnienie", "spóźniony", "повреждённый", "доставка",
+                       "задержка", "damage", "delivery", "delay", "late", "break"}
+    for language in ("pl", "ru", "en"):
+        mine = [name for lang, name in rows if lang == language]
+        assert all(set(name.split(", ")) & detractor_words for name in mine[:2]), (language, mine)
+
+    # an empty scope shows the note, not a table
+    rep = make_user("rep", "sales_rep")
+    Party.objects.filter(owner=rep).update(owner=None)
+    page = client_for(rep).get("/feedback/").content.decode()
+    assert 'data-testid="driver"' not in page and "Not enough NPS comments" in page
+
+
+def test_a_detractors_comment_opens_a_prefilled_case(answers: Any, make_user: Any) -> None:
+    c = client_for(make_user("root", "admin"))
+    page = c.get("/feedback/").content.decode()
+    detractor = SurveyResponse.objects.get(comment="Never again <b>bad</b>")
+    promoter = SurveyResponse.objects.get(comment="Świetna obsługa, polecam!")
+    assert f'href="/cases/new/?response={detractor.pk}"' in page
+    assert f"?response={promoter.pk}" not in page  # promoters' comments offer no case
+    form = c.get(f"/cases/new/?response={detractor.pk}").content.decode()
+    assert "NPS after purchase: score 3" in form
+    assert "Never again &lt;b&gt;bad&lt;/b&gt;" in form  # the comment, escaped, as the description
+    assert f'name="party" value="{detractor.party_id}"' in form
+    # a marketer reads answers but opens no cases: no link
+    marketer_page = client_for(make_user("mk", "marketer")).get("/feedback/").content.decode()
+    assert 'data-testid="open-case"' not in marketer_page
+    # an answer the user may not read is not a way to learn about it
+    rep = make_user("rep", "sales_rep")
+    Party.objects.filter(owner=rep).update(owner=None)
+    assert client_for(rep).get(f"/cases/new/?response={detractor.pk}").status_code in (403, 404)

@@ -115,11 +115,12 @@ def test_many_matches_are_cut_per_group(world: World) -> None:
 def test_query_counts(world: World, django_assert_max_num_queries: Any) -> None:
     c = client_for(world.users["admin"])
     c.get("/search/", {"q": "lodz"})
-    # session, user, one per group, and the cases' second read (their ids are chosen on
-    # the case table alone, then read with their party: service.queries.search_cases)
-    with django_assert_max_num_queries(9):
+    # session, user, one per group (customers, other parties, contacts, deals, cases, tasks),
+    # and the cases' second read (their ids are chosen on the case table alone, then read
+    # with their party: service.queries.search_cases)
+    with django_assert_max_num_queries(10):
         assert c.get("/search/", {"q": "lodz"}).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         c.get("/search/", {"q": "lodz"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="global-search-results")
 
 
@@ -142,3 +143,18 @@ def test_search_page_is_translated(world: World, lang: str) -> None:
         if left:
             problems[path] = left
     assert not problems, problems
+
+
+def test_suppliers_and_partners_are_found_apart_from_the_customers(world: World) -> None:
+    from clientela.crm.parties.models import Party
+
+    Party.objects.create(ref="SUP-LODZ", name="Łódzkie Hurtownie Papieru", kind="organisation",
+                         is_supplier=True)
+    Party.objects.create(ref="PRT-LODZ", name="Łódzki Partner Logistyczny", kind="organisation",
+                         is_partner=True, is_customer=True)  # a partner who also buys is a customer
+    page = client_for(world.users["admin"], "pl").get("/search/", {"q": "lodzk"}).content.decode()
+    found = groups(page)
+    assert "Łódzkie Hurtownie Papieru" not in found["customers"]
+    assert "Łódzki Partner Logistyczny" in found["customers"]
+    assert found["parties"] == ["Łódzkie Hurtownie Papieru"]
+    assert "Dostawca" in page  # the supplier's role is named, in the user's language

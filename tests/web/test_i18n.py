@@ -100,16 +100,19 @@ def test_the_checker_finds_an_untranslated_string() -> None:
 
 
 def _po_entries(lang: str) -> list[tuple[str, list[str], bool]]:
-    """(msgid, msgstrs, fuzzy) of each entry of the .po file (a small reader)."""
-    entries, msgid, strs, fuzzy, field = [], None, [], False, None
+    """(msgid, msgstrs, fuzzy) of each entry of the .po file (a small reader); an entry
+    with a context has the compiled catalogue's key, ``context\x04msgid``."""
+    entries, msgid, strs, fuzzy, field, context = [], None, [], False, None, None
     text = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     for line in text.splitlines() + [""]:
         if not line.strip():
             if msgid is not None:
-                entries.append((msgid, strs, fuzzy))
-            msgid, strs, fuzzy, field = None, [], False, None
+                entries.append((f"{context}\x04{msgid}" if context else msgid, strs, fuzzy))
+            msgid, strs, fuzzy, field, context = None, [], False, None, None
         elif line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        elif line.startswith("msgctxt "):
+            context = line[9:-1]
         elif line.startswith("msgid "):
             msgid, field = line[7:-1], "id"
         elif line.startswith("msgid_plural "):

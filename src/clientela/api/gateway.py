@@ -7,7 +7,9 @@
 * input hygiene: NUL characters and unpaired surrogates are refused (400), a body on
   POST/PUT/PATCH must be JSON (415) and within the limits of ``body_limits`` (size 413,
   depth, members, values 400), checked on its bytes before it is parsed. The body of an
-  anonymous caller is not parsed at all: every operation answers it 401;
+  anonymous caller is not parsed at all: every operation answers it 401. The one
+  exception is a file sent to the import wizard (``UPLOAD_PATHS``): its body is the file
+  itself (CSV or XLSX), up to ``settings.IMPORT_MAX_BYTES``, read by its operation;
 * ``Idempotency-Key`` on POST: the first response is stored (per user and key, 24 h) and
   replayed for a repeat; the same key with another payload answers 422; concurrent
   requests with one key run once (a unique constraint picks the winner, the others
@@ -23,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +47,8 @@ log = logging.getLogger("clientela.api")
 
 PREFIX = "/api/v1/"
 NOT_API = ("/api/v1/docs", "/api/v1/openapi.json")
+# Operations whose body is a file (the import wizard's upload), not JSON.
+UPLOAD_PATHS = re.compile(r"^/api/v1/imports/(upload|\d{1,18}/file)$")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 # Responses kept for replay; others (auth failures, throttling, server errors) are not.
 NOT_KEPT = frozenset({401, 403, 429})
@@ -111,7 +116,7 @@ class ApiGatewayMiddleware:
             return refused
         key = request.headers.get("Idempotency-Key")
         user = identify(request)
-        if request.method == "POST" and key is not None and user is not None:
+        if request.method == "POST" and key is not None and user is not None and not UPLOAD_PATHS.match(request.path):
             response = self._idempotent(request, user, key)
         else:
             response = self.get_response(request)
@@ -124,6 +129,8 @@ class ApiGatewayMiddleware:
             return problem(request, 400, detail="query: NUL characters are not allowed")
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
+        if request.method == "POST" and UPLOAD_PATHS.match(request.path):
+            return self._check_upload(request)
         try:
             body_limits.check_size(int(request.META.get("CONTENT_LENGTH") or 0))
             body = request.body
@@ -150,6 +157,17 @@ class ApiGatewayMiddleware:
             return problem(request, 400, detail="the body is not valid JSON")
         if _has_bad_text(payload):
             return problem(request, 400, detail="body: NUL characters and unpaired surrogates are not allowed")
+        return None
+
+    def _check_upload(self, request: HttpRequest) -> HttpResponse | None:
+        """A file for the import wizard: only its size is checked here (before it is read)."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem(request, 400, detail="Content-Length is not a number")
+        if length > settings.IMPORT_MAX_BYTES:
+            reason = f"at most {settings.IMPORT_MAX_BYTES // 1_000_000} MB"
+            return problem(request, 413, detail=f"file: {reason}", errors={"file": reason})
         return None
 
     # -- rate limit ----------------------------------------------------------------

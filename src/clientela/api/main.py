@@ -205,7 +205,7 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
-    from clientela.api.routers import audit, commerce, engagement, gdpr, parties, scoring
+    from clientela.api.routers import audit, commerce, engagement, gdpr, imports, parties, scoring
 
     api.add_router("", parties.router)
     api.add_router("", scoring.router)
@@ -213,6 +213,7 @@ def _register() -> None:
     api.add_router("", engagement.router)
     api.add_router("", audit.router)
     api.add_router("", gdpr.router)
+    api.add_router("", imports.router)
     _register_operations()
 
 

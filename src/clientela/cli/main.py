@@ -10,6 +10,7 @@ from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
 from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
+from clientela.cli.imports import imports
 from clientela.cli.lazy import LazyGroup
 from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
@@ -42,6 +43,7 @@ main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
 main.add_command(worker)
+main.add_command(imports)
 main.add_command(schedule)
 main.add_command(digest)
 main.add_command(notify)

@@ -12,23 +12,26 @@ import click
 
 from clientela.cli.django_setup import setup_django
 
-MODELS = ["auto", "bgnbd", "pareto", "mbgnbd"]
+MODELS = ["auto", "bgnbd", "pareto", "mbgnbd", "nbd"]
 
 
 @click.command()
 @click.option("--model", default="auto", show_default=True, type=click.Choice(MODELS),
-              help="Purchases model; auto picks the lowest holdout error.")
+              help="Purchases model; auto picks the lowest holdout error (AIC without a holdout); nbd has no dropout.")
 @click.option("--horizon-days", default=365, show_default=True, type=click.IntRange(1, 3650),
               help="How far ahead CLV looks.")
 @click.option("--discount", default=0.10, show_default=True, type=click.FloatRange(0, 1),
               help="Annual discount rate for CLV.")
 @click.option("--as-of", "as_of", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Score as if today were this date (YYYY-MM-DD); default today (UTC).")
+@click.option("--local-day", "local_day", default=None, metavar="TZ",
+              help="Group purchases into the value models' weeks by the days of this IANA time "
+                   "zone (e.g. Europe/Warsaw); default UTC.")
 @click.option("--timings", is_flag=True, envvar="CLIENTELA_SCORE_TIMING",
               help="Instead of the progress bar, print each stage's wall time and memory "
                    "(RSS, peak RSS) on stderr; also set by CLIENTELA_SCORE_TIMING=1.")
 def score(model: str, horizon_days: int, discount: float, as_of: datetime | None,
-          timings: bool) -> None:
+          local_day: str | None, timings: bool) -> None:
     """Score every customer: value models, RFM, profitability, ladder, next best action."""
     setup_django()
     from django.conf import settings
@@ -38,7 +41,8 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
 
     scoring_settings = ScoringSettings(model=model, horizon_days=horizon_days, discount=discount,
                                        currency=settings.BASE_CURRENCY,
-                                       as_of=as_of.date() if as_of else None)
+                                       as_of=as_of.date() if as_of else None,
+                                       local_day=local_day)
     try:
         if timings:
             timer = StageTimer()
@@ -56,6 +60,11 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
     report = run.summary
     equity = report["customer_equity"]
     click.echo(f"Run {run.pk}: {run.model_name} ({run.model_reason})")
+    notes = run.diagnostics.get("fit_notes") or {}
+    for skipped in notes.get("skipped") or []:
+        click.echo(f"Skipped {skipped['model']} ({skipped['stage']}): {skipped['reason']}")
+    for warning in notes.get("warnings") or []:
+        click.echo(f"Warning: {warning}")
     click.echo("Parameters: " + ", ".join(f"{k}={v:.4g}" for k, v in run.params.items()))
     click.echo(f"Log-likelihood: {run.diagnostics['log_likelihood']:.2f}")
     if run.holdout.get("mae") is not None:
@@ -80,8 +89,14 @@ def report(fmt: str, output: Path | None) -> None:
     run = current_run()
     if run is None:
         raise click.ClickException("no scoring run yet: run `clientela score` first")
-    text = (json.dumps(run.summary, indent=2, ensure_ascii=False) + "\n" if fmt == "json"
-            else render_html(run.summary))
+    if fmt == "json":
+        from clientela.crm.feedback.themes import company_nps_drivers
+
+        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes").
+        summary = {**run.summary, "feedback_themes": company_nps_drivers()}
+        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_html(run.summary)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -18,6 +18,7 @@ from clientela.demo import fastload
 from clientela.demo.company import Company, simulate_company
 from clientela.demo.facts import fact_values, trait_rows
 from clientela.demo.frontoffice import write_front_office
+from clientela.demo.loyalty import write_loyalty
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 from clientela.demo.writer import Clock, Stage, money, write_company
 
@@ -70,7 +71,8 @@ def build_demo_company(
     with transaction.atomic():
         saved = write_company(company, stage)
         front = write_front_office(company, saved["parties"], stage)
-        counts = {**_counts(company), **front}
+        members = write_loyalty(company, saved["parties"], stage)
+        counts = {**_counts(company), **front, **members}
         _write_truth(company, saved["parties"], counts, stage)
     if progress:
         click.echo(f"Demo company ready in {time.monotonic() - started:.1f} s.")

@@ -7,8 +7,9 @@ same seed gives the same answers, cases and deals. What is planted here:
 * NPS and CSAT answers follow the customer: planted promoters answer NPS 9–10 (one answer
   within the last 60 days at least) and CSAT 4–5, top customers lean high, heavy
   returners and high cost-to-serve customers lean low; a returned order lowers the
-  answer to it. About half the answers carry a comment, in Polish for Polish-speaking
-  customers and in English otherwise, matching the score band.
+  answer to it. About half the answers carry a comment matching the score band, in
+  Polish, Russian or English, with planted themes (late delivery and damaged parcels
+  among detractors, helpful staff among promoters; ``demo/comments.py``).
 * Service cases: a few per hundred orders (delivery, product, invoice questions), one for
   most returns, and many more — about six a year, often high or urgent, slower to
   resolve — for the planted high cost-to-serve customers (whose calls and meetings are
@@ -34,56 +35,15 @@ from clientela.crm.sales.models import Deal, DealStageChange, Pipeline, Stage
 from clientela.crm.service.models import Case
 from clientela.crm.service.sla import DEFAULT_HOURS
 from clientela.demo import fastload
+from clientela.demo.comments import PLANTED, comment_language, compose
 from clientela.demo.company import Company
+from clientela.demo.models import DemoFact
 from clientela.demo.roster import STAFF, TEAMS
 from clientela.demo.writer import Clock
 from clientela.demo.writer import Stage as Progress
 
 SERVICE_AGENTS = [i for i, s in enumerate(STAFF) if s[3] == "service_agent"]
 SALES_REPS = [i for i, s in enumerate(STAFF) if s[3] == "sales_rep"]
-
-COMMENTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("promoter", "pl"): (
-        "Świetna obsługa i szybka dostawa, polecam wszystkim znajomym.",
-        "Zawsze wszystko na czas, poleciłam Was już siostrze.",
-        "Najlepszy sklep, w jakim kupuję. Konsultant doradził idealnie.",
-        "Bardzo dobre ceny i miła obsługa na czacie.",
-        "Kupuję u Was od lat i nigdy się nie zawiodłem.",
-        "Paczka przyszła następnego dnia, wszystko starannie zapakowane.",
-    ),
-    ("promoter", "en"): (
-        "Great service and quick delivery, I recommend you to all my friends.",
-        "Always on time. I have already told my colleagues about you.",
-        "The best shop I buy from; the advisor knew exactly what I needed.",
-        "Good prices and friendly people on the chat.",
-        "Parcel arrived the next day, carefully packed.",
-    ),
-    ("passive", "pl"): (
-        "Ogólnie w porządku, ale dostawa trwała dłużej niż obiecano.",
-        "Produkty dobre, strona mogłaby być szybsza.",
-        "Nic szczególnego, ceny podobne jak u konkurencji.",
-        "Obsługa poprawna, choć czekałem na odpowiedź dwa dni.",
-    ),
-    ("passive", "en"): (
-        "Fine overall, but delivery took longer than promised.",
-        "Good products; the website could be faster.",
-        "Nothing special, prices similar to other shops.",
-        "Service was fine, though I waited two days for an answer.",
-    ),
-    ("detractor", "pl"): (
-        "Paczka przyszła uszkodzona, a reklamacja trwa już trzy tygodnie.",
-        "Trzy telefony i nadal nikt nie rozwiązał mojego problemu.",
-        "Zwrot pieniędzy trwał ponad miesiąc. Więcej nie zamówię.",
-        "Produkt niezgodny z opisem, obsługa nie odpisuje.",
-        "Kurier nie przyjechał w umówionym terminie, nikt nie uprzedził.",
-    ),
-    ("detractor", "en"): (
-        "The parcel arrived damaged and the complaint has taken three weeks so far.",
-        "Three calls and still nobody has solved my problem.",
-        "The refund took over a month. I will not order again.",
-        "The product did not match the description and support does not reply.",
-    ),
-}
 
 CASE_TOPICS = (
     ("Opóźniona dostawa", "Klient pyta o status przesyłki, która nie dotarła w terminie."),
@@ -179,14 +139,22 @@ def _answers(company: Company, rng: np.random.Generator, clock: Clock, parties: 
     language = company.roster.language
     comment_draw = rng.random(len(rows))
     pick = rng.integers(0, 1_000_000, size=len(rows))
+    ids = fastload.next_ids(SurveyResponse, len(rows))
     comments = []
-    for (_s, c, kind, score, _d), u, p in zip(rows, comment_draw.tolist(), pick.tolist(), strict=True):
+    planted: dict[str, list[int]] = {theme: [] for theme in PLANTED}
+    for (_s, c, kind, score, _d), u, p, rid in zip(rows, comment_draw.tolist(), pick.tolist(), ids, strict=True):
         band = _band(kind, score)
         chance = {"promoter": 0.45, "passive": 0.35, "detractor": 0.7}[band]
-        pool = COMMENTS[(band, "pl" if language[c] == "pl" else "en")]
-        comments.append(pool[p % len(pool)] if u < chance else "")
+        if u >= chance:
+            comments.append("")
+            continue
+        text, theme = compose(band, comment_language(language[c]), p)
+        comments.append(text)
+        if theme is not None:
+            planted[theme].append(rid)
+    DemoFact.objects.create(key="feedback_themes", value=planted)
     return fastload.insert(SurveyResponse, {
-        "survey_id": [r[0] for r in rows], "party_id": [parties[r[1]] for r in rows],
+        "id": ids, "survey_id": [r[0] for r in rows], "party_id": [parties[r[1]] for r in rows],
         "kind": [r[2] for r in rows], "score": [r[3] for r in rows], "comment": comments,
         "answered_at": clock.many(np.array([r[4] for r in rows])), "invitation_id": [None] * len(rows),
     })

@@ -6,9 +6,11 @@ jobs can call it; see DESIGN.md.
 
 from clientela.value.clv import CustomerEquity, customer_equity, customer_lifetime_value
 from clientela.value.models import (
+    NBD,
     BaseModel,
     BetaGeo,
     BetaGeoBetaBinom,
+    BoundaryWarning,
     GammaGamma,
     ModelFitError,
     ModifiedBetaGeo,
@@ -25,10 +27,12 @@ __all__ = [
     "BaseModel",
     "BetaGeo",
     "BetaGeoBetaBinom",
+    "BoundaryWarning",
     "CustomerEquity",
     "GammaGamma",
     "ModelFitError",
     "ModifiedBetaGeo",
+    "NBD",
     "NotFittedError",
     "ParetoNBD",
     "ShiftedBetaGeo",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -20,9 +21,9 @@ import click
 import pandas as pd
 
 from clientela.value.clv import PurchasesModel, Spend, customer_lifetime_value
-from clientela.value.models.base import BaseModel, ModelFitError
+from clientela.value.models.base import BaseModel, BoundaryWarning, ModelFitError
 from clientela.value.models.gamma_gamma import GammaGamma
-from clientela.value.summary import summarize
+from clientela.value.summary import check_zone, summarize
 from clientela.value.validation import ModelEvaluation, evaluate_models
 
 #: Default horizon (one year) in each period unit.
@@ -30,7 +31,7 @@ _YEAR = {"D": 365, "W": 52, "M": 12}
 _OUTPUT_SUFFIXES = (".csv", ".parquet")
 
 
-def _model_factories() -> dict[str, Callable[[], BaseModel]]:
+def _model_factories() -> dict[str, type[BaseModel]]:
     from clientela.value.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
 
     return {"bgnbd": BetaGeo, "pareto": ParetoNBD, "mbgnbd": ModifiedBetaGeo}
@@ -57,25 +58,6 @@ def _check_columns(path: Path, **columns: str | None) -> None:
                 f"--{option}: column {name!r} not found in {path.name} "
                 f"(columns: {', '.join(present)})"
             )
-
-
-def _check_dates(path: Path, column: str, sample: int = 1000) -> None:
-    """Refuse a date column whose first rows are numbers or unparseable, naming it."""
-    if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        batch = next(pq.ParquetFile(path).iter_batches(batch_size=sample, columns=[column]), None)
-        head = batch.to_pandas()[column] if batch is not None else pd.Series([], dtype=object)
-    else:
-        head = pd.read_csv(path, usecols=[column], nrows=sample, dtype=str)[column]
-    if pd.api.types.is_numeric_dtype(head) or head.astype(str).str.fullmatch(r"[0-9.]+").any():
-        raise click.ClickException(f"--date: column {column!r} holds numbers, not dates")
-    try:
-        pd.to_datetime(head, errors="raise", format="mixed")
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise click.ClickException(
-            f"--date: column {column!r} has a value that is not a date ({_one_line(exc)})"
-        ) from None
 
 
 def _parse_date(value: str | None) -> pd.Timestamp | None:
@@ -127,9 +109,18 @@ def _echo_holdout(evaluations: list[ModelEvaluation]) -> None:
 
 
 def _choose(
-    model_name: str, summary_file: Path, options: dict[str, Any], calibration_end: Any
-) -> str:
-    """Pick the model: holdout RMSE with a calibration end, else AIC (for ``auto``)."""
+    model_name: str,
+    summary_file: Path,
+    options: dict[str, Any],
+    calibration_end: Any,
+    penalizer: float,
+) -> list[str]:
+    """The candidate models, best first, by one criterion that is printed.
+
+    With ``--calibration-end``: the lowest holdout RMSE of per-customer repeat
+    purchases; without: the lowest AIC on all the data.  ``auto`` prints the
+    winner, the runner-up and the margin between them.
+    """
     factories = _model_factories()
     names = list(factories) if model_name == "auto" else [model_name]
     if calibration_end is not None:
@@ -139,29 +130,73 @@ def _choose(
                 f"--calibration-end {pd.Timestamp(calibration_end).date()} leaves no holdout "
                 "period after it (or no customer before it)"
             )
-        evaluations = evaluate_models(calibration, {n: factories[n] for n in names})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BoundaryWarning)
+            evaluations = evaluate_models(
+                calibration, {n: _factory(factories[n], penalizer) for n in names}
+            )
         click.echo(f"calibration to {pd.Timestamp(calibration_end).date()}:")
         _echo_holdout(evaluations)
-        ok = [e for e in evaluations if e.errors is not None]
-        if not ok:
-            raise click.ClickException("no model could be fitted on the calibration period")
-        return min(ok, key=lambda e: e.errors.rmse if e.errors else math.inf).name
+        scored = sorted(
+            ((e.errors.rmse, e.name) for e in evaluations if e.errors is not None),
+            key=lambda pair: (pair[0], pair[1]),
+        )
+        if not scored:
+            click.echo("no model could be fitted on the calibration period")
+            return []
+        _echo_choice(model_name, "the lowest holdout RMSE of per-customer repeat purchases", "RMSE", scored)
+        return [name for _, name in scored]
     if len(names) == 1:
-        return names[0]
+        return names
     full = _summarize(summary_file, **options)
-    best, best_aic = None, math.inf
+    ranked: list[tuple[float, str]] = []
     for name in names:
         try:
-            model = factories[name]().fit(full)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", BoundaryWarning)
+                model = _factory(factories[name], penalizer)().fit(full)
         except (ModelFitError, ValueError, ArithmeticError) as exc:
             click.echo(f"  {name}: fit failed: {_one_line(exc)}")
             continue
-        if model.aic_ < best_aic:
-            best, best_aic = name, model.aic_
-    if best is None:
-        raise click.ClickException("no model could be fitted")
-    click.echo(f"auto: {best} has the lowest AIC ({best_aic:.2f})")
-    return best
+        ranked.append((model.aic_, name))
+    if not ranked:
+        return []
+    ranked.sort()
+    _echo_choice(model_name, "the lowest AIC on all the data (no --calibration-end)", "AIC", ranked)
+    return [name for _, name in ranked]
+
+
+def _factory(factory: type[BaseModel], penalizer: float) -> Callable[[], BaseModel]:
+    return lambda: factory(penalizer=penalizer)
+
+
+def _echo_choice(model_name: str, criterion: str, label: str, ranked: list[tuple[float, str]]) -> None:
+    if model_name != "auto":
+        return
+    (best_value, best), rest = ranked[0], ranked[1:]
+    line = f"auto: criterion {criterion}: {best} ({label} {best_value:.4f})"
+    if rest:
+        value, name = rest[0]
+        line += f", runner-up {name} ({label} {value:.4f}, margin {value - best_value:.4f})"
+    click.echo(line)
+
+
+def _fallback(full: pd.DataFrame, penalizer: float) -> BaseModel:
+    """The NBD without dropout when no dropout model is identified (no visible churn)."""
+    from clientela.value.models import NBD
+
+    click.echo("no dropout model could be identified: NBD without dropout, P(alive) = 1")
+    for weight in (penalizer, max(penalizer, 1e-3)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", BoundaryWarning)
+                model = NBD(penalizer=weight).fit(full)
+        except (ModelFitError, ValueError, ArithmeticError) as exc:
+            click.echo(f"  nbd (penalizer {weight:g}): {_one_line(exc)}")
+            continue
+        _echo_model("nbd", model)
+        return model
+    raise click.ClickException("no purchases model could be fitted, not even the NBD")
 
 
 def _write(table: pd.DataFrame, output: Path) -> None:
@@ -196,7 +231,8 @@ def value() -> None:
     type=click.Choice(["bgnbd", "pareto", "mbgnbd", "auto"]),
     default="auto",
     show_default=True,
-    help="Purchases model; auto = best holdout RMSE with --calibration-end, else lowest AIC.",
+    help="Purchases model; auto = lowest holdout RMSE with --calibration-end, else lowest "
+    "AIC (the criterion, runner-up and margin are printed).",
 )
 @click.option(
     "--period",
@@ -219,6 +255,26 @@ def value() -> None:
     help="Discount rate per period.",
 )
 @click.option(
+    "--local-day",
+    default=None,
+    metavar="TZ",
+    help="Count calendar days in this IANA time zone (e.g. Europe/Warsaw); default UTC.",
+)
+@click.option(
+    "--min-spend",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Leave repeat buyers whose mean spend is below this (or 0) out of the Gamma-Gamma "
+    "fit; their count is printed.",
+)
+@click.option(
+    "--penalizer",
+    type=click.FloatRange(min=0.0),
+    default=0.0,
+    show_default=True,
+    help="Weak prior on the log-parameters (penalizer * sum of squares per customer).",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -234,6 +290,9 @@ def fit_command(
     calibration_end: str | None,
     horizon: int | None,
     discount: float,
+    local_day: str | None,
+    min_spend: float | None,
+    penalizer: float,
     output: Path | None,
 ) -> None:
     """Fit a purchases model (and Gamma-Gamma spend with --amount) on FILE and score customers.
@@ -247,29 +306,54 @@ def fit_command(
     if output is not None and output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise click.BadParameter("must end in .csv or .parquet", param_hint="--output")
     _check_columns(file, customer=customer, date=date_column, amount=amount)
-    _check_dates(file, date_column)
+    try:
+        check_zone(local_day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--local-day") from None
     cal = _parse_date(calibration_end)
     options: dict[str, Any] = {
         "customer": customer,
         "date": date_column,
         "amount": amount,
         "period": period,
+        "local_day": local_day,
     }
-    chosen = _choose(model_name, file, options, cal)
+    candidates = _choose(model_name, file, options, cal, penalizer)
     full = _summarize(file, **options)
-    try:
-        model = _model_factories()[chosen]().fit(full)
-    except (ModelFitError, ValueError, ArithmeticError) as exc:
-        raise click.ClickException(f"{chosen}: {_one_line(exc)}") from None
-    _echo_model(chosen, model)
+    model: BaseModel | None = None
+    failures: list[str] = []
+    for chosen in candidates:  # the best that can be refitted on all the data
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", BoundaryWarning)
+                model = _model_factories()[chosen](penalizer=penalizer).fit(full)
+        except (ModelFitError, ValueError, ArithmeticError) as exc:
+            failures.append(f"{chosen}: {_one_line(exc)}")
+            click.echo(f"  {chosen}: refit on all data failed: {_one_line(exc)}")
+            continue
+        _echo_model(chosen, model)
+        for warning in caught:
+            click.echo(f"  warning: {warning.message}")
+        break
+    if model is None:
+        model = _fallback(full, penalizer)
     spend: Spend = 1.0
     if amount is not None:
         try:
-            spend_model = GammaGamma().fit(full)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", BoundaryWarning)
+                spend_model = GammaGamma(min_spend=min_spend, penalizer=penalizer).fit(full)
             spend_model.mean_spend()
         except (ModelFitError, ValueError, ArithmeticError) as exc:
             raise click.ClickException(f"Gamma-Gamma spend model: {_one_line(exc)}") from None
         _echo_model("gamma-gamma", spend_model)
+        for warning in caught:
+            click.echo(f"  warning: {warning.message}")
+        if min_spend is not None:
+            click.echo(
+                f"  excluded from the Gamma-Gamma fit: {spend_model.excluded_} repeat buyer(s) "
+                f"with a mean spend below {min_spend:g} or of 0"
+            )
         spend = spend_model
     steps = horizon if horizon is not None else _YEAR[period]
     purchases = cast(PurchasesModel, model)

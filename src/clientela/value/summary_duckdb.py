@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from clientela.value.summary import _DUCKDB_MEMORY_LIMIT, _EPOCH, period_ordinal
+from clientela.value.summary import _DUCKDB_MEMORY_LIMIT, _EPOCH, check_window, period_ordinal
 
 
 def _quote(name: str) -> str:
@@ -44,12 +44,88 @@ def _source(path: Path) -> str:
     raise ValueError(f"{path}: expected a .csv or .parquet file")
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def _connect(zone: str | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET temp_directory = ?", [os.path.join(tempfile.gettempdir(), "clientela-duckdb")])
+    # Aware times are cast to dates in this zone; naive ones keep their face value.
+    # check_zone validated the name against the tz database, so quoting it is safe.
+    con.execute(f"SET TimeZone = '{(zone or 'UTC').replace(chr(39), '')}'")
     return con
+
+
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                  "USMALLINT", "UINTEGER", "UBIGINT")
+_YYYYMMDD_SQL = "BETWEEN 10000101 AND 99991231"
+
+
+def _day_sql(column: str, kind: str) -> str:
+    """SQL for the day number of a date column of DuckDB type ``kind`` (NULL when unreadable).
+
+    The rules of :mod:`clientela.value.summary`: dates and times through
+    TIMESTAMPTZ (aware ones converted to the session's zone, naive ones at
+    face value), integers as YYYYMMDD, strings in ISO 8601 or YYYYMMDD.
+    """
+    kind = kind.upper()
+    if kind in _INTEGER_TYPES or kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL"):
+        stamp = (
+            f"CASE WHEN {column} = floor({column}) AND {column} {_YYYYMMDD_SQL} THEN "
+            f"CAST(try_strptime(CAST(CAST({column} AS BIGINT) AS VARCHAR), '%Y%m%d') AS TIMESTAMPTZ) END"
+        )
+    elif kind == "VARCHAR":
+        stamp = (
+            f"coalesce(TRY_CAST({column} AS TIMESTAMPTZ), CASE WHEN regexp_full_match(trim({column}), "
+            f"'[0-9]{{8}}') THEN CAST(try_strptime(trim({column}), '%Y%m%d') AS TIMESTAMPTZ) END)"
+        )
+    elif kind == "DATE" or kind.startswith("TIMESTAMP"):
+        stamp = f"CAST({column} AS TIMESTAMPTZ)"
+    else:
+        return "CAST(NULL AS BIGINT)"
+    return f"date_diff('day', DATE '1970-01-01', CAST({stamp} AS DATE))"
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    raw: str,
+    path: Path,
+    names: tuple[str, str, str | None],
+    obs: np.datetime64 | None,
+    cal: np.datetime64 | None,
+) -> None:
+    """The DataFrame route's checks on a file: nulls and unreadable values name their line."""
+    customer, date, amount = names
+    checks = [
+        ("c IS NULL", f"column {customer!r} has a missing customer id"),
+        ("raw_d IS NULL", f"column {date!r} has a missing date"),
+        ("raw_d IS NOT NULL AND d IS NULL",
+         f"column {date!r} has a value that is not a date (use YYYY-MM-DD, YYYYMMDD, an "
+         "ISO 8601 time with an optional offset, or a date/timestamp type)"),
+    ]
+    if amount:
+        checks += [
+            ("raw_v IS NULL", f"column {amount!r} has a missing amount"),
+            ("raw_v IS NOT NULL AND (v IS NULL OR NOT isfinite(v))",
+             f"column {amount!r} has a value that is not a finite number"),
+        ]
+    counts = ", ".join(f"count(*) FILTER (WHERE {cond})" for cond, _ in checks)
+    row = con.execute(f"SELECT count(*), min(d), {counts} FROM ({raw})", [str(path)]).fetchone()
+    if row is None:
+        raise ValueError(f"{path.name}: cannot be read")
+    for (cond, message), bad in zip(checks, row[2:], strict=True):
+        if bad:
+            con.execute("SET preserve_insertion_order = true")
+            found = con.execute(
+                f"SELECT i FROM (SELECT row_number() OVER () AS i, ({cond}) AS bad FROM ({raw})) "
+                "WHERE bad LIMIT 1",
+                [str(path)],
+            ).fetchone()
+            csv = path.suffix.lower() != ".parquet"
+            where = "?" if found is None else (
+                f"line {int(found[0]) + 1}" if csv else f"row {int(found[0])}"
+            )
+            raise ValueError(f"{path.name}: {message} ({where}; {int(bad)} such row(s))")
+    check_window(int(row[0]), None if row[1] is None else int(row[1]), obs, cal)
 
 
 def summarize_file(
@@ -60,6 +136,7 @@ def summarize_file(
     period: str,
     obs: np.datetime64 | None,
     cal: np.datetime64 | None,
+    zone: str | None = None,
 ) -> pd.DataFrame:
     """Summarise a CSV/Parquet transaction file (arguments as ``summarize``)."""
     if not path.exists():
@@ -67,27 +144,30 @@ def summarize_file(
     if cal is None:
         from clientela.value.summary_parquet import summarize_parquet
 
-        fast = summarize_parquet(path, customer, date, amount, period, obs)
+        fast = summarize_parquet(path, customer, date, amount, period, obs, zone)
         if fast is not None:
             return fast
     source = _source(path)
-    con = _connect()
-    columns = [
-        row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
-    ]
-    needed = [customer, date] + ([amount] if amount else [])
-    missing = [c for c in needed if c not in columns]
-    if missing:
-        raise ValueError(
-            f"{path.name} is missing column(s) {', '.join(map(repr, missing))}; it has {columns}"
-        )
-    day = f"date_diff('day', DATE '1970-01-01', CAST({_quote(date)} AS DATE))"
-    value = f"CAST({_quote(amount)} AS DOUBLE)" if amount else "0.0::DOUBLE"
-    base = (
-        f"SELECT {_quote(customer)} AS c, {day} AS d, {value} AS v FROM {source} "
-        f"WHERE {_quote(customer)} IS NOT NULL"
-    )
+    con = _connect(zone)
     try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
+        types = {str(row[0]): str(row[1]) for row in described}
+        needed = [customer, date] + ([amount] if amount else [])
+        missing = [c for c in needed if c not in types]
+        if missing:
+            raise ValueError(
+                f"{path.name} is missing column(s) {', '.join(map(repr, missing))}; "
+                f"it has {list(types)}"
+            )
+        day = _day_sql(_quote(date), types[date])
+        value = f"TRY_CAST({_quote(amount)} AS DOUBLE)" if amount else "0.0::DOUBLE"
+        raw_value = f", {_quote(amount)} AS raw_v" if amount else ""
+        raw = (
+            f"SELECT {_quote(customer)} AS c, {_quote(date)} AS raw_d, {day} AS d, "
+            f"{value} AS v{raw_value} FROM {source}"
+        )
+        _validate(con, raw, path, (customer, date, amount), obs, cal)
+        base = f"SELECT c, d, v FROM ({raw})"
         if obs is None:
             end_day = con.execute(f"SELECT max(d) FROM ({base})", [str(path)]).fetchone()
             end = int(end_day[0]) if end_day and end_day[0] is not None else 0
@@ -95,9 +175,9 @@ def summarize_file(
             end = int((obs - _EPOCH).astype(np.int64))
         cal_day = int((cal - _EPOCH).astype(np.int64)) if cal is not None else None
         frame = _run(con, base, str(path), period, end, cal_day, amount is not None)
-    except duckdb.ConversionException as exc:
+    except duckdb.Error as exc:
         raise ValueError(
-            f"column {date!r} or {amount!r} has a value DuckDB cannot convert: {exc}"
+            f"{path.name}: column {date!r} or {amount!r} has a value DuckDB cannot read: {exc}"
         ) from None
     finally:
         con.close()

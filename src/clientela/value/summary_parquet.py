@@ -119,18 +119,23 @@ def summarize_parquet(
     amount: str | None,
     period: str,
     obs: np.datetime64 | None,
+    zone: str | None = None,
 ) -> pd.DataFrame | None:
     """Summarise a Parquet log (arguments as ``summarize``) or return ``None``.
 
     ``None`` means "use the general path": the file is not a single Parquet
     file with an integer customer column, a date/timestamp date column and a
-    numeric amount, a column has nulls, or the ids are too sparse for dense
-    per-customer arrays.
+    numeric amount, a column has nulls, the ids are too sparse for dense
+    per-customer arrays, or aware timestamps are to be read in a local zone
+    (``zone``).  The general path also names the row of any bad value.
     """
     if path.suffix.lower() != ".parquet" or not path.is_file():
         return None
     parquet = pq.ParquetFile(path)
     if not _usable(parquet.schema_arrow, customer, date, amount):
+        return None
+    date_type = parquet.schema_arrow.field(date).type
+    if zone is not None and pa.types.is_timestamp(date_type) and date_type.tz is not None:
         return None
     n_rows = parquet.metadata.num_rows
     id_dtype = parquet.schema_arrow.field(customer).type.to_pandas_dtype()

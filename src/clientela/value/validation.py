@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from clientela.value.models.base import BaseModel, ModelFitError
-from clientela.value.summary import PERIODS, period_ordinal, summarize
+from clientela.value.summary import PERIODS, _frame_days, period_ordinal, summarize
 
 ACTUAL = "frequency_holdout"
 DURATION = "duration_holdout"
@@ -223,6 +223,7 @@ def cumulative_repeat_transactions(
     calibration_end: Any,
     observation_end: Any = None,
     period: str = "W",
+    local_day: str | None = None,
 ) -> pd.DataFrame:
     """Expected versus actual cumulative repeat transactions, period by period.
 
@@ -246,6 +247,9 @@ def cumulative_repeat_transactions(
         Choose ``calibration_end`` at the end of a period: as in
         ``summarize``, a period that straddles it is grouped separately on
         each side, so it can count one repeat on each.
+    local_day : str, optional
+        As in ``summarize``: the IANA zone whose days count (default UTC);
+        dates are read by the same rules.
 
     Returns
     -------
@@ -259,8 +263,8 @@ def cumulative_repeat_transactions(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
     # Reuse summarize for the validation of columns and dates, then work on ordinals.
-    summarize(transactions, customer=customer, date=date, period=period)
-    days = _days(transactions[date])
+    summarize(transactions, customer=customer, date=date, period=period, local_day=local_day)
+    days = _frame_days(transactions, date, local_day)
     cal_day = _day(calibration_end)
     end_day = _day(observation_end) if observation_end is not None else int(days.max())
     ordinal = period_ordinal(days, period)
@@ -306,14 +310,6 @@ def _day(value: Any) -> int:
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     return int((np.datetime64(stamp.date(), "D") - np.datetime64("1970-01-01", "D")).astype(int))
-
-
-def _days(values: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
-    parsed = pd.to_datetime(values)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    days = parsed.to_numpy().astype("datetime64[D]")
-    return np.asarray((days - np.datetime64("1970-01-01", "D")).astype(np.int64), dtype=np.int64)
 
 
 def _period_start(ordinals: np.ndarray[Any, Any], period: str) -> pd.DatetimeIndex:

@@ -85,6 +85,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
     party_id = source.get("party", "")
+    answer = _answer_to_follow_up(request) if request.method == "GET" else None
+    if answer is not None and answer.party_id:
+        party_id = str(answer.party_id)
     party = None
     if party_id.isdigit():
         try:
@@ -93,8 +96,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
             raise Http404("no such customer") from None
     owners = _owners(request.user)
     if request.method == "GET":
-        form = CaseForm(initial={"party": party.pk if party else None, "owner": request.user.pk
-                                 if any(pk == request.user.pk for pk, _n in owners) else None}, owners=owners)
+        initial = {"party": party.pk if party else None, "owner": request.user.pk
+                   if any(pk == request.user.pk for pk, _n in owners) else None}
+        if answer is not None:  # a case opened from a survey answer: its score and words
+            initial["subject"] = _("%(survey)s: score %(score)d") % {"survey": answer.survey.name,
+                                                                   "score": answer.score}
+            initial["description"] = answer.comment
+        form = CaseForm(initial=initial, owners=owners)
         return _new_page(request, form, party)
     form = CaseForm(request.POST, owners=owners)
     if party is None:
@@ -123,6 +131,20 @@ def case_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("web:case", case_id=case.pk)
     return _new_page(request, form, party, status=422)
+
+
+def _answer_to_follow_up(request: HttpRequest) -> Any:
+    """The survey answer ``?response=<id>`` a new case follows up (the feedback page's
+    *Open a case* on a detractor's comment), if the user may read it."""
+    from clientela.crm.feedback.access import access_response_by_id
+
+    response_id = request.GET.get("response", "")
+    if not response_id.isdigit():
+        return None
+    try:
+        return access_response_by_id(request.user, int(response_id))
+    except (RecordNotFound, NotPermitted):
+        raise Http404("no such answer") from None
 
 
 def _new_page(request: HttpRequest, form: CaseForm, party: Any, *, status: int = 200) -> HttpResponse:

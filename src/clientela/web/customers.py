@@ -29,6 +29,7 @@ from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
 from clientela.web.parties import undo_offer
 from clientela.web.party_360 import party_context
+from clientela.web.party_loyalty import loyalty_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -98,6 +99,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
     }
+    context.update(loyalty_context(request.user, party, run, show_clv=context["show_clv"]))
     return render_page(request, "web/customers/detail.html", context, section="customers")
 
 

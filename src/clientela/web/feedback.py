@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clientela.crm.feedback.access import may_view_responses, visible_surveys
+from clientela.crm.feedback.themes import nps_drivers
+from clientela.crm.service.access import may_create_case
 from clientela.web.feedback_figures import (
     comments,
     month_label,
@@ -28,7 +30,10 @@ def feedback(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filters = parse_feedback_filters(request.GET)
     rows, has_next = comments(request.user, filters)
-    context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy()}
+    for r in rows:  # a detractor's comment can open a case (docs/web.md "Feedback")
+        r.is_detractor = r.score <= (6 if r.kind == "nps" else 3)
+    context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy(),
+               "may_open_case": may_create_case(request.user)}
     if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "comments":
         return render(request, "web/feedback/_comments.html", context)
     nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
@@ -42,5 +47,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
             desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
          [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
     ]
-    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")))
+    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
+                   drivers=nps_drivers(request.user))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

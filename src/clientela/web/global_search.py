@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from clientela.crm.accounts.permissions import can
-from clientela.crm.parties.queries import list_contacts, list_parties
+from clientela.crm.parties.models import OTHER_ROLE
+from clientela.crm.parties.queries import customer_base, list_contacts, list_parties
 from clientela.crm.sales.access import visible_deals
 from clientela.crm.service.queries import search_cases
 from clientela.crm.tasks.access import visible_tasks
@@ -54,11 +55,30 @@ class Group:
 CUSTOMER_CANDIDATES = 500
 
 
-def _customers(user: Any, q: str, n: int) -> list[Hit]:
-    found = list_parties(user, q=q).only("pk", "name", "ref", "email")[:CUSTOMER_CANDIDATES]
+def _party_hits(parties: Any, n: int, role: Any = None) -> list[Hit]:
+    found = parties.only("pk", "name", "ref", "email", *ROLE_LABELS)[:CUSTOMER_CANDIDATES]
     rows = sorted(found, key=lambda p: (p.name.casefold(), p.pk))[:n]
-    return [Hit(p.name, " · ".join(filter(None, (p.ref, p.email))), reverse("web:customer", args=[p.pk]))
-            for p in rows]
+    hits = []
+    for p in rows:
+        roles = [str(label) for field, label in ROLE_LABELS.items() if role and getattr(p, field)]
+        detail = " · ".join(filter(None, (", ".join(roles), p.ref, p.email)))
+        hits.append(Hit(p.name, detail, reverse("web:customer", args=[p.pk])))
+    return hits
+
+
+def _customers(user: Any, q: str, n: int) -> list[Hit]:
+    """Customers and prospects: the customer base, as every customer list counts it."""
+    return _party_hits(customer_base(list_parties(user, q=q)), n)
+
+
+# The roles that put a party outside the customer base, named in its hit.
+ROLE_LABELS = {"is_supplier": _("Supplier"), "is_partner": _("Partner"), "is_internal": _("Internal")}
+
+
+def _other_parties(user: Any, q: str, n: int) -> list[Hit]:
+    """Suppliers, partners and internal stakeholders who are not customers (``/parties/``)."""
+    others = list_parties(user, q=q).filter(OTHER_ROLE, is_customer=False, is_prospect=False)
+    return _party_hits(others, n, role=True)
 
 
 def _contacts(user: Any, q: str, n: int) -> list[Hit]:
@@ -97,6 +117,7 @@ def _tasks(user: Any, q: str, n: int) -> list[Hit]:
 # (key, label, entity whose view right the group needs, reader)
 GROUPS = (
     ("customers", _("Customers"), "party", _customers),
+    ("parties", _("Suppliers, partners, internal"), "party", _other_parties),
     ("contacts", _("Contact persons"), "contact", _contacts),
     ("deals", _("Deals"), "deal", _deals),
     ("cases", _("Service cases"), "case", _cases),

@@ -178,7 +178,30 @@ JOB_KINDS: dict[str, str | Promise] = {
     "campaign.send": _("Campaign send"),
     "scoring.run": _("Scoring run"),
     "privacy.erase": _("Personal data erasure"),
+    "imports.run": _("File import"),
     "schedule": _("Scheduled work"),
+}
+
+IMPORT_STATUS: dict[str, str | Promise] = {
+    "draft": _("Being prepared"),
+    "queued": _("Queued"),
+    "running": pgettext_lazy("import status", "Running"),
+    "imported": _("Imported"),
+    "failed": _("Failed"),
+    "undone": _("Undone"),
+}
+
+IMPORT_KINDS: dict[str, str | Promise] = {
+    "customers": _("Customers"),
+    "orders": _("Orders"),
+    "interactions": _("Interactions"),
+}
+
+DELIMITERS: dict[str, str | Promise] = {
+    ",": _("Comma ( , )"),
+    ";": _("Semicolon ( ; )"),
+    "\t": _("Tab"),
+    "|": _("Vertical bar ( | )"),
 }
 
 JOB_OUTCOMES: dict[str, str | Promise] = {
@@ -195,3 +218,10 @@ def label(table: dict[str, str | Promise], code: str | None) -> str:
     if not code:
         return ""
     return str(table.get(code, code))
+
+POINTS_KINDS: dict[str, str | Promise] = {
+    "earn": pgettext_lazy("loyalty points", "Earned"),
+    "redeem": pgettext_lazy("loyalty points", "Redeemed"),
+    "expire": pgettext_lazy("loyalty points", "Expired"),
+    "adjust": pgettext_lazy("loyalty points", "Adjusted"),
+}

@@ -29,7 +29,10 @@ from clientela.web.templatetags.web_format import num
 # Published names of the models (not translated).
 MODEL_NAMES = {
     "bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "mbgnbd": "MBG/NBD", "bgbb": "BG/BB", "sbg": "sBG",
+    "nbd": "NBD", "gamma-gamma": "Gamma-Gamma",
 }
+# Where a skipped model failed (scoring.pipeline.FitNotes).
+FIT_STAGES = {"calibration": _("calibration"), "all data": _("all data")}
 RUN_STATUS = {"running": _("Running"), "succeeded": _("Succeeded"), "failed": _("Failed")}
 # Parameter symbols as the papers write them.
 SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ"}
@@ -75,6 +78,39 @@ class ModelFigures:
     chart: str
     curve: list[tuple[str, float, float, bool]]
     comparison: list[Compared] = field(default_factory=list)
+    notes: FitNoteFigures | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    model: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FitNoteFigures:
+    """The run's fit notes: the fallback, the models skipped and why, boundary warnings."""
+
+    fallback: str
+    skipped: list[Skipped]
+    warnings: list[str]
+
+
+def _fit_notes(run: ModelRun) -> FitNoteFigures | None:
+    notes = (run.diagnostics or {}).get("fit_notes") or {}
+    if not isinstance(notes, dict):
+        return None
+    skipped = [
+        Skipped(model_label(str(s.get("model", ""))), str(FIT_STAGES.get(str(s.get("stage")), s.get("stage", ""))),
+                str(s.get("reason", "")))
+        for s in notes.get("skipped") or [] if isinstance(s, dict)
+    ]
+    warnings = [str(w) for w in notes.get("warnings") or []]
+    fallback = str(notes.get("fallback") or "")
+    if not (skipped or warnings or fallback):
+        return None
+    return FitNoteFigures(fallback=fallback, skipped=skipped, warnings=warnings)
 
 
 def _float(value: Any) -> float | None:
@@ -126,6 +162,7 @@ def model_figures(run: ModelRun) -> ModelFigures:
             for p in curve_points
         ],
         comparison=comparison,
+        notes=_fit_notes(run),
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.permissions import can
 from clientela.crm.feedback.access import may_view_responses
+from clientela.crm.imports.access import may_import
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.crm.scoring.access import may_plan_budgets, may_see_model
 
@@ -46,10 +47,16 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
     if may_view_responses(user):
         items.append(MenuItem("feedback", _("Feedback"), reverse("web:feedback")))
+    if can(user, "loyalty_account", "view"):
+        items.append(MenuItem("loyalty", _("Loyalty"), reverse("web:loyalty")))
+    if can(user, "survey", "create"):  # those who run surveys; the others read answers on Feedback
+        items.append(MenuItem("surveys", _("Surveys"), reverse("web:surveys")))
     if may_plan_budgets(user):
         items.append(MenuItem("planner", _("Equity planner"), reverse("web:planner")))
     if may_see_model(user):
         items.append(MenuItem("model", _("Model"), reverse("web:model")))
+    if may_import(user):
+        items.append(MenuItem("import", _("Import"), reverse("web:imports")))
     if may_view_jobs(user):
         items.append(MenuItem("jobs", _("Jobs"), reverse("web:jobs")))
     if getattr(user, "is_staff", False):

@@ -568,8 +568,9 @@ def _points(user: Any, party: Party, before: datetime | None, n: int) -> list[Ti
     return [
         TimelineItem(
             e.occurred_at, "loyalty", _("Loyalty"),
+            e.account.programme.name,  # the title is data (translate="no"), the detail is worded
             _("%(kind)s: %(points)s") % {"kind": label(POINTS_KINDS, e.kind), "points": f"{e.points:+d}"},
-            e.account.programme.name, text=e.reason, ident=f"points-{e.pk}",
+            text=e.reason, ident=f"points-{e.pk}",
         )
         for e in qs.order_by("-occurred_at", "-id")[:n]
     ]

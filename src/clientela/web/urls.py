@@ -16,13 +16,16 @@ from clientela.web import (
     deals,
     feedback,
     global_search,
+    imports,
     jobs,
+    loyalty,
     model_run,
     notifications,
     parties,
     pipeline,
     planner,
     segments,
+    surveys,
     tasks,
 )
 
@@ -79,6 +82,14 @@ urlpatterns = [
     path("cases/<int:case_id>/notes/", cases.case_note, name="case-note"),
     path("search/", global_search.search_page, name="search"),
     path("feedback/", feedback.feedback, name="feedback"),
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("loyalty/", loyalty.loyalty_page, name="loyalty"),
+    path("loyalty/accounts/<int:account_id>/redeem/", loyalty.redeem_points, name="loyalty-redeem"),
+    path("loyalty/new/", loyalty.programme_new, name="loyalty-new"),
+    path("loyalty/<int:programme_id>/edit/", loyalty.programme_edit, name="loyalty-edit"),
+    path("loyalty/<int:programme_id>/tiers/", loyalty.tier_add, name="loyalty-tier-add"),
+    path("surveys/new/", surveys.survey_new, name="survey-new"),
+    path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey"),
     path("model/", model_run.model_page, name="model"),
     # tasks, My day and notifications
     path("my-day/", tasks.my_day, name="my-day"),
@@ -91,6 +102,14 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    # the import wizard (issue 14, item 4)
+    path("import/", imports.import_home, name="imports"),
+    path("import/<int:upload_id>/", imports.import_detail, name="import"),
+    path("import/<int:upload_id>/settings/", imports.import_settings, name="import-settings"),
+    path("import/<int:upload_id>/file/", imports.import_file, name="import-file"),
+    path("import/<int:upload_id>/start/", imports.import_start, name="import-start"),
+    path("import/<int:upload_id>/progress/", imports.import_progress, name="import-progress"),
+    path("import/<int:upload_id>/undo/", imports.import_undo, name="import-undo"),
 ]
 
 auth_urlpatterns = [

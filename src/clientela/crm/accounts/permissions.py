@@ -13,7 +13,10 @@ Per role:
   ``audit`` (read the audit trail), ``gdpr`` (export and erase a person's data),
   ``restore`` (list archived parties and restore them at any time; whoever archived a
   party may undo it shortly after, ``parties.access.access_party_to_restore``).
-  ``jobs`` (follow background jobs and schedules on the jobs page).
+  ``jobs`` (follow background jobs and schedules on the jobs page),
+  ``import`` (load files of customers, orders and interactions through the import wizard
+  and its API, see its history and undo an import; the file's rows are written whole, past
+  record scope, as the ``clientela import`` command does).
 """
 
 from __future__ import annotations
@@ -60,14 +63,14 @@ _EVERY_ENTITY = (
     "campaign_member", "segment", "audit_entry",
     # operational apps
     "pipeline", "deal", "task", "case", "survey", "survey_response",
-    "loyalty_account", "loyalty_entry",
+    "loyalty_account", "loyalty_entry", "loyalty_programme",
 )  # fmt: skip
 
 ROLES: dict[str, RoleRules] = {
     "admin": RoleRules(
         entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
         scope=Scope.ALL,
-        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore", "jobs"}),
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore", "jobs", "import"}),
     ),
     "manager": RoleRules(
         entities={
@@ -77,7 +80,7 @@ ROLES: dict[str, RoleRules] = {
             "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
         },
         scope=Scope.TEAM,
-        capabilities=frozenset({"export", "bulk_update", "jobs"}),
+        capabilities=frozenset({"export", "bulk_update", "jobs", "import"}),
     ),
     "sales_rep": RoleRules(
         entities={
@@ -106,10 +109,10 @@ ROLES: dict[str, RoleRules] = {
             "order": VIEW, "interaction": VIEW,
             "product": VIEW, "campaign": CRUD, "campaign_member": CRUD, "segment": CRUD,
             "survey": CRUD, "survey_response": VIEW,
-            "loyalty_account": VIEW, "loyalty_entry": VIEW,
+            "loyalty_account": VIEW, "loyalty_entry": VIEW, "loyalty_programme": CRU,
         },
         scope=Scope.ALL,
-        capabilities=frozenset({"export"}),
+        capabilities=frozenset({"export", "import"}),
     ),
     "analyst": RoleRules(
         entities={e: VIEW for e in _EVERY_ENTITY if e != "audit_entry"},

@@ -122,7 +122,16 @@ def create_order(
         actor, entity="order", object_id=order.pk, action="create",
         changes=created(values | {"lines": _lines_summary(order)}), party_id=party.pk,
     )
+    _credit_loyalty(actor, party.pk)
     return order
+
+
+def _credit_loyalty(actor: Any, party_id: int) -> None:
+    """A member's stored or changed order earns (or gives back) its points at once
+    (``loyalty.earning``); imports are credited by the ``loyalty-points`` schedule."""
+    from clientela.crm.loyalty.earning import credit_orders
+
+    credit_orders(actor, party_ids=[party_id])
 
 
 @transaction.atomic
@@ -153,6 +162,7 @@ def update_order(
             actor, entity="order", object_id=order.pk, action="update",
             changes=changed, party_id=order.party_id,
         )
+        _credit_loyalty(actor, order.party_id)
     return order
 
 

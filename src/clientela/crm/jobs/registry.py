@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "campaign.send": "clientela.crm.engagement.jobs.send_campaign_job",
     "scoring.run": "clientela.crm.scoring.jobs.scoring_job",
     "privacy.erase": "clientela.crm.privacy.jobs.erase_job",
+    "imports.run": "clientela.crm.imports.jobs.run_import_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }
 

@@ -68,6 +68,8 @@ SCHEDULES: list[Schedule] = [
     Schedule("task-reminders", "clientela.crm.notifications.actions.notify_due_tasks",
              every=timedelta(hours=1)),
     Schedule("digests", "clientela.crm.notifications.actions.send_digests", daily_at="07:00"),
+    Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),
+    Schedule("loyalty-expiry", "clientela.crm.loyalty.earning.expire_points", daily_at="03:30"),
 ]
 
 

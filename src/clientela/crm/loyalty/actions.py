@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_create
+from clientela.crm.change_log import audit_change, audit_create
 from clientela.crm.commerce.models import Order
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.models import (
@@ -64,6 +64,7 @@ def create_programme(
     points_per_unit: Decimal | str | int = Decimal("1"),
     tier_basis: str = TierBasis.POINTS,
     referral_points: int = 0,
+    points_valid_days: int = 0,
 ) -> Programme:
     if not name.strip():
         raise LoyaltyError("name", "must not be empty")
@@ -79,14 +80,53 @@ def create_programme(
         raise LoyaltyError("tier_basis", f"must be one of {', '.join(TierBasis.values)}")
     if referral_points < 0:
         raise LoyaltyError("referral_points", "must be zero or more")
+    if points_valid_days < 0:
+        raise LoyaltyError("points_valid_days", "must be zero or more")
     programme = Programme.objects.create(
         name=name.strip(),
         currency=currency.upper(),
         points_per_unit=rate,
         tier_basis=tier_basis,
         referral_points=referral_points,
+        points_valid_days=points_valid_days,
     )
-    audit_create(actor, programme, ["name", "currency", "points_per_unit", "tier_basis", "referral_points"])
+    audit_create(actor, programme, PROGRAMME_FIELDS)
+    return programme
+
+
+PROGRAMME_FIELDS = ["name", "currency", "points_per_unit", "tier_basis", "referral_points", "points_valid_days",
+                    "is_active"]
+
+
+@transaction.atomic
+def update_programme(actor: User | None, programme: Programme, **changes: Any) -> Programme:
+    """Change a programme's earn rule, referral reward, validity, name or whether it is
+    active; its currency and tier basis stay (balances and tiers were counted in them)."""
+    allowed = {"name", "points_per_unit", "referral_points", "points_valid_days", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise LoyaltyError(sorted(unknown)[0], "cannot be changed")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+        if not changes["name"]:
+            raise LoyaltyError("name", "must not be empty")
+        if Programme.objects.filter(name=changes["name"]).exclude(pk=programme.pk).exists():
+            raise LoyaltyError("name", "a programme with this name exists")
+    if "points_per_unit" in changes:
+        try:
+            changes["points_per_unit"] = Decimal(str(changes["points_per_unit"]))
+        except InvalidOperation:
+            raise LoyaltyError("points_per_unit", "must be a number") from None
+        if not changes["points_per_unit"].is_finite() or changes["points_per_unit"] < 0:
+            raise LoyaltyError("points_per_unit", "must be zero or more")
+    for field in ("referral_points", "points_valid_days"):
+        if field in changes and int(changes[field]) < 0:
+            raise LoyaltyError(field, "must be zero or more")
+    before = {f: getattr(programme, f) for f in PROGRAMME_FIELDS}
+    for field, value in changes.items():
+        setattr(programme, field, value)
+    programme.save()
+    audit_change(actor, programme, before, {f: getattr(programme, f) for f in PROGRAMME_FIELDS})
     return programme
 
 
@@ -200,6 +240,23 @@ def earn_for_order(actor: User | None, account: LoyaltyAccount, order: Order) ->
         at=order.ordered_at,
         spend=order.total_amount,
     )
+
+
+@transaction.atomic
+def take_back_for_order(actor: User | None, account: LoyaltyAccount, order: Order) -> PointsEntry | None:
+    """Take back, once, the points a returned or cancelled order earned — at most what the
+    balance still holds (points already spent cannot be unspent); None when it holds none."""
+    earned = PointsEntry.objects.filter(account=account, order=order, kind=EntryKind.EARN).first()
+    if earned is None:
+        raise LoyaltyError("order", "earned no points")
+    if PointsEntry.objects.filter(account=account, order=order, kind=EntryKind.ADJUST, points__lt=0).exists():
+        raise LoyaltyError("order", "its points were taken back already")
+    balance = LoyaltyAccount.objects.select_for_update().get(pk=account.pk).balance
+    points = min(earned.points, balance)
+    if points <= 0:
+        return None
+    return _post(account, kind=EntryKind.ADJUST, points=-points, reason=f"order {order.ref} {order.status}",
+                 order=order, actor=actor)
 
 
 @transaction.atomic

@@ -32,6 +32,9 @@ class Programme(models.Model):
     )
     tier_basis = models.CharField(max_length=6, choices=TierBasis.choices, default=TierBasis.POINTS)
     referral_points = models.PositiveIntegerField(default=0, help_text="Points for the referrer")
+    points_valid_days = models.PositiveIntegerField(
+        default=0, help_text="Days after which earned points expire, oldest first (0: never)",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -126,6 +129,12 @@ class PointsEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(points=0), name="entry_points_nonzero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="entry_balance_nonneg"),
+            # An order earns once per account, and is taken back once (a return or a
+            # cancellation after it earned): loyalty.earning's sweeps may run twice at once.
+            models.UniqueConstraint(fields=["account", "order"], condition=Q(kind="earn"),
+                                    name="entry_order_earns_once"),
+            models.UniqueConstraint(fields=["account", "order"], condition=Q(kind="adjust", points__lt=0),
+                                    name="entry_order_taken_back_once"),
             models.CheckConstraint(
                 condition=Q(kind="earn", points__gt=0)
                 | Q(kind__in=["redeem", "expire"], points__lt=0)

@@ -49,7 +49,7 @@ def default_assignment(actor: Any, data: Mapping[str, Any]) -> tuple[int | None,
     owner_id = data["owner_id"] if "owner_id" in data else getattr(actor, "pk", None)
     if "team_id" in data:
         return owner_id, data["team_id"]
-    return owner_id, (actor.team_id if owner_id == getattr(actor, "pk", None) else None)
+    return owner_id, (getattr(actor, "team_id", None) if owner_id == getattr(actor, "pk", None) else None)
 
 
 @transaction.atomic

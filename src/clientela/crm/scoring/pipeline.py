@@ -23,6 +23,7 @@ Conventions (documented in docs/scoring.md):
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
@@ -34,15 +35,21 @@ import pandas as pd
 from clientela import insight
 from clientela.value import GammaGamma, compare_models, customer_lifetime_value, summarize
 from clientela.value.clv import customer_equity
-from clientela.value.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
-from clientela.value.models.base import BaseModel, ModelFitError
+from clientela.value.models import NBD, BetaGeo, ModifiedBetaGeo, ParetoNBD
+from clientela.value.models.base import BaseModel, BoundaryWarning, ModelFitError
+from clientela.value.summary import check_zone
 from clientela.value.validation import cumulative_repeat_transactions, evaluate_model
 
 MODELS: dict[str, type[BaseModel]] = {
     "bgnbd": BetaGeo,
     "pareto": ParetoNBD,
     "mbgnbd": ModifiedBetaGeo,
+    "nbd": NBD,
 }
+# Compared by --model auto; the NBD (no dropout) is the fallback when none is identified.
+CANDIDATES = ("bgnbd", "pareto", "mbgnbd")
+FALLBACK = "nbd"
+_FIT_FAILURES = (ModelFitError, ValueError, ArithmeticError, np.linalg.LinAlgError)
 
 
 Progress = Callable[[str], None]
@@ -63,6 +70,7 @@ class ScoringSettings:
     discount: float = 0.10
     as_of: date | None = None
     currency: str = "PLN"
+    local_day: str | None = None  # IANA zone whose days group the value models' purchases
 
 
 @dataclass
@@ -96,77 +104,214 @@ def _holdout_weeks(window_days: int) -> int | None:
     return int(min(26, max(8, weeks // 4)))
 
 
+@dataclass
+class FitNotes:
+    """What happened while choosing and fitting the models, stored with the run.
+
+    ``skipped``: candidates that could not be fitted (model, stage, reason);
+    ``warnings``: boundary optima and undefined standard errors (scoped
+    ``BoundaryWarning``s of the fits that were kept); ``fallback``: why the
+    no-dropout NBD scores the customers, if it does; ``criterion``, ``runner_up``
+    and ``margin``: how ``auto`` chose.
+    """
+
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    fallback: str | None = None
+    criterion: str | None = None
+    runner_up: str | None = None
+    margin: float | None = None
+
+    def skip(self, name: str, stage: str, reason: str) -> None:
+        self.skipped.append({"model": name, "stage": stage, "reason": reason})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _fit(name: str, summary: pd.DataFrame, *, penalizer: float = 0.0) -> tuple[BaseModel, list[str]]:
+    """Fit one model; its boundary warnings are caught here (scoped) and returned."""
+    model = MODELS[name](penalizer=penalizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BoundaryWarning)
+        model.fit(summary[["frequency", "recency", "T"]])
+    return model, list(model.fit_warnings_)
+
+
+def _rank_on_information(full: pd.DataFrame, notes: FitNotes) -> list[dict[str, Any]]:
+    """Without a holdout: every candidate fitted on all data, ranked by AIC."""
+    rows: list[dict[str, Any]] = []
+    for name in CANDIDATES:
+        try:
+            model, _ = _fit(name, full)
+        except _FIT_FAILURES as exc:
+            notes.skip(name, "all data", _one_line(exc))
+            rows.append({"model": name, "rank": None, "error": _one_line(exc)})
+            continue
+        rows.append({"model": name, "log_likelihood": model.log_likelihood_, "aic": model.aic_,
+                     "bic": model.bic_, **{f"param_{k}": v for k, v in model.params_.items()}})
+    fitted = sorted((r for r in rows if "aic" in r), key=lambda r: r["aic"])
+    for rank, row in enumerate(fitted, start=1):
+        row["rank"] = rank
+    return fitted + [r for r in rows if "aic" not in r]
+
+
 def _fit_purchases(
     transactions: pd.DataFrame, settings: ScoringSettings, as_of: date, say: Progress = _quiet
-) -> tuple[str, BaseModel, str, dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
+) -> tuple[str, BaseModel, str, dict[str, Any], list[dict[str, Any]], pd.DataFrame, FitNotes]:
     """Choose and fit the purchases model; return name, model fitted on all data, reason,
-    holdout figures, comparison rows and the full summary."""
+    holdout figures, comparison rows, the full summary and the fit notes.
+
+    Never fails on the data alone: a candidate that cannot be fitted is skipped (its
+    reason kept in the notes); when no dropout model can be identified (no sign of
+    churn) the NBD without dropout scores the customers (P(alive) = 1), with a weak
+    prior when even its rate heterogeneity is not identified.
+    """
     say("value: per-customer summaries")
+    notes = FitNotes()
     first = transactions["ordered_at"].min().date()
     holdout = _holdout_weeks((as_of - first).days)
     full = summarize(
         transactions, customer="party_id", date="ordered_at", amount="amount",
-        period="W", observation_end=as_of,
+        period="W", observation_end=as_of, local_day=settings.local_day,
     )
     comparison: list[dict[str, Any]] = []
     holdout_figures: dict[str, Any] = {}
+    calibration: pd.DataFrame | None = None
+    calibration_end: date | None = None
+    requested = [settings.model] if settings.model != "auto" else list(CANDIDATES)
     if holdout is None:
-        name = "bgnbd" if settings.model == "auto" else settings.model
-        reason = f"window shorter than 16 weeks: no holdout; {name} fitted on all data"
+        if settings.model == "auto":
+            say("value: models fitted on all data (no holdout)")
+            comparison = _rank_on_information(full, notes)
+            order = [str(r["model"]) for r in comparison if r.get("rank") is not None]
+            notes.criterion = "lowest AIC on all data (window shorter than 16 weeks: no holdout)"
+            _runner_up(notes, comparison, "aic")
+        else:
+            order = requested
+            notes.criterion = f"requested with --model {settings.model}; no holdout (window shorter than 16 weeks)"
     else:
         calibration_end = as_of - timedelta(weeks=holdout)
         calibration = summarize(
             transactions, customer="party_id", date="ordered_at", amount="amount",
             period="W", observation_end=as_of, calibration_end=calibration_end,
+            local_day=settings.local_day,
         )
         calibration = calibration[calibration["T"] > 0]
         say("value: models fitted on the calibration period")
+        factories = {n: MODELS[n] for n in requested}
+        with warnings.catch_warnings(record=True) as caught:  # scoped: kept in the notes
+            warnings.simplefilter("always", BoundaryWarning)
+            table = compare_models(calibration, models=factories)
+        notes.warnings.extend(
+            f"calibration: {w.message}" for w in caught if issubclass(w.category, BoundaryWarning)
+        )
+        comparison = _records(table)
+        for row in comparison:
+            if row.get("rank") is None:
+                notes.skip(str(row["model"]), "calibration", _one_line(str(row.get("error") or "")))
+        order = [str(r["model"]) for r in comparison if r.get("rank") is not None]
         if settings.model == "auto":
-            table = compare_models(calibration)
-            comparison = _records(table)
-            fitted = table[table["rank"].notna()]
-            if fitted.empty:
-                errors = "; ".join(f"{r['model']}: {r['error']}" for r in comparison)
-                raise ScoringError(f"no purchases model could be fitted ({errors})")
-            best = fitted.iloc[0]
-            name = str(best["model"])
-            reason = (
-                f"lowest holdout RMSE over the last {holdout} weeks "
-                f"({best['rmse']:.4f} vs "
-                + ", ".join(f"{r['model']} {r['rmse']:.4f}" for r in comparison[1:] if r.get("rmse") is not None)
-                + ")"
-            )
-            holdout_figures = {k: _num(best[k]) for k in ("mae", "rmse", "correlation", "total_actual", "total_predicted")}
+            notes.criterion = f"lowest holdout RMSE of per-customer repeat purchases over the last {holdout} weeks"
+            _runner_up(notes, comparison, "rmse")
         else:
-            name = settings.model
-            evaluation = evaluate_model(name, MODELS[name](), calibration)
-            if evaluation.errors is None:
-                raise ScoringError(
-                    f"{name} could not be fitted on the calibration period: {evaluation.error_message}"
-                )
-            holdout_figures = {k: _num(v) for k, v in evaluation.errors.as_dict().items()}
-            reason = f"requested with --model {name}"
+            notes.criterion = f"requested with --model {settings.model}"
+    name: str | None = None
+    model: BaseModel | None = None
+    for candidate in order:
+        say(f"value: {candidate} refitted on all data")
+        try:
+            model, fit_warnings = _fit(candidate, full)
+        except _FIT_FAILURES as exc:
+            notes.skip(candidate, "all data", _one_line(exc))
+            continue
+        name = candidate
+        notes.warnings.extend(fit_warnings)
+        break
+    if model is None or name is None:
+        say("value: no dropout model identified; NBD without dropout")
+        name = FALLBACK
+        model, notes.fallback = _fallback(full, notes)
+    reason = _reason(name, notes, comparison)
+    if calibration is not None and calibration_end is not None:
+        row = next((r for r in comparison if r.get("model") == name and r.get("rank") is not None), None)
+        fitted_on_calibration: BaseModel | None = None
+        if row is None:  # the fallback, or a model whose calibration fit is not in the table
+            evaluation = evaluate_model(name, type(model)(penalizer=model.penalizer), calibration)
+            if evaluation.errors is not None:
+                row = {k: _num(v) for k, v in evaluation.errors.as_dict().items()}
+                fitted_on_calibration = evaluation.model
+        if row is not None:
+            holdout_figures = {k: _num(row.get(k)) for k in ("mae", "rmse", "correlation", "total_actual", "total_predicted")}
         holdout_figures["weeks"] = holdout
         holdout_figures["calibration_end"] = calibration_end.isoformat()
         say("value: holdout tracking curve")
         try:
+            if fitted_on_calibration is None:
+                fitted_on_calibration, _ = _fit(name, calibration, penalizer=model.penalizer)
             curve = cumulative_repeat_transactions(
-                _fitted(name, calibration), transactions, customer="party_id", date="ordered_at",
+                fitted_on_calibration, transactions, customer="party_id", date="ordered_at",
                 calibration_end=calibration_end, observation_end=as_of, period="W",
+                local_day=settings.local_day,
             )
             holdout_figures["curve"] = _records(curve)
-        except (ValueError, ModelFitError) as exc:
-            holdout_figures["curve_error"] = str(exc)
-    say(f"value: {name} refitted on all data")
-    model = _fitted(name, full)
-    return name, model, reason, holdout_figures, comparison, full
+        except _FIT_FAILURES as exc:
+            holdout_figures["curve_error"] = _one_line(exc)
+    return name, model, reason, holdout_figures, comparison, full, notes
 
 
-def _fitted(name: str, summary: pd.DataFrame) -> BaseModel:
+# Weak prior of the fallback when even the NBD's heterogeneity (r) is not identified:
+# steady buyers whose purchase counts vary less than a Poisson process's.
+FALLBACK_PENALIZER = 1e-3
+
+
+def _fallback(full: pd.DataFrame, notes: FitNotes) -> tuple[BaseModel, str]:
+    """The NBD without dropout, for data with no visible churn; the note says what it means."""
+    why = "; ".join(f"{s['model']}: {s['reason']}" for s in notes.skipped) or "no candidate fitted"
+    note = (f"no dropout model could be identified ({why}); scored with the NBD model without "
+            "dropout: P(alive) = 1 for every customer")
     try:
-        return MODELS[name]().fit(summary[["frequency", "recency", "T"]])
-    except (ModelFitError, ValueError) as exc:
-        raise ScoringError(f"{name} could not be fitted: {exc}") from exc
+        model, fit_warnings = _fit(FALLBACK, full)
+    except _FIT_FAILURES as exc:
+        notes.skip(FALLBACK, "all data", _one_line(exc))
+        try:
+            model, fit_warnings = _fit(FALLBACK, full, penalizer=FALLBACK_PENALIZER)
+        except _FIT_FAILURES as final:
+            raise ScoringError(f"no purchases model could be fitted ({why}; nbd: {_one_line(final)})") from final
+        note += f", with a weak prior (penalizer {FALLBACK_PENALIZER:g}) holding r"
+    notes.warnings.extend(fit_warnings)
+    return model, note
+
+
+def _runner_up(notes: FitNotes, comparison: list[dict[str, Any]], key: str) -> None:
+    ranked = [r for r in comparison if r.get("rank") is not None and r.get(key) is not None]
+    if len(ranked) >= 2:
+        notes.runner_up = str(ranked[1]["model"])
+        notes.margin = float(ranked[1][key]) - float(ranked[0][key])
+
+
+def _reason(name: str, notes: FitNotes, comparison: list[dict[str, Any]]) -> str:
+    """One line: the criterion, the figure, the runner-up and the margin, and what was skipped."""
+    if notes.fallback is not None:
+        return notes.fallback
+    key = "rmse" if notes.criterion and "RMSE" in notes.criterion else "aic"
+    chosen = next((r for r in comparison if r.get("model") == name), {})
+    text = notes.criterion or ""
+    if chosen.get(key) is not None and "requested" not in text:
+        text += f": {name} {key.upper()} {float(chosen[key]):.4f}"
+        if notes.runner_up is not None and notes.margin is not None:
+            text += f", runner-up {notes.runner_up} by {notes.margin:.4f}"
+        top = next((r for r in comparison if r.get("rank") == 1), None)
+        if top is not None and top.get("model") != name:
+            text += f" ({top['model']} ranked first but could not be refitted on all data)"
+    skipped = sorted({s["model"] for s in notes.skipped})
+    if skipped:
+        text += f"; skipped: {', '.join(skipped)} (see the fit notes)"
+    return text
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())
 
 
 def _num(value: Any) -> float | None:
@@ -243,6 +388,10 @@ def score_customers(
     say = progress or _quiet
     if settings.model not in {"auto", *MODELS}:
         raise ScoringError(f"model: {settings.model!r} is not one of auto, {', '.join(MODELS)}")
+    try:
+        check_zone(settings.local_day)
+    except ValueError as exc:
+        raise ScoringError(str(exc)) from None
     as_of = settings.as_of or pd.Timestamp.now(tz="UTC").date()
     as_of_ts = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
     inputs = customer_base_inputs(inputs)
@@ -253,15 +402,27 @@ def score_customers(
         raise ScoringError("there are no orders to score: import orders first")
 
     # --- value: purchases model, spend model, CLV --------------------------------------
-    name, model, reason, holdout, comparison, summary = _fit_purchases(kept, settings, as_of, say)
+    name, model, reason, holdout, comparison, summary, notes = _fit_purchases(kept, settings, as_of, say)
     say("value: spend model and CLV")
     spend_model: GammaGamma | float
     try:
-        spend_model = GammaGamma().fit(summary[["frequency", "monetary_value"]])
+        # Repeat buyers whose repeat purchases were all free (mean spend 0) cannot enter
+        # Gamma-Gamma; they are left out of its fit (counted in the notes) and predicted
+        # from their own average like everyone else.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BoundaryWarning)
+            spend_model = GammaGamma(min_spend=0.0).fit(summary[["frequency", "monetary_value"]])
         spend_params = dict(spend_model.params_)
-    except (ModelFitError, ValueError) as exc:
+        notes.warnings.extend(f"spend: {w}" for w in spend_model.fit_warnings_)
+        if spend_model.excluded_:
+            notes.warnings.append(
+                f"spend: {spend_model.excluded_} repeat buyer(s) with a mean repeat spend of 0 "
+                "left out of the Gamma-Gamma fit"
+            )
+    except _FIT_FAILURES as exc:
         spend_model = float(kept["amount"].mean())
-        spend_params = {"fixed_spend": spend_model, "reason": str(exc)}
+        spend_params = {"fixed_spend": spend_model, "reason": _one_line(exc)}
+        notes.skip("gamma-gamma", "all data", f"{_one_line(exc)}; the mean order value is used")
     revenue_total = float(kept["amount"].sum())
     margin = (revenue_total - float(kept["cost"].sum())) / revenue_total if revenue_total > 0 else 0.0
     margin = min(max(margin, 0.0), 1.0)
@@ -449,6 +610,7 @@ def score_customers(
             "params": dict(model.params_),
             "log_likelihood": model.log_likelihood_,
             "holdout_mae": holdout.get("mae"),
+            "fit_notes": notes.as_dict(),
         },
         "clv_distribution": _histogram(customers["clv"].to_numpy(dtype="float64")),
         "next_best_actions": {str(k): int(v) for k, v in actions["action"].value_counts().items()},
@@ -460,6 +622,7 @@ def score_customers(
         "params": dict(model.params_),
         "spend_params": spend_params,
         "diagnostics": {
+            "fit_notes": notes.as_dict(),
             "log_likelihood": model.log_likelihood_,
             "aic": model.aic_,
             "bic": model.bic_,
@@ -478,7 +641,8 @@ def score_customers(
         "calibration_end": date.fromisoformat(holdout["calibration_end"]) if "calibration_end" in holdout else None,
         "settings": {"model": settings.model, "horizon_days": settings.horizon_days,
                      "discount_annual": settings.discount, "discount_weekly": weekly,
-                     "horizon_weeks": horizon, "margin_rate": margin},
+                     "horizon_weeks": horizon, "margin_rate": margin,
+                     "local_day": settings.local_day or "UTC"},
     }
     return ScoringResult(scores=table, run=jsonable(run) | {
         "data_start": run["data_start"], "observation_end": as_of,

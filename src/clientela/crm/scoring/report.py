@@ -152,6 +152,13 @@ def render_html(report: dict[str, Any]) -> str:
         f'<div class="tile"><div class="k">{escape(k)}</div><div class="v">{v}</div></div>' for k, v in tiles
     )
     params = ", ".join(f"{escape(str(k))} = {float(v):.4g}" for k, v in model.get("params", {}).items())
+    notes = model.get("fit_notes") or {}
+    note_items = ([f"<li>Fallback: {escape(str(notes['fallback']))}</li>"] if notes.get("fallback") else []) + [
+        f"<li>Skipped {escape(str(s.get('model', '')))} ({escape(str(s.get('stage', '')))}): "
+        f"{escape(str(s.get('reason', '')))}</li>"
+        for s in notes.get("skipped") or [] if isinstance(s, dict)
+    ] + [f"<li>Warning: {escape(str(w))}</li>" for w in notes.get("warnings") or []]
+    fit_notes = f"<h3>Fit notes</h3><ul>{''.join(note_items)}</ul>" if note_items else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -182,5 +189,6 @@ td,th{{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}} th{{backgro
 <h2>Model</h2>
 <p>{escape(str(model.get("name", "")))}: {params}; log-likelihood {float(model.get("log_likelihood") or 0):,.1f};
 holdout MAE {"n/a" if model.get("holdout_mae") is None else f"{model['holdout_mae']:.4f}"}. {escape(str(model.get("reason", "")))}</p>
+{fit_notes}
 </body></html>
 """

@@ -97,6 +97,7 @@ def import_file(
     on_step: Callable[[str], None] | None = None,
     actor: Any = None,
     file_name: str | None = None,
+    journal: Any = None,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
 
@@ -108,6 +109,9 @@ def import_file(
     when rows are bad; in both cases nothing is written. With ``dry_run`` the load
     runs inside a transaction that is rolled back, so the counts are exact and
     nothing is kept. A file with a header and no rows imports nothing (rows=0).
+
+    ``journal`` (the import wizard's undo journal, ``crm/imports/journal.py``) is told
+    ``before(checked)`` and ``after(checked, counts)`` around the load, in its transaction.
     """
     started = time.monotonic()
     kind = Kind(kind)
@@ -127,10 +131,14 @@ def import_file(
     counts = LoadCounts()
     try:
         with transaction.atomic():
+            if journal is not None:  # hook: the import wizard's undo journal
+                journal.before(checked)
             counts = _load(checked, missing_refs)
             if dry_run:
                 raise _DryRunRollback
             _audit(actor, kind, source, file_name, raw.num_rows, counts)
+            if journal is not None:  # hook: the import wizard's undo journal
+                journal.after(checked, counts)
     except _DryRunRollback:
         pass
     return ImportResult(

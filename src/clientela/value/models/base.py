@@ -78,6 +78,26 @@ class ModelFitError(RuntimeError):
     """The data cannot identify the model, or the optimiser failed."""
 
 
+class BoundaryWarning(UserWarning):
+    """A fit ended near a limit of the parameter space (see ``BaseModel.fit_warnings_``)."""
+
+
+# A dimensionless shape parameter (BaseModel._shape_params) beyond these bounds
+# means the likelihood only improves towards its limit (no dropout visible,
+# rates that do not vary between customers): ModelFitError without a
+# penalizer.  Inside them but beyond _BOUNDARY_WARN the optimum is a true one
+# near the limit: the fit warns (BoundaryWarning) and records it.
+_NOT_IDENTIFIED = 1e6
+_BOUNDARY_WARN = 1e4
+_STOP_LOG = math.log(1e8)
+# Fits on more distinct rows than this whose time columns barely repeat
+# (recency/T at hour or second resolution) start from the optimum on a time
+# grid (BaseModel.time_grid); with time_grid=None the final fit is still on
+# the exact values.
+_GRID_MIN_ROWS = 20_000
+_GRID_STEPS = 1024
+
+
 class NotFittedError(ValueError, AttributeError):
     """A method needing learned parameters was called before ``fit``."""
 
@@ -311,6 +331,8 @@ def maximize_log_likelihood(
     *,
     max_iter: int = 1000,
     tol: float = 1e-10,
+    names: Sequence[str] = (),
+    stop_beyond: Sequence[int] = (),
 ) -> tuple[FloatArray, FloatArray]:
     """Maximise a mean log-likelihood over log-parameters.
 
@@ -325,6 +347,13 @@ def maximize_log_likelihood(
         Iteration limit for L-BFGS-B.
     tol : float
         Projected-gradient tolerance (on the per-customer scale).
+    names : sequence of str, optional
+        Parameter names, to name the one on the box in the error.
+    stop_beyond : sequence of int, optional
+        Log-parameters (dimensionless shape parameters) whose run past
+        ``[1e-8, 1e8]`` settles the matter: the optimiser stops there and the
+        error is raised at once, instead of crawling on to the box (on data
+        with no visible churn that took seconds to minutes).
 
     Returns
     -------
@@ -352,6 +381,15 @@ def maximize_log_likelihood(
     value, _ = objective(start)
     if not math.isfinite(value):
         raise ModelFitError("the log-likelihood is not finite at the starting values")
+    escaped: list[int] = []
+
+    def watch(intermediate_result: Any) -> None:
+        position = np.asarray(intermediate_result.x)
+        for i in stop_beyond:
+            if abs(float(position[i])) > _STOP_LOG:
+                escaped.append(i)
+                raise StopIteration
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         result = minimize(
@@ -361,6 +399,15 @@ def maximize_log_likelihood(
             method="L-BFGS-B",
             bounds=bounds,
             options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
+            callback=watch if stop_beyond else None,
+        )
+    if escaped:
+        i = escaped[0]
+        which = names[i] if i < len(names) else f"parameter {i}"
+        limit = "infinity" if float(np.asarray(result.x)[i]) > 0 else "0"
+        raise ModelFitError(
+            "the data do not identify the model: the likelihood keeps improving as "
+            f"{which} goes to {limit}"
         )
     x = np.asarray(result.x, dtype=np.float64)
     best, _ = objective(x)
@@ -383,9 +430,12 @@ def maximize_log_likelihood(
         x, best = candidate, value
     at_bound = np.abs(x) >= _LOG_BOUND - 1e-6
     if at_bound.any():
+        i = int(np.argmax(at_bound))
+        which = names[i] if i < len(names) else f"parameter {i}"
+        limit = "infinity" if x[i] > 0 else "0"
         raise ModelFitError(
-            "the data do not identify the model: the likelihood keeps improving as a "
-            "parameter goes to 0 or infinity"
+            "the data do not identify the model: the likelihood keeps improving as "
+            f"{which} goes to {limit}"
         )
     return x, hessian
 
@@ -467,6 +517,62 @@ def newton_maximize(
     return None
 
 
+def _still_improving(
+    objective: Any, log_params: FloatArray, i: int, shift: float, best: float, total: float
+) -> bool:
+    """Whether the likelihood is as high with log-parameter ``i`` moved by ``shift``.
+
+    The other parameters are refitted (L-BFGS-B with parameter ``i`` held);
+    "as high" means within 1e-3 in total log-likelihood of the optimum.
+    """
+    moved = np.asarray(log_params, dtype=np.float64).copy()
+    moved[i] = float(np.clip(moved[i] + shift, -_LOG_BOUND, _LOG_BOUND))
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(moved)
+    bounds[i] = (moved[i], moved[i])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = minimize(objective, moved, jac=True, method="L-BFGS-B", bounds=bounds,
+                          options={"maxiter": 200, "gtol": 1e-10, "ftol": 1e-15})
+    value = float(result.fun)
+    return math.isfinite(value) and (value - best) * total <= 1e-3
+
+
+def _fixed_hessian_newton(
+    objective: Any, x: FloatArray, hessian: FloatArray, *, max_steps: int = 12
+) -> tuple[FloatArray, FloatArray] | None:
+    """Newton steps with a fixed Hessian from a nearby problem (a grid fit).
+
+    The gradient is exact, so the iteration converges to the exact optimum;
+    with a Hessian that differs from the true one by a relative ``e`` each step
+    shrinks the error by about ``e``: three or four evaluations from a grid
+    optimum.  Returns the optimum and that Hessian (for the standard errors),
+    or ``None`` when the steps do not converge (the caller then runs L-BFGS-B
+    from ``x``).
+    """
+    x = np.asarray(x, dtype=np.float64).copy()
+    best, grad = objective(x)
+    if not math.isfinite(best):
+        return None
+    for _ in range(max_steps):
+        try:
+            step = np.linalg.solve(hessian, grad)
+        except np.linalg.LinAlgError:
+            return None
+        if float(np.max(np.abs(step))) < 1e-9:
+            return x, hessian
+        candidate = x - step
+        if not np.all(np.abs(candidate) < _LOG_BOUND):
+            return None
+        value, candidate_grad = objective(candidate)
+        if not math.isfinite(value):
+            return None
+        if value > best + 4e-16 * abs(best):
+            # No descent: at rounding level the point is the optimum, else give up.
+            return (x, hessian) if float(np.max(np.abs(step))) < 1e-6 else None
+        x, best, grad = candidate, value, candidate_grad
+    return None
+
+
 def _regularised_newton_step(hess: FloatArray, grad: FloatArray) -> tuple[FloatArray | None, bool]:
     """``-(H + mu I)^-1 g`` with the smallest ``mu`` (0 first) for which Cholesky succeeds."""
     k = len(grad)
@@ -506,6 +612,19 @@ class BaseModel:
         Iteration limit of the optimiser.
     tol : float, default 1e-10
         Gradient tolerance of the optimiser, per customer.
+    penalizer : float, default 0
+        Weak prior: ``penalizer * sum(log(theta)**2)`` is added to the mean
+        negative log-likelihood per customer (a log-normal prior centred on 1
+        for every parameter).  Unlike lifetimes' ``penalizer_coef * sum(theta**2)``
+        it pulls a parameter running to 0 as well as one running to infinity.
+        With a penalizer the fit never raises for an unidentified parameter:
+        the prior identifies it (``log_likelihood_`` stays the data's own).
+    time_grid : float, optional
+        Fit on ``recency`` and ``T`` rounded to multiples of this (in the
+        summary's time unit): faster on continuous times, approximate.
+        ``None`` (default) fits the exact values; when they barely repeat
+        (hour or second resolution) the fit only *starts* from the optimum on
+        a grid of ``max(T) / 1024``, so the estimate is the exact one.
 
     Attributes
     ----------
@@ -520,12 +639,19 @@ class BaseModel:
         ``2k - 2 LL`` and ``k log(n) - 2 LL``, with ``n`` customers.
     n_customers_ : float
         Number of customers fitted (sum of the weights).
+    fit_warnings_ : list of str
+        Boundary optima and undefined standard errors found by the last fit
+        (each also issued as a :class:`BoundaryWarning`).
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
     required_columns: ClassVar[tuple[str, ...]] = ()
     # compress_rows' max_sample_distinct for this model's fits.
     _compress_max_sample_distinct: ClassVar[float] = 0.995
+    # Dimensionless parameters checked for identification after a fit, and what
+    # running to each limit means (("name", "high" | "low") -> reason).
+    _shape_params: ClassVar[tuple[str, ...]] = ()
+    _limit_reasons: ClassVar[dict[tuple[str, str], str]] = {}
 
     params_: dict[str, float]
     log_likelihood_: float
@@ -533,10 +659,20 @@ class BaseModel:
     aic_: float
     bic_: float
     n_customers_: float
+    fit_warnings_: list[str]
 
-    def __init__(self, *, max_iter: int = 1000, tol: float = 1e-10) -> None:
+    def __init__(
+        self,
+        *,
+        max_iter: int = 1000,
+        tol: float = 1e-10,
+        penalizer: float = 0.0,
+        time_grid: float | None = None,
+    ) -> None:
         self.max_iter = max_iter
         self.tol = tol
+        self.penalizer = penalizer
+        self.time_grid = time_grid
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -632,11 +768,19 @@ class BaseModel:
             return self._fit(summary)
 
     def _fit(self, summary: pd.DataFrame) -> Self:
+        self.fit_warnings_ = []
+        arrays = self._summary_arrays(summary)
+        if self.time_grid is not None:
+            if not (math.isfinite(float(self.time_grid)) and float(self.time_grid) > 0):
+                raise ValueError(f"time_grid must be a number > 0; got {self.time_grid!r}")
+            arrays = self._on_grid(arrays, float(self.time_grid))
         compressed = compress_rows(
-            self._summary_arrays(summary),
+            arrays,
             self.required_columns,
             max_sample_distinct=self._compress_max_sample_distinct,
         )
+        if len(compressed[WEIGHTS]) and float(compressed[WEIGHTS].sum()) > 0:
+            self._check_identifiable(compressed)
         data = self._prepare(compressed)
         total = float(data[WEIGHTS].sum())
         if total <= 0:
@@ -644,7 +788,18 @@ class BaseModel:
         objective = self._objective(data)
         start = np.log(self._initial_params(data))
         found = None
-        if self._has_analytic_hessian():
+        if (
+            self.time_grid is None
+            and not self._has_analytic_hessian()
+            and len(compressed[WEIGHTS]) > _GRID_MIN_ROWS
+            and {"recency", "T"} <= set(self.required_columns)
+        ):
+            grid = self._grid_fit(compressed, start)
+            if grid is not None:
+                found, start = _fixed_hessian_newton(objective, *grid), grid[0]
+                if found is not None:
+                    value = objective(found[0])[0]  # memoised
+        if found is None and self._has_analytic_hessian():
             newton_objective = self._objective(data, hessian=True)
             newton_start = start
             if len(compressed[WEIGHTS]) > _NEWTON_SAMPLE_ROWS:
@@ -655,13 +810,146 @@ class BaseModel:
         if found is None:
             if len(compressed[WEIGHTS]) > _WARM_START_ROWS:
                 start = self._warm_start(compressed, start, objective)
-            found = maximize_log_likelihood(objective, start, max_iter=self.max_iter, tol=self.tol)
+            try:
+                shapes = [i for i, n in enumerate(self.param_names) if n in self._shape_params]
+                found = maximize_log_likelihood(
+                    objective, start, max_iter=self.max_iter, tol=self.tol, names=self.param_names,
+                    stop_beyond=shapes if self.penalizer <= 0 else (),
+                )
+            except ModelFitError as exc:
+                raise self._explained(exc) from None
             value = objective(found[0])[0]  # memoised
         log_params, hessian = found
         params = np.exp(log_params)
-        self._set_fit(params, -value * total, total)
+        penalty = self.penalizer * float(np.sum(log_params**2))
+        self._set_fit(params, -(value - penalty) * total, total)
         self.standard_errors_ = self._standard_errors(params, hessian * total)
+        self._check_limits(objective, log_params, value, total)
         return self
+
+    # -- identification ---------------------------------------------------------
+
+    def _check_identifiable(self, compressed: SummaryArrays) -> None:
+        """Refuse data with one distinct history: differences between customers are unseen.
+
+        One customer, or any number of identical ones, leaves every
+        heterogeneity parameter free (the likelihood is maximised along a
+        whole curve of parameters), so no fit can be reported.
+        """
+        distinct = int(np.count_nonzero(compressed[WEIGHTS] > 0))
+        if distinct > 1:
+            return
+        total = float(compressed[WEIGHTS].sum())
+        row = int(np.argmax(compressed[WEIGHTS] > 0))
+        history = ", ".join(f"{c}={compressed[c][row]:g}" for c in self.required_columns)
+        who = "one customer" if total <= 1 else f"all {total:,.0f} customers have the same history"
+        raise ModelFitError(
+            f"the data do not identify the model: {who} ({history}); differences between "
+            "customers cannot be estimated from a single distinct history"
+        )
+
+    def _explained(self, exc: ModelFitError) -> ModelFitError:
+        """The box error of :func:`maximize_log_likelihood` with what the limit means."""
+        text = str(exc)
+        for (name, side), meaning in self._limit_reasons.items():
+            limit = "infinity" if side == "high" else "0"
+            if text.endswith(f"as {name} goes to {limit}"):
+                return ModelFitError(f"{text} ({meaning})")
+        return exc
+
+    def _check_limits(
+        self, objective: Any, log_params: FloatArray, best: float, total: float
+    ) -> None:
+        """ModelFitError for a shape parameter run to 0 or infinity; warn near the limits.
+
+        Only without a penalizer: with one, the prior holds the parameter.
+        A parameter beyond ``[1/_NOT_IDENTIFIED, _NOT_IDENTIFIED]`` means the
+        likelihood keeps improving towards the limit (the optimiser stops
+        wherever its tolerance lets it, e.g. r = 5e7).  One beyond
+        ``[1/_BOUNDARY_WARN, _BOUNDARY_WARN]`` is moved a factor ``e^5`` further
+        towards its limit and the other parameters refitted
+        (:func:`_still_improving`): if the likelihood is as high there, the
+        data do not tell it from the limit either (ModelFitError, the same
+        answer wherever the optimiser happened to stop); if it falls, the
+        optimum is a true one near the limit: warn.
+        """
+        notes: list[str] = []
+        if self.penalizer <= 0:
+            for i, name in enumerate(self.param_names):
+                if name not in self._shape_params:
+                    continue
+                value = self.params_[name]
+                side = "high" if value > 1.0 else "low"
+                far = value > _BOUNDARY_WARN or value < 1.0 / _BOUNDARY_WARN
+                if not far:
+                    continue
+                meaning = self._limit_reasons.get(
+                    (name, side), f"{name} -> {'infinity' if side == 'high' else '0'}"
+                )
+                if (
+                    value > _NOT_IDENTIFIED
+                    or value < 1.0 / _NOT_IDENTIFIED
+                    or _still_improving(objective, log_params, i, 5.0 if side == "high" else -5.0,
+                                        best, total)
+                ):
+                    raise ModelFitError(
+                        f"the data do not identify the model: {name} ran to {value:.3g} "
+                        f"({meaning}); try a penalizer, or a model without that feature"
+                    )
+                notes.append(
+                    f"{type(self).__name__}: {name} = {value:.3g} is near its limit "
+                    f"({meaning}); predictions are close to the limiting model's"
+                )
+        undefined = [n for n, v in self.standard_errors_.items() if not math.isfinite(v)]
+        if undefined:
+            notes.append(
+                f"{type(self).__name__}: standard errors of {', '.join(undefined)} are undefined "
+                "(the information matrix is singular at the optimum)"
+            )
+        for note in notes:
+            warnings.warn(note, BoundaryWarning, stacklevel=4)
+        self.fit_warnings_ = notes
+
+    # -- continuous times -------------------------------------------------------
+
+    @staticmethod
+    def _on_grid(arrays: SummaryArrays, grid: float) -> SummaryArrays:
+        """``recency`` and ``T`` rounded to multiples of ``grid`` (recency kept <= T)."""
+        if "T" not in arrays:
+            return arrays
+        out = dict(arrays)
+        big_t = np.rint(arrays["T"] / grid) * grid
+        big_t = np.where(arrays["T"] > 0, np.maximum(big_t, grid), 0.0)
+        out["T"] = big_t
+        if "recency" in arrays:
+            out["recency"] = np.minimum(np.rint(arrays["recency"] / grid) * grid, big_t)
+        return out
+
+    def _grid_fit(
+        self, compressed: SummaryArrays, start: FloatArray
+    ) -> tuple[FloatArray, FloatArray] | None:
+        """Optimum and Hessian on ``recency`` and ``T`` rounded to ``max(T) / _GRID_STEPS``.
+
+        When the times barely repeat (hour or second resolution) the distinct
+        ``(x, t)`` pairs are nearly as many as the customers, and each
+        evaluation of a likelihood without an analytic Hessian works per pair
+        (Pareto/NBD: a series per pair) -- dozens of them for L-BFGS-B.  On the
+        grid the pairs number at most ``_GRID_STEPS`` per distinct ``x`` and
+        the fit is as fast as on whole days; rounding by at most half a step
+        moves the optimum by a small fraction of a standard error.  The caller
+        then finishes on the exact values (:func:`_fixed_hessian_newton`), so
+        the estimate is the exact one.  ``None`` if the grid fit fails.
+        """
+        top = float(compressed["T"].max())
+        if not (math.isfinite(top) and top > 0):
+            return None
+        gridded = compress_rows(self._on_grid(compressed, top / _GRID_STEPS), self.required_columns)
+        try:
+            return maximize_log_likelihood(
+                self._objective(self._prepare(gridded)), start, max_iter=self.max_iter, tol=1e-9
+            )
+        except (ModelFitError, ValueError, np.linalg.LinAlgError):
+            return None
 
     def _has_analytic_hessian(self) -> bool:
         """Whether the model implements :meth:`_weighted_log_likelihood_hessian`."""
@@ -701,6 +989,9 @@ class BaseModel:
         ``theta = log p``, natural gradient ``g`` and Hessian ``H``.
         """
         total = float(data[WEIGHTS].sum())
+        penalizer = float(self.penalizer)
+        if not (math.isfinite(penalizer) and penalizer >= 0):
+            raise ValueError(f"penalizer must be a number >= 0; got {self.penalizer!r}")
         cache: dict[bytes, tuple[float, FloatArray, FloatArray]] = {}
         empty = np.zeros((0, 0))
 
@@ -733,6 +1024,11 @@ class BaseModel:
                 return off_limits
             if not (math.isfinite(value) and np.all(np.isfinite(gradient))):
                 return off_limits
+            if penalizer > 0:  # weak log-normal prior (see the class docstring)
+                value += penalizer * float(np.sum(log_params**2))
+                gradient = gradient + 2.0 * penalizer * np.asarray(log_params, dtype=np.float64)
+                if hessian:
+                    hess_log = hess_log + 2.0 * penalizer * np.eye(k)
             if len(cache) >= 8:
                 cache.pop(next(iter(cache)))
             cache[key] = (value, gradient, np.asarray(hess_log, dtype=np.float64))
@@ -844,6 +1140,7 @@ class BaseModel:
             "standard_errors": {
                 k: (v if math.isfinite(v) else None) for k, v in self.standard_errors_.items()
             },
+            "fit_warnings": list(getattr(self, "fit_warnings_", [])),
         }
         Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
@@ -873,6 +1170,7 @@ class BaseModel:
             n: math.nan if v is None else float(v)
             for n, v in document.get("standard_errors", {}).items()
         }
+        model.fit_warnings_ = [str(w) for w in document.get("fit_warnings", [])]
         return model
 
     def __repr__(self) -> str:

@@ -262,6 +262,15 @@ class BetaGeo(BaseModel):
 
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     required_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+    _shape_params: ClassVar[tuple[str, ...]] = ("r", "a", "b")
+    _limit_reasons: ClassVar[dict[tuple[str, str], str]] = {
+        ("r", "high"): "purchase rates do not vary between customers more than chance: r -> infinity",
+        ("a", "low"): "no dropout is visible: a -> 0, nobody seems to have left",
+        ("b", "high"): "no dropout is visible: b -> infinity, nobody seems to have left",
+        ("r", "low"): "r -> 0",
+        ("a", "high"): "a -> infinity",
+        ("b", "low"): "b -> 0",
+    }
     # DERT is a numerical double integral here (expected_discounted_residual_
     # transactions): customer_lifetime_value adds it only when asked.
     dert_is_closed_form: ClassVar[bool] = False

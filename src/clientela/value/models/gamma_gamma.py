@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, polygamma, psi
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values, dot
+from clientela.value.models.base import (
+    BaseModel,
+    FloatArray,
+    ModelFitError,
+    SummaryArrays,
+    distinct_values,
+    dot,
+    validate_summary,
+)
 
 FREQUENCY = "frequency"
 MONETARY_VALUE = "monetary_value"
@@ -47,10 +55,46 @@ class GammaGamma(BaseModel):
 
     param_names: ClassVar[tuple[str, ...]] = ("p", "q", "v")
     required_columns: ClassVar[tuple[str, ...]] = (FREQUENCY, MONETARY_VALUE)
+    _shape_params: ClassVar[tuple[str, ...]] = ("p", "q")
+    _limit_reasons: ClassVar[dict[tuple[str, str], str]] = {
+        ("p", "high"): "a customer's spend does not vary from purchase to purchase: p -> infinity",
+        ("q", "high"): "average spend does not vary between customers: q -> infinity",
+        ("v", "high"): "average spend does not vary between customers: v -> infinity",
+    }
     # Per row the likelihood is one log and one division, and Newton's method
     # needs about five evaluations: grouping rows by hashing their float
     # averages pays only when they repeat a lot (see compress_rows).
     _compress_max_sample_distinct: ClassVar[float] = 0.5
+
+    excluded_: int
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 1000,
+        tol: float = 1e-10,
+        penalizer: float = 0.0,
+        time_grid: float | None = None,
+        min_spend: float | None = None,
+    ) -> None:
+        super().__init__(max_iter=max_iter, tol=tol, penalizer=penalizer, time_grid=time_grid)
+        self.min_spend = min_spend
+
+    def _check_identifiable(self, compressed: SummaryArrays) -> None:
+        """Refuse repeat buyers who all have the same average spend.
+
+        With one average the spread of spend, within a customer's purchases
+        and between customers, is not observed: the likelihood grows without
+        bound as ``p`` or ``q`` go to infinity.
+        """
+        super()._check_identifiable(compressed)
+        spend = compressed[MONETARY_VALUE][compressed["weights"] > 0]
+        if len(spend) and float(spend.min()) == float(spend.max()):
+            raise ModelFitError(
+                f"the data do not identify the model: every repeat buyer has the same average "
+                f"spend ({float(spend[0]):g}), so the spread of spend is not observed; use that "
+                "amount as a fixed spend per purchase"
+            )
 
     def fit(self, summary: pd.DataFrame) -> Self:
         """Maximum-likelihood fit on the repeat buyers of ``summary``.
@@ -70,8 +114,18 @@ class GammaGamma(BaseModel):
             If no row has ``frequency > 0``, or a repeat buyer has
             ``monetary_value <= 0``.
         """
-        data = self._summary_arrays(summary)
+        data = validate_summary(summary, self.required_columns)
         repeat = data[FREQUENCY] > 0
+        self.excluded_ = 0
+        if self.min_spend is not None:
+            if not (math.isfinite(float(self.min_spend)) and float(self.min_spend) >= 0):
+                raise ValueError(f"min_spend must be a number >= 0; got {self.min_spend!r}")
+            low = repeat & (
+                (data[MONETARY_VALUE] < float(self.min_spend)) | (data[MONETARY_VALUE] <= 0)
+            )
+            self.excluded_ = int(data["weights"][low].sum())
+            repeat &= ~low
+        self._check_summary({k: v[repeat] for k, v in data.items()})
         if not repeat.any():
             raise ValueError(
                 "GammaGamma is fitted on repeat buyers, but no row has frequency > 0; "
@@ -84,7 +138,8 @@ class GammaGamma(BaseModel):
         if bad.any():
             raise ValueError(
                 f"column {MONETARY_VALUE!r} must be > 0 for repeat buyers (frequency > 0); "
-                f"{int(bad.sum())} row(s) have 0"
+                f"{int(bad.sum())} row(s) have 0 or less (exclude them with min_spend=0, "
+                "--min-spend 0 on the command line)"
             )
 
     def _initial_params(self, data: SummaryArrays) -> FloatArray:
@@ -276,7 +331,10 @@ class GammaGamma(BaseModel):
             If ``q <= 1`` and a customer would need the (infinite) population mean.
         """
         p, q, v = self._check_fitted()
-        data = self._summary_arrays(summary)
+        if self.min_spend is None:
+            data = self._summary_arrays(summary)
+        else:  # repeat buyers excluded from the fit are predicted from their own average too
+            data = validate_summary(summary, self.required_columns)
         x = data[FREQUENCY]
         m = np.where(x > 0, data[MONETARY_VALUE], 0.0)
         denominator = p * x + q - 1.0

@@ -186,6 +186,15 @@ class ParetoNBD(BaseModel):
 
     param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "s", "beta")
     required_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+    _shape_params: ClassVar[tuple[str, ...]] = ("r", "s")
+    _limit_reasons: ClassVar[dict[tuple[str, str], str]] = {
+        ("r", "high"): "purchase rates do not vary between customers more than chance: r -> infinity",
+        ("s", "low"): "no dropout is visible: s -> 0, nobody seems to have left",
+        ("beta", "high"): "no dropout is visible: beta -> infinity, nobody seems to have left",
+        ("alpha", "high"): "purchase rates do not vary between customers more than chance",
+        ("r", "low"): "r -> 0",
+        ("s", "high"): "dropout rates do not vary between customers: s -> infinity",
+    }
 
     def _check_summary(self, data: SummaryArrays) -> None:
         check_frequency_recency_t(data)

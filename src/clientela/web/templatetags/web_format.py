@@ -93,6 +93,8 @@ _TABLES = {
     "acquisition": labels.ACQUISITION_CHANNELS, "deal_status": labels.DEAL_STATUS,
     "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
+    "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
+    "points_kind": labels.POINTS_KINDS,
 }
 
 

@@ -1,0 +1,122 @@
+"""Survey pages: the list with each survey's figures, a new survey, and a survey's page
+(its question, results, score distribution, latest comments; edit and deactivate for
+those who may change surveys). Writes go through ``feedback.actions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from clientela.crm.accounts.permissions import can
+from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.feedback import actions as feedback
+from clientela.crm.feedback.access import access_survey_by_id, may_view_responses, visible_surveys
+from clientela.crm.feedback.models import Survey
+from clientela.crm.feedback.results import distribution, latest_comments, survey_rows
+from clientela.web.layout import render_page
+
+KINDS = {"nps": _("Net Promoter Score (0–10)"), "csat": _("Customer satisfaction (1–5)")}
+# What the actions' English field errors mean, said in the user's language.
+FIELD_ERRORS = {"name": _("Give the survey a name."), "question": _("Write the question the customer answers."),
+                "kind": _("Choose NPS or CSAT.")}
+
+
+class SurveyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           error_messages={"required": FIELD_ERRORS["name"]})
+    kind = forms.ChoiceField(label=_("Kind"), choices=list(KINDS.items()), initial="nps")
+    question = forms.CharField(label=_("Question"), max_length=500,
+                               widget=forms.Textarea(attrs={"rows": 2, "translate": "no"}),
+                               error_messages={"required": FIELD_ERRORS["question"]})
+    is_active = forms.BooleanField(label=_("Active (invitations may be sent and answered)"), required=False,
+                                   initial=True)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["kind"]  # fixed once answers may exist
+        else:
+            del self.fields["is_active"]
+        for name, f in self.fields.items():
+            f.widget.attrs.setdefault("id", f"survey-{name}")
+
+
+def _survey_or_404(request: HttpRequest, survey_id: int, op: str = "view") -> Survey:
+    try:
+        return access_survey_by_id(request.user, survey_id, op=op)  # type: ignore[arg-type]
+    except RecordNotFound:
+        raise Http404("no such survey") from None
+    except NotPermitted:
+        raise PermissionDenied from None
+
+
+def _save(form: SurveyForm, write: Any) -> Survey | None:
+    """Call ``write(**cleaned)``; an action's refusal becomes the form's field error."""
+    try:
+        return write(**form.cleaned_data)  # type: ignore[no-any-return]
+    except feedback.FeedbackError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, FIELD_ERRORS.get(exc.field, str(exc)))
+        return None
+
+
+@login_required
+@require_http_methods(["GET"])
+def survey_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "survey", "view"):
+        raise PermissionDenied
+    return render_page(request, "web/surveys/list.html", {
+        "rows": survey_rows(request.user), "kinds": KINDS,
+        "can_create": can(request.user, "survey", "create"),
+    }, section="surveys")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_new(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "survey", "create"):
+        raise PermissionDenied
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survey = _save(form, lambda **data: feedback.create_survey(request.user, **data))
+        if survey is not None:
+            return HttpResponseRedirect(reverse("web:survey", args=[survey.pk]))
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "web/surveys/new.html", {"form": form}, section="surveys", status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
+    survey = _survey_or_404(request, survey_id)
+    may_edit = can(request.user, "survey", "update")
+    initial = {"name": survey.name, "question": survey.question, "is_active": survey.is_active}
+    form = SurveyForm(initial=initial, editing=True)
+    status, saved = 200, False
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        form = SurveyForm(request.POST, editing=True)
+        if form.is_valid() and _save(form, lambda **data: feedback.update_survey(request.user, survey, **data)):
+            saved, form = True, SurveyForm(initial={"name": survey.name, "question": survey.question,
+                                                    "is_active": survey.is_active}, editing=True)
+        else:
+            status = 422
+    row = survey_rows(request.user, Survey.objects.filter(pk=survey.pk))[0]
+    scores = distribution(request.user, survey)
+    top = max((n for _score, n in scores), default=0)
+    return render_page(request, "web/surveys/detail.html", {
+        "survey": survey, "row": row, "kind_label": KINDS.get(survey.kind, survey.kind),
+        "scores": [(score, n, round(100 * n / top) if top else 0) for score, n in scores],
+        "comments": latest_comments(request.user, survey) if may_view_responses(request.user) else [],
+        "form": form, "may_edit": may_edit, "saved": saved,
+    }, section="surveys", status=status)
+
+
+__all__ = ["survey_detail", "survey_list", "survey_new", "visible_surveys"]
