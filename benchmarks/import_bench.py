@@ -178,8 +178,8 @@ def storage_floors(url: str) -> list[tuple[str, float]]:
 def start_api_load(url: str, port: int, work: Path) -> tuple[list[subprocess.Popen[bytes]], Path, Path]:
     """A web server on ``port`` over the scratch database and, in another process, a loop
     of API reads and writes against it (benchmarks/api_load.py) until the stop file exists."""
+    from clientela.crm.accounts.api_tokens import create_token
     from clientela.crm.accounts.models import User
-    from clientela.crm.accounts.tokens import create_token
     from clientela.crm.parties.models import Party
 
     user = User.objects.create_user("bench_api", password=None, role="admin")

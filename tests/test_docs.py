@@ -61,3 +61,14 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (command, result.output)
         assert "Usage:" in result.output
+
+
+def test_license_is_the_unmodified_agpl_text() -> None:
+    """LICENSE is the FSF's agpl-3.0.txt byte for byte (its published MD5, as Yocto's
+    LIC_FILES_CHKSUM lines for AGPL-3.0 projects cite it), matching pyproject's licence."""
+    import hashlib
+
+    text = (ROOT / "LICENSE").read_bytes()
+    assert hashlib.md5(text, usedforsecurity=False).hexdigest() == "eb1e647870add0502f8f010b19de32af"
+    assert text.startswith(b"                    GNU AFFERO GENERAL PUBLIC LICENSE\n")
+    assert "AGPL-3.0" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The test command enforces ruff, mypy and the import layers (STYLE.md: run by the test command)."""
+"""The test command enforces ruff, mypy and import-linter (CONTRIBUTING.md, "Test it")."""
 
 from __future__ import annotations
 

@@ -17,11 +17,28 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from clientela.crm.service.sla import parse_hours_table
 from clientela.dburl import parse_database_url
 from clientela.proxy import allowed_hosts, public_origin
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+def _hours_by_key(text: str) -> dict[str, int]:
+    """``"urgent=4, high=8"`` → ``{"urgent": 4, "high": 8}``; ValueError naming the bad part.
+    (Which keys exist is the app's to check: ``crm/service/apps.py``.)"""
+    table: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{part!r}: expected PRIORITY=HOURS")
+        try:
+            hours = int(value)
+        except ValueError:
+            raise ValueError(f"{part!r}: hours must be a whole number") from None
+        if hours <= 0:
+            raise ValueError(f"{part!r}: hours must be positive")
+        table[key.strip().lower()] = hours
+    return table
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -68,7 +85,9 @@ INSTALLED_APPS = [
     "clientela.crm.service",
     "clientela.crm.feedback",
     "clientela.crm.loyalty",
+    "clientela.crm.vocabularies",
     "clientela.crm.branding",
+    "clientela.crm.voice",
     "clientela.demo",
     "clientela.web",
 ]
@@ -83,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clientela.api.gateway.ApiGatewayMiddleware",
     "clientela.security_headers.ContentSecurityPolicyMiddleware",
+    "clientela.web.record_errors.RecordErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -198,7 +218,7 @@ SMS_SENDER = os.environ.get("CLIENTELA_SMS_SENDER", "Clientela")
 
 # Service cases: hours to resolve per priority, e.g. "urgent=4,high=8,normal=24,low=72".
 try:
-    SERVICE_SLA_HOURS = parse_hours_table(os.environ.get("CLIENTELA_SLA_HOURS", ""))
+    SERVICE_SLA_HOURS = _hours_by_key(os.environ.get("CLIENTELA_SLA_HOURS", ""))
 except ValueError as exc:
     raise ImproperlyConfigured(f"CLIENTELA_SLA_HOURS: {exc}") from None
 
@@ -236,7 +256,8 @@ if BEHIND_PROXY:
 
 # Background jobs and schedules (crm/jobs; docs/operations.md "Jobs and schedules").
 # The queue is django-tasks with its database backend, on the same database as the rest.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs", "clientela.crm.imports"]
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs", "clientela.crm.imports",
+                   "clientela.crm.exports"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job's worker beats every fifth of this; silent this long, the job is taken to
 # be lost (worker killed) and retried. Also how long a killed scoring run holds its lease.
@@ -245,6 +266,13 @@ JOB_TIMEOUT_SECONDS = int(os.environ.get("CLIENTELA_JOB_TIMEOUT", "300"))
 # JOB_MAX_ATTEMPTS attempts.
 JOB_RETRY_SECONDS = int(os.environ.get("CLIENTELA_JOB_RETRY_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("CLIENTELA_JOB_MAX_ATTEMPTS", "5"))
+# Exports asked for on the pages and the API (crm/exports): more rows than this are
+# written by the worker as a job; every stored export is deleted after EXPORT_KEEP_DAYS.
+EXPORT_JOB_ROWS = int(os.environ.get("CLIENTELA_EXPORT_JOB_ROWS", "10000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("CLIENTELA_EXPORT_KEEP_DAYS", "7"))
+# Days after a survey invitation before its one reminder (the survey-reminders schedule);
+# 0: no reminders.
+SURVEY_REMINDER_DAYS = int(os.environ.get("CLIENTELA_SURVEY_REMINDER_DAYS", "7"))
 # The largest file the import wizard (page and API) takes, in MB (10^6 bytes).
 IMPORT_MAX_BYTES = int(os.environ.get("CLIENTELA_IMPORT_MAX_MB", "100")) * 1_000_000
 # Local time (TIME_ZONE) of the nightly scoring run, "HH:MM".

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clientela import health
 from clientela.api.main import api
-from clientela.web import public, views
+from clientela.web import public
 from clientela.web.urls import auth_urlpatterns
 
 handler500 = "clientela.errors.server_error"
@@ -12,7 +13,7 @@ admin.site.site_title = "Clientela"
 admin.site.index_title = "Customer record"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("s/<str:token>/", public.survey_answer, name="public-survey"),

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 
 ROLES = ("admin", "manager", "sales_rep", "service_agent", "marketer", "analyst", "read_only")
 

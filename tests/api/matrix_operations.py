@@ -16,10 +16,15 @@ sales_rep | service_agent | marketer | analyst | read_only, owner self, teammate
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from clientela.crm.exports.models import ExportFile
 from clientela.crm.feedback import actions as feedback
+from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
@@ -47,6 +52,11 @@ def add_operation_records(world: Any) -> None:
         records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)
+        records.job = enqueue_job(owner, kind="privacy.erase", params={"party_id": party.pk},
+                                  label=f"Erase party {party.pk}", subject=f"party:{party.pk}")
+        records.export = ExportFile.objects.create(kind="customers", status="ready", created_by=owner,
+                                                   created_at=timezone.now(),
+                                                   expires_at=timezone.now() + timedelta(days=1))
         records.file_import = _draft_import(owner)
 
 
@@ -73,6 +83,8 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "survey_id": lambda w, r: w.spare_survey.pk,
     "response_id": lambda w, r: r.response.pk,
     "account_id": lambda w, r: r.account.pk,
+    "job_id": lambda w, r: r.job.pk,
+    "export_id": lambda w, r: r.export.pk,
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -99,6 +111,8 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): lambda w, r: {"kind": "earn", "points": 5},
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w, r: {},
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
+    ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
+    ("POST", "/api/v1/exports"): lambda w, r: {"kind": "customers"},
 }
 
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
@@ -142,6 +156,13 @@ ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|4
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+# Invitations: to write the survey, and to see the party invited (422 naming it otherwise).
+INVITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+# Exports: the export capability to ask; the file for the one who asked and administrators.
+EXPORT_CREATE = "ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok|403 403 403"
+EXPORT_VIEW = "ok ok ok|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404"
+# Jobs: the user who asked for one sees it; administrators and managers see every job.
+JOB_VIEW = "ok ok ok|ok ok ok|ok 404 404|ok 404 404|ok 404 404|ok 404 404|ok 404 404"
 IMPORT_UPLOAD = "422 422 422|422 422 422|403 403 403|403 403 403|422 422 422|403 403 403|403 403 403"
 IMPORT_DRAFT = "ok 404 404|ok 404 404|403 403 403|403 403 403|ok 404 404|403 403 403|403 403 403"
 IMPORT_FILE = "422 404 404|422 404 404|403 403 403|403 403 403|422 404 404|403 403 403|403 403 403"
@@ -192,6 +213,11 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
+    ("GET", "/api/v1/jobs/{job_id}"): JOB_VIEW,
+    ("POST", "/api/v1/surveys/{survey_id}/invitations"): INVITE,
+    ("POST", "/api/v1/exports"): EXPORT_CREATE,
+    ("GET", "/api/v1/exports/{export_id}"): EXPORT_VIEW,
+    ("GET", "/api/v1/exports/{export_id}/file"): EXPORT_VIEW,
     # The import wizard: the import capability; a draft is its uploader's alone. The matrix
     # sends no file, so an upload answers 422 (an empty file) to those who may import.
     ("POST", "/api/v1/imports/upload"): IMPORT_UPLOAD,
@@ -204,6 +230,7 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
 }
 
 # Success statuses that are not the method's default.
-SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 200,
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
+                               ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
                                ("POST", "/api/v1/imports/{import_id}/start"): 202}

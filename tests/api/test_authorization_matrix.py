@@ -21,7 +21,7 @@ from django.db import transaction
 from django.test import Client
 
 from clientela.api.models import IdempotencyKey
-from clientela.crm.accounts.tokens import create_token
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction
@@ -105,10 +105,12 @@ EXPECTATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/audit-entries/{entry_id}"): ADMIN_ONLY_404,
     ("GET", "/api/v1/parties/{party_id}/personal-data"): GDPR,
     ("POST", "/api/v1/parties/{party_id}/erasure"): GDPR,
+    ("GET", "/api/v1/vocabularies/{name}"): ALL_OK,
+    ("PUT", "/api/v1/vocabularies/{name}"): ADMIN_ONLY,
 }
 
 SUCCESS = {"GET": 200, "POST": 201, "PATCH": 200, "PUT": 200, "DELETE": 204}
-SUCCESS_OVERRIDE = {("POST", "/api/v1/parties/{party_id}/erasure"): 200}
+SUCCESS_OVERRIDE = {("POST", "/api/v1/parties/{party_id}/erasure"): 202}
 
 # How to fill each path parameter from the owner's records.
 PATH_VALUES: dict[str, Callable[[World, Records], int]] = {
@@ -121,6 +123,7 @@ PATH_VALUES: dict[str, Callable[[World, Records], int]] = {
     "campaign_id": lambda w, r: w.campaign.pk,
     "member_id": lambda w, r: r.member.pk,
     "entry_id": lambda w, r: r.entry.pk,
+    "name": lambda w, r: "sales_channels",  # type: ignore[dict-item]
 }
 
 # Valid bodies for the operations that take one.
@@ -149,6 +152,7 @@ BODIES: dict[tuple[str, str], Callable[[World, Records], dict[str, Any]]] = {
     ("PATCH", "/api/v1/campaigns/{campaign_id}"): lambda w, r: {"name": "Spring 2"},
     ("POST", "/api/v1/campaigns/{campaign_id}/members"): lambda w, r: {"party_id": r.party2.pk},
     ("PATCH", "/api/v1/campaign-members/{member_id}"): lambda w, r: {"sent_at": T0.isoformat()},
+    ("PUT", "/api/v1/vocabularies/{name}"): lambda w, r: {"words": [{"word": "web"}, {"word": "allegro"}]},
 }
 
 WATCHED = (Party, ContactPerson, Consent, Product, Order, OrderLine, Interaction, Campaign,

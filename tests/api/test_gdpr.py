@@ -16,6 +16,7 @@ from clientela.cli.main import main
 from clientela.crm.commerce.models import Order
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.parties.actions import create_party, record_consent, update_party
+from jobs_in_process import run_jobs
 
 from .conftest import api_for, make_user
 
@@ -83,7 +84,15 @@ def test_erase_through_the_api_leaves_no_trace_and_keeps_revenue(teams: Any) -> 
     assert any(e["field"] == "phone" for e in sections["audit_entries"])
 
     erased = api.post(f"/parties/{party.pk}/erasure", None)
-    assert erased.status_code == 200, erased.data
+    assert erased.status_code == 202, erased.data  # queued as a job
+    location = erased["Location"]
+    assert location == f"/api/v1/jobs/{erased.data['id']}" and erased.data["kind"] == "privacy.erase"
+    assert api.post(f"/parties/{party.pk}/erasure", None).data["id"] == erased.data["id"]  # one erasure queued
+    assert api.get(location).data["status"] == "queued" and _text_hits([NAME])  # not erased yet
+    run_jobs()
+    done = api.get(location)
+    assert done.status_code == 200 and done.data["status"] == "succeeded", done.data
+    assert done.data["result"]["party_id"] == party.pk and done.data["result"]["rows"]["party"] == 1
 
     assert _text_hits([NAME, EMAIL, PHONE]) == []
     assert _revenue() == revenue
@@ -176,3 +185,30 @@ def test_non_admin_cannot_export_or_erase(teams: Any) -> None:
     assert manager.post(f"/parties/{party.pk}/erasure", None).status_code == 403
     party.refresh_from_db()
     assert party.name == NAME
+
+
+def test_the_party_page_queues_the_erasure_as_a_job(teams: Any) -> None:
+    from django.test import Client
+
+    from clientela.crm.jobs.models import Job
+
+    admin = make_user("dpo4", "admin", teams[0])
+    party = _person(admin)
+    page = Client()
+    page.force_login(admin)
+    assert 'data-testid="erase-panel"' in page.get(f"/customers/{party.pk}/").content.decode()
+    unconfirmed = page.post(f"/customers/{party.pk}/erase/")
+    assert unconfirmed.status_code == 302 and not Job.objects.exists()
+    queued = page.post(f"/customers/{party.pk}/erase/", {"confirm": "yes"})
+    job = Job.objects.get(kind="privacy.erase")
+    assert queued.status_code == 302 and queued["Location"].endswith(f"?erasure={job.pk}")
+    assert 'data-testid="erasure-queued"' in page.get(queued["Location"]).content.decode()
+    assert _text_hits([NAME])  # queued, not yet done
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.created_by == admin
+    assert _text_hits([NAME, EMAIL, PHONE]) == []
+    manager = Client()
+    manager.force_login(make_user("boss4", "manager", teams[0]))
+    assert 'data-testid="erase-panel"' not in manager.get(f"/customers/{party.pk}/").content.decode()
+    assert manager.post(f"/customers/{party.pk}/erase/", {"confirm": "yes"}).status_code == 403

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.commerce.models import Order
 from clientela.crm.imports.models import FileImport
 from clientela.crm.jobs.worker import JobWorker

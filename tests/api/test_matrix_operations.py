@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.test import Client
 
-from clientela.crm.accounts.tokens import create_token
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.engagement.models import CampaignMember
 from clientela.crm.feedback.models import Survey, SurveyResponse

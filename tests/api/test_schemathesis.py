@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 
 EXAMPLES = int(os.environ.get("CLIENTELA_FUZZ_EXAMPLES", "50"))
 CHECKS = [

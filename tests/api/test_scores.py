@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.parties.models import Party
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 

@@ -1,4 +1,4 @@
-"""One action signature across the apps (issue 13 item 6, STYLE.md): every public write in a
+"""One action signature across the apps (issue 13 item 6; docs/architecture.md, the actions.py room): every public write in a
 ``crm/<app>/actions.py`` takes the acting user first (``actor``; ``None`` for the system),
 keyword arguments after, and writes its audit entry.
 

@@ -44,6 +44,7 @@ from clientela.crm.sales import actions as sales
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.vocabularies.models import VocabularyWord
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,7 @@ def _plant() -> User:
     rep, _ = create_user(None, "rep", role="sales_rep", password="pw-rep-1", team=team)
     product = Product.objects.create(sku="SKU-1", name="Widget", list_price=Decimal("10"), unit_cost=Decimal("4"))
     ExchangeRate.objects.create(date=T0.date(), currency="EUR", rate=Decimal("4.3"))
+    VocabularyWord.objects.create(vocabulary="tags", word="vip", label="VIP")
     party = Party.objects.create(ref="P-1", name="Anna Nowak", email="anna@example.com", owner=rep, team=team)
     friend = Party.objects.create(ref="P-2", name="Jan Lis", owner=rep, team=team)
     ContactPerson.objects.create(organisation=party, name="Ewa Kruk")
@@ -77,7 +79,7 @@ def _plant() -> User:
     pipeline = sales.create_pipeline(None, "Sales", [sales.StageSpec("Lead", Decimal("0.1")),
                                                sales.StageSpec("Won", Decimal("1"), is_won=True)])
     deal = sales.create_deal(None, party=party, name="Big one", pipeline=pipeline, amount="100", owner=rep)
-    sales.move_deal(root, deal, pipeline.stages.get(name="Won"))
+    sales.move_deal(root, deal, pipeline.stages.get(name="Won"), reason="signed")
     case = service.open_case(None, party=party, subject="Broken", owner=rep)
     tasks.create_task(None, title="Call back", party=party, assignee=rep)
     survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")

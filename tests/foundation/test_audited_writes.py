@@ -1,5 +1,5 @@
 """The audited writes of contacts, consents, interactions and campaign members
-(``crm.audited``): a create records each field's first value, an update only the fields
+(``crm.record_writes``): a create records each field's first value, an update only the fields
 that changed (nothing when none did), a delete the last values, each with the party;
 an invalid change raises naming the field and leaves the record and the trail as they were."""
 

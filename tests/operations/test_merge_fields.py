@@ -13,8 +13,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.engagement import merge_fields, sending
 from clientela.crm.engagement.actions import create_segment
 from clientela.crm.engagement.models import Campaign, CampaignMember, SendStatus

@@ -70,7 +70,7 @@ def _hand_made(pipeline, party):  # type: ignore[no-untyped-def]
     a = actions.create_deal(None, party=party, name="A", pipeline=pipeline, amount="1000", at=day(0))
     actions.move_deal(None, a, qual, at=day(2))
     actions.move_deal(None, a, prop, at=day(6))
-    actions.win_deal(None, a)
+    actions.win_deal(None, a, reason="signed")
     Deal.objects.filter(pk=a.pk).update(closed_at=day(10))
     DealStageChange.objects.filter(deal=a, to_stage__is_won=True).update(changed_at=day(10))
     b = actions.create_deal(None, party=party, name="B", pipeline=pipeline, amount="500", at=day(0))

@@ -86,21 +86,36 @@ def test_lockout_and_rate_limit_hold_across_two_processes(deployment: Deployment
     assert token is not None, out
     limits = {"CLIENTELA_LOGIN_FAILURE_LIMIT": str(LIMIT), "CLIENTELA_API_RATE_LIMIT": f"{RATE}/60"}
     first, second = free_port(), free_port()
-    with deployment.serve(port=first, **limits), deployment.serve(port=second, **limits):
-        ports = cycle([first, second])
-        # login failures alternate between the processes; the lockout is shared
-        attacker = Browserless()
-        assert not any(attacker.log_in(next(ports), "alternate", "wrong") for _ in range(LIMIT))
-        for port in (first, second):
-            assert not Browserless().log_in(port, "alternate", PASSWORD), f"process on {port} let a locked user in"
-        assert Browserless().log_in(first, "bystander", PASSWORD)  # others are not locked out
-        assert Browserless().log_in(second, "bystander", PASSWORD)
+    worker_log = (deployment.workdir / "worker.log").open("w")
+    worker = subprocess.Popen([sys.executable, "-m", "clientela.cli", "worker", "--interval", "0.2"],  # noqa: S603
+                              env={**deployment.env, **limits}, cwd=deployment.workdir, stdout=worker_log,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        with deployment.serve(port=first, **limits), deployment.serve(port=second, **limits):
+            _alternate(first, second, token.group(0))
+            assert worker.poll() is None, "the worker beside the web processes stopped"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        worker_log.close()
 
-        _within_one_window(30)
-        statuses = [_api(next(ports), token.group(0)) for _ in range(RATE + 2)]
-        assert statuses == [200] * RATE + [429, 429], statuses
-        bogus = [_api(next(ports), f"clt_{secrets.token_hex(4)}_{secrets.token_hex(16)}") for _ in range(RATE + 2)]
-        assert bogus == [401] * RATE + [429, 429], bogus
+
+def _alternate(first: int, second: int, token: str) -> None:
+    """Requests alternating between the two processes (a worker running beside them)."""
+    ports = cycle([first, second])
+    # login failures alternate between the processes; the lockout is shared
+    attacker = Browserless()
+    assert not any(attacker.log_in(next(ports), "alternate", "wrong") for _ in range(LIMIT))
+    for port in (first, second):
+        assert not Browserless().log_in(port, "alternate", PASSWORD), f"process on {port} let a locked user in"
+    assert Browserless().log_in(first, "bystander", PASSWORD)  # others are not locked out
+    assert Browserless().log_in(second, "bystander", PASSWORD)
+
+    _within_one_window(30)
+    statuses = [_api(next(ports), token) for _ in range(RATE + 2)]
+    assert statuses == [200] * RATE + [429, 429], statuses
+    bogus = [_api(next(ports), f"clt_{secrets.token_hex(4)}_{secrets.token_hex(16)}") for _ in range(RATE + 2)]
+    assert bogus == [401] * RATE + [429, 429], bogus
 
 
 def test_serve_workers_runs_that_many_processes_on_one_port(deployment: Deployment) -> None:

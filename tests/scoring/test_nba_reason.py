@@ -17,8 +17,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.accounts.tokens import create_token
 from clientela.crm.commerce.models import Product
 from clientela.crm.parties.models import Party
 from clientela.crm.scoring.models import CustomerScore, ModelRun

@@ -245,7 +245,12 @@ def test_build_a_segment_and_send_a_campaign(page: Any, site: Site, inbox: SmtpI
     assert _count(page, "count-queued") == chosen  # the test touched no member
     page.get_by_test_id("campaign-confirm").check()
     page.get_by_test_id("campaign-send").click()
-    page.get_by_test_id("campaign-sent").wait_for()
+    page.get_by_test_id("campaign-started").wait_for()  # queued as a job; the page follows it
+    from clientela.crm.jobs.worker import JobWorker
+
+    with django_db_blocker.unblock():  # the worker, here in the test's process
+        JobWorker(worker_id="browser-test", interval=0.05, burst=True, housekeeping=False).run()
+    page.get_by_test_id("campaign-sent").wait_for()  # the page's poll shows the counts
     sent, suppressed = _count(page, "count-sent"), _count(page, "count-suppressed")
     assert sent == reachable and sent + suppressed + _count(page, "count-failed") == chosen
     delivered = [r for rcpt, _m in inbox.messages[1:] for r in rcpt]

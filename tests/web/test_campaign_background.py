@@ -1,5 +1,5 @@
-"""A campaign with more members than ``INLINE_SEND_LIMIT`` is queued as a job for the
-worker: the request answers at once, the page polls the job's progress until the send
+"""A campaign send is always queued as a job for the worker, whatever its size: the
+request answers at once, the page polls the job's progress until the send
 ends, every consenting member gets one mail through a real SMTP server on loopback when the
 worker runs (here in-process, ``--burst``), a second Send while it is queued starts
 nothing, and Stop answers at once (the job stops before its next member)."""
@@ -18,7 +18,6 @@ from clientela.crm.engagement.models import Campaign, CampaignMember
 from clientela.crm.jobs.models import Job
 from clientela.crm.jobs.worker import JobWorker
 from clientela.crm.parties.models import Consent, Party
-from clientela.web import campaigns as campaign_views
 from clientela_test_support import SmtpInbox
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +58,8 @@ def _marketer() -> Client:
 
 
 def test_a_large_send_runs_in_the_background_with_progress(
-    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    campaign: Campaign, inbox: SmtpInbox
 ) -> None:
-    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
     c = _marketer()
     answer = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
     page = answer.content.decode()
@@ -84,9 +82,8 @@ def test_a_large_send_runs_in_the_background_with_progress(
 
 
 def test_the_page_polls_while_a_send_runs_and_a_second_send_starts_nothing(
-    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    campaign: Campaign, inbox: SmtpInbox
 ) -> None:
-    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
     c = _marketer()
     assert c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).status_code == 200
     assert sending_job(campaign) is not None
@@ -103,8 +100,7 @@ def test_the_page_polls_while_a_send_runs_and_a_second_send_starts_nothing(
     assert inbox.recipients == sorted(f"m{i}@example.test" for i in CONSENTING)
 
 
-def test_an_incomplete_message_fails_in_the_request(campaign: Campaign, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
+def test_an_incomplete_message_fails_in_the_request(campaign: Campaign) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(message_subject="")
     answer = _marketer().post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"})
     assert answer.status_code == 422 and "an email needs a subject" in answer.content.decode()
@@ -113,9 +109,8 @@ def test_an_incomplete_message_fails_in_the_request(campaign: Campaign, monkeypa
 
 
 def test_stop_sending_leaves_the_rest_queued_and_send_takes_them_up(
-    campaign: Campaign, inbox: SmtpInbox, monkeypatch: pytest.MonkeyPatch
+    campaign: Campaign, inbox: SmtpInbox
 ) -> None:
-    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 5)
     c = _marketer()
     running = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
     assert 'data-testid="campaign-stop"' in running.content.decode()  # the progress has a Stop button
@@ -131,10 +126,12 @@ def test_stop_sending_leaves_the_rest_queued_and_send_takes_them_up(
     assert re.search(rf'data-testid="campaign-stopped">Sending was stopped on .+; {MEMBERS} members not yet sent '
                      r"to stay queued", page)
     assert 'data-testid="campaign-stop"' not in page
-    # Send again (inline this time): everyone is processed.
-    monkeypatch.setattr(campaign_views, "INLINE_SEND_LIMIT", 100)
-    done = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).content.decode()
-    assert 'data-testid="campaign-stopped"' not in done
+    # Send again: everyone is processed.
+    again = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}).content.decode()
+    assert 'data-testid="campaign-stopped"' not in again
+    run_worker()
+    done = c.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert 'data-testid="campaign-stopped"' not in done and 'data-testid="campaign-sent"' in done
     assert inbox.recipients == sorted(f"m{i}@example.test" for i in CONSENTING)
 
 

@@ -346,7 +346,7 @@ def test_board_and_deal_page_queries_do_not_grow(
         actions.add_deal_line(user, deal, product=product, quantity=i + 1)
         actions.add_deal_note(user, deal, body=f"note {i}")
         create_task(None, title=f"task {i}", deal=deal, assignee=make_user(f"u{i}", "sales_rep"))
-        deal = actions.change_stage(user, deal, stage=stage(pipeline, ["Qualified", "Lead"][i % 2]))
+        deal = actions.move_deal(user, deal, stage(pipeline, ["Qualified", "Lead"][i % 2]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = c.get(f"/deals/{deal.pk}/").content.decode()
     assert page.count("note ") >= 8 and page.count("task ") >= 8
@@ -372,7 +372,7 @@ def test_deal_pages_have_no_untranslated_string(
     actions.add_deal_note(user, deal, body="Call back after the fair")
     create_task(user, title="Send the offer", deal=deal, assignee=user)
     won = Deal.objects.get(name="Deal 02")
-    actions.change_stage(user, won, stage=stage(pipeline, "Won"), reason="Price")
+    actions.move_deal(user, won, stage(pipeline, "Won"), reason="Price")
     party = Party.objects.order_by("id").first()
     translations = set(catalogue(lang).values())
     problems = {}

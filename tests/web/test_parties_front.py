@@ -330,7 +330,7 @@ def test_the_api_reads_and_writes_the_new_fields(rep: User) -> None:
     """Address, tags and a contact's own consents through the REST API too."""
     import json
 
-    from clientela.crm.accounts.tokens import create_token
+    from clientela.crm.accounts.api_tokens import create_token
 
     _, token = create_token(rep, name="test")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -18,6 +18,7 @@ from clientela.crm.engagement.segments import parse_definition, tier_cutoffs
 from clientela.crm.parties.models import OUTSIDE_CUSTOMER_BASE, Consent, Party
 from clientela.crm.scoring.models import CustomerScore
 from clientela_test_support import SmtpInbox
+from jobs_in_process import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -282,7 +283,10 @@ def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: A
 
     refused = c.post(f"/campaigns/{campaign.pk}/send/")  # without the confirmation box
     assert refused.status_code == 422 and len(inbox.messages) == 1
-    answer = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+    queued = c.post(f"/campaigns/{campaign.pk}/send/", {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="campaign-started"' in text(queued) and len(inbox.messages) == 1  # a job, not sent yet
+    run_jobs()
+    answer = c.get(f"/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="campaign-body")
     assert 'data-testid="campaign-sent"' in text(answer)
     members = CampaignMember.objects.filter(campaign=campaign).select_related("party")
     consenting = {

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from clientela.crm.accounts.tokens import authenticate_token
+from clientela.crm.accounts.api_tokens import authenticate_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _UNSET = object()

@@ -11,6 +11,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
+from ninja import Status
 from pydantic import BaseModel
 
 from clientela.crm.accounts.permissions import Op
@@ -98,7 +99,8 @@ def delete_if_match(
     fetch: Callable[[Op], M],
     render: Callable[[M], BaseModel],
     delete: Callable[[M], object],
-) -> None:
-    """A DELETE under ``If-Match``, checked as in ``change_if_match``."""
+) -> Status[None]:
+    """A DELETE under ``If-Match``, checked as in ``change_if_match``; its answer, 204."""
     with _current_and_locked(request, fetch, render, "delete") as record:
         delete(record)
+    return Status(204, None)

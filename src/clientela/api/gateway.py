@@ -52,7 +52,11 @@ UPLOAD_PATHS = re.compile(r"^/api/v1/imports/(upload|\d{1,18}/file)$")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 # Responses kept for replay; others (auth failures, throttling, server errors) are not.
 NOT_KEPT = frozenset({401, 403, 429})
-REPLAY_WAIT_SECONDS = 30.0
+# A repeat of a request still running waits this long for its first response (a double
+# click, a client's quick retry: the write takes milliseconds), then is answered 409 with
+# Retry-After at once (draft-ietf-httpapi-idempotency-key-header, "concurrent requests")
+# instead of holding a web process while a long request runs.
+REPLAY_WAIT_SECONDS = 1.0
 REPLAYED_HEADERS = ("Location", "ETag")
 
 
@@ -228,6 +232,7 @@ class ApiGatewayMiddleware:
 
     def _replay(self, request: HttpRequest, user: Any, key: str, fingerprint: str) -> HttpResponse:
         deadline = time.monotonic() + REPLAY_WAIT_SECONDS
+        pause = 0.01
         while True:
             row = IdempotencyKey.objects.filter(user=user, key=key).first()
             if row is None:  # the first request failed and gave the key back
@@ -250,9 +255,11 @@ class ApiGatewayMiddleware:
             if time.monotonic() > deadline:
                 return problem(
                     request, 409, kind="idempotency-in-progress",
-                    detail="a request with this Idempotency-Key is still running",
+                    detail="a request with this Idempotency-Key is still running; send it again later",
+                    headers={"Retry-After": "1"},
                 )
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     # -- errors as problems --------------------------------------------------------
     def _as_problem(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:

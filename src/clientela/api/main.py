@@ -219,9 +219,20 @@ def _register() -> None:
 
 def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
-    from clientela.api.routers import deliveries, feedback, loyalty, sales, service, tasks
+    from clientela.api.routers import (
+        deliveries,
+        exports,
+        feedback,
+        invitations,
+        jobs,
+        loyalty,
+        sales,
+        service,
+        tasks,
+        vocabularies,
+    )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
         api.add_router("", module.router)
 
 

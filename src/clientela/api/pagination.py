@@ -15,7 +15,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -143,3 +143,22 @@ def paginate(
         return rows, None
     last = rows[limit - 1]
     return rows[:limit], encode_cursor(ordering, getattr(last, name), last.pk)
+
+
+P = TypeVar("P", bound=Page[Any])
+
+
+def page_of(
+    page: type[P],
+    qs: QuerySet[Any],
+    render: Callable[[Any], Any],
+    *,
+    ordering: str,
+    allowed: Sequence[str],
+    cursor: str | None,
+    limit: int,
+) -> P:
+    """The answer of a list operation: one page of ``qs`` (as ``paginate``) with each record
+    rendered, and the cursor of the next page."""
+    items, next_cursor = paginate(qs, ordering=ordering, allowed=allowed, cursor=cursor, limit=limit)
+    return page(items=[render(record) for record in items], next_cursor=next_cursor)

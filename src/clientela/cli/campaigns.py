@@ -1,9 +1,9 @@
 """``clientela campaign …``: list campaigns, send one from the command line, stop a send.
 
-For a campaign too large to follow in the browser, or a send cut off by a restarted web
-process: the same ``engagement.sending.send_campaign`` as the web page (consent checked
-per member, each member claimed so two sends never mail anyone twice), with a progress
-bar. ``stop`` stops a send running anywhere (the web page's or another terminal's)
+The same job as the web page's Send and the API's (``engagement.jobs.queue_send``:
+consent checked per member, each member claimed so two sends never mail anyone twice),
+run in this process with a progress bar unless a worker takes it first, or only queued
+with ``--queue``. ``stop`` stops a send running anywhere (the web page's or another terminal's)
 before its next member.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from clientela.cli.django_setup import setup_django
+from clientela.cli.job_progress import run_with_progress
 
 
 @click.group()
@@ -36,9 +37,16 @@ def list_campaigns() -> None:
 @click.argument("campaign_id", type=click.IntRange(min=1))
 @click.option("--resend", is_flag=True, help="Process members already sent to again (consent checked again).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def send(campaign_id: int, resend: bool, yes: bool) -> None:
-    """Send campaign CAMPAIGN_ID to its members not yet sent to (all with --resend)."""
+@click.option("--queue", "queue_only", is_flag=True,
+              help="Only queue the send for the worker and print its job number.")
+def send(campaign_id: int, resend: bool, yes: bool, queue_only: bool) -> None:
+    """Send campaign CAMPAIGN_ID to its members not yet sent to (all with --resend).
+
+    The send is a job, as from the web page and the API: it is run here with a progress
+    bar (or followed, when a worker took it first), retried and shown on the jobs page.
+    """
     setup_django()
+    from clientela.crm.engagement import jobs as send_jobs
     from clientela.crm.engagement import sending
     from clientela.crm.engagement.models import Campaign
     from clientela.crm.engagement.sms import SmsError
@@ -56,14 +64,25 @@ def send(campaign_id: int, resend: bool, yes: bool) -> None:
         return
     if not yes:
         click.confirm(f"Send {found.name!r} by {found.message_channel} to {pending:,} members?", abort=True)
-    with click.progressbar(length=pending, label=f"Sending {found.name}", show_pos=True) as bar:
-        try:
-            summary = sending.send_campaign(found, resend=resend, on_member=lambda _status: bar.update(1))
-        except SmsError as exc:
-            raise click.ClickException(f"SMS gateway: {exc}") from None
-    click.echo(f"Sent {summary.sent:,}; suppressed for lack of consent {summary.suppressed:,}; "
-               f"failed {summary.failed:,}; skipped {summary.skipped:,}.")
-    if summary.stopped:
+    try:
+        job = send_jobs.queue_send(None, found, resend=resend)
+    except SmsError as exc:
+        raise click.ClickException(f"SMS gateway: {exc}") from None
+    if job is None:
+        running = send_jobs.running_send(found.pk)
+        raise click.ClickException(f"campaign {campaign_id} is being sent already (job {running.pk}); "
+                                   f"'clientela campaign stop {campaign_id}' stops it")
+    if queue_only:
+        click.echo(f"Send of campaign {campaign_id} queued as job {job.pk}; `clientela worker` runs it.")
+        return
+    job = run_with_progress(job, label=f"Sending {found.name}")
+    if job.status != "succeeded":
+        raise click.ClickException(f"the send failed ({job.last_error or job.status}); members not yet sent to "
+                                   f"stay queued: 'clientela campaign send {campaign_id}' takes them up again")
+    summary = job.result
+    click.echo(f"Sent {summary['sent']:,}; suppressed for lack of consent {summary['suppressed']:,}; "
+               f"failed {summary['failed']:,}; skipped {summary['skipped']:,}. Job {job.pk}.")
+    if summary.get("stopped"):
         left = sending.members_to_send(found).count()
         click.echo(f"Stopped on request: {left:,} members not yet sent to stay queued; "
                    f"'clientela campaign send {campaign_id}' takes them up again.")

@@ -53,23 +53,30 @@ def export(party_ref: str, output: str | None, by: str | None) -> None:
 @click.argument("party_ref")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--by", default=None, help="User name recorded in the audit trail.")
-@click.option("--queue", "queued", is_flag=True, help="Queue the erasure as a job for the worker "
+@click.option("--queue", "queued", is_flag=True, help="Only queue the erasure for the worker "
               "(retried on failure, followed on the jobs page) instead of erasing now.")
 def erase(party_ref: str, yes: bool, by: str | None, queued: bool) -> None:
-    """Anonymise every personal field about PARTY_REF; orders stay (revenue unchanged)."""
+    """Anonymise every personal field about PARTY_REF; orders stay (revenue unchanged).
+
+    The erasure is the privacy.erase job, as from the API: run here now (or followed,
+    when a worker took it first), or only queued with --queue.
+    """
     setup_django()
-    from clientela.crm.privacy.actions import erase_party
+    from clientela.cli.job_progress import run_with_progress
+    from clientela.crm.privacy.jobs import queue_erasure
 
     party, actor = _party_and_actor(party_ref, by)
     if not yes:
         click.confirm(f"Erase the personal data of {party_ref!r}? This cannot be undone", abort=True)
+    job = queue_erasure(actor, party)
     if queued:
-        from clientela.crm.privacy.jobs import queue_erasure
-
-        job = queue_erasure(actor, party)
         click.echo(f"Erasure of party {party_ref!r} queued as job {job.pk}; `clientela worker` runs it.")
         return
-    counts = erase_party(actor, party)
+    done = run_with_progress(job, label=f"Erasing {party_ref}")
+    if done.status != "succeeded":
+        raise click.ClickException(f"the erasure failed ({done.last_error or done.status}); "
+                                   f"the worker retries it (job {done.pk})")
+    counts = done.result.get("rows", {})
     click.echo(f"Erased party {party_ref!r} (now erased-{party.pk}): " + ", ".join(
         f"{name} {count}" for name, count in counts.items()
-    ))
+    ) + f". Job {done.pk}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from clientela import __version__
+from clientela.cli.api_tokens import token
 from clientela.cli.campaigns import campaign
 from clientela.cli.data import export_cmd, import_cmd
 from clientela.cli.demo import demo
@@ -15,7 +16,7 @@ from clientela.cli.lazy import LazyGroup
 from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
-from clientela.cli.tokens import token
+from clientela.cli.surveys import survey
 from clientela.cli.users import user
 from clientela.cli.worker import worker
 
@@ -42,6 +43,7 @@ main.add_command(gdpr)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(survey)
 main.add_command(worker)
 main.add_command(imports)
 main.add_command(schedule)

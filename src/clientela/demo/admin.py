@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from clientela.crm.admin_bases import RecordAdmin
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnly(RecordAdmin):
+    """The demo's answer key: written by the demo builder, only read here."""
 
 
 @admin.register(DemoFact)

@@ -7,7 +7,7 @@ system of record hands over:
 
 * **money** -- ``Decimal`` (object dtype), integers or floats become
   ``float64``.  The engines compute in floating point; amounts are stored back
-  as ``Decimal`` by the caller (DESIGN.md, Conventions).
+  as ``Decimal`` by the caller (docs/architecture.md, Cross-cutting).
 * **time** -- tz-aware timestamps are converted to UTC and then made naive, so
   that every comparison inside the engines is between naive UTC values; naive
   input is taken to be UTC already.

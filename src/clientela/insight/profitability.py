@@ -268,12 +268,8 @@ def profitability(
         appearing in any input is a row.
     """
     ledger, unattributed = _ledger(
-        orders,
-        interactions=interactions,
-        service_cases=service_cases,
-        campaigns=campaigns,
-        campaign_members=campaign_members,
-        channel_costs=channel_costs,
+        orders, interactions=interactions, service_cases=service_cases, campaigns=campaigns,
+        campaign_members=campaign_members, channel_costs=channel_costs,
     )
     ledger = _window(ledger, start, end)
     # The pivot (party x component sums) one component at a time: a one-key group-by
@@ -319,12 +315,8 @@ def profitability_by_period(
     :func:`persistently_unprofitable`.
     """
     ledger, _ = _ledger(
-        orders,
-        interactions=interactions,
-        service_cases=service_cases,
-        campaigns=campaigns,
-        campaign_members=campaign_members,
-        channel_costs=channel_costs,
+        orders, interactions=interactions, service_cases=service_cases, campaigns=campaigns,
+        campaign_members=campaign_members, channel_costs=channel_costs,
     )
     ledger = _window(ledger, start, end)
     sign = np.where(ledger["component"].isin(["revenue"]), 1.0, -1.0)

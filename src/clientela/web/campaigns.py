@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.engagement import jobs as send_jobs
 from clientela.crm.engagement import sending
 from clientela.crm.engagement.access import (
@@ -24,66 +23,46 @@ from clientela.crm.engagement.access import (
 from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
-from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.web import labels
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page, page_number
 from clientela.web.send_reasons import send_reason_label
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
-# Up to this many members still to send, the send runs in the request and answers with
-# its summary; more are queued as a job for the worker (``engagement.jobs``) while the
-# page follows the job's progress.
-INLINE_SEND_LIMIT = 200
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: int, op: str = "view") -> Campaign:
-    try:
-        return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such campaign") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_campaign_by_id(request.user, campaign_id, op=op)  # type: ignore[arg-type]
 
 
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "campaign", "view"):
-        raise PermissionDenied
-    page = _page_number(request)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(visible_campaigns(request.user).select_related("segment")
-                .order_by("-starts_on", "-id")[start : start + PAGE_SIZE + 1])
+    require(request.user, "campaign")
+    page = page_number(request.GET)
+    rows, has_next = one_page(
+        visible_campaigns(request.user).select_related("segment").order_by("-starts_on", "-id"), page
+    )
     return render_page(request, "web/campaigns/list.html", {
-        "campaigns": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "rows": rows, "page": page, "has_next": has_next,
         "kinds": labels.CAMPAIGN_KINDS, "channels": labels.MESSAGE_CHANNELS,
     }, section="campaigns")
 
 
 def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **result: Any) -> dict[str, Any]:
     counts = member_status_counts(request.user, campaign)
-    start = (page - 1) * PAGE_SIZE
-    members = list(visible_members(request.user).filter(campaign=campaign).select_related("party")
-                   .order_by("id")[start : start + PAGE_SIZE + 1])
+    members, has_next = one_page(
+        visible_members(request.user).filter(campaign=campaign).select_related("party").order_by("id"), page
+    )
     for member in members:
         member.reason_label = send_reason_label(member.send_reason) if member.send_reason else ""
     total = sum(counts.values())
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     job = send_jobs.running_send(campaign.pk)
     in_progress = job is not None
+    last = None if in_progress else send_jobs.last_send(campaign.pk)
+    if last is not None and "summary" not in result:
+        result["summary"] = last.result if last.status == "succeeded" else None
+        result["send_failed"] = last if last.status == "failed" else None
     # The last send was stopped (sending clears the time when a send ends unstopped).
     stopped_at = None if in_progress else campaign.send_stop_requested_at
     queued = sending.members_to_send(campaign).count() if stopped_at else 0
@@ -99,8 +78,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
         "stopped_at": stopped_at,
         "queued": queued,
         "reachable": members_with_consent(request.user, campaign),
-        "members": members[:PAGE_SIZE], "page": page,
-        "has_next": len(members) > PAGE_SIZE and page < MAX_PAGE,
+        "members": members, "page": page, "has_next": has_next,
         "can_send": can(request.user, "campaign", "update"),
         "kind_label": labels.label(labels.CAMPAIGN_KINDS, campaign.kind),
         "channel_label": labels.label(labels.MESSAGE_CHANNELS, campaign.message_channel),
@@ -111,7 +89,7 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
 
 def _answer(request: HttpRequest, campaign: Campaign, **result: Any) -> HttpResponse:
     context = _context(request, campaign, **result)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/campaigns/_body.html", context)
     status = 422 if result.get("error") else 200
     return render_page(request, "web/campaigns/detail.html", context, section="campaigns", status=status)
@@ -121,10 +99,10 @@ def _answer(request: HttpRequest, campaign: Campaign, **result: Any) -> HttpResp
 @require_GET
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign_or_404(request, campaign_id)
-    context = _context(request, campaign, page=_page_number(request))
-    if _is_htmx(request) and request.headers.get("HX-Target") == "deliveries":
+    context = _context(request, campaign, page=page_number(request.GET))
+    if is_htmx(request, "deliveries"):
         return render(request, "web/campaigns/_deliveries.html", context)
-    if _is_htmx(request) and request.headers.get("HX-Target") == "campaign-body":
+    if is_htmx(request, "campaign-body"):
         return render(request, "web/campaigns/_body.html", context)  # progress of a send
     return render_page(request, "web/campaigns/detail.html", context, section="campaigns")
 
@@ -150,23 +128,22 @@ def campaign_test(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """Send to every member not yet sent to; members without consent are suppressed.
-    More than ``INLINE_SEND_LIMIT`` of them: in the background, the page following it."""
+    """Queue the send to every member not yet sent to (members without consent are
+    suppressed) as a job for the worker; the page follows its progress."""
     campaign = _campaign_or_404(request, campaign_id, "update")
     if request.POST.get("confirm") != "yes":
         return _answer(request, campaign, error=_("Tick the box to confirm the sending."))
     pending = sending.members_to_send(campaign).count()
+    if pending == 0:
+        return _answer(request, campaign, error=_("Every member has been sent to already."))
     try:
-        if pending > INLINE_SEND_LIMIT:
-            if send_jobs.queue_send(request.user, campaign) is None:
-                return _answer(request, campaign, error=_("This campaign is being sent already."))
-            return _answer(request, campaign, started=pending)
-        summary = sending.send_campaign(campaign)
+        if send_jobs.queue_send(request.user, campaign) is None:
+            return _answer(request, campaign, error=_("This campaign is being sent already."))
     except sending.SendingError:
         return _answer(request, campaign, error=_("The message is not complete: an email needs a subject and a text."))
     except SmsError:
         return _answer(request, campaign, error=_("The SMS gateway is not configured."))
-    return _answer(request, campaign, summary=summary)
+    return _answer(request, campaign, started=pending)
 
 
 @login_required

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.service.models import CaseStatus, Priority
 from clientela.crm.service.queries import QUEUE_STATUSES, QueueFilters
-from clientela.web.labels import PRIORITIES
+from clientela.crm.vocabularies.queries import entries
+from clientela.web.labels import CASE_CATEGORIES, PRIORITIES
 
 
 def _int(value: str | None) -> int | None:
@@ -42,10 +43,14 @@ class CaseForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=list(PRIORITIES.items()), initial=Priority.NORMAL)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     owner = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The company's case categories (crm/vocabularies), the shipped ones translated.
+        self.fields["category"].choices = [
+            ("", "—"), *((w, CASE_CATEGORIES.get(w) or label or w) for w, label in entries("case_categories"))]
         owner_field: Any = self.fields["owner"]
         owner_field.choices = [("", _("Nobody yet")), *owners]
         owner_field.widget.attrs["translate"] = "no"  # people's names

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.parties.access import access_party_by_id
 from clientela.crm.service import access, actions, queries
@@ -26,6 +26,7 @@ from clientela.crm.tasks.access import visible_tasks
 from clientela.web.case_forms import AssignForm, CaseForm, NoteForm, StatusForm, parse_queue_filters
 from clientela.web.labels import CASE_STATUS, PRIORITIES
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.sla_countdown import countdown
 from clientela.web.user_time import in_user_zone
 
@@ -54,8 +55,7 @@ def _refusal(exc: InvalidInput) -> dict[str, str]:
 @login_required
 @require_GET
 def case_queue(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "case", "view"):
-        raise PermissionDenied
+    require(request.user, "case")
     filters = parse_queue_filters(request.GET)
     now = timezone.now()
     page = queries.case_queue(request.user, filters, now=now)
@@ -67,7 +67,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "may_create": access.may_create_case(request.user),
     }
     with in_user_zone(request):
-        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "case-results":
+        if is_htmx(request, "case-results"):
             return render(request, "web/cases/_queue_results.html", context)
         context.update(
             statuses=CASE_STATUS, priorities=PRIORITIES, owners=_owners(request.user),
@@ -119,7 +119,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             )
             case = actions.open_case(
                 request.user, party=party, subject=data["subject"], description=data["description"],
-                priority=data["priority"], owner=owner, team=team,
+                priority=data["priority"], category=data["category"], owner=owner, team=team,
             )
         except RecordNotFound:
             raise Http404("no such customer") from None
@@ -260,12 +260,7 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
-    try:
-        case = access.access_case_for_note(request.user, case_id)
-    except RecordNotFound:
-        raise Http404("no such case") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    case = access.access_case_for_note(request.user, case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, _reload(case), errors={"body": _("Write the note first.")}, status=422)

@@ -8,7 +8,6 @@ choice offers the visible people with the contact's name, e-mail or phone
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -63,12 +62,7 @@ def _save(request: HttpRequest, form: ContactForm, organisation: Party, contact:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest, party_id: int) -> HttpResponse:
-    try:
-        organisation = access_party_for_child(request.user, party_id, entity="contact", op="create")
-    except RecordNotFound:
-        raise Http404("no such party") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    organisation = access_party_for_child(request.user, party_id, entity="contact", op="create")
     if organisation.kind != PartyKind.ORGANISATION:
         raise Http404("contacts belong to organisations")
     post = request.POST if request.method == "POST" else None
@@ -83,12 +77,7 @@ def contact_new(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 def _contact(request: HttpRequest, contact_id: int, op: str) -> ContactPerson:
-    try:
-        return access_contact_by_id(request.user, contact_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such contact") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_contact_by_id(request.user, contact_id, op=op)  # type: ignore[arg-type]
 
 
 @login_required

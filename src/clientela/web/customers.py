@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from clientela.crm import input_bounds
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, has_capability, require
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.engagement.segments import segments_including
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
@@ -27,20 +26,16 @@ from clientela.crm.scoring.reasons import product_names, reason_for, run_currenc
 from clientela.web import labels, queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.parties import undo_offer
 from clientela.web.party_360 import party_context
 from clientela.web.party_loyalty import loyalty_context
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "party", "view"):
-        raise PermissionDenied
+    require(request.user, "party")
     filters = parse_filters(request.GET)
     run = current_run()
     page = queries.customer_page(request.user, filters, run=run)
@@ -48,13 +43,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "can_create": can(request.user, "party", "create"),
+        "can_export": has_capability(request.user, "export"),
         "may_see_archived": may_see_archived(request.user),
         "undo": undo_offer(request),
         "show_clv": can_see(request.user, "clv"),
         "show_margin": can_see(request.user, "margin"),
         "query": request.GET.copy(),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "results":
+    if is_htmx(request, "results"):
         return render(request, "web/customers/_results.html", context)
     context.update(
         sorts=[(s, queries.SORTS[s]) for s in queries.allowed_sorts(request.user)],
@@ -98,6 +94,7 @@ def customer_detail(request: HttpRequest, party_id: int) -> HttpResponse:
         "can_create_deal": can(request.user, "deal", "create") and can(request.user, "pipeline", "view"),
         "can_open_case": can(request.user, "case", "create"),
         "form": InteractionForm(),
+        "erasure_job": request.GET.get("erasure", "") if request.GET.get("erasure", "").isdigit() else "",
     }
     context.update(loyalty_context(request.user, party, run, show_clv=context["show_clv"]))
     return render_page(request, "web/customers/detail.html", context, section="customers")
@@ -126,12 +123,7 @@ def customer_timeline(request: HttpRequest, party_id: int) -> HttpResponse:
 def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
     """Log an interaction through ``engagement.actions.create_interaction``. With htmx the
     answer is a fresh form plus the timeline swapped out of band; without, a redirect."""
-    try:
-        party = access_party_for_child(request.user, party_id, entity="interaction", op="create")
-    except RecordNotFound:
-        raise Http404("no such customer") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    party = access_party_for_child(request.user, party_id, entity="interaction", op="create")
     form = InteractionForm(request.POST)
     if form.is_valid():
         try:
@@ -140,13 +132,13 @@ def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
             for name, message in exc.errors.items():
                 form.add_error(name if name in form.fields else None, message)
     if form.is_valid():
-        if not _is_htmx(request):
+        if not is_htmx(request):
             return redirect(reverse("web:customer", args=[party.pk]) + "#timeline")
         return render(request, "web/customers/_log_done.html", {
             "party": party, "form": InteractionForm(), "timeline": queries.timeline(request.user, party),
             "logged": True,
         })
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/customers/_log_form.html", {"party": party, "form": form})
     return render_page(
         request, "web/customers/log_error.html", {"party": party, "form": form},

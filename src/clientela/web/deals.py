@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.commerce.models import Product
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.parties.access import access_party_for_child
@@ -50,12 +50,7 @@ CENT = Decimal("0.01")
 
 def _deal_or_404(request: HttpRequest, deal_id: int, op: str = "view") -> Deal:
     """The deal for ``op``: 404 outside the user's scope, 403 when the role may not."""
-    try:
-        return access_deal_by_id(request.user, deal_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such deal") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_deal_by_id(request.user, deal_id, op=op)  # type: ignore[arg-type]
 
 
 def _owner(request: HttpRequest, owner_id: int | None) -> tuple[User | None, Any]:
@@ -142,8 +137,7 @@ def deal_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def party_options(request: HttpRequest) -> HttpResponse:
     """Customers matching ``q`` as ``<option>`` elements for the new-deal form's list."""
-    if not can(request.user, "deal", "create"):
-        raise PermissionDenied
+    require(request.user, "deal", "create")
     q = request.GET.get("party", request.GET.get("q", "")).replace("\x00", "").strip()[:100]
     parties = list(list_parties(request.user, q=q).only("ref", "name").order_by("name", "id")[:10]) if len(q) >= 2 else []
     return render(request, "web/deals/_party_options.html", {"parties": parties})
@@ -193,8 +187,7 @@ def _deal_for_page(request: HttpRequest, deal_id: int, op: str = "view") -> Deal
 @login_required
 @require_GET
 def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
-    if not can(request.user, "deal", "view"):
-        raise PermissionDenied
+    require(request.user, "deal")
     return _page(request, _deal_for_page(request, deal_id))
 
 
@@ -209,8 +202,8 @@ def deal_stage(request: HttpRequest, deal_id: int) -> HttpResponse:
         return _page(request, deal, forms={"stage": form}, status=422)
     stage = next(s for s in stages if s.pk == form.cleaned_data["stage"])
     try:
-        actions.change_stage(request.user, deal, stage=stage, reason=form.cleaned_data["reason"],
-                             expected_version=form.cleaned_data["version"])
+        actions.move_deal(request.user, deal, stage, reason=form.cleaned_data["reason"],
+                          expected_version=form.cleaned_data["version"])
     except StaleRecord:
         return _page(request, _deal_for_page(request, deal_id), errors={STALE: STALE}, status=409)
     except InvalidInput as exc:
@@ -258,12 +251,7 @@ def deal_line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deal_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
-    try:
-        line = access_deal_line_by_id(request.user, line_id, op="update")
-    except RecordNotFound:
-        raise Http404("no such deal line") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    line = access_deal_line_by_id(request.user, line_id, op="update")
     actions.remove_deal_line(request.user, line)
     return redirect("web:deal", deal_id=line.deal_id)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from clientela.crm.feedback.access import may_view_responses, visible_surveys
 from clientela.crm.feedback.themes import nps_drivers
 from clientela.crm.service.access import may_create_case
+from clientela.crm.voice.queries import has_themes, stored_drivers
 from clientela.web.feedback_figures import (
     comments,
     month_label,
@@ -19,7 +20,10 @@ from clientela.web.feedback_figures import (
     months_svg,
     parse_feedback_filters,
 )
+from clientela.web.feedback_themes import may_edit_themes
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
+from clientela.web.survey_invitations import invite_card
 from clientela.web.templatetags.web_format import num
 
 
@@ -34,7 +38,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
         r.is_detractor = r.score <= (6 if r.kind == "nps" else 3)
     context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy(),
                "may_open_case": may_create_case(request.user)}
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "comments":
+    if is_htmx(request, "comments"):
         return render(request, "web/feedback/_comments.html", context)
     nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
     charts = [
@@ -48,5 +52,11 @@ def feedback(request: HttpRequest) -> HttpResponse:
          [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
     ]
     context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
-                   drivers=nps_drivers(request.user))
+                   may_edit_themes=may_edit_themes(request.user), invite=invite_card(request))
+    if has_themes():  # found by the nightly refresh and shaped by people: stored per answer
+        stored = stored_drivers(request.user)
+        context.update(stored_drivers=stored, drivers=[s.driver for s in stored],
+                       merge_targets=sorted({s.theme for s in stored}, key=lambda t: (t.language, t.name)))
+    else:  # nothing stored yet: found on the fly (cached)
+        context.update(drivers=nps_drivers(request.user))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

@@ -22,9 +22,9 @@ from clientela.crm.feedback.access import visible_responses
 from clientela.crm.feedback.models import SurveyResponse
 from clientela.web.charts import ACCENT, GRID, INK, _n, _svg
 from clientela.web.forms import date_param, id_param
+from clientela.web.paging import one_page, page_number
 
 PAGE_SIZE = 25
-MAX_PAGE = 200
 BANDS = {
     "promoter": Q(kind="nps", score__gte=9) | Q(kind="csat", score=5),
     "passive": Q(kind="nps", score__in=(7, 8)) | Q(kind="csat", score=4),
@@ -50,10 +50,7 @@ def parse_feedback_filters(params: QueryDict) -> FeedbackFilters:
     ignored: list[str] = []
     survey = id_param(params, "survey", ignored)
     since, until = date_param(params, "since", ignored), date_param(params, "until", ignored)
-    try:
-        page = max(1, min(MAX_PAGE, int(params.get("page", "1"))))
-    except ValueError:
-        page = 1
+    page = page_number(params)
     return FeedbackFilters(band=band if band in BANDS else "", survey=survey, since=since, until=until,
                            q=params.get("q", "").strip()[:100], page=page, ignored=tuple(ignored))
 
@@ -76,11 +73,7 @@ def comments(user: Any, filters: FeedbackFilters) -> tuple[list[SurveyResponse],
         qs = qs.filter(answered_at__lt=_start_of(filters.until + timedelta(days=1)))
     if filters.q:
         qs = qs.filter(comment__icontains=filters.q)
-    start = (filters.page - 1) * PAGE_SIZE
-    rows = list(
-        qs.select_related("survey", "party").order_by("-answered_at", "-id")[start:start + PAGE_SIZE + 1]
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return one_page(qs.select_related("survey", "party").order_by("-answered_at", "-id"), filters.page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

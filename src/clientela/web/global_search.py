@@ -26,6 +26,7 @@ from clientela.crm.sales.access import visible_deals
 from clientela.crm.service.queries import search_cases
 from clientela.crm.tasks.access import visible_tasks
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 
 MIN_LENGTH = 2
 LIVE_LIMIT = 5  # per group, under the header box
@@ -140,7 +141,7 @@ def search(user: Any, q: str, *, limit: int) -> list[Group]:
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())[:100]
-    live = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "global-search-results"
+    live = is_htmx(request, "global-search-results")
     groups = search(request.user, q, limit=LIVE_LIMIT if live else PAGE_LIMIT) if len(q) >= MIN_LENGTH else []
     context = {"q": q, "groups": groups, "found": any(g.hits for g in groups), "min_length": MIN_LENGTH}
     if live:

@@ -95,6 +95,16 @@ PRIORITIES: dict[str, str | Promise] = {
     "urgent": _("Urgent"),
 }
 
+# The case categories Clientela ships with (crm/vocabularies); a company's own words show as written.
+CASE_CATEGORIES: dict[str, str | Promise] = {
+    "question": _("Question"),
+    "complaint": _("Complaint"),
+    "return": _("Return"),
+    "delivery": _("Delivery"),
+    "billing": _("Billing"),
+    "technical": _("Technical problem"),
+}
+
 DEAL_STATUS: dict[str, str | Promise] = {"open": _("Open"), "won": _("Won"), "lost": _("Lost")}
 
 SEND_STATUS: dict[str, str | Promise] = {
@@ -171,6 +181,8 @@ JOB_KINDS: dict[str, str | Promise] = {
     "campaign.send": _("Campaign send"),
     "scoring.run": _("Scoring run"),
     "privacy.erase": _("Personal data erasure"),
+    "survey.invite": _("Survey invitations"),
+    "export.csv": _("Export"),
     "imports.run": _("File import"),
     "schedule": _("Scheduled work"),
 }
@@ -195,6 +207,19 @@ DELIMITERS: dict[str, str | Promise] = {
     ";": _("Semicolon ( ; )"),
     "\t": _("Tab"),
     "|": _("Vertical bar ( | )"),
+}
+
+EXPORT_KINDS: dict[str, str | Promise] = {
+    "customers": _("Customers"),
+    "orders": _("Orders"),
+    "interactions": _("Interactions"),
+    "scores": _("Scores"),
+}
+
+EXPORT_STATUS: dict[str, str | Promise] = {
+    "pending": _("Being written"),
+    "ready": _("Ready"),
+    "failed": _("Failed"),
 }
 
 JOB_OUTCOMES: dict[str, str | Promise] = {

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring.access import access_model_run
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.scoring.queries import recent_runs
@@ -169,10 +167,7 @@ def model_figures(run: ModelRun) -> ModelFigures:
 @login_required
 @require_GET
 def model_page(request: HttpRequest) -> HttpResponse:
-    try:
-        run = access_model_run(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    run = access_model_run(request.user)
     runs = recent_runs()
     for row in runs:
         row["model_label"] = model_label(str(row["model_name"] or ""))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, has_capability
 from clientela.crm.feedback.access import may_view_responses
 from clientela.crm.imports.access import may_import
 from clientela.crm.jobs.access import may_view_jobs
@@ -55,6 +55,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("planner", _("Equity planner"), reverse("web:planner")))
     if may_see_model(user):
         items.append(MenuItem("model", _("Model"), reverse("web:model")))
+    if has_capability(user, "export"):
+        items.append(MenuItem("exports", _("Exports"), reverse("web:exports")))
     if may_import(user):
         items.append(MenuItem("import", _("Import"), reverse("web:imports")))
     if may_view_jobs(user):

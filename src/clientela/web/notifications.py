@@ -17,6 +17,7 @@ from clientela.crm.notifications import actions, queries
 from clientela.crm.notifications.access import access_notification_by_id
 from clientela.crm.notifications.models import Notification
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 
 
 def target_url(n: Notification) -> str:
@@ -53,7 +54,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     except RecordNotFound:
         raise Http404("no such notification") from None
     actions.mark_read(request.user, n)
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request):
         return redirect("web:notifications")
     return render(request, "web/notifications/_item.html", {"n": n, "url": target_url(n)})
 

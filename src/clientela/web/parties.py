@@ -13,13 +13,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, require
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.parties import actions
 from clientela.crm.parties.access import (
@@ -33,18 +33,12 @@ from clientela.crm.parties.models import OTHER_ROLES, Party
 from clientela.crm.parties.queries import other_parties, possible_duplicates
 from clientela.web import queries
 from clientela.web.layout import render_page
+from clientela.web.paging import one_page, page_number
 from clientela.web.party_forms import PartyForm
-
-PAGE_SIZE = 50
 
 
 def _fetch(request: HttpRequest, party_id: int, op: str, *, archived: bool = False) -> Party:
-    try:
-        return access_party_by_id(request.user, party_id, op=op, archived=archived)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such party") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_party_by_id(request.user, party_id, op=op, archived=archived)  # type: ignore[arg-type]
 
 
 def _form(request: HttpRequest, *, initial: dict[str, Any] | None = None, with_consents: bool = False) -> PartyForm:
@@ -64,8 +58,7 @@ def _errors_to_form(form: PartyForm, exc: InvalidInput) -> None:
 def party_new(request: HttpRequest) -> HttpResponse:
     """The form for a new person or organisation; ``?role=supplier|partner|internal``
     ticks that role (else "prospect"). Saved, it opens the new party's 360."""
-    if not can(request.user, "party", "create"):
-        raise PermissionDenied
+    require(request.user, "party", "create")
     role = request.GET.get("role", "")
     initial = {"is_prospect": role not in OTHER_ROLES, "owner_id": request.user.pk,
                "team_id": request.user.team_id}
@@ -79,10 +72,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
             if values[name] is None:
                 del values[name]
         owner_id, team_id = actions.default_assignment(request.user, values)
-        try:
-            check_party_create(request.user, owner_id=owner_id, team_id=team_id)
-        except NotPermitted:
-            raise PermissionDenied from None
+        check_party_create(request.user, owner_id=owner_id, team_id=team_id)
         consents = form.consents_given() if can(request.user, "consent", "create") else []
         try:
             party = actions.create_party(
@@ -123,10 +113,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
         if values["tags"] != current["tags"]:
             changes["tags"] = values["tags"]  # parsed and compared again by the action
         if {"owner_id", "team_id"} & changes.keys():
-            try:
-                check_party_assignment(request.user, owner_id=values["owner_id"], team_id=values["team_id"])
-            except NotPermitted:
-                raise PermissionDenied from None
+            check_party_assignment(request.user, owner_id=values["owner_id"], team_id=values["team_id"])
         try:
             actions.update_party(request.user, party, expected_version=form.cleaned_data["version"] or 0,
                                  changes=changes)
@@ -171,13 +158,23 @@ def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def party_erase(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Queue the GDPR erasure of the party (the privacy.erase job, as the API and the CLI
+    queue it); back on its page, which says the job is queued."""
+    from clientela.crm.privacy.access import access_party_for_gdpr
+    from clientela.crm.privacy.jobs import queue_erasure
+
+    party = access_party_for_gdpr(request.user, party_id)  # refusals: web/record_errors.py
+    if request.POST.get("confirm") != "yes":
+        return redirect(reverse("web:customer", args=[party.pk]))
+    job = queue_erasure(request.user, party)
+    return redirect(f"{reverse('web:customer', args=[party.pk])}?erasure={job.pk}")
+
+
+@login_required
+@require_POST
 def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
-    try:
-        party = access_party_to_restore(request.user, party_id)
-    except RecordNotFound:
-        raise Http404("no such party") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    party = access_party_to_restore(request.user, party_id)
     actions.restore_party(request.user, party)
     return redirect(reverse("web:customer", args=[party.pk]))
 
@@ -195,8 +192,7 @@ def undo_offer(request: HttpRequest) -> Party | None:
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Possible duplicates of what is typed in the party form (htmx fragment)."""
-    if not can(request.user, "party", "view"):
-        raise PermissionDenied
+    require(request.user, "party")
     try:
         exclude = int(request.GET.get("exclude", ""))
     except ValueError:
@@ -213,21 +209,16 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 def party_list(request: HttpRequest) -> HttpResponse:
     """Suppliers, partners and internal stakeholders (``?kind=``), or with
     ``?archived=1`` the archived parties (for those who may restore them)."""
-    if not can(request.user, "party", "view"):
-        raise PermissionDenied
+    require(request.user, "party")
     kind = request.GET.get("kind", "")
     kind = kind if kind in OTHER_ROLES else ""
     archived = request.GET.get("archived") == "1"
     if archived and not may_see_archived(request.user):
         raise PermissionDenied
-    try:
-        page = max(1, min(int(request.GET.get("page", "1")), 200))
-    except ValueError:
-        page = 1
-    start = (page - 1) * PAGE_SIZE
-    rows = list(other_parties(request.user, role=kind, archived=archived)[start : start + PAGE_SIZE + 1])
+    page = page_number(request.GET)
+    rows, has_next = one_page(other_parties(request.user, role=kind, archived=archived), page)
     return render_page(request, "web/parties/list.html", {
-        "rows": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
+        "rows": rows, "page": page, "has_next": has_next,
         "kind": kind, "kinds": OTHER_ROLES, "archived": archived,
         "may_see_archived": may_see_archived(request.user),
         "can_create": can(request.user, "party", "create"),

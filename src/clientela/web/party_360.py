@@ -39,6 +39,7 @@ def party_context(user: Any, party: Party) -> dict[str, Any]:
         "can_edit": can(user, "party", "update") and party.archived_at is None,
         "can_archive": can(user, "party", "delete") and party.archived_at is None,
         "can_restore": has_capability(user, "restore") and party.archived_at is not None,
+        "can_erase": has_capability(user, "gdpr"),
         "contacts": contacts,
         "contact_of": contact_of,
         "can_add_contact": can(user, "contact", "create") and party.kind == PartyKind.ORGANISATION,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.models import Team
 from clientela.crm.accounts.permissions import Scope, record_scope
+from clientela.crm.vocabularies.queries import entries
 from clientela.web.labels import ACQUISITION_CHANNELS, CHANNELS, PARTY_KINDS
 
 # Consents a party can give on the form: (purpose, channel) → the checkbox's name.
@@ -76,6 +77,14 @@ class PartyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = [("", "—"), *((str(pk), name) for pk, name in owners)]
         self.fields["team_id"].choices = team_choices(user)
+        # The company's acquisition channels (crm/vocabularies), the shipped ones by their
+        # translated names; a word the party holds that is no longer listed stays offered.
+        words = entries("acquisition_channels")
+        held = (self.initial.get("acquisition_channel") or self.data.get("acquisition_channel") or "").strip()
+        if held and held not in dict(words):
+            words.append((held, held))
+        self.fields["acquisition_channel"].choices = [
+            ("", "—"), *((w, ACQUISITION_CHANNELS.get(w) or label or w) for w, label in words)]
         for name in ("owner_id", "team_id"):  # people's and teams' names: data
             self.fields[name].widget.attrs["translate"] = "no"
         if with_consents:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clientela.crm.accounts.permissions import can
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.sales.access import access_deal_by_id, access_pipeline_by_id, access_stage_by_id
-from clientela.crm.sales.actions import change_stage
+from clientela.crm.sales.actions import move_deal
 from clientela.crm.sales.models import Pipeline
 from clientela.crm.sales.queries import funnel
 from clientela.web.board import (
@@ -37,6 +37,7 @@ from clientela.web.board import (
     team_choices,
 )
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 from clientela.web.queries import owner_choices
 
 
@@ -114,7 +115,7 @@ def pipeline_board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = _pipeline_or_404(request, pipeline_id)
     filters = parse_board_filters(request.GET)
     context = _context(request, pipeline, filters)
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "board":
+    if is_htmx(request, "board"):
         return render(request, "web/pipeline/_board.html", context)
     context.update(owners=owner_choices(request.user), teams=team_choices(request.user))
     return render_page(request, "web/pipeline/board.html", context, section="pipeline")
@@ -158,7 +159,7 @@ def _filters_of_page(request: HttpRequest) -> BoardFilters:
 @login_required
 @require_POST
 def move(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """Move a deal to ``stage`` (same pipeline) through ``sales.actions.change_stage``.
+    """Move a deal to ``stage`` (same pipeline) through ``sales.actions.move_deal``.
 
     ``version`` guards against moving a deal someone else changed meanwhile. A won or
     lost stage needs a ``reason``: without one the card's form opens, that stage chosen.
@@ -174,8 +175,8 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
     version = request.POST.get("version")
     error, ask = "", None
     try:
-        change_stage(
-            request.user, deal, stage=stage, reason=request.POST.get("reason", ""),
+        move_deal(
+            request.user, deal, stage, reason=request.POST.get("reason", ""),
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except StaleRecord:
@@ -187,7 +188,7 @@ def move(request: HttpRequest, deal_id: int) -> HttpResponse:
         else:
             error = _("The deal cannot be moved there.")
     pipeline = deal.pipeline
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request):
         return redirect(reverse("web:pipeline", args=[pipeline.pk]))
     context = _context(request, pipeline, _filters_of_page(request), error=error,
                        moved=None if error else deal.pk, ask_reason=ask)

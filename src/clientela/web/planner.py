@@ -19,6 +19,7 @@ from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.scoring.access import access_planner_inputs
 from clientela.web.equity_planner import inputs_from, planner
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx
 
 
 def _budget(value: str | None) -> float | None:
@@ -53,6 +54,6 @@ def equity_planner(request: HttpRequest) -> HttpResponse:
                "unavailable": stored.get("unavailable", ""),
                "dashboard_equity": run.summary.get("customer_equity") if run is not None else None,
                "scored_customers": run.summary.get("customers") if run is not None else None}
-    if request.headers.get("HX-Request") == "true" and figures is not None:
+    if is_htmx(request) and figures is not None:
         return render(request, "web/planner/_result.html", context | {"partial": True})
     return render_page(request, "web/planner/page.html", context, section="planner")

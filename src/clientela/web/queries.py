@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    CharField,
     Exists,
     F,
     FilteredRelation,
@@ -48,6 +49,7 @@ from clientela.crm.sales.access import visible_deals
 from clientela.crm.scoring.access import visible_scores_in_run
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service.access import visible_cases
+from clientela.crm.transfer.row_export import ExportField
 from clientela.web.labels import (
     CASE_STATUS,
     CHANNELS,
@@ -390,6 +392,37 @@ def customer_page(user: Any, filters: CustomerFilters, *, run: ModelRun | None) 
         rows=rows[:PAGE_SIZE], page=page, has_next=read > PAGE_SIZE and page < MAX_PAGE,
         sort=sort, scored=run is not None,
     )
+
+
+CUSTOMER_EXPORT_FIELDS: tuple[ExportField, ...] = (
+    ExportField("customer_ref", "ref"),
+    ExportField("name", "name"),
+    ExportField("email", "email"),
+    ExportField("phone", "phone", "phone"),
+    ExportField("country", "country"),
+    ExportField("owner", "owner__username"),
+    ExportField("rfm_segment", "score_segment"),
+    ExportField("ladder_stage", "score_stage"),
+    ExportField("p_alive", "score_p_alive", "number"),
+    ExportField("churn_risk", "score_churn", "number"),
+    ExportField("clv", "score_clv", "number", group="clv"),
+    ExportField("net_contribution", "score_net", "number", group="margin"),
+    ExportField("next_best_action", "score_action"),
+)
+
+
+def customer_export_query(user: Any, filters: CustomerFilters, *, run: ModelRun | None) -> QuerySet[Party]:
+    """Every row the customer list shows ``user`` with ``filters`` (all pages), by name:
+    the visible parties of the customer base, with their scores in ``run``."""
+    parties = _party_filters(customer_base(visible_parties(user)), filters)
+    if run is None:
+        # No run yet: the score columns are empty.
+        return parties.annotate(**dict.fromkeys(SCORE_COLUMNS, Value(None, output_field=CharField()))).order_by(
+            "name", "id")
+    if filters.segment or filters.stage or filters.action:
+        scored = _score_filters(CustomerScore.objects.filter(run=run), filters)
+        parties = parties.filter(pk__in=scored.values("party_id"))
+    return _with_scores(parties, run).order_by("name", "id")
 
 
 def owner_choices(user: Any) -> list[tuple[int, str]]:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, has_capability, require
 from clientela.crm.engagement.access import (
     access_segment_by_id,
     check_campaign_from_segment,
@@ -42,41 +41,22 @@ from clientela.crm.engagement.segments import (
     tier_cutoffs,
     tier_of,
 )
-from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
+from clientela.crm.errors import InvalidInput
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.queries import current_run
 from clientela.web import labels
 from clientela.web.campaign_forms import CampaignForm, builder_data, builder_params, read_definition
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page, page_number
 from clientela.web.templatetags.web_format import num
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "segment", "view"):
-        raise PermissionDenied
+    require(request.user, "segment")
 
 
 def _segment_or_404(request: HttpRequest, segment_id: int, op: str = "view") -> Segment:
-    try:
-        return access_segment_by_id(request.user, segment_id, op=op)  # type: ignore[arg-type]
-    except RecordNotFound:
-        raise Http404("no such segment") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    return access_segment_by_id(request.user, segment_id, op=op)  # type: ignore[arg-type]
 
 
 def describe(definition: SegmentDefinition) -> list[tuple[str, list[str]]]:
@@ -120,18 +100,17 @@ def _builder_context(request: HttpRequest, params: QueryDict | dict[str, Any], r
 @require_GET
 def segment_list(request: HttpRequest) -> HttpResponse:
     _may_view(request)
-    page = _page_number(request)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(visible_segments(request.user).select_related("owner").order_by("name", "id")[start : start + PAGE_SIZE + 1])
+    page = page_number(request.GET)
+    rows, has_next = one_page(visible_segments(request.user).select_related("owner").order_by("name", "id"), page)
     items = []
-    for segment in rows[:PAGE_SIZE]:
+    for segment in rows:
         try:
             summary = describe(parse_definition(segment.definition))
         except InvalidInput:
             summary = []
         items.append((segment, summary))
     return render_page(request, "web/segments/list.html", {
-        "items": items, "page": page, "has_next": len(rows) > PAGE_SIZE and page < MAX_PAGE,
+        "rows": items, "page": page, "has_next": has_next,
         "can_create": can(request.user, "segment", "create"),
     }, section="segments")
 
@@ -147,10 +126,7 @@ def segment_new(request: HttpRequest) -> HttpResponse:
     *Count* (the no-JavaScript way to see the size) posts the form with ``preview``: the
     builder comes back with the size and nothing is saved."""
     _may_view(request)
-    try:
-        check_segment_create(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    check_segment_create(request.user)
     run = current_run()
     params = request.POST if request.method == "POST" else request.GET
     definition, errors = read_definition(params)
@@ -229,14 +205,11 @@ def _members(request: HttpRequest, definition: SegmentDefinition, run: ModelRun 
         return [], False
     show_clv = can_see(request.user, "clv")
     order = ("-clv", "party_id") if show_clv else ("party_id",)  # ranking by CLV would reveal it
-    start = (page - 1) * PAGE_SIZE
-    scores = list(
-        segment_scores(request.user, definition, run).select_related("party")
-        .order_by(*order)[start : start + PAGE_SIZE + 1]
+    scores, has_next = one_page(
+        segment_scores(request.user, definition, run).select_related("party").order_by(*order), page
     )
     cutoffs = tier_cutoffs(run) if show_clv and scores else None
-    rows = [MemberRow(s, tier_of(s.clv, cutoffs) if show_clv else "") for s in scores[:PAGE_SIZE]]
-    return rows, len(scores) > PAGE_SIZE and page < MAX_PAGE
+    return [MemberRow(s, tier_of(s.clv, cutoffs) if show_clv else "") for s in scores], has_next
 
 
 @login_required
@@ -246,7 +219,7 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = _segment_or_404(request, segment_id)
     definition = parse_definition(segment.definition)
     run = current_run()
-    page = _page_number(request)
+    page = page_number(request.GET)
     hidden = definition.uses_value and not can_see(request.user, "clv")
     rows, has_next = _members(request, definition, run, page)
     context = {
@@ -260,10 +233,11 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
         "campaigns": list(visible_campaigns(request.user).filter(segment=segment).order_by("-starts_on", "-id")[:20]),
         "can_edit": can(request.user, "segment", "update"),
         "can_delete": can(request.user, "segment", "delete"),
+        "can_export": has_capability(request.user, "export"),
         "can_campaign": can(request.user, "campaign", "create") and can(request.user, "campaign_member", "create"),
         "tier_labels": labels.VALUE_TIERS,
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "members":
+    if is_htmx(request, "members"):
         return render(request, "web/segments/_members.html", context)
     return render_page(request, "web/segments/detail.html", context, section="segments")
 
@@ -274,10 +248,7 @@ def segment_campaign(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Create a campaign whose members are the segment's customers now."""
     _may_view(request)
     segment = _segment_or_404(request, segment_id)
-    try:
-        check_campaign_from_segment(request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
+    check_campaign_from_segment(request.user)
     definition = parse_definition(segment.definition)
     run = current_run()
     form = CampaignForm(request.POST or None, initial={"name": segment.name})

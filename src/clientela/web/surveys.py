@@ -21,6 +21,7 @@ from clientela.crm.feedback.access import access_survey_by_id, may_view_response
 from clientela.crm.feedback.models import Survey
 from clientela.crm.feedback.results import distribution, latest_comments, survey_rows
 from clientela.web.layout import render_page
+from clientela.web.survey_invitations import invite_card
 
 KINDS = {"nps": _("Net Promoter Score (0–10)"), "csat": _("Customer satisfaction (1–5)")}
 # What the actions' English field errors mean, said in the user's language.
@@ -115,7 +116,7 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         "survey": survey, "row": row, "kind_label": KINDS.get(survey.kind, survey.kind),
         "scores": [(score, n, round(100 * n / top) if top else 0) for score, n in scores],
         "comments": latest_comments(request.user, survey) if may_view_responses(request.user) else [],
-        "form": form, "may_edit": may_edit, "saved": saved,
+        "form": form, "may_edit": may_edit, "saved": saved, "invite": invite_card(request, survey),
     }, section="surveys", status=status)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
+from clientela.crm.accounts.permissions import can, require
+from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.tasks import access, actions, queries
 from clientela.crm.tasks.models import Task, TaskStatus
 from clientela.web.layout import render_page
+from clientela.web.paging import is_htmx, one_page
 from clientela.web.task_forms import (
     ReassignForm,
     RescheduleForm,
@@ -27,12 +27,8 @@ from clientela.web.task_forms import (
     today,
 )
 
-PAGE_SIZE = 50
 CHANGES = ("complete", "reopen", "reschedule", "reassign")
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -43,8 +39,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 def _may_view(request: HttpRequest) -> None:
-    if not can(request.user, "task", "view"):
-        raise PermissionDenied
+    require(request.user, "task")
 
 
 def _row_context(request: HttpRequest) -> dict[str, Any]:
@@ -86,19 +81,18 @@ def task_list(request: HttpRequest) -> HttpResponse:
         visible = visible.filter(assignee=request.user)
     qs = queries.filter_tasks(visible, today=today(), status=filters.status, due=filters.due,
                               assignee_id=filters.assignee if filters.scope == "team" else None)
-    start = (filters.page - 1) * PAGE_SIZE
-    rows = list(qs[start:start + PAGE_SIZE + 1])
+    rows, has_next = one_page(qs, filters.page)
     context = {
         "filters": filters,
-        "tasks": rows[:PAGE_SIZE],
-        "has_next": len(rows) > PAGE_SIZE,
+        "tasks": rows,
+        "has_next": has_next,
         "query": request.GET.copy(),
         "can_create": can(request.user, "task", "create"),
         "next": request.get_full_path(),
         "assignees": list(access.assignable_users(request.user)) if filters.scope == "team" else [],
         **_row_context(request),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "task-results":
+    if is_htmx(request, "task-results"):
         return render(request, "web/tasks/_results.html", context)
     return render_page(request, "web/tasks/list.html", context, section="tasks")
 
@@ -116,13 +110,8 @@ def _link_ids(params: Any) -> dict[str, int | None]:
 def task_new(request: HttpRequest) -> HttpResponse:
     """A new task, linked to the ``party``, ``deal`` or ``case`` of the query string (or
     the form's hidden fields), through ``tasks.actions.create_task``."""
-    try:
-        access.check_task_create(request.user)
-        links = access.access_task_link(request.user, **_link_ids(request.POST if request.method == "POST" else request.GET))
-    except RecordNotFound:
-        raise Http404("no such customer, deal or case") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    access.check_task_create(request.user)
+    links = access.access_task_link(request.user, **_link_ids(request.POST if request.method == "POST" else request.GET))
     assignees = access.assignable_users(request.user)
     linked = next((v for v in links.values() if v is not None), None)
     initial = {"assignee": request.user.pk, **{k: getattr(v, "pk", None) for k, v in links.items()}}
@@ -151,15 +140,10 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     *Reschedule or reassign* is opened (so a list does not carry every row's assignee
     list), or a page of their own without JavaScript."""
     _may_view(request)
-    try:
-        task = access.access_task_by_id(request.user, task_id, op="update")
-    except RecordNotFound:
-        raise Http404("no such task") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    task = access.access_task_by_id(request.user, task_id, op="update")
     context = {"task": task, "next": _safe_next(request, ""), "today": today(),
                "assignees": list(access.assignable_users(request.user))}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "web/tasks/_change_forms.html", {**context, "inline": True})
     return render_page(request, "web/tasks/edit.html", context, section="tasks")
 
@@ -176,12 +160,7 @@ def task_change(request: HttpRequest, task_id: int, change: str) -> HttpResponse
     _may_view(request)
     if change not in CHANGES:
         raise Http404("no such change")
-    try:
-        task = access.access_task_by_id(request.user, task_id, op="update")
-    except RecordNotFound:
-        raise Http404("no such task") from None
-    except NotPermitted:
-        raise PermissionDenied from None
+    task = access.access_task_by_id(request.user, task_id, op="update")
     version_text = request.POST.get("version", "")
     version = int(version_text) if version_text.isdigit() and len(version_text) < 10 else None
     error = ""
@@ -205,7 +184,7 @@ def task_change(request: HttpRequest, task_id: int, change: str) -> HttpResponse
         error = _("Someone changed this task meanwhile; it is shown as it is now.")
     except InvalidInput:
         error = _("The task cannot be changed this way.")
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(_safe_next(request, reverse("web:tasks")))
     context = {"task": _fresh(task.pk), "error": error, "next": _safe_next(request, ""), **_row_context(request)}
     if task.assignee_id == request.user.pk and change == "reassign" and not error:

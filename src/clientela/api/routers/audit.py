@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.responses import answers
 from clientela.api.schemas.audit import AuditEntryOut
 from clientela.crm.audit import access, queries
@@ -33,10 +33,14 @@ def list_audit_entries(
         request.auth,
         queries.audit_entries(entity=entity, object_id=object_id, party_id=party_id, action=action),
     )
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("at",), cursor=cursor, limit=limit)
-    return Page[AuditEntryOut](items=[AuditEntryOut.model_validate(e) for e in items], next_cursor=next_cursor)
+    return page_of(
+        Page[AuditEntryOut], qs, AuditEntryOut.model_validate,
+        ordering=ordering, allowed=("at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.get("/audit-entries/{entry_id}", response=answers(200, AuditEntryOut))
 def get_audit_entry(request: HttpRequest, entry_id: PathId) -> AuditEntry:
+    """One audit entry: who changed which field of which record, when, from what to what.
+    Administrators only (the ``audit`` capability)."""
     return access.access_audit_entry_by_id(request.auth, entry_id)

@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text, Timestamp
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.commerce import (
     OrderCreate,
     OrderLineOut,
@@ -27,48 +26,39 @@ from clientela.api.schemas.commerce import (
     ProductOut,
     ProductUpdate,
 )
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import require, visible_values
 from clientela.crm.commerce import access, actions, queries
 from clientela.crm.commerce.models import Order, Product
-from clientela.crm.errors import NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 
 router = Router(tags=["products"])
 
 
-def _require_list(user: Any, entity: str) -> None:
-    if not can(user, entity, "view"):
-        raise NotPermitted(f"you may not list {entity} records")
-
 
 def _product_out(user: Any, product: Product) -> ProductOut:
-    return ProductOut(
-        id=product.pk, sku=product.sku, name=product.name, category=product.category,
-        list_price=product.list_price,
-        unit_cost=product.unit_cost if can_see(user, "cost") else None,
-        margin_rate=(
-            round(product.margin_rate, 4)
-            if can_see(user, "margin") and product.margin_rate is not None else None
-        ),
-        currency=product.currency, is_active=product.is_active,
-    )
+    margin = product.margin_rate
+    return ProductOut(**visible_values(user, "product", {
+        "id": product.pk, "sku": product.sku, "name": product.name, "category": product.category,
+        "list_price": product.list_price, "unit_cost": product.unit_cost,
+        "margin_rate": round(margin, 4) if margin is not None else None,
+        "currency": product.currency, "is_active": product.is_active,
+    }))
 
 
 def _order_out(user: Any, order: Order) -> OrderOut:
-    cost = can_see(user, "cost")
-    return OrderOut(
-        id=order.pk, ref=order.ref, party_id=order.party_id, ordered_at=order.ordered_at,
-        channel=order.channel, currency=order.currency, status=order.status,
-        total_amount=order.total_amount, total_cost=order.total_cost if cost else None,
-        lines=[
-            OrderLineOut(
-                line_no=line.line_no, product_id=line.product_id, quantity=line.quantity,
-                unit_price=line.unit_price, discount=line.discount,
-                unit_cost=line.unit_cost if cost else None, net_amount=line.net_amount,
-            )
+    return OrderOut(**visible_values(user, "order", {
+        "id": order.pk, "ref": order.ref, "party_id": order.party_id, "ordered_at": order.ordered_at,
+        "channel": order.channel, "currency": order.currency, "status": order.status,
+        "total_amount": order.total_amount, "total_cost": order.total_cost,
+        "lines": [
+            OrderLineOut(**visible_values(user, "order_line", {
+                "line_no": line.line_no, "product_id": line.product_id, "quantity": line.quantity,
+                "unit_price": line.unit_price, "discount": line.discount,
+                "unit_cost": line.unit_cost, "net_amount": line.net_amount,
+            }))
             for line in order.lines.all()
         ],
-    )
+    }))
 
 
 # -- products ------------------------------------------------------------------------
@@ -82,51 +72,51 @@ def list_products(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProductOut]:
-    _require_list(request.auth, "product")
+    """The product catalogue, searchable by SKU or name, filtered by category and activity.
+    ``unit_cost`` and ``margin_rate`` are null for roles that may not see cost or margin."""
+    require(request.auth, "product")
     qs = queries.list_products(request.auth, q=q, category=category, is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit)
-    return Page[ProductOut](items=[_product_out(request.auth, p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ProductOut], qs, lambda p: _product_out(request.auth, p),
+        ordering=ordering, allowed=("sku", "name"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/products", response=answers(201, ProductOut))
 def create_product(request: HttpRequest, response: HttpResponse, payload: ProductCreate) -> Status[ProductOut]:
+    """Add a product (SKU unique: 409 when taken). Needs the create right on products."""
     access.check_product_create(request.auth)
-    out = _product_out(request.auth, actions.create_product(request.auth, payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/products/{out.id}"
-    return Status(201, out)
+    return created(response, _product_out(request.auth, actions.create_product(request.auth, payload.model_dump())), "/api/v1/products")
 
 
 @router.get("/products/{product_id}", response=answers(200, ProductOut))
 def get_product(request: HttpRequest, response: HttpResponse, product_id: PathId) -> ProductOut:
-    out = _product_out(request.auth, access.access_product_by_id(request.auth, product_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One product with its ``ETag``; cost and margin hidden from roles that may not see them."""
+    return with_etag(response, _product_out(request.auth, access.access_product_by_id(request.auth, product_id)))
 
 
 @router.patch("/products/{product_id}", response=answers(200, ProductOut))
 def update_product(
     request: HttpRequest, response: HttpResponse, product_id: PathId, payload: ProductUpdate
 ) -> ProductOut:
-    out = change_if_match(
+    """Change some fields of a product; ``If-Match`` with the ``ETag`` you read (412 when stale)."""
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
         lambda product: _product_out(request.auth, product),
         lambda product: actions.update_product(request.auth, product, patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/products/{product_id}", response=no_content())
 def delete_product(request: HttpRequest, product_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a product that no order uses (409 otherwise: deactivate it with ``is_active=false``)."""
+    return delete_if_match(
         request,
         lambda op: access.access_product_by_id(request.auth, product_id, op=op),
         lambda product: _product_out(request.auth, product),
         lambda product: actions.delete_product(request.auth, product),
     )
-    return Status(204, None)
 
 
 # -- orders --------------------------------------------------------------------------
@@ -141,14 +131,16 @@ def list_orders(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[OrderOut]:
-    _require_list(request.auth, "order")
+    """Orders of the parties you may see, by party, status and order date; lines included, costs
+    hidden from roles that may not see them."""
+    require(request.auth, "order")
     qs = queries.list_orders(
         request.auth, party_id=party_id, status=status, ordered_from=ordered_from, ordered_to=ordered_to
     )
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("ordered_at", "ref"), cursor=cursor, limit=limit
+    return page_of(
+        Page[OrderOut], qs, lambda o: _order_out(request.auth, o),
+        ordering=ordering, allowed=("ordered_at", "ref"), cursor=cursor, limit=limit,
     )
-    return Page[OrderOut](items=[_order_out(request.auth, o) for o in items], next_cursor=next_cursor)
 
 
 @router.post("/orders", response=answers(201, OrderOut), tags=["orders"])
@@ -158,17 +150,13 @@ def create_order(request: HttpRequest, response: HttpResponse, payload: OrderCre
     party = access_party_for_child(request.auth, values.pop("party_id"), entity="order", op="create")
     lines = [{k: v for k, v in line.items() if v is not None} for line in values.pop("lines")]
     order = actions.create_order(request.auth, party, values, lines)
-    out = _order_out(request.auth, order)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/orders/{out.id}"
-    return Status(201, out)
+    return created(response, _order_out(request.auth, order), "/api/v1/orders")
 
 
 @router.get("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
 def get_order(request: HttpRequest, response: HttpResponse, order_id: PathId) -> OrderOut:
-    out = _order_out(request.auth, access.access_order_by_id(request.auth, order_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One order with its lines and ``ETag``; 404 when its party is outside your scope."""
+    return with_etag(response, _order_out(request.auth, access.access_order_by_id(request.auth, order_id)))
 
 
 @router.patch("/orders/{order_id}", response=answers(200, OrderOut), tags=["orders"])
@@ -181,22 +169,20 @@ def update_order(
     lines = values.pop("lines", None)
     if lines is not None:
         lines = [{k: v for k, v in line.items() if v is not None} for line in lines]
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_order_by_id(request.auth, order_id, op=op),
         lambda order: _order_out(request.auth, order),
         lambda order: actions.update_order(request.auth, order, values, lines),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/orders/{order_id}", response=no_content(), tags=["orders"])
 def delete_order(request: HttpRequest, order_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete an order and its lines (``If-Match`` required); audited."""
+    return delete_if_match(
         request,
         lambda op: access.access_order_by_id(request.auth, order_id, op=op),
         lambda order: _order_out(request.auth, order),
         lambda order: actions.delete_order(request.auth, order),
     )
-    return Status(204, None)

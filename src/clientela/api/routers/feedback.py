@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -10,12 +10,11 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     ResponseCreate,
     ResponseOut,
@@ -24,8 +23,7 @@ from clientela.api.schemas.operations import (
     SurveyOut,
     SurveyUpdate,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import NotPermitted
+from clientela.crm.accounts.permissions import require
 from clientela.crm.feedback import access, actions
 from clientela.crm.feedback.models import Survey, SurveyResponse
 from clientela.crm.parties.access import access_party_for_child
@@ -43,10 +41,6 @@ def _response_out(r: SurveyResponse) -> ResponseOut:
                        kind=r.kind, score=r.score, comment=r.comment, answered_at=r.answered_at)
 
 
-def _require(user: Any, entity: str, op: str) -> None:
-    if not can(user, entity, op):
-        raise NotPermitted(f"you may not {op} {entity} records")
-
 
 @router.get("/surveys", response=answers(200, Page[SurveyOut]))
 def list_surveys(
@@ -57,53 +51,52 @@ def list_surveys(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[SurveyOut]:
-    _require(request.auth, "survey", "view")
+    """Surveys (NPS, CSAT) with their question and whether they are open."""
+    require(request.auth, "survey")
     qs = access.visible_surveys(request.auth)
     if kind is not None:
         qs = qs.filter(kind=kind)
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit)
-    return Page[SurveyOut](items=[_survey_out(s) for s in items], next_cursor=next_cursor)
+    return page_of(
+        Page[SurveyOut], qs, _survey_out,
+        ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/surveys", response=answers(201, SurveyOut))
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
-    _require(request.auth, "survey", "create")
-    out = _survey_out(actions.create_survey(request.auth, **payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/surveys/{out.id}"
-    return Status(201, out)
+    """Create an NPS or CSAT survey."""
+    require(request.auth, "survey", "create")
+    return created(response, _survey_out(actions.create_survey(request.auth, **payload.model_dump())), "/api/v1/surveys")
 
 
 @router.get("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) -> SurveyOut:
-    out = _survey_out(access.access_survey_by_id(request.auth, survey_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One survey with its ``ETag``."""
+    return with_etag(response, _survey_out(access.access_survey_by_id(request.auth, survey_id)))
 
 
 @router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
-    out = change_if_match(
+    """Rename a survey, change its question or (de)activate it; ``If-Match`` required."""
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
         lambda s: actions.update_survey(request.auth, s, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/surveys/{survey_id}", response=no_content())
 def delete_survey(request: HttpRequest, survey_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a survey that has no responses (422 otherwise: deactivate it with ``is_active=false``)."""
+    return delete_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
         _survey_out,
         lambda s: actions.delete_survey(request.auth, s),
     )
-    return Status(204, None)
 
 
 @router.get("/survey-responses", response=answers(200, Page[ResponseOut]))
@@ -115,20 +108,26 @@ def list_responses(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ResponseOut]:
-    _require(request.auth, "survey_response", "view")
+    """Survey answers of the parties you may see, by survey, party and answer time; score and
+    comment."""
+    require(request.auth, "survey_response")
     qs = access.visible_responses(request.auth)
     if survey_id is not None:
         qs = qs.filter(survey_id=survey_id)
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit)
-    return Page[ResponseOut](items=[_response_out(r) for r in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ResponseOut], qs, _response_out,
+        ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/survey-responses", response=answers(201, ResponseOut))
 def create_response(request: HttpRequest, response: HttpResponse, payload: ResponseCreate) -> Status[ResponseOut]:
+    """Record an answer of a party you may see to a survey (score in the survey's range, optional
+    comment). Audited."""
     user = request.auth
-    _require(user, "survey_response", "create")
+    require(user, "survey_response", "create")
     survey = access.access_survey_by_id(user, payload.survey_id)
     party = None
     if payload.party_id is not None:
@@ -137,25 +136,21 @@ def create_response(request: HttpRequest, response: HttpResponse, payload: Respo
         user, survey=survey, party=party, score=payload.score, comment=payload.comment,
         answered_at=payload.answered_at,
     )
-    out = _response_out(r)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/survey-responses/{out.id}"
-    return Status(201, out)
+    return created(response, _response_out(r), "/api/v1/survey-responses")
 
 
 @router.get("/survey-responses/{response_id}", response=answers(200, ResponseOut))
 def get_response(request: HttpRequest, response: HttpResponse, response_id: PathId) -> ResponseOut:
-    out = _response_out(access.access_response_by_id(request.auth, response_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One survey answer with its ``ETag``."""
+    return with_etag(response, _response_out(access.access_response_by_id(request.auth, response_id)))
 
 
 @router.delete("/survey-responses/{response_id}", response=no_content())
 def delete_response(request: HttpRequest, response_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a survey answer (``If-Match`` required); audited."""
+    return delete_if_match(
         request,
         lambda op: access.access_response_by_id(request.auth, response_id, op=op),
         _response_out,
         lambda r: actions.delete_response(request.auth, r),
     )
-    return Status(204, None)

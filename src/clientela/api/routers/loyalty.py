@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from clientela.api.conditional import representation_etag
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
-from clientela.api.responses import answers
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
+from clientela.api.responses import answers, created, with_etag
 from clientela.api.schemas.operations import (
     AccountCreate,
     AccountOut,
@@ -20,8 +19,8 @@ from clientela.api.schemas.operations import (
     EntryOut,
     ProgrammeOut,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.accounts.permissions import require
+from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty import access, actions, queries
 from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme
 from clientela.crm.parties.access import access_party_for_child
@@ -54,11 +53,13 @@ def list_programmes(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ProgrammeOut]:
-    if not can(request.auth, "loyalty_account", "view"):
-        raise NotPermitted("you may not list loyalty programmes")
+    """Loyalty programmes: currency, points per unit spent, what the tiers are based on, points per referral."""
+    require(request.auth, "loyalty_account")
     qs = access.visible_programmes(request.auth)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[ProgrammeOut](items=[_programme_out(p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ProgrammeOut], qs, _programme_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.get("/loyalty-accounts", response=answers(200, Page[AccountOut]))
@@ -70,35 +71,34 @@ def list_accounts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[AccountOut]:
-    if not can(request.auth, "loyalty_account", "view"):
-        raise NotPermitted("you may not list loyalty accounts")
-    qs = access.visible_accounts(request.auth).select_related("programme")
+    """Loyalty accounts of the parties you may see, with balance and tier."""
+    require(request.auth, "loyalty_account")
+    qs = access.visible_accounts(request.auth).select_related("programme").prefetch_related("programme__tiers")
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
     if programme_id is not None:
         qs = qs.filter(programme_id=programme_id)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit)
-    return Page[AccountOut](items=[_account_out(a) for a in items], next_cursor=next_cursor)
+    return page_of(
+        Page[AccountOut], qs, _account_out,
+        ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/loyalty-accounts", response=answers(201, AccountOut))
 def open_account(request: HttpRequest, response: HttpResponse, payload: AccountCreate) -> Status[AccountOut]:
+    """Enrol a party you may see in an active programme (422 naming ``programme_id`` when there is none); a party enrolled already gets its existing account."""
     user = request.auth
     party = access_party_for_child(user, payload.party_id, entity="loyalty_account", op="create")
     programme = access.visible_programmes(user).filter(pk=payload.programme_id, is_active=True).first()
     if programme is None:
         raise InvalidInput({"programme_id": "no such active programme"})
-    out = _account_out(actions.open_account(request.auth, party, programme))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/loyalty-accounts/{out.id}"
-    return Status(201, out)
+    return created(response, _account_out(actions.open_account(request.auth, party, programme)), "/api/v1/loyalty-accounts")
 
 
 @router.get("/loyalty-accounts/{account_id}", response=answers(200, AccountOut))
 def get_account(request: HttpRequest, response: HttpResponse, account_id: PathId) -> AccountOut:
-    out = _account_out(access.access_account_by_id(request.auth, account_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One loyalty account with its balance, tier and ``ETag``."""
+    return with_etag(response, _account_out(access.access_account_by_id(request.auth, account_id)))
 
 
 @router.get("/loyalty-accounts/{account_id}/entries", response=answers(200, Page[EntryOut]))
@@ -110,14 +110,17 @@ def list_entries(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[EntryOut]:
+    """The points ledger of one account, newest first: earn, redeem, expire and adjust entries
+    (append-only)."""
     account = access.access_account_by_id(request.auth, account_id)
-    if not can(request.auth, "loyalty_entry", "view"):
-        raise NotPermitted("you may not list loyalty entries")
+    require(request.auth, "loyalty_entry")
     qs = PointsEntry.objects.filter(account=account)
     if kind is not None:
         qs = qs.filter(kind=kind)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit)
-    return Page[EntryOut](items=[_entry_out(e) for e in items], next_cursor=next_cursor)
+    return page_of(
+        Page[EntryOut], qs, _entry_out,
+        ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/loyalty-accounts/{account_id}/entries", response=answers(201, EntryOut))
@@ -127,18 +130,9 @@ def post_entry(
     """Earn, redeem, expire or adjust. A redeem or expire beyond the balance answers 422."""
     user = request.auth
     account = access.access_account_for_entry(user, account_id)
-    points = payload.points
-    if payload.kind != "adjust" and points <= 0:
-        raise InvalidInput({"points": "must be positive (the kind gives the direction)"})
-    with transaction.atomic():
-        if payload.kind == "earn":
-            entry = actions.earn(user, account, points, reason=payload.reason)
-        elif payload.kind == "redeem":
-            entry = actions.redeem(user, account, points, reward=payload.reward or payload.reason).entry
-        elif payload.kind == "expire":
-            entry = actions.expire(user, account, points, reason=payload.reason or "expiry")
-        else:
-            entry = actions.adjust(user, account, points, reason=payload.reason)
+    entry = actions.post_entry(
+        user, account, kind=payload.kind, points=payload.points, reason=payload.reason, reward=payload.reward or ""
+    )
     out = _entry_out(entry)
     response["ETag"] = representation_etag(out)
     response["Location"] = f"/api/v1/loyalty-accounts/{account_id}/entries"

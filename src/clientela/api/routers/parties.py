@@ -10,15 +10,14 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
     require_version,
     version_etag,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.parties import (
     CONSENT_NULLABLE,
     PARTY_NULLABLE,
@@ -33,8 +32,7 @@ from clientela.api.schemas.parties import (
     PartyUpdate,
     PurposeValue,
 )
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import NotPermitted
+from clientela.crm.accounts.permissions import require
 from clientela.crm.parties import access, actions, queries
 from clientela.crm.parties.models import Consent, ContactPerson, Party
 
@@ -43,10 +41,6 @@ router = Router(tags=["parties"])
 PartyOrdering = Literal["name", "-name", "ref", "-ref", "created_at", "-created_at"]
 SimpleOrdering = Literal["name", "-name"]
 
-
-def _require_list(user: object, entity: str) -> None:
-    if not can(user, entity, "view"):
-        raise NotPermitted(f"you may not list {entity} records")
 
 
 # -- parties -------------------------------------------------------------------------
@@ -63,14 +57,14 @@ def list_parties(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[PartyOut]:
     """Parties you may see, filtered and ordered; follow ``next_cursor`` for more."""
-    _require_list(request.auth, "party")
+    require(request.auth, "party")
     qs = queries.list_parties(
         request.auth, q=q, kind=kind, country=country, is_customer=is_customer, owner_id=owner_id
     )
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("name", "ref", "created_at"), cursor=cursor, limit=limit
+    return page_of(
+        Page[PartyOut], qs, PartyOut.model_validate,
+        ordering=ordering, allowed=("name", "ref", "created_at"), cursor=cursor, limit=limit,
     )
-    return Page[PartyOut](items=[PartyOut.model_validate(p) for p in items], next_cursor=next_cursor)
 
 
 @router.post("/parties", response=answers(201, PartyOut))
@@ -92,6 +86,8 @@ def create_party(request: HttpRequest, response: HttpResponse, payload: PartyCre
 
 @router.get("/parties/{party_id}", response=answers(200, PartyOut))
 def get_party(request: HttpRequest, response: HttpResponse, party_id: PathId) -> Party:
+    """One party you may see, with its ``ETag`` (the version) for a later change. 404 when it is
+    outside your record scope."""
     party = access.access_party_by_id(request.auth, party_id)
     response["ETag"] = version_etag(party.version)
     return party
@@ -161,52 +157,54 @@ def list_contacts(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ContactOut]:
-    _require_list(request.auth, "contact")
+    """Contact persons of the organisations you may see (optionally of one ``party_id``), ordered;
+    follow ``next_cursor`` for more."""
+    require(request.auth, "contact")
     qs = queries.list_contacts(request.auth, party_id=party_id, q=q)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[ContactOut](items=[_contact_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ContactOut], qs, _contact_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/contacts", response=answers(201, ContactOut), tags=["contacts"])
 def create_contact(request: HttpRequest, response: HttpResponse, payload: ContactCreate) -> Status[ContactOut]:
+    """Add a contact person to an organisation you may see; the change is audited. 201 with
+    ``Location``."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="contact", op="create")
-    out = _contact_out(actions.create_contact(request.auth, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/contacts/{out.id}"
-    return Status(201, out)
+    return created(response, _contact_out(actions.create_contact(request.auth, party, values)), "/api/v1/contacts")
 
 
 @router.get("/contacts/{contact_id}", response=answers(200, ContactOut), tags=["contacts"])
 def get_contact(request: HttpRequest, response: HttpResponse, contact_id: PathId) -> ContactOut:
-    out = _contact_out(access.access_contact_by_id(request.auth, contact_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One contact person, with its ``ETag``; 404 when its organisation is outside your scope."""
+    return with_etag(response, _contact_out(access.access_contact_by_id(request.auth, contact_id)))
 
 
 @router.patch("/contacts/{contact_id}", response=answers(200, ContactOut), tags=["contacts"])
 def update_contact(
     request: HttpRequest, response: HttpResponse, contact_id: PathId, payload: ContactUpdate
 ) -> ContactOut:
-    out = change_if_match(
+    """Change some fields of a contact person; send ``If-Match`` with the ``ETag`` you read (412
+    when stale)."""
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
         _contact_out,
         lambda contact: actions.update_contact(request.auth, contact, patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/contacts/{contact_id}", response=no_content(), tags=["contacts"])
 def delete_contact(request: HttpRequest, contact_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Remove a contact person (``If-Match`` required); the audit trail keeps its last values."""
+    return delete_if_match(
         request,
         lambda op: access.access_contact_by_id(request.auth, contact_id, op=op),
         _contact_out,
         lambda contact: actions.delete_contact(request.auth, contact),
     )
-    return Status(204, None)
 
 
 # -- consents ------------------------------------------------------------------------
@@ -229,27 +227,29 @@ def list_consents(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ConsentOut]:
-    _require_list(request.auth, "consent")
+    """Consents (purpose × channel, given or withdrawn) of the parties you may see; filter by
+    party, purpose or channel."""
+    require(request.auth, "consent")
     qs = queries.list_consents(request.auth, party_id=party_id, purpose=purpose, active=active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit)
-    return Page[ConsentOut](items=[_consent_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[ConsentOut], qs, _consent_out,
+        ordering=ordering, allowed=("given_at",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/consents", response=answers(201, ConsentOut), tags=["consents"])
 def create_consent(request: HttpRequest, response: HttpResponse, payload: ConsentCreate) -> Status[ConsentOut]:
+    """Record a consent for a party you may see: purpose, channel, given or withdrawn, and its
+    source. Audited."""
     values = payload.model_dump()
     party = access.access_party_for_child(request.auth, values.pop("party_id"), entity="consent", op="create")
-    out = _consent_out(actions.record_consent(request.auth, party, values))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/consents/{out.id}"
-    return Status(201, out)
+    return created(response, _consent_out(actions.record_consent(request.auth, party, values)), "/api/v1/consents")
 
 
 @router.get("/consents/{consent_id}", response=answers(200, ConsentOut), tags=["consents"])
 def get_consent(request: HttpRequest, response: HttpResponse, consent_id: PathId) -> ConsentOut:
-    out = _consent_out(access.access_consent_by_id(request.auth, consent_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One consent, with its ``ETag``; 404 when its party is outside your scope."""
+    return with_etag(response, _consent_out(access.access_consent_by_id(request.auth, consent_id)))
 
 
 @router.patch("/consents/{consent_id}", response=answers(200, ConsentOut), tags=["consents"])
@@ -257,23 +257,22 @@ def update_consent(
     request: HttpRequest, response: HttpResponse, consent_id: PathId, payload: ConsentUpdate
 ) -> ConsentOut:
     """Change a consent — to withdraw it, set ``withdrawn_at``."""
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
         _consent_out,
         lambda consent: actions.update_consent(request.auth, consent, patch_values(payload, CONSENT_NULLABLE)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/consents/{consent_id}", response=no_content(), tags=["consents"])
 def delete_consent(request: HttpRequest, consent_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Remove a consent record (``If-Match`` required); sending then treats the channel as without
+    consent."""
+    return delete_if_match(
         request,
         lambda op: access.access_consent_by_id(request.auth, consent_id, op=op),
         _consent_out,
         lambda consent: actions.delete_consent(request.auth, consent),
     )
-    return Status(204, None)
 

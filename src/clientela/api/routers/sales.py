@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     DEAL_NULLABLE,
     DealCreate,
@@ -32,9 +31,9 @@ from clientela.api.schemas.operations import (
     StageUpdate,
     VelocityOut,
 )
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.sales import access, actions, queries
 from clientela.crm.sales.models import Deal, Pipeline, Stage
@@ -52,7 +51,8 @@ def _stage_out(s: Stage) -> StageOut:
 def _pipeline_out(p: Pipeline) -> PipelineOut:
     return PipelineOut(
         id=p.pk, name=p.name, is_active=p.is_active,
-        stages=[_stage_out(s) for s in p.stages.order_by("order")],
+        # From ``stages.all()``: one query for the stages of a whole page of pipelines.
+        stages=[_stage_out(s) for s in sorted(p.stages.all(), key=lambda s: (s.order, s.pk))],
     )
 
 
@@ -65,10 +65,6 @@ def _deal_out(d: Deal) -> DealOut:
     )
 
 
-def _require(user: Any, entity: str, op: str) -> None:
-    if not can(user, entity, op):
-        raise NotPermitted(f"you may not {op} {entity} records")
-
 
 # -- pipelines -----------------------------------------------------------------------
 @router.get("/pipelines", response=answers(200, Page[PipelineOut]))
@@ -79,101 +75,100 @@ def list_pipelines(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[PipelineOut]:
-    _require(request.auth, "pipeline", "view")
+    """Sales pipelines with their stages in order (one query for all stages); filter by
+    ``is_active``."""
+    require(request.auth, "pipeline")
     qs = access.visible_pipelines(request.auth).prefetch_related("stages")
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("name",), cursor=cursor, limit=limit)
-    return Page[PipelineOut](items=[_pipeline_out(p) for p in items], next_cursor=next_cursor)
+    return page_of(
+        Page[PipelineOut], qs, _pipeline_out,
+        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/pipelines", response=answers(201, PipelineOut))
 def create_pipeline(request: HttpRequest, response: HttpResponse, payload: PipelineCreate) -> Status[PipelineOut]:
-    _require(request.auth, "pipeline", "create")
+    """Create a pipeline with its stages (names, win probabilities, which stage is won and which
+    lost)."""
+    require(request.auth, "pipeline", "create")
     specs = [actions.StageSpec(s.name, s.win_probability, s.is_won, s.is_lost) for s in payload.stages]
-    out = _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/pipelines/{out.id}"
-    return Status(201, out)
+    return created(response, _pipeline_out(actions.create_pipeline(request.auth, payload.name, specs)), "/api/v1/pipelines")
 
 
 @router.get("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
 def get_pipeline(request: HttpRequest, response: HttpResponse, pipeline_id: PathId) -> PipelineOut:
-    out = _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One pipeline with its stages and ``ETag``."""
+    return with_etag(response, _pipeline_out(access.access_pipeline_by_id(request.auth, pipeline_id)))
 
 
 @router.patch("/pipelines/{pipeline_id}", response=answers(200, PipelineOut))
 def update_pipeline(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: PipelineUpdate
 ) -> PipelineOut:
-    out = change_if_match(
+    """Rename a pipeline or (de)activate it; ``If-Match`` with the ``ETag`` you read."""
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
         lambda p: actions.update_pipeline(request.auth, p, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/pipelines/{pipeline_id}", response=no_content())
 def delete_pipeline(request: HttpRequest, pipeline_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a pipeline that holds no deals (409 otherwise: deactivate it)."""
+    return delete_if_match(
         request,
         lambda op: access.access_pipeline_by_id(request.auth, pipeline_id, op=op),
         _pipeline_out,
         lambda p: actions.delete_pipeline(request.auth, p),
     )
-    return Status(204, None)
 
 
 @router.post("/pipelines/{pipeline_id}/stages", response=answers(201, StageOut))
 def add_stage(
     request: HttpRequest, response: HttpResponse, pipeline_id: PathId, payload: StageCreate
 ) -> Status[StageOut]:
+    """Add a stage at the end of a pipeline (or at ``order``)."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id, op="update")
-    out = _stage_out(actions.add_stage(request.auth, p, **payload.model_dump()))
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/stages/{out.id}"
-    return Status(201, out)
+    return created(response, _stage_out(actions.add_stage(request.auth, p, **payload.model_dump())), "/api/v1/stages")
 
 
 @router.get("/stages/{stage_id}", response=answers(200, StageOut))
 def get_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId) -> StageOut:
-    out = _stage_out(access.access_stage_by_id(request.auth, stage_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One stage with its ``ETag``."""
+    return with_etag(response, _stage_out(access.access_stage_by_id(request.auth, stage_id)))
 
 
 @router.patch("/stages/{stage_id}", response=answers(200, StageOut))
 def update_stage(request: HttpRequest, response: HttpResponse, stage_id: PathId, payload: StageUpdate) -> StageOut:
-    out = change_if_match(
+    """Change a stage; ``If-Match`` with the ``ETag`` you read."""
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
         lambda s: actions.update_stage(request.auth, s, **patch_values(payload)),
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/stages/{stage_id}", response=no_content())
 def delete_stage(request: HttpRequest, stage_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a stage no deal has ever been in (409 otherwise)."""
+    return delete_if_match(
         request,
         lambda op: access.access_stage_by_id(request.auth, stage_id, op=op),
         _stage_out,
         lambda s: actions.delete_stage(request.auth, s),
     )
-    return Status(204, None)
 
 
 @router.get("/pipelines/{pipeline_id}/funnel", response=answers(200, list[FunnelStepOut]))
 def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelStepOut]:
+    """The funnel of a pipeline over the deals you may see: per stage the deals that reached it,
+    their share and the conversion from the previous stage."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
-    _require(request.auth, "deal", "view")
+    require(request.auth, "deal")
     return [
         FunnelStepOut(stage_id=s.stage.pk, stage=s.stage.name, reached=s.reached, share=s.share,
                       conversion=s.conversion)
@@ -183,8 +178,9 @@ def pipeline_funnel(request: HttpRequest, pipeline_id: PathId) -> list[FunnelSte
 
 @router.get("/pipelines/{pipeline_id}/velocity", response=answers(200, VelocityOut))
 def pipeline_velocity(request: HttpRequest, pipeline_id: PathId) -> VelocityOut:
+    """The velocity of a pipeline over the deals you may see: mean days in each stage (from the stage history), won and lost counts, win rate, open and probability-weighted value per currency, mean days to close."""
     p = access.access_pipeline_by_id(request.auth, pipeline_id)
-    _require(request.auth, "deal", "view")
+    require(request.auth, "deal")
     v = queries.velocity(p)
     return VelocityOut(
         mean_days_in_stage={str(k): d for k, d in v.mean_days_in_stage.items()}, won=v.won, lost=v.lost,
@@ -207,21 +203,25 @@ def list_deals(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[DealOut]:
-    _require(request.auth, "deal", "view")
+    """Deals you may see (your own, your team's or all, by role), filtered by pipeline, stage,
+    status, party and owner."""
+    require(request.auth, "deal")
     qs = access.visible_deals(request.auth)
     filters = {"pipeline_id": pipeline_id, "stage_id": stage_id, "party_id": party_id,
                "owner_id": owner_id, "status": status}
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
     if q:
         qs = qs.filter(name__icontains=q)
-    items, next_cursor = paginate(
-        qs, ordering=ordering, allowed=("created_at", "amount", "expected_close"), cursor=cursor, limit=limit
+    return page_of(
+        Page[DealOut], qs, _deal_out,
+        ordering=ordering, allowed=("created_at", "amount", "expected_close"), cursor=cursor, limit=limit,
     )
-    return Page[DealOut](items=[_deal_out(d) for d in items], next_cursor=next_cursor)
 
 
 @router.post("/deals", response=answers(201, DealOut))
 def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreate) -> Status[DealOut]:
+    """Open a deal for a party you may see in a pipeline's stage (the first open stage by default).
+    Owner defaults to you; you may only assign within your scope."""
     user = request.auth
     party = access_party_for_child(user, payload.party_id, entity="deal", op="create")
     pipeline = access.access_pipeline_by_id(user, payload.pipeline_id)
@@ -238,61 +238,45 @@ def create_deal(request: HttpRequest, response: HttpResponse, payload: DealCreat
         party=party, name=payload.name, pipeline=pipeline, stage=stage, amount=payload.amount,
         currency=payload.currency, expected_close=payload.expected_close, owner=owner, team=team,
     )
-    out = _deal_out(deal)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/deals/{out.id}"
-    return Status(201, out)
+    return created(response, _deal_out(deal), "/api/v1/deals")
 
 
 @router.get("/deals/{deal_id}", response=answers(200, DealOut))
 def get_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId) -> DealOut:
-    out = _deal_out(access.access_deal_by_id(request.auth, deal_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One deal with its ``ETag``; 404 when it is outside your record scope."""
+    return with_etag(response, _deal_out(access.access_deal_by_id(request.auth, deal_id)))
 
 
 @router.patch("/deals/{deal_id}", response=answers(200, DealOut))
 def update_deal(request: HttpRequest, response: HttpResponse, deal_id: PathId, payload: DealUpdate) -> DealOut:
+    """Change a deal: plain fields, owner and team, and ``stage_id`` to move it. Moving to a won or
+    lost stage closes the deal and needs ``close_reason``, as on the pages (422 without). ``If-
+    Match`` required."""
     require_if_match_present(request)
     user = request.auth
     values = patch_values(payload, DEAL_NULLABLE)
 
     def change(deal: Any) -> Any:
-        stage_id = values.pop("stage_id", None)
-        reason = values.pop("close_reason", None)
         if "owner_id" in values or "team_id" in values:
-            owner_id = values.pop("owner_id", deal.owner_id)
-            team_id = values.pop("team_id", deal.team_id)
-            owner, team = owner_and_team(owner_id, team_id)
-            access.check_deal_assignment(user, owner_id=owner_id, team_id=team_id)
-            values["owner"], values["team"] = owner, team
-        if values:
-            deal = actions.update_deal(user, deal, **values)
-        if stage_id is not None:
-            stage = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
-            if stage is None:
-                raise InvalidInput({"stage_id": "not a stage of this deal's pipeline"})
-            deal = actions.move_deal(user, deal, stage, reason=reason or "")
-        elif reason is not None:
-            raise InvalidInput({"close_reason": "give it together with stage_id"})
-        return deal
+            access.check_deal_assignment(
+                user, owner_id=values.get("owner_id", deal.owner_id), team_id=values.get("team_id", deal.team_id)
+            )
+        return actions.patch_deal(user, deal, values)
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_deal_by_id(user, deal_id, op=op),
         _deal_out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/deals/{deal_id}", response=no_content())
 def delete_deal(request: HttpRequest, deal_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a deal (``If-Match`` required); audited."""
+    return delete_if_match(
         request,
         lambda op: access.access_deal_by_id(request.auth, deal_id, op=op),
         _deal_out,
         lambda deal: actions.delete_deal(request.auth, deal),
     )
-    return Status(204, None)

@@ -11,7 +11,7 @@ from clientela.api.fields import MAX_ID, PathId, Text
 from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from clientela.api.responses import answers
 from clientela.api.schemas.scoring import ScoreOut
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can_see, require, visible_values
 from clientela.crm.errors import NotPermitted
 from clientela.crm.scoring import access, queries
 from clientela.crm.scoring.models import CustomerScore
@@ -26,25 +26,21 @@ StageValue = Literal["prospect", "customer", "client", "supporter", "advocate", 
 def _score_out(user: Any, score: CustomerScore, names: dict[str, str] | None = None) -> ScoreOut:
     """One score with the figures the user's role may see; the reason is built from the
     same rules (``scoring.reasons``)."""
-    clv = can_see(user, "clv")
-    margin = can_see(user, "margin")
-    return ScoreOut(
-        party_id=score.party_id, party_ref=score.party.ref, run_id=score.run_id,
-        scored_as_of=score.run.observation_end, model=score.run.model_name,
-        p_alive=score.p_alive, churn_risk=score.churn_risk,
-        expected_purchases_90=score.expected_purchases_90,
-        expected_purchases_365=score.expected_purchases_365,
-        expected_spend=score.expected_spend if clv else None,
-        clv=score.clv if clv else None,
-        rfm_r=score.rfm_r, rfm_f=score.rfm_f, rfm_m=score.rfm_m, rfm_segment=score.rfm_segment,
-        ladder_stage=score.ladder_stage,
-        revenue=score.revenue if margin else None,
-        net_contribution=score.net_contribution if margin else None,
-        unprofitable=score.unprofitable if margin else None,
-        next_best_action=score.next_best_action, nba_reason=reason_for(user, score, currency=run_currency(score.run),
-                                                                names=names if names is not None else product_names([score])),
-        nba_product_sku=score.nba_product_sku,
-    )
+    return ScoreOut(**visible_values(user, "score", {
+        "party_id": score.party_id, "party_ref": score.party.ref, "run_id": score.run_id,
+        "scored_as_of": score.run.observation_end, "model": score.run.model_name,
+        "p_alive": score.p_alive, "churn_risk": score.churn_risk,
+        "expected_purchases_90": score.expected_purchases_90,
+        "expected_purchases_365": score.expected_purchases_365,
+        "expected_spend": score.expected_spend, "clv": score.clv,
+        "rfm_r": score.rfm_r, "rfm_f": score.rfm_f, "rfm_m": score.rfm_m, "rfm_segment": score.rfm_segment,
+        "ladder_stage": score.ladder_stage, "revenue": score.revenue,
+        "net_contribution": score.net_contribution, "unprofitable": score.unprofitable,
+        "next_best_action": score.next_best_action,
+        "nba_reason": reason_for(user, score, currency=run_currency(score.run),
+                                 names=names if names is not None else product_names([score])),
+        "nba_product_sku": score.nba_product_sku,
+    }))
 
 
 @router.get("/scores", response=answers(200, Page[ScoreOut]))
@@ -61,8 +57,7 @@ def list_scores(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[ScoreOut]:
     """Scores of the current run for the parties the caller may see."""
-    if not can(request.auth, "party", "view"):
-        raise NotPermitted("you may not list scores")
+    require(request.auth, "party")
     if ordering.lstrip("-") == "clv" and not can_see(request.auth, "clv"):
         raise NotPermitted("ordering: your role may not see CLV, so it may not sort by it")
     qs = queries.list_scores(

@@ -11,13 +11,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     CASE_NULLABLE,
     CaseCreate,
@@ -26,9 +25,9 @@ from clientela.api.schemas.operations import (
     CaseUpdate,
     PriorityValue,
 )
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.service import access, actions, queries
 from clientela.crm.service.models import Case
@@ -39,7 +38,7 @@ router = Router(tags=["cases"])
 def _out(c: Case) -> CaseOut:
     return CaseOut(
         id=c.pk, party_id=c.party_id, subject=c.subject, description=c.description,
-        priority=c.priority, status=c.status, opened_at=c.opened_at, sla_due_at=c.sla_due_at,
+        priority=c.priority, category=c.category, status=c.status, opened_at=c.opened_at, sla_due_at=c.sla_due_at,
         sla_breached=c.sla_breached(), resolved_at=c.resolved_at, closed_at=c.closed_at,
         resolution=c.resolution, owner_id=c.owner_id, team_id=c.team_id, version=c.version,
     )
@@ -57,20 +56,25 @@ def list_cases(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[CaseOut]:
-    if not can(request.auth, "case", "view"):
-        raise NotPermitted("you may not list cases")
+    """Service cases you may see, by status, priority, assignee, party and SLA breach; each with
+    its SLA due time."""
+    require(request.auth, "case")
     qs = access.visible_cases(request.auth)
     filters = {"status": status, "priority": priority, "party_id": party_id, "owner_id": owner_id}
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
     if sla_breached is not None:
         condition = queries.breach_condition(timezone.now())
         qs = qs.filter(condition) if sla_breached else qs.exclude(condition)
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("opened_at", "sla_due_at"), cursor=cursor, limit=limit)
-    return Page[CaseOut](items=[_out(c) for c in items], next_cursor=next_cursor)
+    return page_of(
+        Page[CaseOut], qs, _out,
+        ordering=ordering, allowed=("opened_at", "sla_due_at"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/cases", response=answers(201, CaseOut))
 def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreate) -> Status[CaseOut]:
+    """Open a case for a party you may see; its SLA due time follows from its priority
+    (``CLIENTELA_SLA_HOURS``)."""
     user: Any = request.auth
     party = access_party_for_child(user, payload.party_id, entity="case", op="create")
     owner_id = payload.owner_id if payload.owner_id is not None else user.pk
@@ -80,23 +84,20 @@ def create_case(request: HttpRequest, response: HttpResponse, payload: CaseCreat
     )
     case = actions.open_case(
         user, party=party, subject=payload.subject, description=payload.description,
-        priority=payload.priority, owner=owner, team=team,
+        priority=payload.priority, category=payload.category, owner=owner, team=team,
     )
-    out = _out(case)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/cases/{out.id}"
-    return Status(201, out)
+    return created(response, _out(case), "/api/v1/cases")
 
 
 @router.get("/cases/{case_id}", response=answers(200, CaseOut))
 def get_case(request: HttpRequest, response: HttpResponse, case_id: PathId) -> CaseOut:
-    out = _out(access.access_case_by_id(request.auth, case_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One case with its SLA state and ``ETag``."""
+    return with_etag(response, _out(access.access_case_by_id(request.auth, case_id)))
 
 
 @router.patch("/cases/{case_id}", response=answers(200, CaseOut))
 def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, payload: CaseUpdate) -> CaseOut:
+    """Change a case's subject, description, priority, owner and team, status or resolution; ``If-Match`` with the ``ETag`` you read."""
     require_if_match_present(request)
     user: Any = request.auth
     values = patch_values(payload, CASE_NULLABLE)
@@ -118,22 +119,20 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: PathId, p
             raise InvalidInput({"resolution": "give it together with status"})
         return case
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_case_by_id(user, case_id, op=op),
         _out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/cases/{case_id}", response=no_content())
 def delete_case(request: HttpRequest, case_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a case (``If-Match`` required); audited."""
+    return delete_if_match(
         request,
         lambda op: access.access_case_by_id(request.auth, case_id, op=op),
         _out,
         lambda case: actions.delete_case(request.auth, case),
     )
-    return Status(204, None)

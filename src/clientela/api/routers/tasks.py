@@ -10,13 +10,12 @@ from ninja import Query, Router, Status
 from clientela.api.conditional import (
     change_if_match,
     delete_if_match,
-    representation_etag,
     require_if_match_present,
 )
 from clientela.api.fields import MAX_ID, Day, PathId, Text
-from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from clientela.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from clientela.api.patching import patch_values
-from clientela.api.responses import answers, no_content
+from clientela.api.responses import answers, created, no_content, with_etag
 from clientela.api.schemas.operations import (
     TASK_NULLABLE,
     TaskCreate,
@@ -25,8 +24,8 @@ from clientela.api.schemas.operations import (
     TaskUpdate,
 )
 from clientela.crm.accounts.models import User
-from clientela.crm.accounts.permissions import can
-from clientela.crm.errors import InvalidInput, NotPermitted
+from clientela.crm.accounts.permissions import require
+from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_by_id
 from clientela.crm.sales.access import access_deal_by_id
 from clientela.crm.service.access import access_case_by_id
@@ -67,18 +66,21 @@ def list_tasks(
     cursor: Text(1000) | None = None,  # type: ignore[valid-type]
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
 ) -> Page[TaskOut]:
-    if not can(request.auth, "task", "view"):
-        raise NotPermitted("you may not list tasks")
+    """Tasks you may see, by status, assignee, due date and the party, deal or case they are about."""
+    require(request.auth, "task")
     qs = access.visible_tasks(request.auth)
     filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
                "deal_id": deal_id, "case_id": case_id, "due_on__lt": due_before}
     qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
-    items, next_cursor = paginate(qs, ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit)
-    return Page[TaskOut](items=[_out(t) for t in items], next_cursor=next_cursor)
+    return page_of(
+        Page[TaskOut], qs, _out,
+        ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit,
+    )
 
 
 @router.post("/tasks", response=answers(201, TaskOut))
 def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreate) -> Status[TaskOut]:
+    """Create a task about a party, deal or case you may see and assign it within your scope."""
     user = request.auth
     access.check_task_create(user)
     links = [n for n in ("party_id", "deal_id", "case_id") if getattr(payload, n) is not None]
@@ -92,21 +94,19 @@ def create_task(request: HttpRequest, response: HttpResponse, payload: TaskCreat
         assignee=_assignee(user, payload.assignee_id if payload.assignee_id is not None else user.pk),
         party=party, deal=deal, case=case,
     )
-    out = _out(task)
-    response["ETag"] = representation_etag(out)
-    response["Location"] = f"/api/v1/tasks/{out.id}"
-    return Status(201, out)
+    return created(response, _out(task), "/api/v1/tasks")
 
 
 @router.get("/tasks/{task_id}", response=answers(200, TaskOut))
 def get_task(request: HttpRequest, response: HttpResponse, task_id: PathId) -> TaskOut:
-    out = _out(access.access_task_by_id(request.auth, task_id))
-    response["ETag"] = representation_etag(out)
-    return out
+    """One task with its ``ETag``; 404 outside your scope."""
+    return with_etag(response, _out(access.access_task_by_id(request.auth, task_id)))
 
 
 @router.patch("/tasks/{task_id}", response=answers(200, TaskOut))
 def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, payload: TaskUpdate) -> TaskOut:
+    """Change a task (complete, reopen, reschedule, reassign); ``If-Match`` with the ``ETag`` you
+    read."""
     require_if_match_present(request)
     values = patch_values(payload, TASK_NULLABLE)
 
@@ -120,22 +120,20 @@ def update_task(request: HttpRequest, response: HttpResponse, task_id: PathId, p
             task = actions.set_task_status(request.auth, task, status)
         return task
 
-    out = change_if_match(
+    return with_etag(response, change_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
         _out,
         change,
-    )
-    response["ETag"] = representation_etag(out)
-    return out
+    ))
 
 
 @router.delete("/tasks/{task_id}", response=no_content())
 def delete_task(request: HttpRequest, task_id: PathId) -> Status[None]:
-    delete_if_match(
+    """Delete a task (``If-Match`` required); audited."""
+    return delete_if_match(
         request,
         lambda op: access.access_task_by_id(request.auth, task_id, op=op),
         _out,
         lambda task: actions.delete_task(request.auth, task),
     )
-    return Status(204, None)

@@ -15,7 +15,8 @@ from pydantic import Field
 from clientela.api.fields import Currency, EventTime, RefId, Text, UnitMoney
 from clientela.api.schemas.parties import Strict
 
-SalesChannelValue = Literal["web", "store", "phone", "sales_rep", "marketplace", "partner"]
+# A word of the company's sales channels (GET /vocabularies/sales_channels), checked by the action.
+SalesChannelValue = Text(20)
 OrderStatusValue = Literal["placed", "paid", "shipped", "completed", "cancelled", "returned"]
 Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
 
@@ -64,7 +65,7 @@ class OrderCreate(Strict):
     ref: Text(64, min_length=1)  # type: ignore[valid-type]
     party_id: RefId
     ordered_at: EventTime
-    channel: SalesChannelValue = "web"
+    channel: SalesChannelValue = "web"  # type: ignore[valid-type]
     currency: Currency = "PLN"
     status: OrderStatusValue = "completed"
     lines: list[OrderLineIn] = Field(..., min_length=1, max_length=500)
@@ -73,7 +74,7 @@ class OrderCreate(Strict):
 class OrderUpdate(Strict):
     ref: Text(64, min_length=1) | None = None  # type: ignore[valid-type]
     ordered_at: EventTime | None = None
-    channel: SalesChannelValue | None = None
+    channel: SalesChannelValue | None = None  # type: ignore[valid-type]
     currency: Currency | None = None
     status: OrderStatusValue | None = None
     lines: list[OrderLineIn] | None = Field(None, min_length=1, max_length=500,

@@ -106,7 +106,7 @@ class DealUpdate(Strict):
     owner_id: RefId | None = None
     team_id: RefId | None = None
     stage_id: RefId | None = Field(None, description="move the deal; a won/lost stage closes it")
-    close_reason: Text(300) | None = Field(None, description="required when moving to a lost stage")  # type: ignore[valid-type]
+    close_reason: Text(300) | None = Field(None, description="why the deal was won or lost: required with a stage_id of a won or lost stage")  # type: ignore[valid-type]
 
 
 DEAL_NULLABLE = frozenset({"expected_close", "owner_id", "team_id"})
@@ -173,6 +173,8 @@ class CaseCreate(Strict):
     subject: Text(200, min_length=1)  # type: ignore[valid-type]
     description: Text(20_000) = ""  # type: ignore[valid-type]
     priority: PriorityValue = "normal"
+    # A word of the company's case categories (GET /vocabularies/case_categories), or "".
+    category: Text(20) = ""  # type: ignore[valid-type]
     owner_id: RefId | None = None
     team_id: RefId | None = None
 
@@ -181,6 +183,7 @@ class CaseUpdate(Strict):
     subject: Text(200, min_length=1) | None = None  # type: ignore[valid-type]
     description: Text(20_000) | None = None  # type: ignore[valid-type]
     priority: PriorityValue | None = None
+    category: Text(20) | None = None  # type: ignore[valid-type]
     owner_id: RefId | None = None
     team_id: RefId | None = None
     status: CaseStatusValue | None = None
@@ -196,6 +199,7 @@ class CaseOut(Schema):
     subject: str
     description: str
     priority: str
+    category: str
     status: str
     opened_at: dt.datetime
     sla_due_at: dt.datetime

@@ -12,9 +12,9 @@ from clientela.api.fields import Country, Email, EventTime, RefId, Text
 
 PartyKindValue = Literal["person", "organisation"]
 ChannelValue = Literal["email", "phone", "sms", "meeting", "web", "chat", "letter"]
-AcquisitionValue = Literal[
-    "search", "social", "email", "referral", "events", "direct", "partner", "sales"
-]
+# A word of the company's acquisition channels (GET /vocabularies/acquisition_channels),
+# checked by the action (422 naming the field).
+AcquisitionValue = Text(20)
 PurposeValue = Literal["marketing", "newsletter", "surveys", "profiling"]
 BasisValue = Literal["consent", "contract", "legal_obligation", "legitimate_interest"]
 
@@ -49,7 +49,7 @@ class PartyCreate(Strict):
     owner_id: RefId | None = None
     team_id: RefId | None = None
     acquired_at: EventTime | None = None
-    acquisition_channel: AcquisitionValue | Literal[""] = ""
+    acquisition_channel: AcquisitionValue = ""  # type: ignore[valid-type]
     acquisition_campaign_id: RefId | None = None
     referred_by_id: RefId | None = None
 
@@ -75,7 +75,7 @@ class PartyUpdate(Strict):
     owner_id: RefId | None = None
     team_id: RefId | None = None
     acquired_at: EventTime | None = None
-    acquisition_channel: AcquisitionValue | Literal[""] | None = None
+    acquisition_channel: AcquisitionValue | None = None  # type: ignore[valid-type]
     acquisition_campaign_id: RefId | None = None
     referred_by_id: RefId | None = None
 

@@ -28,6 +28,8 @@ from typing import Any, Literal, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from clientela.crm.errors import NotPermitted, RecordNotFound
+
 Op = Literal["view", "create", "update", "delete"]
 
 
@@ -64,6 +66,8 @@ _EVERY_ENTITY = (
     # operational apps
     "pipeline", "deal", "task", "case", "survey", "survey_response",
     "loyalty_account", "loyalty_entry", "loyalty_programme",
+    # configuration the company edits (crm/vocabularies)
+    "vocabulary",
 )  # fmt: skip
 
 ROLES: dict[str, RoleRules] = {
@@ -154,6 +158,24 @@ def can(user: Any, entity: str, op: Op | str) -> bool:
     return op in rules_for(user).entities.get(entity, NONE)
 
 
+def require(user: Any, entity: str, op: Op | str = "view") -> None:
+    """Refuse (``NotPermitted``, 403) unless the role may ``op`` records of ``entity``: the
+    one check before every list and create, in the API, the pages and the CLI."""
+    if not can(user, entity, op):
+        raise NotPermitted(f"you may not {op} {entity} records")
+
+
+def first_or_refuse(user: Any, records: QuerySet[Any], pk: Any, *, entity: str, op: Op | str = "view") -> Any:
+    """Record ``pk`` among ``records`` (those the user may see) for ``op``: ``RecordNotFound``
+    (404, its existence is not disclosed) when it is not among them, ``NotPermitted`` (403)
+    when the user sees it but the role may not ``op`` it. Every ``access_*_by_id`` ends here."""
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise RecordNotFound(f"{entity} {pk}")
+    require(user, entity, op)
+    return record
+
+
 def has_capability(user: Any, capability: str) -> bool:
     """``export``, ``bulk_update``, ``audit``, ``gdpr`` or ``restore``."""
     return capability in rules_for(user).capabilities
@@ -162,6 +184,33 @@ def has_capability(user: Any, capability: str) -> bool:
 def can_see(user: Any, field_group: str) -> bool:
     """May the user see fields of a group (``cost``, ``margin``, ``clv``)?"""
     return field_group not in rules_for(user).hidden
+
+
+# Which field of which entity belongs to a hidden field group: the one place that decides
+# what a role sees of a record. Faces show these fields as null (API) or leave them out.
+GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
+    "product": {"unit_cost": "cost", "margin_rate": "margin"},
+    "order": {"total_cost": "cost"},
+    "order_line": {"unit_cost": "cost"},
+    "interaction": {"cost": "cost"},
+    "campaign": {"spend": "cost"},
+    "score": {
+        "expected_spend": "clv", "clv": "clv",
+        "revenue": "margin", "net_contribution": "margin", "unprofitable": "margin",
+    },
+}
+
+
+def hidden_fields(user: Any, entity: str) -> frozenset[str]:
+    """The fields of ``entity`` the user's role must not see."""
+    hidden = rules_for(user).hidden
+    return frozenset(f for f, group in GROUP_OF_FIELD.get(entity, {}).items() if group in hidden)
+
+
+def visible_values(user: Any, entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (field → value) of one ``entity`` record with the hidden fields set to None."""
+    hidden = hidden_fields(user, entity)
+    return {f: (None if f in hidden else v) for f, v in values.items()}
 
 
 def record_scope(user: Any, entity: str = "party") -> Scope:

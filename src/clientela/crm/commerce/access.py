@@ -10,9 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, scope_queryset
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.commerce.models import Order, Product
-from clientela.crm.errors import NotPermitted, RecordNotFound
 
 
 def visible_products(user: Any) -> QuerySet[Product]:
@@ -20,17 +19,11 @@ def visible_products(user: Any) -> QuerySet[Product]:
 
 
 def check_product_create(user: Any) -> None:
-    if not can(user, "product", "create"):
-        raise NotPermitted(f"{user.role} may not create products")
+    require(user, "product", "create")
 
 
 def access_product_by_id(user: Any, product_id: int, *, op: Op = "view") -> Product:
-    product = visible_products(user).filter(pk=product_id).first()
-    if product is None:
-        raise RecordNotFound(f"product {product_id}")
-    if not can(user, "product", op):
-        raise NotPermitted(f"{user.role} may not {op} products")
-    return product
+    return first_or_refuse(user, visible_products(user), product_id, entity="product", op=op)
 
 
 def visible_orders(user: Any) -> QuerySet[Order]:
@@ -40,9 +33,4 @@ def visible_orders(user: Any) -> QuerySet[Order]:
 
 
 def access_order_by_id(user: Any, order_id: int, *, op: Op = "view") -> Order:
-    order = visible_orders(user).filter(pk=order_id).first()
-    if order is None:
-        raise RecordNotFound(f"order {order_id}")
-    if not can(user, "order", op):
-        raise NotPermitted(f"{user.role} may not {op} orders")
-    return order
+    return first_or_refuse(user, visible_orders(user), order_id, entity="order", op=op)

@@ -24,9 +24,8 @@ ORDER_FIELDS = ("ref", "ordered_at", "channel", "currency", "status")
 LINE_FIELDS = ("product_id", "quantity", "unit_price", "discount", "unit_cost")
 
 
-@transaction.atomic
-def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
-    product = Product(**only_fields(data, PRODUCT_FIELDS))
+def _save_product(product: Product) -> Product:
+    """Validate and save; a taken SKU is a ``Conflict`` (409) naming it."""
     validate_instance(product)
     try:
         with transaction.atomic():
@@ -35,20 +34,18 @@ def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
         raise Conflict(f"sku: a product {product.sku!r} already exists") from None
     product.refresh_from_db()
     return product
+
+
+@transaction.atomic
+def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
+    return _save_product(Product(**only_fields(data, PRODUCT_FIELDS)))
 
 
 @transaction.atomic
 def update_product(actor: Any, product: Product, changes: Mapping[str, Any]) -> Product:
     for name, value in only_fields(changes, PRODUCT_FIELDS).items():
         setattr(product, name, value)
-    validate_instance(product)
-    try:
-        with transaction.atomic():
-            product.save()
-    except IntegrityError:
-        raise Conflict(f"sku: a product {product.sku!r} already exists") from None
-    product.refresh_from_db()
-    return product
+    return _save_product(product)
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from clientela.crm.vocabularies.validators import InVocabulary
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 UNIT_MONEY = {"max_digits": 14, "decimal_places": 4}
 
@@ -63,11 +65,13 @@ class Order(models.Model):
         "parties.Party", on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     ordered_at = models.DateTimeField()
-    channel = models.CharField(max_length=12, choices=SalesChannel.choices, default=SalesChannel.WEB)
+    # A word of the company's sales channels (crm/vocabularies; SalesChannel are the defaults).
+    channel = models.CharField(max_length=20, default=SalesChannel.WEB, validators=[InVocabulary("sales_channels")])
     currency = models.CharField(max_length=3, default="PLN")
     status = models.CharField(
         max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMPLETED
     )
+    returned_at = models.DateTimeField(null=True, blank=True, help_text="When a returned order came back")
     # Denormalised sums of the lines (net of discounts), kept by commerce.actions,
     # so analytics over millions of orders need not touch the lines.
     total_amount = models.DecimalField(**MONEY, default=Decimal("0"))

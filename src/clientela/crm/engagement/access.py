@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, scope_queryset
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.errors import RecordNotFound
 
 
 def visible_interactions(user: Any) -> QuerySet[Interaction]:
@@ -26,12 +26,7 @@ def visible_interactions(user: Any) -> QuerySet[Interaction]:
 
 
 def access_interaction_by_id(user: Any, interaction_id: int, *, op: Op = "view") -> Interaction:
-    interaction = visible_interactions(user).filter(pk=interaction_id).first()
-    if interaction is None:
-        raise RecordNotFound(f"interaction {interaction_id}")
-    if not can(user, "interaction", op):
-        raise NotPermitted(f"{user.role} may not {op} interactions")
-    return interaction
+    return first_or_refuse(user, visible_interactions(user), interaction_id, entity="interaction", op=op)
 
 
 def visible_campaigns(user: Any) -> QuerySet[Campaign]:
@@ -39,28 +34,19 @@ def visible_campaigns(user: Any) -> QuerySet[Campaign]:
 
 
 def check_campaign_create(user: Any) -> None:
-    if not can(user, "campaign", "create"):
-        raise NotPermitted(f"{user.role} may not create campaigns")
+    require(user, "campaign", "create")
 
 
 def access_campaign_by_id(user: Any, campaign_id: int, *, op: Op = "view") -> Campaign:
-    campaign = visible_campaigns(user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise RecordNotFound(f"campaign {campaign_id}")
-    if not can(user, "campaign", op):
-        raise NotPermitted(f"{user.role} may not {op} campaigns")
-    return campaign
+    return first_or_refuse(user, visible_campaigns(user), campaign_id, entity="campaign", op=op)
 
 
 def access_campaign_for_members(user: Any, campaign_id: int, *, op: Op) -> Campaign:
     """The campaign whose members a user lists (view) or adds to (create)."""
     if not can(user, "campaign_member", "view"):
         raise RecordNotFound("campaign member")
-    campaign = visible_campaigns(user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise RecordNotFound(f"campaign {campaign_id}")
-    if not can(user, "campaign_member", op):
-        raise NotPermitted(f"{user.role} may not {op} campaign members")
+    campaign = first_or_refuse(user, visible_campaigns(user), campaign_id, entity="campaign")
+    require(user, "campaign_member", op)
     return campaign
 
 
@@ -73,12 +59,7 @@ def visible_members(user: Any) -> QuerySet[CampaignMember]:
 
 
 def access_member_by_id(user: Any, member_id: int, *, op: Op = "view") -> CampaignMember:
-    member = visible_members(user).filter(pk=member_id).first()
-    if member is None:
-        raise RecordNotFound(f"campaign member {member_id}")
-    if not can(user, "campaign_member", op):
-        raise NotPermitted(f"{user.role} may not {op} campaign members")
-    return member
+    return first_or_refuse(user, visible_members(user), member_id, entity="campaign_member", op=op)
 
 
 def visible_segments(user: Any) -> QuerySet[Segment]:
@@ -86,21 +67,14 @@ def visible_segments(user: Any) -> QuerySet[Segment]:
 
 
 def check_segment_create(user: Any) -> None:
-    if not can(user, "segment", "create"):
-        raise NotPermitted(f"{user.role} may not create segments")
+    require(user, "segment", "create")
 
 
 def access_segment_by_id(user: Any, segment_id: int, *, op: Op = "view") -> Segment:
-    segment = visible_segments(user).filter(pk=segment_id).first()
-    if segment is None:
-        raise RecordNotFound(f"segment {segment_id}")
-    if not can(user, "segment", op):
-        raise NotPermitted(f"{user.role} may not {op} segments")
-    return segment
+    return first_or_refuse(user, visible_segments(user), segment_id, entity="segment", op=op)
 
 
 def check_campaign_from_segment(user: Any) -> None:
     """Making a campaign from a segment creates the campaign and its members."""
     check_campaign_create(user)
-    if not can(user, "campaign_member", "create"):
-        raise NotPermitted(f"{user.role} may not add campaign members")
+    require(user, "campaign_member", "create")

@@ -11,11 +11,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
-from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 from clientela.crm.engagement.segments import parse_definition, segment_scores
 from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import create_recorded, delete_recorded, update_recorded
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.validation import only_fields, validate_instance
 

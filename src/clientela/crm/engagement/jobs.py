@@ -15,14 +15,17 @@ from clientela.crm.engagement import sending
 from clientela.crm.engagement.models import Campaign
 
 
-def send_campaign_job(job: Any, *, campaign_id: int, since: str) -> dict[str, Any]:
-    """Send the campaign to its members not yet sent to; progress counts members done.
-    A stop asked for since ``since`` (the time Send was pressed) ends it between members."""
+def send_campaign_job(job: Any, *, campaign_id: int, since: str, resend: bool = False) -> dict[str, Any]:
+    """Send the campaign to its members not yet sent to (with ``resend``: every member
+    not sent to since ``since``, so a resend taken up again mails nobody twice either);
+    progress counts members done. A stop asked for since ``since`` (the time Send was
+    pressed) ends it between members."""
     campaign = Campaign.objects.get(pk=campaign_id)
     if job.resumed:
         _wait_out_dead_claims(job, campaign)
+    started = datetime.fromisoformat(since)
     total = campaign.members.count()
-    done = total - sending.members_to_send(campaign).count()
+    done = total - sending.members_to_send(campaign, resend=resend, since=started).count()
     job.progress(done, total, force=True)
 
     def on_member(status: str) -> None:
@@ -32,7 +35,8 @@ def send_campaign_job(job: Any, *, campaign_id: int, since: str) -> dict[str, An
         job.progress(done, total)
 
     summary = sending.send_campaign(
-        campaign, since=datetime.fromisoformat(since), on_member=on_member, stale_claim=job.lost_after)
+        campaign, resend=resend, since=started, on_member=on_member,
+        stale_claim=job.lost_after)
     job.progress(done, total, force=True, check_stop=False)
     return {"sent": summary.sent, "suppressed": summary.suppressed, "failed": summary.failed,
             "skipped": summary.skipped, "stopped": summary.stopped}
@@ -64,11 +68,13 @@ def send_subject(campaign_id: int) -> str:
     return f"campaign:{campaign_id}"
 
 
-def queue_send(actor: Any, campaign: Campaign) -> Any:
-    """Queue a send of ``campaign`` to its members not yet sent to (audited, through
-    ``jobs.actions.enqueue_job``); the job, or None when a send of it is queued or running
-    already. ``SendingError`` for a message that cannot be sent and ``SmsError`` for an SMS
-    campaign without a gateway, before anything is queued."""
+def queue_send(actor: Any, campaign: Campaign, *, resend: bool = False) -> Any:
+    """Queue a send of ``campaign`` to its members not yet sent to (every member with
+    ``resend``), audited through ``jobs.actions.enqueue_job``: the one way a campaign is
+    sent, from the page, the API and the CLI alike. Returns the job, or None when a send of
+    it is queued or running already (``running_send`` gives that one). ``SendingError``
+    for a message that cannot be sent and ``SmsError`` for an SMS campaign without a
+    gateway, before anything is queued."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -86,7 +92,7 @@ def queue_send(actor: Any, campaign: Campaign) -> Any:
             return None
         return enqueue_job(
             actor, kind="campaign.send",
-            params={"campaign_id": campaign.pk, "since": timezone.now().isoformat()},
+            params={"campaign_id": campaign.pk, "since": timezone.now().isoformat(), "resend": resend},
             label=f"Send campaign {campaign.pk}", subject=send_subject(campaign.pk))
 
 
@@ -95,3 +101,10 @@ def running_send(campaign_id: int) -> Any:
     from clientela.crm.jobs.queries import active_job
 
     return active_job(send_subject(campaign_id))
+
+
+def last_send(campaign_id: int) -> Any:
+    """The campaign's most recent send job that has ended (its result holds the counts)."""
+    from clientela.crm.jobs.queries import last_ended_job
+
+    return last_ended_job(send_subject(campaign_id))

@@ -37,7 +37,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from clientela.crm.change_log import audit_change
+from clientela.crm.audit.actions import audit_change
 from clientela.crm.engagement import merge_fields, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
@@ -123,7 +123,8 @@ def _set_status(member: CampaignMember, status: str, reason: str = "") -> None:
 STALE_CLAIM = timedelta(minutes=30)
 
 
-def _claim(member: CampaignMember, *, resend: bool, stale_claim: timedelta = STALE_CLAIM) -> bool:
+def _claim(member: CampaignMember, *, resend: bool, stale_claim: timedelta = STALE_CLAIM,
+           since: datetime | None = None) -> bool:
     """Mark ``member`` as being sent by this call, atomically (one conditional UPDATE):
     False when another send holds it or has sent it since the members were listed, so
     two sends of one campaign at once never mail a member twice. A claim older than
@@ -133,6 +134,8 @@ def _claim(member: CampaignMember, *, resend: bool, stale_claim: timedelta = STA
     claimable = ~Q(send_status=SendStatus.SENDING) | Q(status_at__lt=now - stale_claim)
     if not resend:
         claimable &= ~Q(send_status=SendStatus.SENT)
+    elif since is not None:  # a resend mails each member once: not those sent since it began
+        claimable &= ~Q(send_status=SendStatus.SENT, status_at__gte=since)
     claimed = CampaignMember.objects.filter(claimable, pk=member.pk).update(
         send_status=SendStatus.SENDING, status_at=now)
     return claimed == 1
@@ -177,11 +180,17 @@ def send_test(campaign: Campaign, *, to: str, name: str, connection: Any = None)
     log.info("campaign %s: test mail sent", campaign.pk)
 
 
-def members_to_send(campaign: Campaign, *, resend: bool = False) -> QuerySet[CampaignMember]:
-    """The members a send processes: those not yet sent to, or every member with
-    ``resend``."""
+def members_to_send(campaign: Campaign, *, resend: bool = False,
+                    since: datetime | None = None) -> QuerySet[CampaignMember]:
+    """The members a send processes: those not yet sent to, or with ``resend`` every
+    member but those sent to at or after ``since`` (when the resend was asked for: a
+    resend taken up again after its worker died does not mail them twice)."""
     members = campaign.members.all()
-    return members if resend else members.exclude(send_status=SendStatus.SENT)
+    if not resend:
+        return members.exclude(send_status=SendStatus.SENT)
+    if since is not None:
+        return members.exclude(send_status=SendStatus.SENT, status_at__gte=since)
+    return members
 
 
 def send_campaign(
@@ -208,7 +217,7 @@ def send_campaign(
     """
     since = since or timezone.now()
     channel = check_message(campaign)
-    members = members_to_send(campaign, resend=resend).select_related("party").order_by("id")
+    members = members_to_send(campaign, resend=resend, since=since).select_related("party").order_by("id")
     summary = SendSummary(skipped=campaign.members.count() - members.count())
 
     if channel == MessageChannel.EMAIL and connection is None:
@@ -220,7 +229,7 @@ def send_campaign(
         if _stop_requested(campaign, since):
             summary.stopped = True
             break
-        if not _claim(member, resend=resend, stale_claim=stale_claim):
+        if not _claim(member, resend=resend, stale_claim=stale_claim, since=since):
             summary.skipped += 1  # another send has it (or sent it meanwhile)
             if on_member is not None:
                 on_member("skipped")

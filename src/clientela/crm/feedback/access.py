@@ -11,8 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, scope_queryset
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, scope_queryset
 from clientela.crm.feedback.models import Survey, SurveyResponse
 
 
@@ -23,12 +22,7 @@ def visible_surveys(user: Any) -> QuerySet[Survey]:
 
 
 def access_survey_by_id(user: Any, survey_id: int, *, op: Op = "view") -> Survey:
-    survey = visible_surveys(user).filter(pk=survey_id).first()
-    if survey is None:
-        raise RecordNotFound(f"survey {survey_id}")
-    if not can(user, "survey", op):
-        raise NotPermitted(f"{user.role} may not {op} surveys")
-    return survey
+    return first_or_refuse(user, visible_surveys(user), survey_id, entity="survey", op=op)
 
 
 def visible_responses(user: Any) -> QuerySet[SurveyResponse]:
@@ -39,12 +33,7 @@ def visible_responses(user: Any) -> QuerySet[SurveyResponse]:
 
 
 def access_response_by_id(user: Any, response_id: int, *, op: Op = "view") -> SurveyResponse:
-    response = visible_responses(user).filter(pk=response_id).first()
-    if response is None:
-        raise RecordNotFound(f"survey response {response_id}")
-    if not can(user, "survey_response", op):
-        raise NotPermitted(f"{user.role} may not {op} survey responses")
-    return response
+    return first_or_refuse(user, visible_responses(user), response_id, entity="survey_response", op=op)
 
 
 def may_view_responses(user: Any) -> bool:

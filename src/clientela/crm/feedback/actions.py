@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import audit_change, audit_create, audit_delete
 from clientela.crm.engagement import merge_fields, sending
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import SendStatus
 from clientela.crm.errors import InvalidInput
-from clientela.crm.feedback import tokens
+from clientela.crm.feedback import survey_links
 from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyKind, SurveyResponse
 from clientela.crm.parties.models import Channel, ConsentPurpose, Party
 
@@ -141,7 +141,7 @@ def invite(actor: User | None, survey: Survey, party: Party) -> SurveyInvitation
 
 
 def invitation_token(invitation: SurveyInvitation) -> str:
-    return tokens.make(invitation.pk, invitation.nonce)
+    return survey_links.make(invitation.pk, invitation.nonce)
 
 
 def invitation_url(invitation: SurveyInvitation) -> str:
@@ -152,7 +152,7 @@ def invitation_url(invitation: SurveyInvitation) -> str:
 
 def invitation_for_token(token: str) -> SurveyInvitation | None:
     """The invitation a token names, or None when the token is invalid or revoked."""
-    parsed = tokens.read(token)
+    parsed = survey_links.read(token)
     if parsed is None:
         return None
     invitation_id, nonce = parsed

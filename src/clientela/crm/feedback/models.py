@@ -53,10 +53,15 @@ class SurveyInvitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=10, default="email", help_text="email or sms: how it was sent")
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the one reminder was sent (set before it may be delivered)")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["survey", "party"])]
+        indexes = [models.Index(fields=["survey", "party"]),
+                   models.Index(fields=["send_status", "sent_at"], name="feedback_inv_reminder_idx",
+                                condition=Q(answered_at__isnull=True, reminded_at__isnull=True))]
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.party_id}"

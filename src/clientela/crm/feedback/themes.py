@@ -55,15 +55,23 @@ def _drivers_of(responses: Any, months: int) -> list[Any]:
 
 
 def _compute(answers: Any) -> list[Any]:
-    from clientela.insight.themes import LANGUAGES, detect_language, drivers, find_themes
+    from clientela.insight.themes import drivers, find_themes
 
     rows = list(answers.order_by("-id").values_list("comment", "score", "party__language")[:MAX_ANSWERS])
     texts = [r[0] for r in rows]
-    languages = [(r[2] or "")[:2].lower() if (r[2] or "")[:2].lower() in LANGUAGES else detect_language(r[0])
-                 for r in rows]
+    languages = [comment_language(r[0], r[2]) for r in rows]
     out = []
     for language in sorted(set(languages)):
         positions = [i for i, lang in enumerate(languages) if lang == language]
         themes = find_themes([texts[i] for i in positions], [language] * len(positions))
         out += drivers(themes, [rows[i][1] for i in positions])
     return sorted(out, key=lambda d: d.score_coefficient)
+
+
+def comment_language(text: str, party_language: str | None) -> str:
+    """The language a comment is themed in: its party's when the themes know it, else
+    the one its words look like."""
+    from clientela.insight.themes import LANGUAGES, detect_language
+
+    code = (party_language or "")[:2].lower()
+    return code if code in LANGUAGES else detect_language(text)

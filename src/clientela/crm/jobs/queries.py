@@ -17,3 +17,7 @@ def active_job(subject: str) -> Job | None:
     return Job.objects.filter(subject=subject, status__in=ACTIVE_STATUSES).order_by("-id").first()
 
 
+def last_ended_job(subject: str) -> Job | None:
+    """The most recent job on ``subject`` that succeeded or failed."""
+    return (Job.objects.filter(subject=subject).exclude(status__in=ACTIVE_STATUSES)
+            .order_by("-id").first())

@@ -17,7 +17,10 @@ KINDS: dict[str, str] = {
     "campaign.send": "clientela.crm.engagement.jobs.send_campaign_job",
     "scoring.run": "clientela.crm.scoring.jobs.scoring_job",
     "privacy.erase": "clientela.crm.privacy.jobs.erase_job",
+    "survey.invite": "clientela.crm.feedback.invitations.invite_job",
+    "export.csv": "clientela.crm.exports.jobs.export_job",
     "imports.run": "clientela.crm.imports.jobs.run_import_job",
+    "voice.refresh": "clientela.crm.voice.jobs.refresh_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }
 

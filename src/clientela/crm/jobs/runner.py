@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 # Set by the worker when it is asked to stop; a job's next progress report raises.
 stopping = threading.Event()
 worker_id = "inline"
+# Set by a process that runs a job itself (``jobs.here``, the CLI's progress bar):
+# called with (job id, done, total) on every progress report of a job it runs.
+progress_listener: Callable[[int, int, int | None], None] | None = None
 
 
 class WorkerStopping(Exception):  # noqa: N818 - a signal, not an error
@@ -59,6 +63,8 @@ class JobContext:
         ``WorkerStopping`` when the worker is stopping (unless not ``check_stop``)."""
         if check_stop and stopping.is_set():
             raise WorkerStopping
+        if progress_listener is not None:
+            progress_listener(self.job_id, done, total)
         now = time.monotonic()
         if force or now - self._last >= 1.0:
             self._last = now

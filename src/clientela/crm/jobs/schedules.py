@@ -68,8 +68,12 @@ SCHEDULES: list[Schedule] = [
     Schedule("task-reminders", "clientela.crm.notifications.actions.notify_due_tasks",
              every=timedelta(hours=1)),
     Schedule("digests", "clientela.crm.notifications.actions.send_digests", daily_at="07:00"),
+    Schedule("purge-exports", "clientela.crm.exports.actions.purge_expired_exports", every=timedelta(hours=1)),
+    Schedule("survey-reminders", "clientela.crm.feedback.invitations.send_survey_reminders",
+             every=timedelta(hours=1)),
     Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),
     Schedule("loyalty-expiry", "clientela.crm.loyalty.earning.expire_points", daily_at="03:30"),
+    Schedule("feedback-themes", "clientela.crm.voice.actions.refresh_themes", daily_at="04:00"),
 ]
 
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, scope_queryset
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.accounts.permissions import Op, can, first_or_refuse, require, scope_queryset
 from clientela.crm.loyalty.models import LoyaltyAccount, Programme
 
 
@@ -30,17 +29,11 @@ def visible_accounts(user: Any) -> QuerySet[LoyaltyAccount]:
 
 
 def access_account_by_id(user: Any, account_id: int, *, op: Op = "view") -> LoyaltyAccount:
-    account = visible_accounts(user).filter(pk=account_id).first()
-    if account is None:
-        raise RecordNotFound(f"loyalty account {account_id}")
-    if not can(user, "loyalty_account", op):
-        raise NotPermitted(f"{user.role} may not {op} loyalty accounts")
-    return account
+    return first_or_refuse(user, visible_accounts(user), account_id, entity="loyalty_account", op=op)
 
 
 def access_account_for_entry(user: Any, account_id: int) -> LoyaltyAccount:
     """The account a user may post a ledger entry to."""
     account = access_account_by_id(user, account_id)
-    if not can(user, "loyalty_entry", "create"):
-        raise NotPermitted(f"{user.role} may not post loyalty entries")
+    require(user, "loyalty_entry", "create")
     return account

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_change, audit_create
+from clientela.crm.audit.actions import audit_change, audit_create
 from clientela.crm.commerce.models import Order
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.models import (
@@ -298,6 +298,26 @@ def adjust(actor: User | None, account: LoyaltyAccount, points: int, *, reason: 
     if not reason.strip():
         raise LoyaltyError("reason", "an adjustment needs a reason")
     return _post(account, kind=EntryKind.ADJUST, points=points, reason=reason.strip(), actor=actor)
+
+
+@transaction.atomic
+def post_entry(
+    actor: User | None, account: LoyaltyAccount, *, kind: str, points: int, reason: str = "", reward: str = ""
+) -> PointsEntry:
+    """One ledger entry of any kind, as the API posts it: ``earn``, ``redeem`` (``reward``,
+    else the reason, names what was bought), ``expire`` or ``adjust``. The kind gives the
+    direction, so only an adjustment takes a negative number of points."""
+    if kind != EntryKind.ADJUST and (isinstance(points, bool) or not isinstance(points, int) or points <= 0):
+        raise LoyaltyError("points", "must be positive (the kind gives the direction)")
+    if kind == EntryKind.EARN:
+        return earn(actor, account, points, reason=reason)
+    if kind == EntryKind.REDEEM:
+        return redeem(actor, account, points, reward=reward or reason).entry
+    if kind == EntryKind.EXPIRE:
+        return expire(actor, account, points, reason=reason or "expiry")
+    if kind == EntryKind.ADJUST:
+        return adjust(actor, account, points, reason=reason)
+    raise LoyaltyError("kind", f"must be one of {', '.join(EntryKind.values)}")
 
 
 @transaction.atomic

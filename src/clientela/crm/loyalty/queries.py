@@ -25,4 +25,6 @@ def current_tier(account: LoyaltyAccount) -> Tier | None:
     """The highest tier whose threshold the account's basis (lifetime points or spend) reaches."""
     programme = account.programme
     basis = account.lifetime_points if programme.tier_basis == TierBasis.POINTS else account.lifetime_spend
-    return programme.tiers.filter(threshold__lte=basis).order_by("-threshold").first()
+    # From ``programme.tiers.all()`` so that a list prefetching ``programme__tiers`` asks once.
+    reached = [tier for tier in programme.tiers.all() if tier.threshold <= basis]
+    return max(reached, key=lambda tier: tier.threshold, default=None)

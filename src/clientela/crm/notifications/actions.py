@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from clientela.crm.accounts.models import User
 from clientela.crm.accounts.permissions import can
-from clientela.crm.change_log import audit_change
+from clientela.crm.audit.actions import audit_change
 from clientela.crm.errors import InvalidInput
 from clientela.crm.notifications.models import DigestPreference, Notification, NotificationKind
 from clientela.crm.service.models import UNRESOLVED, Case

@@ -12,7 +12,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, has_capability, scope_queryset, within_scope
+from clientela.crm.accounts.permissions import (
+    Op,
+    can,
+    first_or_refuse,
+    has_capability,
+    require,
+    scope_queryset,
+    within_scope,
+)
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.parties.models import Consent, ContactPerson, Party
 
@@ -47,12 +55,7 @@ def access_party_by_id(
         qs = scope_queryset(user, Party.objects.all(), entity="party")
     if lock:
         qs = qs.select_for_update()
-    party = qs.filter(pk=party_id).first()
-    if party is None:
-        raise RecordNotFound(f"party {party_id}")
-    if not can(user, "party", op):
-        raise NotPermitted(f"{user.role} may not {op} parties")
-    return party
+    return first_or_refuse(user, qs, party_id, entity="party", op=op)
 
 
 def access_party_to_restore(user: Any, party_id: int, *, now: dt.datetime | None = None) -> Party:
@@ -81,8 +84,7 @@ def check_party_assignment(user: Any, *, owner_id: int | None, team_id: int | No
 
 
 def check_party_create(user: Any, *, owner_id: int | None, team_id: int | None) -> None:
-    if not can(user, "party", "create"):
-        raise NotPermitted(f"{user.role} may not create parties")
+    require(user, "party", "create")
     check_party_assignment(user, owner_id=owner_id, team_id=team_id)
 
 
@@ -115,12 +117,7 @@ def visible_contacts(user: Any) -> QuerySet[ContactPerson]:
 
 
 def access_contact_by_id(user: Any, contact_id: int, *, op: Op = "view") -> ContactPerson:
-    contact = visible_contacts(user).filter(pk=contact_id).first()
-    if contact is None:
-        raise RecordNotFound(f"contact {contact_id}")
-    if not can(user, "contact", op):
-        raise NotPermitted(f"{user.role} may not {op} contacts")
-    return contact
+    return first_or_refuse(user, visible_contacts(user), contact_id, entity="contact", op=op)
 
 
 def visible_consents(user: Any) -> QuerySet[Consent]:
@@ -132,9 +129,4 @@ def visible_consents(user: Any) -> QuerySet[Consent]:
 
 
 def access_consent_by_id(user: Any, consent_id: int, *, op: Op = "view") -> Consent:
-    consent = visible_consents(user).filter(pk=consent_id).first()
-    if consent is None:
-        raise RecordNotFound(f"consent {consent_id}")
-    if not can(user, "consent", op):
-        raise NotPermitted(f"{user.role} may not {op} consents")
-    return consent
+    return first_or_refuse(user, visible_consents(user), consent_id, entity="consent", op=op)

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 
 from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
-from clientela.crm.audited import create_recorded, delete_recorded, update_recorded
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Consent, ContactPerson, Party, PartyKind
 from clientela.crm.parties.tags import clean_tags
+from clientela.crm.record_writes import create_recorded, delete_recorded, update_recorded
 from clientela.crm.scoring.scope import sync_party_scope
 from clientela.crm.validation import only_fields, validate_instance
 

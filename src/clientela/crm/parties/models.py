@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clientela.crm.vocabularies.validators import InVocabulary
+
 
 class PartyKind(models.TextChoices):
     PERSON = "person", "Person"
@@ -83,8 +85,10 @@ class Party(models.Model):
     )
 
     acquired_at = models.DateTimeField(null=True, blank=True)
+    # A word of the company's acquisition channels (crm/vocabularies; AcquisitionChannel
+    # holds the defaults).
     acquisition_channel = models.CharField(
-        max_length=20, choices=AcquisitionChannel.choices, blank=True
+        max_length=20, blank=True, validators=[InVocabulary("acquisition_channels")]
     )
     acquisition_campaign = models.ForeignKey(
         "engagement.Campaign",

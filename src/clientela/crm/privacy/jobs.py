@@ -20,9 +20,20 @@ def erase_job(job: Any, *, party_id: int, actor_id: int | None = None) -> dict[s
 
 
 def queue_erasure(actor: Any, party: Any) -> Any:
-    """Queue the erasure of ``party`` for the worker (audited through ``enqueue_job``)."""
-    from clientela.crm.jobs.actions import enqueue_job
+    """Queue the erasure of ``party`` for the worker (audited through ``enqueue_job``);
+    an erasure of it queued or running already is returned instead of a second one."""
+    from django.db import transaction
 
-    return enqueue_job(actor, kind="privacy.erase",
-                       params={"party_id": party.pk, "actor_id": getattr(actor, "pk", None)},
-                       label=f"Erase party {party.pk}", subject=f"party:{party.pk}")
+    from clientela.crm.jobs.actions import enqueue_job
+    from clientela.crm.jobs.queries import active_job
+    from clientela.crm.parties.models import Party
+
+    subject = f"party:{party.pk}"
+    with transaction.atomic():
+        Party.objects.select_for_update().filter(pk=party.pk).first()  # two requests at once queue one
+        running = active_job(subject)
+        if running is not None and running.kind == "privacy.erase":
+            return running
+        return enqueue_job(actor, kind="privacy.erase",
+                           params={"party_id": party.pk, "actor_id": getattr(actor, "pk", None)},
+                           label=f"Erase party {party.pk}", subject=subject)

@@ -12,7 +12,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from clientela.crm.accounts.permissions import Op, can, scope_queryset, within_scope
+from clientela.crm.accounts.permissions import (
+    Op,
+    can,
+    first_or_refuse,
+    scope_queryset,
+    within_scope,
+)
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.sales.models import Deal, DealLine, Pipeline, Stage
 
@@ -24,12 +30,7 @@ def visible_pipelines(user: Any) -> QuerySet[Pipeline]:
 
 
 def access_pipeline_by_id(user: Any, pipeline_id: int, *, op: Op = "view") -> Pipeline:
-    pipeline = visible_pipelines(user).filter(pk=pipeline_id).first()
-    if pipeline is None:
-        raise RecordNotFound(f"pipeline {pipeline_id}")
-    if not can(user, "pipeline", op):
-        raise NotPermitted(f"{user.role} may not {op} pipelines")
-    return pipeline
+    return first_or_refuse(user, visible_pipelines(user), pipeline_id, entity="pipeline", op=op)
 
 
 def access_stage_by_id(user: Any, stage_id: int, *, op: Op = "view") -> Stage:
@@ -47,12 +48,7 @@ def visible_deals(user: Any) -> QuerySet[Deal]:
 
 
 def access_deal_by_id(user: Any, deal_id: int, *, op: Op = "view") -> Deal:
-    deal = visible_deals(user).filter(pk=deal_id).first()
-    if deal is None:
-        raise RecordNotFound(f"deal {deal_id}")
-    if not can(user, "deal", op):
-        raise NotPermitted(f"{user.role} may not {op} deals")
-    return deal
+    return first_or_refuse(user, visible_deals(user), deal_id, entity="deal", op=op)
 
 
 def check_deal_assignment(user: Any, *, owner_id: int | None, team_id: int | None) -> None:

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.audit.actions import record_change
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.accounts.queries import owner_and_team
+from clientela.crm.audit.actions import audit_change, audit_create, audit_delete, record_change
 from clientela.crm.commerce.models import Product
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import save_versioned
 from clientela.crm.sales.models import (
     Deal,
     DealLine,
@@ -247,6 +248,30 @@ DEAL_EDITABLE = ("name", "amount", "currency", "expected_close", "owner", "team"
 
 
 @transaction.atomic
+@transaction.atomic
+def patch_deal(actor: User | None, deal: Deal, changes: dict[str, Any]) -> Deal:
+    """One change of a deal as the API sends it, in one transaction: plain fields
+    (``update_deal``), ``owner_id`` / ``team_id``, and ``stage_id`` with ``close_reason``
+    (``move_deal``). The caller has checked that the user may assign the owner and team."""
+    changes = dict(changes)
+    stage_id = changes.pop("stage_id", None)
+    reason = changes.pop("close_reason", None)
+    if "owner_id" in changes or "team_id" in changes:
+        changes["owner"], changes["team"] = owner_and_team(
+            changes.pop("owner_id", deal.owner_id), changes.pop("team_id", deal.team_id)
+        )
+    if changes:
+        deal = update_deal(actor, deal, **changes)
+    if stage_id is not None:
+        stage = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
+        if stage is None:
+            raise SalesError("stage_id", "not a stage of this deal's pipeline")
+        deal = move_deal(actor, deal, stage, reason=reason or "")
+    elif reason is not None:
+        raise SalesError("close_reason", "give it together with stage_id")
+    return deal
+
+
 def update_deal(
     actor: User | None, deal: Deal, *, expected_version: int | None = None, **changes: Any
 ) -> Deal:
@@ -255,7 +280,6 @@ def update_deal(
     if unknown:
         raise SalesError(sorted(unknown)[0], "cannot be changed here")
     locked = _lock(deal, expected_version)
-    before = {f: getattr(locked, f) for f in changes}
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
         if not changes["name"]:
@@ -264,12 +288,7 @@ def update_deal(
         changes["amount"] = _money(changes["amount"])
     if "currency" in changes:
         changes["currency"] = _currency(changes["currency"])
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.version += 1
-    locked.save()
-    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
-    return locked
+    return save_versioned(actor, locked, changes)
 
 
 @transaction.atomic
@@ -282,16 +301,20 @@ def move_deal(
     reason: str = "",
     at: datetime | None = None,
 ) -> Deal:
-    """Move a deal to another stage of its pipeline; a won or lost stage closes it.
+    """Move a deal to another stage of its pipeline; a won or lost stage closes it, and
+    closing needs the reason (at most 300 characters) — from the pages, the board and the
+    API alike.
 
     Moving a closed deal back to an open stage reopens it. Every move is kept in
     ``DealStageChange`` for the velocity figures.
     """
+    if stage.is_closed and not reason.strip():
+        raise SalesError("reason", "a won or lost deal needs a reason")
+    if stage.is_closed and len(reason.strip()) > 300:
+        raise SalesError("reason", "at most 300 characters")
     locked = _lock(deal, expected_version)
     if stage.pipeline_id != locked.pipeline_id:
         raise SalesError("stage", "belongs to another pipeline")
-    if stage.is_lost and not reason.strip():
-        raise SalesError("reason", "a lost deal needs a reason")
     if stage.pk == locked.stage_id:
         return locked
     at = at or timezone.now()
@@ -386,18 +409,6 @@ def delete_pipeline(actor: User | None, pipeline: Pipeline) -> None:
 
 # -- the front office's rules on top ------------------------------------------------------
 # The deal page and the board call these, which add the front office's rules.
-
-
-def change_stage(
-    actor: User, deal: Deal, *, stage: Stage, reason: str = "", expected_version: int | None = None
-) -> Deal:
-    """Move ``deal`` to ``stage`` from the deal page or the board: closing a deal, won or
-    lost, needs the reason (the API keeps requiring it for lost deals only)."""
-    if stage.is_closed and not reason.strip():
-        raise SalesError("reason", "a won or lost deal needs a reason")
-    if stage.is_closed and len(reason.strip()) > 300:
-        raise SalesError("reason", "at most 300 characters")
-    return move_deal(actor, deal, stage, reason=reason, expected_version=expected_version)
 
 
 def _reopen_stage(deal: Deal) -> Stage:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,12 +42,17 @@ class NoScores(LookupError):
     """There is no successful scoring run to export."""
 
 
-def _rows(run: ModelRun) -> Iterator[tuple[Any, ...]]:
-    queryset = (
-        CustomerScore.objects.filter(run=run)
-        .order_by("party__ref")
-        .values_list(*(lookup for _, lookup, _ in COLUMNS))
-    )
+def current_scores() -> Any:
+    """The current run's scores (``NoScores`` when there is no run): what the export
+    writes, before a user's scope narrows it (``exports.sources``)."""
+    return CustomerScore.objects.filter(run=_current())
+
+
+def _rows(run: ModelRun, narrow: Callable[[Any], Any] | None = None) -> Iterator[tuple[Any, ...]]:
+    queryset = CustomerScore.objects.filter(run=run)
+    if narrow is not None:
+        queryset = narrow(queryset)
+    queryset = queryset.order_by("party__ref").values_list(*(lookup for _, lookup, _ in COLUMNS))
     yield from queryset.iterator(chunk_size=5000)
 
 
@@ -72,13 +77,14 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def export_scores_csv(stream: TextIO) -> int:
-    """Write the current run's scores to ``stream``; returns the row count."""
+def export_scores_csv(stream: TextIO, *, narrow: Callable[[Any], Any] | None = None) -> int:
+    """Write the current run's scores to ``stream`` (``narrow``: the rows a user may
+    see); returns the row count."""
     run = _current()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     count = 0
-    for row in _rows(run):
+    for row in _rows(run, narrow):
         writer.writerow([_cell(v) for v in row])
         count += 1
     return count

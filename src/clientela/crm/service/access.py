@@ -12,11 +12,12 @@ from clientela.crm.accounts.permissions import (
     Op,
     Scope,
     can,
+    first_or_refuse,
     record_scope,
     scope_queryset,
     within_scope,
 )
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.errors import NotPermitted
 from clientela.crm.parties.access import access_party_for_child
 from clientela.crm.parties.models import Party
 from clientela.crm.service.models import Case
@@ -27,12 +28,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
 
 
 def access_case_by_id(user: Any, case_id: int, *, op: Op = "view") -> Case:
-    case = visible_cases(user).filter(pk=case_id).first()
-    if case is None:
-        raise RecordNotFound(f"case {case_id}")
-    if not can(user, "case", op):
-        raise NotPermitted(f"{user.role} may not {op} cases")
-    return case
+    return first_or_refuse(user, visible_cases(user), case_id, entity="case", op=op)
 
 
 def check_case_assignment(user: Any, *, owner_id: int | None, team_id: int | None) -> None:

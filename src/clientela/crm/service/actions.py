@@ -10,10 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import Team, User
-from clientela.crm.audit.actions import created, field_values, record_change
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import (
+    audit_change,
+    audit_create,
+    audit_delete,
+    created,
+    field_values,
+    record_change,
+)
 from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import save_versioned
 from clientela.crm.service import sla
 from clientela.crm.service.models import NEXT_STATUSES, Case, CaseNote, CaseStatus, Priority
 
@@ -27,8 +34,20 @@ class CaseError(InvalidInput):
 
 
 
-AUDITED = ("party_id", "subject", "description", "priority", "status", "sla_due_at",
+AUDITED = ("party_id", "subject", "description", "priority", "category", "status", "sla_due_at",
            "resolution", "owner_id", "team_id")
+
+
+def _check_category(category: str) -> None:
+    """The category is empty or a word of the company's case categories."""
+    from django.core.exceptions import ValidationError
+
+    from clientela.crm.vocabularies.validators import InVocabulary
+
+    try:
+        InVocabulary("case_categories")(category)
+    except ValidationError as exc:
+        raise CaseError("category", " ".join(exc.messages)) from None
 
 
 @transaction.atomic
@@ -39,6 +58,7 @@ def open_case(
     subject: str,
     description: str = "",
     priority: str = Priority.NORMAL,
+    category: str = "",
     owner: User | None = None,
     team: Team | None = None,
     at: datetime | None = None,
@@ -49,12 +69,14 @@ def open_case(
         raise CaseError("subject", "must not be empty")
     if priority not in Priority.values:
         raise CaseError("priority", f"must be one of {', '.join(Priority.values)}")
+    _check_category(category)
     opened_at = at or timezone.now()
     case = Case.objects.create(
         party=party,
         subject=subject,
         description=description,
         priority=priority,
+        category=category,
         opened_at=opened_at,
         sla_due_at=sla.due_at(opened_at, priority),
         owner=owner,
@@ -71,7 +93,7 @@ def _lock(case: Case, expected_version: int | None) -> Case:
     return locked
 
 
-EDITABLE = ("subject", "description", "priority", "owner", "team", "party")
+EDITABLE = ("subject", "description", "priority", "category", "owner", "team", "party")
 
 
 @transaction.atomic
@@ -90,13 +112,9 @@ def update_case(
             raise CaseError("subject", "must not be empty")
     if "priority" in changes and changes["priority"] not in Priority.values:
         raise CaseError("priority", f"must be one of {', '.join(Priority.values)}")
-    before = {f: getattr(locked, f) for f in changes}
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.version += 1
-    locked.save()
-    audit_change(actor, locked, before, {f: getattr(locked, f) for f in changes})
-    return locked
+    if "category" in changes:
+        _check_category(changes["category"])
+    return save_versioned(actor, locked, changes)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clientela.crm.service import sla
+from clientela.crm.vocabularies.validators import InVocabulary
 
 
 class Priority(models.TextChoices):
@@ -53,6 +54,8 @@ class Case(models.Model):
     subject = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
+    # A word of the company's case categories (crm/vocabularies), or empty.
+    category = models.CharField(max_length=20, blank=True, validators=[InVocabulary("case_categories")])
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.NEW)
     opened_at = models.DateTimeField(default=timezone.now)
     sla_due_at = models.DateTimeField()

@@ -1,6 +1,7 @@
 """The SLA hours table: how long a case of each priority may stay unresolved.
 
-No model imports here: ``settings.py`` parses ``CLIENTELA_SLA_HOURS`` with this module.
+``settings.py`` reads ``CLIENTELA_SLA_HOURS`` into ``SERVICE_SLA_HOURS`` (priority → hours);
+the app checks its priorities when it starts (``check_hours_table`` from ``apps.py``).
 """
 
 from __future__ import annotations
@@ -23,19 +24,8 @@ def due_at(opened_at: datetime, priority: str) -> datetime:
     return opened_at + timedelta(hours=hours_for(priority))
 
 
-def parse_hours_table(text: str) -> dict[str, int]:
-    """Parse ``"urgent=4,high=8,normal=24,low=72"``; raise ValueError naming the bad part."""
-    table: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        key = key.strip().lower()
-        if not sep or key not in PRIORITIES:
-            raise ValueError(f"{part!r}: expected PRIORITY=HOURS with PRIORITY one of {', '.join(PRIORITIES)}")
-        try:
-            hours = int(value)
-        except ValueError:
-            raise ValueError(f"{part!r}: hours must be a whole number") from None
-        if hours <= 0:
-            raise ValueError(f"{part!r}: hours must be positive")
-        table[key] = hours
-    return table
+def check_hours_table(table: dict[str, int]) -> None:
+    """ValueError naming a key of ``SERVICE_SLA_HOURS`` that is not a priority."""
+    for key in table:
+        if key not in PRIORITIES:
+            raise ValueError(f"{key!r}: expected PRIORITY=HOURS with PRIORITY one of {', '.join(PRIORITIES)}")

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from clientela.crm.accounts.permissions import Op, Scope, can, record_scope, scope_queryset
-from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.accounts.permissions import (
+    Op,
+    Scope,
+    can,
+    first_or_refuse,
+    record_scope,
+    require,
+    scope_queryset,
+)
+from clientela.crm.errors import NotPermitted
 from clientela.crm.tasks.models import Task
 
 if TYPE_CHECKING:
@@ -32,17 +40,11 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
 
 
 def access_task_by_id(user: Any, task_id: int, *, op: Op = "view") -> Task:
-    task = visible_tasks(user).filter(pk=task_id).first()
-    if task is None:
-        raise RecordNotFound(f"task {task_id}")
-    if not can(user, "task", op):
-        raise NotPermitted(f"{user.role} may not {op} tasks")
-    return task
+    return first_or_refuse(user, visible_tasks(user), task_id, entity="task", op=op)
 
 
 def check_task_create(user: Any) -> None:
-    if not can(user, "task", "create"):
-        raise NotPermitted(f"{user.role} may not create tasks")
+    require(user, "task", "create")
 
 
 def assignable_users(user: Any) -> QuerySet[User]:

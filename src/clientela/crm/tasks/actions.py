@@ -1,5 +1,5 @@
 """Every write to tasks. Each function takes the acting user first (``None`` for the
-system), owns its transaction and writes its audit entry (``crm.change_log``).
+system), owns its transaction and writes its audit entry (``crm.audit.actions.audit_*``).
 
 Assigning a task to someone other than the acting user notifies the new assignee
 (``crm.notifications.actions.notify_task_assigned``) in the same transaction.
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.change_log import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import audit_change, audit_create, audit_delete
 from clientela.crm.errors import InvalidInput, StaleRecord
 from clientela.crm.tasks.models import LINK_FIELDS, Task, TaskStatus
 

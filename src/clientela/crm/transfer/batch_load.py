@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Interaction
 from clientela.crm.parties.models import Party
@@ -23,47 +21,19 @@ from clientela.crm.transfer.validation import CheckedTable
 
 BATCH = 500
 CENT = Decimal("0.01")
-CUSTOMER_FIELDS = ("name", "kind", "email", "phone", "country", "acquired_at", "acquisition_channel")
-
-
-def load_customers(checked: CheckedTable) -> LoadCounts:
-    rows = _rows(checked, ("customer_ref", *CUSTOMER_FIELDS))
-    existing = _fetch(Party.objects, "ref", [r["customer_ref"] for r in rows])
-    now = timezone.now()
-    counts = LoadCounts()
-    new: list[Party] = []
-    changed: list[Party] = []
-    for row in rows:
-        values = {f: row[f] for f in CUSTOMER_FIELDS}
-        values["acquired_at"] = _aware(values["acquired_at"])
-        party = existing.get(row["customer_ref"])
-        if party is None:
-            new.append(Party(ref=row["customer_ref"], is_customer=True, **values))
-            continue
-        if all(getattr(party, f) == v for f, v in values.items()) and party.is_customer:
-            counts.unchanged += 1
-            continue
-        for f, v in values.items():
-            setattr(party, f, v)
-        party.is_customer = True
-        party.version += 1
-        party.updated_at = now
-        changed.append(party)
-    Party.objects.bulk_create(new, batch_size=BATCH)
-    Party.objects.bulk_update(
-        changed, [*CUSTOMER_FIELDS, "is_customer", "version", "updated_at"], batch_size=BATCH
-    )
-    counts.created, counts.updated = len(new), len(changed)
-    return counts
+# Order header columns a file may leave out (then new orders take the model's defaults
+# and stored ones keep theirs).
+OPTIONAL_HEADER = ("channel", "status", "returned_at")
 
 
 def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
     counts = LoadCounts()
     counts.extra["customers created"] = _create_parties(missing_refs)
+    extra_header = [f for f in OPTIONAL_HEADER if f in checked.present]
     rows = _rows(
         checked,
         ("order_ref", "customer_ref", "ordered_at", "sku", "quantity", "unit_price", "currency",
-         "unit_cost", "discount"),
+         "unit_cost", "discount", *extra_header),
     )
     party_ids = {p.ref: p.id for p in _fetch(Party.objects, "ref", [r["customer_ref"] for r in rows]).values()}
     products = _ensure_products(rows, counts)
@@ -85,6 +55,8 @@ def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
             "ordered_at": _aware(head["ordered_at"]),
             "currency": head["currency"],
         }
+        for f in extra_header:
+            header[f] = _aware(head[f]) if f == "returned_at" else head[f]
         built = [_line(row, products[row["sku"]], no) for no, row in enumerate(lines, start=1)]
         header["total_amount"] = sum((ln.net_amount for ln in built), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
         header["total_cost"] = sum((ln.quantity * ln.unit_cost for ln in built), Decimal(0)).quantize(
@@ -105,7 +77,8 @@ def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
         _merge_lines(order, built, old_lines, head_changed, counts)
     Order.objects.bulk_create(new_orders, batch_size=BATCH)
     Order.objects.bulk_update(
-        changed_orders, ["party_id", "ordered_at", "currency", "total_amount", "total_cost"], batch_size=BATCH
+        changed_orders, ["party_id", "ordered_at", "currency", "total_amount", "total_cost", *extra_header],
+        batch_size=BATCH,
     )
     fresh = []
     for order in new_orders:
@@ -151,28 +124,40 @@ def _merge_lines(
 
 
 def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
+    """Upsert by (customer, occurred_at, channel, direction, subject); cost, notes and user
+    (when the file has them) are updated on a match that differs."""
     counts = LoadCounts()
     counts.extra["customers created"] = _create_parties(missing_refs)
-    rows = _rows(checked, ("customer_ref", "occurred_at", "channel", "direction", "subject"))
+    extra: list[str] = [f for f in ("cost", "notes") if f in checked.present]
+    rows = _rows(checked, ("customer_ref", "occurred_at", "channel", "direction", "subject", *extra))
+    if "user" in checked.present:
+        for row, user_id in zip(rows, checked.ids["user"].to_pylist(), strict=True):
+            row["user_id"] = user_id
+        extra.append("user_id")
     party_ids = {p.ref: p.id for p in _fetch(Party.objects, "ref", [r["customer_ref"] for r in rows]).values()}
-    existing: set[tuple[Any, ...]] = set()
+    existing: dict[tuple[Any, ...], Interaction] = {}
     for chunk in _chunks(sorted(set(party_ids.values()))):
-        existing.update(
-            Interaction.objects.filter(party_id__in=chunk).values_list(
-                "party_id", "occurred_at", "channel", "direction", "subject"
-            )
-        )
-    new = []
+        for i in Interaction.objects.filter(party_id__in=chunk).order_by("id"):
+            existing.setdefault((i.party_id, i.occurred_at, i.channel, i.direction, i.subject), i)
+    new, changed = [], []
     for row in rows:
         key = (party_ids[row["customer_ref"]], _aware(row["occurred_at"]), row["channel"],
                row["direction"], row["subject"])
-        if key in existing:
+        values = {f: Decimal(row[f]) if f == "cost" else row[f] for f in extra}
+        stored = existing.get(key)
+        if stored is None:
+            new.append(Interaction(party_id=key[0], occurred_at=key[1], channel=key[2],
+                                   direction=key[3], subject=key[4], **values))
+        elif all(getattr(stored, f) == v for f, v in values.items()):
             counts.unchanged += 1
-            continue
-        new.append(Interaction(party_id=key[0], occurred_at=key[1], channel=key[2],
-                               direction=key[3], subject=key[4]))
+        else:
+            for f, v in values.items():
+                setattr(stored, f, v)
+            changed.append(stored)
     Interaction.objects.bulk_create(new, batch_size=BATCH)
-    counts.created = len(new)
+    if changed:
+        Interaction.objects.bulk_update(changed, extra, batch_size=BATCH)
+    counts.created, counts.updated = len(new), len(changed)
     return counts
 
 

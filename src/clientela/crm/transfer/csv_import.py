@@ -1,10 +1,12 @@
-"""Import actions: read, validate and load a CSV of customers, orders or interactions.
+"""Import actions: read, validate and load a CSV of any record kind (columns.py).
 
 This module owns the import's transaction: every row is validated before any
 write, and the load runs in one ``transaction.atomic()`` block, so a file is
 either imported whole or not at all. PostgreSQL loads through COPY and
 set-based SQL (pg_copy.py); other databases (SQLite) through batched ORM
-writes (batch_load.py). Both upsert by the same keys (docs/import-export.md).
+writes (batch_load.py). Both upsert by the same keys (docs/import-export.md). Parties
+(party_load.py) and the smaller kinds (record_load.py) load with batched ORM writes on
+every database.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ import pyarrow.compute as pc
 from django.db import connection, transaction
 
 from clientela.crm.transfer.columns import Kind
-from clientela.crm.transfer.csv_reader import FileProblem, read_csv
+from clientela.crm.transfer.csv_reader import FileProblem, RawTable, read_csv
 from clientela.crm.transfer.validation import CheckedTable, check_table
 
 ERROR_CAP = 100
 
-__all__ = ["ERROR_CAP", "ErrorKind", "FileProblem", "ImportFailed", "ImportResult", "RowError", "import_file"]
+__all__ = ["ERROR_CAP", "ErrorKind", "FileProblem", "ImportFailed", "ImportResult", "RowError", "RowsRefused",
+           "import_file"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ class ImportFailed(Exception):
         self.total = total
         self.kinds = kinds or []
         super().__init__(f"{total} error(s) in the file; nothing was imported")
+
+
+class RowsRefused(Exception):
+    """Raised by a loader (inside the transaction, which is then rolled back) for rows that
+    break a rule only the stored records can tell: (0-based row, column, reason)."""
+
+    def __init__(self, rows: list[tuple[int, str, str]]) -> None:
+        self.rows = rows
+        super().__init__(f"{len(rows)} row(s) refused")
 
 
 @dataclass
@@ -97,6 +109,7 @@ def import_file(
     on_step: Callable[[str], None] | None = None,
     actor: Any = None,
     file_name: str | None = None,
+    map_values: Mapping[str, Mapping[str, str]] | None = None,
     journal: Any = None,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
@@ -109,6 +122,9 @@ def import_file(
     when rows are bad; in both cases nothing is written. With ``dry_run`` the load
     runs inside a transaction that is rolled back, so the counts are exact and
     nothing is kept. A file with a header and no rows imports nothing (rows=0).
+    ``map_values`` ({column: {from: to}}) rewrites a column's cells before they are
+    checked (``--map-values``): a cell equal to ``from`` (ignoring case and surrounding
+    spaces) reads as ``to``.
 
     ``journal`` (the import wizard's undo journal, ``crm/imports/journal.py``) is told
     ``before(checked)`` and ``after(checked, counts)`` around the load, in its transaction.
@@ -120,13 +136,15 @@ def import_file(
     raw = read_csv(source, kind, mapping)
     if raw.num_rows == 0:
         return ImportResult(kind, 0, 0, 0, 0, time.monotonic() - started, dry_run)
+    if map_values:
+        _map_values(raw, map_values)
     step("validating")
     checked = check_table(raw)
     missing_refs = _check_customer_refs(checked, create_missing=create_missing)
-    if checked.errors.count:
-        errors = [RowError(*e) for e in checked.errors.first(raw, ERROR_CAP)]
-        kinds = [ErrorKind(*k) for k in checked.errors.summary(raw)]
-        raise ImportFailed(errors, checked.errors.count, kinds)
+    from clientela.crm.transfer.references import resolve
+
+    resolve(checked)
+    _raise_errors(raw, checked)
     step("writing")
     counts = LoadCounts()
     try:
@@ -141,6 +159,10 @@ def import_file(
                 journal.after(checked, counts)
     except _DryRunRollback:
         pass
+    except RowsRefused as exc:
+        for row, column, reason in exc.rows:
+            checked.errors.add(np.array([row]), column, reason)
+        _raise_errors(raw, checked)
     return ImportResult(
         kind=kind,
         rows=raw.num_rows,
@@ -151,6 +173,24 @@ def import_file(
         dry_run=dry_run,
         extra=counts.extra,
     )
+
+
+def _raise_errors(raw: RawTable, checked: CheckedTable) -> None:
+    if checked.errors.count:
+        errors = [RowError(*e) for e in checked.errors.first(raw, ERROR_CAP)]
+        kinds = [ErrorKind(*k) for k in checked.errors.summary(raw)]
+        raise ImportFailed(errors, checked.errors.count, kinds)
+
+
+def _map_values(raw: RawTable, map_values: Mapping[str, Mapping[str, str]]) -> None:
+    for column, pairs in map_values.items():
+        if column not in raw.columns:
+            raise FileProblem(f"--map-values {column}=…: the file has no column {column!r} for {raw.kind} "
+                              f"(its columns: {', '.join(raw.columns)})")
+        table = {source.strip().lower(): target for source, target in pairs.items()}
+        encoded = pc.dictionary_encode(raw.columns[column])
+        words = [table.get(w.strip().lower(), w) for w in encoded.dictionary.to_pylist()]
+        raw.columns[column] = pc.take(pa.array(words, pa.string()), encoded.indices)
 
 
 def _audit(actor: Any, kind: Kind, source: Path | str | bytes, file_name: str | None, rows: int,
@@ -176,16 +216,23 @@ def _load(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
         from clientela.crm.transfer import pg_copy as loader
     else:
         from clientela.crm.transfer import batch_load as loader  # type: ignore[no-redef]
-    if checked.kind is Kind.CUSTOMERS:
-        return loader.load_customers(checked)
+    if checked.kind in (Kind.PARTIES, Kind.CUSTOMERS):
+        from clientela.crm.transfer.party_load import load_parties
+
+        return load_parties(checked)
     if checked.kind is Kind.ORDERS:
         return loader.load_orders(checked, missing_refs)
-    return loader.load_interactions(checked, missing_refs)
+    if checked.kind is Kind.INTERACTIONS:
+        return loader.load_interactions(checked, missing_refs)
+    from clientela.crm.transfer.record_load import load
+
+    return load(checked)
 
 
 def _check_customer_refs(checked: CheckedTable, *, create_missing: bool) -> list[str]:
-    """Flag rows naming an unknown customer_ref; with ``create_missing`` return those refs."""
-    if checked.kind is Kind.CUSTOMERS:
+    """Orders and interactions: flag rows naming an unknown customer_ref; with
+    ``create_missing`` return those refs."""
+    if checked.kind not in (Kind.ORDERS, Kind.INTERACTIONS):
         return []
     refs = checked.columns["customer_ref"]
     distinct = pc.unique(refs)
@@ -220,3 +267,39 @@ def known_party_refs(refs: list[str]) -> set[str]:
         found.update(Party.objects.filter(ref__in=chunk).values_list("ref", flat=True))
     return found
 
+
+
+def import_all(directory: Path | str, *, actor: Any = None, dry_run: bool = False) -> list[tuple[Path, ImportResult]]:
+    """Import every ``KIND.csv`` of ``directory`` (as ``export_all`` writes them) in the
+    order of ``columns.ALL_KINDS``, all in one transaction: a bad row in any file raises
+    ``ImportFailed`` (its ``path`` attribute names the file) and nothing is written. A
+    kind without its file is skipped; a CSV file that names no kind is a ``FileProblem``."""
+    from clientela.crm.transfer.columns import ALL_KINDS
+
+    directory = Path(directory)
+    known = {f"{kind.value}.csv" for kind in ALL_KINDS}
+    strays = sorted(p.name for p in directory.glob("*.csv") if p.name not in known)
+    if strays:
+        raise FileProblem(f"{directory}: {', '.join(strays)} name(s) no record kind "
+                          f"(expected: {', '.join(sorted(known))})")
+    results: list[tuple[Path, ImportResult]] = []
+    try:
+        with transaction.atomic():
+            for kind in ALL_KINDS:
+                path = directory / f"{kind.value}.csv"
+                if not path.exists():
+                    continue
+                try:
+                    results.append((path, import_file(kind, path, actor=actor)))
+                except (ImportFailed, FileProblem) as exc:
+                    exc.path = path  # type: ignore[attr-defined,union-attr]
+                    if isinstance(exc, FileProblem):
+                        raise FileProblem(f"{path}: {exc}") from None
+                    raise
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    if not results:
+        raise FileProblem(f"{directory}: no KIND.csv file to import (expected: {', '.join(sorted(known))})")
+    return results

@@ -31,37 +31,9 @@ ORDER = Order._meta.db_table
 LINE = OrderLine._meta.db_table
 INTERACTION = Interaction._meta.db_table
 
-CUSTOMER_FIELDS = ("name", "kind", "email", "phone", "country", "acquired_at", "acquisition_channel")
-
-
-def load_customers(checked: CheckedTable) -> LoadCounts:
-    with connection.cursor() as cur:
-        _stage(cur, "clientela_stage_customers", {
-            "ref": ("text", checked.columns["customer_ref"]),
-            **{f: ("timestamptz" if f == "acquired_at" else "text", checked.columns[f]) for f in CUSTOMER_FIELDS},
-        })
-        old = ", ".join(f"p.{f}" for f in CUSTOMER_FIELDS)
-        new = ", ".join(f"s.{f}" for f in CUSTOMER_FIELDS)
-        cur.execute(
-            f"SELECT count(*) FILTER (WHERE p.id IS NULL), "  # noqa: S608
-            f"count(*) FILTER (WHERE p.id IS NOT NULL AND (({old}) IS DISTINCT FROM ({new}) "
-            f"OR NOT p.is_customer)) "
-            f"FROM clientela_stage_customers s LEFT JOIN {PARTY} p ON p.ref = s.ref"
-        )
-        created, updated = cur.fetchone()
-        cols, defaults = _defaults(Party, {"ref", "is_customer", *CUSTOMER_FIELDS})
-        sets = ", ".join(f"{f} = EXCLUDED.{f}" for f in CUSTOMER_FIELDS)
-        excluded = ", ".join(f"EXCLUDED.{f}" for f in CUSTOMER_FIELDS)
-        current = ", ".join(f"{PARTY}.{f}" for f in CUSTOMER_FIELDS)
-        cur.execute(
-            f"INSERT INTO {PARTY} (ref, is_customer, {', '.join(CUSTOMER_FIELDS)}, {cols}) "  # noqa: S608
-            f"SELECT s.ref, true, {new}, {_placeholders(defaults)} FROM clientela_stage_customers s "
-            f"ON CONFLICT (ref) DO UPDATE SET {sets}, is_customer = true, "
-            f"version = {PARTY}.version + 1, updated_at = %s "
-            f"WHERE ({current}) IS DISTINCT FROM ({excluded}) OR NOT {PARTY}.is_customer",
-            [*defaults, timezone.now()],
-        )
-    return LoadCounts(created=created, updated=updated, unchanged=checked.num_rows - created - updated)
+# Order header columns a file may leave out (then new orders take the model's defaults
+# and stored ones keep theirs), with their SQL types.
+OPTIONAL_HEADER = {"channel": "text", "status": "text", "returned_at": "timestamptz"}
 
 
 def load_orders(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
@@ -120,6 +92,7 @@ def _copy_new_orders(cur: Any, checked: CheckedTable, unit_cost: pa.Array) -> No
             "currency": pc.take(cols["currency"], first),
             "total_amount": amount,
             "total_cost": cost,
+            **{f: pc.take(cols[f], first) for f in OPTIONAL_HEADER if f in checked.present},
         })
     pg_bulk.copy_rows(cur, ORDER, orders)
 
@@ -128,6 +101,9 @@ def _with_defaults(model: type[Model], data: dict[str, pa.Array]) -> pa.Table:
     """``data`` plus a constant column for each field it lacks (model defaults; timestamps: now)."""
     rows = len(next(iter(data.values())))
     for name, value in _default_values(model, set(data)):
+        if value is None:
+            data[name] = pa.nulls(rows, pa.timestamp("us", tz="UTC") if name.endswith("_at") else pa.string())
+            continue
         data[name] = pa.repeat(value, rows)
     return pa.table(data)
 
@@ -140,11 +116,13 @@ def _upsert_orders(
     assert checked.order_first_rows is not None and checked.line_no is not None  # noqa: S101
     cols = checked.columns
     first = pa.array(checked.order_first_rows)
+    extra = [f for f in OPTIONAL_HEADER if f in checked.present]
     _stage(cur, "clientela_stage_orders", {
         "ref": ("text", pc.take(cols["order_ref"], first)),
         "customer_ref": ("text", pc.take(cols["customer_ref"], first)),
         "ordered_at": ("timestamptz", pc.take(cols["ordered_at"], first)),
         "currency": ("text", pc.take(cols["currency"], first)),
+        **{f: (OPTIONAL_HEADER[f], pc.take(cols[f], first)) for f in extra},
         "n_lines": ("integer", pa.array(checked.order_line_counts)),
         "total_amount": ("numeric", amount),
         "total_cost": ("numeric", cost),
@@ -165,19 +143,20 @@ def _upsert_orders(
     )
     existing_orders = cur.fetchone()[0]
     if existing_orders:
-        counts.created, counts.updated = _classify_lines(cur)
+        counts.created, counts.updated = _classify_lines(cur, extra)
     else:
         counts.created = checked.num_rows
     counts.unchanged = checked.num_rows - counts.created - counts.updated
     counts.extra["orders created"] = len(checked.order_first_rows) - existing_orders
     order_cols, order_defaults = _defaults(
-        Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost"}
+        Order, {"ref", "party_id", "ordered_at", "currency", "total_amount", "total_cost", *extra}
     )
-    header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost")
+    header = ("party_id", "ordered_at", "currency", "total_amount", "total_cost", *extra)
+    selected = _list("so.ref", "p.id", "so.ordered_at", "so.currency", "so.total_amount", "so.total_cost",
+                     *(f"so.{f}" for f in extra), _placeholders(order_defaults))
     cur.execute(
-        f"INSERT INTO {ORDER} (ref, {', '.join(header)}, {order_cols}) "  # noqa: S608
-        f"SELECT so.ref, p.id, so.ordered_at, so.currency, so.total_amount, so.total_cost, "
-        f"{_placeholders(order_defaults)} "
+        f"INSERT INTO {ORDER} ({_list('ref', *header, order_cols)}) "  # noqa: S608
+        f"SELECT {selected} "
         f"FROM clientela_stage_orders so JOIN {PARTY} p ON p.ref = so.customer_ref "
         f"ON CONFLICT (ref) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in header)} "
         f"WHERE ({', '.join(f'{ORDER}.{c}' for c in header)}) IS DISTINCT FROM "
@@ -211,44 +190,64 @@ def _upsert_orders(
 
 
 def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
+    """Upsert by (customer, occurred_at, channel, direction, subject): cost, notes and user
+    (when the file has them) are updated where they differ, then the new ones inserted."""
     cols = checked.columns
     key = ("channel", "direction", "subject")
+    extra = {f: t for f, t in (("cost", "numeric"), ("notes", "text")) if f in checked.present}
+    if "user" in checked.present:
+        extra["user_id"] = "bigint"
     with connection.cursor() as cur:
         created_parties = _create_parties(cur, missing_refs)
         _stage(cur, "clientela_stage_interactions", {
             "customer_ref": ("text", cols["customer_ref"]),
             "occurred_at": ("timestamptz", cols["occurred_at"]),
             **{k: ("text", cols[k]) for k in key},
+            **{f: (t, checked.ids["user"] if f == "user_id" else cols[f]) for f, t in extra.items()},
         })
         # No unique constraint holds the natural key, so keep concurrent imports from
         # inserting the same interaction twice (readers are not blocked).
         cur.execute(f"LOCK TABLE {INTERACTION} IN SHARE ROW EXCLUSIVE MODE")
-        names, defaults = _defaults(Interaction, {"party_id", "occurred_at", *key})
+        match = ("i.party_id = p.id AND i.occurred_at = s.occurred_at AND i.channel = s.channel "
+                 "AND i.direction = s.direction AND i.subject = s.subject")
+        updated = 0
+        if extra:
+            cur.execute(
+                f"UPDATE {INTERACTION} i SET {', '.join(f'{f} = s.{f}' for f in extra)} "  # noqa: S608
+                f"FROM clientela_stage_interactions s JOIN {PARTY} p ON p.ref = s.customer_ref "
+                f"WHERE {match} AND ({', '.join(f'i.{f}' for f in extra)}) IS DISTINCT FROM "
+                f"({', '.join(f's.{f}' for f in extra)})"
+            )
+            updated = cur.rowcount
+        names, defaults = _defaults(Interaction, {"party_id", "occurred_at", *key, *extra})
+        selected = _list("p.id", "s.occurred_at", "s.channel", "s.direction", "s.subject",
+                         *(f"s.{f}" for f in extra), _placeholders(defaults))
         cur.execute(
-            f"INSERT INTO {INTERACTION} (party_id, occurred_at, {', '.join(key)}, {names}) "  # noqa: S608
-            f"SELECT p.id, s.occurred_at, s.channel, s.direction, s.subject, {_placeholders(defaults)} "
+            f"INSERT INTO {INTERACTION} ({_list('party_id', 'occurred_at', *key, *extra, names)}) "  # noqa: S608
+            f"SELECT {selected} "
             f"FROM clientela_stage_interactions s JOIN {PARTY} p ON p.ref = s.customer_ref "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {INTERACTION} i WHERE i.party_id = p.id "
-            f"AND i.occurred_at = s.occurred_at AND i.channel = s.channel "
-            f"AND i.direction = s.direction AND i.subject = s.subject)",
+            f"WHERE NOT EXISTS (SELECT 1 FROM {INTERACTION} i WHERE {match})",
             defaults,
         )
         created = cur.rowcount
     return LoadCounts(
         created=created,
-        unchanged=checked.num_rows - created,
+        updated=updated,
+        unchanged=checked.num_rows - created - updated,
         extra={"customers created": created_parties},
     )
 
 
-def _classify_lines(cur: Any) -> tuple[int, int]:
+def _classify_lines(cur: Any, extra: list[str]) -> tuple[int, int]:
     """(created, updated) line counts, comparing the staged lines with those stored."""
+    old = "".join(f", o.{f}" for f in extra)
+    new = "".join(f", so.{f}" for f in extra)
     cur.execute(
         f"SELECT count(*) FILTER (WHERE l.id IS NULL), "  # noqa: S608
         f"count(*) FILTER (WHERE l.id IS NOT NULL AND ("
         f"(l.product_id, l.quantity, l.unit_price, l.discount, l.unit_cost) IS DISTINCT FROM "
         f"(p.id, s.quantity, s.unit_price, s.discount, s.unit_cost) "
-        f"OR (o.party_id, o.ordered_at, o.currency) IS DISTINCT FROM (c.id, so.ordered_at, so.currency))) "
+        f"OR (o.party_id, o.ordered_at, o.currency{old}) IS DISTINCT FROM (c.id, so.ordered_at, so.currency{new}))) "
         f"FROM clientela_stage_lines s "
         f"JOIN clientela_stage_orders so ON so.ref = s.order_ref "
         f"JOIN {PRODUCT} p ON p.sku = s.sku JOIN {PARTY} c ON c.ref = so.customer_ref "
@@ -352,6 +351,11 @@ def _default_values(model: type[Model], provided: set[str]) -> list[tuple[str, A
         else:
             pairs.append((f.column, f.get_db_prep_save(f.get_default(), connection)))
     return pairs
+
+
+def _list(*parts: str) -> str:
+    """The non-empty ``parts`` joined by commas (a column list whose defaults may be none)."""
+    return ", ".join(p for p in parts if p)
 
 
 def _placeholders(values: list[Any]) -> str:

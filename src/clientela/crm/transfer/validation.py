@@ -17,10 +17,11 @@ import pyarrow.compute as pc
 
 from clientela.crm import input_bounds
 from clientela.crm.transfer.columns import (
-    AMOUNT_DECIMALS,
-    AMOUNT_INTEGER_DIGITS,
     COLUMNS,
+    KEYS,
     MAX_QUANTITY,
+    ORDER_HEADER,
+    WORD_SEPARATOR,
     CellType,
     ColumnSpec,
     Kind,
@@ -33,6 +34,10 @@ ISO_DATETIME = (
 )
 # A value export neutralised against formula injection: one leading quote is dropped.
 NEUTRALISED = r"^'('*[=+\-@\t\r])"
+# A phone is also protected before a digit (a spreadsheet reads 0048600… as a number).
+NEUTRALISED_PHONE = r"^'('*[=+\-@\t\r0-9])"
+TRUE_WORDS = ("true", "yes", "1", "t", "y", "tak", "да")
+FALSE_WORDS = ("false", "no", "0", "f", "n", "nie", "нет")
 
 
 @dataclass
@@ -124,6 +129,10 @@ class CheckedTable:
     order_line_counts: np.ndarray | None = None
     # Orders only: each row's order, as a 0-based index into order_first_rows.
     order_index: np.ndarray | None = None
+    # The columns the file has (an optional column left out leaves its field untouched).
+    present: set[str] = field(default_factory=set)
+    # Filled by csv_import: the id each row's reference column names (null: none).
+    ids: dict[str, pa.Array] = field(default_factory=dict)
 
 
 def check_table(raw: RawTable) -> CheckedTable:
@@ -140,18 +149,17 @@ def check_table(raw: RawTable) -> CheckedTable:
         typed, bad_mask = _check_column(spec, cells, errors)
         columns[spec.name] = typed
         bad[spec.name] = bad_mask
-    checked = CheckedTable(kind=raw.kind, columns=columns, num_rows=raw.num_rows, errors=errors)
-    if raw.kind is Kind.CUSTOMERS:
-        _check_unique(checked, ["customer_ref"], "customer_ref", "the same customer_ref is on line {line}")
-    elif raw.kind is Kind.ORDERS:
+    checked = CheckedTable(kind=raw.kind, columns=columns, num_rows=raw.num_rows, errors=errors,
+                           present=set(raw.columns))
+    key = list(KEYS[raw.kind])
+    if raw.kind is Kind.ORDERS:
         _check_orders(checked, bad)
+    elif len(key) == 1:
+        _check_unique(checked, key, key[0], f"the same {key[0]} is on line {{line}}")
     else:
-        _check_unique(
-            checked,
-            ["customer_ref", "occurred_at", "channel", "direction", "subject"],
-            "occurred_at",
-            "line {line} has the same customer_ref, occurred_at, channel, direction and subject",
-        )
+        _check_unique(checked, key, key[-1] if raw.kind is not Kind.INTERACTIONS else "occurred_at",
+                      f"line {{line}} has the same {', '.join(key[:-1])} and {key[-1]}")
+    _check_kind_rules(checked, bad)
     if raw.row_errors:
         # A row with the wrong number of fields has no meaningful cells: report only that.
         errors.drop_cells_of(np.array([e.row for e in raw.row_errors]))
@@ -192,8 +200,9 @@ def _check_distinct(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tupl
     # Neither database stores U+0000 the same way (PostgreSQL refuses it): no cell holds one.
     fail(_np(pc.match_substring(value, "\x00")), "holds a NUL character (U+0000), which cannot be stored")
     kind = spec.type
-    if kind is CellType.TEXT or kind is CellType.EMAIL:
-        value = pc.replace_substring_regex(value, pattern=NEUTRALISED, replacement=r"\1")
+    if kind is CellType.TEXT or kind is CellType.EMAIL or kind is CellType.PHONE:
+        pattern = NEUTRALISED_PHONE if kind is CellType.PHONE else NEUTRALISED
+        value = pc.replace_substring_regex(value, pattern=pattern, replacement=r"\1")
         if kind is CellType.EMAIL:
             fail(~_np(pc.match_substring_regex(value, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
                  "is not an email address")
@@ -204,10 +213,28 @@ def _check_distinct(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tupl
         fail(~_np(pc.match_substring_regex(value, f"^[A-Z]{{{size}}}$")), f"{{value}} is not {name}", value)
     elif kind is CellType.CHOICE:
         value = pc.utf8_lower(value)
-        allowed = ", ".join(spec.choices)
-        fail(~_np(pc.is_in(value, value_set=pa.array(spec.choices))), f"{{value}} is not one of {allowed}", value)
+        choices = allowed_words(spec)
+        allowed = ", ".join(choices)
+        fail(~_np(pc.is_in(value, value_set=pa.array(choices, pa.string()))),
+             f"{{value}} is not one of {allowed}", value)
         if spec.default is not None:
             value = pc.if_else(pa.array(empty), spec.default, value)
+    elif kind is CellType.WORDS:
+        value = pc.replace_substring_regex(value, pattern=NEUTRALISED, replacement=r"\1")
+        return _check_words(spec, value, bad, fail)
+    elif kind is CellType.BOOLEAN:
+        value = pc.utf8_lower(value)
+        truth = _np(pc.is_in(value, value_set=pa.array(TRUE_WORDS)))
+        fail(~truth & ~_np(pc.is_in(value, value_set=pa.array(FALSE_WORDS))),
+             "{value} is not true or false", value)
+        value = pa.array(np.where(truth, "true", "false"), pa.string())
+        if spec.default is not None:
+            value = pc.if_else(pa.array(empty), spec.default, value)
+        return value, bad
+    elif kind is CellType.DATE:
+        return _check_date(value, empty, bad, fail)
+    elif kind is CellType.INTEGER:
+        return _check_integer(spec, value, empty, bad, fail)
     elif kind is CellType.DATETIME:
         return _check_datetime(spec, value, empty, bad, fail)
     elif kind is CellType.QUANTITY:
@@ -219,6 +246,73 @@ def _check_distinct(spec: ColumnSpec, cells: pa.Array, errors: ErrorLog) -> tupl
         fail(_np(pc.greater(length, spec.max_length)),
              f"is {{value}} characters long; at most {spec.max_length} are allowed", length)
     return value, bad
+
+
+def allowed_words(spec: ColumnSpec) -> list[str]:
+    """The words a CHOICE or WORDS column takes: its choices, or its vocabulary's current words."""
+    if spec.choices:
+        return list(spec.choices)
+    if spec.vocabulary is None:
+        return []
+    from clientela.crm.vocabularies.queries import words
+
+    return words(spec.vocabulary)
+
+
+def _check_words(spec, value, bad, fail):  # type: ignore[no-untyped-def]
+    """A list separated by ";": each word trimmed, empty ones and repeats dropped, kept as
+    one text joined by ";" (the loader splits it). Closed lists (roles) are lower-case."""
+    choices = set(spec.choices)
+    texts = value.to_pylist()
+    out: list[str] = []
+    wrong: list[str | None] = []
+    long: list[str | None] = []
+    for text in texts:
+        words: list[str] = []
+        first_wrong = first_long = None
+        for word in (text or "").split(WORD_SEPARATOR):
+            word = word.strip()
+            if choices:
+                word = word.lower()
+            if not word or word in words:
+                continue
+            if choices and word not in choices and first_wrong is None:
+                first_wrong = word
+            if spec.max_length is not None and len(word) > spec.max_length and first_long is None:
+                first_long = word
+            words.append(word)
+        out.append(WORD_SEPARATOR.join(words))
+        wrong.append(first_wrong)
+        long.append(first_long)
+    wrong_values, long_values = pa.array(wrong, pa.string()), pa.array(long, pa.string())
+    fail(~_np(pc.is_null(wrong_values)), f"{{value}} is not one of {', '.join(spec.choices)}", wrong_values)
+    fail(~_np(pc.is_null(long_values)), f"{{value}} is longer than {spec.max_length} characters", long_values)
+    return pa.array(out, pa.string()), bad
+
+
+def _check_date(value, empty, bad, fail):  # type: ignore[no-untyped-def]
+    fail(~_np(pc.match_substring_regex(value, r"^\d{4}-\d{2}-\d{2}$")), "{value} is not a date (YYYY-MM-DD)",
+         value)
+    candidates = pc.if_else(pa.array(bad | empty), pa.scalar(None, pa.string()), value).to_pandas()
+    parsed = pd.to_datetime(candidates, format="%Y-%m-%d", errors="coerce")
+    result = pa.Array.from_pandas(parsed).cast(pa.timestamp("s"), safe=False)
+    fail(_np(pc.is_null(result)) & ~empty, "{value} is not a valid date", value)
+    years = pc.fill_null(pc.year(result), 2000)
+    fail(_np(pc.less(years, 1900)) | _np(pc.greater(years, 2999)), f"{{value}} {input_bounds.OUT_OF_RANGE}",
+         value)
+    return pc.cast(result, pa.date32()), bad
+
+
+def _check_integer(spec, value, empty, bad, fail):  # type: ignore[no-untyped-def]
+    fail(~_np(pc.match_substring_regex(value, r"^[+-]?\d{1,10}$")), "{value} is not a whole number", value)
+    digits = pc.replace_substring_regex(value, r"^\+", "")
+    numbers = pc.cast(pc.if_else(pa.array(bad | empty), "0", digits), pa.int64())
+    if spec.minimum is not None:
+        fail(~bad & _np(pc.less(numbers, spec.minimum)), f"must be at least {spec.minimum} (got {{value}})", value)
+    if spec.maximum is not None:
+        fail(~bad & _np(pc.greater(numbers, spec.maximum)), f"must be at most {spec.maximum} (got {{value}})",
+             value)
+    return pc.if_else(pa.array(empty), pa.scalar(None, pa.int64()), numbers), bad
 
 
 def _check_datetime(spec, value, empty, bad, fail):  # type: ignore[no-untyped-def]
@@ -259,16 +353,54 @@ def _check_amount(spec, value, empty, bad, fail):  # type: ignore[no-untyped-def
          "{value} is not a number (write 1234.50 or 1234,50, without thousands separators)", written)
     fail(_np(pc.starts_with(value, "-")), "must not be negative (got {value})", written)
     value = pc.replace_substring_regex(value, r"^\+?0*(\d)", r"\1")
-    fail(_np(pc.match_substring_regex(value, rf"\.\d{{{AMOUNT_DECIMALS + 1},}}$")),
-         f"{{value}} has more than {AMOUNT_DECIMALS} decimal places", written)
-    fail(~_np(pc.match_substring_regex(value, rf"^\d{{1,{AMOUNT_INTEGER_DIGITS}}}(\.|$)")),
-         f"{{value}} is too large (at most {AMOUNT_INTEGER_DIGITS} digits before the decimal point)",
+    fail(_np(pc.match_substring_regex(value, rf"\.\d{{{spec.decimals + 1},}}$")),
+         f"{{value}} has more than {spec.decimals} decimal places", written)
+    fail(~_np(pc.match_substring_regex(value, rf"^\d{{1,{spec.integer_digits}}}(\.|$)")),
+         f"{{value}} is too large (at most {spec.integer_digits} digits before the decimal point)",
          written)
     if spec.default is not None:
         value = pc.if_else(pa.array(empty), spec.default, value)
     else:
         value = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), value)
     return value, bad
+
+
+def _check_kind_rules(checked: CheckedTable, bad: dict[str, np.ndarray]) -> None:
+    """The rules between a row's cells, per kind."""
+    cols, kind = checked.columns, checked.kind
+    if kind in (Kind.PARTIES, Kind.CUSTOMERS) and "referred_by" in checked.present:
+        itself = _np(pc.equal(cols["referred_by"], cols["customer_ref"]))
+        checked.errors.add(np.flatnonzero(itself), "referred_by", "names the party itself")
+    elif kind is Kind.DEALS:
+        closed = _np(pc.is_in(cols["status"], value_set=pa.array(["won", "lost"])))
+        has_date = ~_np(pc.is_null(cols["closed_at"]))
+        ok = ~bad["status"] & ~bad["closed_at"]
+        checked.errors.add(np.flatnonzero(ok & closed & ~has_date), "closed_at", "is empty; a won or lost deal "
+                           "has the time it closed")
+        checked.errors.add(np.flatnonzero(ok & ~closed & has_date), "closed_at", "must be empty for an open deal")
+    elif kind is Kind.SURVEY_ANSWERS:
+        score = pc.fill_null(cols["score"], 0)
+        csat = _np(pc.equal(cols["survey_kind"], "csat"))
+        out = csat & (_np(pc.less(score, 1)) | _np(pc.greater(score, 5)))
+        checked.errors.add(np.flatnonzero(out & ~bad["score"] & ~bad["survey_kind"]), "score",
+                           "a CSAT score lies between 1 and 5")
+    elif kind is Kind.LOYALTY:
+        points = pc.fill_null(cols["points"], 0)
+        entry = cols["kind"]
+        wrong = _np(pc.equal(points, 0))
+        wrong |= _np(pc.equal(entry, "earn")) & _np(pc.less(points, 0))
+        wrong |= _np(pc.is_in(entry, value_set=pa.array(["redeem", "expire"]))) & _np(pc.greater(points, 0))
+        checked.errors.add(np.flatnonzero(wrong & ~bad["points"] & ~bad["kind"]), "points",
+                           "must not be 0; earn is positive, redeem and expire negative")
+    elif kind is Kind.EXCHANGE_RATES:
+        # Only cells that passed their check are cast (a bad one could not be).
+        rate = pc.fill_null(pc.if_else(pa.array(~bad["rate"]), cols["rate"], "1"), "1")
+        zero = _np(pc.equal(pc.cast(rate, pa.decimal128(19, 8)), pa.scalar(0, pa.decimal128(19, 8))))
+        checked.errors.add(np.flatnonzero(zero & ~bad["rate"]), "rate", "must be greater than 0")
+    elif kind is Kind.ORDERS and "returned_at" in checked.present:
+        stray = ~_np(pc.is_null(cols["returned_at"])) & ~_np(pc.equal(cols["status"], "returned"))
+        checked.errors.add(np.flatnonzero(stray & ~bad["status"]), "returned_at",
+                           "is set, but the order's status is not returned")
 
 
 def _check_unique(checked: CheckedTable, key: list[str], column: str, reason: str) -> None:
@@ -284,8 +416,12 @@ def _check_orders(checked: CheckedTable, bad: dict[str, np.ndarray]) -> None:
     n = len(codes)
     firsts = _first_rows(codes)
     first_row = firsts[codes]
-    for name in ("customer_ref", "ordered_at", "currency"):
-        differs = ~_np(pc.equal(pc.take(cols[name], pa.array(first_row)), cols[name]))
+    for name in ORDER_HEADER:
+        if name not in checked.present and name not in ("customer_ref", "ordered_at", "currency"):
+            continue
+        differs = ~_np(pc.fill_null(pc.equal(pc.take(cols[name], pa.array(first_row)), cols[name]),
+                                    pc.and_(pc.is_null(pc.take(cols[name], pa.array(first_row))),
+                                            pc.is_null(cols[name]))))
         differs &= ~bad[name] & ~bad[name][first_row]
         rows = np.flatnonzero(differs)
         checked.errors.add(
@@ -323,7 +459,7 @@ def _first_rows(codes: np.ndarray) -> np.ndarray:
 
 
 def _codes(checked: CheckedTable, key: list[str]) -> np.ndarray:
-    parts = [pc.cast(checked.columns[k], pa.string()) for k in key]
+    parts = [pc.fill_null(pc.cast(checked.columns[k], pa.string()), "") for k in key]
     joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
     return _np(pc.fill_null(pc.dictionary_encode(joined).indices, -1)).astype(np.int64)
 

@@ -91,8 +91,9 @@ _TABLES = {
     "channel": labels.CHANNELS, "direction": labels.DIRECTIONS, "purpose": labels.CONSENT_PURPOSES,
     "basis": labels.LAWFUL_BASES, "kind": labels.PARTY_KINDS, "role": labels.PARTY_ROLES,
     "acquisition": labels.ACQUISITION_CHANNELS, "deal_status": labels.DEAL_STATUS,
-    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES,
+    "case_status": labels.CASE_STATUS, "priority": labels.PRIORITIES, "case_category": labels.CASE_CATEGORIES,
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
+    "export_kind": labels.EXPORT_KINDS, "export_status": labels.EXPORT_STATUS,
     "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
     "points_kind": labels.POINTS_KINDS,
 }
@@ -117,3 +118,34 @@ def css_pct(value: Any) -> str:
     """A share (0–1) as a CSS percentage with a dot, whatever the locale (bar widths)."""
     share = min(1.0, max(0.0, float(value or 0)))
     return f"{share * 100:.1f}%"
+
+
+@register.inclusion_tag("web/_pager.html", takes_context=True)
+def pager(
+    context: Any, number: int, has_next: bool, *, target: str = "", push: bool = False,
+    next_testid: str = "", query: Any = None,
+) -> dict[str, Any]:
+    """The Previous · Page n · Next bar under every list. The links keep the request's other
+    query parameters (filters); with ``target`` (an element id) htmx swaps only that element,
+    and ``push`` puts the new page in the address bar."""
+    params = context["request"].GET if query is None else query
+    number = int(number)
+    return {
+        "number": number,
+        "prev": query_with(params, page=number - 1) if number > 1 else "",
+        "next": query_with(params, page=number + 1) if has_next else "",
+        "target": target, "push": push, "next_testid": next_testid,
+    }
+
+
+@register.inclusion_tag("web/_table_head.html")
+def table_head(testid: str, *headings: str, css: str = "", num: str = "") -> dict[str, Any]:
+    """The opening of a list table: its scrolling wrapper, the table and one column heading
+    per ``headings`` (already translated, ``_("…")``). ``num`` names, by their 1-based
+    positions ("4,5"), the headings of number columns (right-aligned). The template closes
+    ``</table></div>`` after its rows."""
+    numeric = {int(i) for i in num.split(",") if i.strip()}
+    return {
+        "testid": testid, "css": css,
+        "headings": [(h, i + 1 in numeric) for i, h in enumerate(headings)],
+    }

@@ -1,4 +1,5 @@
-"""Pages of the web interface."""
+"""`/healthz`: whether this process can serve — the database answers, every migration is
+applied and (on SQLite) writes are not locked out. For load balancers and `clientela serve`."""
 
 from __future__ import annotations
 

@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 
 from django.db.models import Model
 
-from clientela.crm.audit.actions import created, deleted, diff, field_values, record_change
+from clientela.crm.audit.actions import (
+    audit_change,
+    created,
+    deleted,
+    diff,
+    field_values,
+    record_change,
+)
 from clientela.crm.validation import only_fields, validate_instance
 
 M = TypeVar("M", bound=Model)
@@ -59,3 +66,16 @@ def delete_recorded(actor: Any, record: Model, *, entity: str, fields: Iterable[
     record_change(
         actor, entity=entity, object_id=record_id, action="delete", changes=deleted(before), party_id=party_id,
     )
+
+
+def save_versioned(actor: Any, record: M, changes: Mapping[str, Any]) -> M:
+    """Set ``changes`` (already checked by the caller) on a record locked for update, bump
+    its ``version`` (the optimistic lock the API's ETags and the pages' forms carry), save
+    it and audit the fields whose value changed."""
+    before = {f: getattr(record, f) for f in changes}
+    for field, value in changes.items():
+        setattr(record, field, value)
+    record.version += 1  # type: ignore[attr-defined]
+    record.save()
+    audit_change(actor, record, before, {f: getattr(record, f) for f in changes})
+    return record

@@ -18,8 +18,8 @@ def token() -> None:
 def create(username: str, name: str) -> None:
     """Create a token for USERNAME and print it once (only its hash is stored)."""
     setup_django()
+    from clientela.crm.accounts.api_tokens import TokenError, create_token
     from clientela.crm.accounts.models import User
-    from clientela.crm.accounts.tokens import TokenError, create_token
 
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -37,7 +37,7 @@ def create(username: str, name: str) -> None:
 def revoke(token_id: int) -> None:
     """Revoke token TOKEN_ID (see `clientela token list`)."""
     setup_django()
-    from clientela.crm.accounts.tokens import TokenError, revoke_token
+    from clientela.crm.accounts.api_tokens import TokenError, revoke_token
 
     try:
         row = revoke_token(token_id)
@@ -51,8 +51,8 @@ def revoke(token_id: int) -> None:
 def list_cmd(username: str) -> None:
     """List USERNAME's tokens (never the secrets)."""
     setup_django()
+    from clientela.crm.accounts.api_tokens import list_tokens
     from clientela.crm.accounts.models import User
-    from clientela.crm.accounts.tokens import list_tokens
 
     user = User.objects.filter(username=username).first()
     if user is None:
