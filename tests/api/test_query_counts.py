@@ -71,6 +71,8 @@ def _count(client: Client, token: str, path: str) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200, (path, response.status_code, response.content[:300])
+    if not response["Content-Type"].startswith("application/json"):  # a file (an export's CSV)
+        return len(queries), 0
     body = response.json()
     return len(queries), len(body["items"]) if isinstance(body, dict) and "items" in body else 0
 

@@ -39,6 +39,7 @@ def world() -> dict[str, Any]:
         CustomerScore.objects.create(run=old, party=party, clv=Decimal("1"), p_alive=0.1)
         CustomerScore.objects.create(
             run=run, party=party, clv=Decimal(100 * (i + 1)), p_alive=0.2 * (i + 1),
+            clv_low=Decimal(80 * (i + 1)), clv_high=Decimal(130 * (i + 1)),
             revenue=Decimal("900"), net_contribution=Decimal("-5"), unprofitable=True,
             ladder_stage="client", next_best_action="retain" if i else "develop",
         )
@@ -61,6 +62,16 @@ def test_fields_hidden_from_a_sales_rep(world: dict[str, Any]) -> None:
     assert admin["net_contribution"] == "-5.00" and admin["unprofitable"] is True
     assert rep["net_contribution"] is None and rep["unprofitable"] is None and rep["revenue"] is None
     assert rep["p_alive"] == pytest.approx(0.2)
+
+
+def test_the_clv_interval_follows_the_clv_rights(world: dict[str, Any]) -> None:
+    _, admin = _get(world["admin"], f"/parties/{world['mine'][0].pk}/score")
+    assert (admin["clv_low"], admin["clv"], admin["clv_high"]) == ("80.00", "100.00", "130.00")
+    agent = User.objects.create(username="agent", role="service_agent")
+    Party.objects.filter(pk=world["theirs"].pk).update(owner=agent)
+    status, body = _get(create_token(agent)[1], "/scores")
+    assert status == 200 and body["items"]
+    assert all(s["clv"] is None and s["clv_low"] is None and s["clv_high"] is None for s in body["items"])
 
 
 def test_invisible_party_is_404_and_filters_and_pages_work(world: dict[str, Any]) -> None:

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from clientela.crm.scoring.charts import dashboard_charts
 from clientela.crm.scoring.pipeline import MAX_BANDS, _histogram
-from clientela.web.charts import dashboard_charts
 
 
 def _round_125(x: float) -> bool:

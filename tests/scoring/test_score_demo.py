@@ -41,7 +41,8 @@ def scored(django_db_setup, django_db_blocker) -> Iterator[dict]:  # type: ignor
     """One demo company scored once for the module; its rows are flushed afterwards."""
     with django_db_blocker.unblock():
         build_demo_company(customers=1500, seed=11, today=TODAY)
-        _invoke("score", "--as-of", TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
+        printed = _invoke("score", "--as-of", TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
+        assert "  90 % interval: " in printed
         report = json.loads(_invoke("report", "--format", "json"))
         scores = list(csv.DictReader(io.StringIO(_invoke("export", "scores"))))
         try:
@@ -165,11 +166,45 @@ def test_html_report_is_self_contained(scored: dict, tmp_path) -> None:
     _invoke("report", "--format", "html", "--output", str(path))
     html = path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    for chart in ("Pareto (Lorenz) curve", "Cohort retention heatmap", "CLV distribution",
-                  "Loyalty ladder"):
-        assert chart in html
+    # The pages' charts (scoring.charts), each with its table, and the model's diagnostics.
+    for chart in ("Pareto (Lorenz) curve", "Cohort retention", "CLV distribution", "Loyalty ladder",
+                  "Customers by repeat transactions", "Holdout purchases by calibration frequency",
+                  "Cumulative tracking", "Incremental tracking", "Expected purchases by frequency and recency",
+                  "Probability alive by frequency and recency"):
+        assert chart in html, chart
+    assert html.count('<svg role="img"') == html.count("<details>") >= 10
+    assert "90 % interval:" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html
+    polish = _invoke("report", "--format", "html", "--language", "pl")
+    assert '<html lang="pl">' in polish and "Kapitał klientów" in polish and "przedział 90 %" in polish
+    assert "Klienci według liczby powtórnych transakcji" in polish and "Customers by repeat" not in polish
+
+
+def test_equity_and_every_clv_come_with_a_90_percent_interval(scored: dict) -> None:
+    equity = scored["report"]["customer_equity"]
+    assert equity["interval_level"] == 0.9 and equity["interval_method"] == "delta"
+    assert equity["total_low"] < equity["total"] < equity["total_high"]
+    assert equity["current_low"] < equity["current"] < equity["current_high"]
+    buyers = [row for row in scored["scores"] if Decimal(row["clv"]) > 0]
+    assert buyers
+    for row in buyers:
+        assert Decimal(row["clv_low"]) <= Decimal(row["clv"]) <= Decimal(row["clv_high"]), row
+    assert sum(Decimal(row["clv_high"]) > Decimal(row["clv_low"]) for row in buyers) > 0.9 * len(buyers)
+
+
+def test_the_run_keeps_the_model_diagnostics(scored: dict) -> None:
+    diagnostics = scored["report"]["diagnostics"]
+    period = diagnostics["period_transactions"]
+    calibration_customers = sum(row["actual"] for row in period)
+    assert sum(row["expected"] for row in period) == pytest.approx(calibration_customers, rel=1e-6)
+    by_frequency = diagnostics["holdout_by_frequency"]
+    assert sum(row["customers"] for row in by_frequency) == calibration_customers
+    assert len(diagnostics["tracking"]) > 10
+    matrix = diagnostics["matrix"]
+    alive = [v for row in matrix["p_alive"] for v in row if v is not None]
+    assert alive and all(0 <= v <= 1 for v in alive)
+    assert len(matrix["expected_purchases"]) == len(matrix["frequency"])
 
 
 def test_report_names_the_feedback_themes_and_their_drivers(scored: dict) -> None:

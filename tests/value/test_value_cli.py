@@ -55,11 +55,18 @@ def test_auto_with_calibration_prints_holdout_and_writes_scores(
         assert f"  {name}: MAE" in text
     assert "log-likelihood" in text and "gamma-gamma" in text
     scores = pd.read_csv(output, index_col="customer_id")
-    assert list(scores.columns) == ["p_alive", "expected_purchases", "expected_spend", "clv"]
+    assert list(scores.columns) == [
+        "p_alive", "expected_purchases", "expected_spend", "clv", "p_alive_low", "p_alive_high",
+        "expected_purchases_low", "expected_purchases_high", "clv_low", "clv_high",
+    ]
     assert len(scores) == 2357
     assert np.isfinite(scores.to_numpy()).all()
     assert scores["p_alive"].between(0, 1).all()
     assert (scores["clv"] >= 0).all()
+    for name in ("p_alive", "expected_purchases", "clv"):
+        assert (scores[f"{name}_low"] <= scores[name] + 1e-9).all()
+        assert (scores[name] <= scores[f"{name}_high"] + 1e-9).all()
+    assert "total CLV" in text and "(90 % interval " in text
 
 
 def test_named_model_scores_match_the_library(log_files: dict[str, Path], tmp_path: Path) -> None:

@@ -45,6 +45,27 @@ def test_model_page_shows_the_run_parameters_holdout_and_comparison(company: Any
     assert 'data-testid="model-runs"' in page and "shown" in page
 
 
+def test_model_page_shows_the_diagnostics_with_their_tables(company: Any, make_user: Any) -> None:
+    """The lifetimes-style diagnostics (scoring.charts.diagnostic_charts), each an SVG with a
+    text alternative and the same figures as a table, in the reader's language."""
+    run: ModelRun = company["run"]
+    diagnostics = run.summary["diagnostics"]
+    c = client_for(make_user("root", "admin"))
+    page = c.get("/model/").content.decode()
+    for ident in ("period-transactions", "holdout-frequency", "tracking-incremental", "matrix-purchases",
+                  "matrix-alive"):
+        figure = re.search(rf'data-testid="chart-{ident}".*?</figure>', page, re.S).group(0)
+        assert f'<title id="{ident}-t">' in figure and f'<desc id="{ident}-d">' in figure, ident
+        assert "<table" in figure, ident
+    period = re.search(r'data-testid="chart-period-transactions".*?</figure>', page, re.S).group(0)
+    assert period.count('<tr><th scope="row">') == len(diagnostics["period_transactions"])
+    matrix = re.search(r'data-testid="chart-matrix-alive".*?</figure>', page, re.S).group(0)
+    assert matrix.count('<tr><th scope="row">') == len(diagnostics["matrix"]["frequency"])
+    polish = c.get("/model/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Klienci według liczby powtórnych transakcji" in polish
+    assert "Prawdopodobieństwo aktywności według częstotliwości i recency" in polish
+
+
 @pytest.mark.parametrize(("role", "allowed"), [
     ("admin", True), ("analyst", True), ("manager", True), ("marketer", True), ("sales_rep", True),
     ("service_agent", False), ("read_only", False),

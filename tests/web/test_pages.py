@@ -93,11 +93,14 @@ def test_dashboard_shows_every_kpi_tile_with_a_number(company: Any, make_user: A
     for chart in ("lorenz", "clv", "ladder", "actions", "cohorts"):
         assert f'data-testid="chart-{chart}"' in page
     assert page.count('role="img"') >= 5 and "<title id=" in page
+    # Customer equity with its 90 % interval (value.uncertainty, stored by the scoring run).
+    interval = re.search(r'data-testid="kpi-equity-interval">(.*?)</p>', page, re.S).group(1)
+    assert "90 % interval:" in interval and re.search(r"\d.* to .*\d", interval)
 
 
 def test_dashboard_hides_clv_figures_from_roles_without_clv(company: Any, make_user: Any) -> None:
     page = text(client_for(make_user("agent", "service_agent")).get("/"))
-    for hidden in ("kpi-customer-equity", "kpi-mean-clv", "kpi-clv-cac", "chart-clv"):
+    for hidden in ("kpi-customer-equity", "kpi-mean-clv", "kpi-clv-cac", "chart-clv", "kpi-equity-interval"):
         assert hidden not in page
     assert 'data-testid="kpi-active-customers"' in page
 
@@ -250,9 +253,15 @@ def test_customer_360_value_card(company: Any, make_user: Any) -> None:
     score = CustomerScore.objects.filter(run=company["run"]).order_by("-clv").first()
     page = text(client_for(make_user("root", "admin")).get(f"/customers/{score.party_id}/"))
     for testid in ("customer-clv", "customer-p-alive", "customer-ladder-stage", "customer-nba",
-                   "customer-purchases-90", "customer-purchases-365", "customer-rfm", "customer-profit"):
+                   "customer-purchases-90", "customer-purchases-365", "customer-rfm", "customer-profit",
+                   "customer-clv-interval"):
         assert f'data-testid="{testid}"' in page, testid
     assert 'data-testid="timeline-item"' in page
+    # The CLV's 90 % interval, from the scores (value.uncertainty through the scoring run).
+    assert score.clv_low is not None and score.clv_low <= score.clv <= score.clv_high
+    interval = re.search(r'data-testid="customer-clv-interval">(.*?)</span>', page, re.S).group(1)
+    assert "90 % interval:" in interval
+    assert str(round(score.clv_high)) in re.sub(r"\D", "", interval.split(" to ")[-1])
 
 
 def test_customer_360_hides_clv_and_profit_from_service_agents(company: Any, make_user: Any) -> None:
@@ -261,6 +270,7 @@ def test_customer_360_hides_clv_and_profit_from_service_agents(company: Any, mak
     Party.objects.filter(pk=score.party_id).update(owner=agent)
     page = text(client_for(agent).get(f"/customers/{score.party_id}/"))
     assert 'data-testid="customer-clv"' not in page and 'data-testid="customer-profit"' not in page
+    assert 'data-testid="customer-clv-interval"' not in page and "interval" not in page
     assert 'data-testid="customer-p-alive"' in page
 
 

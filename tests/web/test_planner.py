@@ -113,7 +113,7 @@ def test_anonymous_visitor_is_sent_to_login() -> None:
 
 
 def test_chart_ticks_are_round_and_cover_the_values() -> None:
-    from clientela.web.charts import nice_ticks
+    from clientela.crm.scoring.charts import nice_ticks
 
     for low, high in [(0, 102_252), (-5_000, 102_252), (0, 39_200), (0, 0.37), (3, 7), (0, 0)]:
         ticks = nice_ticks(low, high)

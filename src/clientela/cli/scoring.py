@@ -74,13 +74,20 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
                f"{run.transactions:,} orders.")
     click.echo(f"Customer equity: {equity['total']:,.2f} {report['currency']} "
                f"(current {equity['current']:,.2f} + future {equity['future']:,.2f})")
+    if equity.get("total_low") is not None and equity.get("total_high") is not None:
+        click.echo(f"  {100 * equity['interval_level']:g} % interval: {equity['total_low']:,.2f} to "
+                   f"{equity['total_high']:,.2f} {report['currency']} (the parameters' sampling error)")
+    elif equity.get("interval_error"):
+        click.echo(f"  no interval: {equity['interval_error']}")
 
 
 @click.command()
 @click.option("--format", "fmt", default="json", show_default=True, type=click.Choice(["json", "html"]))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; stdout when omitted.")
-def report(fmt: str, output: Path | None) -> None:
+@click.option("--language", default=None, type=click.Choice(["en", "pl", "ru"]),
+              help="Language of the HTML report (default English).")
+def report(fmt: str, output: Path | None, language: str | None) -> None:
     """The customer-equity report of the latest scoring run (JSON or one HTML file)."""
     setup_django()
     from clientela.crm.scoring.queries import current_run
@@ -96,7 +103,7 @@ def report(fmt: str, output: Path | None) -> None:
         summary = {**run.summary, "feedback_themes": company_nps_drivers()}
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = render_html(run.summary)
+        text = render_html(run.summary, language=language)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -24,6 +24,7 @@ from clientela.value.clv import PurchasesModel, Spend, customer_lifetime_value
 from clientela.value.models.base import BaseModel, BoundaryWarning, ModelFitError
 from clientela.value.models.gamma_gamma import GammaGamma
 from clientela.value.summary import check_zone, summarize
+from clientela.value.uncertainty import IntervalsUnavailable, value_intervals
 from clientela.value.validation import ModelEvaluation, evaluate_models
 
 #: Default horizon (one year) in each period unit.
@@ -275,6 +276,13 @@ def value() -> None:
     help="Weak prior on the log-parameters (penalizer * sum of squares per customer).",
 )
 @click.option(
+    "--interval-level",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Coverage of the intervals added to the scores (delta method; docs/value.md).",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -293,6 +301,7 @@ def fit_command(
     local_day: str | None,
     min_spend: float | None,
     penalizer: float,
+    interval_level: float,
     output: Path | None,
 ) -> None:
     """Fit a purchases model (and Gamma-Gamma spend with --amount) on FILE and score customers.
@@ -301,7 +310,9 @@ def fit_command(
     --calibration-end the models are fitted on the calibration period and
     scored on the holdout (the accuracy is printed); the scores then come from
     a refit on all the data.  Scores: p_alive, expected purchases over the
-    horizon, expected spend and CLV (margin 1, discounted per period).
+    horizon, expected spend and CLV (margin 1, discounted per period), each
+    with its interval at --interval-level from the parameters' sampling error
+    (``*_low``, ``*_high``).
     """
     if output is not None and output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise click.BadParameter("must end in .csv or .parquet", param_hint="--output")
@@ -362,10 +373,27 @@ def fit_command(
     if amount is not None:
         columns += ["expected_spend", "clv"]
     scores = scores[columns]
+    equity = ""
+    try:
+        intervals = value_intervals(
+            purchases, spend, full, horizon=steps, discount_rate=discount, level=interval_level
+        )
+    except IntervalsUnavailable as exc:
+        click.echo(f"no intervals: {_one_line(exc)}", err=True)
+    else:
+        bounds = ["p_alive", "expected_purchases"] + (["clv"] if amount is not None else [])
+        for name in bounds:
+            scores[f"{name}_low"] = intervals.customers[f"{name}_low"]
+            scores[f"{name}_high"] = intervals.customers[f"{name}_high"]
+        if amount is not None:
+            equity = (
+                f" ({100 * interval_level:g} % interval {intervals.current_low:.2f} to "
+                f"{intervals.current_high:.2f})"
+            )
     click.echo(
         f"scored {len(scores)} customers over {steps} periods ({period}); "
         f"expected purchases {scores['expected_purchases'].sum():.1f}"
-        + (f", total CLV {scores['clv'].sum():.2f}" if amount is not None else "")
+        + (f", total CLV {scores['clv'].sum():.2f}{equity}" if amount is not None else "")
     )
     if output is not None:
         _write(scores, output)

@@ -14,7 +14,7 @@ from clientela.crm import input_bounds
 from clientela.crm.engagement import merge_fields
 from clientela.crm.engagement.segments import SegmentDefinition, parse_definition
 from clientela.crm.errors import InvalidInput
-from clientela.web.labels import CAMPAIGN_KINDS, MESSAGE_CHANNELS
+from clientela.crm.labels import CAMPAIGN_KINDS, MESSAGE_CHANNELS
 
 # Query-string names of the builder's filters -> the definition's keys.
 LIST_PARAMS = {"rfm": "rfm_segments", "stage": "ladder_stages", "action": "actions", "tier": "value_tiers"}

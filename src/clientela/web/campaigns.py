@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from clientela.crm import labels
 from clientela.crm.accounts.permissions import can, require
 from clientela.crm.engagement import jobs as send_jobs
 from clientela.crm.engagement import sending
@@ -24,7 +25,6 @@ from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
 from clientela.crm.jobs.access import may_view_jobs
-from clientela.web import labels
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx, one_page, page_number
 from clientela.web.send_reasons import send_reason_label

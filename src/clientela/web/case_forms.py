@@ -9,10 +9,10 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from clientela.crm.labels import CASE_CATEGORIES, PRIORITIES
 from clientela.crm.service.models import CaseStatus, Priority
 from clientela.crm.service.queries import QUEUE_STATUSES, QueueFilters
 from clientela.crm.vocabularies.queries import entries
-from clientela.web.labels import CASE_CATEGORIES, PRIORITIES
 
 
 def _int(value: str | None) -> int | None:

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clientela.crm.accounts.permissions import can, require
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
+from clientela.crm.labels import CASE_STATUS, PRIORITIES
 from clientela.crm.parties.access import access_party_by_id
 from clientela.crm.service import access, actions, queries
 from clientela.crm.service.models import Case
 from clientela.crm.tasks.access import visible_tasks
 from clientela.web.case_forms import AssignForm, CaseForm, NoteForm, StatusForm, parse_queue_filters
-from clientela.web.labels import CASE_STATUS, PRIORITIES
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
 from clientela.web.sla_countdown import countdown

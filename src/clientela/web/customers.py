@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
-from clientela.crm import input_bounds
+from clientela.crm import input_bounds, labels
 from clientela.crm.accounts.permissions import can, can_see, has_capability, require
 from clientela.crm.engagement.actions import create_interaction
 from clientela.crm.engagement.segments import segments_including
@@ -23,7 +23,7 @@ from clientela.crm.parties.models import Party
 from clientela.crm.parties.queries import list_consents
 from clientela.crm.scoring.queries import current_run
 from clientela.crm.scoring.reasons import product_names, reason_for, run_currency
-from clientela.web import labels, queries
+from clientela.web import queries
 from clientela.web.forms import InteractionForm, parse_filters
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from clientela.web.charts import dashboard_charts
+from clientela.crm.scoring.charts import dashboard_charts
 from clientela.web.kpis import dashboard_figures
 from clientela.web.layout import render_page
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from clientela.web.charts import ACCENT, ACCENT_2, GRID, INK, _n, _svg, nice_ticks
+from clientela.crm.scoring.charts import ACCENT, ACCENT_2, GRID, INK, _n, _svg, nice_ticks
 
 if TYPE_CHECKING:  # the engine (pandas, SciPy) is imported when the planner page is drawn
     from clientela.insight.allocation import AllocationInputs

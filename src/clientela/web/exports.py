@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clientela.crm import labels
 from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound
 from clientela.crm.exports import storage
@@ -24,7 +25,6 @@ from clientela.crm.exports.access import access_export_by_id, visible_exports
 from clientela.crm.exports.actions import request_export
 from clientela.crm.exports.models import ExportStatus
 from clientela.crm.exports.sources import SOURCES
-from clientela.web import labels
 from clientela.web.layout import render_page
 
 SHOWN = 50

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 
 from clientela.crm.feedback.access import visible_responses
 from clientela.crm.feedback.models import SurveyResponse
-from clientela.web.charts import ACCENT, GRID, INK, _n, _svg
+from clientela.crm.scoring.charts import ACCENT, GRID, INK, _n, _svg
 from clientela.web.forms import date_param, id_param
 from clientela.web.paging import one_page, page_number
 

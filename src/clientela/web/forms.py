@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from clientela.crm import input_bounds
-from clientela.web.labels import CHANNELS, DIRECTIONS
+from clientela.crm.labels import CHANNELS, DIRECTIONS
 from clientela.web.queries import SORTS, CustomerFilters
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clientela.crm import labels
 from clientela.crm.errors import Conflict, InvalidInput, NotPermitted, RecordNotFound
 from clientela.crm.imports import actions, journal, limits, recipes, sources
 from clientela.crm.imports.access import access_import, require_import, require_undo
@@ -24,7 +25,6 @@ from clientela.crm.imports.models import FileImport, ImportStatus
 from clientela.crm.imports.plan import inspect, sheet_of
 from clientela.crm.imports.queries import drafts_of, history
 from clientela.crm.transfer.columns import IGNORE_FIELD
-from clientela.web import labels
 from clientela.web.import_reasons import translate_reason
 from clientela.web.layout import render_page
 

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from clientela.crm import labels
 from clientela.crm.jobs.access import require_jobs_view
 from clientela.crm.jobs.models import JobStatus
 from clientela.crm.jobs.queries import recent_jobs
 from clientela.crm.jobs.schedules import upcoming
-from clientela.web import labels
 from clientela.web.layout import render_page
 from clientela.web.paging import one_page, page_number
 

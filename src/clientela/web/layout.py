@@ -8,8 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clientela.crm.labels import ROLES, label
 from clientela.crm.notifications.queries import unread_count
-from clientela.web.labels import ROLES, label
 from clientela.web.navigation import menu_for
 
 

@@ -1,5 +1,7 @@
 """The model page at ``/model/``: the current model run, its parameters, the holdout
-check (expected against actual repeat transactions) and the comparison of the models.
+check (expected against actual repeat transactions), the model's diagnostics (the charts
+of ``scoring.charts.diagnostic_charts``, shared with the HTML report) and the comparison
+of the models.
 
 Everything comes from the stored run (``ModelRun``: params, diagnostics, holdout with its
 tracking curve, comparison, settings), written by ``clientela score``; the page reads
@@ -18,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from clientela.crm.scoring.access import access_model_run
+from clientela.crm.scoring.charts import diagnostic_charts, holdout_svg
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.scoring.queries import recent_runs
-from clientela.web.charts import holdout_svg
 from clientela.web.layout import render_page
 from clientela.web.templatetags.web_format import num
 
@@ -175,6 +177,7 @@ def model_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "run": run,
         "figures": model_figures(run) if run is not None else None,
+        "diagnostics": diagnostic_charts(run.summary or {}, tracking=False) if run is not None else [],
         "runs": runs,
         "currency": str((run.summary or {}).get("currency", "")) if run is not None else "",
     }

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.crm.accounts.models import Team
 from clientela.crm.accounts.permissions import Scope, record_scope
+from clientela.crm.labels import ACQUISITION_CHANNELS, CHANNELS, PARTY_KINDS
 from clientela.crm.vocabularies.queries import entries
-from clientela.web.labels import ACQUISITION_CHANNELS, CHANNELS, PARTY_KINDS
 
 # Consents a party can give on the form: (purpose, channel) → the checkbox's name.
 CONSENT_CHOICES = (

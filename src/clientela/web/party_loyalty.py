@@ -11,12 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, scope_test
 from clientela.crm.loyalty.access import visible_accounts
 from clientela.crm.loyalty.models import PointsEntry, Tier, TierBasis
-from clientela.crm.parties.access import visible_parties
 from clientela.crm.parties.models import Party
 from clientela.crm.scoring.models import CustomerScore
 from clientela.crm.scoring.reasons import run_currency
@@ -43,16 +42,22 @@ def loyalty_context(user: Any, party: Party, run: Any, *, show_clv: bool) -> dic
             for a in accounts:
                 a.tier = _tier(a, tiers)
                 a.latest = [e for e in entries if e.account_id == a.pk][:LEDGER_ROWS]
-    visible = visible_parties(user)
-    referred_by = (visible.filter(pk=party.referred_by_id).only("pk", "name").first()
-                   if party.referred_by_id else None)
-    referred_count = visible.filter(referred_by=party).count()
-    referred = list(visible.filter(referred_by=party).only("pk", "name", "acquired_at")
-                    .order_by("acquired_at", "id")[:REFERRED_SHOWN])
+    # Who referred the party and whom it referred: one query, the reader's scope applied
+    # to each row (``scope_test``), so a party with no referrals costs one query.
+    in_scope = scope_test(user, "party")
+    referred_all = list(Party.objects.filter(Q(referred_by=party) | Q(pk=party.referred_by_id or 0))
+                        .filter(archived_at__isnull=True).only("pk", "name", "acquired_at", "owner_id", "team_id",
+                                                               "referred_by_id").order_by("acquired_at", "id"))
+    referrer = next((p for p in referred_all if p.pk == party.referred_by_id), None)
+    referred_by = referrer if referrer is not None and in_scope(referrer.owner_id, referrer.team_id) else None
+    referred_rows = [p for p in referred_all if p.referred_by_id == party.pk]
+    visible_referred = [p for p in referred_rows if in_scope(p.owner_id, p.team_id)]
+    referred_count = len(visible_referred)
+    referred = visible_referred[:REFERRED_SHOWN]
     referral_value = None
     # The party's own figure, over everyone it referred (other users' customers included).
-    if show_clv and run is not None and Party.objects.filter(referred_by=party).exists():
-        total = (CustomerScore.objects.filter(run=run, party__referred_by=party)
+    if show_clv and run is not None and referred_rows:
+        total = (CustomerScore.objects.filter(run=run, party_id__in=[p.pk for p in referred_rows])
                  .aggregate(v=Sum("clv"))["v"])
         referral_value = Decimal(total) if total is not None else Decimal(0)
     return {

@@ -40,17 +40,7 @@ from clientela.crm.accounts.permissions import (
 from clientela.crm.commerce.access import visible_orders
 from clientela.crm.engagement.access import visible_interactions, visible_members
 from clientela.crm.feedback.access import visible_responses
-from clientela.crm.loyalty.access import visible_accounts
-from clientela.crm.loyalty.models import PointsEntry
-from clientela.crm.parties.access import visible_parties
-from clientela.crm.parties.models import Party
-from clientela.crm.parties.queries import customer_base, text_match
-from clientela.crm.sales.access import visible_deals
-from clientela.crm.scoring.access import visible_scores_in_run
-from clientela.crm.scoring.models import CustomerScore, ModelRun
-from clientela.crm.service.access import visible_cases
-from clientela.crm.transfer.row_export import ExportField
-from clientela.web.labels import (
+from clientela.crm.labels import (
     CASE_STATUS,
     CHANNELS,
     DIRECTIONS,
@@ -61,6 +51,16 @@ from clientela.web.labels import (
     SEND_STATUS,
     label,
 )
+from clientela.crm.loyalty.access import visible_accounts
+from clientela.crm.loyalty.models import PointsEntry
+from clientela.crm.parties.access import visible_parties
+from clientela.crm.parties.models import Party
+from clientela.crm.parties.queries import customer_base, text_match
+from clientela.crm.sales.access import visible_deals
+from clientela.crm.scoring.access import visible_scores_in_run
+from clientela.crm.scoring.models import CustomerScore, ModelRun
+from clientela.crm.service.access import visible_cases
+from clientela.crm.transfer.row_export import ExportField
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # offsets stay below 10,000 rows; narrow the search to go further

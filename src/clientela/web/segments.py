@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clientela.crm import labels
 from clientela.crm.accounts.permissions import can, can_see, has_capability, require
 from clientela.crm.engagement.access import (
     access_segment_by_id,
@@ -44,7 +45,6 @@ from clientela.crm.engagement.segments import (
 from clientela.crm.errors import InvalidInput
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.queries import current_run
-from clientela.web import labels
 from clientela.web.campaign_forms import CampaignForm, builder_data, builder_params, read_definition
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx, one_page, page_number

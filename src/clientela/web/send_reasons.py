@@ -11,7 +11,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from clientela.web import labels
+from clientela.crm import labels
 
 _PATTERNS = (
     (re.compile(r"^no active marketing consent for (\w+)$"), "consent"),

@@ -33,6 +33,7 @@ def _score_out(user: Any, score: CustomerScore, names: dict[str, str] | None = N
         "expected_purchases_90": score.expected_purchases_90,
         "expected_purchases_365": score.expected_purchases_365,
         "expected_spend": score.expected_spend, "clv": score.clv,
+        "clv_low": score.clv_low, "clv_high": score.clv_high,
         "rfm_r": score.rfm_r, "rfm_f": score.rfm_f, "rfm_m": score.rfm_m, "rfm_segment": score.rfm_segment,
         "ladder_stage": score.ladder_stage, "revenue": score.revenue,
         "net_contribution": score.net_contribution, "unprofitable": score.unprofitable,

@@ -1,6 +1,7 @@
 """Output schema of customer scores (read-only).
 
-``clv`` and ``expected_spend`` are ``null`` for roles that may not see CLV;
+``clv``, its 90 % interval (``clv_low``, ``clv_high``; also ``null`` when the run has
+none) and ``expected_spend`` are ``null`` for roles that may not see CLV;
 ``revenue`` and ``net_contribution`` for roles that may not see margins.
 """
 
@@ -24,6 +25,8 @@ class ScoreOut(Schema):
     expected_purchases_365: float | None
     expected_spend: Decimal | None
     clv: Decimal | None
+    clv_low: Decimal | None = None
+    clv_high: Decimal | None = None
     rfm_r: int | None
     rfm_f: int | None
     rfm_m: int | None

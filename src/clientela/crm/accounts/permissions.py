@@ -195,7 +195,7 @@ GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
     "interaction": {"cost": "cost"},
     "campaign": {"spend": "cost"},
     "score": {
-        "expected_spend": "clv", "clv": "clv",
+        "expected_spend": "clv", "clv": "clv", "clv_low": "clv", "clv_high": "clv",
         "revenue": "margin", "net_contribution": "margin", "unprofitable": "margin",
     },
 }

@@ -37,7 +37,7 @@ Progress = Callable[[str], None]
 
 SCORE_COLUMNS = [
     "run_id", "party_id", "owner_id", "team_id", "p_alive", "expected_purchases_90", "expected_purchases_365",
-    "expected_spend", "clv", "churn_risk", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
+    "expected_spend", "clv", "clv_low", "clv_high", "churn_risk", "rfm_r", "rfm_f", "rfm_m", "rfm_segment",
     "ladder_stage", "revenue", "net_contribution", "unprofitable", "next_best_action",
     "nba_reason", "nba_product_sku", "p_alive_previous", "nba_lift", "nba_because_sku", "nba_signals",
 ]
@@ -216,6 +216,8 @@ def _score_frame(run_id: int, scores: pd.DataFrame, scope: pd.DataFrame | None =
             "expected_purchases_365": opt_float("expected_purchases_365"),
             "expected_spend": opt_float("expected_spend").round(2),
             "clv": scores["clv"].astype("float64").round(2),
+            "clv_low": opt_float("clv_low").round(2),
+            "clv_high": opt_float("clv_high").round(2),
             "churn_risk": opt_float("churn_risk").clip(0.0, 1.0),
             "rfm_r": small_int("r_score"),
             "rfm_f": small_int("f_score"),
@@ -298,7 +300,7 @@ def _bulk_scores(frame: pd.DataFrame) -> None:
     def cell(value: Any, column: str) -> Any:
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             return None
-        if column in {"clv", "revenue", "net_contribution", "expected_spend"}:
+        if column in {"clv", "clv_low", "clv_high", "revenue", "net_contribution", "expected_spend"}:
             return Decimal(f"{value:.2f}")
         if isinstance(value, np.generic):
             return value.item()

@@ -23,6 +23,8 @@ COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("expected_purchases_365", "expected_purchases_365", pa.float64()),
     ("expected_spend", "expected_spend", pa.decimal128(16, 2)),
     ("clv", "clv", pa.decimal128(16, 2)),
+    ("clv_low", "clv_low", pa.decimal128(16, 2)),
+    ("clv_high", "clv_high", pa.decimal128(16, 2)),
     ("churn_risk", "churn_risk", pa.float64()),
     ("rfm_r", "rfm_r", pa.int16()),
     ("rfm_f", "rfm_f", pa.int16()),

@@ -104,6 +104,10 @@ class CustomerScore(models.Model):
     expected_purchases_365 = models.FloatField(null=True, blank=True)
     expected_spend = models.DecimalField(**MONEY, null=True, blank=True)
     clv = models.DecimalField(**MONEY, default=Decimal("0"))
+    # The 90 % interval of the CLV from the parameters' sampling error (value.uncertainty;
+    # null for parties without a purchase, runs before it, or a fit without a covariance).
+    clv_low = models.DecimalField(**MONEY, null=True, blank=True, help_text="CLV, lower end of the 90 % interval")
+    clv_high = models.DecimalField(**MONEY, null=True, blank=True, help_text="CLV, upper end of the 90 % interval")
     churn_risk = models.FloatField(null=True, blank=True)
 
     rfm_r = models.PositiveSmallIntegerField(null=True, blank=True)

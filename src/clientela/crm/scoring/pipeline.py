@@ -35,9 +35,15 @@ import pandas as pd
 from clientela import insight
 from clientela.value import GammaGamma, compare_models, customer_lifetime_value, summarize
 from clientela.value.clv import customer_equity
+from clientela.value.diagnostics import (
+    frequency_recency_matrix,
+    holdout_by_frequency,
+    period_transactions,
+)
 from clientela.value.models import NBD, BetaGeo, ModifiedBetaGeo, ParetoNBD
 from clientela.value.models.base import BaseModel, BoundaryWarning, ModelFitError
 from clientela.value.summary import check_zone
+from clientela.value.uncertainty import IntervalsUnavailable, value_intervals
 from clientela.value.validation import cumulative_repeat_transactions, evaluate_model
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -257,7 +263,41 @@ def _fit_purchases(
             holdout_figures["curve"] = _records(curve)
         except _FIT_FAILURES as exc:
             holdout_figures["curve_error"] = _one_line(exc)
+        else:
+            holdout_figures["diagnostics"] = calibration_diagnostics(fitted_on_calibration, calibration)
     return name, model, reason, holdout_figures, comparison, full, notes
+
+
+def calibration_diagnostics(model: BaseModel, calibration: pd.DataFrame) -> dict[str, Any]:
+    """The model page's and report's diagnostic tables from the model fitted on the
+    calibration period (``value.diagnostics``): customers by repeat transactions in
+    calibration, and mean holdout purchases by calibration frequency; each actual
+    against expected. A table that cannot be computed is left out, its reason kept
+    (``<name>_error``): diagnostics never stop a run."""
+    out: dict[str, Any] = {}
+    if hasattr(model, "probability_of_purchases"):
+        _diagnostic(out, "period_transactions", lambda: _records(period_transactions(model, calibration)))
+    if "frequency_holdout" in calibration.columns:
+        _diagnostic(out, "holdout_by_frequency", lambda: _records(holdout_by_frequency(model, calibration)))
+    return out
+
+
+def _diagnostic(out: dict[str, Any], name: str, compute: Callable[[], Any]) -> None:
+    try:
+        out[name] = compute()
+    except (ValueError, ArithmeticError, ModelFitError, np.linalg.LinAlgError) as exc:
+        out[f"{name}_error"] = str(exc)
+
+
+def model_diagnostics(model: BaseModel, summary: pd.DataFrame) -> dict[str, Any]:
+    """The frequency/recency matrices of the model fitted on all data: expected purchases
+    in the next 90 days and P(alive), for customers observed as long as the longest."""
+    buyers = summary[summary["frequency"] > 0]
+    top = float(buyers["frequency"].quantile(0.99)) if len(buyers) else 1.0
+    return frequency_recency_matrix(
+        model, max_frequency=max(1.0, min(40.0, math.ceil(top))),
+        max_recency=float(summary["T"].max()), t=90 / 7,
+    )
 
 
 # Weak prior of the fallback when even the NBD's heterogeneity (r) is not identified:
@@ -554,6 +594,12 @@ def score_customers(
         new_customers=weekly_new, acquisition_cost=cac, n_cohorts=52, margin=margin,
     )
     future = float(equity.future)
+    say("value: intervals")
+    interval = _value_interval(
+        model, spend_model, summary, horizon=horizon, discount_rate=weekly, margin=margin,
+        new_customers=weekly_new, acquisition_cost=cac,
+    )
+    table = table.join(interval.pop("customers"))
 
     kpi_input = table.rename(columns={"stage": "stage"}).copy()
     kpi_input["acquired_at"] = parties["acquired_at"]
@@ -589,7 +635,7 @@ def score_customers(
         "as_of": as_of.isoformat(),
         "currency": settings.currency,
         "customer_equity": {"current": round(current, 2), "future": round(future, 2),
-                            "total": round(current + future, 2)},
+                            "total": round(current + future, 2), **interval},
         "kpis": kpis,
         "rfm_segments": insight.segment_counts(rfm),
         "loyalty_ladder": {
@@ -612,6 +658,7 @@ def score_customers(
             "holdout_mae": holdout.get("mae"),
             "fit_notes": notes.as_dict(),
         },
+        "diagnostics": _report_diagnostics(model, summary, holdout),
         "clv_distribution": _histogram(customers["clv"].to_numpy(dtype="float64")),
         "next_best_actions": {str(k): int(v) for k, v in actions["action"].value_counts().items()},
         "allocation": planner,
@@ -648,6 +695,52 @@ def score_customers(
         "data_start": run["data_start"], "observation_end": as_of,
         "calibration_end": run["calibration_end"],
     }, report=jsonable(report))
+
+
+def _report_diagnostics(model: BaseModel, summary: pd.DataFrame, holdout: dict[str, Any]) -> dict[str, Any]:
+    """Everything the diagnostic charts draw, kept in the report (the HTML report is
+    rendered from it alone): the calibration tables, the tracking curve and the
+    frequency/recency matrices; without a holdout, customers by repeat transactions
+    from the model fitted on all data."""
+    out: dict[str, Any] = dict(holdout.get("diagnostics") or {})
+    if "curve" in holdout:
+        out["tracking"] = holdout["curve"]
+    if "period_transactions" not in out and hasattr(model, "probability_of_purchases"):
+        _diagnostic(out, "period_transactions", lambda: _records(period_transactions(model, summary)))
+    _diagnostic(out, "matrix", lambda: model_diagnostics(model, summary))
+    return out
+
+
+INTERVAL_LEVEL = 0.9
+
+
+def _value_interval(
+    model: BaseModel, spend_model: GammaGamma | float, summary: pd.DataFrame, *, horizon: int,
+    discount_rate: float, margin: float, new_customers: float, acquisition_cost: float,
+) -> dict[str, Any]:
+    """90 % intervals (delta method, ``value.uncertainty``) for each customer's CLV and for
+    customer equity. ``customers`` holds ``clv_low``/``clv_high`` (clipped at 0 and
+    rounded like the CLV); the rest goes into the report's ``customer_equity``. When the
+    fit has no usable covariance, the intervals are missing and ``interval_error`` says why."""
+    try:
+        result = value_intervals(
+            model, spend_model, summary, horizon=horizon, discount_rate=discount_rate,
+            margin=margin, new_customers=new_customers, acquisition_cost=acquisition_cost,
+            n_cohorts=52, level=INTERVAL_LEVEL,
+        )
+    except (IntervalsUnavailable, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        empty = pd.DataFrame({"clv_low": np.nan, "clv_high": np.nan}, index=summary.index)
+        return {"customers": empty, "interval_error": str(exc)}
+    customers = result.customers[["clv_low", "clv_high"]].clip(lower=0).round(2)
+    return {
+        "customers": customers,
+        "total_low": _num(round(result.equity_low, 2)),
+        "total_high": _num(round(result.equity_high, 2)),
+        "current_low": _num(round(result.current_low, 2)),
+        "current_high": _num(round(result.current_high, 2)),
+        "interval_level": INTERVAL_LEVEL,
+        "interval_method": result.method,
+    }
 
 
 def _last_complete_quarters_start(times: list[pd.Series], as_of_ts: pd.Timestamp) -> pd.Timestamp | None:

@@ -823,6 +823,7 @@ class BaseModel:
         params = np.exp(log_params)
         penalty = self.penalizer * float(np.sum(log_params**2))
         self._set_fit(params, -(value - penalty) * total, total)
+        self.covariance_ = self._covariance(params, hessian * total)
         self.standard_errors_ = self._standard_errors(params, hessian * total)
         self._check_limits(objective, log_params, value, total)
         return self
@@ -1094,6 +1095,22 @@ class BaseModel:
         self.aic_ = 2.0 * k - 2.0 * self.log_likelihood_
         self.bic_ = k * math.log(max(self.n_customers_, 1.0)) - 2.0 * self.log_likelihood_
 
+    def _covariance(self, params: FloatArray, hessian_log: FloatArray) -> FloatArray:
+        """Asymptotic covariance of the natural parameters, ``D H^-1 D`` (see below).
+
+        All NaN when the observed information cannot be inverted.  Kept so that
+        :mod:`clientela.value.uncertainty` can carry the parameters' joint
+        sampling distribution (correlations included) into the predictions.
+        """
+        k = len(params)
+        try:
+            covariance = np.linalg.inv(hessian_log) * np.outer(params, params)
+        except np.linalg.LinAlgError:
+            return np.full((k, k), np.nan)
+        if not np.all(np.isfinite(covariance)):
+            return np.full((k, k), np.nan)
+        return np.asarray(0.5 * (covariance + covariance.T), dtype=np.float64)
+
     def _standard_errors(self, params: FloatArray, hessian_log: FloatArray) -> dict[str, float]:
         """Square roots of the diagonal of the inverse observed information.
 
@@ -1142,6 +1159,9 @@ class BaseModel:
             },
             "fit_warnings": list(getattr(self, "fit_warnings_", [])),
         }
+        covariance = getattr(self, "covariance_", None)
+        if covariance is not None and np.all(np.isfinite(covariance)):
+            document["covariance"] = [[float(v) for v in row] for row in covariance]
         Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -1170,6 +1190,13 @@ class BaseModel:
             n: math.nan if v is None else float(v)
             for n, v in document.get("standard_errors", {}).items()
         }
+        k = len(model_cls.param_names)
+        covariance = document.get("covariance")
+        model.covariance_ = (
+            np.array(covariance, dtype=np.float64).reshape(k, k)
+            if covariance is not None
+            else np.full((k, k), np.nan)
+        )
         model.fit_warnings_ = [str(w) for w in document.get("fit_warnings", [])]
         return model
 

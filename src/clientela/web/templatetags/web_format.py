@@ -14,7 +14,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from clientela.web import labels
+from clientela.crm import labels
 
 register = template.Library()
 
