@@ -4,6 +4,11 @@ A test that needs a service this machine lacks (PostgreSQL, Chromium) calls ``ne
 it skips with the reason, or fails when CLIENTELA_REQUIRE_ALL=1 (as in CI).
 Tests marked ``postgres`` only make sense on PostgreSQL; on the SQLite pass they are
 deselected with a note (CI runs the suite on both databases).
+
+``shared_worlds``: the demo companies and served sites that many modules read, built once a
+run and restored for each module (tests/shared_worlds.py). ``pytest --reverse`` runs the
+collected tests in the reverse order: no test may depend on another having run before it
+(CI's PostgreSQL pass runs reversed).
 """
 
 from __future__ import annotations
@@ -21,11 +26,42 @@ from clientela_test_support import (  # noqa: F401
     postgres_reachable,
     smtp_inbox,
 )
+from shared_worlds import SharedWorlds, ensure_test_database
 
 _deselected_pg: list[str] = []
 
 
+# Tests that never touch a database: the engines (which import no Django, a contract
+# import-linter checks), the linters and the docs. CI's PostgreSQL pass skips them
+# (--skip-database-free): they ran, identically, in its SQLite pass.
+DATABASE_FREE = ("tests/value/", "tests/insight/", "tests/test_lint.py", "tests/test_docs.py")
+_skipped_database_free: list[str] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse", action="store_true", default=False,
+        help="run the collected tests in the reverse order (modules, and tests within them): "
+             "a test that depends on another having run first fails",
+    )
+    parser.addoption(
+        "--skip-database-free", action="store_true", default=False,
+        help="leave out the tests that use no database (" + ", ".join(DATABASE_FREE) + "): "
+             "for a second pass on another database",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("reverse"):
+        items.reverse()
+    if config.getoption("skip_database_free"):
+        root = config.rootpath
+        free = [i for i in items if i.path.relative_to(root).as_posix().startswith(DATABASE_FREE)]
+        if free:
+            _skipped_database_free.extend(i.nodeid for i in free)
+            config.hook.pytest_deselected(items=free)
+            dropped = {id(i) for i in free}
+            items[:] = [i for i in items if id(i) not in dropped]
     if database_vendor() == "postgresql":
         return
     keep, drop = [], []
@@ -38,16 +74,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"clientela database: {database_vendor()} (CLIENTELA_REQUIRE_ALL={int(REQUIRE_ALL)})"]
+    order = ", tests in reverse order" if config.getoption("reverse") else ""
+    return [f"clientela database: {database_vendor()} (CLIENTELA_REQUIRE_ALL={int(REQUIRE_ALL)}){order}"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if _skipped_database_free:
+        terminalreporter.write_line(
+            f"{len(_skipped_database_free)} tests that use no database deselected (--skip-database-free)."
+        )
     if _deselected_pg:
         terminalreporter.write_line(
             f"{len(_deselected_pg)} PostgreSQL-only tests deselected: this pass runs on SQLite "
             "(set CLIENTELA_DATABASE_URL=postgres://… to run them; CI runs both passes)."
         )
-
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -64,3 +104,15 @@ def inbox(settings: Any) -> Iterator[SmtpInbox]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""
     with smtp_inbox(settings) as handler:
         yield handler
+
+
+@pytest.fixture(scope="session")
+def shared_worlds(django_db_setup: None, django_db_blocker: Any) -> Iterator[SharedWorlds]:
+    """The worlds of tests/shared_worlds.py: ``shared_worlds.use("demo")`` in a module
+    fixture (inside ``django_db_blocker.unblock()``), ``shared_worlds.leave()`` after it."""
+    with django_db_blocker.unblock(), ensure_test_database():
+        worlds = SharedWorlds()
+        try:
+            yield worlds
+        finally:
+            worlds.close()

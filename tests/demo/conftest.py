@@ -1,27 +1,20 @@
-"""One small demo company per test module, built once and rolled back at the end."""
+"""The demo builder's tests read one 600-party company (seed 7), built once a run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-TODAY = date(2026, 11, 23)
+from shared_worlds import TODAY, SharedWorlds, for_module
+
+__all__ = ["TODAY", "small_company"]
 
 
 @pytest.fixture(scope="module")
-def small_company(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """A 600-party company (seed 7) visible to every django_db test of the module."""
-    from clientela.demo.build import build_demo_company
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_demo_company(customers=600, seed=7, today=TODAY)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+def small_company(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """A 600-party company (seed 7), the shared ``demo600`` world (tests/shared_worlds.py):
+    restored for the module, gone after it; the module's tests run in rolled-back
+    transactions on top of it."""
+    yield from for_module(shared_worlds, django_db_blocker, "demo600")

@@ -6,8 +6,8 @@ English and in Polish, without opening the admin:
 - a sales representative presses ``/``, types an organisation's name without its
   accents in the header's search box and opens it from the live results.
 
-The site (the small two-team world of ``front_office_world``) is served by waitress on
-127.0.0.1 from a thread, as in test_browser.py; screenshots go to docs/screenshots/
+The site (the small two-team world of ``front_office_world``, restored for this module) is
+served by tests/browser_site.py's server on 127.0.0.1, with its browser; screenshots go to docs/screenshots/
 (``CLIENTELA_SCREENSHOTS`` overrides), one per page visited.
 """
 
@@ -15,79 +15,34 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from clientela_test_support import need
-from front_office_world import PASSWORD, World, build_world
-from web.test_browser import ARGS, CHROMIUM, _test_database
+from browser_site import Site, off_loopback
+from front_office_world import PASSWORD, World
+from shared_worlds import SharedWorlds
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("CLIENTELA_SCREENSHOTS", ROOT / "docs" / "screenshots"))
 ZONE = "America/New_York"  # the browser's time zone: not the installation's (Europe/Warsaw)
 
 
-@dataclass
-class Site:
-    url: str
-    world: World
-    requests: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
 @pytest.fixture(scope="module")
-def site(django_db_blocker: Any) -> Iterator[Site]:
-    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright", reason="playwright is not installed (pip install -e '.[test]')")
-    from django.core.management import call_command
-    from django.db import connections
-    from waitress import create_server
-
-    from clientela.wsgi import application
-
-    with django_db_blocker.unblock(), _test_database():
-        world = build_world(passwords=True)
-
-        def app(environ: dict[str, Any], start_response: Any) -> Any:
-            try:
-                return application(environ, start_response)
-            finally:
-                connections.close_all()
-
-        server = create_server(app, host="127.0.0.1", port=0, threads=1)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        try:
-            yield Site(url=f"http://127.0.0.1:{server.effective_port}", world=world)
-        finally:
-            server.close()
-            thread.join(timeout=5)
-            call_command("flush", interactive=False, verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def browser(site: Site) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # as in test_browser.py: no async code here
+def site(served_url: str, shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[Site]:
+    """The small two-team world (tests/front_office_world.py) on the shared server, restored
+    for this module and wiped after it."""
+    with django_db_blocker.unblock():
+        world: World = shared_worlds.use("front_office")
+    served = Site(url=served_url, world=world)
     try:
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            yield chromium
-            chromium.close()
+        yield served
     finally:
-        if saved is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+        with django_db_blocker.unblock():
+            shared_worlds.leave()
+    assert not off_loopback(served.requests), off_loopback(served.requests)
 
 
 def open_tab(browser: Any, site: Site, lang: str) -> Any:
@@ -214,7 +169,7 @@ def test_case_and_search_pages_are_accessible_and_fit_a_phone(browser: Any, site
     """axe-core (WCAG 2.0/2.1 A and AA, as in test_browser.py) finds no violation on the
     queue, the new-case form, a case page and the search page, with the live results open;
     at a phone's width none of them is wider than the screen."""
-    from web.test_browser import AXE
+    from browser_site import AXE
 
     case, party = site.world.cases["north"], site.world.parties["north"]
     paths = ["/cases/", f"/cases/new/?party={party.pk}", "/cases/new/", f"/cases/{case.pk}/", "/search/?q=lodz"]
@@ -248,9 +203,3 @@ def test_case_and_search_pages_are_accessible_and_fit_a_phone(browser: Any, site
     finally:
         context.close()
     assert not found, found
-
-
-def test_no_request_leaves_the_loopback_host(site: Site) -> None:
-    assert site.requests, "the browser tests did not run"
-    outside = {urlsplit(u).hostname for u in site.requests} - {"127.0.0.1"}
-    assert not outside, outside

@@ -2,8 +2,8 @@
 open an organisation's 360, create a deal for it, win it with a reason from the deal
 page, create a second one and win it from the board's card form; the board loads a
 column's next cards. Screenshots of the deal page and the board go to
-``docs/screenshots/``. Reuses the site (a committed demo company served on 127.0.0.1)
-and the browser of ``test_browser``."""
+``docs/screenshots/``. The site (the scored demo company, restored for this module and
+served on 127.0.0.1) and the browser are tests/browser_site.py's."""
 
 from __future__ import annotations
 
@@ -14,12 +14,7 @@ from typing import Any
 
 import pytest
 
-import web.test_browser as base
-from web.test_browser import Site
-
-# The site (a committed demo company served on 127.0.0.1) and the browser of test_browser.
-site = base.site
-browser = base.browser
+from browser_site import AXE, Site
 
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REP_PASSWORD = "rep-browser-pw"
@@ -172,7 +167,7 @@ def test_the_board_loads_more_cards_and_filters(tab: Any, site: Site, django_db_
     page.get_by_test_id(f"stage-{lead_id}").locator("li.deal").first.wait_for(state="detached")
 
 
-def test_accessibility_of_the_deal_pages(browser: Any, site: Site, organisation: dict[str, Any]) -> None:  # noqa: F811
+def test_accessibility_of_the_deal_pages(browser: Any, site: Site, organisation: dict[str, Any]) -> None:
     """axe-core (WCAG 2.0/2.1 A and AA) finds no violation on the deal page, the new and
     edit forms (also with errors) and the board with its filters and forecast, in English
     and in Polish. The context bypasses the CSP only to inject axe, as in test_browser."""
@@ -196,7 +191,7 @@ def test_accessibility_of_the_deal_pages(browser: Any, site: Site, organisation:
                     tab.locator("#deal-title-error").wait_for()
                 else:
                     tab.goto(site.url + path)
-                tab.add_script_tag(path=str(base.AXE))
+                tab.add_script_tag(path=str(AXE))
                 result = tab.evaluate(
                     "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
                     "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("

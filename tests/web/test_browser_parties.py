@@ -4,33 +4,20 @@ admin: the duplicate warning while typing, the new party's 360, the contact on i
 archives nothing (a representative may not) while a manager archives and undoes.
 Screenshots of each new page go to docs/screenshots/ (small PNGs of the viewport).
 
-The site, browser and page fixtures are those of tests/web/test_browser.py.
+The site, browser and page fixtures are tests/browser_site.py's (the demo company,
+restored for this module).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-def _browser_module() -> Any:
-    spec = importlib.util.spec_from_file_location("browser_fixtures", Path(__file__).with_name("test_browser.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-_b = _browser_module()
-site, browser, page = _b.site, _b.browser, _b.page  # the fixtures, reused
-Site = _b.Site
+from browser_site import AXE, Site
 
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REP_PASSWORD = "rep-browser-pw"  # noqa: S105 (a test user's)
@@ -179,7 +166,7 @@ def test_the_party_pages_are_accessible_and_fit_a_phone(people: dict[str, Any], 
                     if width > 390:
                         too_wide[path] = width
                     continue
-                tab.add_script_tag(path=str(_b.AXE))
+                tab.add_script_tag(path=str(AXE))
                 result = tab.evaluate(
                     "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
                     "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("

@@ -12,35 +12,21 @@
 
 Every write of the journeys is checked to have its audit entry naming the acting user.
 Screenshots of each step go to ``screenshots/`` (``journey-<role>-<lang>-<step>.png``).
-The site, browser and its fixtures are those of tests/web/test_browser.py.
+The site, browser and its fixtures are tests/browser_site.py's (the demo company, restored
+for this module).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser_site import Site, shot
 
-def _browser_module() -> Any:
-    spec = importlib.util.spec_from_file_location("journey_browser_fixtures",
-                                                  Path(__file__).with_name("test_browser.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-_b = _browser_module()
-site, browser = _b.site, _b.browser  # the fixtures, reused
-Site = _b.Site
 PASSWORD = "journey-pw-2026"  # noqa: S105 (a test user's)
 LANGS = ["en", "pl"]
 
@@ -95,7 +81,7 @@ def _wait_at(tab: Any, site: Site, path: str) -> None:
 
 
 def _shot(tab: Any, role: str, lang: str, step: str) -> None:
-    _b.shot(tab, f"journey-{role}-{lang}-{step}")
+    shot(tab, f"journey-{role}-{lang}-{step}")
 
 
 def _audited(django_db_blocker: Any, user: Any, entity: str, action: str, object_id: Any = None) -> bool:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Status
 from pydantic import BaseModel
 
+from clientela.crm.accounts.permissions import Op
 from clientela.crm.errors import StaleRecord
 
 M = TypeVar("M", bound=Model)
@@ -69,7 +70,7 @@ def locked(record: M) -> M:
 
 @contextmanager
 def _current_and_locked(
-    request: HttpRequest, fetch: Callable[[str], M], render: Callable[[M], BaseModel], op: str
+    request: HttpRequest, fetch: Callable[[Op], M], render: Callable[[M], BaseModel], op: Op
 ) -> Iterator[M]:
     """428 without ``If-Match``; then, in one transaction, the record as ``fetch(op)``
     gives it (its access checks), re-read with a row lock, which must still render to the
@@ -83,7 +84,7 @@ def _current_and_locked(
 
 def change_if_match(
     request: HttpRequest,
-    fetch: Callable[[str], M],
+    fetch: Callable[[Op], M],
     render: Callable[[M], R],
     change: Callable[[M], M],
 ) -> R:
@@ -95,7 +96,7 @@ def change_if_match(
 
 def delete_if_match(
     request: HttpRequest,
-    fetch: Callable[[str], M],
+    fetch: Callable[[Op], M],
     render: Callable[[M], BaseModel],
     delete: Callable[[M], object],
 ) -> Status[None]:

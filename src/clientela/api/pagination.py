@@ -21,11 +21,10 @@ from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, Field, Model, OrderBy, Q, QuerySet
+from django.db.models import F, Field, OrderBy, Q, QuerySet
 from ninja import Schema
 
 T = TypeVar("T")
-M = TypeVar("M", bound=Model)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -115,13 +114,13 @@ def _after(name: str, value: Any, last_pk: int, *, descending: bool, nullable: b
 
 
 def paginate(
-    qs: QuerySet[M],
+    qs: QuerySet[Any],
     *,
     ordering: str,
     allowed: Sequence[str],
     cursor: str | None,
     limit: int,
-) -> tuple[list[M], str | None]:
+) -> tuple[list[Any], str | None]:  # Django is untyped here: rows are Any
     """One page of ``qs`` ordered by ``ordering`` (a field in ``allowed``, ``-`` for
     descending; NULLs after every value) then id, after ``cursor``; and the cursor of
     the next page."""
@@ -151,8 +150,8 @@ P = TypeVar("P", bound=Page[Any])
 
 def page_of(
     page: type[P],
-    qs: QuerySet[M],
-    render: Callable[[M], Any],
+    qs: QuerySet[Any],
+    render: Callable[[Any], Any],
     *,
     ordering: str,
     allowed: Sequence[str],

@@ -205,7 +205,7 @@ def export_cmd(kind: str, output: Path | None, fmt: str, reader: str | None) -> 
 def _stdout_csv() -> Iterator[io.TextIOWrapper]:
     """Standard output as UTF-8 text for the csv module (``newline=""``: rows end in
     CRLF as written, whatever the platform), left open when done."""
-    stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="")
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
         yield stream
     finally:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
 from clientela.cli.django_setup import setup_django
 
 
-def _party_and_actor(party_ref: str, by: str | None) -> tuple[object, object]:
+def _party_and_actor(party_ref: str, by: str | None) -> tuple[Any, Any]:
     from clientela.crm.accounts.models import User
     from clientela.crm.parties.models import Party
 

@@ -117,13 +117,6 @@ SEND_STATUS: dict[str, str | Promise] = {
     "failed": _("Failed"),
 }
 
-POINTS_KINDS: dict[str, str | Promise] = {
-    "earn": _("Points earned"),
-    "redeem": _("Points redeemed"),
-    "expire": _("Points expired"),
-    "adjust": _("Points adjusted"),
-}
-
 CONSENT_PURPOSES: dict[str, str | Promise] = {
     "marketing": _("Marketing communication"),
     "newsletter": _("Newsletter"),

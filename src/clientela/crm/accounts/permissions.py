@@ -165,7 +165,7 @@ def require(user: Any, entity: str, op: Op | str = "view") -> None:
         raise NotPermitted(f"you may not {op} {entity} records")
 
 
-def first_or_refuse(user: Any, records: QuerySet[M], pk: Any, *, entity: str, op: Op | str = "view") -> M:
+def first_or_refuse(user: Any, records: QuerySet[Any], pk: Any, *, entity: str, op: Op | str = "view") -> Any:
     """Record ``pk`` among ``records`` (those the user may see) for ``op``: ``RecordNotFound``
     (404, its existence is not disclosed) when it is not among them, ``NotPermitted`` (403)
     when the user sees it but the role may not ``op`` it. Every ``access_*_by_id`` ends here."""

@@ -109,7 +109,7 @@ def invite_to_survey(
                       label=f"Invite {what} to survey {survey.pk} by {channel}",
                       subject=survey_subject(survey.pk))
     record_change(actor, entity="survey", object_id=survey.pk, action="update",
-                  changes={"invitations": {"old": None, "new": f"job {job.pk}: {what} by {channel}"}})
+                  changes={"invitations": (None, f"job {job.pk}: {what} by {channel}")})
     return job
 
 

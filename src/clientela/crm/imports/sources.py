@@ -19,10 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from clientela.crm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from _csv import Reader  # csv.reader()'s type
 
 ENCODINGS: dict[str, str] = {
     "utf-8": "UTF-8",
@@ -143,7 +147,7 @@ def csv_sheet(text: str, delimiter: str) -> Sheet:
     return Sheet(header=[h.strip() for h in header], rows=_csv_rows(reader))
 
 
-def _csv_rows(reader: csv._reader) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(reader: Reader) -> Iterator[tuple[int, list[str]]]:
     previous_end = reader.line_num
     try:
         for record in reader:

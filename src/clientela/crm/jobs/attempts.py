@@ -49,7 +49,7 @@ def claim_attempt(job_id: int, attempt: int, *, worker_id: str, task_id: str) ->
 
 def _set_history(job: Job, attempt: int, **entry: Any) -> None:
     history = [h for h in job.history if h.get("attempt") != attempt]
-    previous = next((h for h in job.history if h.get("attempt") == attempt), {})
+    previous: dict[str, Any] = next((h for h in job.history if h.get("attempt") == attempt), {})
     history.append({**previous, "attempt": attempt, **entry})
     history.sort(key=lambda h: h["attempt"])
     job.history = history

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -309,7 +309,7 @@ def _bulk_scores(frame: pd.DataFrame) -> None:
     columns = [c for c in SCORE_COLUMNS if c not in {"run_id", "party_id"}]
     objects = []
     for row in frame.itertuples(index=False):
-        values = row._asdict()
+        values = cast(Any, row)._asdict()  # a namedtuple; pandas-stubs type it as a plain tuple
         objects.append(
             CustomerScore(
                 run_id=int(values["run_id"]),

@@ -128,7 +128,7 @@ def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCou
     (when the file has them) are updated on a match that differs."""
     counts = LoadCounts()
     counts.extra["customers created"] = _create_parties(missing_refs)
-    extra = [f for f in ("cost", "notes") if f in checked.present]
+    extra: list[str] = [f for f in ("cost", "notes") if f in checked.present]
     rows = _rows(checked, ("customer_ref", "occurred_at", "channel", "direction", "subject", *extra))
     if "user" in checked.present:
         for row, user_id in zip(rows, checked.ids["user"].to_pylist(), strict=True):

@@ -292,7 +292,7 @@ def import_all(directory: Path | str, *, actor: Any = None, dry_run: bool = Fals
                 try:
                     results.append((path, import_file(kind, path, actor=actor)))
                 except (ImportFailed, FileProblem) as exc:
-                    exc.path = path  # type: ignore[attr-defined]
+                    exc.path = path  # type: ignore[attr-defined,union-attr]
                     if isinstance(exc, FileProblem):
                         raise FileProblem(f"{path}: {exc}") from None
                     raise

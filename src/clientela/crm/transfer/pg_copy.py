@@ -320,6 +320,7 @@ def _order_totals(checked: CheckedTable, unit_cost: pa.Array) -> tuple[pa.Array,
     )
     # Reorder the groups to the orders' first-appearance order (the staging order):
     # order_index already numbers the orders that way.
+    assert checked.order_first_rows is not None  # noqa: S101
     position = pc.index_in(pa.array(np.arange(len(checked.order_first_rows))), value_set=grouped["o"])
     return (pc.take(grouped["a_sum"], position).cast(pa.string()),
             pc.take(grouped["c_sum"], position).cast(pa.string()))

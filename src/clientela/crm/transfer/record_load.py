@@ -50,7 +50,7 @@ def _upsert(
 ) -> LoadCounts:
     """Insert or update ``model`` rows by ``key``; the new records are appended to ``created``."""
     counts = LoadCounts()
-    new, changed, fields = [], [], set()
+    new, changed, fields = [], [], set[str]()
     for row in rows:
         wanted = values(row)
         fields.update(wanted)

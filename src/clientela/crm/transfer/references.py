@@ -48,6 +48,7 @@ def ids_by_key(ref: Ref, keys: list[str]) -> dict[str, int]:
     from clientela.crm.commerce.models import Order
     from clientela.crm.parties.models import Party
 
+    model: Any
     model, field = {Ref.PARTY: (Party, "ref"), Ref.USER: (User, "username"), Ref.ORDER: (Order, "ref")}[ref]
     found: dict[str, int] = {}
     for start in range(0, len(keys), 500):
