@@ -99,6 +99,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(message, returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _the_default_language() -> Iterator[None]:
+    """Every test starts in the default language: a test (or code under test) that
+    activates Polish or Russian in this thread must not reword the next test's texts."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def inbox(settings: Any) -> Iterator[SmtpInbox]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd); Django sends to it through SMTP."""

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import pyarrow.compute as pc
 from django.db import models
 
 from clientela.crm.commerce.models import Order, OrderLine, Product
@@ -52,6 +51,8 @@ def _rows(model: type[models.Model], key: str, values: list[Any]) -> dict[Any, d
 
 
 def _distinct(checked: Any, column: str) -> list[str]:
+    import pyarrow.compute as pc  # only when an import runs: the web process starts without pyarrow
+
     return sorted(v for v in pc.unique(checked.columns[column]).to_pylist() if v)
 
 
