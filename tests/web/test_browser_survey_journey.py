@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_site import Site, browser, log_in, off_loopback, page, shot, site  # noqa: F401
+from browser_site import Site, log_in, off_loopback, shot
 from clientela_test_support import SmtpInbox
 
 MARKETER, PASSWORD = "journey-marketer", "journey-marketer-pw"

@@ -261,6 +261,7 @@ class ProgrammeOut(Schema):
     points_per_unit: Decimal
     tier_basis: str
     referral_points: int
+    points_valid_days: int = Field(description="days after which earned points expire, oldest first (0: never)")
     is_active: bool
 
 
