@@ -213,15 +213,24 @@ class CaseOut(Schema):
 
 
 # -- surveys and responses -----------------------------------------------------------
+ChoiceOptions = Annotated[list[Text(100, min_length=1)], Field(  # type: ignore[valid-type]
+    max_length=10, description="the options of the choice question: 2 to 10 different texts")]
+
+
 class SurveyCreate(Strict):
     name: Text(200, min_length=1)  # type: ignore[valid-type]
     kind: SurveyKindValue
     question: Text(500, min_length=1)  # type: ignore[valid-type]
+    choice_question: Text(300) = Field("", description="an optional single-choice question "  # type: ignore[valid-type]
+                                                       "asked after the score (empty: none)")
+    choice_options: ChoiceOptions = []  # noqa: RUF012 - a pydantic default, copied per instance
 
 
 class SurveyUpdate(Strict):
     name: Text(200, min_length=1) | None = None  # type: ignore[valid-type]
     question: Text(500, min_length=1) | None = None  # type: ignore[valid-type]
+    choice_question: Text(300) | None = None  # type: ignore[valid-type]
+    choice_options: ChoiceOptions | None = None
     is_active: bool | None = None
 
 
@@ -230,6 +239,8 @@ class SurveyOut(Schema):
     name: str
     kind: str
     question: str
+    choice_question: str
+    choice_options: list[str]
     is_active: bool
     created_at: dt.datetime
 
@@ -239,6 +250,7 @@ class ResponseCreate(Strict):
     party_id: RefId | None = None
     score: Annotated[int, Field(ge=0, le=10, description="NPS 0–10, CSAT 1–5")]
     comment: Text(5000) = ""  # type: ignore[valid-type]
+    choice: Text(100) = Field("", description="one of the survey's choice options (empty: not answered)")  # type: ignore[valid-type]
     answered_at: EventTime | None = None
 
 
@@ -250,6 +262,7 @@ class ResponseOut(Schema):
     kind: str
     score: int
     comment: str
+    choice: str
     answered_at: dt.datetime
 
 
