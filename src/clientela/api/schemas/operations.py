@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from clientela.api.fields import Currency, Day, EventTime, Money, RefId, Text
 from clientela.api.schemas.parties import Strict
@@ -213,7 +213,8 @@ class CaseOut(Schema):
 
 
 # -- surveys and responses -----------------------------------------------------------
-ChoiceOptions = Annotated[list[Text(100, min_length=1)], Field(  # type: ignore[valid-type]
+OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ChoiceOptions = Annotated[list[OptionText], Field(
     max_length=10, description="the options of the choice question: 2 to 10 different texts")]
 
 
