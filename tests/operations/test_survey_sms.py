@@ -93,7 +93,7 @@ def test_sms_invitations_respect_consent_and_the_link_answers_once(gateway: list
     assert statuses == {"SMS-A": "sent", "SMS-B": "suppressed", "SMS-C": "suppressed", "SMS-D": "failed"}
     assert SurveyInvitation.objects.get(party=texted).channel == "sms"
     text = gateway[0]["text"]
-    assert "Polecisz nas?" in text and "Stop: " in text
+    assert "Polecisz nas?" in text and "Odpowiedz tutaj" in text and "Rezygnacja: " in text  # her language
     link = re.search(r"https?://\S+/s/[^/\s]+/", text)
     assert link is not None, text
     page = Client().get(urlsplit(link.group(0)).path)

@@ -89,8 +89,12 @@ def test_a_survey_from_the_app_to_a_polish_customer_and_its_theme(
     _run_worker(django_db_blocker)
     mails = inbox.to(ADDRESS)
     assert len(mails) == 1 and mails[0]["Subject"] == "Journey NPS"
-    link = re.search(r"(https?://\S+/s/[^/\s]+/)", _text(mails[0]))
+    body = _text(mails[0])
+    link = re.search(r"(https?://\S+/s/[^/\s]+/)", body)
     assert link is not None and link.group(1).startswith(site.url + "/s/")
+    # The mail's own words are hers too (the question stays as the marketer wrote it).
+    assert "Odpowiedz tutaj (jedna odpowiedź na link):" in body
+    assert "Aby przestać otrzymywać te wiadomości:" in body
     page.goto(site.url + survey_path)
     assert page.get_by_test_id("survey-score").is_visible()
 
