@@ -45,7 +45,7 @@ MAX_OPTIONS = 10
 OPTION_LENGTH = 100
 
 
-def check_choice(question: Any, options: Any) -> tuple[str, list[str]]:
+def _check_choice(question: Any, options: Any) -> tuple[str, list[str]]:
     """The optional choice question: its text and 2 to ``MAX_OPTIONS`` distinct options of at
     most ``OPTION_LENGTH`` characters (blank ones dropped), or ("", []) for none."""
     text = str(question or "").strip()
@@ -86,7 +86,7 @@ def create_survey(actor: User | None, *, name: str, kind: str, question: str, ch
         raise FeedbackError("name", "must not be empty")
     if not question.strip():
         raise FeedbackError("question", "must not be empty")
-    choice_text, options = check_choice(choice_question, choice_options or [])
+    choice_text, options = _check_choice(choice_question, choice_options or [])
     survey = Survey.objects.create(name=name.strip(), kind=kind, question=question.strip(),
                                    choice_question=choice_text, choice_options=options)
     audit_create(actor, survey, SURVEY_FIELDS)
@@ -107,7 +107,7 @@ def update_survey(actor: User | None, survey: Survey, **changes: Any) -> Survey:
             if not changes[field]:
                 raise FeedbackError(field, "must not be empty")
     if "choice_question" in changes or "choice_options" in changes:
-        changes["choice_question"], changes["choice_options"] = check_choice(
+        changes["choice_question"], changes["choice_options"] = _check_choice(
             changes.get("choice_question", survey.choice_question),
             changes.get("choice_options", survey.choice_options))
     before = {f: getattr(survey, f) for f in SURVEY_FIELDS}
