@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientela.crm.audit.actions import created, deleted, diff, record_change
 from clientela.crm.errors import InvalidInput
@@ -31,10 +32,10 @@ def _event_types(values: Iterable[str] | str) -> list[str]:
         values = values.replace(",", " ").split()
     chosen = sorted({str(v).strip() for v in values if str(v).strip()})
     if not chosen:
-        raise InvalidInput({"event_types": "choose at least one event type"})
+        raise InvalidInput({"event_types": _("choose at least one event type")})
     unknown = [v for v in chosen if v != ALL_EVENTS and v not in EVENT_TYPES]
     if unknown:
-        raise InvalidInput({"event_types": f"unknown event type {unknown[0]!r}"})
+        raise InvalidInput({"event_types": _("unknown event type %(type)s") % {"type": repr(unknown[0])}})
     return [ALL_EVENTS] if ALL_EVENTS in chosen else chosen
 
 
@@ -43,12 +44,12 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     if "name" in data:
         name = str(data["name"] or "").strip()
         if not name:
-            raise InvalidInput({"name": "give the subscription a name"})
+            raise InvalidInput({"name": _("give the subscription a name")})
         values["name"] = name[:200]
     if "url" in data:
         url = check_url(str(data["url"] or ""))
         if len(url) > 2000:
-            raise InvalidInput({"url": "the address is longer than 2000 characters"})
+            raise InvalidInput({"url": _("the address is longer than 2000 characters")})
         values["url"] = url
     if "event_types" in data:
         values["event_types"] = _event_types(data["event_types"] or [])
@@ -69,7 +70,7 @@ def create_subscription(actor: Any, *, name: str, url: str, event_types: Iterabl
     values = _clean({"name": name, "url": url, "event_types": event_types, "active": active})
     secret = (secret or "").strip() or new_secret()
     if len(secret) < 16 or len(secret) > 200:
-        raise InvalidInput({"secret": "the secret must have 16 to 200 characters"})
+        raise InvalidInput({"secret": _("the secret must have 16 to 200 characters")})
     now = timezone.now()
     subscription = Subscription.objects.create(
         **values, secret=secret, created_at=now, updated_at=now,
@@ -116,7 +117,7 @@ def delete_subscription(actor: Any, subscription: Subscription) -> None:
 def replay_delivery(actor: Any, delivery: Delivery) -> Delivery:
     """Send a delivery's event again to its subscription, as a new delivery (same event id)."""
     if not delivery.subscription.active:
-        raise InvalidInput({"subscription": "the subscription is inactive; activate it first"})
+        raise InvalidInput({"subscription": _("the subscription is inactive; activate it first")})
     replay = queue_delivery(delivery.subscription, delivery.event, replay_of=delivery, actor=actor)
     record_change(actor, entity="webhook_delivery", object_id=replay.pk, action="create",
                   changes=created({"replay_of": delivery.pk, "event": str(delivery.event.uid)}))
@@ -127,7 +128,7 @@ def replay_delivery(actor: Any, delivery: Delivery) -> Delivery:
 def send_test_event(actor: Any, subscription: Subscription) -> Delivery:
     """Queue a ``webhook.test`` event to this subscription alone."""
     if not subscription.active:
-        raise InvalidInput({"subscription": "the subscription is inactive; activate it first"})
+        raise InvalidInput({"subscription": _("the subscription is inactive; activate it first")})
     now = timezone.now()
     event = Event.objects.create(type=TEST_EVENT, occurred_at=now, created_at=now,
                                  payload={"subscription_id": subscription.pk, "message": "test"})
@@ -145,5 +146,5 @@ def purge_webhook_log(actor: Any, now: datetime) -> int:
     cutoff = now - timedelta(days=settings.WEBHOOK_KEEP_DAYS)
     open_events = Delivery.objects.filter(status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING))
     old = Event.objects.filter(created_at__lt=cutoff).exclude(pk__in=open_events.values("event_id"))
-    _, counts = old.delete()
+    _total, counts = old.delete()
     return counts.get("webhooks.Event", 0)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from clientela.crm.errors import InvalidInput
 
@@ -45,13 +46,13 @@ def check_url(url: str, *, field: str = "url") -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in SCHEMES:
-        raise InvalidInput({field: "the address must start with http:// or https://"})
+        raise InvalidInput({field: _("the address must start with http:// or https://")})
     if not parts.hostname:
-        raise InvalidInput({field: "the address has no host name"})
+        raise InvalidInput({field: _("the address has no host name")})
     if parts.username or parts.password:
-        raise InvalidInput({field: "put no user name or password in the address"})
+        raise InvalidInput({field: _("put no user name or password in the address")})
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and _non_global(parts.hostname):
-        raise InvalidInput({field: "the address is on a private or local network"})
+        raise InvalidInput({field: _("the address is on a private or local network")})
     return url
 
 
