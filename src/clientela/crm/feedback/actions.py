@@ -101,7 +101,7 @@ def _check_score(kind: str, score: Any) -> int:
 AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment", "answered_at")
 
 
-def response_event(response: SurveyResponse) -> dict[str, Any]:
+def _response_event(response: SurveyResponse) -> dict[str, Any]:
     """What a webhook says of an answer: the score, not the comment (the customer's words
     stay in the system)."""
     return {"response_id": response.pk, "survey_id": response.survey_id, "party_id": response.party_id,
@@ -129,7 +129,7 @@ def record_response(
         answered_at=answered_at or timezone.now(),
     )
     audit_create(actor, response, AUDITED)
-    emit("survey.answered", response_event(response), at=response.answered_at)
+    emit("survey.answered", _response_event(response), at=response.answered_at)
     return response
 
 
@@ -200,7 +200,7 @@ def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
             locked.answered_at = now
             locked.save(update_fields=["answered_at"])
             audit_create(None, response, AUDITED)
-            emit("survey.answered", response_event(response), at=now)
+            emit("survey.answered", _response_event(response), at=now)
     except IntegrityError:  # a concurrent answer won the one-to-one
         raise AlreadyAnswered() from None
     return response

@@ -51,7 +51,7 @@ def _check_category(category: str) -> None:
         raise CaseError("category", " ".join(exc.messages)) from None
 
 
-def case_event(case: Case) -> dict[str, Any]:
+def _case_event(case: Case) -> dict[str, Any]:
     """What a webhook says of a case: ids, priority, category and SLA due time (the subject
     and description, written by customers, stay in the system)."""
     return {"case_id": case.pk, "party_id": case.party_id, "priority": case.priority,
@@ -92,7 +92,7 @@ def open_case(
         team=team if team is not None else (owner.team if owner is not None else None),
     )
     audit_create(actor, case, AUDITED)
-    emit("case.opened", case_event(case), at=opened_at)
+    emit("case.opened", _case_event(case), at=opened_at)
     return case
 
 

@@ -23,7 +23,7 @@ from clientela.crm.webhooks.outbound import check_url
 AUDITED = ("name", "url", "event_types", "active")
 
 
-def new_secret() -> str:
+def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
@@ -68,7 +68,7 @@ def create_subscription(actor: Any, *, name: str, url: str, event_types: Iterabl
     """A new subscription; its secret is ``secret`` or a new random one (the caller shows
     it once)."""
     values = _clean({"name": name, "url": url, "event_types": event_types, "active": active})
-    secret = (secret or "").strip() or new_secret()
+    secret = (secret or "").strip() or _new_secret()
     if len(secret) < 16 or len(secret) > 200:
         raise InvalidInput({"secret": _("the secret must have 16 to 200 characters")})
     now = timezone.now()
@@ -97,7 +97,7 @@ def update_subscription(actor: Any, subscription: Subscription, changes: Mapping
 @transaction.atomic
 def rotate_secret(actor: Any, subscription: Subscription) -> str:
     """A new secret for the subscription (returned once); the audit says only that it changed."""
-    subscription.secret = new_secret()
+    subscription.secret = _new_secret()
     subscription.updated_at = timezone.now()
     subscription.save(update_fields=["secret", "updated_at"])
     record_change(actor, entity="webhook_subscription", object_id=subscription.pk, action="update",
