@@ -129,3 +129,49 @@ def test_event_types_are_checked(admin: User) -> None:
         actions.create_subscription(admin, name="x", url="https://example.com/h", event_types=[])
     with pytest.raises(ValueError, match="event_type"):
         emit("party.exploded", {})
+
+
+def test_the_records_actions_announce_their_events(admin: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clientela.crm.feedback import actions as feedback
+    from clientela.crm.notifications.actions import notify_sla_breaches
+    from clientela.crm.sales import actions as sales
+
+    actions.create_subscription(admin, name="all", url="https://hooks.example.com/in", event_types=["*"])
+    party = parties.create_party(admin, {"name": "Firma", "kind": "organisation", "is_customer": True})
+    parties.update_party(admin, party, expected_version=party.version, changes={"country": "PL"})
+    pipeline = sales.create_pipeline(None, "Main", [sales.StageSpec("Lead", Decimal("0.2")),
+                                                    sales.StageSpec("Won", Decimal("1"), is_won=True)])
+    deal = sales.create_deal(admin, party=party, name="Big", pipeline=pipeline, amount="100")
+    sales.win_deal(admin, deal, reason="signed")
+    survey = feedback.create_survey(admin, name="NPS", kind="nps", question="Recommend us?")
+    feedback.record_response(admin, survey=survey, party=party, score=3, comment="slow delivery")
+    opened = timezone.now() - timedelta(days=5)
+    service.open_case(admin, party=party, subject="Late", owner=admin, at=opened)
+    notify_sla_breaches(None, timezone.now())
+    notify_sla_breaches(None, timezone.now())  # the same breach: announced once
+    types = list(Event.objects.order_by("id").values_list("type", flat=True))
+    assert types == ["party.created", "party.updated", "deal.stage_changed", "deal.won", "survey.answered",
+                     "case.opened", "case.sla_breached"]
+    answered = Event.objects.get(type="survey.answered").payload
+    assert answered["score"] == 3 and answered["has_comment"] and "slow" not in str(answered)
+    assert Event.objects.get(type="party.updated").payload["changed"] == ["country"]
+
+
+def test_the_log_of_ended_deliveries_is_purged_after_its_days(admin: User, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.WEBHOOK_KEEP_DAYS = 30
+    subscription = actions.create_subscription(admin, name="x", url="https://hooks.example.com/in",
+                                               event_types=["*"])
+    ended = actions.send_test_event(admin, subscription)
+    Delivery.objects.filter(pk=ended.pk).update(status=DeliveryStatus.SUCCEEDED)
+    waiting = actions.send_test_event(admin, subscription)
+    Event.objects.update(created_at=timezone.now() - timedelta(days=31))
+    assert actions.purge_webhook_log(None, timezone.now()) == 1
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [waiting.pk]
