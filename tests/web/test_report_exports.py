@@ -12,8 +12,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 
+from clientela.crm.errors import NotPermitted
 from clientela.web.report_tables import PAGES, Table, table_csv
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +66,8 @@ def _file(response: Any) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"), newline="")))
-    return [[" ".join(cell.split()) for cell in row] for row in rows]
+    # A neutralised text cell reads back without its quote (as the importers read it).
+    return [[" ".join(re.sub(r"^'(?=[=+\-@])", "", cell).split()) for cell in row] for row in rows]
 
 
 def _without_padding(rows: list[list[str]]) -> list[list[str]]:
@@ -78,23 +81,43 @@ def _client(user: Any, language: str = "en") -> Client:
     return client
 
 
+def _programme_with_a_tier() -> int:
+    from clientela.crm.loyalty import actions as loyalty
+    from clientela.crm.loyalty.models import Programme
+
+    programme = Programme.objects.filter(is_active=True).first() or loyalty.create_programme(
+        None, name="Klub", points_per_unit="0.5")
+    loyalty.add_tier(None, programme, name="=Srebrny", threshold=100)  # a name to neutralise
+    return int(programme.pk)
+
+
 @pytest.mark.parametrize(("page_name", "url", "expected"), [
     ("dashboard", "/", {"lorenz", "clv", "ladder", "actions", "cohorts"}),
     ("model", "/model/", {"params", "holdout", "comparison", "runs", "period-transactions", "matrix-alive"}),
+    ("feedback", "/feedback/", {"nps", "csat"}),
+    ("loyalty", "/loyalty/", set()),
+    ("planner", "/planner/?acquisition=1000&retention=2000", {"allocations", "acquisition", "retention"}),
 ])
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_each_report_table_exports_the_figures_it_shows(
     company: Any, make_user: Any, page_name: str, url: str, expected: set[str], language: str
 ) -> None:
+    if page_name == "loyalty":
+        pk = _programme_with_a_tier()
+        expected = {f"tiers-{pk}", f"comparison-{pk}"}
     client = _client(make_user("ala", "analyst"), language)
     page = client.get(url).content.decode()
     idents = re.findall(rf'data-testid="export-{page_name}-([\w-]+)"', page)
     assert expected <= set(idents) and len(idents) == len(set(idents))
+    query = url.partition("?")[2]
     for ident in idents:
         shown = _page_table(page, page_name, ident)
-        exported = _file(client.get(f"/tables/{page_name}/{ident}.csv"))
+        exported = _file(client.get(f"/tables/{page_name}/{ident}.csv" + (f"?{query}" if query else "")))
         assert len(shown) >= 2, ident
         assert _without_padding(exported) == _without_padding(shown), ident
+    if page_name == "loyalty":
+        text = client.get(f"/tables/loyalty/tiers-{pk}.csv").content.decode()
+        assert "'=Srebrny" in text and "\r\n=Srebrny" not in text
     if language == "pl":
         assert "Eksportuj CSV" in page
         headers = _file(client.get(f"/tables/{page_name}/{sorted(expected)[0]}.csv"))[0]
@@ -105,10 +128,18 @@ def test_a_role_that_may_not_see_clv_gets_no_clv_table(company: Any, make_user: 
     """The tables are the page's own, built for the user: the CLV tables and the model
     page are not among a service agent's (who may not see CLV)."""
     analyst, agent = make_user("ala", "analyst"), make_user("sara", "service_agent")
-    assert {"clv", "lorenz"} <= {t.ident for t in PAGES["dashboard"](analyst)}
-    agents = PAGES["dashboard"](agent)
+    assert {"clv", "lorenz"} <= {t.ident for t in PAGES["dashboard"](analyst, QueryDict())}
+    agents = PAGES["dashboard"](agent, QueryDict())
     assert "clv" not in {t.ident for t in agents} and "lorenz" in {t.ident for t in agents}
     assert not any("CLV" in h or "equity" in h.lower() for t in agents for h in t.headers)
+    pk = _programme_with_a_tier()
+    comparisons = {role: [t for t in PAGES["loyalty"](user, QueryDict()) if t.ident == f"comparison-{pk}"]
+                   for role, user in (("analyst", analyst), ("agent", agent))}
+    assert "Mean CLV" in [row[0] for row in comparisons["analyst"][0].rows]
+    assert "Mean CLV" not in [row[0] for row in comparisons["agent"][0].rows]
+    assert len(comparisons["agent"][0].rows) == len(comparisons["analyst"][0].rows) - 1
+    with pytest.raises(NotPermitted):  # the planner shows equity and margins
+        PAGES["planner"](agent, QueryDict())
     # An agent may not export at all: no button, 403.
     page = _client(agent).get("/").content.decode()
     assert "data-testid=\"kpi-active-customers\"" in page and 'data-testid="export-dashboard-' not in page

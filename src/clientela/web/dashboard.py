@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.http import require_GET
 
 from clientela.crm.accounts.permissions import has_capability
@@ -18,7 +18,7 @@ def _charts(figures: Dashboard) -> list[Chart]:
     return dashboard_charts(figures.report, show_clv=figures.show_clv, history=figures.equity_history)
 
 
-def dashboard_tables(user: Any) -> list[Chart]:
+def dashboard_tables(user: Any, params: QueryDict) -> list[Chart]:
     """The dashboard's charts for ``user``, each with its table (``report_tables``)."""
     return _charts(dashboard_figures(user))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -235,7 +235,7 @@ def model_page_for(user: Any) -> ModelPage:
     )
 
 
-def model_tables(user: Any) -> list[FigureTable]:
+def model_tables(user: Any, params: QueryDict) -> list[FigureTable]:
     """The model page's tables for ``user`` (``report_tables``)."""
     return model_page_for(user).all_tables()
 

@@ -16,11 +16,12 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, Protocol
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.http import require_GET
 
 from clientela.crm.errors import NotPermitted
@@ -50,23 +51,27 @@ class Table:
     rows: list[tuple[str, ...]]
 
 
-def _dashboard(user: Any) -> Sequence[FigureTable]:
-    from clientela.web.dashboard import dashboard_tables
-
-    return dashboard_tables(user)
+Builder = Callable[[Any, QueryDict], Sequence[FigureTable]]
 
 
-def _model(user: Any) -> Sequence[FigureTable]:
-    from clientela.web.model_run import model_tables
+def _lazy(module: str, name: str) -> Builder:
+    """The builder ``name`` of ``clientela.web.<module>``, imported when first asked for
+    (the report pages import this module for its Table)."""
+    def build(user: Any, params: QueryDict) -> Sequence[FigureTable]:
+        builder: Builder = getattr(import_module(f"clientela.web.{module}"), name)
+        return builder(user, params)
+    return build
 
-    return model_tables(user)
 
-
-# The report pages and the function that builds each one's tables for a user (the same
-# function the page renders from); NotPermitted where the user may not see the page.
-PAGES: dict[str, Callable[[Any], Sequence[FigureTable]]] = {
-    "dashboard": _dashboard,
-    "model": _model,
+# The report pages and the function that builds each one's tables for a user and the
+# page's query (the same function the page renders from); NotPermitted where the user may
+# not see the page.
+PAGES: dict[str, Builder] = {
+    "dashboard": _lazy("dashboard", "dashboard_tables"),
+    "model": _lazy("model_run", "model_tables"),
+    "feedback": _lazy("feedback", "feedback_tables"),
+    "loyalty": _lazy("loyalty", "loyalty_tables"),
+    "planner": _lazy("planner", "planner_tables"),
 }
 
 # A cell a spreadsheet may read as a number: digits with grouping and decimal marks, an
@@ -74,15 +79,15 @@ PAGES: dict[str, Callable[[Any], Sequence[FigureTable]]] = {
 PLAIN_NUMBER = re.compile(r"^[-\u2212]?\d[\d\s\u00a0\u202f.,]*(\s?%)?$")
 
 
-def table_for(user: Any, page: str, ident: str) -> FigureTable:
-    """Table ``ident`` of ``page`` as ``user`` sees it: ``LookupError`` when the page has
+def table_for(user: Any, page: str, ident: str, params: QueryDict | None = None) -> FigureTable:
+    """Table ``ident`` of ``page`` (with the page's query ``params``) as ``user`` sees it: ``LookupError`` when the page has
     no such table for the user, ``NotPermitted`` without the export capability or the
     right to see the page."""
     check_export(user)
     build = PAGES.get(page)
     if build is None:
         raise LookupError(page)
-    for table in build(user):
+    for table in build(user, params if params is not None else QueryDict()):
         if table.ident == ident:
             return table
     raise LookupError(ident)
@@ -107,7 +112,7 @@ def _cell(text: str) -> str:
 def export_table(request: HttpRequest, page: str, ident: str) -> HttpResponse:
     """``/tables/<page>/<ident>.csv``: the table's CSV, for users with the export capability."""
     try:
-        table = table_for(request.user, page, ident)
+        table = table_for(request.user, page, ident, request.GET)
     except NotPermitted:
         raise PermissionDenied from None
     except LookupError:
