@@ -42,7 +42,7 @@ def _tiers_table(p: Any) -> Table:
 
 def _comparison_table(p: Any, *, show_clv: bool) -> Table:
     members, others = p.groups
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (_("Customers"), num(members.customers), num(others.customers)),
         (_("Bought more than once"), pct(members.repeat_share), pct(others.repeat_share)),
         (_("Mean P(alive)"), pct(members.p_alive), pct(others.p_alive)),
