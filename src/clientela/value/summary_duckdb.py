@@ -141,12 +141,11 @@ def summarize_file(
     """Summarise a CSV/Parquet transaction file (arguments as ``summarize``)."""
     if not path.exists():
         raise FileNotFoundError(path)
-    if cal is None:
-        from clientela.value.summary_parquet import summarize_parquet
+    from clientela.value.summary_parquet import summarize_parquet
 
-        fast = summarize_parquet(path, customer, date, amount, period, obs, zone)
-        if fast is not None:
-            return fast
+    fast = summarize_parquet(path, customer, date, amount, period, obs, cal, zone)
+    if fast is not None:
+        return fast
     source = _source(path)
     con = _connect(zone)
     try:
