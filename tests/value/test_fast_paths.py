@@ -23,7 +23,7 @@ import clientela.value.summary_parquet as summary_parquet
 from clientela.value import BetaGeo, ModifiedBetaGeo, ParetoNBD, customer_lifetime_value, summarize
 from clientela.value import clv as clv_module
 from clientela.value.datasets import load_cdnow_summary
-from clientela.value.models import base
+from clientela.value.models import base, rows
 from clientela.value.models.base import BaseModel, SummaryArrays, compress_rows, row_groups
 from clientela.value.models.gamma_gamma import GammaGamma
 from clientela.value.simulation import simulate_beta_geo, transactions_from_summary
@@ -259,17 +259,17 @@ def test_grid_codes_group_exactly_like_the_values() -> None:
     rng = np.random.default_rng(4)
     days = rng.integers(0, 900, 5_000)
     for values in (days.astype(float), days / 7.0, (days + 3) / 7.0):
-        codes, count, offset, q = base._grid_codes(values)  # type: ignore[misc]
+        codes, count, offset, q = rows._grid_codes(values)  # type: ignore[misc]
         assert codes.min() >= 0 and codes.max() < count
         np.testing.assert_array_equal((codes + offset) / q, values)
-        unique, positions = base.distinct_values(values)
+        unique, positions = rows.distinct_values(values)
         expected_unique, expected_positions = np.unique(values, return_inverse=True)
         np.testing.assert_array_equal(unique, expected_unique)
         np.testing.assert_array_equal(positions, expected_positions)
     # Off the grids: hashing / sorting, same answers.
     for values in (days / 7.0 + 1e-9, days * 0.1, np.array([0.5, 1e12, 3.25, 0.5])):
-        assert base._grid_codes(values) is None
-        unique, positions = base.distinct_values(values)
+        assert rows._grid_codes(values) is None
+        unique, positions = rows.distinct_values(values)
         np.testing.assert_array_equal(unique[positions.astype(np.intp)], values)
 
 

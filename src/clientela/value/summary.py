@@ -50,6 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,13 @@ def summarize(
     cal = _to_day(calibration_end, "calibration_end")
     if obs is not None and cal is not None and cal >= obs:
         raise ValueError("calibration_end must be before observation_end")
+    request = SummaryRequest(customer, date, amount, period, obs, cal, zone)
     if isinstance(transactions, pd.DataFrame):
-        return _summarize_frame(transactions, customer, date, amount, period, obs, cal, zone)
+        return _summarize_frame(transactions, request)
     if isinstance(transactions, str | Path):
         from clientela.value.summary_duckdb import summarize_file
 
-        return summarize_file(Path(transactions), customer, date, amount, period, obs, cal, zone)
+        return summarize_file(Path(transactions), request)
     raise TypeError("transactions must be a pandas DataFrame or a path to a CSV/Parquet file")
 
 
@@ -310,33 +312,42 @@ def check_window(
         )
 
 
-def _summarize_frame(
-    frame: pd.DataFrame,
-    customer: str,
-    date: str,
-    amount: str | None,
-    period: str,
-    obs: np.datetime64 | None,
-    cal: np.datetime64 | None,
-    zone: str | None = None,
-) -> pd.DataFrame:
-    needed = [customer, date] + ([amount] if amount else [])
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"transactions are missing column(s) {', '.join(map(repr, missing))}; "
-            f"they have {list(map(str, frame.columns))}"
-        )
+@dataclass(frozen=True)
+class SummaryRequest:
+    """What :func:`summarize` was asked for, checked, as every route takes it."""
+
+    customer: str
+    date: str
+    amount: str | None
+    period: str
+    obs: np.datetime64 | None
+    cal: np.datetime64 | None
+    zone: str | None
+
+    def check_columns(self, available: list[str], source: str, has: str) -> None:
+        """Refuse a log without one of the columns named, listing those it has."""
+        needed = [self.customer, self.date] + ([self.amount] if self.amount else [])
+        missing = [c for c in needed if c not in available]
+        if missing:
+            raise ValueError(
+                f"{source} missing column(s) {', '.join(map(repr, missing))}; "
+                f"{has} {available}"
+            )
+
+
+def _summarize_frame(frame: pd.DataFrame, request: SummaryRequest) -> pd.DataFrame:
+    customer, date, amount = request.customer, request.date, request.amount
+    request.check_columns(list(map(str, frame.columns)), "transactions are", "they have")
     absent = frame[customer].isna().to_numpy()
     if absent.any():
         raise ValueError(
             f"column {customer!r} has a missing customer id (row {_bad_row(frame, absent)!r})"
         )
-    ticks, per_day = _frame_ticks(frame, date, zone)
+    ticks, per_day = _frame_ticks(frame, date, request.zone)
     values = _frame_amounts(frame, amount) if amount else None
     codes, offset, labels = _customer_codes(frame[customer])
     log = TransactionLog(codes, offset, len(labels), ticks, per_day, values)
-    return log.summarize(period, obs, cal, customer, labels)
+    return log.summarize(request, labels)
 
 
 def _frame_ticks(
@@ -435,15 +446,12 @@ class TransactionLog:
             return None, 0
         return int(self.ticks.min()) // self.per_day, int(self.ticks.max()) // self.per_day
 
-    def summarize(
-        self,
-        period: str,
-        obs: np.datetime64 | None,
-        cal: np.datetime64 | None,
-        customer: str,
-        labels: Any,
-    ) -> pd.DataFrame:
-        """The summary of :func:`summarize` (one row per customer with a purchase in the window)."""
+    def summarize(self, request: SummaryRequest, labels: Any) -> pd.DataFrame:
+        """The summary of :func:`summarize` (one row per customer with a purchase in the window).
+
+        ``labels`` are the customer ids by code (an :class:`IdRange` or an array).
+        """
+        period, obs, cal = request.period, request.obs, request.cal
         first_day, last_day = self.day_range()
         check_window(len(self.ticks), first_day, obs, cal)
         end_day = last_day if obs is None else _day_number(obs)
@@ -471,7 +479,7 @@ class TransactionLog:
                 len(count), float(_ordinal(end_day, period) - _ordinal(cal_day, period))
             )
         chosen = labels.take(present) if isinstance(labels, IdRange) else np.asarray(labels)[present]
-        return pd.DataFrame(columns, index=pd.Index(chosen, name=customer), copy=False)
+        return pd.DataFrame(columns, index=pd.Index(chosen, name=request.customer), copy=False)
 
     def _blocks(
         self, period: str, after_day: int, end_day: int

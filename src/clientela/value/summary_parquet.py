@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from clientela.value.summary import _UNITS_PER_DAY, IdRange, TransactionLog
+from clientela.value.summary import _UNITS_PER_DAY, IdRange, SummaryRequest, TransactionLog
 
 _BATCH_ROWS = 4_000_000
 
@@ -67,17 +67,8 @@ def _usable(schema: pa.Schema, customer: str, date: str, amount: str | None) -> 
     )
 
 
-def summarize_parquet(
-    path: Path,
-    customer: str,
-    date: str,
-    amount: str | None,
-    period: str,
-    obs: np.datetime64 | None,
-    cal: np.datetime64 | None = None,
-    zone: str | None = None,
-) -> pd.DataFrame | None:
-    """Summarise a Parquet log (arguments as ``summarize``) or return ``None``.
+def summarize_parquet(path: Path, request: SummaryRequest) -> pd.DataFrame | None:
+    """Summarise a Parquet log (see ``summarize``) or return ``None``.
 
     ``None`` means "use the general path": the file is not a single Parquet
     file with an integer customer column, a date/timestamp date column and a
@@ -87,12 +78,13 @@ def summarize_parquet(
     """
     if path.suffix.lower() != ".parquet" or not path.is_file():
         return None
+    customer, date, amount = request.customer, request.date, request.amount
     parquet = pq.ParquetFile(path)
     schema = parquet.schema_arrow
     if not _usable(schema, customer, date, amount):
         return None
     date_type = schema.field(date).type
-    if zone is not None and pa.types.is_timestamp(date_type) and date_type.tz is not None:
+    if request.zone is not None and pa.types.is_timestamp(date_type) and date_type.tz is not None:
         return None
     n_rows = parquet.metadata.num_rows
     if n_rows == 0:
@@ -121,4 +113,4 @@ def summarize_parquet(
     id_dtype = schema.field(customer).type.to_pandas_dtype()
     log = TransactionLog(ids[:filled], id_min, n_ids, days[:filled], 1,
                          None if values is None else values[:filled])
-    return log.summarize(period, obs, cal, customer, IdRange(id_min, n_ids, id_dtype))
+    return log.summarize(request, IdRange(id_min, n_ids, id_dtype))

@@ -26,6 +26,7 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln, polygamma
 from clientela.value.models.base import (
     BaseModel,
     FloatArray,
+    JointDerivatives,
     ModelFitError,
     SummaryArrays,
     distinct_values,
@@ -76,7 +77,7 @@ def as_series(values: FloatArray, summary: pd.DataFrame, name: str) -> pd.Series
     return pd.Series(values, index=summary.index, name=name)
 
 
-class BetaGeo(BaseModel):
+class BetaGeo(JointDerivatives, BaseModel):
     """BG/NBD model (Fader, Hardie & Lee 2005).
 
     Fit on a summary with columns ``frequency`` (repeat purchases ``x``),
@@ -200,25 +201,6 @@ class BetaGeo(BaseModel):
         grad[:, 2] = d_a_x[xi] + w2 / a
         grad[:, 3] = d_b_x[xi] - w2 * inv_bx1[xi]
         return ll, grad
-
-    def _weighted_log_likelihood(
-        self, params: FloatArray, data: SummaryArrays
-    ) -> tuple[float, FloatArray]:
-        """``sum_i w_i log L_i`` and its gradient, as :meth:`_log_likelihood` summed.
-
-        See :meth:`_weighted_derivatives` (without the Hessian).
-        """
-        ll, grad, _ = self._weighted_derivatives(params, data, hessian=False)
-        return ll, grad
-
-    def _weighted_log_likelihood_hessian(
-        self, params: FloatArray, data: SummaryArrays
-    ) -> tuple[float, FloatArray, FloatArray]:
-        """Weighted log-likelihood, gradient and analytic Hessian (natural parameters)."""
-        ll, grad, hess = self._weighted_derivatives(params, data, hessian=True)
-        if hess is None:  # pragma: no cover - hessian=True always returns it
-            raise RuntimeError("the Hessian was not computed")
-        return ll, grad, hess
 
     def _weighted_derivatives(
         self, params: FloatArray, data: SummaryArrays, *, hessian: bool
