@@ -276,21 +276,26 @@ def _object_dates(frame: pd.DataFrame, column: str, target: str) -> pd.Series:
     return local.where(aware, face)
 
 
-def _frame_amounts(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
+def finite_numbers(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
+    """A column as float64 (without a copy when it is one), or a ValueError naming the row.
+
+    Non-numeric text, a missing value or an infinite one is refused.
+    """
     series = frame[column]
     try:
         if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
             series.dtype
         ):
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan)  # no copy of float64
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values = pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"column {column!r} must be numeric: {exc}") from None
     bad = ~np.isfinite(values)
     if bad.any():
-        row = frame.index[int(np.argmax(bad))]
-        raise ValueError(f"column {column!r} has a missing or infinite value (row {row!r})")
+        raise ValueError(
+            f"column {column!r} has a missing or infinite value (row {_bad_row(frame, bad)!r})"
+        )
     return values
 
 
@@ -344,7 +349,7 @@ def _summarize_frame(frame: pd.DataFrame, request: SummaryRequest) -> pd.DataFra
             f"column {customer!r} has a missing customer id (row {_bad_row(frame, absent)!r})"
         )
     ticks, per_day = _frame_ticks(frame, date, request.zone)
-    values = _frame_amounts(frame, amount) if amount else None
+    values = finite_numbers(frame, amount) if amount else None
     codes, offset, labels = _customer_codes(frame[customer])
     log = TransactionLog(codes, offset, len(labels), ticks, per_day, values)
     return log.summarize(request, labels)

@@ -38,8 +38,8 @@ import pandas as pd
 from clientela import __version__
 from clientela.value.blas_threads import single_threaded_blas
 from clientela.value.models.optimize import (
-    _LOG_BOUND,
     ModelFitError,
+    descend,
     fixed_hessian_newton,
     maximize_log_likelihood,
     newton_maximize,
@@ -55,6 +55,7 @@ from clientela.value.models.rows import (
     dot,
     row_groups,
 )
+from clientela.value.summary import finite_numbers
 
 _REGISTRY: dict[str, type[BaseModel]] = {}
 
@@ -158,15 +159,7 @@ def validate_summary(
 
 
 def _numeric_column(summary: pd.DataFrame, name: str, *, allow_zero: bool) -> FloatArray:
-    series = summary[name]
-    try:
-        values = np.asarray(pd.to_numeric(series, errors="raise"), dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"column {name!r} must be numeric: {exc}") from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = summary.index[int(np.argmax(bad))]
-        raise ValueError(f"column {name!r} has a missing or infinite value (row {row!r})")
+    values = finite_numbers(summary, name).copy()  # the models may work in place
     bad = values < 0 if allow_zero else values <= 0
     if bad.any():
         row = summary.index[int(np.argmax(bad))]
@@ -645,18 +638,7 @@ class BaseModel:
         best, grad = objective(x)
         if not math.isfinite(best):
             return start
-        for _ in range(_WARM_START_STEPS):
-            try:
-                step = np.linalg.solve(hessian, grad)
-            except np.linalg.LinAlgError:
-                break
-            candidate = np.clip(x - step, -_LOG_BOUND, _LOG_BOUND)
-            value, candidate_grad = objective(candidate)
-            if not (math.isfinite(value) and value <= best):
-                break
-            x, best, grad = candidate, value, candidate_grad
-            if float(np.max(np.abs(step))) < 1e-9:
-                break
+        x = descend(objective, x, hessian, _WARM_START_STEPS, best, grad, stop_below=1e-9)
         return np.asarray(x, dtype=np.float64)
 
     def _set_fit(self, params: FloatArray, log_likelihood: float, n_customers: float) -> None:

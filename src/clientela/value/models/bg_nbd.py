@@ -29,8 +29,6 @@ from clientela.value.models.base import (
     JointDerivatives,
     ModelFitError,
     SummaryArrays,
-    distinct_values,
-    dot,
 )
 from clientela.value.models.bg_quadrature import (
     CHUNK,
@@ -39,6 +37,7 @@ from clientela.value.models.bg_quadrature import (
     discounted_alive_purchases,
     distinct_pairs,
 )
+from clientela.value.models.rows import distinct_values, dot
 
 
 def check_frequency_recency_t(data: SummaryArrays) -> None:

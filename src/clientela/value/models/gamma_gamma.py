@@ -28,10 +28,9 @@ from clientela.value.models.base import (
     JointDerivatives,
     ModelFitError,
     SummaryArrays,
-    distinct_values,
-    dot,
     validate_summary,
 )
+from clientela.value.models.rows import distinct_values, dot
 
 FREQUENCY = "frequency"
 MONETARY_VALUE = "monetary_value"
@@ -67,11 +66,11 @@ class GammaGamma(JointDerivatives, BaseModel):
     def __init__(
         self,
         *,
+        min_spend: float | None = None,
         max_iter: int = 1000,
         tol: float = 1e-10,
         penalizer: float = 0.0,
         time_grid: float | None = None,
-        min_spend: float | None = None,
     ) -> None:
         super().__init__(max_iter=max_iter, tol=tol, penalizer=penalizer, time_grid=time_grid)
         self.min_spend = min_spend

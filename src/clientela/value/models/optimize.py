@@ -121,24 +121,13 @@ def maximize_log_likelihood(
             f"{which} goes to {limit}"
         )
     x = np.asarray(result.x, dtype=np.float64)
-    best, _ = objective(x)
+    best, grad = objective(x)
     if not (np.all(np.isfinite(x)) and math.isfinite(best)):
         raise ModelFitError(f"the optimiser stopped on a non-finite value ({result.message})")
     # One finite-difference Hessian of the analytic gradient, reused for up to
-    # three Newton steps (each kept only if it lowers the objective) and
-    # returned for the standard errors.
+    # three Newton steps and returned for the standard errors.
     hessian = numerical_hessian(lambda p: objective(p)[1], x)
-    for _ in range(3):
-        _, grad = objective(x)
-        try:
-            step = np.linalg.solve(hessian, grad)
-        except np.linalg.LinAlgError:
-            break
-        candidate = np.clip(x - step, -_LOG_BOUND, _LOG_BOUND)
-        value, _ = objective(candidate)
-        if not (math.isfinite(value) and value <= best):
-            break
-        x, best = candidate, value
+    x = descend(objective, x, hessian, 3, best, grad)
     at_bound = np.abs(x) >= _LOG_BOUND - 1e-6
     if at_bound.any():
         i = int(np.argmax(at_bound))
@@ -246,6 +235,38 @@ def still_improving(
                           options={"maxiter": 200, "gtol": 1e-10, "ftol": 1e-15})
     value = float(result.fun)
     return math.isfinite(value) and (value - best) * total <= 1e-3
+
+
+def descend(
+    objective: Any,
+    x: FloatArray,
+    hessian: FloatArray,
+    steps: int,
+    best: float,
+    grad: FloatArray,
+    *,
+    stop_below: float = 0.0,
+) -> FloatArray:
+    """Up to ``steps`` Newton steps from ``x`` with a fixed ``hessian``.
+
+    ``best`` and ``grad`` are the objective and its gradient at ``x``.  A
+    step (kept inside the log-parameter box) is taken only if it does not
+    raise the objective; the steps stop at the first that would, or after one
+    shorter than ``stop_below`` in every log-parameter.
+    """
+    for _ in range(steps):
+        try:
+            step = np.linalg.solve(hessian, grad)
+        except np.linalg.LinAlgError:
+            break
+        candidate = np.clip(x - step, -_LOG_BOUND, _LOG_BOUND)
+        value, candidate_grad = objective(candidate)
+        if not (math.isfinite(value) and value <= best):
+            break
+        x, best, grad = candidate, value, candidate_grad
+        if float(np.max(np.abs(step))) < stop_below:
+            break
+    return x
 
 
 def fixed_hessian_newton(
