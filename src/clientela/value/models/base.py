@@ -46,6 +46,7 @@ from clientela.value.models.optimize import (
     numerical_hessian,
     still_improving,
 )
+from clientela.value.models.rows import _DENSE_MIN_ROWS as _DENSE_MIN_ROWS  # (value.spark)
 from clientela.value.models.rows import (
     WEIGHTS,
     FloatArray,

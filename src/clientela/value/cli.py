@@ -4,7 +4,7 @@ A thin face over the engine (no Django): parse arguments, call
 :func:`~clientela.value.summary.summarize`, the models,
 :func:`~clientela.value.validation.evaluate_models` and
 :func:`~clientela.value.clv.customer_lifetime_value`, and render.  The lead's
-root group loads it lazily (``clientela/cli/main.py``).
+root group registers it with ``main.add_command(value)``.
 """
 
 from __future__ import annotations
