@@ -38,11 +38,13 @@ day is on or before the end day.  The same rules hold on every route
   never a silently dropped row; so are an empty log and an observation or
   calibration end before the first transaction.
 
-A DataFrame is summarised with vectorised NumPy in time linear in the rows
-(hashing the ids, then a presence table of (customer, period) or one sort of
-packed keys for daily periods over long spans; no Python loop over
-customers).  A path to a CSV or Parquet file is summarised out-of-core by
-DuckDB under a memory limit, so 100M transactions fit in a few GB.
+A DataFrame is summarised with vectorised NumPy in time linear in the rows,
+reading its columns in place (:class:`TransactionLog`: integer ids in a
+modest range are their own codes, others are hashed; one pass in blocks over
+the rows; no Python loop over customers).  A Parquet file with integer ids is
+read into the same arrays (:mod:`clientela.value.summary_parquet`); other CSV
+and Parquet files are summarised out-of-core by DuckDB under a memory limit
+(:mod:`clientela.value.summary_duckdb`), so 100M transactions fit in a few GB.
 """
 
 from __future__ import annotations
