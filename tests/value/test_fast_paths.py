@@ -292,3 +292,20 @@ def test_week_of_ticks_by_float_division_equals_integer_division(per_day: int) -
             summary_module.period_ordinal(part, "W", per_day),
             np.floor_divide(part + 3 * per_day, week),
         )
+
+
+@pytest.mark.parametrize(("period", "cal"), [("W", None), ("D", "2024-09-30")])
+def test_dataframe_and_parquet_routes_give_the_same_summary(
+    tmp_path: Path, period: str, cal: str | None
+) -> None:
+    """Both routes end in one TransactionLog pass: the same figures to the last bit."""
+    rng = np.random.default_rng(23)
+    truth = {"r": 2.0, "alpha": 8.0, "a": 0.8, "b": 4.0}
+    log = transactions_from_summary(simulate_beta_geo(truth, 2000, max_days=400, rng=rng), rng=rng)
+    log = log.sample(frac=1.0, random_state=3).reset_index(drop=True)  # not grouped by customer
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path)
+    kwargs = {"customer": "customer_id", "date": "date", "amount": "amount", "period": period}
+    from_frame = summarize(log, calibration_end=cal, **kwargs)
+    from_file = summarize(path, calibration_end=cal, **kwargs)
+    pd.testing.assert_frame_equal(from_frame, from_file, check_exact=True)
