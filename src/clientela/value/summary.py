@@ -357,6 +357,10 @@ def _summarize_frame(frame: pd.DataFrame, request: SummaryRequest) -> pd.DataFra
     return log.summarize(request, labels)
 
 
+# Ticks a day of NumPy's datetime units.
+_UNITS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
 def _frame_ticks(
     frame: pd.DataFrame, column: str, zone: str | None
 ) -> tuple[NDArray[np.int64], int]:
@@ -377,9 +381,6 @@ def _frame_ticks(
                 _frame_days(frame, column, zone)  # raises naming the row
             return stamps.view(np.int64), _UNITS_PER_DAY[unit]
     return _frame_days(frame, column, zone), 1
-
-
-_UNITS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 
 
 def _customer_codes(ids: pd.Series) -> tuple[NDArray[np.int64], int, Any]:
