@@ -23,6 +23,7 @@ from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
 from clientela.crm.voice.models import AnswerTheme, Theme
+from clientela.crm.webhooks import actions as webhooks
 
 from . import test_authorization_matrix as matrix
 from .fixtures_world import _records, build_world
@@ -58,6 +59,7 @@ def _grow(world: Any, owner: Any) -> None:
         loyalty.add_tier(None, world.spare_programme, name=f"Tier {i}", threshold=1000 + i)
         loyalty.open_account(None, records.party, world.programme)
         loyalty.earn(None, world.records[("admin", "self")].account, 10 + i)
+        webhooks.send_test_event(None, world.webhook)  # the delivery log grows too
     run = ModelRun.objects.get(is_current=True)
     scored = set(CustomerScore.objects.filter(run=run).values_list("party_id", flat=True))
     model = CustomerScore.objects.filter(run=run).first()

@@ -232,10 +232,11 @@ def _register_operations() -> None:
         tasks,
         themes,
         vocabularies,
+        webhooks,
     )
 
     for module in (sales, tasks, service, feedback, loyalty, loyalty_config, deliveries, vocabularies, jobs,
-                   invitations, exports, themes):
+                   invitations, exports, themes, webhooks):
         api.add_router("", module.router)
 
 

@@ -27,10 +27,12 @@ from clientela.web import (
     parties,
     pipeline,
     planner,
+    report_tables,
     segments,
     survey_invitations,
     surveys,
     tasks,
+    webhooks,
 )
 
 app_name = "web"
@@ -114,6 +116,11 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    path("webhooks/", webhooks.webhook_page, name="webhooks"),
+    path("webhooks/<int:subscription_id>/", webhooks.subscription_edit, name="webhook"),
+    path("webhooks/<int:subscription_id>/<str:change>/", webhooks.subscription_action, name="webhook-change"),
+    path("webhooks/deliveries/<int:delivery_id>/replay/", webhooks.delivery_replay, name="webhook-replay"),
+    path("tables/<slug:page>/<slug:ident>.csv", report_tables.export_table, name="table-export"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),
     # the import wizard (issue 14, item 4)
