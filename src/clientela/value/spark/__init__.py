@@ -3,6 +3,15 @@
 Importing this package does not import PySpark; its functions do.
 """
 
-from clientela.value.spark.engine import compress, fit, read, score, session, summarize, write
+from clientela.value.spark.engine import (
+    compress,
+    fit,
+    model_rows,
+    read,
+    score,
+    session,
+    summarize,
+    write,
+)
 
-__all__ = ["compress", "fit", "read", "score", "session", "summarize", "write"]
+__all__ = ["compress", "fit", "model_rows", "read", "score", "session", "summarize", "write"]

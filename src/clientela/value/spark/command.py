@@ -115,19 +115,23 @@ def _fit(spark: Any, file: Path, options: dict[str, Any], model_name: str, calib
 
     full = spark_summary(None).persist()
 
+    customer = options["customer"]
+    purchases = engine.compress(full, _PURCHASES, customer)
+
     def summaries(end: Any) -> pd.DataFrame:
         if end is None:
-            return engine.compress(full, _PURCHASES)
-        return _expanded(engine.compress(spark_summary(end), _HOLDOUT))
+            return purchases
+        return _expanded(engine.compress(spark_summary(end), _HOLDOUT, customer))
 
     candidates = _choose(model_name, summaries, calibration_end, penalizer)
-    purchases = engine.compress(full, _PURCHASES)
     model = cast("PurchasesModel", refit(candidates, purchases, penalizer))
     amount = options["amount"]
     spend_model = None
     if amount is not None:
-        spend_model = fit_spend(engine.compress(full, ["frequency", "monetary_value"]),
-                                min_spend, penalizer)
+        from clientela.value.models.gamma_gamma import GammaGamma
+
+        spend_model = fit_spend(engine.model_rows(GammaGamma(), full, customer), min_spend,
+                                penalizer)
     period = options["period"]
     steps = horizon if horizon is not None else _YEAR[period]
     sample = purchases.head(1).assign(monetary_value=1.0)
@@ -135,7 +139,7 @@ def _fit(spark: Any, file: Path, options: dict[str, Any], model_name: str, calib
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         level = _intervals_level(model, spend, sample, steps, discount, interval_level)
-    scores = engine.score(full, model, spend_model, customer=options["customer"], horizon=steps,
+    scores = engine.score(full, model, spend_model, customer=customer, horizon=steps,
                           discount_rate=discount, interval_level=level).persist()
     try:
         if output is not None:

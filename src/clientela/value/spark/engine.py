@@ -68,7 +68,11 @@ def session(
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
-    settings = {"spark.sql.session.timeZone": "UTC", **dict(conf or {})}
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        **dict(conf or {}),
+    }
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -381,25 +385,64 @@ def summarize(
     return summary.withColumnRenamed("c", customer)
 
 
-def compress(summary: DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def compress(summary: DataFrame, columns: Sequence[str], customer: str | None = None) -> pd.DataFrame:
     """Identical rows of ``columns`` counted on the cluster: a small pandas table with ``weights``.
 
-    Sorted by ``columns`` so that the table (and a fit on it) does not depend on
-    the partitioning.
+    The rows come in the order in which the single-machine fit groups the
+    per-customer summary (sorted by customer), so that a fit on this table
+    takes the same path and gives the same parameters to the last digits:
+    by first customer (``customer``, default the summary's first column),
+    or, for whole-number columns over many customers, by value (the
+    presence-table grouping of :func:`clientela.value.models.base.row_groups`).
     """
     from pyspark.sql import functions as F
+
+    from clientela.value.models.base import _DENSE_MIN_ROWS
 
     missing = [c for c in columns if c not in summary.columns]
     if missing:
         raise ValueError(f"the summary has no column(s) {', '.join(map(repr, missing))}")
-    counted = summary.groupBy(*columns).agg(F.count(F.lit(1)).cast("double").alias("weights"))
+    key = customer or summary.columns[0]
+    counted = summary.groupBy(*columns).agg(
+        F.count(F.lit(1)).cast("double").alias("weights"), F.min(_quoted(key)).alias("_first")
+    )
     table = counted.toPandas()
-    return table.sort_values(list(columns), kind="stable").reset_index(drop=True)
+    n = float(table["weights"].sum())
+    values = [table[c].to_numpy(dtype=np.float64) for c in columns]
+    whole = all(len(v) == 0 or np.array_equal(v, np.rint(v)) for v in values)
+    size = 1
+    for v in values:
+        size *= int(v.max() - v.min()) + 1 if len(v) else 1
+    by_value = whole and n > _DENSE_MIN_ROWS and size <= 4 * n
+    order = list(columns) if by_value else ["_first"]
+    table = table.sort_values(order, kind="stable").drop(columns="_first")
+    return table.reset_index(drop=True)
 
 
-def fit(model: BaseModel, summary: DataFrame) -> BaseModel:
-    """Fit ``model`` (any model of :mod:`clientela.value.models`) on the driver on the compressed summary."""
-    return model.fit(compress(summary, model.required_columns))
+def model_rows(model: BaseModel, summary: DataFrame, customer: str | None = None) -> pd.DataFrame:
+    """The rows a fit of ``model`` needs on the driver, as the single-machine fit sees them.
+
+    Whole-number columns (frequency, recency, T) compressed by :func:`compress`;
+    with a float average (``monetary_value``, Gamma-Gamma) one row per repeat
+    buyer in customer order -- averages rarely repeat, and the single-machine
+    fit does not group them either.
+    """
+    from pyspark.sql import functions as F
+
+    columns = list(model.required_columns)
+    if "monetary_value" not in columns:
+        return compress(summary, columns, customer)
+    key = customer or summary.columns[0]
+    repeat = summary.where(F.col("frequency") > 0).orderBy(_quoted(key)).select(*columns)
+    table = repeat.toPandas()
+    if table.empty:  # the model's own error: no repeat buyer
+        table = pd.DataFrame({c: [0.0] for c in columns})
+    return table
+
+
+def fit(model: BaseModel, summary: DataFrame, customer: str | None = None) -> BaseModel:
+    """Fit ``model`` (any model of :mod:`clientela.value.models`) on the driver on :func:`model_rows`."""
+    return model.fit(model_rows(model, summary, customer))
 
 
 def score(
