@@ -39,6 +39,13 @@ def require_spark() -> None:
          "PySpark is not installed (pip install '.[spark]')")
 
 
+@pytest.fixture(scope="session")
+def spark_conf() -> dict[str, str]:
+    """The settings of the tests' Spark sessions (for a spark-submit or CLI run of their own)."""
+    require_spark()
+    return dict(CONF)
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def spark(request: pytest.FixtureRequest) -> Iterator[Any]:
     require_spark()

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from click.testing import CliRunner
-from conftest import CONF
-
 from clientela.value.cli import value
 
 ARGS = ["--customer", "customer_id", "--date", "date", "--amount", "amount", "--model", "bgnbd"]
-CONF_ARGS = [part for key, val in CONF.items() for part in ("--spark-conf", f"{key}={val}")]
+
+
+def options(flag: str, conf: dict[str, str]) -> list[str]:
+    return [part for key, val in conf.items() for part in (flag, f"{key}={val}")]
 
 
 def fit(*args: str) -> tuple[int, str]:
@@ -38,14 +39,14 @@ def same_scores(spark_output: Path, local_output: Path) -> None:
 
 
 def test_fit_on_spark_prints_and_writes_the_single_machine_answers(
-    spark: Any, cdnow: tuple[Path, pd.DataFrame], tmp_path: Path
+    spark: Any, spark_conf: dict[str, str], cdnow: tuple[Path, pd.DataFrame], tmp_path: Path
 ) -> None:
     path = str(cdnow[0])
     local_out, spark_out = tmp_path / "local.parquet", tmp_path / "spark.parquet"
     code, local = fit(path, *ARGS, "--calibration-end", "1997-09-30", "--output", str(local_out))
     assert code == 0, local
     code, on_spark = fit(path, *ARGS, "--calibration-end", "1997-09-30", "--engine", "spark",
-                         *CONF_ARGS, "--output", str(spark_out))
+                         *options("--spark-conf", spark_conf), "--output", str(spark_out))
     assert code == 0, on_spark
     assert model_lines(on_spark) == model_lines(local)
     holdout = [line for line in local.splitlines() if line.startswith("  bgnbd: MAE")]
@@ -64,11 +65,10 @@ def test_fit_on_spark_refuses_bad_input_with_the_single_machine_message(
     assert code == 2 and "'no-equals' is not KEY=VALUE" in text
 
 
-def test_the_spark_submit_module(cdnow: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
+def test_the_spark_submit_module(
+    spark_conf: dict[str, str], cdnow: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
     """A separate driver under spark-submit (local[1]), as on a cluster without the CLI."""
-    from conftest import require_spark
-
-    require_spark()
     from clientela.value.spark import submit
     from clientela.value.spark.standalone import spark_home
 
@@ -77,7 +77,7 @@ def test_the_spark_submit_module(cdnow: tuple[Path, pd.DataFrame], tmp_path: Pat
     assert code == 0
     done = subprocess.run(
         [str(spark_home() / "bin" / "spark-submit"), "--master", "local[1]",
-         *[part for key, val in CONF.items() for part in ("--conf", f"{key}={val}")],
+         *options("--conf", spark_conf),
          submit.__file__, str(cdnow[0]), *ARGS, "--output", str(spark_out)],
         capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable},
