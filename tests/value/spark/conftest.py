@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from clientela_test_support import need
 
 from clientela.value.datasets import load_cdnow_transactions
 from clientela.value.simulation import simulate_beta_geo, transactions_from_summary
+from clientela_test_support import need
 
 # Small shuffles: the logs here are at most a million rows on two cores.
 CONF = {

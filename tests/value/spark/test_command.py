@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from click.testing import CliRunner
+
 from clientela.value.cli import value
 
 ARGS = ["--customer", "customer_id", "--date", "date", "--amount", "amount", "--model", "bgnbd"]

