@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from clientela.value.cli import value
@@ -39,6 +40,8 @@ def same_scores(spark_output: Path, local_output: Path) -> None:
         np.testing.assert_allclose(got[column], expected[column], rtol=1e-9, atol=0, err_msg=column)
 
 
+# The command's steps are the engine's (test_engine runs both engines): local[2] only.
+@pytest.mark.parametrize("spark", ["local[2]"], indirect=True)
 def test_fit_on_spark_prints_and_writes_the_single_machine_answers(
     spark: Any, spark_conf: dict[str, str], cdnow: tuple[Path, pd.DataFrame], tmp_path: Path
 ) -> None:
@@ -56,6 +59,7 @@ def test_fit_on_spark_prints_and_writes_the_single_machine_answers(
     same_scores(spark_out, local_out)
 
 
+@pytest.mark.parametrize("spark", ["local[2]"], indirect=True)
 def test_fit_on_spark_refuses_bad_input_with_the_single_machine_message(
     spark: Any, cdnow: tuple[Path, pd.DataFrame]
 ) -> None:

@@ -39,6 +39,8 @@ def both_summaries(spark: Any, tmp_path: Path, frame: pd.DataFrame,
     return got.set_index(kwargs["customer"]).sort_index(), summarize(path, **kwargs)
 
 
+# The rules do not depend on where Spark runs: local[2] only (test_engine runs both).
+@pytest.mark.parametrize("spark", ["local[2]"], indirect=True)
 @pytest.mark.parametrize("date", ["text", "yyyymmdd", "naive", "aware", "day"])
 def test_date_rules_match_the_single_machine(spark: Any, tmp_path: Path, date: str) -> None:
     for options in (
@@ -64,6 +66,7 @@ BAD = {
 }
 
 
+@pytest.mark.parametrize("spark", ["local[2]"], indirect=True)
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_refused_like_on_one_machine(spark: Any, tmp_path: Path, case: str) -> None:
     """Same ValueError, naming the column; refusals read off the schema run no Spark job."""
