@@ -62,6 +62,8 @@ BAD = {
                            "'customer' has a missing customer id", False),
     "a missing amount": (LOG.assign(amount=[np.nan, *LOG["amount"][1:]]), {}, "'amount'", False),
     "text amounts": (LOG.assign(amount="ten"), {}, "'amount'", False),
+    "a text amount among numbers": (LOG.assign(amount=["1.5", *["2"] * 6, "ten"]), {}, "'amount'",
+                                     False),
     "an end before the data": (LOG, {"observation_end": "2024-12-31"}, "before the first", False),
 }
 
@@ -90,5 +92,7 @@ def test_bad_input_is_refused_like_on_one_machine(spark: Any, tmp_path: Path, ca
     finally:
         context.setLocalProperty("spark.jobGroup.id", None)
     assert words in str(on_spark.value)
+    if case == "a text amount among numbers":
+        assert "e.g. 'ten'; 1 such row(s)" in str(on_spark.value)
     if before_any_job:
         assert list(context.statusTracker().getJobIdsForGroup(group)) == []

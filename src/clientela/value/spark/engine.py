@@ -199,11 +199,12 @@ def _amount_column(frame: DataFrame, name: str) -> Column:
 
 def _transactions(
     frame: DataFrame, customer: str, date: str, amount: str | None, zone: str
-) -> tuple[DataFrame, list[tuple[Column, str]]]:
+) -> tuple[DataFrame, list[tuple[Column, str, str]]]:
     """The log as ``c, d, v`` (day numbers, amounts) and the checks of its values.
 
     Schema checks only (no Spark job): missing columns, types that hold no dates
-    or numbers.  Each check is a (condition on the projected columns, message).
+    or numbers.  Each check is (condition on the projected columns, message, the
+    raw column whose value is shown as an example).
     """
     from pyspark.sql import functions as F
 
@@ -219,13 +220,14 @@ def _transactions(
         F.col(_quoted(date)).cast("string").alias("raw_d"),
         _day_column(frame, date, zone).alias("d"),
     ]
-    checks: list[tuple[Column, str]] = [
-        (F.col("c").isNull(), f"column {customer!r} has a missing customer id"),
-        (F.col("raw_d").isNull(), f"column {date!r} has a missing date"),
+    checks: list[tuple[Column, str, str]] = [
+        (F.col("c").isNull(), f"column {customer!r} has a missing customer id", "raw_d"),
+        (F.col("raw_d").isNull(), f"column {date!r} has a missing date", "raw_d"),
         (
             F.col("raw_d").isNotNull() & F.col("d").isNull(),
             f"column {date!r} has a value that is not a date (use YYYY-MM-DD, YYYYMMDD, an "
             "ISO 8601 time with an optional offset, or a date/timestamp type)",
+            "raw_d",
         ),
     ]
     if amount:
@@ -235,10 +237,11 @@ def _transactions(
         ]
         finite = ~F.isnan("v") & (F.abs("v") != F.lit(float("inf")))
         checks += [
-            (F.col("raw_v").isNull(), f"column {amount!r} has a missing amount"),
+            (F.col("raw_v").isNull(), f"column {amount!r} has a missing amount", "raw_v"),
             (
                 F.col("raw_v").isNotNull() & (F.col("v").isNull() | ~finite),
                 f"column {amount!r} has a value that is not a finite number",
+                "raw_v",
             ),
         ]
     else:
@@ -248,7 +251,7 @@ def _transactions(
 
 def _validate(
     tx: DataFrame,
-    checks: list[tuple[Column, str]],
+    checks: list[tuple[Column, str, str]],
     obs: np.datetime64 | None,
     cal: np.datetime64 | None,
 ) -> tuple[int, int | None]:
@@ -261,16 +264,14 @@ def _validate(
     from pyspark.sql import functions as F
 
     aggregates = [F.count(F.lit(1)), F.min("d"), F.max("d")]
-    for condition, _ in checks:
+    for condition, _, raw in checks:
         aggregates.append(F.count(F.when(condition, F.lit(1))))
-        aggregates.append(
-            F.first(F.when(condition, F.coalesce("raw_d", "raw_v", F.lit(""))), ignorenulls=True)
-        )
+        aggregates.append(F.first(F.when(condition, F.col(raw)), ignorenulls=True))
     row = tx.agg(*aggregates).first()
     if row is None:
         raise ValueError("the transaction log cannot be read")
     values = list(row)
-    for index, (_, message) in enumerate(checks):
+    for index, (_, message, _) in enumerate(checks):
         bad, example = values[3 + 2 * index], values[4 + 2 * index]
         if bad:
             shown = "" if "missing" in message else f"e.g. {example!r}; "
