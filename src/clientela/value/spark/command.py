@@ -53,7 +53,7 @@ def _intervals_level(model: Any, spend: Spend, sample: pd.DataFrame, steps: int,
 
     try:
         value_intervals(model, spend, sample, horizon=steps, discount_rate=discount, level=level)
-    except IntervalsUnavailable as exc:
+    except (IntervalsUnavailable, ValueError, ArithmeticError) as exc:
         click.echo(f"no intervals: {_one_line(exc)}", err=True)
         return None
     return level
