@@ -76,7 +76,7 @@ def generate(spark: Any, rows: int, path: Path, partitions: int) -> None:
     Each customer (``rows / 5`` of them) starts on one of the first 600 days of a
     two-year window and stays for up to 1,000 days (many leave before the end:
     the dropout the BG/NBD model needs to be identified); her purchases fall
-    uniformly in her stay.
+    uniformly in her stay, each amount around her own mean spend.
     """
     customers = max(rows // 5, 1)
     spark.range(0, rows, numPartitions=partitions).selectExpr(
@@ -90,7 +90,9 @@ def generate(spark: Any, rows: int, path: Path, partitions: int) -> None:
     ).selectExpr(
         "customer_id",
         "date_add(DATE'2024-01-01', CAST(first_day + pmod(xxhash64(id, 13), span) AS INT)) AS date",
-        "round(5 + pmod(xxhash64(id, 17), 10000) / 100.0, 2) AS amount",
+        # Each customer has her own mean spend (so Gamma-Gamma is identified).
+        "round((10 + pmod(xxhash64(customer_id, 23), 90)) * (0.5 + pmod(xxhash64(id, 17), 1000)"
+        " / 1000.0), 2) AS amount",
     ).write.mode("overwrite").parquet(str(path))
 
 
@@ -116,7 +118,11 @@ def run_engine(spark: Any, engine: str, cores: int, rows: int, folder: Path) -> 
     except ModelFitError as exc:  # not identified: a weak prior, and say so
         print(f"  BG/NBD: {exc}; refitted with penalizer 0.001", flush=True)
         model = fit(BetaGeo(penalizer=0.001), summary)
-    spend = GammaGamma().fit(model_rows(GammaGamma(), summary))
+    try:
+        spend = GammaGamma().fit(model_rows(GammaGamma(), summary))
+    except ModelFitError as exc:
+        print(f"  Gamma-Gamma: {exc}; refitted with penalizer 0.001", flush=True)
+        spend = GammaGamma(penalizer=0.001).fit(model_rows(GammaGamma(), summary))
     result.seconds["fit"] = time.perf_counter() - started
 
     started = time.perf_counter()
