@@ -51,6 +51,7 @@ CONF = {
     "spark.driver.bindAddress": "127.0.0.1",
 }
 STAGES = ("generate", "summary", "fit", "score")
+PENALIZER = 0.001
 
 
 @dataclass
@@ -97,7 +98,7 @@ def generate(spark: Any, rows: int, path: Path, partitions: int) -> None:
 
 
 def run_engine(spark: Any, engine: str, cores: int, rows: int, folder: Path) -> Run:
-    from clientela.value import BetaGeo, GammaGamma, ModelFitError
+    from clientela.value import BetaGeo, GammaGamma
     from clientela.value.spark import fit, model_rows, read, score, summarize, write
 
     result = Run(engine, rows, cores)
@@ -113,16 +114,10 @@ def run_engine(spark: Any, engine: str, cores: int, rows: int, folder: Path) -> 
     result.seconds["summary"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    try:
-        model = fit(BetaGeo(), summary)
-    except ModelFitError as exc:  # not identified: a weak prior, and say so
-        print(f"  BG/NBD: {exc}; refitted with penalizer 0.001", flush=True)
-        model = fit(BetaGeo(penalizer=0.001), summary)
-    try:
-        spend = GammaGamma().fit(model_rows(GammaGamma(), summary))
-    except ModelFitError as exc:
-        print(f"  Gamma-Gamma: {exc}; refitted with penalizer 0.001", flush=True)
-        spend = GammaGamma(penalizer=0.001).fit(model_rows(GammaGamma(), summary))
+    # A weak prior on both sides (here and the single-machine command): the generated
+    # log need not identify every parameter, and the timing is what is measured.
+    model = fit(BetaGeo(penalizer=PENALIZER), summary)
+    spend = GammaGamma(penalizer=PENALIZER).fit(model_rows(GammaGamma(), summary))
     result.seconds["fit"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -152,6 +147,7 @@ def single_machine(log: Path, folder: Path) -> float:
     subprocess.run(
         [sys.executable, "-m", "clientela.cli", "value", "fit", str(merged), "--customer",
          "customer_id", "--date", "date", "--amount", "amount", "--model", "bgnbd",
+         "--penalizer", str(PENALIZER),
          "--output", str(folder / "single.parquet")],
         check=True, stdout=subprocess.DEVNULL,
     )
