@@ -399,7 +399,7 @@ def compress(summary: DataFrame, columns: Sequence[str], customer: str | None = 
     """
     from pyspark.sql import functions as F
 
-    from clientela.value.models.base import _DENSE_MIN_ROWS
+    from clientela.value.models.rows import _DENSE_MIN_ROWS
 
     missing = [c for c in columns if c not in summary.columns]
     if missing:
