@@ -1,25 +1,14 @@
-"""Randomized assignment to treated and control groups, stratified by value tier.
+"""Randomized assignment of a campaign's or playbook's customers to treated and control.
 
-The design is a *big stick* restricted randomization (Soares & Wu 1983, "Some restricted
-randomization rules in sequential designs", Communications in Statistics 12(17)),
-generalised to an unequal allocation ``p`` (the control share) and run separately in each
-stratum (the party's value tier in the current scoring run, Rosenberger & Lachin 2016,
-*Randomization in Clinical Trials*, ch. 3 and 7):
+The draw is the big stick design of ``insight.randomization``, run in each stratum — the
+party's value tier in the current scoring run ("" without a score): within a tier the
+number of controls stays within one party of ``control share × size`` however many calls
+the parties arrive in (playbooks assign customers one batch at a time as they fire), and
+the groups are a pure function of the experiment's stored seed and the order of the calls.
 
-* Within a stratum, the parties are numbered in the order they arrive (parties arriving
-  in one call are ordered by a shuffle drawn from the seed). Before the k-th arrival the
-  imbalance is ``D = controls − p · (k − 1)``.
-* The k-th party goes to control with probability ``p`` — unless that would take the
-  imbalance above +1 (then it is treated) or treating it would take the imbalance below −1
-  (then it is control). So in every stratum the number of controls stays within one
-  party of ``p × size`` however many calls the parties arrive in — playbooks assign
-  customers one batch at a time as they fire.
-* The k-th draw is ``numpy.random.default_rng([seed, stratum, k])``: the groups are a pure
-  function of the stored seed and the order of the calls, so they can be replayed.
-
-A party already assigned keeps its group (and stratum); a member of the global holdout is
-never assigned and is answered ``"holdout"`` (also when it was assigned before the holdout
-drew it). ``contactable`` is what a sender may touch.
+A party already assigned keeps its group (and stratum); a member of the global holdout
+(``experiments.holdout``) is never assigned and is answered ``"holdout"`` (also when it was
+assigned before the holdout drew it). ``contactable`` is what a sender may touch.
 """
 
 from __future__ import annotations
@@ -44,11 +33,10 @@ from clientela.crm.experiments.models import (
     Group,
     SubjectKind,
 )
+from clientela.insight.randomization import allocate
 
 __all__ = ["assign", "contactable", "experiment_for"]
 
-# The stratum codes that enter the draws' seeds (a party without a score is "").
-_STRATUM_CODES = {"": 0, "top": 1, "middle": 2, "rest": 3}
 _SEED_BITS = 62
 
 
@@ -116,28 +104,6 @@ def _strata(party_ids: list[int]) -> dict[int, str]:
     return {pid: tier_of(values.get(pid), cutoffs) for pid in party_ids}
 
 
-def _draw_group(*, seed: int, stratum: str, k: int, controls: int, share: float) -> str:
-    """The group of the k-th (0-based) arrival in a stratum holding ``controls`` controls."""
-    imbalance = controls - share * k
-    if imbalance + 1 - share > 1 + 1e-12:  # control would leave the +1 bound
-        return Group.TREATED
-    if imbalance - share < -1 - 1e-12:  # treated would leave the −1 bound
-        return Group.CONTROL
-    import numpy as np
-
-    u = np.random.default_rng([seed, _STRATUM_CODES.get(stratum, 9), k]).random()
-    return Group.CONTROL if u < share else Group.TREATED
-
-
-def _arrival_order(ids: list[int], *, seed: int, stratum: str, k: int) -> list[int]:
-    """The parties of one call in one stratum, in an order drawn from the seed."""
-    import numpy as np
-
-    ordered = sorted(ids)
-    rng = np.random.default_rng([seed, _STRATUM_CODES.get(stratum, 9), k, 1])
-    return [ordered[i] for i in rng.permutation(len(ordered))]
-
-
 def assign(experiment: Experiment, party_ids: Iterable[int], *, at: datetime | None = None) -> dict[int, str]:
     """Each party's group: ``"treated"``, ``"control"`` or ``"holdout"`` (global holdout).
 
@@ -167,15 +133,11 @@ def assign(experiment: Experiment, party_ids: Iterable[int], *, at: datetime | N
         rows: list[Assignment] = []
         for stratum, ids in sorted(by_stratum.items()):
             so_far = Assignment.objects.filter(experiment=experiment, stratum=stratum)
-            k = so_far.count()
-            controls = so_far.filter(group=Group.CONTROL).count()
-            for pid in _arrival_order(ids, seed=experiment.seed, stratum=stratum, k=k):
-                group = _draw_group(seed=experiment.seed, stratum=stratum, k=k, controls=controls, share=share)
-                controls += group == Group.CONTROL
-                k += 1
-                groups[pid] = group
-                rows.append(Assignment(experiment=experiment, party_id=pid, group=group, stratum=stratum,
-                                       assigned_at=at))
+            drawn = allocate(ids, seed=experiment.seed, stratum=stratum, share=share, k=so_far.count(),
+                             controls=so_far.filter(group=Group.CONTROL).count())
+            groups.update(drawn)
+            rows.extend(Assignment(experiment=experiment, party_id=pid, group=group, stratum=stratum,
+                                   assigned_at=at) for pid, group in drawn.items())
         Assignment.objects.bulk_create(rows, batch_size=2000)
         if rows:
             record_change(
