@@ -221,6 +221,7 @@ def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
     from clientela.api.routers import (
         deliveries,
+        experiments,
         exports,
         feedback,
         invitations,
@@ -232,7 +233,8 @@ def _register_operations() -> None:
         vocabularies,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
+                   experiments):
         api.add_router("", module.router)
 
 

@@ -136,3 +136,59 @@ def _outcomes(members: list[tuple[int, str, str, datetime]], window: timedelta) 
                 out[pid]["clv"] = float(clv or 0)
                 out[pid]["retention"] = float(p_alive or 0.0)
     return out
+
+
+def summary(result: Outcome, *, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The report as JSON-ready data, without the figures in ``hidden`` (their metric rows
+    and money fields are left out): what the page, the API and the CLI show."""
+    experiment, rep = result.experiment, result.report
+    effects = [_effect(e) for name, e in rep.effects.items() if name not in hidden]
+    repurchase = rep.effects.get("repurchase")
+    money = {
+        "cost": rep.cost, "incremental_margin": rep.incremental_margin,
+        "incremental_profit": rep.incremental_profit, "roi": rep.roi,
+        "incremental_equity": None if rep.incremental_equity is None else _effect(rep.incremental_equity),
+    }
+    return {
+        "id": experiment.pk, "name": experiment.name, "kind": experiment.subject_kind,
+        "subject_id": experiment.subject_id, "control_share": float(experiment.control_share),
+        "seed": experiment.seed, "measure_days": experiment.measure_days,
+        "treated": rep.treated, "control": rep.control, "pending": result.pending,
+        "enough_data": rep.enough_data,
+        "window_ends": result.window_ends.isoformat() if result.window_ends else None,
+        "currency": result.currency, "metrics": effects,
+        # The power note: below this difference in repurchase rate nothing can be seen.
+        "repurchase_mde": None if repurchase is None else repurchase.mde,
+        "by_stratum": {
+            stratum: _effect(part.effects["repurchase"]) | {"treated": part.treated, "control": part.control}
+            for stratum, part in result.by_stratum.items() if "repurchase" in part.effects
+        },
+        **{k: v for k, v in money.items() if k not in hidden},
+    }
+
+
+def _effect(effect: Any) -> dict[str, Any]:
+    return {"metric": effect.metric, "treated": effect.treated, "control": effect.control,
+            "treated_mean": effect.treated_mean, "control_mean": effect.control_mean,
+            "difference": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high, "mde": effect.mde}
+
+
+def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = None) -> list[dict[str, Any]]:
+    """One row per experiment and metric (and its incremental equity): the ``experiments``
+    key of ``clientela report --format json``."""
+    rows: list[dict[str, Any]] = []
+    for experiment in Experiment.objects.order_by("created_at", "id"):
+        data = summary(outcome(experiment, at=at), hidden=hidden)
+        base = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
+                "enough_data": data["enough_data"], "currency": data["currency"]}
+        metrics = list(data["metrics"])
+        if data.get("incremental_equity"):
+            metrics.append(data["incremental_equity"])
+        if not metrics:
+            rows.append(base | {"metric": None, "treated": data["treated"], "control": data["control"],
+                                "difference": None, "ci_low": None, "ci_high": None})
+        for m in metrics:
+            rows.append(base | {"metric": m["metric"], "treated": m["treated"], "control": m["control"],
+                                "difference": m["difference"], "ci_low": m["ci_low"], "ci_high": m["ci_high"],
+                                "mde": m["mde"]})
+    return rows
