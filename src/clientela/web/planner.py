@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clientela.crm.errors import NotPermitted, RecordNotFound
+from clientela.crm.experiments.outcomes import measured_retention_lift
 from clientela.crm.scoring.access import access_planner_inputs
-from clientela.web.equity_planner import inputs_from, planner
+from clientela.web.equity_planner import inputs_from, optimum_range, planner, with_measured_lift
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
 
@@ -42,15 +43,21 @@ def equity_planner(request: HttpRequest) -> HttpResponse:
     inputs = inputs_from(stored)
     currency = str(run.summary.get("currency", "")) if run is not None else ""
     figures = None
+    measured = None
     if inputs is not None:
+        # Where a retention experiment measured a lift, the retention curve uses it
+        # (with its interval) instead of the assumption; the page says which.
+        inputs, measured = with_measured_lift(inputs, measured_retention_lift())
         figures = planner(
             inputs, acquisition=_budget(request.GET.get("acquisition")),
             retention=_budget(request.GET.get("retention")), currency=currency,
         )
+        if measured is not None:
+            measured = measured | optimum_range(measured, currency=currency)
     rows = [] if figures is None else [
         (_("Today"), figures.today), (_("Your allocation"), figures.chosen), (_("Optimum"), figures.optimum),
     ]
-    context = {"run": run, "planner": figures, "rows": rows, "currency": currency,
+    context = {"run": run, "planner": figures, "rows": rows, "currency": currency, "measured": measured,
                "unavailable": stored.get("unavailable", ""),
                "dashboard_equity": run.summary.get("customer_equity") if run is not None else None,
                "scored_customers": run.summary.get("customers") if run is not None else None}

@@ -192,3 +192,28 @@ def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = N
                                 "difference": m["difference"], "ci_low": m["ci_low"], "ci_high": m["ci_high"],
                                 "mde": m["mde"]})
     return rows
+
+
+RETENTION_KINDS = ("retention", "win_back")
+
+
+def measured_retention_lift(*, at: datetime | None = None) -> dict[str, Any] | None:
+    """The best-measured retention lift for the equity planner: among the campaigns of kind
+    retention or win-back with a cost, enough data and an ended window, the one whose
+    repurchase-rate difference has the narrowest 95 % interval — its name, the lift with
+    its interval, and the spend per treated customer. None when there is none."""
+    from clientela.crm.engagement.models import Campaign
+
+    kinds = dict(Campaign.objects.filter(kind__in=RETENTION_KINDS).values_list("id", "kind"))
+    best: dict[str, Any] | None = None
+    for experiment in Experiment.objects.filter(subject_kind=SubjectKind.CAMPAIGN, subject_id__in=list(kinds)):
+        rep = outcome(experiment, at=at).report
+        effect = rep.effects.get("repurchase")
+        if effect is None or not rep.enough_data or rep.cost <= 0 or rep.treated == 0:
+            continue
+        width = effect.ci_high - effect.ci_low
+        if best is None or width < best["width"]:
+            best = {"experiment_id": experiment.pk, "name": experiment.name, "lift": effect.difference,
+                    "ci_low": effect.ci_low, "ci_high": effect.ci_high, "width": width,
+                    "spend_per_customer": rep.cost / rep.treated, "treated": rep.treated, "control": rep.control}
+    return best
