@@ -71,8 +71,8 @@ def outcome(experiment: Experiment, *, at: datetime | None = None) -> Outcome:
         for pid, group, _stratum, _at in members:
             for metric, value in values[pid].items():
                 groups[group].setdefault(metric, []).append(value)
-        for group in groups.values():
-            group.setdefault("repurchase", [])
+        for metrics in groups.values():
+            metrics.setdefault("repurchase", [])
         return groups
 
     both = split(matured)
@@ -122,8 +122,10 @@ def _outcomes(members: list[tuple[int, str, str, datetime]], window: timedelta) 
             rate = base_rates(df["currency"], pd.to_datetime(df["at"], utc=True))
             df["revenue"] = df["amount"].astype(float) * rate
             df["margin"] = (df["amount"].astype(float) - df["cost"].astype(float)) * rate
-            for pid, sums in df.groupby("party")[["revenue", "margin"]].sum().iterrows():
-                out[int(pid)].update(repurchase=1.0, revenue=float(sums["revenue"]), margin=float(sums["margin"]))
+            sums = df.groupby("party")[["revenue", "margin"]].sum()
+            for pid, revenue, margin in zip(sums.index.tolist(), sums["revenue"].tolist(), sums["margin"].tolist(),
+                                            strict=True):
+                out[int(pid)].update(repurchase=1.0, revenue=float(revenue), margin=float(margin))
     run = current_run()
     if run is not None:
         scores: dict[int, tuple[Any, Any]] = {}
