@@ -28,6 +28,7 @@ from clientela.web import (
     parties,
     pipeline,
     planner,
+    report_tables,
     segments,
     survey_invitations,
     surveys,
@@ -118,6 +119,7 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    path("tables/<slug:page>/<slug:ident>.csv", report_tables.export_table, name="table-export"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),
     # the import wizard (issue 14, item 4)
