@@ -20,7 +20,13 @@ from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.experiments.outcomes import measured_retention_lift
 from clientela.crm.scoring.access import access_planner_inputs
-from clientela.web.equity_planner import Planner, inputs_from, optimum_range, planner, with_measured_lift
+from clientela.web.equity_planner import (
+    Planner,
+    inputs_from,
+    optimum_range,
+    planner,
+    with_measured_lift,
+)
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
 from clientela.web.report_tables import FigureTable, Table
