@@ -247,9 +247,12 @@ def test_create_a_campaign_from_a_segment(company: Any, make_user: Any) -> None:
     assert set(CampaignMember.objects.filter(campaign=campaign).values_list("party_id", flat=True)) == members
     page = text(c.get(f"/campaigns/{campaign.pk}/"))
     assert re.search(rf'data-testid="count-total">{len(members)}<', page)
+    # Whom a send would reach: not the control group held out by default (issue 15).
+    control = Assignment.objects.filter(experiment__subject_id=campaign.pk, group="control").values("party_id")
+    assert control.exists()
     reachable = CampaignMember.objects.filter(
         campaign=campaign, party__consents__purpose="marketing", party__consents__channel="email",
-        party__consents__withdrawn_at__isnull=True).values("party").distinct().count()
+        party__consents__withdrawn_at__isnull=True).exclude(party_id__in=control).values("party").distinct().count()
     assert re.search(rf'data-testid="count-reachable">{reachable}<', page)
     assert "Winter win-back" in text(c.get("/campaigns/")) and "Winter win-back" in text(c.get(f"/segments/{segment.pk}/"))
 
