@@ -231,10 +231,15 @@ def _register_operations() -> None:
         service,
         tasks,
         vocabularies,
+        webhooks,
     )
 
     for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
+<<<<<<< HEAD
                    experiments):
+=======
+                   webhooks):
+>>>>>>> main
         api.add_router("", module.router)
 
 
