@@ -235,11 +235,7 @@ def _register_operations() -> None:
     )
 
     for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
-<<<<<<< HEAD
-                   experiments):
-=======
-                   webhooks):
->>>>>>> main
+                   experiments, webhooks):
         api.add_router("", module.router)
 
 
