@@ -260,6 +260,30 @@ def send_campaign(
     return summary
 
 
+def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGateway | None = None,
+                   connection: Any = None) -> tuple[str, str]:
+    """Send the campaign's message to one member now, as ``send_campaign`` does for each
+    (marketing consent checked, the unsubscribe link added, the member claimed so that a
+    send running at the same time does not mail them too); ``(status, reason)``. A member
+    already sent to is mailed again (a playbook acting on a customer a second time)."""
+    channel = check_message(campaign)
+    if not _claim(member, resend=True):
+        return SendStatus.SENDING, "another send holds the member"
+    if channel == MessageChannel.EMAIL and connection is None:
+        connection = get_connection(fail_silently=False)
+    if channel == MessageChannel.SMS and gateway is None:
+        gateway = default_gateway()
+    member.send_status = SendStatus.SENDING
+    try:
+        status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+    except Exception as exc:  # a bug: the member is not left claimed ("sending")
+        _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
+        raise
+    if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
+        _set_status(member, status, reason)
+    return status, reason
+
+
 def _in_batches(members: QuerySet[CampaignMember], size: int = 500) -> Iterator[CampaignMember]:
     """The members (ordered by id) read 500 at a time, each batch a finished query: no
     cursor stays open across the sends, because on SQLite an open cursor keeps a read
