@@ -226,13 +226,15 @@ def _register_operations() -> None:
         invitations,
         jobs,
         loyalty,
+        playbooks,
         sales,
         service,
         tasks,
         vocabularies,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
+    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
+                   playbooks):
         api.add_router("", module.router)
 
 
