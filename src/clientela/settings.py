@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "clientela.crm.parties",
     "clientela.crm.commerce",
     "clientela.crm.engagement",
+    "clientela.crm.experiments",
     "clientela.crm.audit",
     "clientela.crm.privacy",
     "clientela.api",

@@ -42,6 +42,8 @@ from clientela.crm.engagement import merge_fields, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
 from clientela.crm.engagement.sms import SmsError, SmsGateway, default_gateway
+from clientela.crm.experiments.holdout import held_out_among
+from clientela.crm.experiments.queries import held_back
 from clientela.crm.parties.models import Consent, ConsentPurpose, Party
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class SendSummary:
     suppressed: int = 0
     failed: int = 0
     skipped: int = 0  # already sent, not re-sent
+    held_out: int = 0  # control group and global holdout: never sent to
     statuses: dict[int, str] = field(default_factory=dict)  # member id -> status
     stopped: bool = False  # a stop was requested; the members not reached stay queued
 
@@ -184,8 +187,10 @@ def members_to_send(campaign: Campaign, *, resend: bool = False,
                     since: datetime | None = None) -> QuerySet[CampaignMember]:
     """The members a send processes: those not yet sent to, or with ``resend`` every
     member but those sent to at or after ``since`` (when the resend was asked for: a
-    resend taken up again after its worker died does not mail them twice)."""
-    members = campaign.members.all()
+    resend taken up again after its worker died does not mail them twice). Members in the
+    campaign's control group or in the global holdout are never among them."""
+    # Never the control group nor the global holdout (experiments): they are held out.
+    members = campaign.members.exclude(held_back("campaign", campaign.pk))
     if not resend:
         return members.exclude(send_status=SendStatus.SENT)
     if since is not None:
@@ -217,8 +222,11 @@ def send_campaign(
     """
     since = since or timezone.now()
     channel = check_message(campaign)
+    # Parties the global holdout drew since they joined are recorded before the send.
+    held_out_among(campaign.members.values_list("party_id", flat=True))
     members = members_to_send(campaign, resend=resend, since=since).select_related("party").order_by("id")
-    summary = SendSummary(skipped=campaign.members.count() - members.count())
+    held = campaign.members.filter(held_back("campaign", campaign.pk)).count()
+    summary = SendSummary(skipped=campaign.members.count() - members.count() - held, held_out=held)
 
     if channel == MessageChannel.EMAIL and connection is None:
         connection = get_connection(fail_silently=False)

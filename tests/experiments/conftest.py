@@ -1,0 +1,18 @@
+"""Fixtures of the experiments tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def make_user(db: None) -> Any:
+    """``make_user(name, role)``: a user of that role."""
+    from clientela.crm.accounts.models import User
+
+    def make(username: str, role: str) -> Any:
+        return User.objects.create_user(username=username, password=None, role=role)
+
+    return make
