@@ -100,6 +100,11 @@ def test_a_fall_in_p_alive_acts_on_the_treated_and_never_on_the_control_group(
     assert set(firings) == set(fell)
     treated = {p for p, f in firings.items() if f.group == "treated"}
     control = set(fell) - treated
+    # The groups are the experiments app's, stored with the playbook's experiment.
+    from clientela.crm.experiments.models import Assignment
+
+    stored = Assignment.objects.filter(experiment__subject_kind="playbook", experiment__subject_id=playbook.pk)
+    assert dict(stored.values_list("party_id", "group")) == {p: f.group for p, f in firings.items()}
     assert all(firings[p].outcome == Outcome.FIRED for p in treated)
     assert all(firings[p].outcome == Outcome.HELD_OUT and firings[p].results == [] for p in control)
     tasks = Task.objects.filter(party_id__in=list(fell), title="Call about the win-back offer")

@@ -273,8 +273,11 @@ def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGa
     """Send the campaign's message to one member now, as ``send_campaign`` does for each
     (marketing consent checked, the unsubscribe link added, the member claimed so that a
     send running at the same time does not mail them too); ``(status, reason)``. A member
-    already sent to is mailed again (a playbook acting on a customer a second time)."""
+    already sent to is mailed again (a playbook acting on a customer a second time). A member
+    in the campaign's control group or in the global holdout is not sent to (``held_out``)."""
     channel = check_message(campaign)
+    if campaign.members.filter(pk=member.pk).filter(held_back("campaign", campaign.pk)).exists():
+        return "held_out", "in the campaign's control group or the global holdout"
     if not _claim(member, resend=True):
         return SendStatus.SENDING, "another send holds the member"
     if channel == MessageChannel.EMAIL and connection is None:

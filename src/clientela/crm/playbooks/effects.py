@@ -75,7 +75,8 @@ def _message(actor: Any, playbook: Playbook, party: Party, action: Mapping[str, 
         return _result("message", "failed", campaign.pk, str(exc))
     except MAIL_ERRORS as exc:
         return _result("message", "failed", campaign.pk, f"mail server: {type(exc).__name__}")
-    outcome = {str(SendStatus.SENT): "done", str(SendStatus.SUPPRESSED): "suppressed"}.get(str(status), "failed")
+    outcome = {str(SendStatus.SENT): "done", str(SendStatus.SUPPRESSED): "suppressed",
+               "held_out": "held_out"}.get(str(status), "failed")
     return _result("message", outcome, campaign.pk, reason)
 
 
