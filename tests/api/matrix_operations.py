@@ -29,6 +29,7 @@ from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.webhooks import actions as webhooks
 
 
 def add_operation_records(world: Any) -> None:
@@ -58,6 +59,10 @@ def add_operation_records(world: Any) -> None:
                                                    created_at=timezone.now(),
                                                    expires_at=timezone.now() + timedelta(days=1))
         records.file_import = _draft_import(owner)
+    # A webhook subscription (administrators only) with one delivery in its log.
+    world.webhook = webhooks.create_subscription(None, name="Hook", url="https://hooks.example.com/in",
+                                                 event_types=["webhook.test"])
+    world.webhook_delivery = webhooks.send_test_event(None, world.webhook)
 
 
 def _draft_import(owner: Any) -> Any:
@@ -85,6 +90,8 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "account_id": lambda w, r: r.account.pk,
     "job_id": lambda w, r: r.job.pk,
     "export_id": lambda w, r: r.export.pk,
+    "subscription_id": lambda w, r: w.webhook.pk,
+    "delivery_id": lambda w, r: w.webhook_delivery.pk,
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -113,8 +120,12 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
     ("POST", "/api/v1/exports"): lambda w, r: {"kind": "customers"},
+    ("POST", "/api/v1/webhooks/subscriptions"): lambda w, r: {
+        "name": "New", "url": "https://hooks.example.com/new", "event_types": ["order.created"]},
+    ("PATCH", "/api/v1/webhooks/subscriptions/{subscription_id}"): lambda w, r: {"active": False},
 }
 
+WEBHOOKS = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
 PIPELINE_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok"
 PIPELINE_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok"
@@ -227,10 +238,19 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/imports/{import_id}/start"): IMPORT_DRAFT,
     ("POST", "/api/v1/imports/{import_id}/file"): IMPORT_FILE,
     ("POST", "/api/v1/imports/{import_id}/undo"): IMPORT_UNDO,  # a draft is not in place: 409
+    # Webhooks: administrators only (they send the record's events out of the system).
+    **{(method, f"/api/v1/webhooks{path}"): WEBHOOKS for method, path in (
+        ("GET", "/event-types"), ("GET", "/subscriptions"), ("POST", "/subscriptions"),
+        ("GET", "/subscriptions/{subscription_id}"), ("PATCH", "/subscriptions/{subscription_id}"),
+        ("DELETE", "/subscriptions/{subscription_id}"), ("POST", "/subscriptions/{subscription_id}/secret"),
+        ("POST", "/subscriptions/{subscription_id}/test"), ("GET", "/deliveries"),
+        ("GET", "/deliveries/{delivery_id}"), ("POST", "/deliveries/{delivery_id}/replay"))},
 }
 
 # Success statuses that are not the method's default.
-SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/webhooks/subscriptions/{subscription_id}/secret"): 200,
+                               ("POST", "/api/v1/webhooks/subscriptions/{subscription_id}/test"): 202,
+                               ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): 202,("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
                                ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
                                ("POST", "/api/v1/imports/{import_id}/start"): 202}

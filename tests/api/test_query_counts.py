@@ -22,6 +22,7 @@ from clientela.crm.sales import actions as sales
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.webhooks import actions as webhooks
 
 from . import test_authorization_matrix as matrix
 from .fixtures_world import _records, build_world
@@ -54,6 +55,7 @@ def _grow(world: Any, owner: Any) -> None:
         feedback.record_response(None, survey=world.survey, party=records.party, score=9)
         loyalty.open_account(None, records.party, world.programme)
         loyalty.earn(None, world.records[("admin", "self")].account, 10 + i)
+        webhooks.send_test_event(None, world.webhook)  # the delivery log grows too
     run = ModelRun.objects.get(is_current=True)
     scored = set(CustomerScore.objects.filter(run=run).values_list("party_id", flat=True))
     model = CustomerScore.objects.filter(run=run).first()

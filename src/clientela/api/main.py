@@ -231,10 +231,11 @@ def _register_operations() -> None:
         service,
         tasks,
         vocabularies,
+        webhooks,
     )
 
     for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
-                   playbooks):
+                   playbooks, webhooks):
         api.add_router("", module.router)
 
 

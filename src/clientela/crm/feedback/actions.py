@@ -24,6 +24,7 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.feedback import survey_links
 from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyKind, SurveyResponse
 from clientela.crm.parties.models import Channel, ConsentPurpose, Party
+from clientela.crm.webhooks.events import emit
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,14 @@ def _check_score(kind: str, score: Any) -> int:
 AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment", "answered_at")
 
 
+def _response_event(response: SurveyResponse) -> dict[str, Any]:
+    """What a webhook says of an answer: the score, not the comment (the customer's words
+    stay in the system)."""
+    return {"response_id": response.pk, "survey_id": response.survey_id, "party_id": response.party_id,
+            "kind": response.kind, "score": response.score, "answered_at": response.answered_at,
+            "has_comment": bool(response.comment)}
+
+
 @transaction.atomic
 def record_response(
     actor: User | None,
@@ -120,6 +129,7 @@ def record_response(
         answered_at=answered_at or timezone.now(),
     )
     audit_create(actor, response, AUDITED)
+    emit("survey.answered", _response_event(response), at=response.answered_at)
     return response
 
 
@@ -190,6 +200,7 @@ def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
             locked.answered_at = now
             locked.save(update_fields=["answered_at"])
             audit_create(None, response, AUDITED)
+            emit("survey.answered", _response_event(response), at=now)
     except IntegrityError:  # a concurrent answer won the one-to-one
         raise AlreadyAnswered() from None
     return response

@@ -103,7 +103,7 @@ def _tag(actor: Any, playbook: Playbook, party: Party, action: Mapping[str, Any]
 
 
 def _webhook(actor: Any, playbook: Playbook, party: Party, action: Mapping[str, Any], firing: Firing) -> Result:
-    from clientela.crm.webhooks import emit
+    from clientela.crm.webhooks.events import emit
 
     emit("playbook.fired", {
         "playbook": {"id": playbook.pk, "name": playbook.name, "version": firing.version},
