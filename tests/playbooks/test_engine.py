@@ -152,9 +152,14 @@ def test_the_schedule_finds_first_orders_since_its_last_look(company: dict[str, 
     from clientela.crm.parties.models import Party
     from clientela.crm.playbooks.models import Playbook
 
+    from clientela.crm.webhooks.actions import create_subscription
+    from clientela.crm.webhooks.models import Event
+
     marketer = make_marketer()
+    create_subscription(None, name="n8n", url="https://hooks.example.test/clientela", event_types=["playbook.fired"])
     playbook = actions.create_playbook(marketer, name="Welcome", enabled=True, definition={
-        "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "welcome"}], "control_share": 0})
+        "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "welcome"}, {"kind": "webhook"}],
+        "control_share": 0})
     newcomer = Party.objects.filter(orders__isnull=True).exclude(archived_at__isnull=False).first()
     assert newcomer is not None
     Order.objects.create(ref="PB-FIRST-1", party=newcomer, ordered_at=timezone.now(), total_amount=Decimal("10"))
@@ -163,6 +168,8 @@ def test_the_schedule_finds_first_orders_since_its_last_look(company: dict[str, 
     assert "welcome" in newcomer.tags
     assert Playbook.objects.get(pk=playbook.pk).checked_until is not None
     assert Firing.objects.filter(playbook=playbook).count() == 1
+    event = Event.objects.get(type="playbook.fired")
+    assert event.payload["party"]["id"] == newcomer.pk and event.payload["playbook"]["id"] == playbook.pk
 
 
 def test_the_dry_run_counts_those_in_the_state_now_and_their_clv(company: dict[str, Any]) -> None:
