@@ -59,6 +59,7 @@ def create_playbook(request: HttpRequest, response: HttpResponse, payload: Playb
 
 @router.get("/playbooks/{playbook_id}", response=answers(200, PlaybookOut))
 def get_playbook(request: HttpRequest, playbook_id: PathId) -> PlaybookOut:
+    """One playbook with its current definition and version; 404 for a role that may not read playbooks."""
     return _out(access.access_playbook_by_id(request.auth, playbook_id))
 
 
@@ -75,6 +76,7 @@ def update_playbook(request: HttpRequest, playbook_id: PathId, payload: Playbook
 
 @router.get("/playbooks/{playbook_id}/versions", response=answers(200, list[PlaybookVersionOut]))
 def list_versions(request: HttpRequest, playbook_id: PathId) -> list[PlaybookVersionOut]:
+    """Every version of the playbook (each edit made one), newest first."""
     playbook = access.access_playbook_by_id(request.auth, playbook_id)
     return [PlaybookVersionOut(number=v.number, name=v.name, definition=v.definition, created_at=v.created_at,
                                created_by_id=v.created_by_id) for v in queries.versions(playbook)]
