@@ -19,11 +19,12 @@ def company(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dic
 
 @pytest.fixture
 def next_run(db: None) -> Callable[..., Any]:
-    """``next_run(run, fell={party_id: p_alive})``: a new current run copying ``run``'s
-    scores, with the P(alive) of the named parties set as given (the rest unchanged)."""
+    """``next_run(run, fell={party_id: p_alive}, changed={party_id: {field: value}})``: a new
+    current run copying ``run``'s scores, with the P(alive) of the parties in ``fell`` and
+    the fields of those in ``changed`` set as given (the rest unchanged)."""
     from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
 
-    def make(run: Any, fell: dict[int, float]) -> Any:
+    def make(run: Any, fell: dict[int, float], changed: dict[int, dict[str, Any]] | None = None) -> Any:
         ModelRun.objects.filter(is_current=True).update(is_current=False)
         new = ModelRun.objects.create(started_at=run.started_at + timedelta(days=1), status=RunStatus.SUCCEEDED,
                                       is_current=True, observation_end=run.observation_end)
@@ -32,6 +33,8 @@ def next_run(db: None) -> Callable[..., Any]:
             score.pk, score.run = None, new
             if score.party_id in fell:
                 score.p_alive = fell[score.party_id]
+            for field, value in (changed or {}).get(score.party_id, {}).items():
+                setattr(score, field, value)
             copies.append(score)
         CustomerScore.objects.bulk_create(copies, batch_size=1000)
         return new

@@ -151,7 +151,6 @@ def test_the_schedule_finds_first_orders_since_its_last_look(company: dict[str, 
     from clientela.crm.commerce.models import Order
     from clientela.crm.parties.models import Party
     from clientela.crm.playbooks.models import Playbook
-
     from clientela.crm.webhooks.actions import create_subscription
     from clientela.crm.webhooks.models import Event
 
@@ -187,3 +186,55 @@ def test_the_dry_run_counts_those_in_the_state_now_and_their_clv(company: dict[s
     assert figures.customers == rows.count() > 0
     assert figures.clv == rows.aggregate(total=Sum("clv"))["total"]
     assert figures.treated + figures.control == figures.customers
+
+
+def test_stage_and_action_changes_and_a_proposed_managed_exit_are_read_from_two_runs(
+    company: dict[str, Any], next_run: Any,
+) -> None:
+    from clientela.crm.playbooks import triggers
+    from clientela.crm.scoring.models import CustomerScore
+
+    rows = list(CustomerScore.objects.filter(run=company["run"]).exclude(next_best_action="managed_exit")
+                .exclude(ladder_stage="advocate").order_by("party_id").values_list("party_id", flat=True)[:6])
+    exit_ids, stage_ids = rows[:3], rows[3:]
+    run = next_run(company["run"], {}, {**{p: {"next_best_action": "managed_exit"} for p in exit_ids},
+                                        **{p: {"ladder_stage": "advocate"} for p in stage_ids}})
+    before = triggers.previous_run(run)
+    assert before is not None and before.pk == company["run"].pk
+    assert triggers.score_changes({"kind": "managed_exit"}, run, before) == exit_ids
+    assert triggers.score_changes({"kind": "nba_changed", "to": "managed_exit"}, run, before) == exit_ids
+    assert triggers.score_changes({"kind": "stage_changed", "to": "advocate"}, run, before) == stage_ids
+    assert triggers.score_changes({"kind": "stage_changed", "to": ""}, run, before) == stage_ids
+    assert triggers.score_changes({"kind": "tier_changed", "to": ""}, run, before) == []
+    assert triggers.score_changes({"kind": "managed_exit"}, run, None) == []  # no earlier view: no change
+
+
+@pytest.mark.django_db
+def test_event_triggers_find_what_happened_in_their_window() -> None:
+    from datetime import UTC, datetime
+
+    from clientela.crm.commerce.models import Order
+    from clientela.crm.feedback.actions import create_survey, record_response
+    from clientela.crm.parties.models import Party
+    from clientela.crm.playbooks import triggers
+    from clientela.crm.service.actions import open_case
+
+    since, until = datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    inside = since + timedelta(minutes=30)
+    anna, ben, cleo, dan = (Party.objects.create(name=n, kind="person", ref=f"EV-{n}") for n in "ABCD")
+    survey = create_survey(None, name="NPS", kind="nps", question="Recommend us?")
+    record_response(None, survey=survey, party=anna, score=3, answered_at=inside)
+    record_response(None, survey=survey, party=ben, score=9, answered_at=inside)  # a promoter
+    record_response(None, survey=survey, party=cleo, score=2, answered_at=until + timedelta(minutes=1))  # later
+    assert triggers.event_parties({"kind": "nps_detractor"}, since, until) == [anna.pk]
+    open_case(None, party=ben, subject="Broken", priority="urgent", at=inside - timedelta(hours=4))  # due in window
+    open_case(None, party=cleo, subject="Late", priority="urgent", at=inside)  # due after the window
+    assert triggers.event_parties({"kind": "sla_breach"}, since, until) == [ben.pk]
+    Order.objects.create(ref="EV-1", party=dan, ordered_at=inside - timedelta(days=90), total_amount=Decimal("5"))
+    Order.objects.create(ref="EV-2", party=cleo, ordered_at=datetime(2025, 12, 1, 8, 30, tzinfo=UTC) - timedelta(days=1),
+                         total_amount=Decimal("5"))
+    assert triggers.event_parties({"kind": "no_order_days", "days": 90}, since, until) == [dan.pk]
+    day_after = (since + timedelta(days=1), until + timedelta(days=1))
+    # The first order was on 30 Nov 2025 (local): its anniversary began at midnight of 30 Nov 2026.
+    assert triggers.event_parties({"kind": "anniversary"}, since - timedelta(days=2), until) == [cleo.pk]
+    assert triggers.event_parties({"kind": "anniversary"}, *day_after) == []
