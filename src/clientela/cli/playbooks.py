@@ -112,16 +112,20 @@ def dry_run(playbook_id: int) -> None:
                f"({figures.treated} to act on, {figures.control} held out)")
 
 
+def _switch(playbook_id: int, by: str | None, on: bool) -> None:
+    setup_django()
+    from clientela.crm.playbooks.actions import set_enabled
+
+    set_enabled(_user(by), _playbook(playbook_id), on)
+    click.echo(f"playbook {playbook_id} {'on' if on else 'off'}")
+
+
 @playbook.command("enable")
 @click.argument("playbook_id", type=click.IntRange(min=1))
 @click.option("--by", default=None, help="User name recorded in the audit trail.")
 def enable(playbook_id: int, by: str | None) -> None:
     """Switch a playbook on."""
-    setup_django()
-    from clientela.crm.playbooks.actions import set_enabled
-
-    set_enabled(_user(by), _playbook(playbook_id), True)
-    click.echo(f"playbook {playbook_id} on")
+    _switch(playbook_id, by, True)
 
 
 @playbook.command("disable")
@@ -129,8 +133,4 @@ def enable(playbook_id: int, by: str | None) -> None:
 @click.option("--by", default=None, help="User name recorded in the audit trail.")
 def disable(playbook_id: int, by: str | None) -> None:
     """Switch a playbook off."""
-    setup_django()
-    from clientela.crm.playbooks.actions import set_enabled
-
-    set_enabled(_user(by), _playbook(playbook_id), False)
-    click.echo(f"playbook {playbook_id} off")
+    _switch(playbook_id, by, False)

@@ -242,14 +242,7 @@ def send_campaign(
             if on_member is not None:
                 on_member("skipped")
             continue
-        member.send_status = SendStatus.SENDING
-        try:
-            status, reason = _send_to_member(campaign, member, channel, gateway, connection)
-        except Exception as exc:  # a bug: the member is not left claimed ("sending")
-            _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
-            raise
-        if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
-            _set_status(member, status, reason)  # (a delivered mail was recorded already)
+        status, reason = _send_claimed(campaign, member, channel, gateway, connection)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)
         if on_member is not None:
@@ -284,6 +277,12 @@ def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGa
         connection = get_connection(fail_silently=False)
     if channel == MessageChannel.SMS and gateway is None:
         gateway = default_gateway()
+    return _send_claimed(campaign, member, channel, gateway, connection)
+
+
+def _send_claimed(campaign: Campaign, member: CampaignMember, channel: str, gateway: SmsGateway | None,
+                  connection: Any) -> tuple[str, str]:
+    """Send to a member this call has claimed and record its status; ``(status, reason)``."""
     member.send_status = SendStatus.SENDING
     try:
         status, reason = _send_to_member(campaign, member, channel, gateway, connection)
@@ -291,7 +290,7 @@ def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGa
         _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
         raise
     if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
-        _set_status(member, status, reason)
+        _set_status(member, status, reason)  # (a delivered mail was recorded already)
     return status, reason
 
 
