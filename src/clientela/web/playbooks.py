@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clientela.crm import labels
 from clientela.crm.accounts.permissions import can, can_see, require
 from clientela.crm.engagement.access import visible_campaigns
+from clientela.crm.engagement.segments import parse_definition
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.access import visible_programmes
 from clientela.crm.playbooks import engine, queries
@@ -27,10 +28,17 @@ from clientela.crm.playbooks.access import (
     visible_playbooks,
 )
 from clientela.crm.playbooks.actions import create_playbook, set_enabled, update_playbook
-from clientela.crm.playbooks.definition import EVENT_TRIGGERS, PRIORITIES, SCORE_TRIGGERS, parse
+from clientela.crm.playbooks.definition import (
+    EVENT_TRIGGERS,
+    PRIORITIES,
+    SCORE_TRIGGERS,
+    SEGMENT_FILTERS,
+    parse,
+)
 from clientela.crm.playbooks.models import Playbook
 from clientela.web import playbook_forms
 from clientela.web.layout import render_page
+from clientela.web.segments import describe as describe_segment
 
 TRIGGERS = {
     "p_alive_below": _("P(alive) fell below a threshold"),
@@ -62,10 +70,23 @@ OUTCOMES = {
 PRIORITY_LABELS = {"low": _("Low"), "normal": _("Normal"), "high": _("High"), "urgent": _("Urgent")}
 
 
+def _conditions(conditions: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """(filter name, chosen values) of the conditions in use, as the segment pages show them."""
+    parts = describe_segment(parse_definition({k: conditions.get(k) for k in SEGMENT_FILTERS}))
+    if conditions.get("owners"):
+        parts.append((str(_("Owners")), list(conditions["owners"])))
+    if conditions.get("countries"):
+        parts.append((str(_("Countries")), list(conditions["countries"])))
+    if conditions.get("consent"):
+        parts.append((str(_("Marketing consent on")), [conditions["consent"]]))
+    return parts
+
+
 def describe(definition: dict[str, Any]) -> dict[str, Any]:
     """The definition in words, for the list and the playbook's page."""
     trigger = definition["trigger"]
     return {
+        "conditions": _conditions(definition.get("conditions", {})),
         "trigger": TRIGGERS.get(trigger["kind"], trigger["kind"]),
         "threshold": trigger.get("threshold"), "days": trigger.get("days"), "to": trigger.get("to", ""),
         "actions": [ACTIONS.get(a["kind"], a["kind"]) for a in definition["actions"]],
