@@ -131,3 +131,32 @@ def test_a_marketer_builds_dry_runs_and_enables_a_win_back_playbook_that_acts_af
     page.goto(f"{site.url}/customers/{sorted(treated)[0]}/")
     assert "Acted on" in page.get_by_test_id("playbook-history").inner_text()
     shot(page, "62-playbook-history-360")
+
+
+def test_the_playbook_pages_are_accessible(browser: Any, site: Site, playbook_world: dict[str, Any]) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA, as tests/web/test_browser.py) finds no violation on
+    the list, the builder and a playbook's page, in English and Polish."""
+    from browser_site import AXE
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    tab = context.new_page()
+    tab.on("request", lambda r: site.requests.append(r.url))
+    found: dict[str, Any] = {}
+    try:
+        log_in(tab, site, "/playbooks/", username=MARKETER, password=MARKETER_PASSWORD)
+        first = tab.get_by_test_id("playbook-link").first.get_attribute("href")
+        for lang in ("en", "pl"):
+            tab.get_by_test_id(f"lang-{lang}").click()
+            tab.wait_for_selector(f"html[lang={lang}]")
+            for path in ["/playbooks/", "/playbooks/new/", first]:
+                tab.goto(site.url + path)
+                tab.add_script_tag(path=str(AXE))
+                result = tab.evaluate(
+                    "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+                    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map("
+                    "v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))")
+                if result:
+                    found[f"{lang} {path}"] = result
+    finally:
+        context.close()
+    assert not found, found
