@@ -191,6 +191,7 @@ def test_the_dry_run_counts_those_in_the_state_now_and_their_clv(company: dict[s
 def test_stage_and_action_changes_and_a_proposed_managed_exit_are_read_from_two_runs(
     company: dict[str, Any], next_run: Any,
 ) -> None:
+    from clientela.crm.engagement.segments import tier_cutoffs
     from clientela.crm.playbooks import triggers
     from clientela.crm.scoring.models import CustomerScore
 
@@ -207,6 +208,11 @@ def test_stage_and_action_changes_and_a_proposed_managed_exit_are_read_from_two_
     assert triggers.score_changes({"kind": "stage_changed", "to": ""}, run, before) == stage_ids
     assert triggers.score_changes({"kind": "tier_changed", "to": ""}, run, before) == []
     assert triggers.score_changes({"kind": "managed_exit"}, run, None) == []  # no earlier view: no change
+    # A dry run's state: those with the named value now.
+    assert set(exit_ids) <= set(triggers.score_state({"kind": "managed_exit"}, run))
+    assert set(stage_ids) <= set(triggers.score_state({"kind": "stage_changed", "to": "advocate"}, run))
+    top = triggers.score_state({"kind": "tier_changed", "to": "top"}, run)
+    assert len(top) == CustomerScore.objects.filter(run=run, clv__gte=tier_cutoffs(run)[0]).count() > 0
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from clientela.crm.engagement.segments import tier_cutoffs, tier_of
@@ -48,23 +48,53 @@ def _in_state(trigger: Mapping[str, Any], now: tuple[float | None, str, str, str
     return before is not None and before[index] != value and value != ""
 
 
+_COLUMN = {"stage_changed": "ladder_stage", "nba_changed": "next_best_action"}
+
+
 def score_changes(trigger: Mapping[str, Any], run: ModelRun, before: ModelRun | None) -> list[int]:
     """Parties of ``run`` that met the trigger since ``before`` (none without it: with no
-    earlier view nothing has changed)."""
+    earlier view nothing has changed). Read in the database (the ``(party, run)`` index
+    finds each earlier score), except value tiers, whose cut-offs differ per run."""
     if before is None:
         return []
-    then = _scores(before)
-    return sorted(party for party, now in _scores(run).items()
-                  if party in then and _in_state(trigger, now, then[party]))
+    kind = trigger["kind"]
+    earlier = CustomerScore.objects.filter(run=before, party_id=OuterRef("party_id"))
+    now = CustomerScore.objects.filter(run=run)
+    if kind == "p_alive_below":
+        threshold = trigger["threshold"]
+        found = now.filter(p_alive__lt=threshold).filter(Exists(earlier.filter(p_alive__gte=threshold)))
+    elif kind == "managed_exit":
+        found = now.filter(next_best_action="managed_exit").filter(
+            Exists(earlier.exclude(next_best_action="managed_exit")))
+    elif kind in _COLUMN:
+        column = _COLUMN[kind]
+        found = now.exclude(**{column: ""}).filter(Exists(earlier.exclude(**{column: OuterRef(column)})))
+        if trigger.get("to"):
+            found = found.filter(**{column: trigger["to"]})
+    else:
+        then = _scores(before)
+        return sorted(party for party, scores in _scores(run).items()
+                      if party in then and _in_state(trigger, scores, then[party]))
+    return sorted(found.values_list("party_id", flat=True))
 
 
 def score_state(trigger: Mapping[str, Any], run: ModelRun) -> list[int]:
     """For a dry run: parties of ``run`` in the trigger's state now (P(alive) below the
     threshold, a managed exit proposed, the named tier/stage/action; for a change without
     a named value, those changed since the run before)."""
-    if trigger["kind"] in ("tier_changed", "stage_changed", "nba_changed") and not trigger.get("to"):
+    kind = trigger["kind"]
+    if kind in ("tier_changed", "stage_changed", "nba_changed") and not trigger.get("to"):
         return score_changes(trigger, run, previous_run(run))
-    return sorted(party for party, now in _scores(run).items() if _in_state(trigger, now, None))
+    now = CustomerScore.objects.filter(run=run)
+    if kind == "p_alive_below":
+        now = now.filter(p_alive__lt=trigger["threshold"])
+    elif kind == "managed_exit":
+        now = now.filter(next_best_action="managed_exit")
+    elif kind in _COLUMN:
+        now = now.filter(**{_COLUMN[kind]: trigger["to"]})
+    else:  # a value tier named: the run's tiers come from its cut-offs
+        return sorted(party for party, scores in _scores(run).items() if scores[1] == trigger["to"])
+    return sorted(now.values_list("party_id", flat=True))
 
 
 def _first_orders() -> Any:
