@@ -117,3 +117,35 @@ def test_the_builder_names_a_bad_field_and_roles_decide(make_marketer: Any) -> N
     reader.force_login(analyst)
     assert reader.get(f"/playbooks/{playbook.pk}/").status_code == 200
     assert reader.post(f"/playbooks/{playbook.pk}/switch/", {"enabled": "0"}).status_code == 403
+
+
+def test_the_lists_read_a_fixed_number_of_queries(make_marketer: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.crm.playbooks.actions import create_playbook
+
+    marketer = make_marketer()
+    page = Client()
+    page.force_login(marketer)
+    api = _api(marketer)
+
+    def reads(queries: Any) -> int:
+        """The queries that read records (not the session, the token, the rate limit's cache)."""
+        return sum(1 for q in queries.captured_queries
+                   if q["sql"].startswith("SELECT") and "clientela_cache" not in q["sql"]
+                   and "apitoken" not in q["sql"] and "django_session" not in q["sql"])
+
+    def counted() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as on_page:
+            assert page.get("/playbooks/").status_code == 200
+        with CaptureQueriesContext(connection) as on_api:
+            assert api.get("/api/v1/playbooks").status_code == 200
+        return reads(on_page), reads(on_api)
+
+    for n in range(2):
+        create_playbook(marketer, name=f"P{n}", definition=DEFINITION)
+    few = counted()
+    for n in range(2, 8):
+        create_playbook(marketer, name=f"P{n}", definition=DEFINITION)
+    assert counted() == few
