@@ -167,6 +167,10 @@ def test_the_schedule_finds_first_orders_since_its_last_look(company: dict[str, 
     assert "welcome" in newcomer.tags
     assert Playbook.objects.get(pk=playbook.pk).checked_until is not None
     assert Firing.objects.filter(playbook=playbook).count() == 1
+    from clientela.crm.privacy.actions import export_party
+
+    dump = export_party(None, newcomer)
+    assert [f["playbook"] for f in dump["sections"]["playbooks"]] == ["Welcome"]
     event = Event.objects.get(type="playbook.fired")
     assert event.payload["party"]["id"] == newcomer.pk and event.payload["playbook"]["id"] == playbook.pk
 
