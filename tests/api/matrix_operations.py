@@ -97,6 +97,7 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "subscription_id": lambda w, r: w.webhook.pk,
     "delivery_id": lambda w, r: w.webhook_delivery.pk,
     "playbook_id": lambda w, r: w.playbook.pk,
+    "party_id": lambda w, r: r.party.pk,  # a customer's playbook history
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
