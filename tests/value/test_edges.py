@@ -371,12 +371,18 @@ def _groupby_reference(log: pd.DataFrame, period: str) -> pd.DataFrame:
     return out.sort_index()
 
 
-@pytest.mark.parametrize(("period", "days", "ids"), [
-    ("W", 700, "dense"),     # presence table, ids ranked by range
-    ("M", 700, "sparse"),    # presence table, ids hashed
-    ("D", 3000, "dense"),    # daily periods over a long span: packed-key sort
+@pytest.mark.parametrize(("period", "days", "ids", "block"), [
+    ("W", 700, "dense", None),     # presence table, ids used as codes
+    ("M", 700, "sparse", None),    # presence table, ids hashed
+    ("D", 3000, "dense", None),    # daily periods over a long span: packed-key sort
+    ("W", 700, "dense", 97),       # many blocks: first periods that move earlier later on
+    ("D", 3000, "sparse", 97),
 ])
-def test_linear_summary_paths_match_a_groupby_reference(period: str, days: int, ids: str) -> None:
+def test_linear_summary_paths_match_a_groupby_reference(
+    period: str, days: int, ids: str, block: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if block is not None:
+        monkeypatch.setattr("clientela.value.summary._BLOCK", block)
     rng = np.random.default_rng(11)
     n = 5_000
     customers = rng.integers(0, 400, n) * (1 if ids == "dense" else 10**12)

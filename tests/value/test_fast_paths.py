@@ -18,11 +18,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import clientela.value.summary as summary_module
 import clientela.value.summary_parquet as summary_parquet
 from clientela.value import BetaGeo, ModifiedBetaGeo, ParetoNBD, customer_lifetime_value, summarize
 from clientela.value import clv as clv_module
 from clientela.value.datasets import load_cdnow_summary
-from clientela.value.models import base
+from clientela.value.models import base, rows
 from clientela.value.models.base import BaseModel, SummaryArrays, compress_rows, row_groups
 from clientela.value.models.gamma_gamma import GammaGamma
 from clientela.value.simulation import simulate_beta_geo, transactions_from_summary
@@ -115,16 +116,21 @@ def test_row_groups_maps_every_row_to_its_distinct_row(n: int, whole: bool) -> N
 
 @pytest.mark.parametrize("date_type", [pa.timestamp("ms"), pa.date32()])
 @pytest.mark.parametrize("presence_bytes", [0, 10_000])  # always sort; always a presence table
-@pytest.mark.parametrize(("period", "end"), [("W", None), ("M", "2025-06-30"), ("D", "2025-03-01")])
+@pytest.mark.parametrize(
+    ("period", "end", "cal"),
+    [("W", None, None), ("M", "2025-06-30", None), ("D", "2025-03-01", None),
+     ("W", None, "2024-09-30")],
+)
 def test_parquet_sort_path_equals_the_duckdb_query(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     period: str,
     end: str | None,
+    cal: str | None,
     presence_bytes: int,
     date_type: pa.DataType,
 ) -> None:
-    monkeypatch.setattr(summary_parquet, "_PRESENCE_BYTES_PER_ROW", presence_bytes)
+    monkeypatch.setattr(summary_module, "_PRESENCE_BYTES_PER_ROW", presence_bytes)
     rng = np.random.default_rng(11)
     truth = {"r": 2.0, "alpha": 8.0, "a": 0.8, "b": 4.0}
     log = transactions_from_summary(simulate_beta_geo(truth, 3000, max_days=400, rng=rng), rng=rng)
@@ -136,9 +142,9 @@ def test_parquet_sort_path_equals_the_duckdb_query(
     )
     pq.write_table(table, path, row_group_size=5000)
     kwargs = {"customer": "customer_id", "date": "date", "amount": "amount", "period": period}
-    fast = summarize(path, observation_end=end, **kwargs)
+    fast = summarize(path, observation_end=end, calibration_end=cal, **kwargs)
     monkeypatch.setattr(summary_parquet, "summarize_parquet", lambda *args: None)
-    slow = summarize(path, observation_end=end, **kwargs)
+    slow = summarize(path, observation_end=end, calibration_end=cal, **kwargs)
     pd.testing.assert_index_equal(fast.index, slow.index, exact="equiv")
     pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12)
 
@@ -253,17 +259,17 @@ def test_grid_codes_group_exactly_like_the_values() -> None:
     rng = np.random.default_rng(4)
     days = rng.integers(0, 900, 5_000)
     for values in (days.astype(float), days / 7.0, (days + 3) / 7.0):
-        codes, count, offset, q = base._grid_codes(values)  # type: ignore[misc]
+        codes, count, offset, q = rows._grid_codes(values)  # type: ignore[misc]
         assert codes.min() >= 0 and codes.max() < count
         np.testing.assert_array_equal((codes + offset) / q, values)
-        unique, positions = base.distinct_values(values)
+        unique, positions = rows.distinct_values(values)
         expected_unique, expected_positions = np.unique(values, return_inverse=True)
         np.testing.assert_array_equal(unique, expected_unique)
         np.testing.assert_array_equal(positions, expected_positions)
     # Off the grids: hashing / sorting, same answers.
     for values in (days / 7.0 + 1e-9, days * 0.1, np.array([0.5, 1e12, 3.25, 0.5])):
-        assert base._grid_codes(values) is None
-        unique, positions = base.distinct_values(values)
+        assert rows._grid_codes(values) is None
+        unique, positions = rows.distinct_values(values)
         np.testing.assert_array_equal(unique[positions.astype(np.intp)], values)
 
 
@@ -283,6 +289,23 @@ def test_week_of_ticks_by_float_division_equals_integer_division(per_day: int) -
     )
     for part in (ticks[:-1000], ticks):
         np.testing.assert_array_equal(
-            summary_parquet._period_of_ticks(part, per_day, "W"),
+            summary_module.period_ordinal(part, "W", per_day),
             np.floor_divide(part + 3 * per_day, week),
         )
+
+
+@pytest.mark.parametrize(("period", "cal"), [("W", None), ("D", "2024-09-30")])
+def test_dataframe_and_parquet_routes_give_the_same_summary(
+    tmp_path: Path, period: str, cal: str | None
+) -> None:
+    """Both routes end in one TransactionLog pass: the same figures to the last bit."""
+    rng = np.random.default_rng(23)
+    truth = {"r": 2.0, "alpha": 8.0, "a": 0.8, "b": 4.0}
+    log = transactions_from_summary(simulate_beta_geo(truth, 2000, max_days=400, rng=rng), rng=rng)
+    log = log.sample(frac=1.0, random_state=3).reset_index(drop=True)  # not grouped by customer
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path)
+    kwargs = {"customer": "customer_id", "date": "date", "amount": "amount", "period": period}
+    from_frame = summarize(log, calibration_end=cal, **kwargs)
+    from_file = summarize(path, calibration_end=cal, **kwargs)
+    pd.testing.assert_frame_equal(from_frame, from_file, check_exact=True)

@@ -40,6 +40,7 @@ Flags
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,19 @@ COMPONENTS: tuple[str, ...] = (
     "service_cost",
     "campaign_cost",
 )
+
+class CostInputs(TypedDict, total=False):
+    """What both :func:`profitability` and :func:`profitability_by_period` read beside
+    the orders (documented with :func:`profitability`)."""
+
+    interactions: pd.DataFrame | None
+    service_cases: pd.DataFrame | None
+    campaigns: pd.DataFrame | None
+    campaign_members: pd.DataFrame | None
+    channel_costs: Mapping[str, float] | None
+    start: TimeLike | None
+    end: TimeLike | None
+
 
 PROFIT_COLUMNS: tuple[str, ...] = (
     "revenue",
@@ -224,17 +238,18 @@ def _window(ledger: pd.DataFrame, start: TimeLike | None, end: TimeLike | None) 
     return ledger
 
 
-def profitability(
-    orders: pd.DataFrame,
-    *,
-    interactions: pd.DataFrame | None = None,
-    service_cases: pd.DataFrame | None = None,
-    campaigns: pd.DataFrame | None = None,
-    campaign_members: pd.DataFrame | None = None,
-    channel_costs: Mapping[str, float] | None = None,
-    start: TimeLike | None = None,
-    end: TimeLike | None = None,
-) -> pd.DataFrame:
+def _windowed_ledger(orders: pd.DataFrame, inputs: CostInputs) -> tuple[pd.DataFrame, float]:
+    """The ledger of ``orders`` and ``inputs`` within ``[start, end)``, and the
+    unattributed campaign spend."""
+    ledger, unattributed = _ledger(
+        orders, interactions=inputs.get("interactions"), service_cases=inputs.get("service_cases"),
+        campaigns=inputs.get("campaigns"), campaign_members=inputs.get("campaign_members"),
+        channel_costs=inputs.get("channel_costs"),
+    )
+    return _window(ledger, inputs.get("start"), inputs.get("end")), unattributed
+
+
+def profitability(orders: pd.DataFrame, **inputs: Unpack[CostInputs]) -> pd.DataFrame:
     """Revenue, costs and net contribution per party over ``[start, end)``.
 
     Parameters
@@ -267,11 +282,7 @@ def profitability(
         ``net_contribution`` (float) and ``unprofitable`` (bool).  Every party
         appearing in any input is a row.
     """
-    ledger, unattributed = _ledger(
-        orders, interactions=interactions, service_cases=service_cases, campaigns=campaigns,
-        campaign_members=campaign_members, channel_costs=channel_costs,
-    )
-    ledger = _window(ledger, start, end)
+    ledger, unattributed = _windowed_ledger(orders, inputs)
     # The pivot (party x component sums) one component at a time: a one-key group-by
     # per component instead of a two-key one over the whole ledger. Each cell sums the
     # same rows in the same order, so the figures are the same to the last bit.
@@ -293,16 +304,7 @@ def profitability(
 
 
 def profitability_by_period(
-    orders: pd.DataFrame,
-    *,
-    freq: str = "Q",
-    interactions: pd.DataFrame | None = None,
-    service_cases: pd.DataFrame | None = None,
-    campaigns: pd.DataFrame | None = None,
-    campaign_members: pd.DataFrame | None = None,
-    channel_costs: Mapping[str, float] | None = None,
-    start: TimeLike | None = None,
-    end: TimeLike | None = None,
+    orders: pd.DataFrame, *, freq: str = "Q", **inputs: Unpack[CostInputs]
 ) -> pd.DataFrame:
     """Net contribution per party and calendar period (a wide table).
 
@@ -314,11 +316,7 @@ def profitability_by_period(
     the current period) when the table feeds
     :func:`persistently_unprofitable`.
     """
-    ledger, _ = _ledger(
-        orders, interactions=interactions, service_cases=service_cases, campaigns=campaigns,
-        campaign_members=campaign_members, channel_costs=channel_costs,
-    )
-    ledger = _window(ledger, start, end)
+    ledger, _ = _windowed_ledger(orders, inputs)
     sign = np.where(ledger["component"].isin(["revenue"]), 1.0, -1.0)
     sign = np.where(ledger["component"].isin(["returned_revenue", "returns"]), 0.0, sign)
     flows = pd.DataFrame(

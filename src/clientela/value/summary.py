@@ -38,17 +38,21 @@ day is on or before the end day.  The same rules hold on every route
   never a silently dropped row; so are an empty log and an observation or
   calibration end before the first transaction.
 
-A DataFrame is summarised with vectorised NumPy in time linear in the rows
-(hashing the ids, then a presence table of (customer, period) or one sort of
-packed keys for daily periods over long spans; no Python loop over
-customers).  A path to a CSV or Parquet file is summarised out-of-core by
-DuckDB under a memory limit, so 100M transactions fit in a few GB.
+A DataFrame is summarised with vectorised NumPy in time linear in the rows,
+reading its columns in place (:class:`TransactionLog`: integer ids in a
+modest range are their own codes, others are hashed; one pass in blocks over
+the rows; no Python loop over customers).  A Parquet file with integer ids is
+read into the same arrays (:mod:`clientela.value.summary_parquet`); other CSV
+and Parquet files are summarised out-of-core by DuckDB under a memory limit
+(:mod:`clientela.value.summary_duckdb`), so 100M transactions fit in a few GB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +122,13 @@ def summarize(
     cal = _to_day(calibration_end, "calibration_end")
     if obs is not None and cal is not None and cal >= obs:
         raise ValueError("calibration_end must be before observation_end")
+    request = SummaryRequest(customer, date, amount, period, obs, cal, zone)
     if isinstance(transactions, pd.DataFrame):
-        return _summarize_frame(transactions, customer, date, amount, period, obs, cal, zone)
+        return _summarize_frame(transactions, request)
     if isinstance(transactions, str | Path):
         from clientela.value.summary_duckdb import summarize_file
 
-        return summarize_file(Path(transactions), customer, date, amount, period, obs, cal, zone)
+        return summarize_file(Path(transactions), request)
     raise TypeError("transactions must be a pandas DataFrame or a path to a CSV/Parquet file")
 
 
@@ -139,23 +144,31 @@ def _to_day(value: DateLike | None, name: str) -> np.datetime64 | None:
     return np.datetime64(stamp.date(), "D")
 
 
-def period_ordinal(days: NDArray[np.int64], period: str) -> NDArray[np.int64]:
-    """Integer index of the period holding each day (days since 1970-01-01).
+def period_ordinal(ticks: NDArray[np.integer], period: str, per_day: int = 1) -> NDArray[np.int64]:
+    """Integer index of the period holding each time, given as ``ticks`` (``per_day`` a day).
 
-    Weeks start on Monday (1970-01-01 was a Thursday, hence the shift of 3);
-    months are ``12 * (year - 1970) + month - 1``.
+    With ``per_day=1`` the ticks are days since 1970-01-01.  Weeks start on
+    Monday (1970-01-01 was a Thursday, hence the shift of 3 days); months are
+    ``12 * (year - 1970) + month - 1``.  Days and weeks take one integer
+    division: ``floor((floor(t/U) + 3) / 7) = floor((t + 3U) / 7U)`` (nested
+    floor divisions by positive integers compose).
     """
+    if period == "W":
+        if len(ticks) and max(-int(ticks.min()), int(ticks.max())) + 3 * per_day <= 2**50:
+            # Float division (vectorised; int64 division is not) is exact here:
+            # the ticks are exact doubles, the quotient q is correctly rounded,
+            # and a non-integer q is at least 1/(7U) away from an integer, more
+            # than 4 ulp(q) when |ticks| + 3U <= 2^50, so floor() is unchanged.
+            shifted = ticks.astype(np.float64)
+            shifted += 3 * per_day
+            shifted /= 7 * per_day
+            return np.floor(shifted, out=shifted).astype(np.int64)
+        return np.floor_divide(np.asarray(ticks, dtype=np.int64) + 3 * per_day, 7 * per_day)
+    days = np.asarray(ticks, dtype=np.int64)
+    if per_day != 1:
+        days = np.floor_divide(days, per_day)
     if period == "D":
         return days
-    if period == "W":
-        if len(days) and max(-int(days.min()), int(days.max())) <= 2**40:
-            # float division is vectorised (int64 division is not) and exact here:
-            # a non-integer quotient is at least 1/7 from an integer.
-            shifted = days.astype(np.float64)
-            shifted += 3.0
-            shifted /= 7.0
-            return np.floor(shifted, out=shifted).astype(np.int64)
-        return np.floor_divide(days + 3, 7)
     months = days.astype("datetime64[D]").astype("datetime64[M]") - np.datetime64("1970-01", "M")
     return months.astype(np.int64)
 
@@ -265,15 +278,26 @@ def _object_dates(frame: pd.DataFrame, column: str, target: str) -> pd.Series:
     return local.where(aware, face)
 
 
-def _frame_amounts(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
+def finite_numbers(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
+    """A column as float64 (without a copy when it is one), or a ValueError naming the row.
+
+    Non-numeric text, a missing value or an infinite one is refused.
+    """
+    series = frame[column]
     try:
-        values = pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=np.float64)
+        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+            series.dtype
+        ):
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            values = pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"column {column!r} must be numeric: {exc}") from None
     bad = ~np.isfinite(values)
     if bad.any():
-        row = frame.index[int(np.argmax(bad))]
-        raise ValueError(f"column {column!r} has a missing or infinite value (row {row!r})")
+        raise ValueError(
+            f"column {column!r} has a missing or infinite value (row {_bad_row(frame, bad)!r})"
+        )
     return values
 
 
@@ -295,203 +319,273 @@ def check_window(
         )
 
 
-def _summarize_frame(
-    frame: pd.DataFrame,
-    customer: str,
-    date: str,
-    amount: str | None,
-    period: str,
-    obs: np.datetime64 | None,
-    cal: np.datetime64 | None,
-    zone: str | None = None,
-) -> pd.DataFrame:
-    needed = [customer, date] + ([amount] if amount else [])
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
+@dataclass(frozen=True)
+class SummaryRequest:
+    """What :func:`summarize` was asked for, checked, as every route takes it."""
+
+    customer: str
+    date: str
+    amount: str | None
+    period: str
+    obs: np.datetime64 | None
+    cal: np.datetime64 | None
+    zone: str | None
+
+    def check_columns(self, available: list[str], source: str, has: str) -> None:
+        """Refuse a log without one of the columns named, listing those it has."""
+        needed = [self.customer, self.date] + ([self.amount] if self.amount else [])
+        missing = [c for c in needed if c not in available]
+        if missing:
+            raise ValueError(
+                f"{source} missing column(s) {', '.join(map(repr, missing))}; "
+                f"{has} {available}"
+            )
+
+
+def _summarize_frame(frame: pd.DataFrame, request: SummaryRequest) -> pd.DataFrame:
+    customer, date, amount = request.customer, request.date, request.amount
+    request.check_columns(list(map(str, frame.columns)), "transactions are", "they have")
+    absent = frame[customer].isna().to_numpy()
+    if absent.any():
         raise ValueError(
-            f"transactions are missing column(s) {', '.join(map(repr, missing))}; "
-            f"they have {list(map(str, frame.columns))}"
+            f"column {customer!r} has a missing customer id (row {_bad_row(frame, absent)!r})"
         )
-    if frame[customer].isna().any():
-        row = frame.index[int(np.argmax(frame[customer].isna().to_numpy()))]
-        raise ValueError(f"column {customer!r} has a missing customer id (row {row!r})")
-    days = _frame_days(frame, date, zone)
-    values = _frame_amounts(frame, amount) if amount else np.zeros(len(frame))
-    check_window(len(frame), int(days.min()) if len(days) else None, obs, cal)
-    codes, ids = _customer_codes(frame[customer])
-    end_day = int((obs - _EPOCH).astype(np.int64)) if obs is not None else int(days.max(initial=0))
-    if cal is None:
-        keep = days <= end_day
-        if not keep.all():
-            codes, days, values = codes[keep], days[keep], values[keep]
-        table = _per_customer(codes, days, values, period, end_day, len(ids))
-        return _to_frame(table, ids, customer, amount is not None, None)
-    cal_day = int((cal - _EPOCH).astype(np.int64))
-    in_cal = days <= cal_day
-    table = _per_customer(codes[in_cal], days[in_cal], values[in_cal], period, cal_day, len(ids))
-    in_hold = (days > cal_day) & (days <= end_day)
-    hold = _holdout(codes[in_hold], days[in_hold], values[in_hold], period, len(ids))
-    table["duration_holdout"] = np.full(
-        len(ids),
-        float(
-            period_ordinal(np.array([end_day]), period)[0]
-            - period_ordinal(np.array([cal_day]), period)[0]
-        ),
-    )
-    table.update(hold)
-    return _to_frame(table, ids, customer, amount is not None, table["present"])
+    ticks, per_day = _frame_ticks(frame, date, request.zone)
+    values = finite_numbers(frame, amount) if amount else None
+    codes, offset, labels = _customer_codes(frame[customer])
+    log = TransactionLog(codes, offset, len(labels), ticks, per_day, values)
+    return log.summarize(request, labels)
 
 
-def _customer_codes(ids: pd.Series) -> tuple[NDArray[np.int64], Any]:
-    """Per row the rank of its customer id among the distinct ids, and those ids sorted.
+# Ticks a day of NumPy's datetime units.
+_UNITS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
+
+
+def _frame_ticks(
+    frame: pd.DataFrame, column: str, zone: str | None
+) -> tuple[NDArray[np.int64], int]:
+    """A date column as integer ticks and ticks per day, without a copy when it can be.
+
+    A naive datetime column is read as it is stored (no day numbers are
+    computed for the whole column); anything else goes through
+    :func:`_frame_days` (ticks are then days).
+    """
+    values = frame[column]
+    if pd.api.types.is_datetime64_dtype(values.dtype) and not isinstance(
+        values.dtype, pd.DatetimeTZDtype
+    ):
+        stamps = values.to_numpy()
+        unit = np.datetime_data(stamps.dtype)[0]
+        if unit in _UNITS_PER_DAY:
+            if values.isna().any():
+                _frame_days(frame, column, zone)  # raises naming the row
+            return stamps.view(np.int64), _UNITS_PER_DAY[unit]
+    return _frame_days(frame, column, zone), 1
+
+
+def _customer_codes(ids: pd.Series) -> tuple[NDArray[np.int64], int, Any]:
+    """Customer codes of the rows: ``(values, offset, labels)``; code = value - offset.
 
     Integer ids in a range of at most a few times the rows (a CRM's ids) are
-    ranked by a presence table over the range -- no hashing, no sort; others
-    by hashing (:func:`pandas.factorize`) and sorting only the distinct ids.
+    their own codes, shifted to start at 0: no hashing, no sort, no copy;
+    ``labels`` is then the whole range.  Others are numbered by hashing
+    (:func:`pandas.factorize`), sorting only the distinct ids.
     """
     values = ids.to_numpy()
     if values.dtype.kind in "iu" and len(values):
         low, high = int(values.min()), int(values.max())
-        if high - low <= 4 * len(values) + 1024:
-            offset = values.astype(np.int64) - low
-            present = np.zeros(high - low + 1, dtype=bool)
-            present[offset] = True
-            rank = np.cumsum(present, dtype=np.int64) - 1
-            return rank[offset], (np.flatnonzero(present) + low).astype(values.dtype)
+        if high - low <= 4 * len(values) + 1024 and high < 2**63:
+            return values, low, IdRange(low, high - low + 1, values.dtype)
     codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.int64, copy=False), uniques
+    return codes.astype(np.int64, copy=False), 0, uniques
 
 
-# Largest (customer, period) presence table, in cells per transaction, used instead
-# of sorting packed keys (as in summary_parquet).
-_PRESENCE_CELLS_PER_ROW = 24
+class IdRange:
+    """The labels of a range of integer ids, ``start + code``, without building them."""
+
+    def __init__(self, start: int, size: int, dtype: Any) -> None:
+        self.start, self.size, self.dtype = start, size, dtype
+
+    def __len__(self) -> int:
+        return self.size
+
+    def take(self, present: NDArray[np.bool_]) -> NDArray[Any]:
+        return np.asarray((np.flatnonzero(present) + self.start).astype(self.dtype))
 
 
-def _period_spans(
-    codes: NDArray[np.int64], rel: NDArray[np.int64], width: int, n_customers: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Per customer: number of distinct periods, first and last period (``rel`` in ``[0, width)``).
+# Rows handled at a time: bounded temporaries that stay in the cache.
+_BLOCK = 1 << 20
+# Largest (customer, period) presence bit table, in bytes per transaction, used
+# instead of sorting packed keys (a sort holds 8 bytes per transaction).
+_PRESENCE_BYTES_PER_ROW = 24
+_BIT = np.left_shift(np.uint8(1), np.arange(8, dtype=np.uint8))
+_BITS_SET = np.array([bin(byte).count("1") for byte in range(256)], dtype=np.uint8)
 
-    A presence table of one byte per (customer, period) when it is at most
-    ``_PRESENCE_CELLS_PER_ROW`` cells per transaction (weekly or monthly
-    periods): one scattered write per row, then row-wise counts and first/last
-    set cells -- O(n), no sort, no hashing.  Otherwise one sort of packed int64
-    keys, read off run boundaries.  Customers without a row get 0, ``width``
-    and -1.
+
+class TransactionLog:
+    """A transaction log as arrays, summarised in time linear in the rows.
+
+    ``ids - offset`` are customer codes in ``[0, n_customers)``; ``ticks`` are
+    times, ``per_day`` ticks a day (1: day numbers); ``values`` the amounts
+    (``None`` without amounts).  One pass over the rows in blocks of
+    ``_BLOCK`` finds per customer the first and last period (``minimum.at``,
+    ``maximum.at``), the distinct periods (a presence table of one bit per (customer,
+    period), or one sort of packed keys when that table would be large: daily
+    periods over long spans) and the sums of the amounts, all and those of
+    the first period (``add.at``, in row order).  No hashing, no copy of the
+    columns.  The DataFrame and the Parquet routes both end here.
     """
-    if n_customers * width <= _PRESENCE_CELLS_PER_ROW * max(len(codes), 1):
-        present = np.zeros((n_customers, width), dtype=bool)
-        flat = present.reshape(-1)
-        cell = codes * width
-        cell += rel
-        flat[cell] = True
-        del cell
-        count = np.count_nonzero(present, axis=1).astype(np.int64)
-        first = np.argmax(present, axis=1).astype(np.int64)
-        last = (width - 1 - np.argmax(present[:, ::-1], axis=1)).astype(np.int64)
-        empty = count == 0
-        first[empty], last[empty] = width, -1
-        return count, first, last
-    keys = codes * width
-    keys += rel
-    keys.sort()
-    distinct = np.empty(len(keys), dtype=bool)
+
+    def __init__(
+        self,
+        ids: NDArray[np.integer],
+        offset: int,
+        n_customers: int,
+        ticks: NDArray[np.integer],
+        per_day: int,
+        values: NDArray[np.float64] | None,
+    ) -> None:
+        self.ids, self.offset, self.n_customers = ids, offset, n_customers
+        self.ticks, self.per_day, self.values = ticks, per_day, values
+
+    def day_range(self) -> tuple[int | None, int]:
+        """First and last day of the log (``None`` and 0 when it is empty)."""
+        if len(self.ticks) == 0:
+            return None, 0
+        return int(self.ticks.min()) // self.per_day, int(self.ticks.max()) // self.per_day
+
+    def summarize(self, request: SummaryRequest, labels: Any) -> pd.DataFrame:
+        """The summary of :func:`summarize` (one row per customer with a purchase in the window).
+
+        ``labels`` are the customer ids by code (an :class:`IdRange` or an array).
+        """
+        period, obs, cal = request.period, request.obs, request.cal
+        first_day, last_day = self.day_range()
+        check_window(len(self.ticks), first_day, obs, cal)
+        end_day = last_day if obs is None else _day_number(obs)
+        cal_day = None if cal is None else _day_number(cal)
+        window = self.spans(period, (first_day or 0) - 1, end_day if cal_day is None else cal_day, True)
+        present = window["periods"] > 0
+        frequency = window["periods"][present] - 1
+        first = window["first"][present]
+        end_ord = _ordinal(end_day if cal_day is None else cal_day, period)
+        columns: dict[str, NDArray[Any]] = {
+            "frequency": frequency,
+            "recency": (window["last"][present] - first).astype(np.float64),
+            "T": (end_ord - first).astype(np.float64),
+        }
+        if self.values is not None:
+            repeat = window["total"][present] - window["first_total"][present]
+            columns["monetary_value"] = _mean(repeat, frequency)
+        if cal_day is not None:
+            hold = self.spans(period, cal_day, end_day, False)
+            count = hold["periods"][present]
+            columns["frequency_holdout"] = count
+            if self.values is not None:
+                columns["monetary_value_holdout"] = _mean(hold["total"][present], count)
+            columns["duration_holdout"] = np.full(
+                len(count), float(_ordinal(end_day, period) - _ordinal(cal_day, period))
+            )
+        chosen = labels.take(present) if isinstance(labels, IdRange) else np.asarray(labels)[present]
+        return pd.DataFrame(columns, index=pd.Index(chosen, name=request.customer), copy=False)
+
+    def _blocks(
+        self, period: str, after_day: int, end_day: int
+    ) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64] | None]]:
+        """Per block of rows with ``after_day < day <= end_day``: codes, period ordinals, amounts."""
+        bound = np.iinfo(np.int64)
+        low = max((after_day + 1) * self.per_day, int(bound.min))
+        high = min((end_day + 1) * self.per_day, int(bound.max))
+        for start in range(0, len(self.ticks), _BLOCK):
+            ticks = self.ticks[start : start + _BLOCK]
+            ids = self.ids[start : start + _BLOCK]
+            values = None if self.values is None else self.values[start : start + _BLOCK]
+            keep = ticks < high
+            keep &= ticks >= low
+            if not keep.all():
+                ticks, ids = ticks[keep], ids[keep]
+                values = None if values is None else values[keep]
+            codes = np.subtract(ids, self.offset, dtype=np.int64)
+            yield codes, period_ordinal(ticks, period, self.per_day), values
+
+    def spans(
+        self, period: str, after_day: int, end_day: int, with_first: bool
+    ) -> dict[str, NDArray[Any]]:
+        """Per customer code, over the rows with ``after_day < day <= end_day``:
+
+        ``periods`` (distinct periods with a purchase), ``first`` and ``last``
+        (period ordinals), ``total`` (sum of the amounts) and, with
+        ``with_first``, ``first_total`` (sum of the amounts in the first period).
+        """
+        n = self.n_customers
+        first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        total = np.zeros(n)
+        out = {"periods": np.zeros(n, dtype=np.int64), "first": first, "last": last,
+               "total": total, "first_total": np.zeros(n)}
+        if end_day <= after_day:  # an empty window (e.g. a holdout after the last purchase)
+            return out
+        o_min = _ordinal(after_day + 1, period)
+        width = _ordinal(end_day, period) - o_min + 1
+        # A presence table of one bit per (customer, period): a fresh page costs
+        # more than a few bit operations.
+        row_bytes = -(-width // 8)
+        use_table = n * row_bytes <= _PRESENCE_BYTES_PER_ROW * max(len(self.ticks), 1)
+        table = np.zeros(n * row_bytes if use_table else 0, dtype=np.uint8)
+        keys = []
+        first_total = out["first_total"]
+        for codes, ords, values in self._blocks(period, after_day, end_day):
+            if with_first and values is not None:
+                # A customer's first period moving earlier drops what was summed for
+                # the later one; the rows of the final first period are then all
+                # added in row order (as one bincount would).
+                earlier = ords < first[codes]
+                first_total[codes[earlier]] = 0.0
+            np.minimum.at(first, codes, ords)
+            np.maximum.at(last, codes, ords)
+            if values is not None:
+                np.add.at(total, codes, values)
+                if with_first:
+                    hit = ords == first[codes]
+                    np.add.at(first_total, codes[hit], values[hit])
+            rel = ords - o_min  # (daily ordinals may be a view of the log's days)
+            if use_table:
+                codes *= row_bytes
+                codes += rel >> 3
+                np.bitwise_or.at(table, codes, _BIT[rel & 7])
+            else:
+                codes *= width
+                codes += rel
+                keys.append(codes)
+        if use_table:
+            counts = _BITS_SET[table].reshape(n, row_bytes)
+            out["periods"] = counts.sum(axis=1, dtype=np.int64)
+        else:
+            out["periods"] = _distinct_per_owner(keys, width, n)
+        return out
+
+
+def _distinct_per_owner(
+    keys: list[NDArray[np.int64]], width: int, n_customers: int
+) -> NDArray[np.int64]:
+    """Distinct packed keys ``code * width + period`` per code, by one sort."""
+    packed = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    del keys[:]
+    packed.sort()
+    distinct = np.empty(len(packed), dtype=bool)
     distinct[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
-    pairs = keys[distinct]
-    del keys, distinct
-    who = pairs // width
-    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if len(pairs) else np.zeros(0, np.intp)
-    ends = np.r_[starts[1:], len(pairs)] - 1
-    count = np.zeros(n_customers, dtype=np.int64)
-    first = np.full(n_customers, width, dtype=np.int64)
-    last = np.full(n_customers, -1, dtype=np.int64)
-    owners = who[starts]
-    count[owners] = ends - starts + 1
-    first[owners] = pairs[starts] - owners * width
-    last[owners] = pairs[ends] - owners * width
-    return count, first, last
+    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
+    owners = packed[distinct] // width
+    return np.bincount(owners, minlength=n_customers).astype(np.int64)
 
 
-def _per_customer(
-    codes: NDArray[np.int64],
-    days: NDArray[np.int64],
-    values: NDArray[np.float64],
-    period: str,
-    end_day: int,
-    n_customers: int,
-) -> dict[str, NDArray[Any]]:
-    """frequency, recency, T and monetary_value per customer code; O(n) in the rows.
-
-    Distinct periods and the first and last one by :func:`_period_spans`,
-    amounts by ``bincount``.
-    """
-    ords = period_ordinal(days, period)
-    end_ord = int(period_ordinal(np.array([end_day]), period)[0])
-    if len(ords) == 0:
-        zeros = np.zeros(n_customers)
-        return {"present": np.zeros(n_customers, dtype=bool), "frequency": zeros,
-                "recency": zeros, "T": zeros, "monetary_value": zeros}
-    o_min = int(ords.min())
-    rel = np.asarray(ords, dtype=np.int64)
-    rel -= o_min
-    width = int(rel.max()) + 1
-    periods, first, last = _period_spans(codes, rel, width, n_customers)
-    present = periods > 0
-    frequency = np.where(present, periods - 1, 0).astype(np.float64)
-    total = np.bincount(codes, weights=values, minlength=n_customers)
-    in_first = rel == first[codes]
-    first_value = np.bincount(codes[in_first], weights=values[in_first], minlength=n_customers)
-    return {
-        "present": present,
-        "frequency": frequency,
-        "recency": np.where(present, last - first, 0).astype(np.float64),
-        "T": np.where(present, end_ord - o_min - first, 0).astype(np.float64),
-        "monetary_value": np.divide(
-            total - first_value, frequency, out=np.zeros(n_customers), where=frequency > 0
-        ),
-    }
+def _day_number(day: np.datetime64) -> int:
+    return int((day - _EPOCH).astype(np.int64))
 
 
-def _holdout(
-    codes: NDArray[np.int64],
-    days: NDArray[np.int64],
-    values: NDArray[np.float64],
-    period: str,
-    n_customers: int,
-) -> dict[str, NDArray[Any]]:
-    """Holdout periods with a purchase and the mean of their totals, per customer."""
-    if len(codes) == 0:
-        zeros = np.zeros(n_customers)
-        return {"frequency_holdout": zeros, "monetary_value_holdout": zeros}
-    ords = period_ordinal(days, period)
-    rel = np.asarray(ords - int(ords.min()), dtype=np.int64)
-    count = _period_spans(codes, rel, int(rel.max()) + 1, n_customers)[0].astype(np.float64)
-    total = np.bincount(codes, weights=values, minlength=n_customers)
-    mean = np.divide(total, count, out=np.zeros(n_customers), where=count > 0)
-    return {"frequency_holdout": count, "monetary_value_holdout": mean}
+def _ordinal(day: int, period: str) -> int:
+    return int(period_ordinal(np.array([day], dtype=np.int64), period)[0])
 
 
-def _to_frame(
-    table: dict[str, NDArray[Any]],
-    ids: Any,
-    customer: str,
-    with_amount: bool,
-    present: NDArray[np.bool_] | None,
-) -> pd.DataFrame:
-    keep = table["present"]
-    columns = ["frequency", "recency", "T"]
-    if with_amount:
-        columns.append("monetary_value")
-    if present is not None:
-        columns += ["frequency_holdout"]
-        if with_amount:
-            columns.append("monetary_value_holdout")
-        columns.append("duration_holdout")
-    out = pd.DataFrame(
-        {c: table[c][keep] for c in columns}, index=pd.Index(np.asarray(ids)[keep], name=customer)
-    )
-    out["frequency"] = out["frequency"].astype(np.int64)
-    if "frequency_holdout" in out:
-        out["frequency_holdout"] = out["frequency_holdout"].astype(np.int64)
-    return out
+def _mean(total: NDArray[np.float64], count: NDArray[np.int64]) -> NDArray[np.float64]:
+    return np.divide(total, count, out=np.zeros(len(count)), where=count > 0)

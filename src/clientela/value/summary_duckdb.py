@@ -19,7 +19,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from clientela.value.summary import _DUCKDB_MEMORY_LIMIT, _EPOCH, check_window, period_ordinal
+from clientela.value.summary import (
+    _DUCKDB_MEMORY_LIMIT,
+    _EPOCH,
+    SummaryRequest,
+    check_window,
+    period_ordinal,
+)
 
 
 def _quote(name: str) -> str:
@@ -128,37 +134,23 @@ def _validate(
     check_window(int(row[0]), None if row[1] is None else int(row[1]), obs, cal)
 
 
-def summarize_file(
-    path: Path,
-    customer: str,
-    date: str,
-    amount: str | None,
-    period: str,
-    obs: np.datetime64 | None,
-    cal: np.datetime64 | None,
-    zone: str | None = None,
-) -> pd.DataFrame:
-    """Summarise a CSV/Parquet transaction file (arguments as ``summarize``)."""
+def summarize_file(path: Path, request: SummaryRequest) -> pd.DataFrame:
+    """Summarise a CSV/Parquet transaction file (see ``summarize``)."""
     if not path.exists():
         raise FileNotFoundError(path)
-    if cal is None:
-        from clientela.value.summary_parquet import summarize_parquet
+    from clientela.value.summary_parquet import summarize_parquet
 
-        fast = summarize_parquet(path, customer, date, amount, period, obs, zone)
-        if fast is not None:
-            return fast
+    fast = summarize_parquet(path, request)
+    if fast is not None:
+        return fast
+    customer, date, amount = request.customer, request.date, request.amount
+    period, obs, cal, zone = request.period, request.obs, request.cal, request.zone
     source = _source(path)
     con = _connect(zone)
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
         types = {str(row[0]): str(row[1]) for row in described}
-        needed = [customer, date] + ([amount] if amount else [])
-        missing = [c for c in needed if c not in types]
-        if missing:
-            raise ValueError(
-                f"{path.name} is missing column(s) {', '.join(map(repr, missing))}; "
-                f"it has {list(types)}"
-            )
+        request.check_columns(list(types), f"{path.name} is", "it has")
         day = _day_sql(_quote(date), types[date])
         value = f"TRY_CAST({_quote(amount)} AS DOUBLE)" if amount else "0.0::DOUBLE"
         raw_value = f", {_quote(amount)} AS raw_v" if amount else ""

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.http import require_GET
 
-from clientela.crm.scoring.charts import dashboard_charts
-from clientela.web.kpis import dashboard_figures
+from clientela.crm.accounts.permissions import has_capability
+from clientela.crm.scoring.charts import Chart, dashboard_charts
+from clientela.web.kpis import Dashboard, dashboard_figures
 from clientela.web.layout import render_page
+
+
+def _charts(figures: Dashboard) -> list[Chart]:
+    return dashboard_charts(figures.report, show_clv=figures.show_clv, history=figures.equity_history)
+
+
+def dashboard_tables(user: Any, params: QueryDict) -> list[Chart]:
+    """The dashboard's charts for ``user``, each with its table (``report_tables``)."""
+    return _charts(dashboard_figures(user))
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     figures = dashboard_figures(request.user)
-    charts = dashboard_charts(
-        figures.report, show_clv=figures.show_clv, history=figures.equity_history
-    )
-    return render_page(
-        request, "web/dashboard.html", {"figures": figures, "charts": charts}, section="dashboard"
-    )
+    return render_page(request, "web/dashboard.html", {
+        "figures": figures, "charts": _charts(figures),
+        "can_export": has_capability(request.user, "export"), "table_page": "dashboard",
+    }, section="dashboard")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from clientela.crm.accounts.permissions import has_capability
+from clientela.crm.errors import NotPermitted
 from clientela.crm.feedback.access import may_view_responses, visible_surveys
 from clientela.crm.feedback.themes import nps_drivers
+from clientela.crm.scoring.charts import Chart
 from clientela.crm.service.access import may_create_case
 from clientela.crm.voice.queries import has_themes, stored_drivers
 from clientela.web.feedback_figures import (
@@ -27,6 +32,30 @@ from clientela.web.survey_invitations import invite_card
 from clientela.web.templatetags.web_format import num
 
 
+def _charts(user: Any) -> list[Chart]:
+    nps, csat = monthly(user, "nps"), monthly(user, "csat")
+    headers = (_("Month"), _("Answers"))
+    return [
+        Chart("nps", _("Net Promoter Score by month"), months_svg(
+            "nps", nps, low=-100, high=100, places=0, title=_("Net Promoter Score by month"),
+            desc=_("NPS (promoters minus detractors, −100 to 100) of the answers of each of the last 12 months; a dash marks a month without answers.")),
+            (headers[0], _("NPS"), headers[1]),
+            [(month_label(m), num(m.value, 0) if m.value is not None else "—", num(m.responses)) for m in nps]),
+        Chart("csat", _("Customer satisfaction by month"), months_svg(
+            "csat", csat, low=0, high=5, places=2, title=_("Customer satisfaction by month"),
+            desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
+            (headers[0], _("Mean CSAT"), headers[1]),
+            [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
+    ]
+
+
+def feedback_tables(user: Any, params: QueryDict) -> list[Chart]:
+    """The page's monthly NPS and CSAT tables for ``user`` (``report_tables``)."""
+    if not may_view_responses(user):
+        raise NotPermitted("you may not see survey answers")
+    return _charts(user)
+
+
 @login_required
 @require_GET
 def feedback(request: HttpRequest) -> HttpResponse:
@@ -40,18 +69,8 @@ def feedback(request: HttpRequest) -> HttpResponse:
                "may_open_case": may_create_case(request.user)}
     if is_htmx(request, "comments"):
         return render(request, "web/feedback/_comments.html", context)
-    nps, csat = monthly(request.user, "nps"), monthly(request.user, "csat")
-    charts = [
-        ("nps", _("Net Promoter Score by month"), months_svg(
-            "nps", nps, low=-100, high=100, places=0, title=_("Net Promoter Score by month"),
-            desc=_("NPS (promoters minus detractors, −100 to 100) of the answers of each of the last 12 months; a dash marks a month without answers.")),
-         [(month_label(m), num(m.value, 0) if m.value is not None else "—", num(m.responses)) for m in nps]),
-        ("csat", _("Customer satisfaction by month"), months_svg(
-            "csat", csat, low=0, high=5, places=2, title=_("Customer satisfaction by month"),
-            desc=_("Mean CSAT score (1 to 5) of the answers of each of the last 12 months; a dash marks a month without answers.")),
-         [(month_label(m), num(m.value, 2) if m.value is not None else "—", num(m.responses)) for m in csat]),
-    ]
-    context.update(charts=charts, surveys=list(visible_surveys(request.user).order_by("name")),
+    context.update(charts=_charts(request.user), can_export=has_capability(request.user, "export"),
+                   table_page="feedback", surveys=list(visible_surveys(request.user).order_by("name")),
                    may_edit_themes=may_edit_themes(request.user), invite=invite_card(request))
     if has_themes():  # found by the nightly refresh and shaped by people: stored per answer
         stored = stored_drivers(request.user)

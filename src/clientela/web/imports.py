@@ -7,6 +7,7 @@ The writes are ``crm.imports.actions``; what the page shows is ``crm.imports.pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -142,31 +143,33 @@ def import_settings(request: HttpRequest, upload_id: int) -> HttpResponse:
         except InvalidInput:
             header = []
         changes["mapping"] = {h: post.get(f"map-{i}", IGNORE_FIELD) for i, h in enumerate(header)}
-    try:
-        actions.update_settings(request.user, upload, **changes)
-    except (InvalidInput, Conflict) as exc:
-        return _detail(request, upload, errors=_errors(exc))
-    return HttpResponseRedirect(reverse("web:import", args=[upload.pk]))
+    return _act(request, upload, lambda: actions.update_settings(request.user, upload, **changes))
 
 
 @login_required
 @require_POST
 def import_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(request, upload_id)
-    try:
+
+    def replace() -> None:
         name, data = _file_from(request)
         actions.replace_file(request.user, upload, file_name=name, data=data)
-    except (InvalidInput, Conflict) as exc:
-        return _detail(request, upload, errors=_errors(exc))
-    return HttpResponseRedirect(reverse("web:import", args=[upload.pk]))
+
+    return _act(request, upload, replace)
 
 
 @login_required
 @require_POST
 def import_start(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(request, upload_id)
+    return _act(request, upload, lambda: actions.start_import(request.user, upload))
+
+
+def _act(request: HttpRequest, upload: FileImport, act: Callable[[], object]) -> HttpResponse:
+    """Run one of the wizard's actions: back to the wizard's page when it is done, the
+    page with the refusal under its field (422) when the input or the import's state is wrong."""
     try:
-        actions.start_import(request.user, upload)
+        act()
     except (InvalidInput, Conflict) as exc:
         return _detail(request, upload, errors=_errors(exc))
     return HttpResponseRedirect(reverse("web:import", args=[upload.pk]))

@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientela.crm.accounts.permissions import can, can_see
+from clientela.crm.accounts.permissions import can, can_see, has_capability
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.loyalty.access import (
@@ -31,28 +31,68 @@ from clientela.crm.loyalty.models import Tier
 from clientela.crm.scoring.access import visible_scores_in_run
 from clientela.crm.scoring.queries import current_run
 from clientela.web.layout import render_page
+from clientela.web.report_tables import Table
+from clientela.web.templatetags.web_format import money, num, pct
 
 
-@login_required
-@require_GET
-def loyalty_page(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "loyalty_account", "view"):
-        raise PermissionDenied
-    programmes = list(visible_programmes(request.user).order_by("-is_active", "name"))
-    members = dict((r["programme_id"], r) for r in visible_accounts(request.user)
+def _tiers_table(p: Any) -> Table:
+    basis = _("From lifetime spend") if p.tier_basis == "spend" else _("From lifetime points")
+    return Table(f"tiers-{p.pk}", (_("Tier"), basis), [(t.name, num(t.threshold)) for t in p.tier_list])
+
+
+def _comparison_table(p: Any, *, show_clv: bool) -> Table:
+    members, others = p.groups
+    rows: list[tuple[str, ...]] = [
+        (_("Customers"), num(members.customers), num(others.customers)),
+        (_("Bought more than once"), pct(members.repeat_share), pct(others.repeat_share)),
+        (_("Mean P(alive)"), pct(members.p_alive), pct(others.p_alive)),
+        (_("Expected purchases, next 365 days"), num(members.expected_purchases_365, 2),
+         num(others.expected_purchases_365, 2)),
+    ]
+    if show_clv:
+        rows.append((_("Mean CLV"), money(members.clv, p.currency), money(others.clv, p.currency)))
+    return Table(f"comparison-{p.pk}", ("", _("Members"), _("Other customers")), rows)
+
+
+def _programmes(user: Any) -> tuple[list[Any], Any]:
+    """The programmes ``user`` may see, each with its members, tiers and comparison
+    tables (CLV only for a user who may see it), and the current run."""
+    if not can(user, "loyalty_account", "view"):
+        raise NotPermitted("you may not see loyalty accounts")
+    programmes = list(visible_programmes(user).order_by("-is_active", "name"))
+    members = dict((r["programme_id"], r) for r in visible_accounts(user)
                    .values("programme_id").annotate(n=Count("id"), points=Sum("balance")))
     tiers = list(Tier.objects.filter(programme__in=programmes).order_by("threshold"))
     run = current_run()
-    scored = visible_scores_in_run(request.user, run) if run is not None else None
+    scored = visible_scores_in_run(user, run) if run is not None else None
     for p in programmes:
         p.members = members.get(p.pk, {}).get("n", 0)
         p.points_held = members.get(p.pk, {}).get("points") or 0
         p.tier_list = [t for t in tiers if t.programme_id == p.pk]
         p.groups = compare(p, run, scored) if run is not None and p.is_active else None
+        p.tiers_table = _tiers_table(p)
+        p.comparison_table = _comparison_table(p, show_clv=can_see(user, "clv")) if p.groups else None
+    return programmes, run
+
+
+def loyalty_tables(user: Any, params: QueryDict) -> list[Table]:
+    """Every programme's tiers and comparison tables for ``user`` (``report_tables``)."""
+    programmes, _run = _programmes(user)
+    return [t for p in programmes for t in (p.tiers_table, p.comparison_table) if t is not None and t.rows]
+
+
+@login_required
+@require_GET
+def loyalty_page(request: HttpRequest) -> HttpResponse:
+    try:
+        programmes, run = _programmes(request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
     return render_page(request, "web/loyalty/page.html", {
-        "programmes": programmes, "run": run, "show_clv": can_see(request.user, "clv"),
+        "programmes": programmes, "run": run,
         "can_create": can(request.user, "loyalty_programme", "create"),
         "can_configure": can(request.user, "loyalty_programme", "update"),
+        "can_export": has_capability(request.user, "export"), "table_page": "loyalty",
     }, section="loyalty")
 
 

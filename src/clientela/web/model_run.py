@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.scoring.access import access_model_run
-from clientela.crm.scoring.charts import diagnostic_charts, holdout_svg
+from clientela.crm.scoring.charts import Chart, diagnostic_charts, holdout_svg
 from clientela.crm.scoring.models import ModelRun
 from clientela.crm.scoring.queries import recent_runs
 from clientela.web.layout import render_page
-from clientela.web.templatetags.web_format import num
+from clientela.web.report_tables import FigureTable, Table
+from clientela.web.templatetags.web_format import num, pct
 
 # Published names of the models (not translated).
 MODEL_NAMES = {
@@ -34,6 +38,10 @@ MODEL_NAMES = {
 # Where a skipped model failed (scoring.pipeline.FitNotes).
 FIT_STAGES = {"calibration": _("calibration"), "all data": _("all data")}
 RUN_STATUS = {"running": _("Running"), "succeeded": _("Succeeded"), "failed": _("Failed")}
+COMPARISON_HEADERS = (
+    _("Model"), _("Rank"), _("RMSE"), _("MAE"), _("Correlation"), _("Expected in holdout"),
+    _("Actual in holdout"), _("Total error"), _("Log-likelihood"), _("AIC"), _("BIC"), _("Parameters"),
+)
 # Parameter symbols as the papers write them.
 SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ"}
 
@@ -166,19 +174,85 @@ def model_figures(run: ModelRun) -> ModelFigures:
     )
 
 
+def _compared_cells(c: Compared) -> tuple[str, ...]:
+    figures = (
+        (c.error, "", "", "", "", "", "", "", "") if c.error else
+        (num(c.rmse, 4), num(c.mae, 4), num(c.correlation, 3), num(c.predicted), num(c.actual),
+         pct(c.total_error, 1), num(c.log_likelihood, 1), num(c.aic, 1), num(c.bic, 1))
+    )
+    return (c.model, str(c.rank) if c.rank else "—", *figures, "; ".join(c.params))
+
+
+def _figure_tables(figures: ModelFigures) -> list[Table]:
+    """The run's tables as the page shows them: parameters, holdout curve, comparison."""
+    tables = [Table(
+        "params", (str(_("Parameter")), str(_("Value")), str(_("Standard error"))),
+        [(p.name, num(p.value, 4), num(p.error, 4)) for p in figures.params],
+    )]
+    if figures.curve:
+        tables.append(Table(
+            "holdout", (str(_("Period starting")), str(_("Expected")), str(_("Actual")), str(_("Part"))),
+            [(when, num(expected, 1), num(actual), str(_("holdout") if holdout else _("calibration")))
+             for when, expected, actual, holdout in figures.curve],
+        ))
+    tables.append(Table("comparison", tuple(str(h) for h in COMPARISON_HEADERS),
+                        [_compared_cells(c) for c in figures.comparison]))
+    return tables
+
+
+def _runs_table(runs: list[dict[str, Any]]) -> Table:
+    return Table(
+        "runs", (str(_("Started")), str(_("Status")), str(_("Model")), str(_("Customers")), str(_("Holdout RMSE"))),
+        [(date_format(localtime(r["started_at"]), "SHORT_DATETIME_FORMAT"),
+          str(RUN_STATUS.get(str(r["status"]), r["status"])),
+          model_label(str(r["model_name"] or "")) or "—", num(r["customers"]), num(r["holdout_rmse"], 4))
+         for r in runs],
+    )
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    run: ModelRun | None
+    figures: ModelFigures | None
+    diagnostics: list[Chart]
+    runs: list[dict[str, Any]]
+    tables: dict[str, Table]
+
+    def all_tables(self) -> list[FigureTable]:
+        return [*self.tables.values(), *self.diagnostics]
+
+
+def model_page_for(user: Any) -> ModelPage:
+    """Everything the model page shows ``user`` (NotPermitted for a user who may not see CLV)."""
+    run = access_model_run(user)
+    runs = recent_runs()
+    figures = model_figures(run) if run is not None else None
+    tables = _figure_tables(figures) if figures is not None else []
+    return ModelPage(
+        run=run, figures=figures,
+        diagnostics=diagnostic_charts(run.summary or {}, tracking=False) if run is not None else [],
+        runs=runs, tables={t.ident: t for t in [*tables, _runs_table(runs)]},
+    )
+
+
+def model_tables(user: Any, params: QueryDict) -> list[FigureTable]:
+    """The model page's tables for ``user`` (``report_tables``)."""
+    return model_page_for(user).all_tables()
+
+
 @login_required
 @require_GET
 def model_page(request: HttpRequest) -> HttpResponse:
-    run = access_model_run(request.user)
-    runs = recent_runs()
-    for row in runs:
-        row["model_label"] = model_label(str(row["model_name"] or ""))
-        row["status_label"] = RUN_STATUS.get(str(row["status"]), row["status"])
+    page = model_page_for(request.user)
+    tables = page.tables
     context: dict[str, Any] = {
-        "run": run,
-        "figures": model_figures(run) if run is not None else None,
-        "diagnostics": diagnostic_charts(run.summary or {}, tracking=False) if run is not None else [],
-        "runs": runs,
-        "currency": str((run.summary or {}).get("currency", "")) if run is not None else "",
+        "run": page.run,
+        "figures": page.figures,
+        "diagnostics": page.diagnostics,
+        "tables": tables,
+        "comparison": list(zip(page.figures.comparison, tables["comparison"].rows, strict=True)) if page.figures else [],
+        "runs": list(zip(page.runs, tables["runs"].rows, strict=True)),
+        "currency": str((page.run.summary or {}).get("currency", "")) if page.run is not None else "",
+        "can_export": has_capability(request.user, "export"), "table_page": "model",
     }
     return render_page(request, "web/model.html", context, section="model")

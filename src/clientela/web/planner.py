@@ -7,19 +7,23 @@ result panel at the new budgets; without JavaScript the *Show* button does the s
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.scoring.access import access_planner_inputs
-from clientela.web.equity_planner import inputs_from, planner
+from clientela.web.equity_planner import Planner, inputs_from, planner
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
+from clientela.web.report_tables import FigureTable, Table
+from clientela.web.templatetags.web_format import money, pct
 
 
 def _budget(value: str | None) -> float | None:
@@ -30,27 +34,51 @@ def _budget(value: str | None) -> float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
+def _planner(user: Any, params: QueryDict) -> tuple[Any, dict[str, Any], Planner | None, Table | None]:
+    """The run, its stored inputs, the figures at the budgets of ``params`` and the table
+    of allocations (None without usable inputs); NotPermitted as ``access_planner_inputs``."""
+    try:
+        run, stored = access_planner_inputs(user)
+    except RecordNotFound:
+        run, stored = None, {}
+    inputs = inputs_from(stored)
+    if inputs is None:
+        return run, stored, None, None
+    currency = str(run.summary.get("currency", "")) if run is not None else ""
+    figures = planner(
+        inputs, acquisition=_budget(params.get("acquisition")),
+        retention=_budget(params.get("retention")), currency=currency,
+    )
+    table = Table("allocations", (
+        _("Allocation"), _("Acquisition budget"), _("Retention budget"), _("Acquisition rate"),
+        _("Retention rate a quarter"), _("Predicted equity"),
+    ), [
+        (name, money(p.acquisition_budget, currency), money(p.retention_budget, currency),
+         pct(p.acquisition_rate), pct(p.retention_rate), money(p.equity, currency))
+        for name, p in ((_("Today"), figures.today), (_("Your allocation"), figures.chosen),
+                        (_("Optimum"), figures.optimum))
+    ])
+    return run, stored, figures, table
+
+
+def planner_tables(user: Any, params: QueryDict) -> list[FigureTable]:
+    """The allocations table and the two curves' tables at the budgets of ``params``
+    (``report_tables``)."""
+    _run, _stored, figures, table = _planner(user, params)
+    return [] if figures is None or table is None else [table, *figures.charts]
+
+
 @login_required
 @require_GET
 def equity_planner(request: HttpRequest) -> HttpResponse:
     try:
-        run, stored = access_planner_inputs(request.user)
+        run, stored, figures, table = _planner(request.user, request.GET)
     except NotPermitted:
         raise PermissionDenied from None
-    except RecordNotFound:
-        run, stored = None, {}
-    inputs = inputs_from(stored)
     currency = str(run.summary.get("currency", "")) if run is not None else ""
-    figures = None
-    if inputs is not None:
-        figures = planner(
-            inputs, acquisition=_budget(request.GET.get("acquisition")),
-            retention=_budget(request.GET.get("retention")), currency=currency,
-        )
-    rows = [] if figures is None else [
-        (_("Today"), figures.today), (_("Your allocation"), figures.chosen), (_("Optimum"), figures.optimum),
-    ]
-    context = {"run": run, "planner": figures, "rows": rows, "currency": currency,
+    context = {"run": run, "planner": figures, "table": table, "currency": currency,
+               "can_export": has_capability(request.user, "export"), "table_page": "planner",
+               "table_query": request.GET.urlencode(),
                "unavailable": stored.get("unavailable", ""),
                "dashboard_equity": run.summary.get("customer_equity") if run is not None else None,
                "scored_customers": run.summary.get("customers") if run is not None else None}

@@ -28,6 +28,7 @@ from clientela.web import (
     pipeline,
     planner,
     playbooks,
+    report_tables,
     segments,
     survey_invitations,
     surveys,
@@ -126,6 +127,7 @@ urlpatterns = [
     path("webhooks/<int:subscription_id>/", webhooks.subscription_edit, name="webhook"),
     path("webhooks/<int:subscription_id>/<str:change>/", webhooks.subscription_action, name="webhook-change"),
     path("webhooks/deliveries/<int:delivery_id>/replay/", webhooks.delivery_replay, name="webhook-replay"),
+    path("tables/<slug:page>/<slug:ident>.csv", report_tables.export_table, name="table-export"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),
     # the import wizard (issue 14, item 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from clientela.crm.audit.models import AuditEntry
+from clientela.crm.query_filters import filter_given
 
 
 def audit_entries(
@@ -14,13 +15,5 @@ def audit_entries(
     party_id: int | None = None,
     action: str | None = None,
 ) -> QuerySet[AuditEntry]:
-    qs = AuditEntry.objects.all()
-    if entity:
-        qs = qs.filter(entity=entity)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    if action:
-        qs = qs.filter(action=action)
-    return qs
+    return filter_given(AuditEntry.objects.all(), entity=entity, object_id=object_id, party_id=party_id,
+                        action=action)

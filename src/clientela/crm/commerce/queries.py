@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clientela.crm.commerce.access import visible_orders, visible_products
 from clientela.crm.commerce.models import ExchangeRate, Order, Product
+from clientela.crm.query_filters import filter_given
 
 
 def list_products(
@@ -20,11 +21,7 @@ def list_products(
     qs = visible_products(user)
     if q:
         qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
-    if category:
-        qs = qs.filter(category=category)
-    if is_active is not None:
-        qs = qs.filter(is_active=is_active)
-    return qs
+    return filter_given(qs, category=category, is_active=is_active)
 
 
 def list_orders(
@@ -35,16 +32,8 @@ def list_orders(
     ordered_from: dt.datetime | None = None,
     ordered_to: dt.datetime | None = None,
 ) -> QuerySet[Order]:
-    qs = visible_orders(user).prefetch_related("lines")
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    if status:
-        qs = qs.filter(status=status)
-    if ordered_from:
-        qs = qs.filter(ordered_at__gte=ordered_from)
-    if ordered_to:
-        qs = qs.filter(ordered_at__lt=ordered_to)
-    return qs
+    return filter_given(visible_orders(user).prefetch_related("lines"), party_id=party_id, status=status,
+                        ordered_at__gte=ordered_from, ordered_at__lt=ordered_to)
 
 
 def latest_rates(currencies: set[str], *, on: dt.date | None = None) -> dict[str, Decimal]:

@@ -16,6 +16,7 @@ from clientela.crm.engagement.access import (
 )
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, SendStatus
 from clientela.crm.parties.models import Consent, ConsentPurpose
+from clientela.crm.query_filters import filter_given
 
 
 def list_interactions(
@@ -27,38 +28,21 @@ def list_interactions(
     occurred_from: dt.datetime | None = None,
     occurred_to: dt.datetime | None = None,
 ) -> QuerySet[Interaction]:
-    qs = visible_interactions(user)
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if direction:
-        qs = qs.filter(direction=direction)
-    if occurred_from:
-        qs = qs.filter(occurred_at__gte=occurred_from)
-    if occurred_to:
-        qs = qs.filter(occurred_at__lt=occurred_to)
-    return qs
+    return filter_given(visible_interactions(user), party_id=party_id, channel=channel, direction=direction,
+                        occurred_at__gte=occurred_from, occurred_at__lt=occurred_to)
 
 
 def list_campaigns(user: Any, *, q: str | None = None, kind: str | None = None) -> QuerySet[Campaign]:
     qs = visible_campaigns(user)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(channel__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
+    return filter_given(qs, kind=kind)
 
 
 def list_members(
     user: Any, *, campaign_id: int | None = None, party_id: int | None = None
 ) -> QuerySet[CampaignMember]:
-    qs = visible_members(user)
-    if campaign_id is not None:
-        qs = qs.filter(campaign_id=campaign_id)
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    return qs
+    return filter_given(visible_members(user), campaign_id=campaign_id, party_id=party_id)
 
 
 def member_status_counts(user: Any, campaign: Campaign) -> dict[str, int]:

@@ -23,6 +23,7 @@ from clientela.crm.parties.models import (
     ContactPerson,
     Party,
 )
+from clientela.crm.query_filters import filter_given
 
 DUPLICATES_SHOWN = 5
 PHONE_DIGITS_COMPARED = 9  # the subscriber number, whatever the country prefix
@@ -71,15 +72,8 @@ def list_parties(
     qs = visible_parties(user)
     if q:
         qs = qs.filter(text_match(q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if country:
-        qs = qs.filter(country=country.upper())
-    if is_customer is not None:
-        qs = qs.filter(is_customer=is_customer)
-    if owner_id is not None:
-        qs = qs.filter(owner_id=owner_id)
-    return qs
+    return filter_given(qs, kind=kind, country=country.upper() if country else None, is_customer=is_customer,
+                        owner_id=owner_id)
 
 
 def list_contacts(user: Any, *, party_id: int | None = None, q: str | None = None) -> QuerySet[ContactPerson]:
@@ -99,16 +93,8 @@ def list_consents(
     channel: str | None = None,
     active: bool | None = None,
 ) -> QuerySet[Consent]:
-    qs = visible_consents(user)
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    if purpose:
-        qs = qs.filter(purpose=purpose)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if active is not None:
-        qs = qs.filter(withdrawn_at__isnull=active)
-    return qs
+    return filter_given(visible_consents(user), party_id=party_id, purpose=purpose, channel=channel,
+                        withdrawn_at__isnull=active)
 
 
 def customer_base(qs: QuerySet[Party]) -> QuerySet[Party]:

@@ -574,10 +574,15 @@ def _frequency_label(value: float, last: bool) -> str:
     return f"{int(value)}+" if last else str(int(value))
 
 
-def _period_chart(rows: list[dict[str, Any]]) -> Chart:
+def _by_frequency(rows: list[dict[str, Any]]) -> tuple[list[str], list[float], list[float]]:
+    """The frequency labels (the last one open: "7+") and the actual and expected series
+    of a diagnostic table by repeat transactions."""
     labels_ = [_frequency_label(r["frequency"], i == len(rows) - 1) for i, r in enumerate(rows)]
-    actual = [float(r.get("actual") or 0) for r in rows]
-    expected = [float(r.get("expected") or 0) for r in rows]
+    return labels_, [float(r.get("actual") or 0) for r in rows], [float(r.get("expected") or 0) for r in rows]
+
+
+def _period_chart(rows: list[dict[str, Any]]) -> Chart:
+    labels_, actual, expected = _by_frequency(rows)
     return Chart(
         "period-transactions", _("Customers by repeat transactions"),
         vbars_svg("period-transactions", labels_, [(_("actual"), actual), (_("expected"), expected)],
@@ -593,9 +598,7 @@ def _period_chart(rows: list[dict[str, Any]]) -> Chart:
 
 
 def _holdout_frequency_chart(rows: list[dict[str, Any]]) -> Chart:
-    labels_ = [_frequency_label(r["frequency"], i == len(rows) - 1) for i, r in enumerate(rows)]
-    actual = [float(r.get("actual") or 0) for r in rows]
-    expected = [float(r.get("expected") or 0) for r in rows]
+    labels_, actual, expected = _by_frequency(rows)
     return Chart(
         "holdout-frequency", _("Holdout purchases by calibration frequency"),
         lines_svg("holdout-frequency", labels_, [(_("actual"), actual), (_("expected"), expected)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import QuerySet
 
+from clientela.crm.query_filters import filter_given
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 
 
@@ -29,19 +30,8 @@ def list_scores(
     unprofitable: bool | None = None,
 ) -> QuerySet[CustomerScore]:
     """Filter a score queryset the way the API and pages offer."""
-    if next_best_action:
-        qs = qs.filter(next_best_action=next_best_action)
-    if ladder_stage:
-        qs = qs.filter(ladder_stage=ladder_stage)
-    if rfm_segment:
-        qs = qs.filter(rfm_segment=rfm_segment)
-    if min_p_alive is not None:
-        qs = qs.filter(p_alive__gte=min_p_alive)
-    if max_p_alive is not None:
-        qs = qs.filter(p_alive__lte=max_p_alive)
-    if unprofitable is not None:
-        qs = qs.filter(unprofitable=unprofitable)
-    return qs
+    return filter_given(qs, next_best_action=next_best_action, ladder_stage=ladder_stage, rfm_segment=rfm_segment,
+                        p_alive__gte=min_p_alive, p_alive__lte=max_p_alive, unprofitable=unprofitable)
 
 
 def recent_runs(*, limit: int = 10) -> list[dict[str, object]]:

@@ -8,10 +8,12 @@ numeric does in pg_copy.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from django.db.models import Model
 
 from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.engagement.models import Interaction
@@ -126,8 +128,7 @@ def _merge_lines(
 def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:
     """Upsert by (customer, occurred_at, channel, direction, subject); cost, notes and user
     (when the file has them) are updated on a match that differs."""
-    counts = LoadCounts()
-    counts.extra["customers created"] = _create_parties(missing_refs)
+    created_parties = _create_parties(missing_refs)
     extra: list[str] = [f for f in ("cost", "notes") if f in checked.present]
     rows = _rows(checked, ("customer_ref", "occurred_at", "channel", "direction", "subject", *extra))
     if "user" in checked.present:
@@ -139,24 +140,48 @@ def load_interactions(checked: CheckedTable, missing_refs: list[str]) -> LoadCou
     for chunk in _chunks(sorted(set(party_ids.values()))):
         for i in Interaction.objects.filter(party_id__in=chunk).order_by("id"):
             existing.setdefault((i.party_id, i.occurred_at, i.channel, i.direction, i.subject), i)
-    new, changed = [], []
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (party_ids[row["customer_ref"]], _aware(row["occurred_at"]), row["channel"], row["direction"],
+                row["subject"])
+
+    counts = upsert(
+        Interaction, rows, existing, key, lambda r: {f: Decimal(r[f]) if f == "cost" else r[f] for f in extra},
+        lambda r: dict(zip(("party_id", "occurred_at", "channel", "direction", "subject"), key(r), strict=True)),
+    )
+    counts.extra["customers created"] = created_parties
+    return counts
+
+
+def upsert(
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    existing: Mapping[tuple[Any, ...], Model],
+    key: Callable[[dict[str, Any]], tuple[Any, ...]],
+    values: Callable[[dict[str, Any]], dict[str, Any]],
+    key_fields: Callable[[dict[str, Any]], dict[str, Any]],
+    created: list[Model] | None = None,
+) -> LoadCounts:
+    """Insert or update ``model`` rows by ``key``; the new records are appended to ``created``."""
+    counts = LoadCounts()
+    new, changed, fields = [], [], set[str]()
     for row in rows:
-        key = (party_ids[row["customer_ref"]], _aware(row["occurred_at"]), row["channel"],
-               row["direction"], row["subject"])
-        values = {f: Decimal(row[f]) if f == "cost" else row[f] for f in extra}
-        stored = existing.get(key)
-        if stored is None:
-            new.append(Interaction(party_id=key[0], occurred_at=key[1], channel=key[2],
-                                   direction=key[3], subject=key[4], **values))
-        elif all(getattr(stored, f) == v for f, v in values.items()):
+        wanted = values(row)
+        fields.update(wanted)
+        record = existing.get(key(row))
+        if record is None:
+            new.append(model(**key_fields(row), **wanted))
+        elif all(getattr(record, f) == v for f, v in wanted.items()):
             counts.unchanged += 1
         else:
-            for f, v in values.items():
-                setattr(stored, f, v)
-            changed.append(stored)
-    Interaction.objects.bulk_create(new, batch_size=BATCH)
+            for f, v in wanted.items():
+                setattr(record, f, v)
+            changed.append(record)
+    model._default_manager.bulk_create(new, batch_size=BATCH)
+    if created is not None:
+        created.extend(new)
     if changed:
-        Interaction.objects.bulk_update(changed, extra, batch_size=BATCH)
+        model._default_manager.bulk_update(changed, sorted(fields), batch_size=BATCH)
     counts.created, counts.updated = len(new), len(changed)
     return counts
 

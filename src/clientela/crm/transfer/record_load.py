@@ -20,7 +20,7 @@ from clientela.crm.feedback.models import Survey, SurveyResponse
 from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme
 from clientela.crm.parties.models import Consent, ContactPerson
 from clientela.crm.sales.models import Deal, Pipeline, Stage
-from clientela.crm.transfer.batch_load import BATCH, _aware, _rows
+from clientela.crm.transfer.batch_load import BATCH, _aware, _rows, upsert
 from clientela.crm.transfer.columns import COLUMNS, Kind
 from clientela.crm.transfer.csv_import import LoadCounts, RowsRefused
 from clientela.crm.transfer.references import ensure_teams
@@ -39,43 +39,10 @@ def _all_rows(checked: CheckedTable) -> list[dict[str, Any]]:
     return rows
 
 
-def _upsert(
-    model: type[Model],
-    rows: list[dict[str, Any]],
-    existing: dict[tuple[Any, ...], Model],
-    key: Callable[[dict[str, Any]], tuple[Any, ...]],
-    values: Callable[[dict[str, Any]], dict[str, Any]],
-    key_fields: Callable[[dict[str, Any]], dict[str, Any]],
-    created: list[Model] | None = None,
-) -> LoadCounts:
-    """Insert or update ``model`` rows by ``key``; the new records are appended to ``created``."""
-    counts = LoadCounts()
-    new, changed, fields = [], [], set[str]()
-    for row in rows:
-        wanted = values(row)
-        fields.update(wanted)
-        record = existing.get(key(row))
-        if record is None:
-            new.append(model(**key_fields(row), **wanted))
-        elif all(getattr(record, f) == v for f, v in wanted.items()):
-            counts.unchanged += 1
-        else:
-            for f, v in wanted.items():
-                setattr(record, f, v)
-            changed.append(record)
-    model._default_manager.bulk_create(new, batch_size=BATCH)
-    if created is not None:
-        created.extend(new)
-    if changed:
-        model._default_manager.bulk_update(changed, sorted(fields), batch_size=BATCH)
-    counts.created, counts.updated = len(new), len(changed)
-    return counts
-
-
 def load_products(checked: CheckedTable) -> LoadCounts:
     rows = _all_rows(checked)
     existing = {(p.sku,): p for p in Product.objects.filter(sku__in=[r["sku"] for r in rows])}
-    return _upsert(
+    return upsert(
         Product, rows, existing, lambda r: (r["sku"],),
         lambda r: {"name": r["name"], "category": r["category"], "list_price": Decimal(r["list_price"]),
                    "unit_cost": Decimal(r["unit_cost"]), "currency": r["currency"],
@@ -88,7 +55,7 @@ def load_exchange_rates(checked: CheckedTable) -> LoadCounts:
     rows = _all_rows(checked)
     dates = {r["date"] for r in rows}
     existing = {(x.date, x.currency): x for x in ExchangeRate.objects.filter(date__in=dates)}
-    return _upsert(
+    return upsert(
         ExchangeRate, rows, existing, lambda r: (r["date"], r["currency"]),
         lambda r: {"rate": Decimal(r["rate"])}, lambda r: {"date": r["date"], "currency": r["currency"]},
     )
@@ -103,7 +70,7 @@ def load_consents(checked: CheckedTable) -> LoadCounts:
     parties = {r["customer_ref_id"] for r in rows}
     existing = {(c.party_id, c.purpose, c.channel, c.given_at): c
                 for c in Consent.objects.filter(party_id__in=parties)}
-    return _upsert(
+    return upsert(
         Consent, rows, existing, lambda r: (r["customer_ref_id"], r["purpose"], r["channel"], r["given_at"]),
         lambda r: {"lawful_basis": r["lawful_basis"], "source": r["source"], "withdrawn_at": r["withdrawn_at"]},
         lambda r: {"party_id": r["customer_ref_id"], "purpose": r["purpose"], "channel": r["channel"],
@@ -126,7 +93,7 @@ def load_contacts(checked: CheckedTable) -> LoadCounts:
             out["person_id"] = r["person_ref_id"]
         return out
 
-    return _upsert(ContactPerson, rows, existing, lambda r: (r["organisation_ref_id"], r["name"]), values,
+    return upsert(ContactPerson, rows, existing, lambda r: (r["organisation_ref_id"], r["name"]), values,
                    lambda r: {"organisation_id": r["organisation_ref_id"], "name": r["name"]})
 
 
@@ -164,7 +131,7 @@ def load_deals(checked: CheckedTable) -> LoadCounts:
         return out
 
     new: list[Model] = []
-    counts = _upsert(Deal, rows, existing,
+    counts = upsert(Deal, rows, existing,
                      lambda r: (r["customer_ref_id"], r["pipeline_id"], r["name"], r["created_at"]), values,
                      lambda r: {"party_id": r["customer_ref_id"], "pipeline_id": r["pipeline_id"], "name": r["name"]},
                      created=new)
@@ -198,7 +165,7 @@ def load_survey_answers(checked: CheckedTable) -> LoadCounts:
     existing: dict[tuple[Any, ...], Model] = {}
     for a in SurveyResponse.objects.filter(survey_id__in={s.id for s in surveys.values()}):
         existing.setdefault((a.survey_id, a.party_id, a.answered_at), a)
-    return _upsert(
+    return upsert(
         SurveyResponse, rows, existing, lambda r: (r["survey_id"], r["customer_ref_id"], r["answered_at"]),
         lambda r: {"score": r["score"], "comment": r["comment"], "kind": r["survey_kind"]},
         lambda r: {"survey_id": r["survey_id"], "party_id": r["customer_ref_id"], "answered_at": r["answered_at"]},

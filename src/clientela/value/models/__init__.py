@@ -9,8 +9,6 @@ from clientela.value.models.nbd import NBD
 from clientela.value.models.pareto_nbd import ParetoNBD
 from clientela.value.models.sbg import ShiftedBetaGeo
 
-# Other estimators (GammaGamma, BetaGeoBetaBinom, ShiftedBetaGeo): one import line each below.
-
 __all__ = [
     "BaseModel",
     "BetaGeo",

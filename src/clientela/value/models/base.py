@@ -1,20 +1,18 @@
 """Shared base for the lifetime-value estimators.
 
 Every model in :mod:`clientela.value.models` follows the scikit-learn estimator
-contract (see STYLE.md): ``__init__`` only stores settings, ``fit(summary)``
-returns ``self`` and learned values end in ``_``.  This module holds what all
-models share and nothing model-specific:
+contract (docs/value.md, "Fitting"): ``__init__`` only stores settings,
+``fit(summary)`` returns ``self`` and learned values end in ``_``.  This module
+holds what all models share and nothing model-specific:
 
 * :func:`validate_summary` -- checks a customer summary and names the offending
-  column (missing, non-numeric, NaN/inf, negative, non-positive weights).
-* :func:`compress_rows` -- collapses identical rows of the required columns into
-  one row with a ``weights`` count (an existing ``weights`` column is honoured),
-  so likelihoods are evaluated once per distinct customer history.
-* :func:`maximize_log_likelihood` -- L-BFGS-B over log-parameters with the
-  model's analytic gradient, polished by a few Newton steps, raising
-  :class:`ModelFitError` rather than returning NaN or boundary parameters.
-* :class:`BaseModel` -- ``fit``, standard errors from the inverse Hessian,
-  AIC/BIC, JSON ``save``/``load`` and ``__repr__``.
+  column (missing, non-numeric, NaN/inf, negative, non-positive weights);
+* :class:`BaseModel` -- ``fit`` (identical rows grouped by
+  :mod:`~clientela.value.models.rows`, the optimum found by
+  :mod:`~clientela.value.models.optimize`), standard errors from the inverse
+  Hessian, AIC/BIC, JSON ``save``/``load`` and ``__repr__``;
+* :class:`JointDerivatives` -- for models whose log-likelihood, gradient and
+  Hessian come from one pass over the rows.
 
 A subclass declares ``param_names`` (the papers' names, in order) and
 ``required_columns`` and implements :meth:`BaseModel._log_likelihood`, which
@@ -30,27 +28,35 @@ import inspect
 import json
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 from clientela import __version__
 from clientela.value.blas_threads import single_threaded_blas
-
-FloatArray = NDArray[np.float64]
-SummaryArrays = dict[str, FloatArray]
-
-WEIGHTS = "weights"
-
-# Log-parameters are kept inside [log 1e-10, log 1e10]; an optimum on this box
-# means the likelihood keeps improving towards 0 or infinity, i.e. the data do
-# not identify the model (e.g. Pareto/NBD with no sign of churn).
-_LOG_BOUND = math.log(1e10)
+from clientela.value.models.optimize import (
+    ModelFitError,
+    descend,
+    fixed_hessian_newton,
+    maximize_log_likelihood,
+    newton_maximize,
+    numerical_hessian,
+    still_improving,
+)
+from clientela.value.models.rows import _DENSE_MIN_ROWS as _DENSE_MIN_ROWS  # (value.spark)
+from clientela.value.models.rows import (
+    WEIGHTS,
+    FloatArray,
+    SummaryArrays,
+    compress_rows,
+    distinct_values,
+    dot,
+    row_groups,
+)
+from clientela.value.summary import finite_numbers
 
 _REGISTRY: dict[str, type[BaseModel]] = {}
 
@@ -63,19 +69,26 @@ _WARM_START_STEPS = 20
 # Fits with an analytic Hessian on more distinct rows than this start Newton's
 # method from the optimum of an evenly strided subsample of this many rows.
 _NEWTON_SAMPLE_ROWS = 10_000
-# Longest Newton step in any log-parameter (a factor e^2 on the parameter).
-_MAX_NEWTON_STEP = 2.0
-# Newton iterations before giving up (L-BFGS-B then takes over); from a
-# subsample's optimum it needs about five.
-_NEWTON_MAX_ITER = 60
-# Rows sampled by compress_rows to decide whether compression can pay.
-_DISTINCT_SAMPLE = 20_000
-# Above this many rows, row_groups may number groups with a presence table.
-_DENSE_MIN_ROWS = 100_000
 
 
-class ModelFitError(RuntimeError):
-    """The data cannot identify the model, or the optimiser failed."""
+__all__ = [
+    "WEIGHTS",
+    "BaseModel",
+    "BoundaryWarning",
+    "FloatArray",
+    "JointDerivatives",
+    "ModelFitError",
+    "NotFittedError",
+    "SummaryArrays",
+    "compress_rows",
+    "distinct_values",
+    "dot",
+    "maximize_log_likelihood",
+    "newton_maximize",
+    "numerical_hessian",
+    "row_groups",
+    "validate_summary",
+]
 
 
 class BoundaryWarning(UserWarning):
@@ -89,7 +102,6 @@ class BoundaryWarning(UserWarning):
 # near the limit: the fit warns (BoundaryWarning) and records it.
 _NOT_IDENTIFIED = 1e6
 _BOUNDARY_WARN = 1e4
-_STOP_LOG = math.log(1e8)
 # Fits on more distinct rows than this whose time columns barely repeat
 # (recency/T at hour or second resolution) start from the optimum on a time
 # grid (BaseModel.time_grid); with time_grid=None the final fit is still on
@@ -148,459 +160,13 @@ def validate_summary(
 
 
 def _numeric_column(summary: pd.DataFrame, name: str, *, allow_zero: bool) -> FloatArray:
-    series = summary[name]
-    try:
-        values = np.asarray(pd.to_numeric(series, errors="raise"), dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"column {name!r} must be numeric: {exc}") from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = summary.index[int(np.argmax(bad))]
-        raise ValueError(f"column {name!r} has a missing or infinite value (row {row!r})")
+    values = finite_numbers(summary, name).copy()  # the models may work in place
     bad = values < 0 if allow_zero else values <= 0
     if bad.any():
         row = summary.index[int(np.argmax(bad))]
         need = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"column {name!r} must be {need}; row {row!r} has {values[bad][0]!r}")
     return values
-
-
-# Grids tried for exact arithmetic coding of a column: whole numbers, and
-# whole days expressed in weeks (days / 7, as in CDNOW and weekly summaries of
-# dated logs).
-_GRID_SCALES = (1.0, 7.0)
-
-
-def _grid_codes(values: FloatArray) -> tuple[NDArray[np.int64], int, int, float] | None:
-    """Exact integer codes of values that are whole multiples of ``1/q``.
-
-    Returns ``(codes, count, offset, q)`` with ``values == (codes + offset) / q``
-    exactly for every row and codes in ``[0, count)``, for the first ``q`` of
-    :data:`_GRID_SCALES` that fits and a range below ``2**24``; ``None`` if
-    none fits.  The check ``rint(v q) / q == v`` is exact (the division is
-    correctly rounded), so equal codes mean equal values and the other way
-    round: grouping by code is grouping by value, with no hashing or sorting.
-    """
-    if len(values) == 0:
-        return None
-    lo, hi = float(values.min()), float(values.max())
-    for q in _GRID_SCALES:
-        lo_q, hi_q = math.floor(lo * q + 0.5), math.floor(hi * q + 0.5)
-        if hi_q - lo_q >= 2**24:
-            continue
-        if q == 1.0:
-            scaled = np.rint(values)
-            if not np.array_equal(scaled, values):
-                continue
-        else:
-            scaled = np.rint(values * q)
-            if not np.array_equal(scaled / q, values):
-                continue
-        codes = scaled.astype(np.int64)
-        codes -= lo_q
-        return codes, int(hi_q - lo_q) + 1, int(lo_q), q
-    return None
-
-
-def _column_codes(values: FloatArray) -> tuple[NDArray[np.int64], int]:
-    """Integer code per value and the number of possible codes.
-
-    Whole numbers, or whole multiples of ``1/7`` (days in weeks), in a modest
-    range are coded by arithmetic (:func:`_grid_codes`), which is exact and
-    needs no hashing; other values by :func:`pandas.factorize` (hash-based, O(n)).
-    """
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64), 1
-    grid = _grid_codes(values)
-    if grid is not None:
-        return grid[0], grid[1]
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), max(len(uniques), 1)
-
-
-def row_groups(
-    arrays: Mapping[str, FloatArray], columns: Sequence[str]
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Group identical rows of ``columns``.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Per row, the code of its group, and per group the position of one of
-        its rows; so ``arrays[c][first][codes] == arrays[c]`` for every column
-        ``c``.  O(n): per-column integer codes combined by mixed radix into one
-        int64 key.  Groups are numbered in order of first appearance (one hash
-        pass, :func:`pandas.factorize`, on the key; ``first`` is then each
-        group's first row) -- except for more than ``_DENSE_MIN_ROWS`` rows
-        whose keys span at most a few times as many values (whole-period
-        summaries of millions of customers), where a presence table numbers
-        them in key order without hashing and ``first`` is some row of each.
-    """
-    n = len(arrays[columns[0]])
-    key = np.zeros(n, dtype=np.int64)
-    size = 1
-    for c in columns:
-        codes, count = _column_codes(np.asarray(arrays[c], dtype=np.float64))
-        if size * count >= 2**62:  # renumber densely before the key could overflow
-            key, uniques = pd.factorize(key)
-            key = key.astype(np.int64, copy=False)
-            size = max(len(uniques), 1)
-        key = key * count + codes
-        size *= count
-    if n > _DENSE_MIN_ROWS and size <= 4 * n:
-        present = np.zeros(size, dtype=bool)
-        present[key] = True
-        dense = np.cumsum(present, dtype=np.intp) - 1
-        del present
-        groups = dense[key]
-        n_groups = int(dense[-1]) + 1
-        del dense
-        first = np.empty(n_groups, dtype=np.intp)
-        first[groups] = np.arange(n, dtype=np.intp)  # any writer is a member of its group
-        return groups, first
-    groups, _ = pd.factorize(key)
-    groups = groups.astype(np.intp, copy=False)
-    if n == 0:
-        return groups, np.zeros(0, dtype=np.intp)
-    # factorize numbers groups in order of first appearance, so a group's first
-    # row is where the running maximum of the codes steps up.
-    running = np.maximum.accumulate(groups)
-    first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
-    return groups, first
-
-
-def compress_rows(
-    arrays: Mapping[str, FloatArray],
-    columns: Sequence[str],
-    *,
-    max_sample_distinct: float = 0.995,
-) -> SummaryArrays:
-    """Collapse identical rows of ``columns`` into one row with summed weights.
-
-    Parameters
-    ----------
-    arrays : mapping of str to numpy.ndarray
-        Equal-length columns, optionally with ``weights`` (taken as ones if
-        absent).
-    columns : sequence of str
-        The columns that define "identical".
-    max_sample_distinct : float, default 0.995
-        For more than ``4 * _DISTINCT_SAMPLE`` rows: when a strided sample of
-        ``_DISTINCT_SAMPLE`` rows has more than this share of distinct rows,
-        the rows are returned uncompressed (see the comment in the code).
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        The distinct rows of ``columns`` (in order of first appearance) and
-        their ``weights``.  Vectorised (:func:`row_groups`); no Python loop.
-        Rows are returned as they are when a sample shows they are nearly all
-        distinct (the likelihood is the same either way).
-    """
-    n = len(arrays[columns[0]])
-    weights = arrays.get(WEIGHTS, np.ones(n, dtype=np.float64))
-    if n == 0:
-        return {**{c: np.asarray(arrays[c], dtype=np.float64) for c in columns}, WEIGHTS: weights}
-    if n > 4 * _DISTINCT_SAMPLE:
-        # A strided sample with (almost) no repeated row means the rows are
-        # essentially all distinct (e.g. mean spend in cents): hashing them
-        # all would cost more than it saves.  With s sampled rows drawn from D
-        # equally common distinct rows one expects s^2 / (2 D) repeats, so
-        # < 0.5% repeats in 20,000 means D > 2 million: nothing to gain.  A
-        # model whose likelihood is cheap per row (Gamma-Gamma: one log and
-        # one division, a handful of Newton evaluations) passes a lower share:
-        # hashing a million float rows costs more than those evaluations.
-        sample = {
-            c: np.asarray(arrays[c], dtype=np.float64)[:: n // _DISTINCT_SAMPLE] for c in columns
-        }
-        _, sample_first = row_groups(sample, columns)
-        if len(sample_first) > max_sample_distinct * len(sample[columns[0]]):
-            return {
-                **{c: np.asarray(arrays[c], dtype=np.float64) for c in columns},
-                WEIGHTS: weights,
-            }
-    groups, first = row_groups(arrays, columns)
-    out: SummaryArrays = {c: np.asarray(arrays[c], dtype=np.float64)[first] for c in columns}
-    out[WEIGHTS] = np.bincount(groups, weights=weights, minlength=len(first)).astype(np.float64)
-    return out
-
-
-def maximize_log_likelihood(
-    objective: Any,
-    start: FloatArray,
-    *,
-    max_iter: int = 1000,
-    tol: float = 1e-10,
-    names: Sequence[str] = (),
-    stop_beyond: Sequence[int] = (),
-) -> tuple[FloatArray, FloatArray]:
-    """Maximise a mean log-likelihood over log-parameters.
-
-    Parameters
-    ----------
-    objective : callable
-        ``objective(log_params) -> (mean_negative_log_likelihood, gradient)``
-        where the gradient is with respect to the log-parameters.
-    start : numpy.ndarray
-        Starting log-parameters.
-    max_iter : int
-        Iteration limit for L-BFGS-B.
-    tol : float
-        Projected-gradient tolerance (on the per-customer scale).
-    names : sequence of str, optional
-        Parameter names, to name the one on the box in the error.
-    stop_beyond : sequence of int, optional
-        Log-parameters (dimensionless shape parameters) whose run past
-        ``[1e-8, 1e8]`` settles the matter: the optimiser stops there and the
-        error is raised at once, instead of crawling on to the box (on data
-        with no visible churn that took seconds to minutes).
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        The optimal log-parameters and the Hessian of the objective there
-        (log-parameter scale).
-
-    Raises
-    ------
-    ModelFitError
-        When the objective is not finite at the start, the optimiser stops on
-        a non-finite value, or the optimum sits on the parameter box (the data
-        push a parameter towards 0 or infinity: not identified).
-
-    Notes
-    -----
-    L-BFGS-B converges to ~1e-6 relative quickly; two Newton steps with a
-    finite-difference Hessian of the analytic gradient then polish the optimum
-    to near machine precision, which is what reproducing published estimates
-    and cross-checking another implementation to 1e-3 need.  A Newton step is
-    kept only if it lowers the objective.
-    """
-    k = len(start)
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * k
-    value, _ = objective(start)
-    if not math.isfinite(value):
-        raise ModelFitError("the log-likelihood is not finite at the starting values")
-    escaped: list[int] = []
-
-    def watch(intermediate_result: Any) -> None:
-        position = np.asarray(intermediate_result.x)
-        for i in stop_beyond:
-            if abs(float(position[i])) > _STOP_LOG:
-                escaped.append(i)
-                raise StopIteration
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = minimize(
-            objective,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15, "maxcor": 20},
-            callback=watch if stop_beyond else None,
-        )
-    if escaped:
-        i = escaped[0]
-        which = names[i] if i < len(names) else f"parameter {i}"
-        limit = "infinity" if float(np.asarray(result.x)[i]) > 0 else "0"
-        raise ModelFitError(
-            "the data do not identify the model: the likelihood keeps improving as "
-            f"{which} goes to {limit}"
-        )
-    x = np.asarray(result.x, dtype=np.float64)
-    best, _ = objective(x)
-    if not (np.all(np.isfinite(x)) and math.isfinite(best)):
-        raise ModelFitError(f"the optimiser stopped on a non-finite value ({result.message})")
-    # One finite-difference Hessian of the analytic gradient, reused for up to
-    # three Newton steps (each kept only if it lowers the objective) and
-    # returned for the standard errors.
-    hessian = numerical_hessian(lambda p: objective(p)[1], x)
-    for _ in range(3):
-        _, grad = objective(x)
-        try:
-            step = np.linalg.solve(hessian, grad)
-        except np.linalg.LinAlgError:
-            break
-        candidate = np.clip(x - step, -_LOG_BOUND, _LOG_BOUND)
-        value, _ = objective(candidate)
-        if not (math.isfinite(value) and value <= best):
-            break
-        x, best = candidate, value
-    at_bound = np.abs(x) >= _LOG_BOUND - 1e-6
-    if at_bound.any():
-        i = int(np.argmax(at_bound))
-        which = names[i] if i < len(names) else f"parameter {i}"
-        limit = "infinity" if x[i] > 0 else "0"
-        raise ModelFitError(
-            "the data do not identify the model: the likelihood keeps improving as "
-            f"{which} goes to {limit}"
-        )
-    return x, hessian
-
-
-def newton_maximize(
-    objective: Any, start: FloatArray, *, max_iter: int = 100
-) -> tuple[FloatArray, FloatArray] | None:
-    """Damped Newton's method on a mean negative log-likelihood in log-parameters.
-
-    Parameters
-    ----------
-    objective : callable
-        ``objective(log_params) -> (value, gradient, hessian)`` on the
-        log-parameter scale, with an analytic Hessian.
-    start : numpy.ndarray
-        Starting log-parameters.
-    max_iter : int
-        Newton iterations allowed.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray) or None
-        The optimal log-parameters and the Hessian there, or ``None`` when
-        Newton's method does not converge cleanly (non-finite values, a
-        parameter running to the box of ``maximize_log_likelihood``, a line
-        search that cannot descend, or ``max_iter`` reached); the caller then
-        falls back to L-BFGS-B, which also diagnoses unidentified models.
-
-    Notes
-    -----
-    Each step solves ``(H + mu I) step = -g`` with ``mu = 0`` when the Hessian
-    is positive definite (a Cholesky factorisation succeeds) and the smallest
-    shift that makes it so otherwise (Levenberg-Marquardt), then halves the
-    step until the objective decreases (Armijo); a step is first shortened to
-    at most ``_MAX_NEWTON_STEP`` in every log-parameter.  Near the optimum the
-    convergence is quadratic: once a full step is below ``1e-7`` in every
-    log-parameter the next error is ~1e-14, so that step is taken and the
-    iteration stops; it also stops when the decrease the full step predicts
-    is at the rounding level of the objective (a flat direction, as for
-    Gamma-Gamma's ``q`` and ``v``, keeps steps above ``1e-7`` that are pure
-    rounding noise) -- as precise as L-BFGS-B followed by the Newton polish of
-    :func:`maximize_log_likelihood`, in a handful of evaluations instead of
-    dozens (each evaluation costs about one gradient).
-    """
-    x = np.asarray(start, dtype=np.float64).copy()
-    value, grad, hess = objective(x)
-    if not math.isfinite(value):
-        return None
-    for _ in range(min(max_iter, _NEWTON_MAX_ITER)):
-        step, shifted = _regularised_newton_step(hess, grad)
-        if step is None:
-            return None
-        # Predicted decrease of the objective by the full step (half the
-        # Newton decrement); at rounding level the step is noise.
-        at_rounding = -0.5 * float(grad @ step) <= 1e-15 * max(1.0, abs(value))
-        if not shifted and (float(np.max(np.abs(step))) < 1e-7 or at_rounding):
-            candidate = x + step
-            c_value, _, c_hess = objective(candidate)
-            if math.isfinite(c_value) and c_value <= value + 4e-16 * abs(value):
-                return candidate, c_hess
-            return x, hess
-        longest = float(np.max(np.abs(step)))
-        if longest > _MAX_NEWTON_STEP:  # far from the optimum: stay where the model is trusted
-            step = step * (_MAX_NEWTON_STEP / longest)
-        slope = float(grad @ step)
-        t = 1.0
-        while True:
-            candidate = x + t * step
-            if np.all(np.abs(candidate) < _LOG_BOUND):
-                c_value, c_grad, c_hess = objective(candidate)
-                if math.isfinite(c_value) and c_value <= value + 1e-4 * t * slope:
-                    break
-            t *= 0.5
-            if t < 1e-10:
-                return (x, hess) if not shifted and at_rounding else None
-        x, value, grad, hess = candidate, c_value, c_grad, c_hess
-        if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
-            return None
-    return None
-
-
-def _still_improving(
-    objective: Any, log_params: FloatArray, i: int, shift: float, best: float, total: float
-) -> bool:
-    """Whether the likelihood is as high with log-parameter ``i`` moved by ``shift``.
-
-    The other parameters are refitted (L-BFGS-B with parameter ``i`` held);
-    "as high" means within 1e-3 in total log-likelihood of the optimum.
-    """
-    moved = np.asarray(log_params, dtype=np.float64).copy()
-    moved[i] = float(np.clip(moved[i] + shift, -_LOG_BOUND, _LOG_BOUND))
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(moved)
-    bounds[i] = (moved[i], moved[i])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = minimize(objective, moved, jac=True, method="L-BFGS-B", bounds=bounds,
-                          options={"maxiter": 200, "gtol": 1e-10, "ftol": 1e-15})
-    value = float(result.fun)
-    return math.isfinite(value) and (value - best) * total <= 1e-3
-
-
-def _fixed_hessian_newton(
-    objective: Any, x: FloatArray, hessian: FloatArray, *, max_steps: int = 12
-) -> tuple[FloatArray, FloatArray] | None:
-    """Newton steps with a fixed Hessian from a nearby problem (a grid fit).
-
-    The gradient is exact, so the iteration converges to the exact optimum;
-    with a Hessian that differs from the true one by a relative ``e`` each step
-    shrinks the error by about ``e``: three or four evaluations from a grid
-    optimum.  Returns the optimum and that Hessian (for the standard errors),
-    or ``None`` when the steps do not converge (the caller then runs L-BFGS-B
-    from ``x``).
-    """
-    x = np.asarray(x, dtype=np.float64).copy()
-    best, grad = objective(x)
-    if not math.isfinite(best):
-        return None
-    for _ in range(max_steps):
-        try:
-            step = np.linalg.solve(hessian, grad)
-        except np.linalg.LinAlgError:
-            return None
-        if float(np.max(np.abs(step))) < 1e-9:
-            return x, hessian
-        candidate = x - step
-        if not np.all(np.abs(candidate) < _LOG_BOUND):
-            return None
-        value, candidate_grad = objective(candidate)
-        if not math.isfinite(value):
-            return None
-        if value > best + 4e-16 * abs(best):
-            # No descent: at rounding level the point is the optimum, else give up.
-            return (x, hessian) if float(np.max(np.abs(step))) < 1e-6 else None
-        x, best, grad = candidate, value, candidate_grad
-    return None
-
-
-def _regularised_newton_step(hess: FloatArray, grad: FloatArray) -> tuple[FloatArray | None, bool]:
-    """``-(H + mu I)^-1 g`` with the smallest ``mu`` (0 first) for which Cholesky succeeds."""
-    k = len(grad)
-    scale = max(float(np.max(np.abs(np.diag(hess)))), 1e-12)
-    mu = 0.0
-    for _ in range(40):
-        try:
-            factor = np.linalg.cholesky(hess + mu * np.eye(k))
-        except np.linalg.LinAlgError:
-            mu = max(2.0 * mu, 1e-8 * scale)
-            continue
-        y = np.linalg.solve(factor, -grad)
-        return np.asarray(np.linalg.solve(factor.T, y), dtype=np.float64), mu > 0
-    return None, True
-
-
-def numerical_hessian(gradient: Any, x: FloatArray, *, rel_step: float = 1e-5) -> FloatArray:
-    """Central-difference Jacobian of an analytic gradient, symmetrised."""
-    k = len(x)
-    hessian = np.empty((k, k), dtype=np.float64)
-    for i in range(k):
-        h = rel_step * max(1.0, abs(float(x[i])))
-        up = x.copy()
-        down = x.copy()
-        up[i] += h
-        down[i] -= h
-        hessian[:, i] = (np.asarray(gradient(up)) - np.asarray(gradient(down))) / (2.0 * h)
-    return np.asarray(0.5 * (hessian + hessian.T), dtype=np.float64)
 
 
 class BaseModel:
@@ -796,7 +362,7 @@ class BaseModel:
         ):
             grid = self._grid_fit(compressed, start)
             if grid is not None:
-                found, start = _fixed_hessian_newton(objective, *grid), grid[0]
+                found, start = fixed_hessian_newton(objective, *grid), grid[0]
                 if found is not None:
                     value = objective(found[0])[0]  # memoised
         if found is None and self._has_analytic_hessian():
@@ -869,7 +435,7 @@ class BaseModel:
         wherever its tolerance lets it, e.g. r = 5e7).  One beyond
         ``[1/_BOUNDARY_WARN, _BOUNDARY_WARN]`` is moved a factor ``e^5`` further
         towards its limit and the other parameters refitted
-        (:func:`_still_improving`): if the likelihood is as high there, the
+        (:func:`still_improving`): if the likelihood is as high there, the
         data do not tell it from the limit either (ModelFitError, the same
         answer wherever the optimiser happened to stop); if it falls, the
         optimum is a true one near the limit: warn.
@@ -890,7 +456,7 @@ class BaseModel:
                 if (
                     value > _NOT_IDENTIFIED
                     or value < 1.0 / _NOT_IDENTIFIED
-                    or _still_improving(objective, log_params, i, 5.0 if side == "high" else -5.0,
+                    or still_improving(objective, log_params, i, 5.0 if side == "high" else -5.0,
                                         best, total)
                 ):
                     raise ModelFitError(
@@ -938,7 +504,7 @@ class BaseModel:
         grid the pairs number at most ``_GRID_STEPS`` per distinct ``x`` and
         the fit is as fast as on whole days; rounding by at most half a step
         moves the optimum by a small fraction of a standard error.  The caller
-        then finishes on the exact values (:func:`_fixed_hessian_newton`), so
+        then finishes on the exact values (:func:`fixed_hessian_newton`), so
         the estimate is the exact one.  ``None`` if the grid fit fails.
         """
         top = float(compressed["T"].max())
@@ -1073,18 +639,7 @@ class BaseModel:
         best, grad = objective(x)
         if not math.isfinite(best):
             return start
-        for _ in range(_WARM_START_STEPS):
-            try:
-                step = np.linalg.solve(hessian, grad)
-            except np.linalg.LinAlgError:
-                break
-            candidate = np.clip(x - step, -_LOG_BOUND, _LOG_BOUND)
-            value, candidate_grad = objective(candidate)
-            if not (math.isfinite(value) and value <= best):
-                break
-            x, best, grad = candidate, value, candidate_grad
-            if float(np.max(np.abs(step))) < 1e-9:
-                break
+        x = descend(objective, x, hessian, _WARM_START_STEPS, best, grad, stop_below=1e-9)
         return np.asarray(x, dtype=np.float64)
 
     def _set_fit(self, params: FloatArray, log_likelihood: float, n_customers: float) -> None:
@@ -1208,38 +763,32 @@ class BaseModel:
         return f"{type(self).__name__}({settings})"
 
 
-def dot(a: FloatArray, b: FloatArray) -> float:
-    """``a @ b`` of two 1-D arrays, summed by NumPy's einsum rather than BLAS.
+class JointDerivatives:
+    """Mixin for a model whose weighted log-likelihood, gradient and Hessian are one pass.
 
-    OpenBLAS splits a long ``ddot`` over threads whose spinning workers, on a
-    machine whose cores are busy, slowed fits severalfold (see
-    :mod:`clientela.value.blas_threads`); the einsum loop is vectorised,
-    single-threaded and as fast on one core, whatever the BLAS settings.
+    The model implements :meth:`_weighted_derivatives`; the two methods
+    :class:`BaseModel` calls are derived from it.  List it before
+    :class:`BaseModel` among the bases.
     """
-    return float(np.einsum("i,i->", a, b))
 
+    def _weighted_derivatives(
+        self, params: FloatArray, data: SummaryArrays, *, hessian: bool
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        """``sum_i w_i log L_i``, its gradient and, with ``hessian``, its Hessian."""
+        raise NotImplementedError
 
-def distinct_values(values: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Distinct values (sorted) and, per row, the position of its value (as float64).
+    def _weighted_log_likelihood(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray]:
+        """The weighted log-likelihood and its gradient (:meth:`_weighted_derivatives`)."""
+        ll, grad, _ = self._weighted_derivatives(params, data, hessian=False)
+        return ll, grad
 
-    Lets a likelihood evaluate terms that depend on one column only (special
-    functions of ``frequency``, logarithms of ``T``) once per distinct value;
-    the codes are stored as floats so they fit in :data:`SummaryArrays`
-    (exact for any realistic number of rows) and are cast back with
-    ``.astype(np.intp)``.  Values on a grid (:func:`_grid_codes`) are numbered
-    through a presence table of the grid, other values by :func:`numpy.unique`
-    (a sort); both give the same result.
-    """
-    grid = _grid_codes(values)
-    if grid is not None and grid[1] <= 4 * len(values) + 1024:
-        codes, count, offset, q = grid
-        present = np.zeros(count, dtype=bool)
-        present[codes] = True
-        slots = np.flatnonzero(present)
-        dense = np.cumsum(present, dtype=np.int64) - 1
-        unique = (slots + offset).astype(np.float64)
-        if q != 1.0:
-            unique /= q
-        return unique, dense[codes].astype(np.float64)
-    unique, inverse = np.unique(values, return_inverse=True)
-    return unique.astype(np.float64), inverse.ravel().astype(np.float64)
+    def _weighted_log_likelihood_hessian(
+        self, params: FloatArray, data: SummaryArrays
+    ) -> tuple[float, FloatArray, FloatArray]:
+        """Weighted log-likelihood, gradient and analytic Hessian (natural parameters)."""
+        ll, grad, hess = self._weighted_derivatives(params, data, hessian=True)
+        if hess is None:  # pragma: no cover - hessian=True always returns it
+            raise RuntimeError("the Hessian was not computed")
+        return ll, grad, hess

@@ -59,12 +59,7 @@ def _as_index(values: FloatArray) -> NDArray[np.intp]:
 
 
 class BetaGeoBetaBinom(BaseModel):
-    """BG/BB model (parameters ``alpha, beta, gamma, delta``).
-
-    Parameters
-    ----------
-    max_iter, tol
-        Optimiser settings (see :class:`~clientela.value.models.base.BaseModel`).
+    """BG/BB model (parameters ``alpha, beta, gamma, delta``; fit settings as in :class:`BaseModel`).
 
     Notes
     -----

@@ -25,24 +25,19 @@ from scipy.special import gammaln, polygamma, psi
 from clientela.value.models.base import (
     BaseModel,
     FloatArray,
+    JointDerivatives,
     ModelFitError,
     SummaryArrays,
-    distinct_values,
-    dot,
     validate_summary,
 )
+from clientela.value.models.rows import distinct_values, dot
 
 FREQUENCY = "frequency"
 MONETARY_VALUE = "monetary_value"
 
 
-class GammaGamma(BaseModel):
-    """Gamma-Gamma spend model (parameters ``p, q, v``).
-
-    Parameters
-    ----------
-    max_iter, tol
-        Optimiser settings (see :class:`~clientela.value.models.base.BaseModel`).
+class GammaGamma(JointDerivatives, BaseModel):
+    """Gamma-Gamma spend model (parameters ``p, q, v``; fit settings as in :class:`BaseModel`).
 
     Notes
     -----
@@ -71,11 +66,11 @@ class GammaGamma(BaseModel):
     def __init__(
         self,
         *,
+        min_spend: float | None = None,
         max_iter: int = 1000,
         tol: float = 1e-10,
         penalizer: float = 0.0,
         time_grid: float | None = None,
-        min_spend: float | None = None,
     ) -> None:
         super().__init__(max_iter=max_iter, tol=tol, penalizer=penalizer, time_grid=time_grid)
         self.min_spend = min_spend
@@ -207,25 +202,6 @@ class GammaGamma(BaseModel):
                 [dot(w, log_m), dot(wx, log_m), dot(w_by_x * x_unique, np.log(x_unique))]
             ),
         }
-
-    def _weighted_log_likelihood(
-        self, params: FloatArray, data: SummaryArrays
-    ) -> tuple[float, FloatArray]:
-        """:meth:`_log_likelihood` summed with the weights, regrouped.
-
-        See :meth:`_weighted_derivatives` (without the Hessian).
-        """
-        ll, grad, _ = self._weighted_derivatives(params, data, hessian=False)
-        return ll, grad
-
-    def _weighted_log_likelihood_hessian(
-        self, params: FloatArray, data: SummaryArrays
-    ) -> tuple[float, FloatArray, FloatArray]:
-        """Weighted log-likelihood, gradient and analytic Hessian (natural parameters)."""
-        ll, grad, hess = self._weighted_derivatives(params, data, hessian=True)
-        if hess is None:  # pragma: no cover - hessian=True always returns it
-            raise RuntimeError("the Hessian was not computed")
-        return ll, grad, hess
 
     def _weighted_derivatives(
         self, params: FloatArray, data: SummaryArrays, *, hessian: bool

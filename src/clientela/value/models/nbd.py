@@ -32,12 +32,13 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln, polygamma
 
-from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays, distinct_values, dot
+from clientela.value.models.base import BaseModel, FloatArray, SummaryArrays
 from clientela.value.models.bg_nbd import (
     as_series,
     check_frequency_recency_t,
     require_repeat_purchases,
 )
+from clientela.value.models.rows import distinct_values, dot
 
 
 class NBD(BaseModel):

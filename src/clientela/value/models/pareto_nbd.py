@@ -343,8 +343,13 @@ class ParetoNBD(BaseModel):
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability each customer is alive at ``T``."""
+        return as_series(self._alive_given(summary)[2], summary, "p_alive")
+
+    def _alive_given(self, summary: pd.DataFrame) -> tuple[FloatArray, SummaryArrays, FloatArray]:
+        """The fitted parameters, the summary's arrays and each customer's P(alive)."""
         params = self._check_fitted()
-        return as_series(np.exp(self._log_p_alive(params, summary)), summary, "p_alive")
+        alive = np.exp(self._log_p_alive(params, summary))
+        return params, self._summary_arrays(summary), alive
 
     def expected_purchases(self, t: float, summary: pd.DataFrame) -> pd.Series:
         """Expected purchases in ``(T, T+t]`` given history (Fader & Hardie note, eq. 22).
@@ -354,10 +359,7 @@ class ParetoNBD(BaseModel):
         paper's ``(beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)]`` written
         without the removable singularity at ``s = 1``.
         """
-        params = self._check_fitted()
-        r, alpha, s, beta = params
-        data = self._summary_arrays(summary)
-        alive = np.exp(self._log_p_alive(params, summary))
+        (r, alpha, s, beta), data, alive = self._alive_given(summary)
         big_t = data["T"]
         horizon = np.log1p(float(t) / (beta + big_t))
         mean = (r + data["frequency"]) / (alpha + big_t) * (beta + big_t) * _g(s - 1.0, horizon)
@@ -369,11 +371,8 @@ class ParetoNBD(BaseModel):
         P(alive) (the costly hypergeometric part) is computed once for all
         horizons; column ``j`` equals ``expected_purchases(ts[j], summary)``.
         """
-        params = self._check_fitted()
-        r, alpha, s, beta = params
-        data = self._summary_arrays(summary)
+        (r, alpha, s, beta), data, alive = self._alive_given(summary)
         horizons = np.atleast_1d(np.asarray(ts, dtype=np.float64))
-        alive = np.exp(self._log_p_alive(params, summary))
         big_t = data["T"]
         horizon = np.log1p(horizons[None, :] / (beta + big_t)[:, None])
         rate = (r + data["frequency"]) / (alpha + big_t) * (beta + big_t)
@@ -400,10 +399,7 @@ class ParetoNBD(BaseModel):
         """
         if n < 0 or n != int(n):
             raise ValueError("n must be a whole number >= 0")
-        params = self._check_fitted()
-        r, alpha, s, beta = params
-        data = self._summary_arrays(summary)
-        alive = np.exp(self._log_p_alive(params, summary))
+        (r, alpha, s, beta), data, alive = self._alive_given(summary)
         k = r + data["frequency"]
         big_a = alpha + data["T"]
         big_b = beta + data["T"]
@@ -446,10 +442,7 @@ class ParetoNBD(BaseModel):
         """
         if not discount_rate > 0:
             raise ValueError("discount_rate must be > 0")
-        params = self._check_fitted()
-        r, alpha, s, beta = params
-        data = self._summary_arrays(summary)
-        alive = np.exp(self._log_p_alive(params, summary))
+        (r, alpha, s, beta), data, alive = self._alive_given(summary)
         big_b = beta + data["T"]
         t_values, t_codes = np.unique(big_b, return_inverse=True)
         mean_inverse = t_values * tricomi_u1(float(s), discount_rate * t_values)

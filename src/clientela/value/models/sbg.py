@@ -80,10 +80,7 @@ def summary_from_survivors(survivors: Sequence[float]) -> pd.DataFrame:
 class ShiftedBetaGeo(BaseModel):
     """Shifted-beta-geometric contractual retention model (parameters ``alpha, beta``).
 
-    Parameters
-    ----------
-    max_iter, tol
-        Optimiser settings (see :class:`~clientela.value.models.base.BaseModel`).
+    Fit settings as in :class:`BaseModel`.
 
     Notes
     -----
