@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from clientela.crm.experiments.assignment import experiment_for
 from clientela.crm.exports.models import ExportFile
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.jobs.actions import enqueue_job
@@ -42,6 +43,7 @@ def add_operation_records(world: Any) -> None:
     world.survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     world.spare_survey = feedback.create_survey(None, name="Spare", kind="csat", question="Happy?")
     world.programme = loyalty.create_programme(None, name="Club")
+    world.experiment = experiment_for("campaign", world.campaign.pk, user=None, name="Campaign", seed=1)
     done: dict[int, Any] = {}
     for records in world.records.values():
         if id(records) in done:
@@ -84,6 +86,7 @@ def _draft_import(owner: Any) -> Any:
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "import_id": lambda w, r: r.file_import.pk,
+    "experiment_id": lambda w, r: w.experiment.pk,
     "pipeline_id": lambda w, r: w.spare_pipeline.pk,
     "stage_id": lambda w, r: w.spare_stage.pk,
     "deal_id": lambda w, r: r.deal.pk,
@@ -133,6 +136,7 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
         "name": "New", "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "new"}]},
     ("PATCH", "/api/v1/playbooks/{playbook_id}"): lambda w, r: {"enabled": True},
     ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): lambda w, r: {},
+    ("PUT", "/api/v1/holdout"): lambda w, r: {"enabled": False, "share": 0.05},
 }
 
 # Playbooks: admin and marketer build them, manager and analyst read them, others do not see them.
@@ -184,6 +188,11 @@ ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|4
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+# Experiments follow the campaigns' rules: seen by who sees campaigns; the global holdout is
+# set by who may update campaigns (a rule, no record: 403).
+EXPERIMENT_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|ok ok ok|ok ok ok|ok ok ok"
+EXPERIMENT_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
+HOLDOUT_SET = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
 # Invitations: to write the survey, and to see the party invited (422 naming it otherwise).
 INVITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
 # Exports: the export capability to ask; the file for the one who asked and administrators.
@@ -242,6 +251,12 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
     ("GET", "/api/v1/jobs/{job_id}"): JOB_VIEW,
+    ("GET", "/api/v1/experiments"): EXPERIMENT_LIST,
+    ("GET", "/api/v1/experiments/{experiment_id}"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/experiments/{experiment_id}/assignments"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/experiments/{experiment_id}/outcome"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/holdout"): EXPERIMENT_LIST,
+    ("PUT", "/api/v1/holdout"): HOLDOUT_SET,
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): INVITE,
     ("POST", "/api/v1/exports"): EXPORT_CREATE,
     ("GET", "/api/v1/exports/{export_id}"): EXPORT_VIEW,

@@ -221,6 +221,7 @@ def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
     from clientela.api.routers import (
         deliveries,
+        experiments,
         exports,
         feedback,
         invitations,
@@ -235,7 +236,7 @@ def _register_operations() -> None:
     )
 
     for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
-                   playbooks, webhooks):
+                   playbooks, webhooks, experiments):
         api.add_router("", module.router)
 
 

@@ -97,10 +97,12 @@ def report(fmt: str, output: Path | None, language: str | None) -> None:
     if run is None:
         raise click.ClickException("no scoring run yet: run `clientela score` first")
     if fmt == "json":
+        from clientela.crm.experiments.outcomes import report_rows
         from clientela.crm.feedback.themes import company_nps_drivers
 
-        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes").
-        summary = {**run.summary, "feedback_themes": company_nps_drivers()}
+        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes"),
+        # and each control-group experiment's outcome by metric (docs/experiments.md).
+        summary = {**run.summary, "feedback_themes": company_nps_drivers(), "experiments": report_rows()}
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     else:
         text = render_html(run.summary, language=language)

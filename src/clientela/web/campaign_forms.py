@@ -107,6 +107,7 @@ class CampaignForm(forms.Form):
         data = super().clean() or {}
         if data.get("message_channel") == "email" and not (data.get("message_subject") or "").strip():
             self.add_error("message_subject", _("An email needs a subject."))
-        if data.get("control_percent") is not None:
-            data["control_share"] = Decimal(data["control_percent"]) / 100
+        percent = data.pop("control_percent", None)
+        if percent is not None:
+            data["control_share"] = Decimal(percent) / 100
         return data

@@ -14,6 +14,7 @@ from clientela.web import (
     customers,
     dashboard,
     deals,
+    experiments,
     exports,
     feedback,
     feedback_themes,
@@ -87,6 +88,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/test/", campaigns.campaign_test, name="campaign-test"),
     path("campaigns/<int:campaign_id>/send/", campaigns.campaign_send, name="campaign-send"),
     path("campaigns/<int:campaign_id>/stop/", campaigns.campaign_stop, name="campaign-stop"),
+    path("experiments/", experiments.experiment_list, name="experiments"),
+    path("experiments/holdout/", experiments.holdout_settings, name="experiments-holdout"),
+    path("experiments/<int:experiment_id>/", experiments.experiment_detail, name="experiment"),
     path("planner/", planner.equity_planner, name="planner"),
     # Service cases and the global search (issue 12, items 4 and 5)
     path("cases/", cases.case_queue, name="cases"),

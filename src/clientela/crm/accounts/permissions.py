@@ -200,6 +200,12 @@ GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
     "order_line": {"unit_cost": "cost"},
     "interaction": {"cost": "cost"},
     "campaign": {"spend": "cost"},
+    # An experiment's outcome report (crm/experiments/outcomes.py): its money figures.
+    "experiment": {
+        "revenue": "margin", "margin": "margin", "incremental_margin": "margin",
+        "clv": "clv", "equity": "clv", "incremental_equity": "clv",
+        "cost": "cost", "incremental_profit": "cost", "roi": "cost",
+    },
     "score": {
         "expected_spend": "clv", "clv": "clv", "clv_low": "clv", "clv_high": "clv",
         "revenue": "margin", "net_contribution": "margin", "unprofitable": "margin",

@@ -192,7 +192,7 @@ def create_campaign_from_segment(
     if run is None:
         raise InvalidInput({"segment": "there is no scoring run yet, so the segment has no members"})
     share = _control_share(data)
-    values = only_fields(data, SEGMENT_CAMPAIGN_FIELDS)
+    values = only_fields({k: v for k, v in data.items() if k != "control_share"}, SEGMENT_CAMPAIGN_FIELDS)
     campaign = Campaign(segment=segment, **values)
     campaign.channel = campaign.message_channel
     validate_instance(campaign, exclude=("segment",))

@@ -25,9 +25,9 @@ def _share(value: Any, field: str) -> Decimal:
     try:
         share = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise InvalidInput({field: "must be a number between 0 and 1"}) from None
-    if not share.is_finite() or not Decimal("0") <= share < Decimal("1"):
-        raise InvalidInput({field: "must be at least 0 and below 1"})
+        raise InvalidInput({field: "must be a number between 0 and 0.5"}) from None
+    if not share.is_finite() or not Decimal("0") <= share <= Decimal("0.5"):
+        raise InvalidInput({field: "must be between 0 and 0.5"})
     return share.quantize(Decimal("0.001"))
 
 

@@ -38,7 +38,9 @@ def groups_of(experiment: Experiment | None, party_ids: list[int]) -> dict[int, 
 
 def group_sizes(experiment: Experiment) -> dict[str, int]:
     rows = experiment.assignments.order_by().values("group").annotate(n=Count("id")).values_list("group", "n")
-    return {Group.TREATED: 0, Group.CONTROL: 0} | dict(rows)
+    sizes: dict[str, int] = {str(Group.TREATED): 0, str(Group.CONTROL): 0}
+    sizes.update(dict(rows))
+    return sizes
 
 
 def list_experiments(subject_kind: str | None = None) -> QuerySet[Experiment]:
