@@ -146,3 +146,31 @@ def test_an_inactive_subscription_gets_no_events(settings: Any) -> None:
     assert emit("deal.won", {"deal_id": 1}) == 0
     actions.update_subscription(None, subscription, {"active": True})
     assert emit("deal.won", {"deal_id": 1}) == 1
+
+
+def test_the_page_and_the_log_read_in_queries_that_do_not_grow_with_the_rows() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientela.crm.webhooks.models import DeliveryAttempt
+
+    admin = _user("root", "admin")
+    client = _browser(admin)
+    subscription = actions.create_subscription(None, name="n8n", url=URL, event_types=["*"])
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            delivery = actions.send_test_event(None, subscription)
+            DeliveryAttempt.objects.create(delivery=delivery, number=1, started_at=delivery.created_at,
+                                           response_code=500, duration_ms=2, error="HTTP 500")
+
+    def count(path: str) -> int:
+        client.get(path)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    grow(2)
+    before = {p: count(p) for p in ("/webhooks/", f"/webhooks/{subscription.pk}/")}
+    grow(6)
+    assert {p: count(p) for p in before} == before

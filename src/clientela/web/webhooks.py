@@ -81,7 +81,7 @@ def _page(request: HttpRequest, *, form: SubscriptionForm | None = None, status:
     if status_filter not in DeliveryStatus.values:
         status_filter = ""
     page = page_number(request.GET)
-    log = queries.deliveries(status=status_filter).prefetch_related("attempt_log")
+    log = queries.deliveries(status=status_filter)
     rows, has_next = one_page(log, page)
     return render_page(request, "web/webhooks/page.html", {
         "subscriptions": list(queries.subscriptions()), "form": form or SubscriptionForm(),

@@ -24,7 +24,7 @@ from clientela.crm.webhooks.models import Event, Subscription
 
 TEST_EVENT = "webhook.test"
 
-EVENT_TYPES: Mapping[str, str | Promise] = {
+EVENT_TYPES: dict[str, str | Promise] = {
     "party.created": _("A customer or other party was created"),
     "party.updated": _("A party was changed"),
     "order.created": _("An order was recorded"),

@@ -15,7 +15,8 @@ def subscriptions() -> QuerySet[Subscription]:
 
 
 def deliveries(*, subscription_id: int | None = None, status: str = "") -> QuerySet[Delivery]:
-    rows = Delivery.objects.select_related("event", "subscription").order_by("-created_at", "-id")
+    rows = (Delivery.objects.select_related("event", "subscription").prefetch_related("attempt_log")
+            .order_by("-created_at", "-id"))
     if subscription_id is not None:
         rows = rows.filter(subscription_id=subscription_id)
     return rows.filter(status=status) if status else rows
