@@ -31,6 +31,7 @@ from clientela.crm.playbooks import actions as playbooks
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.voice.models import AnswerTheme, Theme
 from clientela.crm.webhooks import actions as webhooks
 
 
@@ -44,6 +45,10 @@ def add_operation_records(world: Any) -> None:
     world.spare_survey = feedback.create_survey(None, name="Spare", kind="csat", question="Happy?")
     world.programme = loyalty.create_programme(None, name="Club")
     world.experiment = experiment_for("campaign", world.campaign.pk, user=None, name="Campaign", seed=1)
+    world.spare_programme = loyalty.create_programme(None, name="Spare club")  # nobody joined: deletable
+    world.tier = loyalty.add_tier(None, world.spare_programme, name="Silver", threshold=500)
+    world.theme = Theme.objects.create(language="en", name="late delivery", terms=["late", "delivery"])
+    world.spare_theme = Theme.objects.create(language="en", name="slow courier", terms=["slow", "courier"])
     done: dict[int, Any] = {}
     for records in world.records.values():
         if id(records) in done:
@@ -53,7 +58,9 @@ def add_operation_records(world: Any) -> None:
         records.deal = sales.create_deal(None, party=party, name="Deal", pipeline=world.pipeline, owner=owner)
         records.case = service.open_case(None, party=party, subject="Case", owner=owner)
         records.task = tasks.create_task(None, title="Task", assignee=owner, party=party)
-        records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
+        records.response = feedback.record_response(None, survey=world.survey, party=party, score=8,
+                                                     comment="The delivery was late")
+        AnswerTheme.objects.create(response=records.response, theme=world.theme)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)
         records.job = enqueue_job(owner, kind="privacy.erase", params={"party_id": party.pk},
@@ -97,6 +104,9 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "account_id": lambda w, r: r.account.pk,
     "job_id": lambda w, r: r.job.pk,
     "export_id": lambda w, r: r.export.pk,
+    "programme_id": lambda w, r: w.spare_programme.pk,
+    "tier_id": lambda w, r: w.tier.pk,
+    "theme_id": lambda w, r: w.theme.pk,
     "subscription_id": lambda w, r: w.webhook.pk,
     "delivery_id": lambda w, r: w.webhook_delivery.pk,
     "playbook_id": lambda w, r: w.playbook.pk,
@@ -129,6 +139,12 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
     ("POST", "/api/v1/exports"): lambda w, r: {"kind": "customers"},
+    ("POST", "/api/v1/loyalty-programmes"): lambda w, r: {"name": "New club", "points_per_unit": "2"},
+    ("PATCH", "/api/v1/loyalty-programmes/{programme_id}"): lambda w, r: {"points_per_unit": "1.5"},
+    ("POST", "/api/v1/loyalty-programmes/{programme_id}/tiers"): lambda w, r: {"name": "Gold", "threshold": "1000"},
+    ("PATCH", "/api/v1/loyalty-tiers/{tier_id}"): lambda w, r: {"benefits": "Free shipping"},
+    ("PATCH", "/api/v1/feedback-themes/{theme_id}"): lambda w, r: {"name": "Late parcels", "pinned": True},
+    ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): lambda w, r: {"into_id": w.spare_theme.pk},
     ("POST", "/api/v1/webhooks/subscriptions"): lambda w, r: {
         "name": "New", "url": "https://hooks.example.com/new", "event_types": ["order.created"]},
     ("PATCH", "/api/v1/webhooks/subscriptions/{subscription_id}"): lambda w, r: {"active": False},
@@ -185,6 +201,17 @@ ACCOUNT_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 40
 ACCOUNT_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|ok ok ok|ok ok ok|404 404 404"
 ACCOUNT_CREATE = "ok ok ok|ok ok 404|403 404 404|403 403 404|403 403 403|403 403 403|404 404 404"
 ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|404 404 404"
+# Loyalty configuration (programmes with their earn rule, tiers): read by those who see
+# accounts; created and changed by admin and marketer; deleted by admin (the page's rules).
+PROGRAMME_VIEW = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|404 404 404"
+PROGRAMME_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
+PROGRAMME_WRITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+PROGRAMME_DELETE = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|404 404 404"
+# Feedback themes: read with the survey answers, shaped by those who may change surveys.
+THEME_LIST = RESPONSE_LIST
+THEME_VIEW = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|404 404 404"
+THEME_WRITE = SURVEY_WRITE
+THEME_REFRESH = SURVEY_CREATE
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
@@ -247,6 +274,21 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/loyalty-accounts/{account_id}"): ACCOUNT_VIEW,
     ("GET", "/api/v1/loyalty-accounts/{account_id}/entries"): ACCOUNT_VIEW,
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): ENTRY_POST,
+    ("POST", "/api/v1/loyalty-programmes"): PROGRAMME_CREATE,
+    ("GET", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_VIEW,
+    ("PATCH", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_WRITE,
+    ("DELETE", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_DELETE,
+    ("GET", "/api/v1/loyalty-programmes/{programme_id}/tiers"): PROGRAMME_VIEW,
+    ("POST", "/api/v1/loyalty-programmes/{programme_id}/tiers"): PROGRAMME_WRITE,
+    ("GET", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_VIEW,
+    ("PATCH", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_WRITE,
+    ("DELETE", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_DELETE,
+    ("GET", "/api/v1/feedback-themes"): THEME_LIST,
+    ("GET", "/api/v1/feedback-themes/drivers"): THEME_LIST,
+    ("POST", "/api/v1/feedback-themes/refresh"): THEME_REFRESH,
+    ("GET", "/api/v1/feedback-themes/{theme_id}"): THEME_VIEW,
+    ("PATCH", "/api/v1/feedback-themes/{theme_id}"): THEME_WRITE,
+    ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): THEME_WRITE,
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
@@ -294,4 +336,6 @@ SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/webhooks/subscriptions/{subscri
                                ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
                                ("POST", "/api/v1/imports/{import_id}/start"): 202,
-                               ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): 200}
+                               ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): 200,
+                               ("POST", "/api/v1/feedback-themes/refresh"): 202,
+                               ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): 200}

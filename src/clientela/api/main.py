@@ -227,16 +227,18 @@ def _register_operations() -> None:
         invitations,
         jobs,
         loyalty,
+        loyalty_config,
         playbooks,
         sales,
         service,
         tasks,
+        themes,
         vocabularies,
         webhooks,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports,
-                   playbooks, webhooks, experiments):
+    for module in (sales, tasks, service, feedback, loyalty, loyalty_config, deliveries, vocabularies, jobs,
+                   invitations, exports, themes, webhooks, playbooks, experiments):
         api.add_router("", module.router)
 
 
