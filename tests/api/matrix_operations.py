@@ -27,6 +27,7 @@ from clientela.crm.exports.models import ExportFile
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.loyalty import actions as loyalty
+from clientela.crm.playbooks import actions as playbooks
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
@@ -72,6 +73,9 @@ def add_operation_records(world: Any) -> None:
     world.webhook = webhooks.create_subscription(None, name="Hook", url="https://hooks.example.com/in",
                                                  event_types=["webhook.test"])
     world.webhook_delivery = webhooks.send_test_event(None, world.webhook)
+    # A playbook (admin and marketer build them; manager and analyst read them).
+    world.playbook = playbooks.create_playbook(None, name="Welcome", definition={
+        "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "welcome"}]})
 
 
 def _draft_import(owner: Any) -> Any:
@@ -105,6 +109,8 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "theme_id": lambda w, r: w.theme.pk,
     "subscription_id": lambda w, r: w.webhook.pk,
     "delivery_id": lambda w, r: w.webhook_delivery.pk,
+    "playbook_id": lambda w, r: w.playbook.pk,
+    "party_id": lambda w, r: r.party.pk,  # a customer's playbook history
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -143,8 +149,19 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/webhooks/subscriptions"): lambda w, r: {
         "name": "New", "url": "https://hooks.example.com/new", "event_types": ["order.created"]},
     ("PATCH", "/api/v1/webhooks/subscriptions/{subscription_id}"): lambda w, r: {"active": False},
+    ("POST", "/api/v1/playbooks"): lambda w, r: {
+        "name": "New", "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "new"}]},
+    ("PATCH", "/api/v1/playbooks/{playbook_id}"): lambda w, r: {"enabled": True},
+    ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): lambda w, r: {},
 }
 
+# Playbooks: admin and marketer build them, manager and analyst read them, others do not see them.
+PLAYBOOK_LIST = "ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok|403 403 403"
+PLAYBOOK_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
+PLAYBOOK_VIEW = "ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok|404 404 404"
+PLAYBOOK_UPDATE = "ok ok ok|403 403 403|404 404 404|404 404 404|ok ok ok|403 403 403|404 404 404"
+# A customer's playbook history: the party's scope first, then the right to read playbooks.
+PLAYBOOK_HISTORY = "ok ok ok|ok ok 404|403 404 404|403 403 404|ok ok ok|ok ok ok|403 403 404"
 WEBHOOKS = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
 PIPELINE_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok"
@@ -295,6 +312,14 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/imports/{import_id}/start"): IMPORT_DRAFT,
     ("POST", "/api/v1/imports/{import_id}/file"): IMPORT_FILE,
     ("POST", "/api/v1/imports/{import_id}/undo"): IMPORT_UNDO,  # a draft is not in place: 409
+    ("GET", "/api/v1/playbooks"): PLAYBOOK_LIST,
+    ("POST", "/api/v1/playbooks"): PLAYBOOK_CREATE,
+    ("GET", "/api/v1/playbooks/{playbook_id}"): PLAYBOOK_VIEW,
+    ("PATCH", "/api/v1/playbooks/{playbook_id}"): PLAYBOOK_UPDATE,
+    ("GET", "/api/v1/playbooks/{playbook_id}/versions"): PLAYBOOK_VIEW,
+    ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): PLAYBOOK_VIEW,
+    ("GET", "/api/v1/playbooks/{playbook_id}/firings"): PLAYBOOK_VIEW,
+    ("GET", "/api/v1/parties/{party_id}/playbooks"): PLAYBOOK_HISTORY,
     # Webhooks: administrators only (they send the record's events out of the system).
     **{(method, f"/api/v1/webhooks{path}"): WEBHOOKS for method, path in (
         ("GET", "/event-types"), ("GET", "/subscriptions"), ("POST", "/subscriptions"),
@@ -311,5 +336,6 @@ SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/webhooks/subscriptions/{subscri
                                ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
                                ("POST", "/api/v1/imports/{import_id}/start"): 202,
+                               ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): 200,
                                ("POST", "/api/v1/feedback-themes/refresh"): 202,
                                ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): 200}

@@ -228,6 +228,7 @@ def _register_operations() -> None:
         jobs,
         loyalty,
         loyalty_config,
+        playbooks,
         sales,
         service,
         tasks,
@@ -237,7 +238,7 @@ def _register_operations() -> None:
     )
 
     for module in (sales, tasks, service, feedback, loyalty, loyalty_config, deliveries, vocabularies, jobs,
-                   invitations, exports, themes, experiments, webhooks):
+                   invitations, exports, themes, experiments, webhooks, playbooks):
         api.add_router("", module.router)
 
 

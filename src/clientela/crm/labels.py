@@ -192,6 +192,7 @@ JOB_KINDS: dict[str, str | Promise] = {
     "export.csv": _("Export"),
     "imports.run": _("File import"),
     "webhook.deliver": _("Webhook delivery"),
+    "playbooks.after_scoring": _("Playbooks after a scoring run"),
     "schedule": _("Scheduled work"),
 }
 

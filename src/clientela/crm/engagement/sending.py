@@ -244,14 +244,7 @@ def send_campaign(
             if on_member is not None:
                 on_member("skipped")
             continue
-        member.send_status = SendStatus.SENDING
-        try:
-            status, reason = _send_to_member(campaign, member, channel, gateway, connection)
-        except Exception as exc:  # a bug: the member is not left claimed ("sending")
-            _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
-            raise
-        if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
-            _set_status(member, status, reason)  # (a delivered mail was recorded already)
+        status, reason = _send_claimed(campaign, member, channel, gateway, connection)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)
         if on_member is not None:
@@ -268,6 +261,39 @@ def send_campaign(
         summary.sent, summary.suppressed, summary.failed, summary.skipped,
     )
     return summary
+
+
+def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGateway | None = None,
+                   connection: Any = None) -> tuple[str, str]:
+    """Send the campaign's message to one member now, as ``send_campaign`` does for each
+    (marketing consent checked, the unsubscribe link added, the member claimed so that a
+    send running at the same time does not mail them too); ``(status, reason)``. A member
+    already sent to is mailed again (a playbook acting on a customer a second time). A member
+    in the campaign's control group or in the global holdout is not sent to (``held_out``)."""
+    channel = check_message(campaign)
+    if campaign.members.filter(pk=member.pk).filter(held_back("campaign", campaign.pk)).exists():
+        return "held_out", "in the campaign's control group or the global holdout"
+    if not _claim(member, resend=True):
+        return SendStatus.SENDING, "another send holds the member"
+    if channel == MessageChannel.EMAIL and connection is None:
+        connection = get_connection(fail_silently=False)
+    if channel == MessageChannel.SMS and gateway is None:
+        gateway = default_gateway()
+    return _send_claimed(campaign, member, channel, gateway, connection)
+
+
+def _send_claimed(campaign: Campaign, member: CampaignMember, channel: str, gateway: SmsGateway | None,
+                  connection: Any) -> tuple[str, str]:
+    """Send to a member this call has claimed and record its status; ``(status, reason)``."""
+    member.send_status = SendStatus.SENDING
+    try:
+        status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+    except Exception as exc:  # a bug: the member is not left claimed ("sending")
+        _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
+        raise
+    if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
+        _set_status(member, status, reason)  # (a delivered mail was recorded already)
+    return status, reason
 
 
 def _in_batches(members: QuerySet[CampaignMember], size: int = 500) -> Iterator[CampaignMember]:

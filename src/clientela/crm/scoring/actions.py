@@ -123,6 +123,9 @@ def run_scoring(
         raise ScoringError("another scoring run is in progress; wait for it to finish") from None
     record_change(actor, entity="model_run", object_id=run.pk, action="create",
                   changes={"status": (None, run.status), "model": (None, run.model_name)})
+    from clientela.crm.playbooks.engine import queue_after_scoring
+
+    queue_after_scoring(run)  # playbooks on the run's changes act in a job of their own
     return run
 
 
