@@ -257,7 +257,7 @@ if BEHIND_PROXY:
 # Background jobs and schedules (crm/jobs; docs/operations.md "Jobs and schedules").
 # The queue is django-tasks with its database backend, on the same database as the rest.
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs", "clientela.crm.imports",
-                   "clientela.crm.exports"]
+                   "clientela.crm.exports", "clientela.crm.webhooks"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job's worker beats every fifth of this; silent this long, the job is taken to
 # be lost (worker killed) and retried. Also how long a killed scoring run holds its lease.
@@ -275,6 +275,14 @@ EXPORT_KEEP_DAYS = int(os.environ.get("CLIENTELA_EXPORT_KEEP_DAYS", "7"))
 SURVEY_REMINDER_DAYS = int(os.environ.get("CLIENTELA_SURVEY_REMINDER_DAYS", "7"))
 # The largest file the import wizard (page and API) takes, in MB (10^6 bytes).
 IMPORT_MAX_BYTES = int(os.environ.get("CLIENTELA_IMPORT_MAX_MB", "100")) * 1_000_000
+# Outbound webhooks (crm/webhooks, docs/webhooks.md): seconds before a receiver that does not
+# answer is given up on (the attempt fails and is retried), attempts per delivery, days the
+# delivery log is kept, and whether URLs on loopback or private networks are allowed (off:
+# the worker would otherwise reach into the network it runs in; on for tests and intranets).
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("CLIENTELA_WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CLIENTELA_WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_KEEP_DAYS = int(os.environ.get("CLIENTELA_WEBHOOK_KEEP_DAYS", "30"))
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _flag("CLIENTELA_WEBHOOK_ALLOW_PRIVATE")
 # Local time (TIME_ZONE) of the nightly scoring run, "HH:MM".
 SCORING_TIME = os.environ.get("CLIENTELA_SCORING_TIME", "02:30")
 if not re.fullmatch(r"([01]?[0-9]|2[0-3]):[0-5][0-9]", SCORING_TIME):

@@ -29,6 +29,8 @@ from clientela.crm.loyalty import actions as loyalty
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.voice.models import AnswerTheme, Theme
+from clientela.crm.webhooks import actions as webhooks
 
 
 def add_operation_records(world: Any) -> None:
@@ -40,6 +42,10 @@ def add_operation_records(world: Any) -> None:
     world.survey = feedback.create_survey(None, name="NPS", kind="nps", question="Recommend us?")
     world.spare_survey = feedback.create_survey(None, name="Spare", kind="csat", question="Happy?")
     world.programme = loyalty.create_programme(None, name="Club")
+    world.spare_programme = loyalty.create_programme(None, name="Spare club")  # nobody joined: deletable
+    world.tier = loyalty.add_tier(None, world.spare_programme, name="Silver", threshold=500)
+    world.theme = Theme.objects.create(language="en", name="late delivery", terms=["late", "delivery"])
+    world.spare_theme = Theme.objects.create(language="en", name="slow courier", terms=["slow", "courier"])
     done: dict[int, Any] = {}
     for records in world.records.values():
         if id(records) in done:
@@ -49,7 +55,9 @@ def add_operation_records(world: Any) -> None:
         records.deal = sales.create_deal(None, party=party, name="Deal", pipeline=world.pipeline, owner=owner)
         records.case = service.open_case(None, party=party, subject="Case", owner=owner)
         records.task = tasks.create_task(None, title="Task", assignee=owner, party=party)
-        records.response = feedback.record_response(None, survey=world.survey, party=party, score=8)
+        records.response = feedback.record_response(None, survey=world.survey, party=party, score=8,
+                                                     comment="The delivery was late")
+        AnswerTheme.objects.create(response=records.response, theme=world.theme)
         records.account = loyalty.open_account(None, party, world.programme)
         loyalty.earn(None, records.account, 100)
         records.job = enqueue_job(owner, kind="privacy.erase", params={"party_id": party.pk},
@@ -58,6 +66,10 @@ def add_operation_records(world: Any) -> None:
                                                    created_at=timezone.now(),
                                                    expires_at=timezone.now() + timedelta(days=1))
         records.file_import = _draft_import(owner)
+    # A webhook subscription (administrators only) with one delivery in its log.
+    world.webhook = webhooks.create_subscription(None, name="Hook", url="https://hooks.example.com/in",
+                                                 event_types=["webhook.test"])
+    world.webhook_delivery = webhooks.send_test_event(None, world.webhook)
 
 
 def _draft_import(owner: Any) -> Any:
@@ -85,6 +97,11 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "account_id": lambda w, r: r.account.pk,
     "job_id": lambda w, r: r.job.pk,
     "export_id": lambda w, r: r.export.pk,
+    "programme_id": lambda w, r: w.spare_programme.pk,
+    "tier_id": lambda w, r: w.tier.pk,
+    "theme_id": lambda w, r: w.theme.pk,
+    "subscription_id": lambda w, r: w.webhook.pk,
+    "delivery_id": lambda w, r: w.webhook_delivery.pk,
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -113,8 +130,18 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): lambda w, r: {},
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): lambda w, r: {"party_ids": [r.party.pk]},
     ("POST", "/api/v1/exports"): lambda w, r: {"kind": "customers"},
+    ("POST", "/api/v1/loyalty-programmes"): lambda w, r: {"name": "New club", "points_per_unit": "2"},
+    ("PATCH", "/api/v1/loyalty-programmes/{programme_id}"): lambda w, r: {"points_per_unit": "1.5"},
+    ("POST", "/api/v1/loyalty-programmes/{programme_id}/tiers"): lambda w, r: {"name": "Gold", "threshold": "1000"},
+    ("PATCH", "/api/v1/loyalty-tiers/{tier_id}"): lambda w, r: {"benefits": "Free shipping"},
+    ("PATCH", "/api/v1/feedback-themes/{theme_id}"): lambda w, r: {"name": "Late parcels", "pinned": True},
+    ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): lambda w, r: {"into_id": w.spare_theme.pk},
+    ("POST", "/api/v1/webhooks/subscriptions"): lambda w, r: {
+        "name": "New", "url": "https://hooks.example.com/new", "event_types": ["order.created"]},
+    ("PATCH", "/api/v1/webhooks/subscriptions/{subscription_id}"): lambda w, r: {"active": False},
 }
 
+WEBHOOKS = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
 PIPELINE_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok"
 PIPELINE_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok"
@@ -153,6 +180,17 @@ ACCOUNT_LIST = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|403 403 40
 ACCOUNT_VIEW = "ok ok ok|ok ok 404|ok 404 404|ok ok 404|ok ok ok|ok ok ok|404 404 404"
 ACCOUNT_CREATE = "ok ok ok|ok ok 404|403 404 404|403 403 404|403 403 403|403 403 403|404 404 404"
 ENTRY_POST = "ok ok ok|ok ok 404|403 404 404|ok ok 404|403 403 403|403 403 403|404 404 404"
+# Loyalty configuration (programmes with their earn rule, tiers): read by those who see
+# accounts; created and changed by admin and marketer; deleted by admin (the page's rules).
+PROGRAMME_VIEW = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|404 404 404"
+PROGRAMME_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
+PROGRAMME_WRITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
+PROGRAMME_DELETE = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|404 404 404"
+# Feedback themes: read with the survey answers, shaped by those who may change surveys.
+THEME_LIST = RESPONSE_LIST
+THEME_VIEW = "ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|ok ok ok|404 404 404"
+THEME_WRITE = SURVEY_WRITE
+THEME_REFRESH = SURVEY_CREATE
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
@@ -210,6 +248,21 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/loyalty-accounts/{account_id}"): ACCOUNT_VIEW,
     ("GET", "/api/v1/loyalty-accounts/{account_id}/entries"): ACCOUNT_VIEW,
     ("POST", "/api/v1/loyalty-accounts/{account_id}/entries"): ENTRY_POST,
+    ("POST", "/api/v1/loyalty-programmes"): PROGRAMME_CREATE,
+    ("GET", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_VIEW,
+    ("PATCH", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_WRITE,
+    ("DELETE", "/api/v1/loyalty-programmes/{programme_id}"): PROGRAMME_DELETE,
+    ("GET", "/api/v1/loyalty-programmes/{programme_id}/tiers"): PROGRAMME_VIEW,
+    ("POST", "/api/v1/loyalty-programmes/{programme_id}/tiers"): PROGRAMME_WRITE,
+    ("GET", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_VIEW,
+    ("PATCH", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_WRITE,
+    ("DELETE", "/api/v1/loyalty-tiers/{tier_id}"): PROGRAMME_DELETE,
+    ("GET", "/api/v1/feedback-themes"): THEME_LIST,
+    ("GET", "/api/v1/feedback-themes/drivers"): THEME_LIST,
+    ("POST", "/api/v1/feedback-themes/refresh"): THEME_REFRESH,
+    ("GET", "/api/v1/feedback-themes/{theme_id}"): THEME_VIEW,
+    ("PATCH", "/api/v1/feedback-themes/{theme_id}"): THEME_WRITE,
+    ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): THEME_WRITE,
     ("GET", "/api/v1/campaigns/{campaign_id}/deliveries"): DELIVERIES,
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
@@ -227,10 +280,21 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/imports/{import_id}/start"): IMPORT_DRAFT,
     ("POST", "/api/v1/imports/{import_id}/file"): IMPORT_FILE,
     ("POST", "/api/v1/imports/{import_id}/undo"): IMPORT_UNDO,  # a draft is not in place: 409
+    # Webhooks: administrators only (they send the record's events out of the system).
+    **{(method, f"/api/v1/webhooks{path}"): WEBHOOKS for method, path in (
+        ("GET", "/event-types"), ("GET", "/subscriptions"), ("POST", "/subscriptions"),
+        ("GET", "/subscriptions/{subscription_id}"), ("PATCH", "/subscriptions/{subscription_id}"),
+        ("DELETE", "/subscriptions/{subscription_id}"), ("POST", "/subscriptions/{subscription_id}/secret"),
+        ("POST", "/subscriptions/{subscription_id}/test"), ("GET", "/deliveries"),
+        ("GET", "/deliveries/{delivery_id}"), ("POST", "/deliveries/{delivery_id}/replay"))},
 }
 
 # Success statuses that are not the method's default.
-SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
+SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/webhooks/subscriptions/{subscription_id}/secret"): 200,
+                               ("POST", "/api/v1/webhooks/subscriptions/{subscription_id}/test"): 202,
+                               ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): 202,("POST", "/api/v1/campaigns/{campaign_id}/send"): 202,
                                ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
-                               ("POST", "/api/v1/imports/{import_id}/start"): 202}
+                               ("POST", "/api/v1/imports/{import_id}/start"): 202,
+                               ("POST", "/api/v1/feedback-themes/refresh"): 202,
+                               ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): 200}

@@ -162,6 +162,13 @@ def _world() -> dict[str, Any]:
     from clientela.crm.voice.models import Theme
 
     Theme.objects.create(language="pl", name="dostawa", terms=["dostawa", "kurier"])
+    from clientela.crm.webhooks import actions as webhooks
+    from clientela.crm.webhooks.models import DeliveryAttempt
+
+    hook = webhooks.create_subscription(admin, name="n8n", url="https://hooks.example.com/in", event_types=["*"])
+    delivery = webhooks.send_test_event(admin, hook)
+    DeliveryAttempt.objects.create(delivery=delivery, number=1, started_at=T0, response_code=500, duration_ms=3,
+                                   error="HTTP 500")
     export = ExportFile.objects.create(kind="customers", created_by=admin, created_at=T0, expires_at=T0)
     ExportChunk.objects.create(export=export, seq=0, data=b"")
     save_profile(admin, name="Sklep Wisła", colour="#1f4e79")

@@ -14,11 +14,12 @@ from clientela.crm.accounts.api_tokens import create_token
 from clientela.crm.audit.models import AuditEntry
 from clientela.crm.engagement.models import CampaignMember
 from clientela.crm.feedback.models import Survey, SurveyResponse
-from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry
+from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme, Tier
 from clientela.crm.parties.models import Consent
 from clientela.crm.sales.models import Deal, DealStageChange, Pipeline, Stage
 from clientela.crm.service.models import Case
 from clientela.crm.tasks.models import Task
+from clientela.crm.voice.models import AnswerTheme, Theme
 
 from .fixtures_world import OWNERS, ROLES, build_world
 from .matrix_operations import (
@@ -31,6 +32,7 @@ from .matrix_operations import (
 
 SUCCESS = {"GET": 200, "POST": 201, "PATCH": 200, "PUT": 200, "DELETE": 204}
 WATCHED = (Pipeline, Stage, Deal, DealStageChange, Task, Case, Survey, SurveyResponse, LoyaltyAccount,
+           Programme, Tier, Theme, AnswerTheme,
            PointsEntry, CampaignMember, Consent, AuditEntry)
 
 

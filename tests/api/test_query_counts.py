@@ -1,7 +1,7 @@
 """Query counts of every API read (Saleor's benchmark tests): each list and each detail is
 asked on a small company, then again after every list has grown several times over — more
 parties with their contacts, consents, orders, interactions, campaign members, deals, cases,
-tasks, answers, loyalty entries and more pipelines with their stages. A read whose query count
+tasks, answers with their themes, loyalty entries and tiers and more pipelines with their stages. A read whose query count
 grows with the rows it returns (N+1) fails, and so does one above ``MAX_QUERIES``."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from clientela.crm.sales import actions as sales
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
+from clientela.crm.voice.models import AnswerTheme, Theme
+from clientela.crm.webhooks import actions as webhooks
 
 from . import test_authorization_matrix as matrix
 from .fixtures_world import _records, build_world
@@ -51,9 +53,13 @@ def _grow(world: Any, owner: Any) -> None:
         sales.create_deal(None, party=records.party, name=f"Deal {i}", pipeline=pipeline, owner=owner)
         service.open_case(None, party=records.party, subject=f"Case {i}", owner=owner)
         tasks.create_task(None, title=f"Task {i}", assignee=owner, party=records.party)
-        feedback.record_response(None, survey=world.survey, party=records.party, score=9)
+        answer = feedback.record_response(None, survey=world.survey, party=records.party, score=9, comment="Late")
+        theme = Theme.objects.create(language="en", name=f"theme {i}", terms=[f"term{i}"])
+        AnswerTheme.objects.create(response=answer, theme=theme)
+        loyalty.add_tier(None, world.spare_programme, name=f"Tier {i}", threshold=1000 + i)
         loyalty.open_account(None, records.party, world.programme)
         loyalty.earn(None, world.records[("admin", "self")].account, 10 + i)
+        webhooks.send_test_event(None, world.webhook)  # the delivery log grows too
     run = ModelRun.objects.get(is_current=True)
     scored = set(CustomerScore.objects.filter(run=run).values_list("party_id", flat=True))
     model = CustomerScore.objects.filter(run=run).first()

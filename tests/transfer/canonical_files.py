@@ -71,11 +71,11 @@ C-002,Trade fair stand,B2B,Proposal,900.00,EUR,2031-03-01,open,,,piotr,,2025-01-
 C-003,Pilot order,B2B,Lost,0.00,PLN,,lost,2024-02-21T12:00:00+00:00,'-went elsewhere,,,2024-02-01T00:00:00+00:00
 """,
     "survey_answers": """\
-survey,survey_kind,customer_ref,score,comment,answered_at
-After purchase,csat,C-001,5,Lovely,2024-01-10T12:00:00+00:00
-Relationship NPS,nps,,7,,2024-02-11T12:00:00+00:00
-Relationship NPS,nps,C-001,10,'=great,2024-02-10T12:00:00+00:00
-Relationship NPS,nps,C-005,0,Returned it,2024-03-10T12:00:00+00:00
+survey,survey_kind,customer_ref,score,comment,answered_at,choice
+After purchase,csat,C-001,5,Lovely,2024-01-10T12:00:00+00:00,In the shop
+Relationship NPS,nps,,7,,2024-02-11T12:00:00+00:00,
+Relationship NPS,nps,C-001,10,'=great,2024-02-10T12:00:00+00:00,Online
+Relationship NPS,nps,C-005,0,Returned it,2024-03-10T12:00:00+00:00,
 """,
     "loyalty": """\
 programme,customer_ref,kind,points,occurred_at,reason,order_ref

@@ -38,8 +38,8 @@ CASES = [
      "line 2, column returned_at: is set, but the order's status is not returned"),
     ("deals", "C-1,Big,B2B,Won,1,PLN,,won,,,,,", "line 2, column closed_at: is empty; a won or lost deal"),
     ("deals", "C-1,Big,B2B,Open,1,PLN,,open,2024-01-01,,,,", "line 2, column closed_at: must be empty for an open"),
-    ("survey_answers", "CSAT,csat,C-1,7,,2024-01-01", "line 2, column score: a CSAT score lies between 1 and 5"),
-    ("survey_answers", "NPS,nps,C-1,11,,2024-01-01", "line 2, column score: must be at most 10 (got '11')"),
+    ("survey_answers", "CSAT,csat,C-1,7,,2024-01-01,", "line 2, column score: a CSAT score lies between 1 and 5"),
+    ("survey_answers", "NPS,nps,C-1,11,,2024-01-01,", "line 2, column score: must be at most 10 (got '11')"),
     ("loyalty", "Club,C-1,earn,-5,2024-01-01,,", "line 2, column points: must not be 0; earn is positive"),
     ("loyalty", "Club,C-1,redeem,-5,2024-01-01,,", "line 2, column points: would take the balance below zero"),
     ("loyalty", "Club,C-1,earn,5,2024-01-01,,O-404", "line 2, column order_ref: no order has this ref"),
@@ -58,7 +58,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(kind, row, message, write_csv
 
 
 def test_a_survey_named_with_another_kind_is_refused(write_csv):
-    import_file("survey_answers", write_csv(_header("survey_answers") + "\nNPS,nps,,7,,2024-01-01\n"))
+    import_file("survey_answers", write_csv(_header("survey_answers") + "\nNPS,nps,,7,,2024-01-01,\n"))
     with pytest.raises(Exception, match="1 error"):
-        import_file("survey_answers", write_csv(_header("survey_answers") + "\nNPS,csat,,4,,2024-01-02\n"))
+        import_file("survey_answers", write_csv(_header("survey_answers") + "\nNPS,csat,,4,,2024-01-02,\n"))
     assert SurveyResponse.objects.count() == 1

@@ -226,13 +226,17 @@ def _register_operations() -> None:
         invitations,
         jobs,
         loyalty,
+        loyalty_config,
         sales,
         service,
         tasks,
+        themes,
         vocabularies,
+        webhooks,
     )
 
-    for module in (sales, tasks, service, feedback, loyalty, deliveries, vocabularies, jobs, invitations, exports):
+    for module in (sales, tasks, service, feedback, loyalty, loyalty_config, deliveries, vocabularies, jobs,
+                   invitations, exports, themes, webhooks):
         api.add_router("", module.router)
 
 

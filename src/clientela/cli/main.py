@@ -18,6 +18,7 @@ from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
 from clientela.cli.surveys import survey
 from clientela.cli.users import user
+from clientela.cli.webhooks import webhook
 from clientela.cli.worker import worker
 
 
@@ -49,3 +50,4 @@ main.add_command(imports)
 main.add_command(schedule)
 main.add_command(digest)
 main.add_command(notify)
+main.add_command(webhook)

@@ -184,7 +184,15 @@ JOB_KINDS: dict[str, str | Promise] = {
     "survey.invite": _("Survey invitations"),
     "export.csv": _("Export"),
     "imports.run": _("File import"),
+    "webhook.deliver": _("Webhook delivery"),
     "schedule": _("Scheduled work"),
+}
+
+WEBHOOK_STATUS: dict[str, str | Promise] = {
+    "pending": _("Queued"),
+    "retrying": _("Waiting to retry"),
+    "succeeded": _("Delivered"),
+    "failed": _("Failed"),
 }
 
 IMPORT_STATUS: dict[str, str | Promise] = {

@@ -17,7 +17,7 @@ from clientela.crm.feedback.access import may_view_responses, visible_surveys
 from clientela.crm.feedback.themes import nps_drivers
 from clientela.crm.scoring.charts import Chart
 from clientela.crm.service.access import may_create_case
-from clientela.crm.voice.queries import has_themes, stored_drivers
+from clientela.crm.voice.queries import has_themes, stored_drivers, themes_of
 from clientela.web.feedback_figures import (
     comments,
     month_label,
@@ -63,8 +63,10 @@ def feedback(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filters = parse_feedback_filters(request.GET)
     rows, has_next = comments(request.user, filters)
+    themes = themes_of([r.pk for r in rows])
     for r in rows:  # a detractor's comment can open a case (docs/web.md "Feedback")
         r.is_detractor = r.score <= (6 if r.kind == "nps" else 3)
+        r.theme_list = themes.get(r.pk, [])
     context = {"filters": filters, "rows": rows, "has_next": has_next, "query": request.GET.copy(),
                "may_open_case": may_create_case(request.user)}
     if is_htmx(request, "comments"):

@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.crm.accounts.permissions import can
-from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.voice import actions
+from clientela.crm.voice.access import may_shape_themes
 from clientela.crm.voice.models import Theme
 
 
 def may_edit_themes(user: object) -> bool:
-    return can(user, "survey", "update")
+    return may_shape_themes(user)
 
 
 def _theme(request: HttpRequest, theme_id: int) -> Theme:
@@ -41,8 +40,7 @@ def _back() -> HttpResponse:
 def refresh(request: HttpRequest) -> HttpResponse:
     if not may_edit_themes(request.user):
         raise PermissionDenied
-    enqueue_job(request.user, kind="voice.refresh", params={"actor_id": request.user.pk},
-                label="Refresh the feedback themes")
+    actions.queue_refresh(request.user)
     messages.success(request, _("The themes are being found again; the page shows them when the job is done."))
     return _back()
 

@@ -14,6 +14,7 @@ from clientela.crm.feedback.access import may_view_responses
 from clientela.crm.imports.access import may_import
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.crm.scoring.access import may_plan_budgets, may_see_model
+from clientela.crm.webhooks.access import may_manage_webhooks
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("import", _("Import"), reverse("web:imports")))
     if may_view_jobs(user):
         items.append(MenuItem("jobs", _("Jobs"), reverse("web:jobs")))
+    if may_manage_webhooks(user):
+        items.append(MenuItem("webhooks", _("Webhooks"), reverse("web:webhooks")))
     if getattr(user, "is_staff", False):
         items.append(MenuItem("admin", _("Administration"), reverse("admin:index")))
     return items

@@ -80,21 +80,24 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                                  .values_list("language", flat=True).first())
     survey = invitation.survey
     low, high = survey.score_range
-    context = {"survey": survey, "scores": range(low, high + 1), "error": "", "comment": "",
+    context = {"survey": survey, "scores": range(low, high + 1), "error": "", "comment": "", "choice": "",
                "low": low, "high": high, "ends": SCALE_ENDS.get(survey.kind)}
     if invitation.answered_at is not None:
         return _render(request, language, "public/survey_done.html", {"survey": survey, "already": True})
     if request.method == "POST":
         try:
-            feedback.answer(
-                token, score=request.POST.get("score", ""), comment=request.POST.get("comment", "")
-            )
+            feedback.answer(token, score=request.POST.get("score", ""), comment=request.POST.get("comment", ""),
+                            choice=request.POST.get("choice", ""))
         except feedback.AlreadyAnswered:
             return _render(request, language, "public/survey_done.html", {"survey": survey, "already": True})
-        except feedback.FeedbackError:
+        except feedback.FeedbackError as exc:
             with translation.override(language):
-                context["error"] = _("Please choose a score from %(low)d to %(high)d.") % {"low": low, "high": high}
+                if exc.field == "choice":
+                    context["error"] = _("Please choose one of the options given.")
+                else:
+                    context["error"] = _("Please choose a score from %(low)d to %(high)d.") % {"low": low, "high": high}
             context["comment"] = request.POST.get("comment", "")
+            context["choice"] = request.POST.get("choice", "")
             return _render(request, language, "public/survey.html", context, status=422)
         except LookupError:
             raise Http404("no such survey link") from None

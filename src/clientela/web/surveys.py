@@ -19,14 +19,21 @@ from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.feedback.access import access_survey_by_id, may_view_responses, visible_surveys
 from clientela.crm.feedback.models import Survey
-from clientela.crm.feedback.results import distribution, latest_comments, survey_rows
+from clientela.crm.feedback.results import (
+    choice_distribution,
+    distribution,
+    latest_comments,
+    survey_rows,
+)
 from clientela.web.layout import render_page
 from clientela.web.survey_invitations import invite_card
 
 KINDS = {"nps": _("Net Promoter Score (0–10)"), "csat": _("Customer satisfaction (1–5)")}
 # What the actions' English field errors mean, said in the user's language.
 FIELD_ERRORS = {"name": _("Give the survey a name."), "question": _("Write the question the customer answers."),
-                "kind": _("Choose NPS or CSAT.")}
+                "kind": _("Choose NPS or CSAT."),
+                "choice_question": _("Write the choice question its options answer (at most 300 characters)."),
+                "choice_options": _("Give 2 to 10 different options, one a line, each at most 100 characters.")}
 
 
 class SurveyForm(forms.Form):
@@ -36,6 +43,13 @@ class SurveyForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=500,
                                widget=forms.Textarea(attrs={"rows": 2, "translate": "no"}),
                                error_messages={"required": FIELD_ERRORS["question"]})
+    choice_question = forms.CharField(
+        label=_("Choice question (optional)"), max_length=300, required=False,
+        help_text=_("Asked after the score, with the options below; the customer picks one."),
+        widget=forms.TextInput(attrs={"translate": "no"}))
+    choice_options = forms.CharField(
+        label=_("Options, one a line"), required=False, max_length=1200,
+        widget=forms.Textarea(attrs={"rows": 4, "translate": "no"}))
     is_active = forms.BooleanField(label=_("Active (invitations may be sent and answered)"), required=False,
                                    initial=True)
 
@@ -56,6 +70,11 @@ def _survey_or_404(request: HttpRequest, survey_id: int, op: str = "view") -> Su
         raise Http404("no such survey") from None
     except NotPermitted:
         raise PermissionDenied from None
+
+
+def _initial(survey: Survey) -> dict[str, Any]:
+    return {"name": survey.name, "question": survey.question, "is_active": survey.is_active,
+            "choice_question": survey.choice_question, "choice_options": "\n".join(survey.choice_options or [])}
 
 
 def _save(form: SurveyForm, write: Any) -> Survey | None:
@@ -97,24 +116,25 @@ def survey_new(request: HttpRequest) -> HttpResponse:
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = _survey_or_404(request, survey_id)
     may_edit = can(request.user, "survey", "update")
-    initial = {"name": survey.name, "question": survey.question, "is_active": survey.is_active}
-    form = SurveyForm(initial=initial, editing=True)
+    form = SurveyForm(initial=_initial(survey), editing=True)
     status, saved = 200, False
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
         form = SurveyForm(request.POST, editing=True)
         if form.is_valid() and _save(form, lambda **data: feedback.update_survey(request.user, survey, **data)):
-            saved, form = True, SurveyForm(initial={"name": survey.name, "question": survey.question,
-                                                    "is_active": survey.is_active}, editing=True)
+            saved, form = True, SurveyForm(initial=_initial(survey), editing=True)
         else:
             status = 422
     row = survey_rows(request.user, Survey.objects.filter(pk=survey.pk))[0]
     scores = distribution(request.user, survey)
     top = max((n for _score, n in scores), default=0)
+    choices = choice_distribution(request.user, survey)
+    most = max((n for _option, n in choices), default=0)
     return render_page(request, "web/surveys/detail.html", {
         "survey": survey, "row": row, "kind_label": KINDS.get(survey.kind, survey.kind),
         "scores": [(score, n, round(100 * n / top) if top else 0) for score, n in scores],
+        "choices": [(option, n, round(100 * n / most) if most else 0) for option, n in choices],
         "comments": latest_comments(request.user, survey) if may_view_responses(request.user) else [],
         "form": form, "may_edit": may_edit, "saved": saved, "invite": invite_card(request, survey),
     }, section="surveys", status=status)

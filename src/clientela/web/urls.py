@@ -32,6 +32,7 @@ from clientela.web import (
     survey_invitations,
     surveys,
     tasks,
+    webhooks,
 )
 
 app_name = "web"
@@ -115,6 +116,10 @@ urlpatterns = [
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/digest/", notifications.digest_preference, name="digest-preference"),
     path("jobs/", jobs.job_list, name="jobs"),
+    path("webhooks/", webhooks.webhook_page, name="webhooks"),
+    path("webhooks/<int:subscription_id>/", webhooks.subscription_edit, name="webhook"),
+    path("webhooks/<int:subscription_id>/<str:change>/", webhooks.subscription_action, name="webhook-change"),
+    path("webhooks/deliveries/<int:delivery_id>/replay/", webhooks.delivery_replay, name="webhook-replay"),
     path("tables/<slug:page>/<slug:ident>.csv", report_tables.export_table, name="table-export"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<int:export_id>/download/", exports.export_download, name="export-download"),

@@ -32,13 +32,13 @@ router = Router(tags=["surveys"])
 
 
 def _survey_out(s: Survey) -> SurveyOut:
-    return SurveyOut(id=s.pk, name=s.name, kind=s.kind, question=s.question, is_active=s.is_active,
-                     created_at=s.created_at)
+    return SurveyOut(id=s.pk, name=s.name, kind=s.kind, question=s.question, choice_question=s.choice_question,
+                     choice_options=list(s.choice_options or []), is_active=s.is_active, created_at=s.created_at)
 
 
 def _response_out(r: SurveyResponse) -> ResponseOut:
     return ResponseOut(id=r.pk, survey_id=r.survey_id, party_id=r.party_id, invitation_id=r.invitation_id,
-                       kind=r.kind, score=r.score, comment=r.comment, answered_at=r.answered_at)
+                       kind=r.kind, score=r.score, comment=r.comment, choice=r.choice, answered_at=r.answered_at)
 
 
 
@@ -66,7 +66,8 @@ def list_surveys(
 
 @router.post("/surveys", response=answers(201, SurveyOut))
 def create_survey(request: HttpRequest, response: HttpResponse, payload: SurveyCreate) -> Status[SurveyOut]:
-    """Create an NPS or CSAT survey."""
+    """Create an NPS or CSAT survey, optionally with one single-choice question asked after the
+    score (``choice_question`` and 2 to 10 ``choice_options``; 422 naming the field otherwise)."""
     require(request.auth, "survey", "create")
     return created(response, _survey_out(actions.create_survey(request.auth, **payload.model_dump())), "/api/v1/surveys")
 
@@ -79,7 +80,8 @@ def get_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId) 
 
 @router.patch("/surveys/{survey_id}", response=answers(200, SurveyOut))
 def update_survey(request: HttpRequest, response: HttpResponse, survey_id: PathId, payload: SurveyUpdate) -> SurveyOut:
-    """Rename a survey, change its question or (de)activate it; ``If-Match`` required."""
+    """Rename a survey, change its question, its choice question or options, or (de)activate it;
+    ``If-Match`` required."""
     return with_etag(response, change_if_match(
         request,
         lambda op: access.access_survey_by_id(request.auth, survey_id, op=op),
@@ -125,7 +127,7 @@ def list_responses(
 @router.post("/survey-responses", response=answers(201, ResponseOut))
 def create_response(request: HttpRequest, response: HttpResponse, payload: ResponseCreate) -> Status[ResponseOut]:
     """Record an answer of a party you may see to a survey (score in the survey's range, optional
-    comment). Audited."""
+    comment, optional ``choice`` among the survey's options). Audited."""
     user = request.auth
     require(user, "survey_response", "create")
     survey = access.access_survey_by_id(user, payload.survey_id)
@@ -133,7 +135,7 @@ def create_response(request: HttpRequest, response: HttpResponse, payload: Respo
     if payload.party_id is not None:
         party = access_party_for_child(user, payload.party_id, entity="survey_response", op="create")
     r = actions.record_response(
-        user, survey=survey, party=party, score=payload.score, comment=payload.comment,
+        user, survey=survey, party=party, score=payload.score, comment=payload.comment, choice=payload.choice,
         answered_at=payload.answered_at,
     )
     return created(response, _response_out(r), "/api/v1/survey-responses")

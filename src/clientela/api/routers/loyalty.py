@@ -1,4 +1,4 @@
-"""/loyalty-programmes, /loyalty-accounts and their append-only ledger."""
+"""/loyalty-accounts and their append-only ledger (the programmes: ``loyalty_config``)."""
 
 from __future__ import annotations
 
@@ -17,20 +17,16 @@ from clientela.api.schemas.operations import (
     EntryCreate,
     EntryKindValue,
     EntryOut,
-    ProgrammeOut,
 )
 from clientela.crm.accounts.permissions import require
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty import access, actions, queries
-from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry, Programme
+from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry
 from clientela.crm.parties.access import access_party_for_child
 
 router = Router(tags=["loyalty"])
 
 
-def _programme_out(p: Programme) -> ProgrammeOut:
-    return ProgrammeOut(id=p.pk, name=p.name, currency=p.currency, points_per_unit=p.points_per_unit,
-                        tier_basis=p.tier_basis, referral_points=p.referral_points, is_active=p.is_active)
 
 
 def _account_out(a: LoyaltyAccount) -> AccountOut:
@@ -44,22 +40,6 @@ def _entry_out(e: PointsEntry) -> EntryOut:
     return EntryOut(id=e.pk, account_id=e.account_id, kind=e.kind, points=e.points,
                     balance_after=e.balance_after, occurred_at=e.occurred_at, reason=e.reason,
                     order_id=e.order_id)
-
-
-@router.get("/loyalty-programmes", response=answers(200, Page[ProgrammeOut]))
-def list_programmes(
-    request: HttpRequest,
-    ordering: Literal["name", "-name"] = "name",
-    cursor: Text(1000) | None = None,  # type: ignore[valid-type]
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),  # noqa: B008
-) -> Page[ProgrammeOut]:
-    """Loyalty programmes: currency, points per unit spent, what the tiers are based on, points per referral."""
-    require(request.auth, "loyalty_account")
-    qs = access.visible_programmes(request.auth)
-    return page_of(
-        Page[ProgrammeOut], qs, _programme_out,
-        ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
-    )
 
 
 @router.get("/loyalty-accounts", response=answers(200, Page[AccountOut]))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from clientela.api.fields import Currency, Day, EventTime, Money, RefId, Text
 from clientela.api.schemas.parties import Strict
@@ -213,15 +213,25 @@ class CaseOut(Schema):
 
 
 # -- surveys and responses -----------------------------------------------------------
+OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ChoiceOptions = Annotated[list[OptionText], Field(
+    max_length=10, description="the options of the choice question: 2 to 10 different texts")]
+
+
 class SurveyCreate(Strict):
     name: Text(200, min_length=1)  # type: ignore[valid-type]
     kind: SurveyKindValue
     question: Text(500, min_length=1)  # type: ignore[valid-type]
+    choice_question: Text(300) = Field("", description="an optional single-choice question "  # type: ignore[valid-type]
+                                                       "asked after the score (empty: none)")
+    choice_options: ChoiceOptions = []  # noqa: RUF012 - a pydantic default, copied per instance
 
 
 class SurveyUpdate(Strict):
     name: Text(200, min_length=1) | None = None  # type: ignore[valid-type]
     question: Text(500, min_length=1) | None = None  # type: ignore[valid-type]
+    choice_question: Text(300) | None = None  # type: ignore[valid-type]
+    choice_options: ChoiceOptions | None = None
     is_active: bool | None = None
 
 
@@ -230,6 +240,8 @@ class SurveyOut(Schema):
     name: str
     kind: str
     question: str
+    choice_question: str
+    choice_options: list[str]
     is_active: bool
     created_at: dt.datetime
 
@@ -239,6 +251,7 @@ class ResponseCreate(Strict):
     party_id: RefId | None = None
     score: Annotated[int, Field(ge=0, le=10, description="NPS 0–10, CSAT 1–5")]
     comment: Text(5000) = ""  # type: ignore[valid-type]
+    choice: Text(100) = Field("", description="one of the survey's choice options (empty: not answered)")  # type: ignore[valid-type]
     answered_at: EventTime | None = None
 
 
@@ -250,6 +263,7 @@ class ResponseOut(Schema):
     kind: str
     score: int
     comment: str
+    choice: str
     answered_at: dt.datetime
 
 
@@ -261,6 +275,7 @@ class ProgrammeOut(Schema):
     points_per_unit: Decimal
     tier_basis: str
     referral_points: int
+    points_valid_days: int = Field(description="days after which earned points expire, oldest first (0: never)")
     is_active: bool
 
 

@@ -17,6 +17,8 @@ Per role:
   ``import`` (load files of customers, orders and interactions through the import wizard
   and its API, see its history and undo an import; the file's rows are written whole, past
   record scope, as the ``clientela import`` command does).
+  ``webhooks`` (subscriptions that send the record's events to other systems, their
+  delivery log and replay: the webhooks page, its API and ``clientela webhook``).
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ ROLES: dict[str, RoleRules] = {
     "admin": RoleRules(
         entities={e: CRUD for e in _EVERY_ENTITY} | {"audit_entry": VIEW},
         scope=Scope.ALL,
-        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore", "jobs", "import"}),
+        capabilities=frozenset({"export", "bulk_update", "audit", "gdpr", "restore", "jobs", "import",
+                                "webhooks"}),
     ),
     "manager": RoleRules(
         entities={

@@ -18,6 +18,7 @@ from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
 from clientela.crm.validation import only_fields, validate_instance
+from clientela.crm.webhooks.events import emit
 
 PRODUCT_FIELDS = ("sku", "name", "category", "list_price", "unit_cost", "currency", "is_active")
 ORDER_FIELDS = ("ref", "ordered_at", "channel", "currency", "status")
@@ -120,6 +121,11 @@ def create_order(
         changes=created(values | {"lines": _lines_summary(order)}), party_id=party.pk,
     )
     _credit_loyalty(actor, party.pk)
+    emit("order.created", {
+        "order_id": order.pk, "ref": order.ref, "party_id": party.pk, "party_ref": party.ref,
+        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
+        "currency": order.currency, "total_amount": order.total_amount,
+    }, at=order.ordered_at)
     return order
 
 

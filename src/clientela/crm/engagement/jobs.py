@@ -13,6 +13,7 @@ from typing import Any
 
 from clientela.crm.engagement import sending
 from clientela.crm.engagement.models import Campaign
+from clientela.crm.webhooks.events import emit
 
 
 def send_campaign_job(job: Any, *, campaign_id: int, since: str, resend: bool = False) -> dict[str, Any]:
@@ -38,6 +39,11 @@ def send_campaign_job(job: Any, *, campaign_id: int, since: str, resend: bool = 
         campaign, resend=resend, since=started, on_member=on_member,
         stale_claim=job.lost_after)
     job.progress(done, total, force=True, check_stop=False)
+    if not summary.stopped:
+        emit("campaign.sent", {
+            "campaign_id": campaign.pk, "kind": campaign.kind, "channel": campaign.message_channel,
+            "sent": summary.sent, "suppressed": summary.suppressed, "failed": summary.failed,
+        })
     return {"sent": summary.sent, "suppressed": summary.suppressed, "failed": summary.failed,
             "skipped": summary.skipped, "stopped": summary.stopped}
 

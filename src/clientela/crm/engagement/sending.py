@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clientela.crm.audit.actions import audit_change
 from clientela.crm.engagement import merge_fields, smtp_delivery
@@ -82,7 +83,8 @@ def email_message(
     *, to: str, subject: str, body: str, unsubscribe_url: str, connection: Any = None
 ) -> EmailMessage:
     """A plain-text mail with the unsubscribe link in the body and in RFC 8058 headers."""
-    text = f"{body.rstrip()}\n\n--\nTo stop receiving these messages: {unsubscribe_url}\n"
+    stop = gettext("To stop receiving these messages:")  # in the language active (the recipient's, for surveys)
+    text = f"{body.rstrip()}\n\n--\n{stop} {unsubscribe_url}\n"
     return EmailMessage(
         subject=subject,
         body=text,

@@ -24,6 +24,7 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.feedback import survey_links
 from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyKind, SurveyResponse
 from clientela.crm.parties.models import Channel, ConsentPurpose, Party
+from clientela.crm.webhooks.events import emit
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +41,64 @@ class AlreadyAnswered(Exception):
     """The invitation has been used; nothing was recorded."""
 
 
-SURVEY_FIELDS = ("name", "kind", "question", "is_active")
+SURVEY_FIELDS = ("name", "kind", "question", "choice_question", "choice_options", "is_active")
+MAX_OPTIONS = 10
+OPTION_LENGTH = 100
+
+
+def _check_choice(question: Any, options: Any) -> tuple[str, list[str]]:
+    """The optional choice question: its text and 2 to ``MAX_OPTIONS`` distinct options of at
+    most ``OPTION_LENGTH`` characters (blank ones dropped), or ("", []) for none."""
+    text = str(question or "").strip()
+    if isinstance(options, str):
+        options = options.splitlines()
+    if not isinstance(options, list | tuple) or not all(isinstance(o, str) for o in options):
+        raise FeedbackError("choice_options", "must be a list of texts")
+    cleaned = [o.strip() for o in options if o.strip()]
+    if not text:
+        if cleaned:
+            raise FeedbackError("choice_question", "must not be empty when there are options")
+        return "", []
+    if len(text) > 300:
+        raise FeedbackError("choice_question", "at most 300 characters")
+    if not 2 <= len(cleaned) <= MAX_OPTIONS:
+        raise FeedbackError("choice_options", f"give 2 to {MAX_OPTIONS} options")
+    if any(len(o) > OPTION_LENGTH for o in cleaned):
+        raise FeedbackError("choice_options", f"each option at most {OPTION_LENGTH} characters")
+    if len({o.casefold() for o in cleaned}) != len(cleaned):
+        raise FeedbackError("choice_options", "each option once")
+    return text, cleaned
+
+
+def _check_answer_choice(survey: Survey, choice: Any) -> str:
+    """The option an answer chose: empty (not answered), or one of the survey's options."""
+    value = str(choice or "").strip()
+    if value and value not in (survey.choice_options or []):
+        raise FeedbackError("choice", "must be one of the survey's options")
+    return value
 
 
 @transaction.atomic
-def create_survey(actor: User | None, *, name: str, kind: str, question: str) -> Survey:
+def create_survey(actor: User | None, *, name: str, kind: str, question: str, choice_question: str = "",
+                  choice_options: Any = ()) -> Survey:
     if kind not in SurveyKind.values:
         raise FeedbackError("kind", f"must be one of {', '.join(SurveyKind.values)}")
     if not name.strip():
         raise FeedbackError("name", "must not be empty")
     if not question.strip():
         raise FeedbackError("question", "must not be empty")
-    survey = Survey.objects.create(name=name.strip(), kind=kind, question=question.strip())
+    choice_text, options = _check_choice(choice_question, choice_options or [])
+    survey = Survey.objects.create(name=name.strip(), kind=kind, question=question.strip(),
+                                   choice_question=choice_text, choice_options=options)
     audit_create(actor, survey, SURVEY_FIELDS)
     return survey
 
 
 @transaction.atomic
 def update_survey(actor: User | None, survey: Survey, **changes: Any) -> Survey:
-    """Change name, question or is_active. The kind is fixed once responses may exist."""
-    allowed = {"name", "question", "is_active"}
+    """Change name, question, the choice question and its options, or is_active. The kind is
+    fixed once responses may exist. Answers keep the option they chose, even one removed."""
+    allowed = {"name", "question", "is_active", "choice_question", "choice_options"}
     unknown = set(changes) - allowed
     if unknown:
         raise FeedbackError(sorted(unknown)[0], "cannot be changed")
@@ -68,6 +107,10 @@ def update_survey(actor: User | None, survey: Survey, **changes: Any) -> Survey:
             changes[field] = str(changes[field]).strip()
             if not changes[field]:
                 raise FeedbackError(field, "must not be empty")
+    if "choice_question" in changes or "choice_options" in changes:
+        changes["choice_question"], changes["choice_options"] = _check_choice(
+            changes.get("choice_question", survey.choice_question),
+            changes.get("choice_options", survey.choice_options))
     before = {f: getattr(survey, f) for f in SURVEY_FIELDS}
     for field, value in changes.items():
         setattr(survey, field, value)
@@ -97,7 +140,15 @@ def _check_score(kind: str, score: Any) -> int:
     return value
 
 
-AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment", "answered_at")
+AUDITED = ("survey_id", "party_id", "invitation_id", "kind", "score", "comment", "choice", "answered_at")
+
+
+def _response_event(response: SurveyResponse) -> dict[str, Any]:
+    """What a webhook says of an answer: the score, not the comment (the customer's words
+    stay in the system)."""
+    return {"response_id": response.pk, "survey_id": response.survey_id, "party_id": response.party_id,
+            "kind": response.kind, "score": response.score, "answered_at": response.answered_at,
+            "has_comment": bool(response.comment)}
 
 
 @transaction.atomic
@@ -108,6 +159,7 @@ def record_response(
     score: Any,
     party: Party | None = None,
     comment: str = "",
+    choice: str = "",
     answered_at: datetime | None = None,
 ) -> SurveyResponse:
     """Record an answer taken outside an invitation (a call, an import, the API)."""
@@ -117,9 +169,11 @@ def record_response(
         kind=survey.kind,
         score=_check_score(survey.kind, score),
         comment=comment.strip()[:5000],
+        choice=_check_answer_choice(survey, choice),
         answered_at=answered_at or timezone.now(),
     )
     audit_create(actor, response, AUDITED)
+    emit("survey.answered", _response_event(response), at=response.answered_at)
     return response
 
 
@@ -162,16 +216,18 @@ def invitation_for_token(token: str) -> SurveyInvitation | None:
     return invitation
 
 
-def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
+def answer(token: str, *, score: Any, comment: str = "", choice: str = "") -> SurveyResponse:
     """Record the answer to the invitation the token names, once.
 
-    Raises LookupError for an invalid token, FeedbackError for a bad score and
-    AlreadyAnswered on a second use; in each case nothing is written.
+    Raises LookupError for an invalid token, FeedbackError for a bad score or a choice
+    that is not one of the survey's options, and AlreadyAnswered on a second use; in each
+    case nothing is written.
     """
     invitation = invitation_for_token(token)
     if invitation is None:
         raise LookupError("no such invitation")
     score_value = _check_score(invitation.survey.kind, score)
+    chosen = _check_answer_choice(invitation.survey, choice)
     try:
         with transaction.atomic():
             locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -185,11 +241,13 @@ def answer(token: str, *, score: Any, comment: str = "") -> SurveyResponse:
                 kind=invitation.survey.kind,
                 score=score_value,
                 comment=str(comment).strip()[:5000],
+                choice=chosen,
                 answered_at=now,
             )
             locked.answered_at = now
             locked.save(update_fields=["answered_at"])
             audit_create(None, response, AUDITED)
+            emit("survey.answered", _response_event(response), at=now)
     except IntegrityError:  # a concurrent answer won the one-to-one
         raise AlreadyAnswered() from None
     return response

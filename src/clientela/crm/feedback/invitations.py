@@ -31,7 +31,8 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from clientela.crm.audit.actions import audit_create, record_change
 from clientela.crm.engagement import merge_fields, sending, smtp_delivery
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("email", "sms")
 MAX_PARTIES = 10_000  # party ids named in one request; a segment has no such limit
-REMINDER_PREFIX = "Reminder: "
 
 
 def survey_subject(survey_id: int) -> str:
@@ -173,9 +173,20 @@ def _record(invitation: SurveyInvitation, status: str, reason: str = "") -> None
     invitation.send_status = status
 
 
+def party_language(party: Party) -> str:
+    """The language an invitation speaks to ``party``: its own when the app speaks it, else
+    the default (the answer page, in the browser, may still follow the browser's)."""
+    spoken = {code for code, _name in settings.LANGUAGES}
+    code = (party.language or "").strip().lower()[:2]
+    return code if code in spoken else settings.LANGUAGE_CODE
+
+
 def _text(survey: Survey, party: Party, invitation: SurveyInvitation, body: str) -> str:
+    """The message: the body (default: the question, as the company wrote it) and the answer
+    link, its words in the party's language (call under ``translation.override``)."""
     text = sending.render_text(body or "{{ question }}", {"name": party.name, "question": survey.question})
-    return f"{text.rstrip()}\n\nAnswer here (one answer per link): {invitation_url(invitation)}\n"
+    answer_here = gettext("Answer here (one answer per link):")
+    return f"{text.rstrip()}\n\n{answer_here} {invitation_url(invitation)}\n"
 
 
 def _deliver(invitation: SurveyInvitation, party: Party, *, subject: str, text: str, connection: Any,
@@ -195,7 +206,7 @@ def _deliver(invitation: SurveyInvitation, party: Party, *, subject: str, text: 
             smtp_delivery.deliver(message, connection, before_commit=mark)
         else:
             mark()
-            gateway.send(address, f"{text.strip()} Stop: {link}")
+            gateway.send(address, f"{text.strip()} {gettext('Stop:')} {link}")
     except smtp_delivery.Unconfirmed:
         return SendStatus.SENT, "the mail server did not confirm the mail"
     except sending.MAIL_ERRORS as exc:
@@ -237,10 +248,11 @@ def invite_job(job: Any, *, survey_id: int, channel: str, subject: str, body: st
                 counts["already_invited"] += 1
             elif _claim(invitation, stale=job.lost_after):
                 party = Party.objects.get(pk=party_id)
-                status, reason = _deliver(
-                    invitation, party, subject=subject or survey.name, text=_text(survey, party, invitation, body),
-                    connection=connection, gateway=gateway,
-                    mark=lambda inv=invitation: _record(inv, SendStatus.SENT))
+                with translation.override(party_language(party)):
+                    status, reason = _deliver(
+                        invitation, party, subject=subject or survey.name,
+                        text=_text(survey, party, invitation, body), connection=connection, gateway=gateway,
+                        mark=lambda inv=invitation: _record(inv, SendStatus.SENT))
                 if not (status == SendStatus.SENT and not reason):
                     _record(invitation, status, reason)
                 counts[str(status)] += 1
@@ -311,10 +323,12 @@ def send_survey_reminders(actor: Any, now: datetime) -> dict[str, Any]:
 
                     gateway = default_gateway()
                 survey = invitation.survey
-                text = _text(survey, invitation.party, invitation, "{{ question }}")
                 try:
-                    status, _reason = _deliver(invitation, invitation.party, subject=REMINDER_PREFIX + survey.name,
-                                               text=text, connection=connection, gateway=gateway, mark=mark)
+                    with translation.override(party_language(invitation.party)):
+                        text = _text(survey, invitation.party, invitation, "{{ question }}")
+                        status, _reason = _deliver(invitation, invitation.party,
+                                                   subject=gettext("Reminder: %(survey)s") % {"survey": survey.name},
+                                                   text=text, connection=connection, gateway=gateway, mark=mark)
                 except _AlreadyReminded:
                     continue
                 if status != SendStatus.SENT:

@@ -20,6 +20,10 @@ class Survey(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=4, choices=SurveyKind.choices)
     question = models.CharField(max_length=500)
+    # The optional single-choice question after the score ("What did you buy?"): its text and
+    # its options (2 to MAX_OPTIONS strings); empty text means the survey has none.
+    choice_question = models.CharField(max_length=300, blank=True)
+    choice_options = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,6 +84,7 @@ class SurveyResponse(models.Model):
     kind = models.CharField(max_length=4, choices=SurveyKind.choices)
     score = models.SmallIntegerField()
     comment = models.TextField(blank=True)
+    choice = models.CharField(max_length=100, blank=True, help_text="The option chosen in the survey's choice question")
     answered_at = models.DateTimeField()
 
     class Meta:

@@ -64,3 +64,13 @@ def distribution(user: Any, survey: Survey) -> list[tuple[int, int]]:
 def latest_comments(user: Any, survey: Survey, n: int = 10) -> list[Any]:
     return list(visible_responses(user).filter(survey=survey).exclude(comment="")
                 .select_related("party").order_by("-answered_at", "-id")[:n])
+
+
+def choice_distribution(user: Any, survey: Survey) -> list[tuple[str, int]]:
+    """(option, answers) for each option of the survey's choice question, in the survey's
+    order, then options answers chose that the survey no longer offers, within the user's
+    scope; empty for a survey without a choice question and no chosen options (one query)."""
+    counts = dict(visible_responses(user).filter(survey=survey).exclude(choice="").values_list("choice")
+                  .annotate(n=Count("id")))
+    offered = list(survey.choice_options or [])
+    return [(o, counts.get(o, 0)) for o in offered] + sorted((o, n) for o, n in counts.items() if o not in offered)

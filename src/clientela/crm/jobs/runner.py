@@ -82,8 +82,9 @@ def _safe_errors() -> tuple[type[BaseException], ...]:
     from clientela.crm.engagement.sending import SendingError
     from clientela.crm.jobs.leases import LeaseHeld
     from clientela.crm.scoring.pipeline import ScoringError
+    from clientela.crm.webhooks.delivery import NotDelivered
 
-    return (SendingError, ScoringError, LeaseHeld, LookupError)
+    return (SendingError, ScoringError, LeaseHeld, LookupError, NotDelivered)
 
 
 def run_attempt(job_id: int, attempt: int, *, task_id: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.audit.actions import audit_change, audit_create
+from clientela.crm.audit.actions import audit_change, audit_create, audit_delete
 from clientela.crm.commerce.models import Order
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.models import (
@@ -134,16 +134,72 @@ def update_programme(actor: User | None, programme: Programme, **changes: Any) -
 def add_tier(
     actor: User | None, programme: Programme, *, name: str, threshold: Decimal | int, benefits: str = ""
 ) -> Tier:
-    threshold = Decimal(str(threshold))
-    if threshold < 0:
+    name = str(name).strip()
+    if not name:
+        raise LoyaltyError("name", "must not be empty")
+    try:
+        threshold = Decimal(str(threshold))
+    except InvalidOperation:
+        raise LoyaltyError("threshold", "must be a number") from None
+    if not threshold.is_finite() or threshold < 0:
         raise LoyaltyError("threshold", "must be zero or more")
     if programme.tiers.filter(name=name).exists():
         raise LoyaltyError("name", "the programme has a tier with this name")
     if programme.tiers.filter(threshold=threshold).exists():
         raise LoyaltyError("threshold", "the programme has a tier at this threshold")
     tier = Tier.objects.create(programme=programme, name=name, threshold=threshold, benefits=benefits)
-    audit_create(actor, tier, ["programme_id", "name", "threshold", "benefits"])
+    audit_create(actor, tier, TIER_FIELDS)
     return tier
+
+
+TIER_FIELDS = ["programme_id", "name", "threshold", "benefits"]
+
+
+@transaction.atomic
+def delete_programme(actor: User | None, programme: Programme) -> None:
+    """Delete a programme nobody has joined (its tiers go with it); one with members is
+    refused: deactivate it instead (their ledgers are the record of their points)."""
+    if programme.accounts.exists():
+        raise LoyaltyError("programme", "has members; deactivate it instead")
+    audit_delete(actor, programme, PROGRAMME_FIELDS)
+    programme.delete()
+
+
+@transaction.atomic
+def update_tier(actor: User | None, tier: Tier, **changes: Any) -> Tier:
+    """Rename a tier, move its threshold or change its benefits (its programme stays)."""
+    unknown = set(changes) - {"name", "threshold", "benefits"}
+    if unknown:
+        raise LoyaltyError(sorted(unknown)[0], "cannot be changed")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+        if not changes["name"]:
+            raise LoyaltyError("name", "must not be empty")
+        if Tier.objects.filter(programme_id=tier.programme_id, name=changes["name"]).exclude(pk=tier.pk).exists():
+            raise LoyaltyError("name", "the programme has a tier with this name")
+    if "threshold" in changes:
+        try:
+            changes["threshold"] = Decimal(str(changes["threshold"]))
+        except InvalidOperation:
+            raise LoyaltyError("threshold", "must be a number") from None
+        if not changes["threshold"].is_finite() or changes["threshold"] < 0:
+            raise LoyaltyError("threshold", "must be zero or more")
+        if (Tier.objects.filter(programme_id=tier.programme_id, threshold=changes["threshold"])
+                .exclude(pk=tier.pk).exists()):
+            raise LoyaltyError("threshold", "the programme has a tier at this threshold")
+    before = {f: getattr(tier, f) for f in TIER_FIELDS}
+    for field, value in changes.items():
+        setattr(tier, field, value)
+    tier.save()
+    audit_change(actor, tier, before, {f: getattr(tier, f) for f in TIER_FIELDS})
+    return tier
+
+
+@transaction.atomic
+def delete_tier(actor: User | None, tier: Tier) -> None:
+    """Remove a tier: members' tiers are computed from the thresholds left, nothing else changes."""
+    audit_delete(actor, tier, TIER_FIELDS)
+    tier.delete()
 
 
 @transaction.atomic

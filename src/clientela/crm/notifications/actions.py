@@ -27,6 +27,7 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.notifications.models import DigestPreference, Notification, NotificationKind
 from clientela.crm.service.models import UNRESOLVED, Case
 from clientela.crm.tasks.models import Task, TaskStatus
+from clientela.crm.webhooks.events import emit
 
 
 def _add(candidates: Iterable[Notification]) -> int:
@@ -108,12 +109,19 @@ def notify_sla_breaches(actor: User | None, now: datetime) -> int:
         .only("pk", "owner_id", "team_id", "sla_due_at")
     )
     recipients = _breach_recipients(cases)
-    return _add(
+    added = _add(
         Notification(user_id=user_id, kind=NotificationKind.SLA_BREACH, key=f"{c.pk}:{c.sla_due_at.isoformat()}",
                      case_id=c.pk, created_at=now)
         for c in cases
         for user_id in recipients[c.pk]
     )
+    # Announced once per breach, with its notification (a case nobody works has none,
+    # and is found again by every scan: it is announced when someone is assigned).
+    for c in cases:
+        if recipients[c.pk]:
+            emit("case.sla_breached", {"case_id": c.pk, "sla_due_at": c.sla_due_at,
+                                       "owner_id": c.owner_id, "team_id": c.team_id}, at=c.sla_due_at)
+    return added
 
 
 @transaction.atomic

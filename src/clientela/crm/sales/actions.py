@@ -27,6 +27,7 @@ from clientela.crm.sales.models import (
     Pipeline,
     Stage,
 )
+from clientela.crm.webhooks.events import emit
 
 
 class SalesError(InvalidInput):
@@ -340,6 +341,14 @@ def move_deal(
         before,
         {"stage_id": locked.stage_id, "status": locked.status, "close_reason": locked.close_reason},
     )
+    payload = {
+        "deal_id": locked.pk, "party_id": locked.party_id, "pipeline_id": locked.pipeline_id,
+        "from_stage_id": previous, "stage_id": stage.pk, "stage": stage.name, "status": locked.status,
+        "amount": locked.amount, "currency": locked.currency, "owner_id": locked.owner_id,
+    }
+    emit("deal.stage_changed", payload, at=at)
+    if stage.is_won or stage.is_lost:
+        emit("deal.won" if stage.is_won else "deal.lost", payload, at=at)
     return locked
 
 

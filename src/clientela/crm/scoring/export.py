@@ -20,7 +20,8 @@ from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from clientela.crm.accounts.permissions import can_see
@@ -39,6 +40,7 @@ COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("clv", "clv", pa.decimal128(16, 2)),
     ("clv_low", "clv_low", pa.decimal128(16, 2)),
     ("clv_high", "clv_high", pa.decimal128(16, 2)),
+    ("referral_value", "referral_value", pa.decimal128(16, 2)),
     ("churn_risk", "churn_risk", pa.float64()),
     ("rfm_r", "rfm_r", pa.int16()),
     ("rfm_f", "rfm_f", pa.int16()),
@@ -55,7 +57,7 @@ COLUMNS: list[tuple[str, str, pa.DataType]] = [
 
 
 # The columns each hidden field group empties (accounts.permissions FIELD_GROUPS).
-HIDDEN_WITH = {"clv": ("expected_spend", "clv"), "margin": ("revenue", "net_contribution", "unprofitable")}
+HIDDEN_WITH = {"clv": ("expected_spend", "clv", "referral_value"), "margin": ("revenue", "net_contribution", "unprofitable")}
 # What reasons.reason_text reads beyond the columns.
 _REASON_FIELDS = ("nba_because_sku", "nba_lift", "nba_signals", "p_alive_previous", "party__is_prospect")
 
@@ -80,6 +82,7 @@ def _rows(run: ModelRun, reader: Any = None, narrow: Callable[[Any], Any] | None
     scores = CustomerScore.objects.filter(run=run) if reader is None else visible_scores(reader).filter(run=run)
     if narrow is not None:
         scores = narrow(scores)
+    scores = scores.annotate(referral_value=referral_values(run))
     lookups = [lookup for _, lookup, _ in COLUMNS]
     fields = [*lookups, *(f for f in _REASON_FIELDS if f not in lookups)]
     used = Q(sku__in=scores.values("nba_product_sku")) | Q(sku__in=scores.values("nba_because_sku"))
@@ -95,6 +98,18 @@ def _rows(run: ModelRun, reader: Any = None, narrow: Callable[[Any], Any] | None
             row[reason_at] = reason_text(score, show_clv=show["clv"], show_margin=show["margin"],
                                          currency=currency, names=names)
             yield tuple(row)
+
+
+def referral_values(run: ModelRun) -> Any:
+    """Each score's referral value (Kumar, Petersen & Leone 2007): the sum of the run's CLV
+    of the customers the party referred (``referred_by``; archived ones left out, as on the
+    360), 0 for a party who referred nobody. Every referred customer counts, whoever may
+    see them: it is the party's own figure."""
+    referred = (CustomerScore.objects.filter(run=run, party__referred_by=OuterRef("party_id"),
+                                             party__archived_at__isnull=True)
+                .order_by().values("party__referred_by").annotate(total=Sum("clv")).values("total"))
+    return Coalesce(Subquery(referred, output_field=DecimalField(max_digits=16, decimal_places=2)),
+                    Value(Decimal(0)), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def _current() -> ModelRun:

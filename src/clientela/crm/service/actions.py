@@ -23,6 +23,7 @@ from clientela.crm.parties.models import Party
 from clientela.crm.record_writes import save_versioned
 from clientela.crm.service import sla
 from clientela.crm.service.models import NEXT_STATUSES, Case, CaseNote, CaseStatus, Priority
+from clientela.crm.webhooks.events import emit
 
 
 class CaseError(InvalidInput):
@@ -48,6 +49,14 @@ def _check_category(category: str) -> None:
         InVocabulary("case_categories")(category)
     except ValidationError as exc:
         raise CaseError("category", " ".join(exc.messages)) from None
+
+
+def _case_event(case: Case) -> dict[str, Any]:
+    """What a webhook says of a case: ids, priority, category and SLA due time (the subject
+    and description, written by customers, stay in the system)."""
+    return {"case_id": case.pk, "party_id": case.party_id, "priority": case.priority,
+            "category": case.category, "status": case.status, "opened_at": case.opened_at,
+            "sla_due_at": case.sla_due_at, "owner_id": case.owner_id, "team_id": case.team_id}
 
 
 @transaction.atomic
@@ -83,6 +92,7 @@ def open_case(
         team=team if team is not None else (owner.team if owner is not None else None),
     )
     audit_create(actor, case, AUDITED)
+    emit("case.opened", _case_event(case), at=opened_at)
     return case
 
 

@@ -238,6 +238,7 @@ SURVEY_ANSWER_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("score", CellType.INTEGER, minimum=0, maximum=10, label="NPS 0-10, CSAT 1-5"),
     ColumnSpec("comment", CellType.TEXT, required=False, max_length=20000),
     ColumnSpec("answered_at", CellType.DATETIME),
+    _opt(ColumnSpec("choice", CellType.TEXT, max_length=100, label="the option chosen in the survey's choice question")),
 )
 
 LOYALTY_COLUMNS: tuple[ColumnSpec, ...] = (

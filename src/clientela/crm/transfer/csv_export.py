@@ -102,7 +102,7 @@ SOURCES: dict[Kind, Source] = {
     ), ("party__ref", "pipeline__name", "name", "created_at", "id")),
     Kind.SURVEY_ANSWERS: Source("feedback.SurveyResponse", (
         _o("survey__name"), _o("kind"), _o("party__ref"), _o("score", "number", pa.int16()), _o("comment"),
-        _o("answered_at", "time"),
+        _o("answered_at", "time"), _o("choice"),
     ), ("survey__name", "party__ref", "answered_at", "id")),
     Kind.LOYALTY: Source("loyalty.PointsEntry", (
         _o("account__programme__name"), _o("account__party__ref"), _o("kind"),

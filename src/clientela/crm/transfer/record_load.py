@@ -150,6 +150,7 @@ def load_deals(checked: CheckedTable) -> LoadCounts:
 
 def load_survey_answers(checked: CheckedTable) -> LoadCounts:
     rows = _all_rows(checked)
+    with_choice = "choice" in checked.present  # a file without the column keeps the stored choices
     surveys = {s.name: s for s in Survey.objects.filter(name__in={r["survey"] for r in rows})}
     kinds: dict[str, str] = {}
     for r in rows:
@@ -167,7 +168,8 @@ def load_survey_answers(checked: CheckedTable) -> LoadCounts:
         existing.setdefault((a.survey_id, a.party_id, a.answered_at), a)
     return upsert(
         SurveyResponse, rows, existing, lambda r: (r["survey_id"], r["customer_ref_id"], r["answered_at"]),
-        lambda r: {"score": r["score"], "comment": r["comment"], "kind": r["survey_kind"]},
+        lambda r: {"score": r["score"], "comment": r["comment"], "kind": r["survey_kind"],
+                   **({"choice": r["choice"] or ""} if with_choice else {})},
         lambda r: {"survey_id": r["survey_id"], "party_id": r["customer_ref_id"], "answered_at": r["answered_at"]},
     )
 

@@ -99,6 +99,15 @@ def refresh_themes(actor: Any, now: datetime | None = None, *, months: int = 12)
     return counts
 
 
+def queue_refresh(actor: Any) -> Any:
+    """Queue ``refresh_themes`` as a ``voice.refresh`` job for the worker (audited as the job's
+    creation); returns the job."""
+    from clientela.crm.jobs.actions import enqueue_job
+
+    return enqueue_job(actor, kind="voice.refresh", params={"actor_id": getattr(actor, "pk", None)},
+                       label="Refresh the feedback themes")
+
+
 def _audit(actor: Any, theme: Theme, field: str, old: Any, new: Any) -> None:
     record_change(actor, entity="theme", object_id=theme.pk, action="update", changes={field: (old, new)})
 

@@ -25,6 +25,19 @@ def has_themes() -> bool:
     return Theme.objects.exists()
 
 
+def themes_of(response_ids: list[int]) -> dict[int, list[Theme]]:
+    """The stored themes of each answer (a merged theme as the one it was merged into),
+    by answer id, in name order (one query)."""
+    found: dict[int, list[Theme]] = {}
+    for link in (AnswerTheme.objects.filter(response_id__in=response_ids)
+                 .select_related("theme", "theme__merged_into").order_by("theme__name", "theme_id")):
+        theme = link.theme.merged_into or link.theme
+        mine = found.setdefault(link.response_id, [])
+        if theme not in mine:
+            mine.append(theme)
+    return found
+
+
 def stored_drivers(user: Any, *, months: int = 12) -> list[StoredDriver]:
     """The stored themes (merged ones counted in their target) with what each does to
     the NPS of the answers ``user`` may see, most negative first."""

@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from clientela.crm import labels
+from clientela.crm.webhooks.events import EVENT_TYPES as WEBHOOK_EVENTS
 
 register = template.Library()
 
@@ -95,7 +96,8 @@ _TABLES = {
     "job_status": labels.JOB_STATUS, "job_kind": labels.JOB_KINDS, "job_outcome": labels.JOB_OUTCOMES,
     "export_kind": labels.EXPORT_KINDS, "export_status": labels.EXPORT_STATUS,
     "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
-    "points_kind": labels.POINTS_KINDS,
+    "points_kind": labels.POINTS_KINDS, "webhook_status": labels.WEBHOOK_STATUS,
+    "webhook_event": WEBHOOK_EVENTS,
 }
 
 
