@@ -54,5 +54,6 @@ def test_a_reader_who_may_not_see_clv_gets_no_referral_value(company: dict[str, 
     referrers = Party.objects.filter(referred_by__isnull=False).values("referred_by")
     assert Party.objects.filter(pk__in=referrers).update(team=team) > 0
     rows = _export("scores", "--as", "agent-rv")
-    assert rows and all(row["referral_value"] == "" and row["clv"] == "" for row in rows)
+    hidden = ("referral_value", "clv", "clv_low", "clv_high", "expected_spend")
+    assert rows and all(row[column] == "" for row in rows for column in hidden)
     assert any(Decimal(row["referral_value"]) > 0 for row in _export("scores"))

@@ -199,6 +199,7 @@ GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
     "campaign": {"spend": "cost"},
     "score": {
         "expected_spend": "clv", "clv": "clv", "clv_low": "clv", "clv_high": "clv",
+        "referral_value": "clv",
         "revenue": "margin", "net_contribution": "margin", "unprofitable": "margin",
     },
 }

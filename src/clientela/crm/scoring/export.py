@@ -24,7 +24,7 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
-from clientela.crm.accounts.permissions import can_see
+from clientela.crm.accounts.permissions import can_see, hidden_fields
 from clientela.crm.scoring.models import CustomerScore, ModelRun
 from clientela.crm.scoring.reasons import reason_text, run_currency
 from clientela.crm.transfer.csv_export import neutralise
@@ -56,8 +56,6 @@ COLUMNS: list[tuple[str, str, pa.DataType]] = [
 ]
 
 
-# The columns each hidden field group empties (accounts.permissions FIELD_GROUPS).
-HIDDEN_WITH = {"clv": ("expected_spend", "clv", "referral_value"), "margin": ("revenue", "net_contribution", "unprofitable")}
 # What reasons.reason_text reads beyond the columns.
 _REASON_FIELDS = ("nba_because_sku", "nba_lift", "nba_signals", "p_alive_previous", "party__is_prospect")
 
@@ -77,8 +75,9 @@ def _rows(run: ModelRun, reader: Any = None, narrow: Callable[[Any], Any] | None
     from clientela.crm.commerce.models import Product
     from clientela.crm.scoring.access import visible_scores
 
-    show = {group: reader is None or can_see(reader, group) for group in HIDDEN_WITH}
-    hidden = {column for group, columns in HIDDEN_WITH.items() if not show[group] for column in columns}
+    # The columns the reader's role may not see (accounts.permissions.GROUP_OF_FIELD, "score").
+    hidden = set() if reader is None else set(hidden_fields(reader, "score"))
+    show = {group: reader is None or can_see(reader, group) for group in ("clv", "margin")}
     scores = CustomerScore.objects.filter(run=run) if reader is None else visible_scores(reader).filter(run=run)
     if narrow is not None:
         scores = narrow(scores)
