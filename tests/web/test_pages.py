@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -401,3 +402,21 @@ def test_customer_360_lists_the_segments_the_party_is_in(company: Any, make_user
     Party.objects.filter(pk=score.party_id).update(team=team)
     seen = text(client_for(viewer).get(f"/customers/{score.party_id}/"))
     assert "Same stage" in seen and "Top tier" not in seen
+
+
+def test_dashboard_names_the_themes_that_lower_the_nps_most(company: Any, make_user: Any) -> None:
+    from clientela.crm.voice.actions import refresh_themes
+    from clientela.web.feedback import top_nps_drivers
+
+    admin = make_user("root", "admin")
+    assert 'data-testid="kpi-nps-drivers"' not in text(client_for(admin).get("/"))  # nothing stored yet
+    refresh_themes(None)
+    drivers = top_nps_drivers(admin)
+    assert drivers and all(effect < 0 for _name, effect in drivers)
+    tile = re.search(r'data-testid="kpi-nps".*?</article>', text(client_for(admin).get("/")), re.S).group(0)
+    named = re.findall(r'data-testid="kpi-nps-driver"[^>]*>(.*?)</a>', tile)
+    assert named == [html.escape(name) for name, _effect in drivers]
+    # A read-only user may not see survey answers: no drivers for them.
+    reader = make_user("reader-nps", "read_only")
+    assert top_nps_drivers(reader) == []
+    assert 'data-testid="kpi-nps-drivers"' not in text(client_for(reader).get("/"))

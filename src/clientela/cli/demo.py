@@ -57,6 +57,13 @@ def demo(port: int, host: str, customers: int, seed: int, no_serve: bool) -> Non
         run = run_scoring(None, progress=lambda message: click.echo(f"  {message}"))
         equity = run.summary["customer_equity"]
         click.echo(f"  {run.model_name}: customer equity {equity['total']:,.0f} {run.summary['currency']}")
+    from clientela.crm.voice.queries import has_themes
+
+    if not has_themes():
+        from clientela.crm.voice.actions import queue_refresh
+
+        queue_refresh(None)
+        click.echo("Feedback themes: queued for the worker (the dashboard and /feedback/ show them when found).")
     ensure_demo_user()
     click.echo("Demo login: user 'demo', password 'demo' (demo only).")
     from django.conf import settings

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.scoring.charts import Chart, dashboard_charts
+from clientela.web.feedback import top_nps_drivers
 from clientela.web.kpis import Dashboard, dashboard_figures
 from clientela.web.layout import render_page
 
@@ -28,6 +29,6 @@ def dashboard_tables(user: Any, params: QueryDict) -> list[Chart]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     figures = dashboard_figures(request.user)
     return render_page(request, "web/dashboard.html", {
-        "figures": figures, "charts": _charts(figures),
+        "figures": figures, "charts": _charts(figures), "nps_drivers": top_nps_drivers(request.user),
         "can_export": has_capability(request.user, "export"), "table_page": "dashboard",
     }, section="dashboard")

@@ -56,6 +56,17 @@ def feedback_tables(user: Any, params: QueryDict) -> list[Chart]:
     return _charts(user)
 
 
+def top_nps_drivers(user: Any, *, count: int = 2) -> list[tuple[str, float]]:
+    """The stored themes (found by the nightly refresh, named by people) that lower the NPS
+    of the answers ``user`` may see the most, as (name, effect in NPS points); empty before
+    the first refresh (the dashboard does not find themes on the fly) and for a user who may
+    not see survey answers."""
+    if not may_view_responses(user) or not has_themes():
+        return []
+    found = [(s.theme.name, s.driver.nps_effect) for s in stored_drivers(user)]
+    return [(name, effect) for name, effect in found if effect < 0][:count]
+
+
 @login_required
 @require_GET
 def feedback(request: HttpRequest) -> HttpResponse:
