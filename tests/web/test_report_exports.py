@@ -165,13 +165,18 @@ def _shown_and_exported(client: Client, url: str, page_name: str, query: str) ->
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_a_survey_and_a_customer_export_their_tables(company: Any, make_user: Any, language: str) -> None:
-    """The survey page's score and choice distributions and the 360's loyalty ledger: the
-    table's query names the survey or the party, checked like the page checks it."""
+    """The survey page's score and choice distributions, the 360's loyalty ledger and the
+    pipeline's forecast and funnel: the table's query names the survey, the party or the
+    pipeline, checked like the page checks it."""
+    from clientela.crm.sales.models import Pipeline
+
     survey, (party, programme) = _survey_with_choices(), _party_with_points()
+    pipeline = Pipeline.objects.filter(deals__isnull=False).values_list("pk", flat=True).first()
     client = _client(make_user("ala", "analyst"), language)
     for url, page_name, query, expected in (
             (f"/surveys/{survey}/", "survey", f"survey={survey}", {"scores", "choices"}),
-            (f"/customers/{party}/", "party", f"party={party}", {f"ledger-{programme}"})):
+            (f"/customers/{party}/", "party", f"party={party}", {f"ledger-{programme}"}),
+            (f"/pipeline/{pipeline}/", "pipeline", f"pipeline={pipeline}", {"forecast", "funnel"})):
         tables = _shown_and_exported(client, url, page_name, query)
         assert expected <= set(tables), (page_name, set(tables))
         for ident, (shown, exported) in tables.items():
@@ -191,6 +196,8 @@ def test_a_survey_and_a_customer_export_their_tables(company: Any, make_user: An
     for bad in ("survey=999999", "survey=x", ""):
         assert client.get(f"/tables/survey/scores.csv?{bad}").status_code == 404
     assert client.get("/tables/party/ledger-1.csv?party=999999").status_code == 404
+    assert client.get("/tables/pipeline/funnel.csv?pipeline=999999").status_code == 404
+    assert _client(make_user("mia", "marketer")).get(f"/tables/pipeline/funnel.csv?pipeline={pipeline}").status_code == 403
 
 
 def test_a_role_that_may_not_see_clv_gets_no_clv_table(company: Any, make_user: Any) -> None:
