@@ -68,10 +68,10 @@ def _tables(months: list[Any], steps: list[Any]) -> tuple[Table, Table]:
     total) and its funnel, as the board shows them (``report_tables``)."""
     currency = settings.BASE_CURRENCY
 
-    def weighted(value: Decimal, unconverted: dict[str, Decimal]) -> str:
+    def weighted(value: Decimal, unconverted: dict[str, Decimal]) -> str:  # unconverted apart, as shown
         return money(value, currency) + "".join(f" + {money(v, code)}" for code, v in unconverted.items())
 
-    rows = [(formats.date_format(m.month, "F Y") if m.month else _("No close date"), num(m.deals),
+    rows: list[tuple[str, ...]] = [(formats.date_format(m.month, "F Y") if m.month else _("No close date"), num(m.deals),
              money(m.amount, currency), weighted(m.weighted, m.unconverted)) for m in months]
     if months:
         rows.append((_("Total"), "", money(sum((m.amount for m in months), start=Decimal("0")), currency),
