@@ -98,6 +98,7 @@ def _programme_with_a_tier() -> int:
     ("model", "/model/", {"params", "holdout", "comparison", "runs", "period-transactions", "matrix-alive"}),
     ("feedback", "/feedback/", {"nps", "csat", "themes"}),
     ("loyalty", "/loyalty/", set()),
+    ("surveys", "/surveys/", {"list"}),
     ("planner", "/planner/?acquisition=1000&retention=2000", {"allocations", "acquisition", "retention"}),
 ])
 @pytest.mark.parametrize("language", ["en", "pl"])

@@ -74,6 +74,7 @@ PAGES: dict[str, Builder] = {
     "feedback": _lazy("feedback", "feedback_tables"),
     "loyalty": _lazy("loyalty", "loyalty_tables"),
     "planner": _lazy("planner", "planner_tables"),
+    "surveys": _lazy("surveys", "survey_list_tables"),
     "survey": _lazy("surveys", "survey_tables"),
     "party": _lazy("party_loyalty", "party_tables"),
     "pipeline": _lazy("pipeline", "pipeline_tables"),

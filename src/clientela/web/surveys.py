@@ -29,7 +29,7 @@ from clientela.crm.feedback.results import (
 from clientela.web.layout import render_page
 from clientela.web.report_tables import Table
 from clientela.web.survey_invitations import invite_card
-from clientela.web.templatetags.web_format import num
+from clientela.web.templatetags.web_format import num, pct
 
 KINDS = {"nps": _("Net Promoter Score (0–10)"), "csat": _("Customer satisfaction (1–5)")}
 # What the actions' English field errors mean, said in the user's language.
@@ -104,6 +104,22 @@ def _distributions(user: Any, survey: Survey) -> list[tuple[Table, list[int]]]:
     return tables
 
 
+def _list_table(user: Any) -> tuple[list[Any], Table]:
+    """The surveys the user sees with their figures, and their table (``report_tables``)."""
+    rows = survey_rows(user)
+    return rows, Table("list", (gettext("Survey"), gettext("Kind"), gettext("Invited"), gettext("Response rate"),
+                                gettext("Answers"), gettext("Score")), [
+        (r.survey.name, str(KINDS.get(r.survey.kind, r.survey.kind)), num(r.invited), pct(r.response_rate),
+         num(r.responses), num(r.score, 0 if r.survey.kind == "nps" else 2)) for r in rows])
+
+
+def survey_list_tables(user: Any, params: QueryDict) -> list[Table]:
+    """The survey list's table for ``user`` (``report_tables``)."""
+    if not can(user, "survey", "view"):
+        raise NotPermitted("you may not see surveys")
+    return [_list_table(user)[1]]
+
+
 def survey_tables(user: Any, params: QueryDict) -> list[Table]:
     """The distribution tables of the survey ``params["survey"]`` for ``user``: ``LookupError``
     (404) for a survey the user may not see; no choice table without choice answers."""
@@ -118,8 +134,10 @@ def survey_tables(user: Any, params: QueryDict) -> list[Table]:
 def survey_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "survey", "view"):
         raise PermissionDenied
+    rows, table = _list_table(request.user)
     return render_page(request, "web/surveys/list.html", {
-        "rows": survey_rows(request.user), "kinds": KINDS,
+        "rows": list(zip(rows, table.rows, strict=True)), "table": table, "table_page": "surveys",
+        "can_export": has_capability(request.user, "export"),
         "can_create": can(request.user, "survey", "create"),
     }, section="surveys")
 
@@ -166,4 +184,4 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     }, section="surveys", status=status)
 
 
-__all__ = ["survey_detail", "survey_list", "survey_new", "survey_tables", "visible_surveys"]
+__all__ = ["survey_detail", "survey_list", "survey_list_tables", "survey_new", "survey_tables", "visible_surveys"]
