@@ -1,5 +1,5 @@
 """Helpers shared by the tests: the skip-or-fail rule, which database this pass uses and
-a real SMTP server on loopback.
+a real SMTP server on loopback, and the test process's quick Argon2 hasher.
 
 Import as ``from clientela_test_support import need, database_vendor`` (pytest puts
 ``tests/`` on the path through ``pythonpath`` in pyproject.toml).
@@ -13,8 +13,22 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 
 REQUIRE_ALL = os.environ.get("CLIENTELA_REQUIRE_ALL", "").strip() in {"1", "true", "yes"}
+
+
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id with the cheapest parameters, for the test process: hundreds of tests make
+    users with passwords, and the production parameters (100 MiB, 2 passes, 8 lanes) cost
+    a fifth of a CPU second per hash and per login. Its hashes are Argon2 hashes like any
+    other (``argon2$argon2id$…``, parameters in the hash), so a served subprocess with the
+    production settings verifies them. Tests of the production hashing itself use the
+    ``production_password_hashers`` fixture (tests/conftest.py)."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
 
 
 def need(available: bool, reason: str) -> None:

@@ -5,6 +5,10 @@ it skips with the reason, or fails when CLIENTELA_REQUIRE_ALL=1 (as in CI).
 Tests marked ``postgres`` only make sense on PostgreSQL; on the SQLite pass they are
 deselected with a note (CI runs the suite on both databases).
 
+Passwords are hashed with Argon2 at the cheapest parameters in the test process
+(``QuickArgon2PasswordHasher``, tests/clientela_test_support.py); a test of the production
+hashing asks for ``production_password_hashers``.
+
 ``shared_worlds``: the demo companies and served sites that many modules read, built once a
 run and restored for each module (tests/shared_worlds.py). ``pytest --reverse`` runs the
 collected tests in the reverse order: no test may depend on another having run before it
@@ -29,6 +33,8 @@ from clientela_test_support import (  # noqa: F401
 from shared_worlds import SharedWorlds, ensure_test_database
 
 _deselected_pg: list[str] = []
+QUICK_HASHER = "clientela_test_support.QuickArgon2PasswordHasher"
+PRODUCTION_PASSWORD_HASHERS: list[str] = []  # filled by _quick_password_hashing
 
 
 # Tests that never touch a database: the engines (which import no Django, a contract
@@ -109,6 +115,28 @@ def _the_default_language() -> Iterator[None]:
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing() -> Iterator[None]:
+    """Argon2 at the cheapest parameters for the whole run (the production list follows it,
+    so every hash the production settings make still verifies)."""
+    from django.conf import settings as django_settings
+    from django.test import override_settings
+
+    PRODUCTION_PASSWORD_HASHERS[:] = django_settings.PASSWORD_HASHERS
+    with override_settings(PASSWORD_HASHERS=[QUICK_HASHER, *PRODUCTION_PASSWORD_HASHERS]):
+        yield
+
+
+@pytest.fixture
+def production_password_hashers() -> Iterator[list[str]]:
+    """The settings' own password hashers (Argon2 at its production parameters first), for
+    a test of the hashing itself."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=PRODUCTION_PASSWORD_HASHERS):
+        yield list(PRODUCTION_PASSWORD_HASHERS)
 
 
 @pytest.fixture

@@ -15,7 +15,12 @@ The worlds:
   (tests/web's served site);
 - ``demo600``: the 600-customer demo company (seed 7), not scored (tests/demo);
 - ``front_office``: the small two-team world of ``front_office_world`` with passwords
-  (the case and search journeys in a browser).
+  (the case and search journeys in a browser);
+- ``demo1500``: the 1,500-customer demo company (seed 11, 30 Jun 2026) scored once through
+  the CLI (``clientela score`` over 365 days at a 10 % discount): the scoring report's
+  checks (tests/scoring/test_score_demo.py) read it, the export → import round trip
+  (tests/transfer/test_demo_round_trip.py) starts from it (``{"printed": …}``, what the
+  CLI printed).
 
 A test that needs rows of its own writes them inside its transaction (``db``); a module
 that commits rows (a browser journey) gets them wiped by ``leave()``.
@@ -95,12 +100,36 @@ def _front_office(_base: Any) -> Any:
     return build_world(passwords=True)
 
 
+DEMO1500_TODAY = date(2026, 6, 30)
+DEMO1500_SCORE = ("score", "--as-of", DEMO1500_TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
+
+
+def invoke_cli(*args: str) -> str:
+    """What ``clientela ARGS…`` prints, run in this process (on the test database); the
+    command must succeed."""
+    from click.testing import CliRunner
+
+    from clientela.cli.main import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return str(result.stdout)
+
+
+def _demo1500(_base: Any) -> dict[str, Any]:
+    from clientela.demo.build import build_demo_company
+
+    build_demo_company(customers=1500, seed=11, today=DEMO1500_TODAY)
+    return {"printed": invoke_cli(*DEMO1500_SCORE)}
+
+
 # name: (the world it is built on, or None for the empty database; its builder)
 WORLDS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
     "demo": (None, _demo),
     "browser": ("demo", _browser),
     "demo600": (None, _demo600),
     "front_office": (None, _front_office),
+    "demo1500": (None, _demo1500),
 }
 EMPTY = "empty"
 
@@ -161,10 +190,11 @@ class SharedWorlds:
         snapshots.drop_all()
 
 
-def for_module(worlds: SharedWorlds, blocker: Any, name: str) -> Iterator[Any]:
-    """The body of a module fixture reading the world ``name``:
-    ``yield from for_module(shared_worlds, django_db_blocker, "demo")``. The database is
-    unblocked only to restore the world and to put the database back, not for the tests."""
+@contextmanager
+def module_reading(worlds: SharedWorlds, blocker: Any, name: str) -> Iterator[Any]:
+    """``worlds.reading(name)`` for a module fixture: the database is unblocked only to
+    restore the world and to put the database back, not for the tests (nor for what the
+    fixture does with the world: it unblocks that itself)."""
     with blocker.unblock():
         reading = worlds.reading(name)
         world = reading.__enter__()
@@ -173,6 +203,13 @@ def for_module(worlds: SharedWorlds, blocker: Any, name: str) -> Iterator[Any]:
     finally:
         with blocker.unblock():
             reading.__exit__(None, None, None)
+
+
+def for_module(worlds: SharedWorlds, blocker: Any, name: str) -> Iterator[Any]:
+    """The body of a module fixture reading the world ``name``:
+    ``yield from for_module(shared_worlds, django_db_blocker, "demo")``."""
+    with module_reading(worlds, blocker, name) as world:
+        yield world
 
 
 def _forget_process_caches() -> None:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "clientela.crm.parties",
     "clientela.crm.commerce",
     "clientela.crm.engagement",
+    "clientela.crm.experiments",
     "clientela.crm.audit",
     "clientela.crm.privacy",
     "clientela.api",
@@ -257,7 +258,7 @@ if BEHIND_PROXY:
 # Background jobs and schedules (crm/jobs; docs/operations.md "Jobs and schedules").
 # The queue is django-tasks with its database backend, on the same database as the rest.
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "clientela.crm.jobs", "clientela.crm.imports",
-                   "clientela.crm.exports", "clientela.crm.webhooks"]
+                   "clientela.crm.exports", "clientela.crm.playbooks", "clientela.crm.webhooks"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job's worker beats every fifth of this; silent this long, the job is taken to
 # be lost (worker killed) and retried. Also how long a killed scoring run holds its lease.

@@ -22,10 +22,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from clientela.crm.experiments.assignment import experiment_for
 from clientela.crm.exports.models import ExportFile
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.jobs.actions import enqueue_job
 from clientela.crm.loyalty import actions as loyalty
+from clientela.crm.playbooks import actions as playbooks
 from clientela.crm.sales import actions as sales
 from clientela.crm.service import actions as service
 from clientela.crm.tasks import actions as tasks
@@ -46,6 +48,7 @@ def add_operation_records(world: Any) -> None:
     world.tier = loyalty.add_tier(None, world.spare_programme, name="Silver", threshold=500)
     world.theme = Theme.objects.create(language="en", name="late delivery", terms=["late", "delivery"])
     world.spare_theme = Theme.objects.create(language="en", name="slow courier", terms=["slow", "courier"])
+    world.experiment = experiment_for("campaign", world.campaign.pk, user=None, name="Campaign", seed=1)
     done: dict[int, Any] = {}
     for records in world.records.values():
         if id(records) in done:
@@ -70,6 +73,9 @@ def add_operation_records(world: Any) -> None:
     world.webhook = webhooks.create_subscription(None, name="Hook", url="https://hooks.example.com/in",
                                                  event_types=["webhook.test"])
     world.webhook_delivery = webhooks.send_test_event(None, world.webhook)
+    # A playbook (admin and marketer build them; manager and analyst read them).
+    world.playbook = playbooks.create_playbook(None, name="Welcome", definition={
+        "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "welcome"}]})
 
 
 def _draft_import(owner: Any) -> Any:
@@ -87,6 +93,7 @@ def _draft_import(owner: Any) -> Any:
 
 PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "import_id": lambda w, r: r.file_import.pk,
+    "experiment_id": lambda w, r: w.experiment.pk,
     "pipeline_id": lambda w, r: w.spare_pipeline.pk,
     "stage_id": lambda w, r: w.spare_stage.pk,
     "deal_id": lambda w, r: r.deal.pk,
@@ -102,6 +109,8 @@ PATH_VALUES_OPERATIONS: dict[str, Callable[[Any, Any], int]] = {
     "theme_id": lambda w, r: w.theme.pk,
     "subscription_id": lambda w, r: w.webhook.pk,
     "delivery_id": lambda w, r: w.webhook_delivery.pk,
+    "playbook_id": lambda w, r: w.playbook.pk,
+    "party_id": lambda w, r: r.party.pk,  # a customer's playbook history
 }
 
 BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] = {
@@ -136,11 +145,23 @@ BODIES_OPERATIONS: dict[tuple[str, str], Callable[[Any, Any], dict[str, Any]]] =
     ("PATCH", "/api/v1/loyalty-tiers/{tier_id}"): lambda w, r: {"benefits": "Free shipping"},
     ("PATCH", "/api/v1/feedback-themes/{theme_id}"): lambda w, r: {"name": "Late parcels", "pinned": True},
     ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): lambda w, r: {"into_id": w.spare_theme.pk},
+    ("PUT", "/api/v1/holdout"): lambda w, r: {"enabled": False, "share": 0.05},
     ("POST", "/api/v1/webhooks/subscriptions"): lambda w, r: {
         "name": "New", "url": "https://hooks.example.com/new", "event_types": ["order.created"]},
     ("PATCH", "/api/v1/webhooks/subscriptions/{subscription_id}"): lambda w, r: {"active": False},
+    ("POST", "/api/v1/playbooks"): lambda w, r: {
+        "name": "New", "trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "new"}]},
+    ("PATCH", "/api/v1/playbooks/{playbook_id}"): lambda w, r: {"enabled": True},
+    ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): lambda w, r: {},
 }
 
+# Playbooks: admin and marketer build them, manager and analyst read them, others do not see them.
+PLAYBOOK_LIST = "ok ok ok|ok ok ok|403 403 403|403 403 403|ok ok ok|ok ok ok|403 403 403"
+PLAYBOOK_CREATE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
+PLAYBOOK_VIEW = "ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok|404 404 404"
+PLAYBOOK_UPDATE = "ok ok ok|403 403 403|404 404 404|404 404 404|ok ok ok|403 403 403|404 404 404"
+# A customer's playbook history: the party's scope first, then the right to read playbooks.
+PLAYBOOK_HISTORY = "ok ok ok|ok ok 404|403 404 404|403 403 404|ok ok ok|ok ok ok|403 403 404"
 WEBHOOKS = "ok ok ok|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403|403 403 403"
 # Shared configuration: pipelines (view: all but service agents and marketers; write: admin).
 PIPELINE_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|404 404 404|ok ok ok|ok ok ok"
@@ -194,6 +215,11 @@ THEME_REFRESH = SURVEY_CREATE
 # Campaign sending: the campaign's own rules (members' view for deliveries).
 DELIVERIES = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
 SEND = "ok ok ok|403 403 403|403 403 403|404 404 404|ok ok ok|403 403 403|403 403 403"
+# Experiments follow the campaigns' rules: seen by who sees campaigns; the global holdout is
+# set by who may update campaigns (a rule, no record: 403).
+EXPERIMENT_LIST = "ok ok ok|ok ok ok|ok ok ok|403 403 403|ok ok ok|ok ok ok|ok ok ok"
+EXPERIMENT_VIEW = "ok ok ok|ok ok ok|ok ok ok|404 404 404|ok ok ok|ok ok ok|ok ok ok"
+HOLDOUT_SET = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|403 403 403"
 # Invitations: to write the survey, and to see the party invited (422 naming it otherwise).
 INVITE = "ok ok ok|403 403 403|403 403 403|403 403 403|ok ok ok|403 403 403|404 404 404"
 # Exports: the export capability to ask; the file for the one who asked and administrators.
@@ -267,6 +293,12 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/send"): SEND,
     ("POST", "/api/v1/campaigns/{campaign_id}/stop"): SEND,  # the same right: to update the campaign
     ("GET", "/api/v1/jobs/{job_id}"): JOB_VIEW,
+    ("GET", "/api/v1/experiments"): EXPERIMENT_LIST,
+    ("GET", "/api/v1/experiments/{experiment_id}"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/experiments/{experiment_id}/assignments"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/experiments/{experiment_id}/outcome"): EXPERIMENT_VIEW,
+    ("GET", "/api/v1/holdout"): EXPERIMENT_LIST,
+    ("PUT", "/api/v1/holdout"): HOLDOUT_SET,
     ("POST", "/api/v1/surveys/{survey_id}/invitations"): INVITE,
     ("POST", "/api/v1/exports"): EXPORT_CREATE,
     ("GET", "/api/v1/exports/{export_id}"): EXPORT_VIEW,
@@ -280,6 +312,14 @@ EXPECTATIONS_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/imports/{import_id}/start"): IMPORT_DRAFT,
     ("POST", "/api/v1/imports/{import_id}/file"): IMPORT_FILE,
     ("POST", "/api/v1/imports/{import_id}/undo"): IMPORT_UNDO,  # a draft is not in place: 409
+    ("GET", "/api/v1/playbooks"): PLAYBOOK_LIST,
+    ("POST", "/api/v1/playbooks"): PLAYBOOK_CREATE,
+    ("GET", "/api/v1/playbooks/{playbook_id}"): PLAYBOOK_VIEW,
+    ("PATCH", "/api/v1/playbooks/{playbook_id}"): PLAYBOOK_UPDATE,
+    ("GET", "/api/v1/playbooks/{playbook_id}/versions"): PLAYBOOK_VIEW,
+    ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): PLAYBOOK_VIEW,
+    ("GET", "/api/v1/playbooks/{playbook_id}/firings"): PLAYBOOK_VIEW,
+    ("GET", "/api/v1/parties/{party_id}/playbooks"): PLAYBOOK_HISTORY,
     # Webhooks: administrators only (they send the record's events out of the system).
     **{(method, f"/api/v1/webhooks{path}"): WEBHOOKS for method, path in (
         ("GET", "/event-types"), ("GET", "/subscriptions"), ("POST", "/subscriptions"),
@@ -296,5 +336,6 @@ SUCCESS_OVERRIDE_OPERATIONS = {("POST", "/api/v1/webhooks/subscriptions/{subscri
                                ("POST", "/api/v1/surveys/{survey_id}/invitations"): 202,
                                ("POST", "/api/v1/campaigns/{campaign_id}/stop"): 200,
                                ("POST", "/api/v1/imports/{import_id}/start"): 202,
+                               ("POST", "/api/v1/playbooks/{playbook_id}/dry-run"): 200,
                                ("POST", "/api/v1/feedback-themes/refresh"): 202,
                                ("POST", "/api/v1/feedback-themes/{theme_id}/merge"): 200}

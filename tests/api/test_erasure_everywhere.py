@@ -188,12 +188,26 @@ def _world() -> dict[str, Any]:
                                   observation_end=TODAY)
     CustomerScore.objects.create(run=run, party=other, p_alive=0.5, next_best_action="retain", nba_reason="x")
     schedules.tick(T0)
+    _playbook_rows(admin, person)
     enqueue_job(admin, kind="schedule", params={"name": "purge-sessions", "now": T0.isoformat()}, label="Purge")
     LogEntry.objects.create(
         user=admin, content_type=ContentType.objects.get_for_model(Party), object_id=str(other.pk),
         object_repr=str(other)[:200], action_flag=CHANGE, action_time=T0,
         change_message=json.dumps([{"changed": {"fields": ["Name"]}, "note": v} for v in VARIANTS]))
     return {"admin": admin, "person": person, "other": other, "organisation": organisation}
+
+
+def _playbook_rows(admin: Any, person: Any) -> None:
+    """A playbook (two versions) that met the person once."""
+    from clientela.crm.playbooks.actions import create_playbook, update_playbook
+    from clientela.crm.playbooks.models import Firing, PlaybookRun
+
+    definition = {"trigger": {"kind": "first_order"}, "actions": [{"kind": "tag", "tag": "welcome"}]}
+    playbook = create_playbook(admin, name="Welcome", definition=definition)
+    update_playbook(admin, playbook, name="Welcome back")
+    met = PlaybookRun.objects.create(playbook=playbook, version=2, occasion="events:test", at=T0, matched=1)
+    Firing.objects.create(playbook=playbook, run=met, version=2, party=person, group="treated", outcome="fired",
+                          at=T0, results=[{"kind": "tag", "status": "done", "ref": "welcome", "note": ""}])
 
 
 def _value_for(field: models.Field[Any, Any], turn: int) -> tuple[Any, str] | None:

@@ -194,9 +194,14 @@ def test_postgres_trigger_refuses_update_and_delete(db: Any) -> None:
     assert AuditEntry.objects.get(pk=entry.pk).new == "A"
 
 
-def test_passwords_hashed_with_argon2(teams: Any) -> None:
+def test_passwords_hashed_with_argon2(teams: Any, production_password_hashers: list[str]) -> None:
+    from django.contrib.auth.hashers import identify_hasher
+
     user = make_user("hash", "analyst", teams[0])
     assert user.password.startswith("argon2")
+    # The settings' hasher at its own parameters (the other tests hash with cheaper ones).
+    assert not identify_hasher(user.password).must_update(user.password)
+    assert user.check_password("x-test-password")
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)

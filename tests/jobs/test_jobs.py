@@ -128,7 +128,7 @@ def test_a_schedule_fires_when_the_clock_reaches_it_and_schedule_list_shows_the_
     fresh = IdempotencyKey.objects.create(user=user, key="new", fingerprint="f", created_at=start + timedelta(minutes=50))
 
     assert sorted(j.schedule for j in schedules.tick(start + timedelta(minutes=59))) == [
-        "loyalty-points", "sla-breaches"]  # every 15 min
+        "loyalty-points", "playbooks", "sla-breaches"]  # every 15 min
     fired = schedules.tick(start + timedelta(minutes=61))  # the clock moves past the hour
     assert sorted(j.schedule for j in fired) == [
         "purge-exports", "purge-idempotency-keys", "purge-sessions", "survey-reminders",

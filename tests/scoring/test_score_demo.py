@@ -13,42 +13,30 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from django.core.management import call_command
 
-from clientela.cli.main import main
 from clientela.crm.commerce.models import ExchangeRate, Order
 from clientela.crm.parties.models import OUTSIDE_CUSTOMER_BASE, Party
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
-from clientela.demo.build import build_demo_company
 from clientela.demo.models import PlantedTrait
+from shared_worlds import SharedWorlds, invoke_cli, module_reading
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 6, 30)
-
-
-def _invoke(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
 
 @pytest.fixture(scope="module")
-def scored(django_db_setup, django_db_blocker) -> Iterator[dict]:  # type: ignore[no-untyped-def]
-    """One demo company scored once for the module; its rows are flushed afterwards."""
-    with django_db_blocker.unblock():
-        build_demo_company(customers=1500, seed=11, today=TODAY)
-        printed = _invoke("score", "--as-of", TODAY.isoformat(), "--horizon-days", "365", "--discount", "0.1")
-        assert "  90 % interval: " in printed
-        report = json.loads(_invoke("report", "--format", "json"))
-        scores = list(csv.DictReader(io.StringIO(_invoke("export", "scores"))))
-        try:
-            yield {"report": report, "scores": scores}
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
+def scored(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dict]:
+    """The ``demo1500`` world (tests/shared_worlds.py: the 1,500-customer demo company,
+    seed 11, scored once through the CLI as of 30 Jun 2026 over 365 days at a 10 % discount),
+    with its report and scores export read once for the module."""
+    with module_reading(shared_worlds, django_db_blocker, "demo1500") as world:
+        with django_db_blocker.unblock():
+            assert "  90 % interval: " in world["printed"]
+            report = json.loads(invoke_cli("report", "--format", "json"))
+            scores = list(csv.DictReader(io.StringIO(invoke_cli("export", "scores"))))
+        yield {"report": report, "scores": scores}
 
 
 def _rate_table() -> dict[str, list[tuple[date, Decimal]]]:
@@ -100,7 +88,7 @@ def test_top_20_share_recomputed_from_the_orders_export(scored: dict) -> None:
     status = dict(Order.objects.values_list("ref", "status"))
     rates = _rate_table()
     revenue: dict[str, Decimal] = defaultdict(Decimal)
-    for row in csv.DictReader(io.StringIO(_invoke("export", "orders"))):
+    for row in csv.DictReader(io.StringIO(invoke_cli("export", "orders"))):
         if status[row["order_ref"]] in {"cancelled", "returned"}:
             continue
         line = Decimal(row["quantity"]) * Decimal(row["unit_price"]) - Decimal(row["discount"] or 0)
@@ -163,7 +151,7 @@ def test_scores_are_bulk_written_for_one_current_run(scored: dict) -> None:
 
 def test_html_report_is_self_contained(scored: dict, tmp_path) -> None:
     path = tmp_path / "report.html"
-    _invoke("report", "--format", "html", "--output", str(path))
+    invoke_cli("report", "--format", "html", "--output", str(path))
     html = path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     # The pages' charts (scoring.charts), each with its table, and the model's diagnostics.
@@ -176,7 +164,7 @@ def test_html_report_is_self_contained(scored: dict, tmp_path) -> None:
     assert "90 % interval:" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html and "<script" not in html
-    polish = _invoke("report", "--format", "html", "--language", "pl")
+    polish = invoke_cli("report", "--format", "html", "--language", "pl")
     assert '<html lang="pl">' in polish and "Kapitał klientów" in polish and "przedział 90 %" in polish
     assert "Klienci według liczby powtórnych transakcji" in polish and "Customers by repeat" not in polish
 

@@ -2,8 +2,11 @@
 into an empty database → export gives the same files; scored again, the planted heavy
 returners are flagged unprofitable with the same precision and recall as on the demo.
 
-One company is built, scored, exported, emptied, re-imported and scored once for the
-module (the steps are slow); the tests check what each step recorded.
+The module starts from the shared ``demo1500`` world (tests/shared_worlds.py: the
+1,500-customer demo company, seed 11, scored once through the CLI); it is exported,
+emptied, re-imported and scored once for the module (the steps are slow), and the tests
+check what each step recorded. The module commits, so the database is put back as it was
+before any world (``leave()``) after its last test.
 """
 
 from __future__ import annotations
@@ -11,34 +14,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from django.core.management import call_command
 
-from clientela.cli.main import main
 from clientela.crm.accounts.models import Team, User
 from clientela.crm.transfer.columns import ALL_KINDS
 from clientela.crm.transfer.csv_export import export_all
 from clientela.crm.transfer.csv_import import import_all
-from clientela.demo.build import build_demo_company
 from clientela.demo.models import PlantedTrait
+from shared_worlds import DEMO1500_SCORE, SharedWorlds, invoke_cli
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 6, 30)
 
-
-def _score() -> dict[str, dict[str, str]]:
-    runner = CliRunner()
-    result = runner.invoke(main, ["score", "--as-of", TODAY.isoformat(), "--horizon-days", "365",
-                                  "--discount", "0.1"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    exported = runner.invoke(main, ["export", "scores"], catch_exceptions=False)
-    return {row["customer_ref"]: row for row in csv.DictReader(io.StringIO(exported.stdout))}
+def _exported_scores() -> dict[str, dict[str, str]]:
+    return {row["customer_ref"]: row for row in csv.DictReader(io.StringIO(invoke_cli("export", "scores")))}
 
 
 def _quality(scores: dict[str, dict[str, str]], returners: set[str], losers: set[str]) -> dict[str, Any]:
@@ -58,15 +51,15 @@ def _rows(directory: Path, kind: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def moved(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
+def moved(shared_worlds: SharedWorlds, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[dict[str, Any]]:
     work = tmp_path_factory.mktemp("demo-move")
     with django_db_blocker.unblock():
         try:
-            build_demo_company(customers=1200, seed=11, today=TODAY)
+            shared_worlds.use("demo1500")  # built and scored (DEMO1500_SCORE), committed
             traits: dict[str, set[str]] = {}
             for ref, trait in PlantedTrait.objects.values_list("party__ref", "trait"):
                 traits.setdefault(trait, set()).add(ref)
-            before = _score()
+            before = _exported_scores()
             export_all(work / "a")
             again = import_all(work / "a")
             staff = list(User.objects.values_list("username", "role", "team__name", "email"))
@@ -76,11 +69,12 @@ def moved(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
                                     team=Team.objects.get_or_create(name=team)[0] if team else None)
             into_empty = import_all(work / "a")
             export_all(work / "b")
-            after = _score()
+            invoke_cli(*DEMO1500_SCORE)
+            after = _exported_scores()
             yield {"work": work, "traits": traits, "before": before, "after": after, "again": again,
                    "into_empty": into_empty}
         finally:
-            call_command("flush", interactive=False, verbosity=0)
+            shared_worlds.leave()
 
 
 def test_reimporting_the_demo_export_changes_nothing(moved: dict[str, Any]) -> None:

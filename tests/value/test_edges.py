@@ -153,6 +153,15 @@ def test_aware_times_across_daylight_saving_in_utc_and_local_days(tmp_path: Path
     assert (local.loc[7, "frequency"], local.loc[7, "recency"], local.loc[7, "T"]) == (2, 2.0, 2.0)
 
 
+@pytest.mark.parametrize("route", ROUTES)
+def test_plain_dates_keep_their_day_in_a_zone_west_of_utc(tmp_path: Path, route: str) -> None:
+    # "2025-01-06" ends in "-06", which is not a UTC offset: the day stays the 6th, 12th, 20th.
+    log = pd.DataFrame({"customer": [3, 3, 3], "date": ["2025-01-06", "2025-01-12", "2025-01-20"],
+                        "amount": [1.0, 2.0, 3.0]})
+    local = _summary(log, route, tmp_path, local_day="America/Chicago", observation_end="2025-01-21")
+    assert (local.loc[3, "frequency"], local.loc[3, "recency"], local.loc[3, "T"]) == (2, 14.0, 15.0)
+
+
 def test_aware_parquet_timestamps_use_the_local_day(tmp_path: Path) -> None:
     frame = DST.assign(date=pd.to_datetime(DST["date"], utc=True))
     path = tmp_path / "aware.parquet"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,21 @@ def test_catalogue_is_complete_and_compiled(lang: str) -> None:
     stale = [m for m, _s, _f in entries if m.replace('\\"', '"').replace("\\n", "\n") not in compiled
              and (m, 0) not in compiled]
     assert not stale, f"{lang}: django.mo is older than django.po (run compilemessages): {stale[:5]}"
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru"])
+def test_catalogue_entries_stand_apart_and_once(lang: str) -> None:
+    # A union merge of two branches' catalogues can write an entry twice (msgfmt then refuses
+    # the file) or glue one entry onto the last line of another (the reader above would miss it).
+    lines = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8").splitlines()
+    glued, in_msgstr = [], False
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(("#", "msgctxt ", "msgid ")) and in_msgstr:
+            glued.append(number)
+        in_msgstr = line.startswith("msgstr") or (in_msgstr and line.startswith('"'))
+    assert not glued, f"{lang}: an entry starts right after another's msgstr at lines {glued[:5]}"
+    counts = Counter(msgid for msgid, _s, _f in _po_entries(lang))
+    assert not [m for m, n in counts.items() if n > 1], f"{lang}: entries written twice"
 
 
 def pages(company: Any) -> list[str]:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clientela.crm.engagement.models import Campaign, CampaignMember, Segment
 from clientela.crm.engagement.segments import parse_definition, tier_cutoffs
+from clientela.crm.experiments.models import Assignment
 from clientela.crm.parties.models import OUTSIDE_CUSTOMER_BASE, Consent, Party
 from clientela.crm.scoring.models import CustomerScore
 from clientela_test_support import SmtpInbox
@@ -246,9 +247,12 @@ def test_create_a_campaign_from_a_segment(company: Any, make_user: Any) -> None:
     assert set(CampaignMember.objects.filter(campaign=campaign).values_list("party_id", flat=True)) == members
     page = text(c.get(f"/campaigns/{campaign.pk}/"))
     assert re.search(rf'data-testid="count-total">{len(members)}<', page)
+    # Whom a send would reach: not the control group held out by default (issue 15).
+    control = Assignment.objects.filter(experiment__subject_id=campaign.pk, group="control").values("party_id")
+    assert control.exists()
     reachable = CampaignMember.objects.filter(
         campaign=campaign, party__consents__purpose="marketing", party__consents__channel="email",
-        party__consents__withdrawn_at__isnull=True).values("party").distinct().count()
+        party__consents__withdrawn_at__isnull=True).exclude(party_id__in=control).values("party").distinct().count()
     assert re.search(rf'data-testid="count-reachable">{reachable}<', page)
     assert "Winter win-back" in text(c.get("/campaigns/")) and "Winter win-back" in text(c.get(f"/segments/{segment.pk}/"))
 
@@ -288,7 +292,10 @@ def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: A
     run_jobs()
     answer = c.get(f"/campaigns/{campaign.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="campaign-body")
     assert 'data-testid="campaign-sent"' in text(answer)
-    members = CampaignMember.objects.filter(campaign=campaign).select_related("party")
+    # The campaign's control group (10 % by default, issue 15) is held out: never sent to.
+    control = set(Assignment.objects.filter(experiment__subject_id=campaign.pk, group="control")
+                  .values_list("party_id", flat=True))
+    members = CampaignMember.objects.filter(campaign=campaign).exclude(party_id__in=control).select_related("party")
     consenting = {
         m.party.email for m in members
         if Consent.objects.filter(party=m.party, purpose="marketing", channel="email", withdrawn_at__isnull=True).exists()
@@ -298,6 +305,8 @@ def test_send_a_test_then_send_with_consent_respected(company: Any, make_user: A
     statuses = dict(members.values_list("party__email", "send_status"))
     assert all(statuses[a] == "sent" for a in consenting)
     assert {s for a, s in statuses.items() if a not in consenting} == {"suppressed"}
+    assert set(CampaignMember.objects.filter(campaign=campaign, party_id__in=control)
+               .values_list("send_status", flat=True)) <= {"queued"}
     assert re.search(rf'data-testid="count-sent">{len(consenting)}<', text(answer))
 
 

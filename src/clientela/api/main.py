@@ -221,12 +221,14 @@ def _register_operations() -> None:
     """The operational apps' resources (sales, tasks, service, feedback, loyalty, sending)."""
     from clientela.api.routers import (
         deliveries,
+        experiments,
         exports,
         feedback,
         invitations,
         jobs,
         loyalty,
         loyalty_config,
+        playbooks,
         sales,
         service,
         tasks,
@@ -236,7 +238,7 @@ def _register_operations() -> None:
     )
 
     for module in (sales, tasks, service, feedback, loyalty, loyalty_config, deliveries, vocabularies, jobs,
-                   invitations, exports, themes, webhooks):
+                   invitations, exports, themes, experiments, webhooks, playbooks):
         api.add_router("", module.router)
 
 

@@ -13,6 +13,7 @@ from clientela.cli.digest import digest, notify
 from clientela.cli.gdpr import gdpr
 from clientela.cli.imports import imports
 from clientela.cli.lazy import LazyGroup
+from clientela.cli.playbooks import playbook
 from clientela.cli.schedule import schedule
 from clientela.cli.scoring import report, score
 from clientela.cli.server import migrate, serve
@@ -44,6 +45,7 @@ main.add_command(gdpr)
 main.add_command(score)
 main.add_command(report)
 main.add_command(campaign)
+main.add_command(playbook)
 main.add_command(survey)
 main.add_command(worker)
 main.add_command(imports)

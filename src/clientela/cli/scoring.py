@@ -27,11 +27,15 @@ MODELS = ["auto", "bgnbd", "pareto", "mbgnbd", "nbd"]
 @click.option("--local-day", "local_day", default=None, metavar="TZ",
               help="Group purchases into the value models' weeks by the days of this IANA time "
                    "zone (e.g. Europe/Warsaw); default UTC.")
+@click.option("--transactions", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Read the orders from this Parquet file or directory (a lake's, or "
+                   "`clientela export orders --format parquet`) instead of the database; "
+                   "docs/scale-out.md.")
 @click.option("--timings", is_flag=True, envvar="CLIENTELA_SCORE_TIMING",
               help="Instead of the progress bar, print each stage's wall time and memory "
                    "(RSS, peak RSS) on stderr; also set by CLIENTELA_SCORE_TIMING=1.")
 def score(model: str, horizon_days: int, discount: float, as_of: datetime | None,
-          local_day: str | None, timings: bool) -> None:
+          local_day: str | None, transactions: Path | None, timings: bool) -> None:
     """Score every customer: value models, RFM, profitability, ladder, next best action."""
     setup_django()
     from django.conf import settings
@@ -46,13 +50,14 @@ def score(model: str, horizon_days: int, discount: float, as_of: datetime | None
     try:
         if timings:
             timer = StageTimer()
-            run = run_scoring(None, settings=scoring_settings, progress=timer)
+            run = run_scoring(None, settings=scoring_settings, progress=timer,
+                              transactions=transactions)
             timer.finish()
         else:
             # About twenty stages report progress (reading, value models, insight, writing).
             with click.progressbar(length=20, label="Scoring", file=sys.stderr,
                                    show_eta=False, item_show_func=lambda s: s) as bar:
-                run = run_scoring(None, settings=scoring_settings,
+                run = run_scoring(None, settings=scoring_settings, transactions=transactions,
                                   progress=lambda message: bar.update(1, message))
                 bar.update(20)
     except ScoringError as exc:
@@ -97,10 +102,12 @@ def report(fmt: str, output: Path | None, language: str | None) -> None:
     if run is None:
         raise click.ClickException("no scoring run yet: run `clientela score` first")
     if fmt == "json":
+        from clientela.crm.experiments.outcomes import report_rows
         from clientela.crm.feedback.themes import company_nps_drivers
 
-        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes").
-        summary = {**run.summary, "feedback_themes": company_nps_drivers()}
+        # What the last 12 months' NPS comments are about (docs/insight.md "Feedback themes"),
+        # and each control-group experiment's outcome by metric (docs/experiments.md).
+        summary = {**run.summary, "feedback_themes": company_nps_drivers(), "experiments": report_rows()}
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     else:
         text = render_html(run.summary, language=language)

@@ -167,6 +167,13 @@ CAMPAIGN_KINDS: dict[str, str | Promise] = {
 
 MESSAGE_CHANNELS: dict[str, str | Promise] = {"email": _("Email"), "sms": _("SMS")}
 
+# A party's group in a campaign's or playbook's experiment (crm/experiments).
+EXPERIMENT_GROUPS: dict[str, str | Promise] = {
+    "treated": _("Treated"),
+    "control": pgettext_lazy("experiment group", "Control (held out)"),
+    "holdout": _("Global holdout (held out)"),
+}
+
 
 # Background jobs (crm/jobs) on the jobs page.
 JOB_STATUS: dict[str, str | Promise] = {
@@ -185,6 +192,7 @@ JOB_KINDS: dict[str, str | Promise] = {
     "export.csv": _("Export"),
     "imports.run": _("File import"),
     "webhook.deliver": _("Webhook delivery"),
+    "playbooks.after_scoring": _("Playbooks after a scoring run"),
     "schedule": _("Scheduled work"),
 }
 

@@ -190,3 +190,21 @@ def _status_and_channel(
     via_partner = shoppers.partner_channel[c] & (rng.random(n) < 0.5)
     channel[via_partner] = "partner"
     return status, channel
+
+
+def merge_baskets(first: Baskets, second: Baskets) -> tuple[Baskets, IntArray]:
+    """Both sets of orders in one, sorted by customer then time (as ``build_baskets``
+    leaves them), and where each of ``first``'s orders went (to renumber references)."""
+    n1 = len(first)
+    order_fields = ("customer", "day", "second", "currency", "status", "channel", "total_c", "cost_c")
+    line_fields = ("line_no", "product", "quantity", "price_c", "discount_c", "unit_cost_c")
+    joined = {f: np.concatenate([getattr(first, f), getattr(second, f)]) for f in order_fields}
+    perm = np.lexsort((joined["second"], joined["day"], joined["customer"]))
+    where = np.empty(len(perm), dtype=np.int64)
+    where[perm] = np.arange(len(perm))
+    line_order = where[np.concatenate([first.line_order, second.line_order + n1])]
+    lines = {f: np.concatenate([getattr(first, f), getattr(second, f)]) for f in line_fields}
+    by_order = np.lexsort((lines["line_no"], line_order))
+    merged = Baskets(**{f: v[perm] for f, v in joined.items()}, line_order=line_order[by_order],
+                     **{f: v[by_order] for f, v in lines.items()})
+    return merged, where[:n1]

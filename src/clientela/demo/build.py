@@ -15,7 +15,8 @@ from clientela.crm.commerce.models import Order, OrderLine
 from clientela.crm.engagement.models import Interaction
 from clientela.crm.parties.models import Consent, Party
 from clientela.demo import fastload
-from clientela.demo.company import Company, simulate_company
+from clientela.demo.company import Company, all_orders, simulate_company
+from clientela.demo.experiments_writer import write_experiments
 from clientela.demo.facts import fact_values, trait_rows
 from clientela.demo.frontoffice import write_front_office
 from clientela.demo.loyalty import write_loyalty
@@ -72,6 +73,7 @@ def build_demo_company(
         saved = write_company(company, stage)
         front = write_front_office(company, saved["parties"], stage)
         members = write_loyalty(company, saved["parties"], stage)
+        write_experiments(company, saved["parties"], stage)
         counts = {**_counts(company), **front, **members}
         _write_truth(company, saved["parties"], counts, stage)
     if progress:
@@ -87,7 +89,7 @@ def _counts(company: Company) -> dict[str, Any]:
         "order_lines": OrderLine.objects.count(),
         "interactions": Interaction.objects.count(),
         "consents": Consent.objects.count(),
-        "campaigns": len(company.plan.name),
+        "campaigns": len(company.plan.name) + len(company.extra.get("experiments", [])),
     }
 
 
@@ -114,7 +116,7 @@ def _write_truth(company: Company, parties: list[int], counts: dict[str, Any], s
         "alive_at_end": company.alive.tolist(),
         "dropped_out_at": [None if alive else clock.at(d) for alive, d in zip(company.alive.tolist(), dropped, strict=True)],
         "mean_order_value": np.round(company.spend, 2).tolist(),
-        "orders": np.bincount(company.baskets.customer, minlength=n).tolist(),
+        "orders": np.bincount(all_orders(company)[0].customer, minlength=n).tolist(),
         "revenue": [money(c) for c in m.revenue.tolist()],
         "cost_of_goods": [money(c) for c in m.cost_of_goods.tolist()],
         "cost_to_serve": [money(c) for c in m.cost_to_serve.tolist()],

@@ -22,6 +22,7 @@ from clientela.demo.baskets import (
     Shoppers,
     build_baskets,
     favourite_categories,
+    merge_baskets,
 )
 from clientela.demo.campaigns import (
     CampaignPlan,
@@ -31,6 +32,7 @@ from clientela.demo.campaigns import (
 )
 from clientela.demo.catalogue import Catalogue, build_catalogue
 from clientela.demo.contacts import Consents, InteractionLog, draw_consents, newsletters
+from clientela.demo.experiments import EXPERIMENT_STREAM, PlantedExperiment, plant_experiments
 from clientela.demo.roster import Composition, Roster
 from clientela.demo.servicing import account_contacts, order_contacts, other_party_contacts
 from clientela.demo.truth import Money, customer_money, make_them_lose
@@ -231,7 +233,18 @@ def simulate_company(*, parties: int, seed: int, today: date) -> Company:
                         order_category_sets=categories, consents=consents,
                         electronics=catalogue.categories.index("Electronics"))
 
-    money = customer_money(baskets, rates, log, n)
+    # Three campaigns with control groups and planted effects (demo.experiments), to the
+    # customers with marketing consent by e-mail, drawn from a stream of their own after the
+    # rest of the company, so that everything drawn from the orders (surveys, cases,
+    # loyalty) is the same as without them; their orders are written with the others.
+    experiment_rng = np.random.default_rng([seed, EXPERIMENT_STREAM])
+    experiments, with_planted = plant_experiments(
+        experiment_rng, history=history, lam=lam, spend=spend, horizon=horizon,
+        reachable=lambda who, t0: consents.active("marketing", "email", np.full(len(who), t0), who))
+    planted_orders = _planted_orders(experiment_rng, experiments, shoppers=shoppers, catalogue=catalogue,
+                                     rates=rates, horizon=horizon)
+    history = with_planted  # won-back customers who had dropped out are alive again
+    money = customer_money(merge_baskets(baskets, planted_orders)[0], rates, log, n)
     planted_losers = np.sort(np.concatenate([chosen["heavy_discounter"], chosen["heavy_returner"]]))
     added = make_them_lose(rng, log, money, planted=planted_losers, acquired=acquired, horizon=horizon)
 
@@ -242,8 +255,30 @@ def simulate_company(*, parties: int, seed: int, today: date) -> Company:
         referred_by=referred_by, lam=lam, p=p, spend=spend, alive=~history.dropped_out,
         dropped_time=history.dropped_out_time, group=group, baskets=baskets, consents=consents,
         log=log, plan=plan, prospects=prospects, lead_day=lead_day, money=money,
-        complaint_calls_added=added, extra={"process": process, "chosen": chosen},
+        complaint_calls_added=added, extra={"process": process, "chosen": chosen, "experiments": experiments,
+                                                   "planted_orders": planted_orders},
     )
+
+
+def _planted_orders(rng: np.random.Generator, experiments: list[PlantedExperiment], *, shoppers: Shoppers,
+                    catalogue: Catalogue, rates: dict[str, FloatArray], horizon: int) -> Baskets:
+    """The planted experiments' purchases as completed orders (the planted response stays)."""
+    who = np.concatenate([e.members[e.converted] for e in experiments] or [np.zeros(0, np.int64)])
+    when = np.concatenate([e.added_time[e.converted] for e in experiments] or [np.zeros(0)])
+    order = np.lexsort((when, who))
+    extra = build_baskets(rng, purchase_customer=who[order].astype(np.int64), purchase_time=when[order],
+                          shoppers=shoppers, catalogue=catalogue, rates=rates, horizon=horizon)
+    extra.status[:] = "completed"
+    return extra
+
+
+def all_orders(company: Company) -> tuple[Baskets, IntArray]:
+    """Every order to store — the company's and the planted experiments' — sorted by
+    customer and time, and where each of ``company.baskets``' orders is among them."""
+    planted = company.extra.get("planted_orders")
+    if planted is None or not len(planted):
+        return company.baskets, np.arange(len(company.baskets), dtype=np.int64)
+    return merge_baskets(company.baskets, planted)
 
 
 def _assign_refs(roster: Roster, comp: Composition) -> None:

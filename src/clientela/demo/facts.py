@@ -16,6 +16,7 @@ from clientela.demo.campaigns import CAC
 from clientela.demo.catalogue import AFFINITY
 from clientela.demo.company import ORG_SPEND, PLANTS, SPEND_MEAN, SPEND_SHAPE, Company
 from clientela.demo.contacts import CHANNEL_COST
+from clientela.demo.experiments import truth as experiment_truth
 from clientela.demo.models import Trait
 from clientela.demo.truth import NET_CONTRIBUTION_DEFINITION, cents, concentration
 
@@ -119,4 +120,6 @@ def fact_values(company: Company, counts: dict[str, int]) -> dict[str, Any]:
                              "complaint_calls_added_to_planted_loss_makers": company.complaint_calls_added},
         "concentration": concentration(m.revenue, chosen["top_customer"]),
         "counts": counts,
+        # The planted effects of the campaigns with control groups (demo.experiments).
+        "experiments": experiment_truth(company.extra.get("experiments", [])),
     }

@@ -23,7 +23,7 @@ from clientela.crm.engagement.models import Campaign, CampaignMember, Interactio
 from clientela.crm.parties.models import Consent, ContactPerson, Party
 from clientela.demo import fastload
 from clientela.demo.baskets import CURRENCIES
-from clientela.demo.company import Company
+from clientela.demo.company import Company, all_orders
 from clientela.demo.contacts import CHANNEL_COST
 from clientela.demo.roster import STAFF, TEAMS
 
@@ -169,7 +169,8 @@ def _write_consents(company: Company, clock: Clock, parties: list[int], users: l
 
 def _write_orders(company: Company, clock: Clock, parties: list[int], products: list[int],
                   stage: Stage) -> list[int]:
-    b = company.baskets
+    """Every order (``all_orders``); returns the ids of ``company.baskets``' orders."""
+    b, moved = all_orders(company)
     seconds = np.minimum(b.day * 86400 + b.second, clock.last)
     # Refs and ids follow time: ORD-2025-000001 is the first order of 2025.
     chrono = np.argsort(seconds, kind="stable")
@@ -197,7 +198,7 @@ def _write_orders(company: Company, clock: Clock, parties: list[int], products: 
         "discount": [money(c) for c in b.discount_c.tolist()],
         "unit_cost": [money(c) for c in b.unit_cost_c.tolist()],
     }))
-    return order_id
+    return [order_id[k] for k in moved.tolist()]
 
 
 def _write_interactions(company: Company, clock: Clock, parties: list[int], users: list[int],

@@ -504,3 +504,36 @@ def allocation_inputs(
         retention_rate=retention_rate,
         retention_ceiling=_half_way_up(retention_rate),
     )
+
+
+def with_measured_retention_lift(inputs: AllocationInputs, *, lift: float,
+                                 spend_per_customer: float) -> AllocationInputs:
+    """The inputs with the retention curve's ceiling taken from a measured lift instead of
+    the half-way-up assumption.
+
+    A randomized experiment measured that spending ``spend_per_customer`` more on a customer
+    in a quarter raised its chance of staying by ``lift`` (crm/experiments: the treated
+    minus control repurchase rate over the window). The curve still passes through today's
+    rate at today's spend; its ceiling is the one for which ``rate(s₀ + Δs) − rate(s₀)``
+    equals the lift (``scipy.optimize.brentq``), clipped to ``(rate, 1]``: no lift leaves
+    a curve that spending cannot raise, a lift beyond what a ceiling of 1 gives keeps 1.
+    """
+    from scipy.optimize import brentq
+
+    rate = inputs.retention_rate
+    s0 = inputs.retention_budget / inputs.periods_per_year / inputs.customers
+    if spend_per_customer <= 0 or not math.isfinite(lift):
+        raise ValueError("with_measured_retention_lift: needs a positive spend and a finite lift")
+    lowest = rate + max(1e-6, 1e-6 * (1 - rate))
+
+    def gain(ceiling: float) -> float:
+        curve = ResponseCurve.from_judgement(ceiling=ceiling, rate=rate, spend=s0)
+        return curve.rate(s0 + spend_per_customer) - rate - lift
+
+    if gain(lowest) >= 0:
+        ceiling = lowest
+    elif gain(1.0) <= 0:
+        ceiling = 1.0
+    else:
+        ceiling = float(brentq(gain, lowest, 1.0, xtol=1e-10))
+    return AllocationInputs(**{**inputs.__dict__, "retention_ceiling": ceiling})

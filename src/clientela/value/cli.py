@@ -111,8 +111,7 @@ def _echo_holdout(evaluations: list[ModelEvaluation]) -> None:
 
 def _choose(
     model_name: str,
-    summary_file: Path,
-    options: dict[str, Any],
+    summaries: Callable[[Any], pd.DataFrame],
     calibration_end: Any,
     penalizer: float,
 ) -> list[str]:
@@ -125,7 +124,7 @@ def _choose(
     factories = _model_factories()
     names = list(factories) if model_name == "auto" else [model_name]
     if calibration_end is not None:
-        calibration = _summarize(summary_file, calibration_end=calibration_end, **options)
+        calibration = summaries(calibration_end)
         if len(calibration) == 0 or not (calibration["duration_holdout"] > 0).all():
             raise click.ClickException(
                 f"--calibration-end {pd.Timestamp(calibration_end).date()} leaves no holdout "
@@ -149,7 +148,7 @@ def _choose(
         return [name for _, name in scored]
     if len(names) == 1:
         return names
-    full = _summarize(summary_file, **options)
+    full = summaries(None)
     ranked: list[tuple[float, str]] = []
     for name in names:
         try:
@@ -200,6 +199,43 @@ def _fallback(full: pd.DataFrame, penalizer: float) -> BaseModel:
     raise click.ClickException("no purchases model could be fitted, not even the NBD")
 
 
+def refit(candidates: list[str], full: pd.DataFrame, penalizer: float) -> BaseModel:
+    """The first of ``candidates`` (best first) that fits all the data, else the NBD fallback."""
+    for chosen in candidates:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", BoundaryWarning)
+                model = _model_factories()[chosen](penalizer=penalizer).fit(full)
+        except (ModelFitError, ValueError, ArithmeticError) as exc:
+            click.echo(f"  {chosen}: refit on all data failed: {_one_line(exc)}")
+            continue
+        _echo_model(chosen, model)
+        for warning in caught:
+            click.echo(f"  warning: {warning.message}")
+        return model
+    return _fallback(full, penalizer)
+
+
+def fit_spend(full: pd.DataFrame, min_spend: float | None, penalizer: float) -> GammaGamma:
+    """The Gamma-Gamma spend model on all the data, its fit printed."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BoundaryWarning)
+            spend_model = GammaGamma(min_spend=min_spend, penalizer=penalizer).fit(full)
+        spend_model.mean_spend()
+    except (ModelFitError, ValueError, ArithmeticError) as exc:
+        raise click.ClickException(f"Gamma-Gamma spend model: {_one_line(exc)}") from None
+    _echo_model("gamma-gamma", spend_model)
+    for warning in caught:
+        click.echo(f"  warning: {warning.message}")
+    if min_spend is not None:
+        click.echo(
+            f"  excluded from the Gamma-Gamma fit: {spend_model.excluded_} repeat buyer(s) "
+            f"with a mean spend below {min_spend:g} or of 0"
+        )
+    return spend_model
+
+
 def _write(table: pd.DataFrame, output: Path) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
     folder = output.parent if str(output.parent) else Path(".")
@@ -222,7 +258,7 @@ def value() -> None:
 
 
 @value.command(name="fit")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--customer", required=True, help="Column with the customer id.")
 @click.option("--date", "date_column", required=True, help="Column with the purchase date.")
 @click.option("--amount", default=None, help="Column with the purchase value (enables CLV).")
@@ -288,6 +324,33 @@ def value() -> None:
     default=None,
     help="Write per-customer scores to a .csv or .parquet file.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this machine (DuckDB/NumPy); spark: Apache Spark (docs/scale-out.md).",
+)
+@click.option(
+    "--master",
+    default=None,
+    metavar="URL",
+    help="Spark master (local[4], spark://host:7077, yarn); default Spark's own (spark-submit's).",
+)
+@click.option(
+    "--spark-conf",
+    "spark_conf",
+    multiple=True,
+    metavar="K=V",
+    help="A Spark setting (repeatable), e.g. spark.executor.memory=8g.",
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["parquet", "csv", "delta", "iceberg"]),
+    default=None,
+    help="With --engine spark: the input's format (default by its name: .csv or Parquet).",
+)
 def fit_command(
     file: Path,
     customer: str,
@@ -303,6 +366,10 @@ def fit_command(
     penalizer: float,
     interval_level: float,
     output: Path | None,
+    engine: str,
+    master: str | None,
+    spark_conf: tuple[str, ...],
+    input_format: str | None,
 ) -> None:
     """Fit a purchases model (and Gamma-Gamma spend with --amount) on FILE and score customers.
 
@@ -312,11 +379,16 @@ def fit_command(
     a refit on all the data.  Scores: p_alive, expected purchases over the
     horizon, expected spend and CLV (margin 1, discounted per period), each
     with its interval at --interval-level from the parameters' sampling error
-    (``*_low``, ``*_high``).
+    (``*_low``, ``*_high``).  FILE may be a directory of Parquet files with
+    --engine spark, which runs the same steps on a Spark cluster and writes
+    --output as a directory (docs/scale-out.md).
     """
+    if engine == "local" and (master or spark_conf or input_format):
+        raise click.UsageError("--master, --spark-conf and --format need --engine spark")
     if output is not None and output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise click.BadParameter("must end in .csv or .parquet", param_hint="--output")
-    _check_columns(file, customer=customer, date=date_column, amount=amount)
+    if engine == "local" and not file.is_dir():
+        _check_columns(file, customer=customer, date=date_column, amount=amount)
     try:
         check_zone(local_day)
     except ValueError as exc:
@@ -329,43 +401,26 @@ def fit_command(
         "period": period,
         "local_day": local_day,
     }
-    candidates = _choose(model_name, file, options, cal, penalizer)
-    full = _summarize(file, **options)
-    model: BaseModel | None = None
-    failures: list[str] = []
-    for chosen in candidates:  # the best that can be refitted on all the data
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", BoundaryWarning)
-                model = _model_factories()[chosen](penalizer=penalizer).fit(full)
-        except (ModelFitError, ValueError, ArithmeticError) as exc:
-            failures.append(f"{chosen}: {_one_line(exc)}")
-            click.echo(f"  {chosen}: refit on all data failed: {_one_line(exc)}")
-            continue
-        _echo_model(chosen, model)
-        for warning in caught:
-            click.echo(f"  warning: {warning.message}")
-        break
-    if model is None:
-        model = _fallback(full, penalizer)
-    spend: Spend = 1.0
-    if amount is not None:
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", BoundaryWarning)
-                spend_model = GammaGamma(min_spend=min_spend, penalizer=penalizer).fit(full)
-            spend_model.mean_spend()
-        except (ModelFitError, ValueError, ArithmeticError) as exc:
-            raise click.ClickException(f"Gamma-Gamma spend model: {_one_line(exc)}") from None
-        _echo_model("gamma-gamma", spend_model)
-        for warning in caught:
-            click.echo(f"  warning: {warning.message}")
-        if min_spend is not None:
-            click.echo(
-                f"  excluded from the Gamma-Gamma fit: {spend_model.excluded_} repeat buyer(s) "
-                f"with a mean spend below {min_spend:g} or of 0"
-            )
-        spend = spend_model
+    if engine == "spark":
+        from clientela.value.spark.command import fit_on_spark
+
+        fit_on_spark(
+            file, options, model_name=model_name, calibration_end=cal, horizon=horizon,
+            discount=discount, min_spend=min_spend, penalizer=penalizer,
+            interval_level=interval_level, output=output, master=master,
+            spark_conf=spark_conf, input_format=input_format,
+        )
+        return
+    if file.is_dir():
+        raise click.BadParameter("a directory is read with --engine spark only", param_hint="FILE")
+
+    def summaries(end: Any) -> pd.DataFrame:
+        return _summarize(file, calibration_end=end, **options)
+
+    candidates = _choose(model_name, summaries, cal, penalizer)
+    full = summaries(None)
+    model = refit(candidates, full, penalizer)
+    spend: Spend = 1.0 if amount is None else fit_spend(full, min_spend, penalizer)
     steps = horizon if horizon is not None else _YEAR[period]
     purchases = cast(PurchasesModel, model)
     scores = customer_lifetime_value(purchases, spend, full, horizon=steps, discount_rate=discount)

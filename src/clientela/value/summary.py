@@ -176,7 +176,8 @@ def period_ordinal(ticks: NDArray[np.integer], period: str, per_day: int = 1) ->
 # An integer date is read as YYYYMMDD (20250131); other numbers are refused.
 _YYYYMMDD = (10000101, 99991231)
 # A string ending in an offset or Z is time zone-aware; without one it is taken as is.
-_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+# An offset only after a time of day: the "-06" that ends a plain "2025-01-06" is its day.
+_OFFSET = r"[Tt ]\d{2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def check_zone(local_day: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -73,6 +74,12 @@ class CampaignForm(forms.Form):
                     "customer's name, first name and last name; the unsubscribe link is added below."),
     )
 
+    control_percent = forms.IntegerField(
+        label=_("Control group (%)"), min_value=0, max_value=50, initial=10, required=False,
+        help_text=_("This share of each value tier is drawn at random and never sent to, so the outcome "
+                    "report can measure what the campaign changed. 0 for no control group; empty for 10 %."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["starts_on"].initial = timezone.localdate
@@ -100,4 +107,7 @@ class CampaignForm(forms.Form):
         data = super().clean() or {}
         if data.get("message_channel") == "email" and not (data.get("message_subject") or "").strip():
             self.add_error("message_subject", _("An email needs a subject."))
+        percent = data.pop("control_percent", None)
+        if percent is not None:
+            data["control_share"] = Decimal(percent) / 100
         return data

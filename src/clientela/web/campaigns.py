@@ -24,6 +24,7 @@ from clientela.crm.engagement.access import (
 from clientela.crm.engagement.models import Campaign, SendStatus
 from clientela.crm.engagement.queries import member_status_counts, members_with_consent
 from clientela.crm.engagement.sms import SmsError
+from clientela.crm.experiments.queries import experiment_of, group_sizes, groups_of, held_back
 from clientela.crm.jobs.access import may_view_jobs
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx, one_page, page_number
@@ -53,8 +54,12 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
     members, has_next = one_page(
         visible_members(request.user).filter(campaign=campaign).select_related("party").order_by("id"), page
     )
+    experiment = experiment_of("campaign", campaign.pk)
+    groups = groups_of(experiment, [member.party_id for member in members])
     for member in members:
         member.reason_label = send_reason_label(member.send_reason) if member.send_reason else ""
+        member.group = groups.get(member.party_id, "")
+        member.group_label = labels.label(labels.EXPERIMENT_GROUPS, member.group) if member.group else ""
     total = sum(counts.values())
     done = sum(counts.get(code, 0) for code in (SendStatus.SENT, SendStatus.SUPPRESSED, SendStatus.FAILED))
     job = send_jobs.running_send(campaign.pk)
@@ -78,6 +83,9 @@ def _context(request: HttpRequest, campaign: Campaign, *, page: int = 1, **resul
         "stopped_at": stopped_at,
         "queued": queued,
         "reachable": members_with_consent(request.user, campaign),
+        "experiment": experiment,
+        "group_sizes": group_sizes(experiment) if experiment is not None else None,
+        "held_back": campaign.members.filter(held_back("campaign", campaign.pk)).count(),
         "members": members, "page": page, "has_next": has_next,
         "can_send": can(request.user, "campaign", "update"),
         "kind_label": labels.label(labels.CAMPAIGN_KINDS, campaign.kind),

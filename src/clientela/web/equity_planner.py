@@ -98,6 +98,31 @@ def inputs_from(stored: dict[str, Any]) -> AllocationInputs | None:
     return inputs
 
 
+def with_measured_lift(inputs: AllocationInputs, measured: dict[str, Any] | None
+                       ) -> tuple[AllocationInputs, dict[str, Any] | None]:
+    """The inputs with the retention curve from a measured lift (``experiments.outcomes.
+    measured_retention_lift``), and the measurement with the inputs at its interval's ends
+    (``low``/``high``); the inputs unchanged and None without one."""
+    if measured is None:
+        return inputs, None
+    from clientela.insight.allocation import with_measured_retention_lift
+
+    spend = float(measured["spend_per_customer"])
+    try:
+        central = with_measured_retention_lift(inputs, lift=measured["lift"], spend_per_customer=spend)
+        low = with_measured_retention_lift(inputs, lift=measured["ci_low"], spend_per_customer=spend)
+        high = with_measured_retention_lift(inputs, lift=measured["ci_high"], spend_per_customer=spend)
+    except ValueError:
+        return inputs, None
+    return central, measured | {"low_inputs": low, "high_inputs": high}
+
+
+def optimum_range(measured: dict[str, Any], *, currency: str = "") -> dict[str, float]:
+    """The optimum equity at the measured lift's interval ends (its uncertainty)."""
+    ends = [p.optimal_equity for p in (measured["low_inputs"].plan(), measured["high_inputs"].plan())]
+    return {"optimum_low": min(ends), "optimum_high": max(ends)}
+
+
 def _point(inputs: AllocationInputs, acquisition: float, retention: float) -> Point:
     a, r = inputs.spends(acquisition, retention)
     return Point(

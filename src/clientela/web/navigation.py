@@ -46,6 +46,8 @@ def menu_for(user: Any) -> list[MenuItem]:
         items.append(MenuItem("segments", _("Segments"), reverse("web:segments")))
     if can(user, "campaign", "view"):
         items.append(MenuItem("campaigns", _("Campaigns"), reverse("web:campaigns")))
+    if can(user, "playbook", "view"):
+        items.append(MenuItem("playbooks", _("Playbooks"), reverse("web:playbooks")))
     if may_view_responses(user):
         items.append(MenuItem("feedback", _("Feedback"), reverse("web:feedback")))
     if can(user, "loyalty_account", "view"):

@@ -9,7 +9,10 @@ from typing import Any
 from clientela.crm.accounts.permissions import can, has_capability
 from clientela.crm.parties.access import visible_contacts, visible_parties
 from clientela.crm.parties.models import Party, PartyKind
+from clientela.crm.playbooks.access import party_firings
+from clientela.crm.playbooks.queries import history
 from clientela.web import queries
+from clientela.web.playbooks import with_labels
 
 
 def party_context(user: Any, party: Party) -> dict[str, Any]:
@@ -45,4 +48,6 @@ def party_context(user: Any, party: Party) -> dict[str, Any]:
         "can_add_contact": can(user, "contact", "create") and party.kind == PartyKind.ORGANISATION,
         "can_edit_contact": can(user, "contact", "update"),
         "can_delete_contact": can(user, "contact", "delete"),
+        # Every playbook that met the customer: acted on, or held out as its control group.
+        "playbook_history": with_labels(history(party_firings(user, party))),
     }

@@ -70,6 +70,8 @@ _EVERY_ENTITY = (
     "loyalty_account", "loyalty_entry", "loyalty_programme",
     # configuration the company edits (crm/vocabularies)
     "vocabulary",
+    # playbooks (crm/playbooks)
+    "playbook",
 )  # fmt: skip
 
 ROLES: dict[str, RoleRules] = {
@@ -84,7 +86,7 @@ ROLES: dict[str, RoleRules] = {
             "party": CRUD, "contact": CRUD, "consent": CRUD, "order": CRUD,
             "interaction": CRUD, "product": VIEW, "campaign": VIEW, "campaign_member": VIEW,
             "segment": VIEW, "pipeline": VIEW, "deal": CRUD, "task": CRUD, "case": CRUD, "survey": VIEW,
-            "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU,
+            "survey_response": VIEW, "loyalty_account": CRU, "loyalty_entry": CRU, "playbook": VIEW,
         },
         scope=Scope.TEAM,
         capabilities=frozenset({"export", "bulk_update", "jobs", "import"}),
@@ -117,6 +119,7 @@ ROLES: dict[str, RoleRules] = {
             "product": VIEW, "campaign": CRUD, "campaign_member": CRUD, "segment": CRUD,
             "survey": CRUD, "survey_response": VIEW,
             "loyalty_account": VIEW, "loyalty_entry": VIEW, "loyalty_programme": CRU,
+            "playbook": CRUD,
         },
         scope=Scope.ALL,
         capabilities=frozenset({"export", "import"}),
@@ -197,6 +200,12 @@ GROUP_OF_FIELD: Mapping[str, Mapping[str, str]] = {
     "order_line": {"unit_cost": "cost"},
     "interaction": {"cost": "cost"},
     "campaign": {"spend": "cost"},
+    # An experiment's outcome report (crm/experiments/outcomes.py): its money figures.
+    "experiment": {
+        "revenue": "margin", "margin": "margin", "incremental_margin": "margin",
+        "clv": "clv", "equity": "clv", "incremental_equity": "clv",
+        "cost": "cost", "incremental_profit": "cost", "roi": "cost",
+    },
     "score": {
         "expected_spend": "clv", "clv": "clv", "clv_low": "clv", "clv_high": "clv",
         "referral_value": "clv",

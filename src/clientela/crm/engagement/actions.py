@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,8 @@ from clientela.crm.audit.actions import created, deleted, diff, field_values, re
 from clientela.crm.engagement.models import Campaign, CampaignMember, Interaction, Segment
 from clientela.crm.engagement.segments import parse_definition, segment_scores
 from clientela.crm.errors import Conflict, InvalidInput
+from clientela.crm.experiments.assignment import assign, experiment_for
+from clientela.crm.experiments.models import DEFAULT_CONTROL_SHARE
 from clientela.crm.parties.models import Party
 from clientela.crm.record_writes import create_recorded, delete_recorded, update_recorded
 from clientela.crm.scoring.models import ModelRun
@@ -83,6 +86,9 @@ def add_member(actor: Any, campaign: Campaign, party: Party, data: Mapping[str, 
     except IntegrityError:
         raise Conflict("party: already a member of this campaign") from None
     member.refresh_from_db()
+    experiment = _experiment_of_campaign(campaign)
+    if experiment is not None:  # a campaign with a control group: the new member is drawn too
+        assign(experiment, [party.pk])
     record_change(
         actor, entity="campaign_member", object_id=member.pk, action="create",
         changes=created({"campaign_id": campaign.pk} | field_values(member, MEMBER_FIELDS)),
@@ -149,6 +155,25 @@ def delete_segment(actor: Any, segment: Segment) -> None:
     record_change(actor, entity="segment", object_id=segment_id, action="delete", changes=deleted(before))
 
 
+def _experiment_of_campaign(campaign: Campaign) -> Any:
+    from clientela.crm.experiments.queries import experiment_of
+
+    return experiment_of("campaign", campaign.pk)
+
+
+def _control_share(data: Mapping[str, Any]) -> Decimal:
+    raw = data.get("control_share")
+    if raw is None or raw == "":
+        return DEFAULT_CONTROL_SHARE
+    try:
+        share = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput({"control_share": "must be a number between 0 and 0.5"}) from None
+    if not share.is_finite() or not Decimal("0") <= share <= Decimal("0.5"):
+        raise InvalidInput({"control_share": "must be between 0 and 0.5"})
+    return share
+
+
 @transaction.atomic
 def create_campaign_from_segment(
     actor: Any, segment: Segment, data: Mapping[str, Any], *, run: ModelRun | None
@@ -158,10 +183,16 @@ def create_campaign_from_segment(
     The members are a snapshot: later runs do not change them. Consent is not checked
     here but at sending (``engagement.sending``), where members without an active
     marketing consent on the channel are suppressed.
+
+    A control group is held out by default: ``control_share`` (default 10 %, 0 for none)
+    of each value tier is drawn at random (``experiments.assignment``) and never sent to;
+    members in the global holdout are never sent to either. The outcome report compares
+    the treated members with the control group.
     """
     if run is None:
         raise InvalidInput({"segment": "there is no scoring run yet, so the segment has no members"})
-    values = only_fields(data, SEGMENT_CAMPAIGN_FIELDS)
+    share = _control_share(data)
+    values = only_fields({k: v for k, v in data.items() if k != "control_share"}, SEGMENT_CAMPAIGN_FIELDS)
     campaign = Campaign(segment=segment, **values)
     campaign.channel = campaign.message_channel
     validate_instance(campaign, exclude=("segment",))
@@ -182,6 +213,10 @@ def create_campaign_from_segment(
     record_change(
         actor, entity="campaign", object_id=campaign.pk, action="create",
         changes=created(field_values(campaign, (*CAMPAIGN_FIELDS, "message_channel", "message_subject"))
-                        | {"segment_id": segment.pk, "members": added, "run_id": run.pk}),
+                        | {"segment_id": segment.pk, "members": added, "run_id": run.pk,
+                           "control_share": share}),
     )
+    if share > 0:
+        experiment = experiment_for("campaign", campaign.pk, user=actor, name=campaign.name, control_share=share)
+        assign(experiment, campaign.members.values_list("party_id", flat=True))
     return campaign

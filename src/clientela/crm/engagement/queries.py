@@ -59,8 +59,11 @@ def members_with_consent(user: Any, campaign: Campaign) -> int:
     when they were sent to (or suppressed, or failed), and, for members still queued, who
     hold one now (whom sending would reach; the rule of ``engagement.sending.has_consent``).
     A customer who unsubscribes through the campaign's own link still counts: the count
-    describes the send, not today (issue 12 item 7)."""
-    members = visible_members(user).filter(campaign=campaign).annotate(
+    describes the send, not today (issue 12 item 7). Members held out (the control group,
+    the global holdout: ``experiments``) are never reached, so never counted."""
+    from clientela.crm.experiments.queries import held_back
+
+    members = visible_members(user).filter(campaign=campaign).exclude(held_back("campaign", campaign.pk)).annotate(
         consent_at=Case(
             When(send_status=SendStatus.QUEUED, then=Value(timezone.now())),
             default=Coalesce("sent_at", "status_at", Value(timezone.now())),

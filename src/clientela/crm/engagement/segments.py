@@ -202,7 +202,13 @@ def segment_scores(user: Any, definition: SegmentDefinition, run: ModelRun) -> Q
     if definition.uses_value and not can_see(user, "clv"):
         return qs.none()
     # Parties archived, or no longer customers, since the run: out of every segment.
-    qs = qs.exclude(party_id__in=outside_customer_base_ids())
+    return filter_scores(qs.exclude(party_id__in=outside_customer_base_ids()), definition, run)
+
+
+def filter_scores(qs: QuerySet[CustomerScore], definition: SegmentDefinition,
+                  run: ModelRun) -> QuerySet[CustomerScore]:
+    """``qs`` (scores of ``run``) narrowed by the definition's filters, no scope applied
+    (``segment_scores`` applies the user's; playbooks act for the whole base)."""
     if definition.rfm_segments:
         qs = qs.filter(rfm_segment__in=definition.rfm_segments)
     if definition.ladder_stages:

@@ -43,6 +43,8 @@ from clientela.crm.engagement import merge_fields, smtp_delivery
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import Campaign, CampaignMember, MessageChannel, SendStatus
 from clientela.crm.engagement.sms import SmsError, SmsGateway, default_gateway
+from clientela.crm.experiments.holdout import held_out_among
+from clientela.crm.experiments.queries import held_back
 from clientela.crm.parties.models import Consent, ConsentPurpose, Party
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class SendSummary:
     suppressed: int = 0
     failed: int = 0
     skipped: int = 0  # already sent, not re-sent
+    held_out: int = 0  # control group and global holdout: never sent to
     statuses: dict[int, str] = field(default_factory=dict)  # member id -> status
     stopped: bool = False  # a stop was requested; the members not reached stay queued
 
@@ -186,8 +189,10 @@ def members_to_send(campaign: Campaign, *, resend: bool = False,
                     since: datetime | None = None) -> QuerySet[CampaignMember]:
     """The members a send processes: those not yet sent to, or with ``resend`` every
     member but those sent to at or after ``since`` (when the resend was asked for: a
-    resend taken up again after its worker died does not mail them twice)."""
-    members = campaign.members.all()
+    resend taken up again after its worker died does not mail them twice). Members in the
+    campaign's control group or in the global holdout are never among them."""
+    # Never the control group nor the global holdout (experiments): they are held out.
+    members = campaign.members.exclude(held_back("campaign", campaign.pk))
     if not resend:
         return members.exclude(send_status=SendStatus.SENT)
     if since is not None:
@@ -219,8 +224,11 @@ def send_campaign(
     """
     since = since or timezone.now()
     channel = check_message(campaign)
+    # Parties the global holdout drew since they joined are recorded before the send.
+    held_out_among(campaign.members.values_list("party_id", flat=True))
     members = members_to_send(campaign, resend=resend, since=since).select_related("party").order_by("id")
-    summary = SendSummary(skipped=campaign.members.count() - members.count())
+    held = campaign.members.filter(held_back("campaign", campaign.pk)).count()
+    summary = SendSummary(skipped=campaign.members.count() - members.count() - held, held_out=held)
 
     if channel == MessageChannel.EMAIL and connection is None:
         connection = get_connection(fail_silently=False)
@@ -236,14 +244,7 @@ def send_campaign(
             if on_member is not None:
                 on_member("skipped")
             continue
-        member.send_status = SendStatus.SENDING
-        try:
-            status, reason = _send_to_member(campaign, member, channel, gateway, connection)
-        except Exception as exc:  # a bug: the member is not left claimed ("sending")
-            _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
-            raise
-        if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
-            _set_status(member, status, reason)  # (a delivered mail was recorded already)
+        status, reason = _send_claimed(campaign, member, channel, gateway, connection)
         summary.statuses[member.pk] = status
         setattr(summary, status, getattr(summary, status) + 1)
         if on_member is not None:
@@ -260,6 +261,39 @@ def send_campaign(
         summary.sent, summary.suppressed, summary.failed, summary.skipped,
     )
     return summary
+
+
+def send_to_member(campaign: Campaign, member: CampaignMember, *, gateway: SmsGateway | None = None,
+                   connection: Any = None) -> tuple[str, str]:
+    """Send the campaign's message to one member now, as ``send_campaign`` does for each
+    (marketing consent checked, the unsubscribe link added, the member claimed so that a
+    send running at the same time does not mail them too); ``(status, reason)``. A member
+    already sent to is mailed again (a playbook acting on a customer a second time). A member
+    in the campaign's control group or in the global holdout is not sent to (``held_out``)."""
+    channel = check_message(campaign)
+    if campaign.members.filter(pk=member.pk).filter(held_back("campaign", campaign.pk)).exists():
+        return "held_out", "in the campaign's control group or the global holdout"
+    if not _claim(member, resend=True):
+        return SendStatus.SENDING, "another send holds the member"
+    if channel == MessageChannel.EMAIL and connection is None:
+        connection = get_connection(fail_silently=False)
+    if channel == MessageChannel.SMS and gateway is None:
+        gateway = default_gateway()
+    return _send_claimed(campaign, member, channel, gateway, connection)
+
+
+def _send_claimed(campaign: Campaign, member: CampaignMember, channel: str, gateway: SmsGateway | None,
+                  connection: Any) -> tuple[str, str]:
+    """Send to a member this call has claimed and record its status; ``(status, reason)``."""
+    member.send_status = SendStatus.SENDING
+    try:
+        status, reason = _send_to_member(campaign, member, channel, gateway, connection)
+    except Exception as exc:  # a bug: the member is not left claimed ("sending")
+        _set_status(member, SendStatus.FAILED, f"could not be sent: {type(exc).__name__}")
+        raise
+    if not (status == SendStatus.SENT and not reason and member.send_status == SendStatus.SENT):
+        _set_status(member, status, reason)  # (a delivered mail was recorded already)
+    return status, reason
 
 
 def _in_batches(members: QuerySet[CampaignMember], size: int = 500) -> Iterator[CampaignMember]:

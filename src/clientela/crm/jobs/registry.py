@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "export.csv": "clientela.crm.exports.jobs.export_job",
     "imports.run": "clientela.crm.imports.jobs.run_import_job",
     "voice.refresh": "clientela.crm.voice.jobs.refresh_job",
+    "playbooks.after_scoring": "clientela.crm.playbooks.jobs.after_scoring",
     "webhook.deliver": "clientela.crm.webhooks.delivery.deliver_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }

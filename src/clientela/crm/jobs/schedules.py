@@ -73,6 +73,7 @@ SCHEDULES: list[Schedule] = [
              every=timedelta(hours=1)),
     Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),
     Schedule("loyalty-expiry", "clientela.crm.loyalty.earning.expire_points", daily_at="03:30"),
+    Schedule("playbooks", "clientela.crm.playbooks.jobs.check_events", every=timedelta(minutes=15)),
     Schedule("purge-webhook-log", "clientela.crm.webhooks.actions.purge_webhook_log", daily_at="04:30"),
     Schedule("feedback-themes", "clientela.crm.voice.actions.refresh_themes", daily_at="04:00"),
 ]

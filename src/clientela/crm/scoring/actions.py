@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -56,13 +57,22 @@ def _previous_p_alive(as_of: date) -> pd.Series | None:
     return pd.Series(data, dtype="float64") if data else None
 
 
-def load_inputs(as_of: date, progress: Progress | None = None) -> ScoringInputs:
-    """Read everything the chain needs from the database."""
+def load_inputs(
+    as_of: date, progress: Progress | None = None, transactions: Path | None = None
+) -> ScoringInputs:
+    """Read everything the chain needs from the database (the orders from the Parquet
+    file or directory ``transactions`` when given: ``scoring.lake``)."""
     say = progress or (lambda _msg: None)
     say("reading parties")
     parties = extract.parties()
-    say("reading orders")
-    orders = extract.orders()
+    if transactions is not None:
+        from clientela.crm.scoring.lake import orders_from_parquet
+
+        say(f"reading orders from {transactions.name}")
+        orders = orders_from_parquet(transactions)
+    else:
+        say("reading orders")
+        orders = extract.orders()
     say("reading interactions, campaigns and feedback")
     interactions = extract.interaction_costs()
     campaigns = extract.campaigns()
@@ -85,11 +95,18 @@ def load_inputs(as_of: date, progress: Progress | None = None) -> ScoringInputs:
 
 
 def run_scoring(
-    actor: Any, *, settings: ScoringSettings | None = None, progress: Progress | None = None
+    actor: Any,
+    *,
+    settings: ScoringSettings | None = None,
+    progress: Progress | None = None,
+    transactions: Path | None = None,
 ) -> ModelRun:
     """Score every party from the database; return the new current run. ``actor`` started
     it (``None``: the system — the nightly schedule, ``clientela score``); the run's start
     is audited with its outcome.
+
+    ``transactions``: read the orders from this Parquet file or directory instead of
+    the database (``scoring.lake``).
 
     Raises :class:`ScoringError` (after recording the failed run) when the data
     cannot be scored, or when another scoring run is in progress (one at a time: the
@@ -101,11 +118,14 @@ def run_scoring(
             # Holding the lease, no other scoring process is alive: a run still "running"
             # was left by one that was killed (issue 20 F18).
             fail_interrupted_runs(None, leased=True)
-            run = _run_scoring(settings, progress)
+            run = _run_scoring(settings, progress, transactions)
     except leases.LeaseHeld:
         raise ScoringError("another scoring run is in progress; wait for it to finish") from None
     record_change(actor, entity="model_run", object_id=run.pk, action="create",
                   changes={"status": (None, run.status), "model": (None, run.model_name)})
+    from clientela.crm.playbooks.engine import queue_after_scoring
+
+    queue_after_scoring(run)  # playbooks on the run's changes act in a job of their own
     return run
 
 
@@ -130,14 +150,16 @@ def fail_interrupted_runs(actor: Any, *, leased: bool = False) -> int:
     return len(stuck)
 
 
-def _run_scoring(settings: ScoringSettings, progress: Progress | None) -> ModelRun:
+def _run_scoring(
+    settings: ScoringSettings, progress: Progress | None, transactions: Path | None = None
+) -> ModelRun:
     say = progress or (lambda _msg: None)
     run = ModelRun.objects.create(
         started_at=timezone.now(), model_requested=settings.model, status=RunStatus.RUNNING
     )
     try:
         as_of = settings.as_of or timezone.now().date()
-        inputs = load_inputs(as_of, say)
+        inputs = load_inputs(as_of, say, transactions)
         say(f"fitting models on {len(inputs.orders):,} orders of {len(inputs.parties):,} parties")
         result = score_customers(inputs, settings, progress=say)
         say(f"writing {len(result.scores):,} scores")

@@ -10,8 +10,11 @@ from typing import Any
 STAGES = 20
 
 
-def scoring_job(job: Any, *, model: str = "auto") -> dict[str, Any]:
-    """Score every customer (``scoring.actions.run_scoring``); progress counts stages."""
+def scoring_job(job: Any, *, model: str = "auto", as_of: str | None = None) -> dict[str, Any]:
+    """Score every customer (``scoring.actions.run_scoring``) as of the day ``as_of``
+    (ISO date; default today); progress counts stages."""
+    from datetime import date
+
     from django.conf import settings
 
     from clientela.crm.scoring.actions import run_scoring
@@ -25,17 +28,22 @@ def scoring_job(job: Any, *, model: str = "auto") -> dict[str, Any]:
         job.progress(min(stage, STAGES), STAGES)
 
     job.progress(0, STAGES, force=True)
-    run = run_scoring(None, settings=ScoringSettings(model=model, currency=settings.BASE_CURRENCY), progress=step)
+    day = date.fromisoformat(as_of) if as_of else None
+    run = run_scoring(None, settings=ScoringSettings(model=model, currency=settings.BASE_CURRENCY, as_of=day),
+                      progress=step)
     return {"run_id": run.pk, "model": run.model_name, "customers": run.customers}
 
 
 def nightly_scoring(now: datetime) -> dict[str, Any]:
-    """The ``nightly-scoring`` schedule: queue a scoring job (its own progress and retries)."""
+    """The ``nightly-scoring`` schedule: queue a scoring job (its own progress and retries)
+    that scores as of the local day the run was due."""
+    from django.utils import timezone
+
     from clientela.crm.jobs.actions import enqueue_job
     from clientela.crm.jobs.queries import active_job
 
     if active_job("scoring") is not None:
         return {"skipped": "a scoring job is queued or running"}
-    job = enqueue_job(None, kind="scoring.run", params={"model": "auto"}, label="Scoring run (nightly)",
-                      subject="scoring")
+    job = enqueue_job(None, kind="scoring.run", label="Scoring run (nightly)", subject="scoring",
+                      params={"model": "auto", "as_of": timezone.localdate(now).isoformat()})
     return {"job_id": job.pk}

@@ -1,0 +1,1 @@
+"""Playbooks: a trigger, conditions, actions and limits that act on value signals."""

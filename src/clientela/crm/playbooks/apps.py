@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PlaybooksConfig(AppConfig):
+    name = "clientela.crm.playbooks"
+    label = "playbooks"
+    verbose_name = "Playbooks"
+
+    def ready(self) -> None:
+        from clientela.crm.playbooks import personal_data
+        from clientela.crm.privacy.registry import register
+
+        register("playbooks", export=personal_data.export, erase=personal_data.erase)
