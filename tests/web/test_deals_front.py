@@ -320,6 +320,9 @@ def test_weighted_forecast_by_close_month_matches_a_hand_computation(
     total = re.search(r'data-testid="forecast-total">([^<]+)<', page).group(1)
     assert total == "1,816 PLN"  # 1482.50 + 83.33 + 250.00 = 1815.83
     assert list(rows)[-1] is None
+    # The table's export (web/report_tables): the same figures, the CHF part in its cell.
+    exported = c.get(f"/tables/pipeline/forecast.csv?pipeline={pipeline.pk}").content.decode().replace("\xa0", " ")
+    assert "83 PLN + 40 CHF" in exported and exported.rstrip().endswith(",\"1,816 PLN\"")
 
 
 def test_board_and_deal_page_queries_do_not_grow(

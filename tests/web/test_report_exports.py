@@ -1,5 +1,6 @@
 """Issue 14, item 6: every report table (the dashboard's charts, the model page's tables and
-diagnostics) has an "Export CSV" button whose file holds the table's figures, for the
+diagnostics, the feedback page's themes, a survey's distributions, the 360's loyalty
+ledgers) has an "Export CSV" button whose file holds the table's figures, for the
 users with the export capability, without the tables or columns the user may not see."""
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _page_table(page: str, page_name: str, ident: str) -> list[list[str]]:
     button = page.index(f'data-testid="export-{page_name}-{ident}"')
     start = page.rindex("<table", 0, button)
     markup = page[start:page.index("</table>", start)]
-    markup = re.sub(r'\s*<span class="(badge|sub)"[^>]*>.*?</span>', "", markup, flags=re.S)
+    markup = re.sub(r'<tr class="theme-detail">.*?</tr>', "", markup, flags=re.S)  # a row's controls
+    markup = re.sub(r'\s*<span class="(badge|sub|visually-hidden)"[^>]*>.*?</span>', "", markup, flags=re.S)
     markup = re.sub(r"<br>\s*", "<br>", markup)
     parser = _Cells()
     parser.feed(markup)
@@ -94,8 +96,9 @@ def _programme_with_a_tier() -> int:
 @pytest.mark.parametrize(("page_name", "url", "expected"), [
     ("dashboard", "/", {"lorenz", "clv", "ladder", "actions", "cohorts"}),
     ("model", "/model/", {"params", "holdout", "comparison", "runs", "period-transactions", "matrix-alive"}),
-    ("feedback", "/feedback/", {"nps", "csat"}),
+    ("feedback", "/feedback/", {"nps", "csat", "themes"}),
     ("loyalty", "/loyalty/", set()),
+    ("surveys", "/surveys/", {"list"}),
     ("planner", "/planner/?acquisition=1000&retention=2000", {"allocations", "acquisition", "retention"}),
 ])
 @pytest.mark.parametrize("language", ["en", "pl"])
@@ -122,6 +125,80 @@ def test_each_report_table_exports_the_figures_it_shows(
         assert "Eksportuj CSV" in page
         headers = _file(client.get(f"/tables/{page_name}/{sorted(expected)[0]}.csv"))[0]
         assert headers == _page_table(page, page_name, sorted(expected)[0])[0]
+
+
+def _survey_with_choices() -> int:
+    from clientela.crm.feedback.models import SurveyResponse
+
+    answer = SurveyResponse.objects.exclude(choice="").select_related("survey").first()
+    if answer is None:  # the demo's surveys ask no choice question: give one answer a choice
+        answer = SurveyResponse.objects.select_related("survey").first()
+        assert answer is not None
+        answer.survey.choice_question, answer.survey.choice_options = "Why?", ["=Price", "Service"]
+        answer.survey.save(update_fields=["choice_question", "choice_options"])
+        answer.choice = "=Price"
+        answer.save(update_fields=["choice"])
+    return int(answer.survey_id)
+
+
+def _party_with_points() -> tuple[int, int]:
+    from clientela.crm.loyalty import actions as loyalty
+    from clientela.crm.loyalty.models import PointsEntry
+    from clientela.crm.parties.models import Party
+
+    entry = PointsEntry.objects.select_related("account").first()
+    if entry is None:
+        programme = loyalty.create_programme(None, name="Klub", points_per_unit="0.5")
+        party = Party.objects.filter(kind="customer", archived_at__isnull=True).first()
+        assert party is not None
+        account = loyalty.open_account(None, party, programme)
+        loyalty.adjust(None, account, 50, reason="=welcome")
+        return int(party.pk), int(programme.pk)
+    return int(entry.account.party_id), int(entry.account.programme_id)
+
+
+def _shown_and_exported(client: Client, url: str, page_name: str, query: str) -> dict[str, tuple[Any, Any]]:
+    page = client.get(url).content.decode()
+    idents = re.findall(rf'data-testid="export-{page_name}-([\w-]+)"', page)
+    return {ident: (_page_table(page, page_name, ident),
+                    _file(client.get(f"/tables/{page_name}/{ident}.csv?{query}"))) for ident in idents}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_survey_and_a_customer_export_their_tables(company: Any, make_user: Any, language: str) -> None:
+    """The survey page's score and choice distributions, the 360's loyalty ledger and the
+    pipeline's forecast and funnel: the table's query names the survey, the party or the
+    pipeline, checked like the page checks it."""
+    from clientela.crm.sales.models import Pipeline
+
+    survey, (party, programme) = _survey_with_choices(), _party_with_points()
+    pipeline = Pipeline.objects.filter(deals__isnull=False).values_list("pk", flat=True).first()
+    client = _client(make_user("ala", "analyst"), language)
+    for url, page_name, query, expected in (
+            (f"/surveys/{survey}/", "survey", f"survey={survey}", {"scores", "choices"}),
+            (f"/customers/{party}/", "party", f"party={party}", {f"ledger-{programme}"}),
+            (f"/pipeline/{pipeline}/", "pipeline", f"pipeline={pipeline}", {"forecast", "funnel"})):
+        tables = _shown_and_exported(client, url, page_name, query)
+        assert expected <= set(tables), (page_name, set(tables))
+        for ident, (shown, exported) in tables.items():
+            assert len(shown) >= 2 and _without_padding(exported) == _without_padding(shown), ident
+    text = client.get(f"/tables/survey/choices.csv?survey={survey}").content.decode()
+    assert "\r\n=" not in text  # an option written by people is formula-safe
+    # A manager without a team sees no answers and no customers: zero counts, and a 404
+    # for the customer, as its 360 answers; a role without the export capability: 403.
+    manager = _client(make_user("marek", "manager"))
+    counts = _file(manager.get(f"/tables/survey/scores.csv?survey={survey}"))
+    assert counts[1:] and {row[1] for row in counts[1:]} == {"0"}
+    assert manager.get(f"/customers/{party}/").status_code == 404
+    assert manager.get(f"/tables/party/ledger-{programme}.csv?party={party}").status_code == 404
+    rep = _client(make_user("rafal", "sales_rep"))
+    assert 'data-testid="export-survey-' not in rep.get(f"/surveys/{survey}/").content.decode()
+    assert rep.get(f"/tables/survey/scores.csv?survey={survey}").status_code == 403
+    for bad in ("survey=999999", "survey=x", ""):
+        assert client.get(f"/tables/survey/scores.csv?{bad}").status_code == 404
+    assert client.get("/tables/party/ledger-1.csv?party=999999").status_code == 404
+    assert client.get("/tables/pipeline/funnel.csv?pipeline=999999").status_code == 404
+    assert _client(make_user("mia", "marketer")).get(f"/tables/pipeline/funnel.csv?pipeline={pipeline}").status_code == 403
 
 
 def test_a_role_that_may_not_see_clv_gets_no_clv_table(company: Any, make_user: Any) -> None:

@@ -28,8 +28,9 @@ from clientela.web.feedback_figures import (
 from clientela.web.feedback_themes import may_edit_themes
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
+from clientela.web.report_tables import Table
 from clientela.web.survey_invitations import invite_card
-from clientela.web.templatetags.web_format import num
+from clientela.web.templatetags.web_format import num, pct, signed
 
 
 def _charts(user: Any) -> list[Chart]:
@@ -49,11 +50,28 @@ def _charts(user: Any) -> list[Chart]:
     ]
 
 
-def feedback_tables(user: Any, params: QueryDict) -> list[Chart]:
-    """The page's monthly NPS and CSAT tables for ``user`` (``report_tables``)."""
+def _themes(user: Any) -> tuple[list[Any], list[Any], Table]:
+    """The themes of the NPS comments with what each does to the score: the stored ones
+    (found by the nightly refresh and shaped by people, each with its theme) or, when
+    nothing is stored yet, the ones found on the fly (cached); and their table."""
+    if has_themes():
+        stored: list[Any] = stored_drivers(user)
+        found = [(s.theme.name, s.driver) for s in stored]
+    else:
+        stored, found = [], [(d.name, d) for d in nps_drivers(user)]
+    table = Table("themes", (_("Theme"), _("Language"), _("Answers"), _("Among detractors"), _("Among promoters"),
+                             _("Effect on NPS")),
+                  [(name, d.language.upper(), num(d.answers), pct(d.share_detractors), pct(d.share_promoters),
+                    signed(d.nps_effect, 1)) for name, d in found])
+    return stored, [d for _name, d in found], table
+
+
+def feedback_tables(user: Any, params: QueryDict) -> list[Chart | Table]:
+    """The page's monthly NPS and CSAT tables and its themes table for ``user``
+    (``report_tables``)."""
     if not may_view_responses(user):
         raise NotPermitted("you may not see survey answers")
-    return _charts(user)
+    return [*_charts(user), _themes(user)[2]]
 
 
 def top_nps_drivers(user: Any, *, count: int = 2) -> list[tuple[str, float]]:
@@ -85,10 +103,8 @@ def feedback(request: HttpRequest) -> HttpResponse:
     context.update(charts=_charts(request.user), can_export=has_capability(request.user, "export"),
                    table_page="feedback", surveys=list(visible_surveys(request.user).order_by("name")),
                    may_edit_themes=may_edit_themes(request.user), invite=invite_card(request))
-    if has_themes():  # found by the nightly refresh and shaped by people: stored per answer
-        stored = stored_drivers(request.user)
-        context.update(stored_drivers=stored, drivers=[s.driver for s in stored],
-                       merge_targets=sorted({s.theme for s in stored}, key=lambda t: (t.language, t.name)))
-    else:  # nothing stored yet: found on the fly (cached)
-        context.update(drivers=nps_drivers(request.user))
+    stored, drivers, table = _themes(request.user)
+    context.update(stored_drivers=stored, drivers=drivers, themes_table=table,
+                   theme_rows=list(zip(table.rows, stored or [None] * len(table.rows), strict=True)),
+                   merge_targets=sorted({s.theme for s in stored}, key=lambda t: (t.language, t.name)))
     return render_page(request, "web/feedback/page.html", context, section="feedback")

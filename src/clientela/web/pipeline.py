@@ -13,12 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, has_capability
 from clientela.crm.errors import InvalidInput, NotPermitted, RecordNotFound, StaleRecord
 from clientela.crm.sales.access import access_deal_by_id, access_pipeline_by_id, access_stage_by_id
 from clientela.crm.sales.actions import move_deal
@@ -39,6 +40,8 @@ from clientela.web.board import (
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
 from clientela.web.queries import owner_choices
+from clientela.web.report_tables import Table
+from clientela.web.templatetags.web_format import money, num, pct
 
 
 def _may_view(request: HttpRequest) -> None:
@@ -60,11 +63,49 @@ def _with_move_options(cards: list[Any], stages: list[Any], *, ask: tuple[int, i
         card.move_options = by_stage.get(wanted, "")
 
 
+def _tables(months: list[Any], steps: list[Any]) -> tuple[Table, Table]:
+    """The board's weighted forecast (the filtered open deals by close month, with the
+    total) and its funnel, as the board shows them (``report_tables``)."""
+    currency = settings.BASE_CURRENCY
+
+    def weighted(value: Decimal, unconverted: dict[str, Decimal]) -> str:  # unconverted apart, as shown
+        return money(value, currency) + "".join(f" + {money(v, code)}" for code, v in unconverted.items())
+
+    rows: list[tuple[str, ...]] = [(formats.date_format(m.month, "F Y") if m.month else _("No close date"), num(m.deals),
+             money(m.amount, currency), weighted(m.weighted, m.unconverted)) for m in months]
+    if months:
+        rows.append((_("Total"), "", money(sum((m.amount for m in months), start=Decimal("0")), currency),
+                     money(sum((m.weighted for m in months), start=Decimal("0")), currency)))
+    return (Table("forecast", (_("Expected close"), _("Open deals"), _("Amount"), _("Weighted")), rows),
+            Table("funnel", (_("Stage"), _("Deals that reached it"), _("Share of all deals"),
+                             _("Conversion from the previous stage")),
+                  [(step.stage.name, num(step.reached), pct(step.share, 0), pct(step.conversion, 0))
+                   for step in steps]))
+
+
+def pipeline_tables(user: Any, params: QueryDict) -> list[Table]:
+    """The forecast and funnel tables of the board ``params["pipeline"]`` (with the board's
+    filters) for ``user``: ``LookupError`` (404) for a pipeline the user may not see."""
+    if not (can(user, "pipeline", "view") and can(user, "deal", "view")):
+        raise NotPermitted("you may not see the pipeline")
+    pipeline_id = params.get("pipeline", "")
+    try:
+        pipeline = access_pipeline_by_id(user, int(pipeline_id)) if pipeline_id.isdigit() else None
+    except NotPermitted:
+        pipeline = None
+    if pipeline is None:
+        raise RecordNotFound("no such pipeline")
+    tables = _tables(forecast(user, pipeline, parse_board_filters(params)), funnel(pipeline))
+    return [t for t in tables if t.rows]
+
+
 def _context(
     request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, *, error: str = "",
     moved: int | None = None, ask_reason: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     months = forecast(request.user, pipeline, filters)
+    steps = funnel(pipeline)
+    forecast_table, funnel_table = _tables(months, steps)
     columns = board(request.user, pipeline, filters)
     stages = [c.stage for c in columns]
     if can(request.user, "deal", "update"):
@@ -76,10 +117,11 @@ def _context(
         "stages": stages,
         "filters": filters,
         "filter_query": filters.query(),
-        "forecast": months,
-        "forecast_weighted": sum((m.weighted for m in months), start=Decimal("0")),
-        "forecast_amount": sum((m.amount for m in months), start=Decimal("0")),
-        "funnel": funnel(pipeline),
+        "forecast": list(zip(months, forecast_table.rows, strict=False)),
+        "forecast_table": forecast_table, "funnel_table": funnel_table,
+        "funnel": list(zip(steps, funnel_table.rows, strict=True)),
+        "can_export": has_capability(request.user, "export"), "table_page": "pipeline",
+        "table_query": "&".join(q for q in (f"pipeline={pipeline.pk}", filters.query()) if q),
         "can_move": can(request.user, "deal", "update"),
         "can_create": can(request.user, "deal", "create"),
         "error": error,

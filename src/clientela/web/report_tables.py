@@ -1,5 +1,7 @@
 """CSV downloads of the report tables: every table of figures on a report page (the
-dashboard's charts, the model page's tables and diagnostics) has an "Export CSV" button.
+dashboard's charts, the model page's tables and diagnostics, the feedback page's themes,
+a survey's distributions, the 360's loyalty ledgers, the pipeline's forecast and
+funnel) has an "Export CSV" button.
 
 One mechanism for every page: a page's tables are built for the user by one function
 (``PAGES`` maps the page to it), which the page itself renders and which this view calls
@@ -72,6 +74,10 @@ PAGES: dict[str, Builder] = {
     "feedback": _lazy("feedback", "feedback_tables"),
     "loyalty": _lazy("loyalty", "loyalty_tables"),
     "planner": _lazy("planner", "planner_tables"),
+    "surveys": _lazy("surveys", "survey_list_tables"),
+    "survey": _lazy("surveys", "survey_tables"),
+    "party": _lazy("party_loyalty", "party_tables"),
+    "pipeline": _lazy("pipeline", "pipeline_tables"),
 }
 
 # A cell a spreadsheet may read as a number: digits with grouping and decimal marks, an

@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from clientela.crm.accounts.permissions import can
+from clientela.crm.accounts.permissions import can, has_capability
 from clientela.crm.errors import NotPermitted, RecordNotFound
 from clientela.crm.feedback import actions as feedback
 from clientela.crm.feedback.access import access_survey_by_id, may_view_responses, visible_surveys
@@ -26,7 +27,9 @@ from clientela.crm.feedback.results import (
     survey_rows,
 )
 from clientela.web.layout import render_page
+from clientela.web.report_tables import Table
 from clientela.web.survey_invitations import invite_card
+from clientela.web.templatetags.web_format import num, pct
 
 KINDS = {"nps": _("Net Promoter Score (0–10)"), "csat": _("Customer satisfaction (1–5)")}
 # What the actions' English field errors mean, said in the user's language.
@@ -86,13 +89,55 @@ def _save(form: SurveyForm, write: Any) -> Survey | None:
         return None
 
 
+def _distributions(user: Any, survey: Survey) -> list[tuple[Table, list[int]]]:
+    """The survey's answers by score and by option of its choice question, within the
+    user's scope, as the page shows them (``report_tables``), each with its bars' widths
+    in percent of its largest count."""
+    answers = gettext("Answers")
+    found = ((("scores", gettext("Score")), [(str(score), n) for score, n in distribution(user, survey)]),
+             (("choices", gettext("Option")), choice_distribution(user, survey)))
+    tables = []
+    for (ident, label), counts in found:
+        top = max((n for _label, n in counts), default=0)
+        tables.append((Table(ident, (label, answers), [(text, num(n)) for text, n in counts]),
+                       [round(100 * n / top) if top else 0 for _label, n in counts]))
+    return tables
+
+
+def _list_table(user: Any) -> tuple[list[Any], Table]:
+    """The surveys the user sees with their figures, and their table (``report_tables``)."""
+    rows = survey_rows(user)
+    return rows, Table("list", (gettext("Survey"), gettext("Kind"), gettext("Invited"), gettext("Response rate"),
+                                gettext("Answers"), gettext("Score")), [
+        (r.survey.name, str(KINDS.get(r.survey.kind, r.survey.kind)), num(r.invited), pct(r.response_rate),
+         num(r.responses), num(r.score, 0 if r.survey.kind == "nps" else 2)) for r in rows])
+
+
+def survey_list_tables(user: Any, params: QueryDict) -> list[Table]:
+    """The survey list's table for ``user`` (``report_tables``)."""
+    if not can(user, "survey", "view"):
+        raise NotPermitted("you may not see surveys")
+    return [_list_table(user)[1]]
+
+
+def survey_tables(user: Any, params: QueryDict) -> list[Table]:
+    """The distribution tables of the survey ``params["survey"]`` for ``user``: ``LookupError``
+    (404) for a survey the user may not see; no choice table without choice answers."""
+    survey_id = params.get("survey", "")
+    if not survey_id.isdigit():
+        raise RecordNotFound("no such survey")
+    return [t for t, _bars in _distributions(user, access_survey_by_id(user, int(survey_id))) if t.rows]
+
+
 @login_required
 @require_http_methods(["GET"])
 def survey_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "survey", "view"):
         raise PermissionDenied
+    rows, table = _list_table(request.user)
     return render_page(request, "web/surveys/list.html", {
-        "rows": survey_rows(request.user), "kinds": KINDS,
+        "rows": list(zip(rows, table.rows, strict=True)), "table": table, "table_page": "surveys",
+        "can_export": has_capability(request.user, "export"),
         "can_create": can(request.user, "survey", "create"),
     }, section="surveys")
 
@@ -127,17 +172,16 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
         else:
             status = 422
     row = survey_rows(request.user, Survey.objects.filter(pk=survey.pk))[0]
-    scores = distribution(request.user, survey)
-    top = max((n for _score, n in scores), default=0)
-    choices = choice_distribution(request.user, survey)
-    most = max((n for _option, n in choices), default=0)
+    (scores, score_bars), (choices, choice_bars) = _distributions(request.user, survey)
     return render_page(request, "web/surveys/detail.html", {
         "survey": survey, "row": row, "kind_label": KINDS.get(survey.kind, survey.kind),
-        "scores": [(score, n, round(100 * n / top) if top else 0) for score, n in scores],
-        "choices": [(option, n, round(100 * n / most) if most else 0) for option, n in choices],
+        "scores": scores, "choices": choices, "score_rows": list(zip(scores.rows, score_bars, strict=True)),
+        "choice_rows": list(zip(choices.rows, choice_bars, strict=True)),
+        "can_export": has_capability(request.user, "export"), "table_page": "survey",
+        "table_query": f"survey={survey.pk}",
         "comments": latest_comments(request.user, survey) if may_view_responses(request.user) else [],
         "form": form, "may_edit": may_edit, "saved": saved, "invite": invite_card(request, survey),
     }, section="surveys", status=status)
 
 
-__all__ = ["survey_detail", "survey_list", "survey_new", "visible_surveys"]
+__all__ = ["survey_detail", "survey_list", "survey_list_tables", "survey_new", "survey_tables", "visible_surveys"]
