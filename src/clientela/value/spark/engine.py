@@ -408,7 +408,7 @@ def compress(summary: DataFrame, columns: Sequence[str], customer: str | None = 
     counted = summary.groupBy(*columns).agg(
         F.count(F.lit(1)).cast("double").alias("weights"), F.min(_quoted(key)).alias("_first")
     )
-    table = counted.toPandas()
+    table: pd.DataFrame = counted.toPandas()
     n = float(table["weights"].sum())
     values = [table[c].to_numpy(dtype=np.float64) for c in columns]
     whole = all(len(v) == 0 or np.array_equal(v, np.rint(v)) for v in values)
@@ -436,7 +436,7 @@ def model_rows(model: BaseModel, summary: DataFrame, customer: str | None = None
         return compress(summary, columns, customer)
     key = customer or summary.columns[0]
     repeat = summary.where(F.col("frequency") > 0).orderBy(_quoted(key)).select(*columns)
-    table = repeat.toPandas()
+    table: pd.DataFrame = repeat.toPandas()
     if table.empty:  # the model's own error: no repeat buyer
         table = pd.DataFrame({c: [0.0] for c in columns})
     return table
