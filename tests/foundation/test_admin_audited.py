@@ -75,6 +75,9 @@ def _plant() -> User:
     campaign = engagement.create_campaign(None, {"name": "Spring", "kind": "retention", "channel": "email",
                                                  "starts_on": T0.date()})
     CampaignMember.objects.create(campaign=campaign, party=party, converting_order=order)
+    from clientela.crm.experiments.assignment import assign, experiment_for
+
+    assign(experiment_for("campaign", campaign.pk, user=None, name="Spring", seed=1), [party.pk], at=T0)
     engagement.create_segment(None, {"name": "Best", "definition": {}})
     pipeline = sales.create_pipeline(None, "Sales", [sales.StageSpec("Lead", Decimal("0.1")),
                                                sales.StageSpec("Won", Decimal("1"), is_won=True)])
