@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from clientela.crm.query_filters import filter_given
 from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
 
 if TYPE_CHECKING:
@@ -22,10 +23,8 @@ CENT = Decimal("0.01")
 
 def deals(pipeline: Pipeline | None = None) -> QuerySet[Deal]:
     """Deals with the relations a list shows, newest first."""
-    qs = Deal.objects.select_related("party", "stage", "pipeline", "owner", "team")
-    if pipeline is not None:
-        qs = qs.filter(pipeline=pipeline)
-    return qs
+    return filter_given(Deal.objects.select_related("party", "stage", "pipeline", "owner", "team"),
+                        pipeline=pipeline)
 
 
 @dataclass(frozen=True)
