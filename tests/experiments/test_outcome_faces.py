@@ -52,9 +52,9 @@ def test_pages_show_the_report_and_hide_money_from_those_who_may_not_see_it(comp
     assert "95 % interval" in text and "Przedział 95 %" in polish and "%%" not in text + polish
     # Differences of rates in percentage points, the tiers by their names.
     assert "\u00a0pp</td>" in text and "\u00a0p.p.</td>" in polish
-    from clientela.web.templatetags.web_format import code_label
-
     from django.utils import translation
+
+    from clientela.web.templatetags.web_format import code_label
 
     with translation.override("en"):  # the tier table's row names
         assert code_label("top", "value_tier") == "Top 20 % by CLV"

@@ -153,13 +153,20 @@ def pager(
 def table_head(testid: str, *headings: str, css: str = "", num: str = "") -> dict[str, Any]:
     """The opening of a list table: its scrolling wrapper, the table and one column heading
     per ``headings`` (already translated, ``_("…")``). ``num`` names, by their 1-based
-    positions ("4,5"), the headings of number columns (right-aligned). The template closes
-    ``</table></div>`` after its rows."""
+    positions ("4,5"), the headings of number columns (right-aligned). ``table_end`` closes
+    the table after its rows."""
     numeric = {int(i) for i in num.split(",") if i.strip()}
     return {
         "testid": testid, "css": css,
         "headings": [(_percent_restored(h), i + 1 in numeric) for i, h in enumerate(headings)],
     }
+
+
+@register.inclusion_tag("web/_table_end.html")
+def table_end() -> dict[str, Any]:
+    """The close of a list table that ``table_head`` (or a ``table-wrap`` div) opened:
+    ``</table></div>``, after the template's ``</tbody>``."""
+    return {}
 
 
 def _percent_restored(heading: str) -> str:
