@@ -3,13 +3,16 @@
 The demo company's orders are exported (``clientela export orders --format parquet``);
 scoring from the file gives every party the value scores that scoring from the
 database gave, and scoring from a file without one customer's orders counts the
-orders of the file, not the database's.  Runs on SQLite and on PostgreSQL.
+orders of the file, not the database's.  Runs on SQLite and on PostgreSQL, on the shared
+``demo`` world (tests/shared_worlds.py: the scored 300-customer demo company); each test's
+runs are rolled back with its transaction.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,11 +22,10 @@ from click.testing import CliRunner
 from clientela.cli.main import main
 from clientela.crm.commerce.models import Order
 from clientela.crm.scoring.models import CustomerScore, ModelRun, RunStatus
-from clientela.demo.build import build_demo_company
+from shared_worlds import TODAY, SharedWorlds, for_module
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 6, 30)
 VALUE = ["p_alive", "expected_purchases_365", "expected_spend", "clv", "clv_low", "clv_high", "revenue"]
 
 
@@ -38,8 +40,12 @@ def scores_of(run: ModelRun) -> pd.DataFrame:
         "party_id").sort_index().astype("float64")
 
 
-def test_scores_from_parquet_equal_the_database_route(tmp_path: Path) -> None:
-    build_demo_company(customers=300, seed=5, today=TODAY)
+@pytest.fixture(scope="module")
+def company(shared_worlds: SharedWorlds, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    yield from for_module(shared_worlds, django_db_blocker, "demo")
+
+
+def test_scores_from_parquet_equal_the_database_route(company: dict[str, Any], tmp_path: Path) -> None:
     code, text = invoke("score", "--as-of", TODAY.isoformat(), "--model", "bgnbd")
     assert code == 0, text
     from_database = ModelRun.objects.get(is_current=True)
@@ -71,8 +77,8 @@ def test_scores_from_parquet_equal_the_database_route(tmp_path: Path) -> None:
     assert ModelRun.objects.get(is_current=True).transactions == from_file.transactions - dropped
 
 
-def test_a_bad_file_is_refused_naming_the_column(tmp_path: Path) -> None:
-    build_demo_company(customers=50, seed=6, today=TODAY)
+def test_a_bad_file_is_refused_naming_the_column(company: dict[str, Any], tmp_path: Path) -> None:
+    failed_before = ModelRun.objects.filter(status=RunStatus.FAILED).count()
     wrong = tmp_path / "orders.parquet"
     pd.DataFrame({"customer_ref": ["nobody"], "ordered_at": [pd.Timestamp("2026-01-02", tz="UTC")],
                   "amount": [5.0]}).to_parquet(wrong)
@@ -81,4 +87,4 @@ def test_a_bad_file_is_refused_naming_the_column(tmp_path: Path) -> None:
     pd.DataFrame({"customer": ["x"]}).to_parquet(wrong)
     code, text = invoke("score", "--as-of", TODAY.isoformat(), "--transactions", str(wrong))
     assert code == 1 and "the orders need the columns" in text and "Traceback" not in text
-    assert ModelRun.objects.filter(status=RunStatus.FAILED).count() == 2
+    assert ModelRun.objects.filter(status=RunStatus.FAILED).count() == failed_before + 2
