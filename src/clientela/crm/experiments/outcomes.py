@@ -11,7 +11,8 @@ For every assigned party (the global holdout is in neither group) whose window â
 
 The statistics (differences, 95 % intervals, the minimum detectable effect, incremental
 equity, profit and ROI) are ``insight.experiment_outcomes``. The campaign's spend is its
-cost; a playbook's cost is what its subject app registers in ``COSTS`` (0 without).
+cost; a playbook's cost is what its actions cost as they were done (``playbooks.costs``,
+registered in ``COSTS`` by the playbooks app; 0 for a subject kind without).
 """
 
 from __future__ import annotations
@@ -182,7 +183,9 @@ def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = N
     for experiment in Experiment.objects.order_by("created_at", "id"):
         data = summary(outcome(experiment, at=at), hidden=hidden)
         base = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
-                "enough_data": data["enough_data"], "currency": data["currency"]}
+                "enough_data": data["enough_data"], "currency": data["currency"],
+                # What it cost and earned (the role's hidden money figures left out).
+                **{k: data[k] for k in ("cost", "incremental_profit", "roi") if k in data}}
         metrics = list(data["metrics"])
         if data.get("incremental_equity"):
             metrics.append(data["incremental_equity"])
