@@ -38,7 +38,7 @@ def test_the_demo_plants_its_experiments_in_the_truth(company: Any) -> None:
 def test_pages_show_the_report_and_hide_money_from_those_who_may_not_see_it(company: Any, make_user: Any) -> None:
     marketer = _client(make_user("mk", "marketer"))
     listing = marketer.get("/experiments/").content.decode()
-    assert listing.count('data-testid="experiment-row"') == 3
+    assert listing.count('data-testid="experiment-row"') == 4  # three campaigns and the demo playbook
     win_back = Experiment.objects.get(name="Win-back: we miss you")
     page = marketer.get(f"/experiments/{win_back.pk}/")
     assert page.status_code == 200

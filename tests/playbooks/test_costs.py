@@ -127,7 +127,7 @@ def test_each_action_is_priced_as_done_and_the_report_shows_cost_profit_and_roi(
     assert answer["cost"] == pytest.approx(float(spent))
     result = CliRunner().invoke(main, ["report", "--format", "json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    rows = [r for r in json.loads(result.stdout)["experiments"] if r["kind"] == "playbook"]
+    rows = [r for r in json.loads(result.stdout)["experiments"] if r["name"] == "Costed win-back"]
     assert rows and all(r["cost"] == pytest.approx(float(spent)) for r in rows)
     assert all("incremental_profit" in r and "roi" in r for r in rows)
 

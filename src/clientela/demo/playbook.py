@@ -10,8 +10,8 @@ mail, at most once per 90 days, 10 % control — and it was evaluated fortnightl
 is read as what it mostly means: the customer's silence passed ``AT_RISK_DAYS`` since the
 run before. Groups are drawn like the app draws them (``insight.randomization``, per value
 tier, continued across runs). Nothing is planted: the mail and the call have no effect in
-the simulation, so the report shows what an action that does not pay looks like — a
-difference near 0 and a negative return — and the demo fact ``playbooks`` says so. The
+the simulation, so the report's intervals cover 0 (with about 40 customers in control,
+what chance alone looks like), and the demo fact ``playbooks`` says so. The
 playbook is left switched off, so the served demo acts on no one by itself.
 """
 
@@ -95,7 +95,13 @@ def write_playbook(company: Company, parties: list[int], stage: Stage) -> int:
     from clientela.crm.experiments.models import Assignment, Experiment
     from clientela.crm.parties.models import Party
     from clientela.crm.playbooks.costs import Pricing, firing_cost
-    from clientela.crm.playbooks.models import Firing, Outcome, Playbook, PlaybookRun, PlaybookVersion
+    from clientela.crm.playbooks.models import (
+        Firing,
+        Outcome,
+        Playbook,
+        PlaybookRun,
+        PlaybookVersion,
+    )
     from clientela.crm.tasks.models import Task, TaskStatus
     from clientela.demo.models import DemoFact
 

@@ -147,7 +147,7 @@ def _reason(entry: dict[str, Any], *, share: float | None, currency: str) -> str
     return _("its 95 %% interval (%(low)s to %(high)s) leaves open %(share)s of the lifts the curve can "
              "show at %(spend)s a customer, so it says less than the assumption") % {
         "low": _points(entry["ci_low"]), "high": _points(entry["ci_high"]),
-        "share": f"{round(100 * (share or 0))} %", "spend": f"{_n(entry['spend_per_customer'])} {currency}".strip()}
+        "share": f"{round(100 * (share or 0))} %", "spend": _spend(entry['spend_per_customer'], currency)}
 
 
 def _source_text(curve: str, used: dict[str, Any] | None, *, currency: str) -> str:
@@ -160,7 +160,14 @@ def _source_text(curve: str, used: dict[str, Any] | None, *, currency: str) -> s
         "name": used["name"], "treated": _n(used["treated"]), "control": _n(used["control"]),
         "lift": _points(used["lift"]), "low": _points(used["ci_low"]), "high": _points(used["ci_high"]),
         "half": f"{50 * (used['ci_high'] - used['ci_low']):.1f}",
-        "spend": f"{_n(used['spend_per_customer'])} {currency}".strip()}
+        "spend": _spend(used['spend_per_customer'], currency)}
+
+
+def _spend(value: float, currency: str) -> str:
+    """A spend per party with two decimals (a mail costs less than a unit)."""
+    from clientela.web.templatetags.web_format import num
+
+    return f"{num(value, 2)}\u00a0{currency}" if currency else num(value, 2)
 
 
 def _points(value: float) -> str:
@@ -194,9 +201,10 @@ def learn(inputs: AllocationInputs, candidates: dict[str, list[dict[str, Any]]],
                 usable.append(entry)
         usable.sort(key=lambda e: e["ci_high"] - e["ci_low"])
         used = usable[0] if usable else None
-        for other in usable[1:]:
-            rejected.append((other, _("a narrower interval was measured by “%(name)s”") % {"name": used["name"]}))
         if used is not None:
+            for other in usable[1:]:
+                rejected.append((other, _("a narrower interval was measured by “%(name)s”") % {
+                    "name": used["name"]}))
             spend = used["spend_per_customer"]
             central = with_measured_lift(central, curve=curve, lift=used["lift"], extra_spend=spend)
             low = with_measured_lift(low, curve=curve, lift=used["ci_low"], extra_spend=spend)

@@ -182,10 +182,10 @@ def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = N
     rows: list[dict[str, Any]] = []
     for experiment in Experiment.objects.order_by("created_at", "id"):
         data = summary(outcome(experiment, at=at), hidden=hidden)
-        base = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
-                "enough_data": data["enough_data"], "currency": data["currency"],
-                # What it cost and earned (the role's hidden money figures left out).
-                **{k: data[k] for k in ("cost", "incremental_profit", "roi") if k in data}}
+        base: dict[str, Any] = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
+                                "enough_data": data["enough_data"], "currency": data["currency"]}
+        # What it cost and earned (the role's hidden money figures left out).
+        base |= {k: data[k] for k in ("cost", "incremental_profit", "roi") if k in data}
         metrics = list(data["metrics"])
         if data.get("incremental_equity"):
             metrics.append(data["incremental_equity"])

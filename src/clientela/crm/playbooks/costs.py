@@ -11,7 +11,7 @@ price. Amounts are in the base currency.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -72,7 +72,7 @@ class Pricing:
         return result | {"cost": str(self.price(action, result))}
 
 
-def firing_cost(results: list[Mapping[str, Any]]) -> Decimal:
+def firing_cost(results: Sequence[Mapping[str, Any]]) -> Decimal:
     """A firing's cost: its results' costs summed, to the cent."""
     total = sum((Decimal(str(r.get("cost") or "0")) for r in results), Decimal("0"))
     return total.quantize(CENT, rounding=ROUND_HALF_UP)
