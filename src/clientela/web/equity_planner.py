@@ -147,7 +147,7 @@ def _reason(entry: dict[str, Any], *, share: float | None, currency: str) -> str
     return _("its 95 %% interval (%(low)s to %(high)s) leaves open %(share)s of the lifts the curve can "
              "show at %(spend)s a customer, so it says less than the assumption") % {
         "low": _points(entry["ci_low"]), "high": _points(entry["ci_high"]),
-        "share": f"{round(100 * (share or 0))} %", "spend": _spend(entry['spend_per_customer'], currency)}
+        "share": f"{round(100 * (share or 0))} %", "spend": _spend(entry["spend_per_customer"], currency)}
 
 
 def _source_text(curve: str, used: dict[str, Any] | None, *, currency: str) -> str:
@@ -159,8 +159,8 @@ def _source_text(curve: str, used: dict[str, Any] | None, *, currency: str) -> s
              "95 %% interval %(low)s to %(high)s (±%(half)s), for %(spend)s more a party") % {
         "name": used["name"], "treated": _n(used["treated"]), "control": _n(used["control"]),
         "lift": _points(used["lift"]), "low": _points(used["ci_low"]), "high": _points(used["ci_high"]),
-        "half": f"{50 * (used['ci_high'] - used['ci_low']):.1f}",
-        "spend": _spend(used['spend_per_customer'], currency)}
+        "half": _points(0.5 * (used["ci_high"] - used["ci_low"])).lstrip("+"),
+        "spend": _spend(used["spend_per_customer"], currency)}
 
 
 def _spend(value: float, currency: str) -> str:
@@ -171,7 +171,11 @@ def _spend(value: float, currency: str) -> str:
 
 
 def _points(value: float) -> str:
-    return _("%(value)s points") % {"value": f"{100 * value:+.1f}"}
+    """A difference of rates in percentage points, signed, in the locale's format."""
+    from clientela.web.templatetags.web_format import num
+
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return _("%(value)s points") % {"value": sign + num(abs(100 * value), 1)}
 
 
 def learn(inputs: AllocationInputs, candidates: dict[str, list[dict[str, Any]]], *, currency: str = ""
