@@ -52,7 +52,9 @@ def test_the_playbook_pages_show_it(small_company: dict[str, Any]) -> None:
     client.force_login(user)
     playbook = Playbook.objects.get(name=NAME)
     assert NAME in client.get("/playbooks/").content.decode()
-    assert client.get(f"/playbooks/{playbook.pk}/").status_code == 200
+    detail = client.get(f"/playbooks/{playbook.pk}/").content.decode()
     experiment = Experiment.objects.get(subject_kind="playbook", subject_id=playbook.pk)
+    assert f'href="/experiments/{experiment.pk}/" data-testid="playbook-outcome"' in detail
+    assert 'data-testid="playbook-spent"' in detail
     page = client.get(f"/experiments/{experiment.pk}/").content.decode()
     assert 'data-testid="profit"' in page and NAME in page
