@@ -32,7 +32,7 @@ NAME = "Win back the valuable"
 FIRST_RUN_DAYS, LAST_RUN_DAYS, EVERY_DAYS = 380, 100, 14
 TIERS = ("top", "middle")
 ONCE_PER_DAYS = 90
-TASK_TITLE = "Call: win-back offer"
+TASK_TITLE = "Call: we would like you back"
 SEED = 1515
 
 
