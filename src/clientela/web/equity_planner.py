@@ -171,11 +171,10 @@ def _spend(value: float, currency: str) -> str:
 
 
 def _points(value: float) -> str:
-    """A difference of rates in percentage points, signed, in the locale's format."""
-    from clientela.web.templatetags.web_format import num
+    """A difference of rates in percentage points, signed (``web_format.pp``)."""
+    from clientela.web.templatetags.web_format import pp
 
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return _("%(value)s points") % {"value": sign + num(abs(100 * value), 1)}
+    return pp(value)
 
 
 def learn(inputs: AllocationInputs, candidates: dict[str, list[dict[str, Any]]], *, currency: str = ""
