@@ -38,7 +38,7 @@ def test_the_demo_plants_its_experiments_in_the_truth(company: Any) -> None:
 def test_pages_show_the_report_and_hide_money_from_those_who_may_not_see_it(company: Any, make_user: Any) -> None:
     marketer = _client(make_user("mk", "marketer"))
     listing = marketer.get("/experiments/").content.decode()
-    assert listing.count('data-testid="experiment-row"') == 3
+    assert listing.count('data-testid="experiment-row"') == 4  # three campaigns and the demo playbook
     win_back = Experiment.objects.get(name="Win-back: we miss you")
     page = marketer.get(f"/experiments/{win_back.pk}/")
     assert page.status_code == 200
@@ -104,7 +104,7 @@ def test_the_planner_uses_a_measured_retention_lift_and_says_which(company: Any,
 
     boss = _client(make_user("boss", "admin"))
     assumed = boss.get("/planner/").content.decode()
-    assert 'data-testid="planner-assumed"' in assumed  # the demo's groups are too small yet
+    assert 'data-testid="planner-retention-assumed"' in assumed  # the demo's groups are too small yet
     # A retention campaign whose 80 treated customers bought twice as often as its 80 controls.
     campaign = Campaign.objects.create(name="Spring care", kind="retention", channel="email",
                                        starts_on=timezone.localdate() - timedelta(days=100), spend=Decimal(800))
@@ -119,5 +119,5 @@ def test_the_planner_uses_a_measured_retention_lift_and_says_which(company: Any,
     Order.objects.bulk_create([Order(ref=f"EXP-{pid}", party_id=pid, ordered_at=at + timedelta(days=20),
                                      total_amount=Decimal(200), total_cost=Decimal(120)) for pid in buyers])
     page = boss.get("/planner/").content.decode()
-    assert 'data-testid="planner-measured"' in page and "Spring care" in page
-    assert 'data-testid="planner-assumed"' not in page
+    assert 'data-testid="planner-retention-measured"' in page and "Spring care" in page
+    assert 'data-testid="planner-retention-assumed"' not in page

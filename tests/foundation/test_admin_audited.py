@@ -76,6 +76,9 @@ def _plant() -> User:
                                                  "starts_on": T0.date()})
     CampaignMember.objects.create(campaign=campaign, party=party, converting_order=order)
     from clientela.crm.experiments.assignment import assign, experiment_for
+    from clientela.crm.playbooks.models import ActionCosts
+
+    ActionCosts.objects.create(pk=1)
 
     assign(experiment_for("campaign", campaign.pk, user=None, name="Spring", seed=1), [party.pk], at=T0)
     engagement.create_segment(None, {"name": "Best", "definition": {}})

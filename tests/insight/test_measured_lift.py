@@ -33,3 +33,30 @@ def test_no_lift_and_an_impossible_lift_are_clipped() -> None:
     assert with_measured_retention_lift(INPUTS, lift=0.9, spend_per_customer=5.0).retention_ceiling == 1.0
     with pytest.raises(ValueError, match="positive spend"):
         with_measured_retention_lift(INPUTS, lift=0.02, spend_per_customer=0.0)
+
+
+@pytest.mark.parametrize("lift", [0.01, 0.05, 0.1])
+def test_the_acquisition_curve_gives_the_measured_conversion_lift(lift: float) -> None:
+    from clientela.insight.allocation import with_measured_lift
+
+    measured = with_measured_lift(INPUTS, curve="acquisition", lift=lift, extra_spend=40.0)
+    curve = measured.acquisition_curve()
+    s0 = INPUTS.acquisition_budget / INPUTS.prospects
+    assert curve.rate(s0) == pytest.approx(INPUTS.acquisition_rate, abs=1e-9)
+    assert curve.rate(s0 + 40.0) - curve.rate(s0) == pytest.approx(lift, abs=1e-7)
+    assert measured.retention_ceiling == INPUTS.retention_ceiling  # the other curve untouched
+
+
+def test_an_interval_covering_most_possible_lifts_is_uninformative() -> None:
+    from clientela.insight.allocation import largest_lift, uninformative
+
+    top = largest_lift(INPUTS, curve="acquisition", extra_spend=40.0)
+    assert 0 < top < 1 - INPUTS.acquisition_rate
+    # Covering 0 … 80 % of the possible lifts: the assumption rules out as much.
+    assert uninformative(INPUTS, curve="acquisition", ci_low=-0.05, ci_high=0.8 * top,
+                         extra_spend=40.0) == pytest.approx(0.8)
+    # A narrow interval in the middle, or wholly beyond the range, pins the curve down.
+    assert uninformative(INPUTS, curve="acquisition", ci_low=0.4 * top, ci_high=0.6 * top,
+                         extra_spend=40.0) is None
+    assert uninformative(INPUTS, curve="acquisition", ci_low=1.2 * top, ci_high=1.5 * top,
+                         extra_spend=40.0) is None

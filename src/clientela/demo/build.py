@@ -21,6 +21,7 @@ from clientela.demo.facts import fact_values, trait_rows
 from clientela.demo.frontoffice import write_front_office
 from clientela.demo.loyalty import write_loyalty
 from clientela.demo.models import CustomerTruth, DemoFact, PlantedTrait
+from clientela.demo.playbook import write_playbook
 from clientela.demo.writer import Clock, Stage, money, write_company
 
 DEMO_USERNAME = "demo"
@@ -74,6 +75,7 @@ def build_demo_company(
         front = write_front_office(company, saved["parties"], stage)
         members = write_loyalty(company, saved["parties"], stage)
         write_experiments(company, saved["parties"], stage)
+        write_playbook(company, saved["parties"], stage)
         counts = {**_counts(company), **front, **members}
         _write_truth(company, saved["parties"], counts, stage)
     if progress:

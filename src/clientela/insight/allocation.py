@@ -506,29 +506,56 @@ def allocation_inputs(
     )
 
 
-def with_measured_retention_lift(inputs: AllocationInputs, *, lift: float,
-                                 spend_per_customer: float) -> AllocationInputs:
-    """The inputs with the retention curve's ceiling taken from a measured lift instead of
-    the half-way-up assumption.
+CURVES = ("acquisition", "retention")
 
-    A randomized experiment measured that spending ``spend_per_customer`` more on a customer
-    in a quarter raised its chance of staying by ``lift`` (crm/experiments: the treated
-    minus control repurchase rate over the window). The curve still passes through today's
-    rate at today's spend; its ceiling is the one for which ``rate(s₀ + Δs) − rate(s₀)``
-    equals the lift (``scipy.optimize.brentq``), clipped to ``(rate, 1]``: no lift leaves
-    a curve that spending cannot raise, a lift beyond what a ceiling of 1 gives keeps 1.
+
+def _today(inputs: AllocationInputs, curve: str) -> tuple[float, float]:
+    """(today's rate, today's spend per prospect or per customer a quarter) of ``curve``."""
+    if curve == "acquisition":
+        return inputs.acquisition_rate, inputs.acquisition_budget / inputs.prospects
+    if curve == "retention":
+        return inputs.retention_rate, inputs.retention_budget / inputs.periods_per_year / inputs.customers
+    raise ValueError(f"curve: one of {', '.join(CURVES)}")
+
+
+def _lift_at(ceiling: float, *, rate: float, spend: float, extra: float) -> float:
+    return ResponseCurve.from_judgement(ceiling=ceiling, rate=rate, spend=spend).rate(spend + extra) - rate
+
+
+def _lowest_ceiling(rate: float) -> float:
+    return rate + max(1e-6, 1e-6 * (1 - rate))
+
+
+def largest_lift(inputs: AllocationInputs, *, curve: str, extra_spend: float) -> float:
+    """The largest lift a curve through today's point can show for ``extra_spend`` more (its
+    ceiling at 1); the smallest is 0 (a ceiling at today's rate)."""
+    rate, spend = _today(inputs, curve)
+    return _lift_at(1.0, rate=rate, spend=spend, extra=extra_spend)
+
+
+def with_measured_lift(inputs: AllocationInputs, *, curve: str, lift: float,
+                       extra_spend: float) -> AllocationInputs:
+    """The inputs with ``curve``'s ceiling taken from a measured lift instead of the
+    half-way-up assumption.
+
+    A randomized experiment measured that spending ``extra_spend`` more on a party (per
+    prospect for acquisition, per customer in a quarter for retention) raised its chance of
+    buying in the window by ``lift`` (crm/experiments: the treated minus control repurchase
+    rate). The curve still passes through today's rate at today's spend; its ceiling is the
+    one for which ``rate(s₀ + Δs) − rate(s₀)`` equals the lift (``scipy.optimize.brentq``;
+    the lift grows with the ceiling, so the root is unique), clipped to ``(rate, 1]``: no
+    lift leaves a curve that spending cannot raise, a lift beyond what a ceiling of 1 gives
+    keeps 1.
     """
     from scipy.optimize import brentq
 
-    rate = inputs.retention_rate
-    s0 = inputs.retention_budget / inputs.periods_per_year / inputs.customers
-    if spend_per_customer <= 0 or not math.isfinite(lift):
-        raise ValueError("with_measured_retention_lift: needs a positive spend and a finite lift")
-    lowest = rate + max(1e-6, 1e-6 * (1 - rate))
+    rate, s0 = _today(inputs, curve)
+    if extra_spend <= 0 or not math.isfinite(lift) or not math.isfinite(extra_spend):
+        raise ValueError("with_measured_lift: needs a positive spend and a finite lift")
+    lowest = _lowest_ceiling(rate)
 
     def gain(ceiling: float) -> float:
-        curve = ResponseCurve.from_judgement(ceiling=ceiling, rate=rate, spend=s0)
-        return curve.rate(s0 + spend_per_customer) - rate - lift
+        return _lift_at(ceiling, rate=rate, spend=s0, extra=extra_spend) - lift
 
     if gain(lowest) >= 0:
         ceiling = lowest
@@ -536,4 +563,33 @@ def with_measured_retention_lift(inputs: AllocationInputs, *, lift: float,
         ceiling = 1.0
     else:
         ceiling = float(brentq(gain, lowest, 1.0, xtol=1e-10))
-    return AllocationInputs(**{**inputs.__dict__, "retention_ceiling": ceiling})
+    return AllocationInputs(**{**inputs.__dict__, f"{curve}_ceiling": ceiling})
+
+
+def with_measured_retention_lift(inputs: AllocationInputs, *, lift: float,
+                                 spend_per_customer: float) -> AllocationInputs:
+    """:func:`with_measured_lift` on the retention curve."""
+    return with_measured_lift(inputs, curve="retention", lift=lift, extra_spend=spend_per_customer)
+
+
+INFORMATIVE_SHARE = 0.5
+
+
+def uninformative(inputs: AllocationInputs, *, curve: str, ci_low: float, ci_high: float,
+                  extra_spend: float) -> float | None:
+    """None when a measured interval pins ``curve`` down; else the share of the lifts the
+    curve can take at ``extra_spend`` (0 to :func:`largest_lift`) that the interval leaves
+    open (more than ``INFORMATIVE_SHARE``).
+
+    At a given extra spend every curve through today's point is one ceiling, and the
+    lift it shows rises from 0 (ceiling at today's rate) to the largest lift (ceiling 1).
+    The experiment says which curves it is compatible with: those whose lift lies inside its
+    95 % interval. When that interval covers more than half of the possible lifts, the
+    measurement rules out less than the assumption does, so the assumption stays. An interval
+    wholly outside the range is informative (the curve goes to the nearer end).
+    """
+    top = largest_lift(inputs, curve=curve, extra_spend=extra_spend)
+    if top <= 0:
+        return 1.0
+    covered = max(0.0, min(ci_high, top) - max(ci_low, 0.0)) / top
+    return covered if covered > INFORMATIVE_SHARE else None

@@ -98,29 +98,124 @@ def inputs_from(stored: dict[str, Any]) -> AllocationInputs | None:
     return inputs
 
 
-def with_measured_lift(inputs: AllocationInputs, measured: dict[str, Any] | None
-                       ) -> tuple[AllocationInputs, dict[str, Any] | None]:
-    """The inputs with the retention curve from a measured lift (``experiments.outcomes.
-    measured_retention_lift``), and the measurement with the inputs at its interval's ends
-    (``low``/``high``); the inputs unchanged and None without one."""
-    if measured is None:
-        return inputs, None
-    from clientela.insight.allocation import with_measured_retention_lift
+@dataclass(frozen=True)
+class CurveSource:
+    """Where one response curve comes from: the experiment used (``used``, an entry of
+    ``experiments.outcomes.measured_lifts``), or the assumption (None); and each experiment
+    that was not used, with why."""
 
-    spend = float(measured["spend_per_customer"])
-    try:
-        central = with_measured_retention_lift(inputs, lift=measured["lift"], spend_per_customer=spend)
-        low = with_measured_retention_lift(inputs, lift=measured["ci_low"], spend_per_customer=spend)
-        high = with_measured_retention_lift(inputs, lift=measured["ci_high"], spend_per_customer=spend)
-    except ValueError:
-        return inputs, None
-    return central, measured | {"low_inputs": low, "high_inputs": high}
+    curve: str
+    used: dict[str, Any] | None
+    rejected: list[tuple[dict[str, Any], str]]
+    text: str  # the sentence the page shows: "measured from … (n = …, ±…)" or "assumed: …"
 
 
-def optimum_range(measured: dict[str, Any], *, currency: str = "") -> dict[str, float]:
-    """The optimum equity at the measured lift's interval ends (its uncertainty)."""
-    ends = [p.optimal_equity for p in (measured["low_inputs"].plan(), measured["high_inputs"].plan())]
-    return {"optimum_low": min(ends), "optimum_high": max(ends)}
+@dataclass(frozen=True)
+class Learning:
+    """Both curves' sources, and the inputs at the measured intervals' low and high ends
+    (None when both curves are assumed)."""
+
+    sources: tuple[CurveSource, CurveSource]
+    low_inputs: AllocationInputs | None
+    high_inputs: AllocationInputs | None
+
+    @property
+    def measured(self) -> bool:
+        return self.low_inputs is not None
+
+    def band(self, acquisition: float, retention: float) -> dict[str, float] | None:
+        """Equity at the given budgets and at the optimum across the measured intervals."""
+        if self.low_inputs is None or self.high_inputs is None:
+            return None
+        ends = (self.low_inputs, self.high_inputs)
+        chosen = [i.equity(acquisition, retention) for i in ends]
+        best = [i.plan().optimal_equity for i in ends]
+        return {"chosen_low": min(chosen), "chosen_high": max(chosen),
+                "optimum_low": min(best), "optimum_high": max(best)}
+
+
+def _reason(entry: dict[str, Any], *, share: float | None, currency: str) -> str:
+    problem = entry.get("problem")
+    if problem == "no_outcome":
+        return _("no customer's measurement window has ended yet")
+    if problem == "too_few":
+        return _("fewer than 30 customers in a group have a finished measurement "
+                 "(%(treated)s treated, %(control)s control)") % {
+            "treated": _n(entry["treated"]), "control": _n(entry["control"])}
+    if problem == "no_cost":
+        return _("no cost is recorded, so the lift cannot be tied to a spend")
+    return _("its 95 %% interval (%(low)s to %(high)s) leaves open %(share)s of the lifts the curve can "
+             "show at %(spend)s a customer, so it says less than the assumption") % {
+        "low": _points(entry["ci_low"]), "high": _points(entry["ci_high"]),
+        "share": f"{round(100 * (share or 0))} %", "spend": _spend(entry["spend_per_customer"], currency)}
+
+
+def _source_text(curve: str, used: dict[str, Any] | None, *, currency: str) -> str:
+    if used is None:
+        if curve == "acquisition":
+            return _("assumed: spending more could win at most half of the prospects not won today")
+        return _("assumed: spending more could keep at most half of the customers lost today")
+    return _("measured from “%(name)s” (n = %(treated)s treated, %(control)s control): %(lift)s, "
+             "95 %% interval %(low)s to %(high)s (±%(half)s), for %(spend)s more a party") % {
+        "name": used["name"], "treated": _n(used["treated"]), "control": _n(used["control"]),
+        "lift": _points(used["lift"]), "low": _points(used["ci_low"]), "high": _points(used["ci_high"]),
+        "half": _points(0.5 * (used["ci_high"] - used["ci_low"])).lstrip("+"),
+        "spend": _spend(used["spend_per_customer"], currency)}
+
+
+def _spend(value: float, currency: str) -> str:
+    """A spend per party with two decimals (a mail costs less than a unit)."""
+    from clientela.web.templatetags.web_format import num
+
+    return f"{num(value, 2)}\u00a0{currency}" if currency else num(value, 2)
+
+
+def _points(value: float) -> str:
+    """A difference of rates in percentage points, signed (``web_format.pp``)."""
+    from clientela.web.templatetags.web_format import pp
+
+    return pp(value)
+
+
+def learn(inputs: AllocationInputs, candidates: dict[str, list[dict[str, Any]]], *, currency: str = ""
+          ) -> tuple[AllocationInputs, Learning]:
+    """The inputs with each curve anchored on its best measured lift, where one is usable.
+
+    For each curve, the candidates (``experiments.outcomes.measured_lifts``) with a cost,
+    enough data and an informative interval (``insight.allocation.uninformative``) are
+    usable; the one with the narrowest interval is used (``insight.allocation.
+    with_measured_lift``) and the others are listed with why not."""
+    from clientela.insight.allocation import uninformative, with_measured_lift
+
+    central, low, high = inputs, inputs, inputs
+    sources = []
+    for curve in ("acquisition", "retention"):
+        rejected: list[tuple[dict[str, Any], str]] = []
+        usable = []
+        for entry in candidates.get(curve, []):
+            if entry.get("problem"):
+                rejected.append((entry, _reason(entry, share=None, currency=currency)))
+                continue
+            share = uninformative(inputs, curve=curve, ci_low=entry["ci_low"], ci_high=entry["ci_high"],
+                                  extra_spend=entry["spend_per_customer"])
+            if share is not None:
+                rejected.append((entry, _reason(entry, share=share, currency=currency)))
+            else:
+                usable.append(entry)
+        usable.sort(key=lambda e: e["ci_high"] - e["ci_low"])
+        used = usable[0] if usable else None
+        if used is not None:
+            for other in usable[1:]:
+                rejected.append((other, _("a narrower interval was measured by “%(name)s”") % {
+                    "name": used["name"]}))
+            spend = used["spend_per_customer"]
+            central = with_measured_lift(central, curve=curve, lift=used["lift"], extra_spend=spend)
+            low = with_measured_lift(low, curve=curve, lift=used["ci_low"], extra_spend=spend)
+            high = with_measured_lift(high, curve=curve, lift=used["ci_high"], extra_spend=spend)
+        sources.append(CurveSource(curve, used, rejected, _source_text(curve, used, currency=currency)))
+    acquisition, retention = sources
+    measured = acquisition.used is not None or retention.used is not None
+    return central, Learning((acquisition, retention), low if measured else None, high if measured else None)
 
 
 def _point(inputs: AllocationInputs, acquisition: float, retention: float) -> Point:

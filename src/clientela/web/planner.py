@@ -18,15 +18,9 @@ from django.views.decorators.http import require_GET
 
 from clientela.crm.accounts.permissions import has_capability
 from clientela.crm.errors import NotPermitted, RecordNotFound
-from clientela.crm.experiments.outcomes import measured_retention_lift
+from clientela.crm.experiments.outcomes import measured_lifts
 from clientela.crm.scoring.access import access_planner_inputs
-from clientela.web.equity_planner import (
-    Planner,
-    inputs_from,
-    optimum_range,
-    planner,
-    with_measured_lift,
-)
+from clientela.web.equity_planner import Learning, Planner, inputs_from, learn, planner
 from clientela.web.layout import render_page
 from clientela.web.paging import is_htmx
 from clientela.web.report_tables import FigureTable, Table
@@ -42,10 +36,10 @@ def _budget(value: str | None) -> float | None:
 
 
 def _planner(user: Any, params: QueryDict
-             ) -> tuple[Any, dict[str, Any], Planner | None, Table | None, dict[str, Any] | None]:
+             ) -> tuple[Any, dict[str, Any], Planner | None, Table | None, Learning | None]:
     """The run, its stored inputs, the figures at the budgets of ``params``, the table of
-    allocations (None without usable inputs) and the measured retention lift the curve uses
-    (None: the assumption); NotPermitted as ``access_planner_inputs``."""
+    allocations (None without usable inputs) and where the curves come from (measured
+    lifts or the assumption); NotPermitted as ``access_planner_inputs``."""
     try:
         run, stored = access_planner_inputs(user)
     except RecordNotFound:
@@ -54,11 +48,9 @@ def _planner(user: Any, params: QueryDict
     if inputs is None:
         return run, stored, None, None, None
     currency = str(run.summary.get("currency", "")) if run is not None else ""
-    # Where a retention experiment measured a lift, the retention curve uses it (with its
-    # interval) instead of the assumption; the page says which.
-    inputs, measured = with_measured_lift(inputs, measured_retention_lift())
-    if measured is not None:
-        measured = measured | optimum_range(measured, currency=currency)
+    # Where an experiment measured an informative lift, the acquisition or retention curve
+    # uses it (with its interval) instead of the assumption; the page says which and why.
+    inputs, learning = learn(inputs, measured_lifts(), currency=currency)
     figures = planner(
         inputs, acquisition=_budget(params.get("acquisition")),
         retention=_budget(params.get("retention")), currency=currency,
@@ -72,13 +64,13 @@ def _planner(user: Any, params: QueryDict
         for name, p in ((_("Today"), figures.today), (_("Your allocation"), figures.chosen),
                         (_("Optimum"), figures.optimum))
     ])
-    return run, stored, figures, table, measured
+    return run, stored, figures, table, learning
 
 
 def planner_tables(user: Any, params: QueryDict) -> list[FigureTable]:
     """The allocations table and the two curves' tables at the budgets of ``params``
     (``report_tables``)."""
-    _run, _stored, figures, table, _measured = _planner(user, params)
+    _run, _stored, figures, table, _learning = _planner(user, params)
     return [] if figures is None or table is None else [table, *figures.charts]
 
 
@@ -86,11 +78,15 @@ def planner_tables(user: Any, params: QueryDict) -> list[FigureTable]:
 @require_GET
 def equity_planner(request: HttpRequest) -> HttpResponse:
     try:
-        run, stored, figures, table, measured = _planner(request.user, request.GET)
+        run, stored, figures, table, learning = _planner(request.user, request.GET)
     except NotPermitted:
         raise PermissionDenied from None
     currency = str(run.summary.get("currency", "")) if run is not None else ""
-    context = {"run": run, "planner": figures, "table": table, "currency": currency, "measured": measured,
+    band = None
+    if learning is not None and figures is not None:
+        band = learning.band(figures.chosen.acquisition_budget, figures.chosen.retention_budget)
+    context = {"run": run, "planner": figures, "table": table, "currency": currency, "learning": learning,
+               "band": band,
                "can_export": has_capability(request.user, "export"), "table_page": "planner",
                "table_query": request.GET.urlencode(),
                "unavailable": stored.get("unavailable", ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ from clientela.crm.accounts.permissions import can, can_see, require
 from clientela.crm.engagement.access import visible_campaigns
 from clientela.crm.engagement.segments import parse_definition
 from clientela.crm.errors import InvalidInput
+from clientela.crm.experiments.queries import experiment_of
 from clientela.crm.loyalty.access import visible_programmes
 from clientela.crm.playbooks import engine, queries
 from clientela.crm.playbooks.access import (
@@ -28,6 +30,7 @@ from clientela.crm.playbooks.access import (
     visible_playbooks,
 )
 from clientela.crm.playbooks.actions import create_playbook, set_enabled, update_playbook
+from clientela.crm.playbooks.costs import playbook_cost
 from clientela.crm.playbooks.definition import (
     EVENT_TRIGGERS,
     PRIORITIES,
@@ -168,6 +171,10 @@ def _detail(request: HttpRequest, playbook: Playbook, dry: Any = None) -> HttpRe
         "runs": queries.recent_runs(playbook), "firings": with_labels(queries.recent_firings(playbook)),
         "versions": queries.versions(playbook),
         "can_update": can(request.user, "playbook", "update"), "show_clv": can_see(request.user, "clv"),
+        # Its control-group experiment (the outcome report) and what its actions have cost.
+        "experiment": experiment_of("playbook", playbook.pk),
+        "spent": playbook_cost(playbook.pk) if can_see(request.user, "cost") else None,
+        "base_currency": settings.BASE_CURRENCY,
     }, section="playbooks")
 
 

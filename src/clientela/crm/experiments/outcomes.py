@@ -11,7 +11,8 @@ For every assigned party (the global holdout is in neither group) whose window �
 
 The statistics (differences, 95 % intervals, the minimum detectable effect, incremental
 equity, profit and ROI) are ``insight.experiment_outcomes``. The campaign's spend is its
-cost; a playbook's cost is what its subject app registers in ``COSTS`` (0 without).
+cost; a playbook's cost is what its actions cost as they were done (``playbooks.costs``,
+registered in ``COSTS`` by the playbooks app; 0 for a subject kind without).
 """
 
 from __future__ import annotations
@@ -181,8 +182,10 @@ def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = N
     rows: list[dict[str, Any]] = []
     for experiment in Experiment.objects.order_by("created_at", "id"):
         data = summary(outcome(experiment, at=at), hidden=hidden)
-        base = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
-                "enough_data": data["enough_data"], "currency": data["currency"]}
+        base: dict[str, Any] = {"experiment_id": data["id"], "name": data["name"], "kind": data["kind"],
+                                "enough_data": data["enough_data"], "currency": data["currency"]}
+        # What it cost and earned (the role's hidden money figures left out).
+        base |= {k: data[k] for k in ("cost", "incremental_profit", "roi") if k in data}
         metrics = list(data["metrics"])
         if data.get("incremental_equity"):
             metrics.append(data["incremental_equity"])
@@ -196,26 +199,63 @@ def report_rows(*, hidden: frozenset[str] = frozenset(), at: datetime | None = N
     return rows
 
 
-RETENTION_KINDS = ("retention", "win_back")
+# Which curve of the equity planner a campaign's experiment measures, by campaign kind:
+# acquisition and win-back campaigns write to parties not buying now (prospects, lapsed
+# customers), so their repurchase lift is a conversion (first order, reactivation) — the
+# acquisition curve; retention campaigns write to customers buying now — the retention curve.
+CURVE_OF_KIND = {"acquisition": "acquisition", "win_back": "acquisition", "retention": "retention"}
+LIFT_CACHE_SECONDS = 24 * 3600
 
 
-def measured_retention_lift(*, at: datetime | None = None) -> dict[str, Any] | None:
-    """The best-measured retention lift for the equity planner: among the campaigns of kind
-    retention or win-back with a cost, enough data and an ended window, the one whose
-    repurchase-rate difference has the narrowest 95 % interval — its name, the lift with
-    its interval, and the spend per treated customer. None when there is none."""
+def _repurchase_lift(experiment: Experiment, *, at: datetime | None) -> dict[str, Any]:
+    """The experiment's repurchase effect and group sizes, cached per experiment, day,
+    current scoring run and assignments (so the planner's slider moves do not recompute
+    the report; a new order shows the next day or with the next scoring run)."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    from clientela.crm.scoring.queries import current_run
+
+    run = current_run()
+    seen = experiment.assignments.aggregate(n=Count("id"), last=Max("id"))
+    day = (at or timezone.now()).date().isoformat()
+    key = (f"planner-lift:{experiment.pk}:{experiment.created_at.timestamp()}:{day}:"
+           f"{run.pk if run is not None else 0}:{seen['n']}:{seen['last'] or 0}:{experiment.measure_days}")
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    result = outcome(experiment, at=at)
+    rep, effect = result.report, result.report.effects.get("repurchase")
+    data: dict[str, Any] = {"treated": rep.treated, "control": rep.control, "enough_data": rep.enough_data,
+                            "pending": result.pending, "lift": None, "ci_low": None, "ci_high": None}
+    if effect is not None:
+        data |= {"lift": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high}
+    cache.set(key, data, LIFT_CACHE_SECONDS)
+    return data
+
+
+def measured_lifts(*, at: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Each campaign experiment the equity planner could learn from, by the curve it
+    measures (``CURVE_OF_KIND``): its name, repurchase lift with the 95 % interval, group
+    sizes, the spend per treated party (its cost / treated) and, when it cannot be used at
+    all, ``problem`` (no cost, not enough data, no effect measured yet). Whether an
+    interval is informative enough is the planner's judgement (``insight.allocation.
+    uninformative``)."""
     from clientela.crm.engagement.models import Campaign
 
-    kinds = dict(Campaign.objects.filter(kind__in=RETENTION_KINDS).values_list("id", "kind"))
-    best: dict[str, Any] | None = None
-    for experiment in Experiment.objects.filter(subject_kind=SubjectKind.CAMPAIGN, subject_id__in=list(kinds)):
-        rep = outcome(experiment, at=at).report
-        effect = rep.effects.get("repurchase")
-        if effect is None or not rep.enough_data or rep.cost <= 0 or rep.treated == 0:
-            continue
-        width = effect.ci_high - effect.ci_low
-        if best is None or width < best["width"]:
-            best = {"experiment_id": experiment.pk, "name": experiment.name, "lift": effect.difference,
-                    "ci_low": effect.ci_low, "ci_high": effect.ci_high, "width": width,
-                    "spend_per_customer": rep.cost / rep.treated, "treated": rep.treated, "control": rep.control}
-    return best
+    kinds = dict(Campaign.objects.filter(kind__in=list(CURVE_OF_KIND)).values_list("id", "kind"))
+    found: dict[str, list[dict[str, Any]]] = {"acquisition": [], "retention": []}
+    experiments = Experiment.objects.filter(subject_kind=SubjectKind.CAMPAIGN, subject_id__in=list(kinds))
+    for experiment in experiments.order_by("created_at", "id"):
+        data = _repurchase_lift(experiment, at=at)
+        cost = COSTS[SubjectKind.CAMPAIGN](experiment.subject_id)
+        data |= {"experiment_id": experiment.pk, "name": experiment.name, "cost": cost,
+                 "spend_per_customer": cost / data["treated"] if data["treated"] else 0.0}
+        if data["lift"] is None or data["treated"] == 0:
+            data["problem"] = "no_outcome"
+        elif not data["enough_data"]:
+            data["problem"] = "too_few"
+        elif cost <= 0:
+            data["problem"] = "no_cost"
+        found[CURVE_OF_KIND[kinds[experiment.subject_id]]].append(data)
+    return found

@@ -4,7 +4,8 @@ function (so each is validated and audited there), in the name of the playbook's
 
 Each returns a result entry ``{"kind", "status", "ref", "note"}``: ``done``, ``suppressed``
 (no consent: the sending code decided) or ``failed`` (with the reason); one failing
-action does not stop the others.
+action does not stop the others. ``perform`` adds each entry's ``cost`` and the firing's
+total (``playbooks.costs``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from clientela.crm.errors import Conflict, InvalidInput, StaleRecord
 from clientela.crm.parties.models import Party
+from clientela.crm.playbooks import costs
 from clientela.crm.playbooks.models import Firing, Playbook
 
 Result = dict[str, Any]
@@ -129,13 +131,17 @@ def perform(playbook: Playbook, firing: Firing, actions: list[Mapping[str, Any]]
     """Do every action for the firing's customer; a refused action is recorded as failed."""
     actor = acting_user(playbook)
     party = Party.objects.select_related("owner").get(pk=firing.party_id)
+    pricing = costs.Pricing()
     results = []
     for action in actions:
         try:
-            results.append(EFFECTS[action["kind"]](actor, playbook, party, action, firing))
+            result = EFFECTS[action["kind"]](actor, playbook, party, action, firing)
         except (InvalidInput, Conflict, StaleRecord) as exc:
-            results.append(_result(action["kind"], "failed", None, str(exc)))
+            result = _result(action["kind"], "failed", None, str(exc))
         except ImportError:
-            results.append(_result(action["kind"], "failed", None, "not available in this installation"))
+            result = _result(action["kind"], "failed", None, "not available in this installation")
+        results.append(pricing.priced(action, result))
         party.refresh_from_db()
+    # What was actually spent on this customer, kept with the firing (``playbooks.costs``).
+    Firing.objects.filter(pk=firing.pk).update(cost=costs.firing_cost(results))
     return results

@@ -10,6 +10,8 @@ the history is kept. A ``PlaybookRun`` is one evaluation (after a scoring run, o
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -84,6 +86,8 @@ class Firing(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     # One entry per action: {"kind": ..., "status": "done" | "suppressed" | "failed", "ref": ..., "note": ...}
     results = models.JSONField(default=list)
+    # What its actions cost, in the base currency (each result's "cost" summed; ``ActionCosts``).
+    cost = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -93,3 +97,40 @@ class Firing(models.Model):
             models.Index(fields=["playbook", "party", "at"]),
             models.Index(fields=["outcome", "playbook"]),
         ]
+
+
+class ActionCosts(models.Model):
+    """What each kind of playbook action costs, in the base currency: one row (pk 1), set by
+    an administrator; the defaults hold until then. Each executed action is priced with the
+    row of its day and the price is kept on the firing (``Firing.cost``), so a later change
+    of prices does not rewrite what was spent."""
+
+    email = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0.05"),
+                                help_text="One e-mail sent")
+    sms = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0.20"), help_text="One SMS sent")
+    task_minutes = models.PositiveIntegerField(default=15, help_text="Staff minutes one task takes")
+    hourly_cost = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("60.00"),
+                                      help_text="Staff cost of an hour")
+    point_value = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0.01"),
+                                      help_text="What one loyalty point costs the company")
+    case = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("25.00"),
+                               help_text="Handling one service case")
+    webhook = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"),
+                                  help_text="One outbound webhook event")
+    campaign = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"),
+                                   help_text="Adding a customer to a campaign")
+    tag = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"), help_text="Tagging a customer")
+
+    class Meta:
+        verbose_name = "playbook action costs"
+        verbose_name_plural = "playbook action costs"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__gte=0) & models.Q(sms__gte=0) & models.Q(hourly_cost__gte=0)
+                & models.Q(point_value__gte=0) & models.Q(case__gte=0) & models.Q(webhook__gte=0)
+                & models.Q(campaign__gte=0) & models.Q(tag__gte=0),
+                name="playbook_action_costs_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return "playbook action costs"
