@@ -100,6 +100,15 @@ def _write_lines(order: Order, lines: Sequence[Mapping[str, Any]]) -> None:
     OrderLine.objects.bulk_create(rows)
 
 
+def order_event(order: Order) -> dict[str, Any]:
+    """What a webhook says of an order (``order.created``): ids, codes and the total."""
+    return {
+        "order_id": order.pk, "ref": order.ref, "party_id": order.party_id, "party_ref": order.party.ref,
+        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
+        "currency": order.currency, "total_amount": order.total_amount,
+    }
+
+
 @transaction.atomic
 def create_order(
     actor: Any, party: Party, data: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
@@ -121,11 +130,12 @@ def create_order(
         changes=created(values | {"lines": _lines_summary(order)}), party_id=party.pk,
     )
     _credit_loyalty(actor, party.pk)
-    emit("order.created", {
-        "order_id": order.pk, "ref": order.ref, "party_id": party.pk, "party_ref": party.ref,
-        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
-        "currency": order.currency, "total_amount": order.total_amount,
-    }, at=order.ordered_at)
+    emit("order.created", order_event(order), at=order.ordered_at)
+    from clientela.crm.playbooks import engine as playbook_events
+    from clientela.crm.playbooks.triggers import COUNTED_ORDERS
+
+    if order.status in COUNTED_ORDERS:  # perhaps the customer's first: playbooks on it act at once
+        playbook_events.after_commit("first_order", [party.pk])
     return order
 
 
