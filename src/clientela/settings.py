@@ -276,6 +276,9 @@ EXPORT_KEEP_DAYS = int(os.environ.get("CLIENTELA_EXPORT_KEEP_DAYS", "7"))
 SURVEY_REMINDER_DAYS = int(os.environ.get("CLIENTELA_SURVEY_REMINDER_DAYS", "7"))
 # The largest file the import wizard (page and API) takes, in MB (10^6 bytes).
 IMPORT_MAX_BYTES = int(os.environ.get("CLIENTELA_IMPORT_MAX_MB", "100")) * 1_000_000
+# Import wizard uploads that never ran (drafts) or failed keep the uploaded file (which may
+# hold personal data); the purge-imports schedule deletes them after this many days.
+IMPORT_DRAFT_KEEP_DAYS = int(os.environ.get("CLIENTELA_IMPORT_DRAFT_KEEP_DAYS", "7"))
 # Outbound webhooks (crm/webhooks, docs/webhooks.md): seconds before a receiver that does not
 # answer is given up on (the attempt fails and is retried), attempts per delivery, days the
 # delivery log is kept, and whether URLs on loopback or private networks are allowed (off:

@@ -322,3 +322,36 @@ def test_a_wrong_guess_on_a_short_file_is_seen_in_the_preview_and_corrected(mark
     actions.start_import(marketer, upload)
     run_worker()
     assert Party.objects.get(ref="RU-7").name == "Жук"
+
+
+def test_abandoned_drafts_and_failed_uploads_are_purged_by_the_schedule(marketer: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clientela.crm.audit.models import AuditEntry
+    from clientela.crm.jobs import schedules
+
+    customers("KL-1", "KL-2")
+    done = actions.upload_file(marketer, file_name="done.csv", data=polish_orders(POLISH_GOOD))
+    mapping = dict(done.mapping) | {"Cena brutto": "unit_price"}
+    actions.update_settings(marketer, done, mapping=mapping)
+    actions.start_import(marketer, done)
+    run_worker()
+    old = actions.upload_file(marketer, file_name="old.csv", data=RUSSIAN_CUSTOMERS)
+    failed = actions.upload_file(marketer, file_name="failed.csv", data=RUSSIAN_CUSTOMERS)
+    fresh = actions.upload_file(marketer, file_name="fresh.csv", data=RUSSIAN_CUSTOMERS)
+    now = timezone.now()
+    FileImport.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=now - timedelta(days=9))
+    FileImport.objects.filter(pk=failed.pk).update(
+        status=ImportStatus.FAILED, created_at=now - timedelta(days=20), finished_at=now - timedelta(days=8))
+    FileImport.objects.filter(pk=fresh.pk).update(created_at=now - timedelta(days=6))
+
+    schedules.tick(now)  # first sight: every schedule gets its next run
+    fired = [j for j in schedules.tick(now + timedelta(minutes=61)) if j.schedule == "purge-imports"]
+    assert fired
+    run_worker()
+    assert set(FileImport.objects.values_list("file_name", flat=True)) == {"done.csv", "fresh.csv"}
+    purged = AuditEntry.objects.filter(entity="file_import", action="delete")
+    assert sorted(int(e.object_id) for e in purged) == sorted([old.pk, failed.pk])
+    assert {e.old for e in purged} == {"draft", "failed"}

@@ -131,7 +131,7 @@ def test_a_schedule_fires_when_the_clock_reaches_it_and_schedule_list_shows_the_
         "loyalty-points", "playbooks", "sla-breaches"]  # every 15 min
     fired = schedules.tick(start + timedelta(minutes=61))  # the clock moves past the hour
     assert sorted(j.schedule for j in fired) == [
-        "purge-exports", "purge-idempotency-keys", "purge-sessions", "survey-reminders",
+        "purge-exports", "purge-idempotency-keys", "purge-imports", "purge-sessions", "survey-reminders",
         "task-reminders"]  # sla-breaches ran at 59
     assert schedules.tick(start + timedelta(minutes=62)) == []  # once
     run_worker()

@@ -97,6 +97,12 @@ EDGES: list[tuple[str, Callable[[], pd.DataFrame], dict[str, Any], str]] = [
     ("ISO times with offsets",
      lambda: _with_dates([f"{d}T12:00:00+01:00" for d in BASE["date"]]), {}, "same"),
     ("ISO times in UTC (Z)", lambda: _with_dates([f"{d}T08:30:00Z" for d in BASE["date"]]), {}, "same"),
+    # Spaces around a date (a padded export) are ignored by every route alike.
+    ("dates with spaces around them", lambda: _with_dates([f" {d} " for d in BASE["date"]]), {}, "same"),
+    ("YYYYMMDD with spaces around",
+     lambda: _with_dates([f"  {d.replace('-', '')}\t" for d in BASE["date"]]), {}, "same"),
+    ("ISO times with spaces around",
+     lambda: _with_dates([f" {d}T12:00:00+01:00 " for d in BASE["date"]]), {}, "same"),
     ("an ambiguous date", lambda: _with_dates(["01/02/2025", *BASE["date"][1:]]), {}, "not"),
     ("a number that is not a date", lambda: _with_dates([1736121600, *[20250210] * 5]), {}, "not"),
     ("a missing date", lambda: _with_dates([*BASE["date"][:3], None, *BASE["date"][4:]]), {},

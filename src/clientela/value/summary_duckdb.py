@@ -71,7 +71,8 @@ def _day_sql(column: str, kind: str) -> str:
 
     The rules of :mod:`clientela.value.summary`: dates and times through
     TIMESTAMPTZ (aware ones converted to the session's zone, naive ones at
-    face value), integers as YYYYMMDD, strings in ISO 8601 or YYYYMMDD.
+    face value), integers as YYYYMMDD, strings in ISO 8601 or YYYYMMDD with
+    surrounding white space ignored (as the DataFrame route and CSV reading do).
     """
     kind = kind.upper()
     if kind in _INTEGER_TYPES or kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL"):
@@ -80,9 +81,10 @@ def _day_sql(column: str, kind: str) -> str:
             f"CAST(try_strptime(CAST(CAST({column} AS BIGINT) AS VARCHAR), '%Y%m%d') AS TIMESTAMPTZ) END"
         )
     elif kind == "VARCHAR":
+        text = f"trim({column}, ' ' || chr(9) || chr(10) || chr(13))"
         stamp = (
-            f"coalesce(TRY_CAST({column} AS TIMESTAMPTZ), CASE WHEN regexp_full_match(trim({column}), "
-            f"'[0-9]{{8}}') THEN CAST(try_strptime(trim({column}), '%Y%m%d') AS TIMESTAMPTZ) END)"
+            f"coalesce(TRY_CAST({text} AS TIMESTAMPTZ), CASE WHEN regexp_full_match({text}, "
+            f"'[0-9]{{8}}') THEN CAST(try_strptime({text}, '%Y%m%d') AS TIMESTAMPTZ) END)"
         )
     elif kind == "DATE" or kind.startswith("TIMESTAMP"):
         stamp = f"CAST({column} AS TIMESTAMPTZ)"

@@ -25,6 +25,7 @@ LOG["yyyymmdd"] = [20250105, 20250106, 20250106, 20250228, 20250301, 20250330, 2
 LOG["naive"] = pd.to_datetime(LOG["text"].str.strip(), format="ISO8601", utc=True).dt.tz_localize(None)
 LOG["aware"] = pd.to_datetime(LOG["text"].str.strip(), format="ISO8601", utc=True)
 LOG["day"] = LOG["naive"].dt.date
+LOG["padded"] = " " + LOG["text"] + "\t"  # white space around is ignored on every route
 
 
 def both_summaries(spark: Any, tmp_path: Path, frame: pd.DataFrame,
@@ -41,7 +42,7 @@ def both_summaries(spark: Any, tmp_path: Path, frame: pd.DataFrame,
 
 # The rules do not depend on where Spark runs: local[2] only (test_engine runs both).
 @pytest.mark.parametrize("spark", ["local[2]"], indirect=True)
-@pytest.mark.parametrize("date", ["text", "yyyymmdd", "naive", "aware", "day"])
+@pytest.mark.parametrize("date", ["text", "yyyymmdd", "naive", "aware", "day", "padded"])
 def test_date_rules_match_the_single_machine(spark: Any, tmp_path: Path, date: str) -> None:
     for options in (
         {"period": "D", "local_day": "Europe/Warsaw"},

@@ -5,9 +5,12 @@ acting user first and writes its audit entry (entity ``file_import``)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -235,3 +238,21 @@ def undo_import(actor: Any, upload: FileImport) -> dict[str, int]:
         **{f"{name} removed": (None, count) for name, count in removed.items() if count}})
     upload.refresh_from_db()
     return removed
+
+
+@transaction.atomic
+def purge_abandoned_imports(actor: Any, now: datetime) -> dict[str, Any]:
+    """The purge-imports schedule: delete uploads left as drafts, or failed, for more than
+    ``IMPORT_DRAFT_KEEP_DAYS`` days (each keeps the uploaded file, which may hold personal
+    data). Imports that ran keep their record (their file was emptied when they ran)."""
+    before = now - timedelta(days=settings.IMPORT_DRAFT_KEEP_DAYS)
+    stale = FileImport.objects.filter(
+        Q(status=ImportStatus.DRAFT, created_at__lt=before)
+        | Q(status=ImportStatus.FAILED, finished_at__lt=before)
+        | Q(status=ImportStatus.FAILED, finished_at__isnull=True, created_at__lt=before))
+    rows = list(stale.values_list("pk", "status"))
+    for pk, status in rows:
+        record_change(actor, entity="file_import", object_id=pk, action="delete",
+                      changes={"status": (status, None)})
+    FileImport.objects.filter(pk__in=[pk for pk, _status in rows]).delete()
+    return {"deleted": len(rows)}

@@ -69,6 +69,7 @@ SCHEDULES: list[Schedule] = [
              every=timedelta(hours=1)),
     Schedule("digests", "clientela.crm.notifications.actions.send_digests", daily_at="07:00"),
     Schedule("purge-exports", "clientela.crm.exports.actions.purge_expired_exports", every=timedelta(hours=1)),
+    Schedule("purge-imports", "clientela.crm.imports.actions.purge_abandoned_imports", every=timedelta(hours=1)),
     Schedule("survey-reminders", "clientela.crm.feedback.invitations.send_survey_reminders",
              every=timedelta(hours=1)),
     Schedule("loyalty-points", "clientela.crm.loyalty.earning.credit_all", every=timedelta(minutes=15)),

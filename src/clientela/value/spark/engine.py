@@ -174,7 +174,7 @@ def _day_column(frame: DataFrame, name: str, zone: str) -> Column:
         whole = (number == F.floor(number)) & number.between(10000101, 99991231)
         return F.when(whole, compact_day(number.cast("long").cast("string")))
     if isinstance(kind, T.StringType):
-        text = F.trim(column)
+        text = F.regexp_replace(column, r"^\s+|\s+$", "")  # white space around, as elsewhere
         return (
             F.when(text.rlike(_COMPACT), compact_day(text))
             .when(text.rlike(_OFFSET), instant_day(text.try_cast("timestamp")))
