@@ -23,9 +23,9 @@ import pytest
 
 from clientela.crm.accounts.models import User
 from clientela.crm.webhooks import actions, outbound
-from clientela.crm.webhooks.models import DeliveryStatus
+from clientela.crm.webhooks.models import Delivery, DeliveryStatus
 from jobs_in_process import run_jobs
-from webhooks.receiver import receiver
+from webhooks.receiver import Receiver, receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -89,18 +89,25 @@ def test_global_addresses_are_allowed(address: str) -> None:
     assert not outbound.refused(ipaddress.ip_address(address))
 
 
+def _deliver(admin: User, host: str, *, tls: ssl.SSLContext | None = None) -> tuple[Receiver, Delivery, list[str]]:
+    """A test event to a receiver on loopback, named ``host`` in the subscription's URL: the
+    receiver, the delivery after the worker's attempt, and the addresses connected to."""
+    with receiver(SECRET, tls=tls) as hook, connections() as reached:
+        url = f"{'https' if tls else 'http'}://{host}:{urlsplit(hook.url).port}/hook"
+        subscription = actions.create_subscription(admin, name=host, url=url, event_types=["*"], secret=SECRET)
+        delivery = actions.send_test_event(admin, subscription)
+        run_jobs()
+    delivery.refresh_from_db()
+    return hook, delivery, reached
+
+
 def test_a_name_rebound_to_loopback_after_the_check_is_not_reached(
     admin: User, settings: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     asked = _answering(monkeypatch, [PUBLIC], ["127.0.0.1"])  # public to the check, loopback afterwards
-    with receiver(SECRET) as hook, connections() as reached:
-        url = f"http://hooks.rebind.test:{urlsplit(hook.url).port}/hook"
-        subscription = actions.create_subscription(admin, name="rebind", url=url, event_types=["*"], secret=SECRET)
-        delivery = actions.send_test_event(admin, subscription)
-        run_jobs()
-    delivery.refresh_from_db()
+    hook, delivery, reached = _deliver(admin, "hooks.rebind.test")
     assert asked == ["hooks.rebind.test"]  # one look-up for the attempt
     assert reached == [PUBLIC]  # the checked address, never the loopback of the second answer
     assert hook.requests == []
@@ -113,12 +120,7 @@ def test_an_answer_with_one_private_address_is_refused_whole(
 ) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     asked = _answering(monkeypatch, [PUBLIC, "::ffff:169.254.169.254"])
-    with receiver(SECRET) as hook, connections() as reached:
-        url = f"http://hooks.mixed.test:{urlsplit(hook.url).port}/hook"
-        subscription = actions.create_subscription(admin, name="mixed", url=url, event_types=["*"], secret=SECRET)
-        delivery = actions.send_test_event(admin, subscription)
-        run_jobs()
-    delivery.refresh_from_db()
+    hook, delivery, reached = _deliver(admin, "hooks.mixed.test")
     assert asked == ["hooks.mixed.test"] and reached == [] and hook.requests == []
     assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.FAILED, 1, "address refused")
 
@@ -145,13 +147,8 @@ def test_https_to_a_checked_address_still_checks_the_certificate_for_the_host_na
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(cert, key)
     asked = _answering(monkeypatch, ["127.0.0.1"])
-    with receiver(SECRET, tls=server) as hook, connections() as reached:
-        port = urlsplit(hook.url).port
-        url = f"https://hooks.clientela.test:{port}/hook"
-        subscription = actions.create_subscription(admin, name="tls", url=url, event_types=["*"], secret=SECRET)
-        delivery = actions.send_test_event(admin, subscription)
-        run_jobs()
-    delivery.refresh_from_db()
+    hook, delivery, reached = _deliver(admin, "hooks.clientela.test", tls=server)
+    port = urlsplit(delivery.subscription.url).port
     assert asked == ["hooks.clientela.test"] and reached == ["127.0.0.1"]
     if delivered:
         assert delivery.status == DeliveryStatus.SUCCEEDED and len(hook.accepted) == 1
