@@ -112,6 +112,7 @@ def import_file(
     map_values: Mapping[str, Mapping[str, str]] | None = None,
     journal: Any = None,
     import_id: int | None = None,
+    announce: bool = True,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
 
@@ -133,7 +134,8 @@ def import_file(
     A file that writes announces itself to webhooks (``import.completed``, and per record
     for a small file: ``webhooks.import_events``; ``import_id`` names the wizard's import)
     and, once committed, lets playbooks waiting on a first order or an NPS detractor act
-    (one job for the file: ``playbooks.engine.after_commit``).
+    (one job for the file: ``playbooks.engine.after_commit``) — unless ``announce`` is off
+    (the wizard's preview, which loads the file in a transaction it rolls back).
     """
     started = time.monotonic()
     kind = Kind(kind)
@@ -155,20 +157,24 @@ def import_file(
     counts = LoadCounts()
     from clientela.crm.webhooks.import_events import ImportAnnouncer
 
-    announcer = ImportAnnouncer(kind=kind.value, rows=raw.num_rows, import_id=import_id)
+    # A dry run or a preview announces nothing: no look at the subscriptions.
+    announcing = announce and not dry_run
+    announcer = ImportAnnouncer(kind=kind.value, rows=raw.num_rows, import_id=import_id) if announcing else None
     try:
         with transaction.atomic():
             if journal is not None:  # hook: the import wizard's undo journal
                 journal.before(checked)
-            announcer.before(checked)
+            if announcer is not None:
+                announcer.before(checked)
             counts = _load(checked, missing_refs)
             if dry_run:
                 raise _DryRunRollback
             digest = _audit(actor, kind, source, file_name, raw.num_rows, counts)
             if journal is not None:  # hook: the import wizard's undo journal
                 journal.after(checked, counts)
-            announcer.after(checked, counts, file_sha256=digest)
-            _playbook_events(kind, counts)
+            if announcer is not None:
+                announcer.after(checked, counts, file_sha256=digest)
+                _playbook_events(kind, counts)
     except _DryRunRollback:
         pass
     except RowsRefused as exc:
