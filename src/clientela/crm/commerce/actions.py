@@ -18,7 +18,7 @@ from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
 from clientela.crm.validation import only_fields, validate_instance
-from clientela.crm.webhooks.events import emit
+from clientela.crm.webhooks.events import emit, order_payload
 
 PRODUCT_FIELDS = ("sku", "name", "category", "list_price", "unit_cost", "currency", "is_active")
 ORDER_FIELDS = ("ref", "ordered_at", "channel", "currency", "status")
@@ -100,15 +100,6 @@ def _write_lines(order: Order, lines: Sequence[Mapping[str, Any]]) -> None:
     OrderLine.objects.bulk_create(rows)
 
 
-def order_event(order: Order) -> dict[str, Any]:
-    """What a webhook says of an order (``order.created``): ids, codes and the total."""
-    return {
-        "order_id": order.pk, "ref": order.ref, "party_id": order.party_id, "party_ref": order.party.ref,
-        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
-        "currency": order.currency, "total_amount": order.total_amount,
-    }
-
-
 @transaction.atomic
 def create_order(
     actor: Any, party: Party, data: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]
@@ -130,7 +121,7 @@ def create_order(
         changes=created(values | {"lines": _lines_summary(order)}), party_id=party.pk,
     )
     _credit_loyalty(actor, party.pk)
-    emit("order.created", order_event(order), at=order.ordered_at)
+    emit("order.created", order_payload(order), at=order.ordered_at)
     from clientela.crm.playbooks import engine as playbook_events
     from clientela.crm.playbooks.triggers import COUNTED_ORDERS
 

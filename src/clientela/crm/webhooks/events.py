@@ -48,6 +48,22 @@ def json_safe(payload: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
 
 
+def party_payload(party: Any) -> dict[str, Any]:
+    """What ``party.created`` / ``party.updated`` say of a party: its id, reference and roles
+    (no personal data)."""
+    return {"party_id": party.pk, "ref": party.ref, "kind": party.kind, "is_customer": party.is_customer,
+            "owner_id": party.owner_id, "team_id": party.team_id}
+
+
+def order_payload(order: Any) -> dict[str, Any]:
+    """What ``order.created`` says of an order: ids, codes and the total."""
+    return {
+        "order_id": order.pk, "ref": order.ref, "party_id": order.party_id, "party_ref": order.party.ref,
+        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
+        "currency": order.currency, "total_amount": order.total_amount,
+    }
+
+
 def listened_to(event_types: Iterable[str]) -> bool:
     """Does an active subscription listen to one of ``event_types``?"""
     wanted = set(event_types)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from clientela.crm.webhooks.events import emit, listened_to
+from clientela.crm.webhooks.events import emit, listened_to, order_payload, party_payload
 
 RECORD_EVENTS_UP_TO = 100  # rows in a file; a larger file sends only import.completed
 PARTY_KINDS = ("parties", "customers")
@@ -81,9 +81,7 @@ class ImportAnnouncer:
         })
 
     def _announce_records(self, checked: Any) -> dict[str, list[int]]:
-        from clientela.crm.commerce.actions import order_event
         from clientela.crm.commerce.models import Order
-        from clientela.crm.parties.actions import party_event
         from clientela.crm.parties.models import Party
 
         now = _parties(sorted(self._parties.keys() | set(_distinct(checked, "customer_ref"))))
@@ -92,15 +90,15 @@ class ImportAnnouncer:
                    if ref in self._parties and self._parties[ref][1] != version]
         parties = Party.objects.in_bulk(created + updated)
         for pk in sorted(created):
-            emit("party.created", party_event(parties[pk]))
+            emit("party.created", party_payload(parties[pk]))
         for pk in sorted(updated):
-            emit("party.updated", party_event(parties[pk]) | {"changed": []})
+            emit("party.updated", party_payload(parties[pk]) | {"changed": []})
         records = {"parties_created": sorted(created), "parties_updated": sorted(updated)}
         if self.kind == "orders":
             orders = _orders(_distinct(checked, "order_ref"))
             new = sorted(pk for ref, pk in orders.items() if ref not in self._orders)
             for order in Order.objects.filter(pk__in=new).select_related("party").order_by("pk"):
-                emit("order.created", order_event(order), at=order.ordered_at)
+                emit("order.created", order_payload(order), at=order.ordered_at)
             records["orders_created"] = new
         return records
 
