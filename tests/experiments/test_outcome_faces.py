@@ -49,6 +49,15 @@ def test_pages_show_the_report_and_hide_money_from_those_who_may_not_see_it(comp
     assert 'data-testid="not-enough-data"' in text
     polish = _client(make_user("mk2", "marketer"), "pl").get(f"/experiments/{win_back.pk}/").content.decode()
     assert "Odsetek ponownych zakupów" in polish
+    assert "95 % interval" in text and "Przedział 95 %" in polish and "%%" not in text + polish
+    # Differences of rates in percentage points, the tiers by their names.
+    assert "\u00a0pp</td>" in text and "\u00a0p.p.</td>" in polish
+    from django.utils import translation
+
+    from clientela.web.templatetags.web_format import code_label
+
+    with translation.override("en"):  # the tier table's row names
+        assert code_label("top", "value_tier") == "Top 20 % by CLV"
     campaign = marketer.get(f"/campaigns/{win_back.subject_id}/").content.decode()
     assert 'data-testid="campaign-outcome-link"' in campaign and 'data-group="control"' in campaign
     rep = _client(make_user("rep", "sales_rep"))  # sees campaigns, not costs nor margins

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from clientela.value.cli import value
+from clientela.cli.value import value
 from clientela.value.datasets import load_cdnow_transactions
 from clientela.value.models import ParetoNBD
 from clientela.value.summary import summarize

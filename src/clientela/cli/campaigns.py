@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from clientela.cli.django_setup import setup_django
-from clientela.cli.job_progress import run_with_progress
+from clientela.cli.job_progress import run_unless_queued
 
 
 @click.group()
@@ -72,13 +72,12 @@ def send(campaign_id: int, resend: bool, yes: bool, queue_only: bool) -> None:
         running = send_jobs.running_send(found.pk)
         raise click.ClickException(f"campaign {campaign_id} is being sent already (job {running.pk}); "
                                    f"'clientela campaign stop {campaign_id}' stops it")
-    if queue_only:
-        click.echo(f"Send of campaign {campaign_id} queued as job {job.pk}; `clientela worker` runs it.")
+    job = run_unless_queued(job, queued=queue_only, queued_as=f"Send of campaign {campaign_id}",
+                            label=f"Sending {found.name}", failed="the send failed",
+                            then=f"members not yet sent to stay queued: 'clientela campaign send {campaign_id}' "
+                                 "takes them up again")
+    if job is None:
         return
-    job = run_with_progress(job, label=f"Sending {found.name}")
-    if job.status != "succeeded":
-        raise click.ClickException(f"the send failed ({job.last_error or job.status}); members not yet sent to "
-                                   f"stay queued: 'clientela campaign send {campaign_id}' takes them up again")
     summary = job.result
     click.echo(f"Sent {summary['sent']:,}; suppressed for lack of consent {summary['suppressed']:,}; "
                f"failed {summary['failed']:,}; skipped {summary['skipped']:,}. Job {job.pk}.")

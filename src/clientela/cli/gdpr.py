@@ -62,20 +62,18 @@ def erase(party_ref: str, yes: bool, by: str | None, queued: bool) -> None:
     when a worker took it first), or only queued with --queue.
     """
     setup_django()
-    from clientela.cli.job_progress import run_with_progress
+    from clientela.cli.job_progress import run_unless_queued
     from clientela.crm.privacy.jobs import queue_erasure
 
     party, actor = _party_and_actor(party_ref, by)
     if not yes:
         click.confirm(f"Erase the personal data of {party_ref!r}? This cannot be undone", abort=True)
     job = queue_erasure(actor, party)
-    if queued:
-        click.echo(f"Erasure of party {party_ref!r} queued as job {job.pk}; `clientela worker` runs it.")
+    done = run_unless_queued(job, queued=queued, queued_as=f"Erasure of party {party_ref!r}",
+                             label=f"Erasing {party_ref}", failed="the erasure failed",
+                             then=f"the worker retries it (job {job.pk})")
+    if done is None:
         return
-    done = run_with_progress(job, label=f"Erasing {party_ref}")
-    if done.status != "succeeded":
-        raise click.ClickException(f"the erasure failed ({done.last_error or done.status}); "
-                                   f"the worker retries it (job {done.pk})")
     counts = done.result.get("rows", {})
     click.echo(f"Erased party {party_ref!r} (now erased-{party.pk}): " + ", ".join(
         f"{name} {count}" for name, count in counts.items()

@@ -20,3 +20,19 @@ def run_with_progress(job: Any, *, label: str) -> Any:
             bar.update(max(done - bar.pos, 0))
 
         return run_or_follow(job, on_progress=show)
+
+
+
+def run_unless_queued(
+    job: Any, *, queued: bool, queued_as: str, label: str, failed: str, then: str
+) -> Any | None:
+    """A command's job run here and returned once it succeeded, or with ``queued`` only
+    said to be queued (``queued_as`` names it, e.g. "Erasure of party 'P-1'") and None.
+    A failed job is a ``ClickException``: "``failed`` (the job's last error); ``then``"."""
+    if queued:
+        click.echo(f"{queued_as} queued as job {job.pk}; `clientela worker` runs it.")
+        return None
+    done = run_with_progress(job, label=label)
+    if done.status != "succeeded":
+        raise click.ClickException(f"{failed} ({done.last_error or done.status}); {then}")
+    return done

@@ -23,7 +23,7 @@ from clientela.cli.webhooks import webhook
 from clientela.cli.worker import worker
 
 
-@click.group(cls=LazyGroup, lazy_commands={"value": "clientela.value.cli:value"},
+@click.group(cls=LazyGroup, lazy_commands={"value": "clientela.cli.value:value"},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clientela")
 def main() -> None:

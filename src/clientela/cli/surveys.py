@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from clientela.cli.django_setup import setup_django
-from clientela.cli.job_progress import run_with_progress
+from clientela.cli.job_progress import run_unless_queued
 
 
 @click.group()
@@ -82,13 +82,11 @@ def invite(survey_id: int, party_refs: tuple[str, ...], segment_id: int | None, 
                                subject=subject, body=body)
     except InvalidInput as exc:
         raise click.ClickException(str(exc)) from None
-    if queue_only:
-        click.echo(f"Invitations to survey {survey_id} queued as job {job.pk}; `clientela worker` runs it.")
+    done = run_unless_queued(job, queued=queue_only, queued_as=f"Invitations to survey {survey_id}",
+                             label=f"Inviting to {found.name}", failed="the invitations failed",
+                             then="the job is retried by the worker (`clientela worker`)")
+    if done is None:
         return
-    done = run_with_progress(job, label=f"Inviting to {found.name}")
-    if done.status != "succeeded":
-        raise click.ClickException(f"the invitations failed ({done.last_error or done.status}); "
-                                   f"the job is retried by the worker (`clientela worker`)")
     r = done.result
     click.echo(f"Invited {r['sent']:,}; suppressed for lack of consent {r['suppressed']:,}; "
                f"failed {r['failed']:,}; invited before {r['already_invited']:,}. Job {done.pk}.")

@@ -68,6 +68,18 @@ def delete_recorded(actor: Any, record: Model, *, entity: str, fields: Iterable[
     )
 
 
+def save_audited(actor: Any, record: M, changes: Mapping[str, Any], fields: Iterable[str]) -> M:
+    """Set ``changes`` (already checked by the caller) on ``record``, save it and audit
+    ``fields`` before and after (the entry lists only the ones whose value changed)."""
+    fields = tuple(fields)
+    before = {f: getattr(record, f) for f in fields}
+    for field, value in changes.items():
+        setattr(record, field, value)
+    record.save()
+    audit_change(actor, record, before, {f: getattr(record, f) for f in fields})
+    return record
+
+
 def save_versioned(actor: Any, record: M, changes: Mapping[str, Any]) -> M:
     """Set ``changes`` (already checked by the caller) on a record locked for update, bump
     its ``version`` (the optimistic lock the API's ETags and the pages' forms carry), save

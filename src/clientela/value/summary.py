@@ -116,12 +116,7 @@ def summarize(
         transaction; or for a bad ``period``, window or ``local_day``.
     """
     zone = check_zone(local_day)
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
-    obs = _to_day(observation_end, "observation_end")
-    cal = _to_day(calibration_end, "calibration_end")
-    if obs is not None and cal is not None and cal >= obs:
-        raise ValueError("calibration_end must be before observation_end")
+    obs, cal = check_period_and_ends(period, observation_end, calibration_end)
     request = SummaryRequest(customer, date, amount, period, obs, cal, zone)
     if isinstance(transactions, pd.DataFrame):
         return _summarize_frame(transactions, request)
@@ -300,6 +295,21 @@ def finite_numbers(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
             f"column {column!r} has a missing or infinite value (row {_bad_row(frame, bad)!r})"
         )
     return values
+
+
+def check_period_and_ends(
+    period: str, observation_end: DateLike | None, calibration_end: DateLike | None
+) -> tuple[np.datetime64 | None, np.datetime64 | None]:
+    """The observation and calibration ends as days, once ``period`` is known and the
+    calibration period ends before the observation does (a ValueError naming the
+    argument otherwise); every summary route checks these before reading any data."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    obs = _to_day(observation_end, "observation_end")
+    cal = _to_day(calibration_end, "calibration_end")
+    if obs is not None and cal is not None and cal >= obs:
+        raise ValueError("calibration_end must be before observation_end")
+    return obs, cal
 
 
 def check_window(

@@ -162,7 +162,6 @@ class _Setting:
     def __init__(
         self,
         purchases_model: PurchasesModel,
-        spend_model: Spend,
         summary: pd.DataFrame,
         *,
         horizon: int,
@@ -246,10 +245,10 @@ def value_intervals(
     *,
     horizon: int,
     discount_rate: float,
-    margin: float = 1.0,
     new_customers: float | Sequence[float] = 0.0,
     acquisition_cost: float | Sequence[float] = 0.0,
     n_cohorts: int | None = None,
+    margin: float = 1.0,
     count_first_purchase: bool = True,
     level: float = 0.9,
     method: Method = "delta",
@@ -291,7 +290,7 @@ def value_intervals(
     if method not in ("delta", "bootstrap"):
         raise ValueError(f"method must be 'delta' or 'bootstrap'; got {method!r}")
     setting = _Setting(
-        purchases_model, spend_model, summary, horizon=horizon, discount_rate=discount_rate,
+        purchases_model, summary, horizon=horizon, discount_rate=discount_rate,
         margin=margin, new_customers=new_customers, acquisition_cost=acquisition_cost,
         n_cohorts=n_cohorts, count_first_purchase=count_first_purchase,
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from clientela.value.cli import value
+from clientela.cli.value import value
 
 ARGS = ["--customer", "customer_id", "--date", "date", "--amount", "amount", "--model", "bgnbd"]
 
@@ -74,7 +74,7 @@ def test_the_spark_submit_module(
     spark_conf: dict[str, str], cdnow: tuple[Path, pd.DataFrame], tmp_path: Path
 ) -> None:
     """A separate driver under spark-submit (local[1]), as on a cluster without the CLI."""
-    from clientela.value.spark import submit
+    from clientela.cli import spark_submit as submit
     from clientela.value.spark.standalone import spark_home
 
     local_out, spark_out = tmp_path / "local.parquet", tmp_path / "spark.parquet"

@@ -23,6 +23,7 @@ from clientela.crm.engagement import jobs as send_jobs
 from clientela.crm.engagement.models import CampaignMember
 from clientela.crm.engagement.sms import SmsError
 from clientela.crm.errors import Conflict, InvalidInput
+from clientela.crm.query_filters import filter_given
 
 router = Router(tags=["campaigns"])
 
@@ -45,8 +46,7 @@ def list_deliveries(
     it was sent and why it was not."""
     campaign = access.access_campaign_for_members(request.auth, campaign_id, op="view")
     qs = access.visible_members(request.auth).filter(campaign=campaign)
-    if send_status is not None:
-        qs = qs.filter(send_status=send_status)
+    qs = filter_given(qs, send_status=send_status)
     return page_of(
         Page[DeliveryOut], qs, _out,
         ordering=ordering, allowed=("status_at",), cursor=cursor, limit=limit,

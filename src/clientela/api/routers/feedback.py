@@ -27,6 +27,7 @@ from clientela.crm.accounts.permissions import require
 from clientela.crm.feedback import access, actions
 from clientela.crm.feedback.models import Survey, SurveyResponse
 from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.query_filters import filter_given
 
 router = Router(tags=["surveys"])
 
@@ -54,10 +55,7 @@ def list_surveys(
     """Surveys (NPS, CSAT) with their question and whether they are open."""
     require(request.auth, "survey")
     qs = access.visible_surveys(request.auth)
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    if is_active is not None:
-        qs = qs.filter(is_active=is_active)
+    qs = filter_given(qs, kind=kind, is_active=is_active)
     return page_of(
         Page[SurveyOut], qs, _survey_out,
         ordering=ordering, allowed=("created_at", "name"), cursor=cursor, limit=limit,
@@ -114,10 +112,7 @@ def list_responses(
     comment."""
     require(request.auth, "survey_response")
     qs = access.visible_responses(request.auth)
-    if survey_id is not None:
-        qs = qs.filter(survey_id=survey_id)
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
+    qs = filter_given(qs, survey_id=survey_id, party_id=party_id)
     return page_of(
         Page[ResponseOut], qs, _response_out,
         ordering=ordering, allowed=("answered_at", "score"), cursor=cursor, limit=limit,

@@ -23,6 +23,7 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty import access, actions, queries
 from clientela.crm.loyalty.models import LoyaltyAccount, PointsEntry
 from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.query_filters import filter_given
 
 router = Router(tags=["loyalty"])
 
@@ -54,10 +55,7 @@ def list_accounts(
     """Loyalty accounts of the parties you may see, with balance and tier."""
     require(request.auth, "loyalty_account")
     qs = access.visible_accounts(request.auth).select_related("programme").prefetch_related("programme__tiers")
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
-    if programme_id is not None:
-        qs = qs.filter(programme_id=programme_id)
+    qs = filter_given(qs, party_id=party_id, programme_id=programme_id)
     return page_of(
         Page[AccountOut], qs, _account_out,
         ordering=ordering, allowed=("opened_at", "balance"), cursor=cursor, limit=limit,
@@ -95,8 +93,7 @@ def list_entries(
     account = access.access_account_by_id(request.auth, account_id)
     require(request.auth, "loyalty_entry")
     qs = PointsEntry.objects.filter(account=account)
-    if kind is not None:
-        qs = qs.filter(kind=kind)
+    qs = filter_given(qs, kind=kind)
     return page_of(
         Page[EntryOut], qs, _entry_out,
         ordering=ordering, allowed=("occurred_at",), cursor=cursor, limit=limit,

@@ -35,6 +35,7 @@ from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
 from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.query_filters import filter_given
 from clientela.crm.sales import access, actions, queries
 from clientela.crm.sales.models import Deal, Pipeline, Stage
 
@@ -79,8 +80,7 @@ def list_pipelines(
     ``is_active``."""
     require(request.auth, "pipeline")
     qs = access.visible_pipelines(request.auth).prefetch_related("stages")
-    if is_active is not None:
-        qs = qs.filter(is_active=is_active)
+    qs = filter_given(qs, is_active=is_active)
     return page_of(
         Page[PipelineOut], qs, _pipeline_out,
         ordering=ordering, allowed=("name",), cursor=cursor, limit=limit,
@@ -207,9 +207,8 @@ def list_deals(
     status, party and owner."""
     require(request.auth, "deal")
     qs = access.visible_deals(request.auth)
-    filters = {"pipeline_id": pipeline_id, "stage_id": stage_id, "party_id": party_id,
-               "owner_id": owner_id, "status": status}
-    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    qs = filter_given(qs, pipeline_id=pipeline_id, stage_id=stage_id, party_id=party_id,
+                      owner_id=owner_id, status=status)
     if q:
         qs = qs.filter(name__icontains=q)
     return page_of(

@@ -13,6 +13,7 @@ from clientela.api.responses import answers
 from clientela.api.schemas.scoring import ScoreOut
 from clientela.crm.accounts.permissions import can_see, require, visible_values
 from clientela.crm.errors import NotPermitted
+from clientela.crm.query_filters import filter_given
 from clientela.crm.scoring import access, queries
 from clientela.crm.scoring.models import CustomerScore
 from clientela.crm.scoring.reasons import product_names, reason_for, run_currency
@@ -66,8 +67,7 @@ def list_scores(
         ladder_stage=ladder_stage, rfm_segment=rfm_segment,
         min_p_alive=min_p_alive, max_p_alive=max_p_alive,
     )
-    if party_id is not None:
-        qs = qs.filter(party_id=party_id)
+    qs = filter_given(qs, party_id=party_id)
     items, next_cursor = paginate(qs, ordering=ordering, allowed=("id", "clv"), cursor=cursor, limit=limit)
     names = product_names(items)
     return Page[ScoreOut](items=[_score_out(request.auth, s, names) for s in items], next_cursor=next_cursor)

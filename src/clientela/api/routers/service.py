@@ -29,6 +29,7 @@ from clientela.crm.accounts.permissions import require
 from clientela.crm.accounts.queries import owner_and_team
 from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_for_child
+from clientela.crm.query_filters import filter_given
 from clientela.crm.service import access, actions, queries
 from clientela.crm.service.models import Case
 
@@ -60,8 +61,7 @@ def list_cases(
     its SLA due time."""
     require(request.auth, "case")
     qs = access.visible_cases(request.auth)
-    filters = {"status": status, "priority": priority, "party_id": party_id, "owner_id": owner_id}
-    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    qs = filter_given(qs, status=status, priority=priority, party_id=party_id, owner_id=owner_id)
     if sla_breached is not None:
         condition = queries.breach_condition(timezone.now())
         qs = qs.filter(condition) if sla_breached else qs.exclude(condition)

@@ -27,6 +27,7 @@ from clientela.crm.accounts.models import User
 from clientela.crm.accounts.permissions import require
 from clientela.crm.errors import InvalidInput
 from clientela.crm.parties.access import access_party_by_id
+from clientela.crm.query_filters import filter_given
 from clientela.crm.sales.access import access_deal_by_id
 from clientela.crm.service.access import access_case_by_id
 from clientela.crm.tasks import access, actions
@@ -69,9 +70,8 @@ def list_tasks(
     """Tasks you may see, by status, assignee, due date and the party, deal or case they are about."""
     require(request.auth, "task")
     qs = access.visible_tasks(request.auth)
-    filters = {"status": status, "assignee_id": assignee_id, "party_id": party_id,
-               "deal_id": deal_id, "case_id": case_id, "due_on__lt": due_before}
-    qs = qs.filter(**{k: v for k, v in filters.items() if v is not None})
+    qs = filter_given(qs, status=status, assignee_id=assignee_id, party_id=party_id, deal_id=deal_id,
+                      case_id=case_id, due_on__lt=due_before)
     return page_of(
         Page[TaskOut], qs, _out,
         ordering=ordering, allowed=("due_on", "created_at"), cursor=cursor, limit=limit,

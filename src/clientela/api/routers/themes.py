@@ -21,6 +21,7 @@ from clientela.api.schemas.themes import DriverOut, ThemeMerge, ThemeOut, ThemeU
 from clientela.crm.accounts.permissions import require
 from clientela.crm.errors import InvalidInput, RecordNotFound
 from clientela.crm.feedback.access import visible_responses
+from clientela.crm.query_filters import filter_given
 from clientela.crm.voice import access, actions
 from clientela.crm.voice.models import Theme
 from clientela.crm.voice.queries import stored_drivers
@@ -71,8 +72,7 @@ def list_themes(
     qs = access.visible_themes(request.auth)
     if not merged:
         qs = qs.filter(merged_into__isnull=True)
-    if language is not None:
-        qs = qs.filter(language=language)
+    qs = filter_given(qs, language=language)
     return page_of(Page[ThemeOut], _counted(request.auth, qs), _theme_out,
                    ordering=ordering, allowed=("name", "language"), cursor=cursor, limit=limit)
 

@@ -32,14 +32,14 @@ class AssignmentOut(Schema):
 
 
 class EffectOut(Schema):
-    metric: str
-    treated: int
-    control: int
+    metric: str = Field(description="repurchase, revenue, margin, retention, clv or equity")
+    treated: int = Field(description="Treated customers with a value of the metric")
+    control: int = Field(description="Control customers with a value of the metric")
     treated_mean: float
     control_mean: float
-    difference: float
+    difference: float = Field(description="Treated mean minus control mean")
     ci_low: float = Field(description="Lower end of the 95 % interval of the difference")
-    ci_high: float
+    ci_high: float = Field(description="Upper end of the 95 % interval of the difference")
     mde: float = Field(description="Minimum detectable effect at 80 % power, 5 % significance")
 
 

@@ -37,8 +37,10 @@ class DriverOut(Schema):
     name: str
     terms: list[str]
     language: str
-    answers: int
-    share_detractors: float
-    share_promoters: float
+    answers: int = Field(description="answers with this theme among those you may see")
+    share_detractors: float = Field(description="share of detractors' answers (0–6) with this theme")
+    share_promoters: float = Field(description="share of promoters' answers (9–10) with this theme")
     nps_effect: float | None = Field(description="NPS with minus NPS without the theme's answers")
-    score_coefficient: float | None
+    score_coefficient: float | None = Field(
+        description="the theme's coefficient in a regression of the score on every theme's "
+                    "indicator (an association, not a proven cause)")

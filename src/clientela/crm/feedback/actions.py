@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.audit.actions import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import audit_create, audit_delete
 from clientela.crm.engagement import merge_fields, sending
 from clientela.crm.engagement import unsubscribe as unsubscribe_tokens
 from clientela.crm.engagement.models import SendStatus
@@ -24,6 +24,7 @@ from clientela.crm.errors import InvalidInput
 from clientela.crm.feedback import survey_links
 from clientela.crm.feedback.models import Survey, SurveyInvitation, SurveyKind, SurveyResponse
 from clientela.crm.parties.models import Channel, ConsentPurpose, Party
+from clientela.crm.record_writes import save_audited
 from clientela.crm.webhooks.events import emit
 
 log = logging.getLogger(__name__)
@@ -111,12 +112,7 @@ def update_survey(actor: User | None, survey: Survey, **changes: Any) -> Survey:
         changes["choice_question"], changes["choice_options"] = _check_choice(
             changes.get("choice_question", survey.choice_question),
             changes.get("choice_options", survey.choice_options))
-    before = {f: getattr(survey, f) for f in SURVEY_FIELDS}
-    for field, value in changes.items():
-        setattr(survey, field, value)
-    survey.save()
-    audit_change(actor, survey, before, {f: getattr(survey, f) for f in SURVEY_FIELDS})
-    return survey
+    return save_audited(actor, survey, changes, SURVEY_FIELDS)
 
 
 @transaction.atomic

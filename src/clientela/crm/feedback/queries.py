@@ -9,13 +9,11 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Q, QuerySet
 
 from clientela.crm.feedback.models import Survey, SurveyResponse
+from clientela.crm.query_filters import filter_given
 
 
 def responses(survey: Survey | None = None) -> QuerySet[SurveyResponse]:
-    qs = SurveyResponse.objects.select_related("survey", "party")
-    if survey is not None:
-        qs = qs.filter(survey=survey)
-    return qs
+    return filter_given(SurveyResponse.objects.select_related("survey", "party"), survey=survey)
 
 
 @dataclass(frozen=True)

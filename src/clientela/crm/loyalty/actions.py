@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.crm.accounts.models import User
-from clientela.crm.audit.actions import audit_change, audit_create, audit_delete
+from clientela.crm.audit.actions import audit_create, audit_delete
 from clientela.crm.commerce.models import Order
 from clientela.crm.errors import InvalidInput
 from clientela.crm.loyalty.models import (
@@ -33,6 +33,7 @@ from clientela.crm.loyalty.models import (
     TierBasis,
 )
 from clientela.crm.parties.models import Party
+from clientela.crm.record_writes import save_audited
 
 MAX_POINTS = 1_000_000_000
 
@@ -55,6 +56,30 @@ def _points(value: Any, field: str = "points") -> int:
     return value
 
 
+def _refuse_unknown(changes: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise LoyaltyError(sorted(unknown)[0], "cannot be changed")
+
+
+def _name(value: Any) -> str:
+    name = str(value).strip()
+    if not name:
+        raise LoyaltyError("name", "must not be empty")
+    return name
+
+
+def _non_negative(value: Any, field: str) -> Decimal:
+    """``value`` as a finite decimal of zero or more, or ``LoyaltyError`` naming ``field``."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise LoyaltyError(field, "must be a number") from None
+    if not number.is_finite() or number < 0:
+        raise LoyaltyError(field, "must be zero or more")
+    return number
+
+
 @transaction.atomic
 def create_programme(
     actor: User | None,
@@ -66,16 +91,10 @@ def create_programme(
     referral_points: int = 0,
     points_valid_days: int = 0,
 ) -> Programme:
-    if not name.strip():
-        raise LoyaltyError("name", "must not be empty")
-    if Programme.objects.filter(name=name.strip()).exists():
+    name = _name(name)
+    if Programme.objects.filter(name=name).exists():
         raise LoyaltyError("name", "a programme with this name exists")
-    try:
-        rate = Decimal(str(points_per_unit))
-    except InvalidOperation:
-        raise LoyaltyError("points_per_unit", "must be a number") from None
-    if not rate.is_finite() or rate < 0:
-        raise LoyaltyError("points_per_unit", "must be zero or more")
+    rate = _non_negative(points_per_unit, "points_per_unit")
     if tier_basis not in TierBasis.values:
         raise LoyaltyError("tier_basis", f"must be one of {', '.join(TierBasis.values)}")
     if referral_points < 0:
@@ -83,7 +102,7 @@ def create_programme(
     if points_valid_days < 0:
         raise LoyaltyError("points_valid_days", "must be zero or more")
     programme = Programme.objects.create(
-        name=name.strip(),
+        name=name,
         currency=currency.upper(),
         points_per_unit=rate,
         tier_basis=tier_basis,
@@ -103,46 +122,25 @@ def update_programme(actor: User | None, programme: Programme, **changes: Any) -
     """Change a programme's earn rule, referral reward, validity, name or whether it is
     active; its currency and tier basis stay (balances and tiers were counted in them)."""
     allowed = {"name", "points_per_unit", "referral_points", "points_valid_days", "is_active"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise LoyaltyError(sorted(unknown)[0], "cannot be changed")
+    _refuse_unknown(changes, allowed)
     if "name" in changes:
-        changes["name"] = str(changes["name"]).strip()
-        if not changes["name"]:
-            raise LoyaltyError("name", "must not be empty")
+        changes["name"] = _name(changes["name"])
         if Programme.objects.filter(name=changes["name"]).exclude(pk=programme.pk).exists():
             raise LoyaltyError("name", "a programme with this name exists")
     if "points_per_unit" in changes:
-        try:
-            changes["points_per_unit"] = Decimal(str(changes["points_per_unit"]))
-        except InvalidOperation:
-            raise LoyaltyError("points_per_unit", "must be a number") from None
-        if not changes["points_per_unit"].is_finite() or changes["points_per_unit"] < 0:
-            raise LoyaltyError("points_per_unit", "must be zero or more")
+        changes["points_per_unit"] = _non_negative(changes["points_per_unit"], "points_per_unit")
     for field in ("referral_points", "points_valid_days"):
         if field in changes and int(changes[field]) < 0:
             raise LoyaltyError(field, "must be zero or more")
-    before = {f: getattr(programme, f) for f in PROGRAMME_FIELDS}
-    for field, value in changes.items():
-        setattr(programme, field, value)
-    programme.save()
-    audit_change(actor, programme, before, {f: getattr(programme, f) for f in PROGRAMME_FIELDS})
-    return programme
+    return save_audited(actor, programme, changes, PROGRAMME_FIELDS)
 
 
 @transaction.atomic
 def add_tier(
     actor: User | None, programme: Programme, *, name: str, threshold: Decimal | int, benefits: str = ""
 ) -> Tier:
-    name = str(name).strip()
-    if not name:
-        raise LoyaltyError("name", "must not be empty")
-    try:
-        threshold = Decimal(str(threshold))
-    except InvalidOperation:
-        raise LoyaltyError("threshold", "must be a number") from None
-    if not threshold.is_finite() or threshold < 0:
-        raise LoyaltyError("threshold", "must be zero or more")
+    name = _name(name)
+    threshold = _non_negative(threshold, "threshold")
     if programme.tiers.filter(name=name).exists():
         raise LoyaltyError("name", "the programme has a tier with this name")
     if programme.tiers.filter(threshold=threshold).exists():
@@ -168,31 +166,17 @@ def delete_programme(actor: User | None, programme: Programme) -> None:
 @transaction.atomic
 def update_tier(actor: User | None, tier: Tier, **changes: Any) -> Tier:
     """Rename a tier, move its threshold or change its benefits (its programme stays)."""
-    unknown = set(changes) - {"name", "threshold", "benefits"}
-    if unknown:
-        raise LoyaltyError(sorted(unknown)[0], "cannot be changed")
+    _refuse_unknown(changes, {"name", "threshold", "benefits"})
     if "name" in changes:
-        changes["name"] = str(changes["name"]).strip()
-        if not changes["name"]:
-            raise LoyaltyError("name", "must not be empty")
+        changes["name"] = _name(changes["name"])
         if Tier.objects.filter(programme_id=tier.programme_id, name=changes["name"]).exclude(pk=tier.pk).exists():
             raise LoyaltyError("name", "the programme has a tier with this name")
     if "threshold" in changes:
-        try:
-            changes["threshold"] = Decimal(str(changes["threshold"]))
-        except InvalidOperation:
-            raise LoyaltyError("threshold", "must be a number") from None
-        if not changes["threshold"].is_finite() or changes["threshold"] < 0:
-            raise LoyaltyError("threshold", "must be zero or more")
+        changes["threshold"] = _non_negative(changes["threshold"], "threshold")
         if (Tier.objects.filter(programme_id=tier.programme_id, threshold=changes["threshold"])
                 .exclude(pk=tier.pk).exists()):
             raise LoyaltyError("threshold", "the programme has a tier at this threshold")
-    before = {f: getattr(tier, f) for f in TIER_FIELDS}
-    for field, value in changes.items():
-        setattr(tier, field, value)
-    tier.save()
-    audit_change(actor, tier, before, {f: getattr(tier, f) for f in TIER_FIELDS})
-    return tier
+    return save_audited(actor, tier, changes, TIER_FIELDS)
 
 
 @transaction.atomic

@@ -1,22 +1,15 @@
 from django.contrib import admin
 
 from clientela.crm.admin_bases import ConfigurationAdmin, RecordAdmin, RecordInline
-from clientela.crm.loyalty.models import (
-    LoyaltyAccount,
-    PointsEntry,
-    Programme,
-    Redemption,
-    Referral,
-    Tier,
-)
+from clientela.crm.loyalty import models as loyalty
 
 
 class TierInline(admin.TabularInline):
-    model = Tier
+    model = loyalty.Tier
     extra = 0
 
 
-@admin.register(Programme)
+@admin.register(loyalty.Programme)
 class ProgrammeAdmin(ConfigurationAdmin):
     list_display = ("name", "currency", "points_per_unit", "tier_basis", "referral_points", "is_active")
     list_filter = ("is_active", "tier_basis", "currency")
@@ -27,12 +20,12 @@ class ProgrammeAdmin(ConfigurationAdmin):
 class EntryInline(RecordInline):
     """Ledger rows are written by loyalty.actions only."""
 
-    model = PointsEntry
+    model = loyalty.PointsEntry
     fields = ("occurred_at", "kind", "points", "balance_after", "reason")
     readonly_fields = fields
 
 
-@admin.register(LoyaltyAccount)
+@admin.register(loyalty.LoyaltyAccount)
 class LoyaltyAccountAdmin(RecordAdmin):
     list_display = ("party", "programme", "balance", "lifetime_points", "lifetime_spend", "opened_at")
     list_filter = ("programme",)
@@ -42,7 +35,7 @@ class LoyaltyAccountAdmin(RecordAdmin):
     inlines = [EntryInline]
 
 
-@admin.register(PointsEntry)
+@admin.register(loyalty.PointsEntry)
 class PointsEntryAdmin(RecordAdmin):
     list_display = ("occurred_at", "account", "kind", "points", "balance_after", "reason")
     list_filter = ("kind", "account__programme")
@@ -52,14 +45,14 @@ class PointsEntryAdmin(RecordAdmin):
     show_full_result_count = False
 
 
-@admin.register(Redemption)
+@admin.register(loyalty.Redemption)
 class RedemptionAdmin(RecordAdmin):
     list_display = ("redeemed_at", "account", "reward", "points")
     search_fields = ("reward", "account__party__name__fold__contains")
     list_select_related = ("account",)
 
 
-@admin.register(Referral)
+@admin.register(loyalty.Referral)
 class ReferralAdmin(RecordAdmin):
     list_display = ("created_at", "programme", "referrer", "referred", "rewarded_points")
     list_filter = ("programme",)

@@ -6,19 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from clientela.crm.sales.models import (
-    Deal,
-    DealLine,
-    DealNote,
-    DealStageChange,
-    DealStatus,
-    Pipeline,
-    Stage,
-)
+from clientela.crm.query_filters import filter_given
+from clientela.crm.sales.models import Deal, DealStageChange, DealStatus, Pipeline, Stage
+
+if TYPE_CHECKING:
+    from clientela.crm.sales.models import DealLine, DealNote
 
 SECONDS_PER_DAY = Decimal(86400)
 CENT = Decimal("0.01")
@@ -26,10 +23,8 @@ CENT = Decimal("0.01")
 
 def deals(pipeline: Pipeline | None = None) -> QuerySet[Deal]:
     """Deals with the relations a list shows, newest first."""
-    qs = Deal.objects.select_related("party", "stage", "pipeline", "owner", "team")
-    if pipeline is not None:
-        qs = qs.filter(pipeline=pipeline)
-    return qs
+    return filter_given(Deal.objects.select_related("party", "stage", "pipeline", "owner", "team"),
+                        pipeline=pipeline)
 
 
 @dataclass(frozen=True)
@@ -219,9 +214,9 @@ def deal_history(deal: Deal) -> list[DealStageChange]:
 
 
 def deal_lines(deal: Deal) -> list[DealLine]:
-    return list(DealLine.objects.filter(deal=deal).select_related("product").order_by("id"))
+    return list(deal.lines.select_related("product").order_by("id"))
 
 
 def deal_notes(deal: Deal, *, limit: int = 100) -> list[DealNote]:
     """The newest notes first."""
-    return list(DealNote.objects.filter(deal=deal).select_related("author").order_by("-created_at", "-id")[:limit])
+    return list(deal.notes.select_related("author").order_by("-created_at", "-id")[:limit])

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from clientela.value.summary import PERIODS, _to_day, check_window, check_zone, period_ordinal
+from clientela.value.summary import check_period_and_ends, check_window, check_zone, period_ordinal
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -331,12 +331,7 @@ def summarize(
     from pyspark.sql import functions as F
 
     zone = check_zone(local_day) or "UTC"
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
-    obs = _to_day(observation_end, "observation_end")
-    cal = _to_day(calibration_end, "calibration_end")
-    if obs is not None and cal is not None and cal >= obs:
-        raise ValueError("calibration_end must be before observation_end")
+    obs, cal = check_period_and_ends(period, observation_end, calibration_end)
     tx, checks = _transactions(transactions, customer, date, amount, zone)
     _, last_day = _validate(tx, checks, obs, cal)
     end = _day_number(obs) if obs is not None else int(last_day or 0)

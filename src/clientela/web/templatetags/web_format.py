@@ -54,6 +54,15 @@ def pct(value: Any, places: int = 1) -> str:
 
 
 @register.filter
+def pp(value: Any, places: int = 1) -> str:
+    """A difference of two shares (0–1) in percentage points, with its sign: ``+6.8 pp``."""
+    if value is None or value == "":
+        return "—"
+    shown = _("%(value)s pp") % {"value": signed(Decimal(str(value)) * 100, places)}
+    return shown.replace(" ", "\u00a0")
+
+
+@register.filter
 def signed(value: Any, places: int = 1) -> str:
     """A change with its sign, e.g. ``+1.2`` or ``−0.4``."""
     if value is None:
@@ -97,7 +106,7 @@ _TABLES = {
     "export_kind": labels.EXPORT_KINDS, "export_status": labels.EXPORT_STATUS,
     "import_status": labels.IMPORT_STATUS, "import_kind": labels.IMPORT_KINDS,
     "points_kind": labels.POINTS_KINDS, "webhook_status": labels.WEBHOOK_STATUS,
-    "webhook_event": WEBHOOK_EVENTS,
+    "webhook_event": WEBHOOK_EVENTS, "value_tier": labels.VALUE_TIERS,
 }
 
 
@@ -144,10 +153,25 @@ def pager(
 def table_head(testid: str, *headings: str, css: str = "", num: str = "") -> dict[str, Any]:
     """The opening of a list table: its scrolling wrapper, the table and one column heading
     per ``headings`` (already translated, ``_("…")``). ``num`` names, by their 1-based
-    positions ("4,5"), the headings of number columns (right-aligned). The template closes
-    ``</table></div>`` after its rows."""
+    positions ("4,5"), the headings of number columns (right-aligned). ``table_end`` closes
+    the table after its rows."""
     numeric = {int(i) for i in num.split(",") if i.strip()}
     return {
         "testid": testid, "css": css,
-        "headings": [(h, i + 1 in numeric) for i, h in enumerate(headings)],
+        "headings": [(_percent_restored(h), i + 1 in numeric) for i, h in enumerate(headings)],
     }
+
+
+@register.inclusion_tag("web/_table_end.html")
+def table_end() -> dict[str, Any]:
+    """The close of a list table that ``table_head`` (or a ``table-wrap`` div) opened:
+    ``</table></div>``, after the template's ``</tbody>``."""
+    return {}
+
+
+def _percent_restored(heading: str) -> str:
+    """A ``_("95 % interval")`` argument arrives with its percent signs doubled (the
+    template engine doubles them before looking the text up, as ``{% translate %}`` does,
+    but only that tag restores them): look the text up as written and show one sign."""
+    text = str(heading)
+    return _(text.replace("%%", "%")) if "%%" in text else heading

@@ -3,8 +3,9 @@
 A thin face over the engine (no Django): parse arguments, call
 :func:`~clientela.value.summary.summarize`, the models,
 :func:`~clientela.value.validation.evaluate_models` and
-:func:`~clientela.value.clv.customer_lifetime_value`, and render.  The lead's
-root group registers it with ``main.add_command(value)``.
+:func:`~clientela.value.clv.customer_lifetime_value`, and render.  The root group
+(``cli/main.py``) imports it only when it runs, so that other commands do not load pandas
+and SciPy.
 """
 
 from __future__ import annotations
@@ -402,7 +403,7 @@ def fit_command(
         "local_day": local_day,
     }
     if engine == "spark":
-        from clientela.value.spark.command import fit_on_spark
+        from clientela.cli.value_spark import fit_on_spark
 
         fit_on_spark(
             file, options, model_name=model_name, calibration_end=cal, horizon=horizon,

@@ -1,7 +1,7 @@
 """``clientela value fit --engine spark``: the single-machine command's steps on Spark.
 
 The same options, choice of model, printed fits and scores as
-:func:`clientela.value.cli.fit_command`; the summary is computed on the
+:func:`clientela.cli.value.fit_command`; the summary is computed on the
 cluster, the models are fitted on the driver on the compressed summary (the
 same parameters), and the scores are computed on the executors and written by
 Spark (``--output`` becomes a directory of Parquet or CSV parts).
@@ -18,7 +18,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from clientela.value.cli import _YEAR, _choose, _one_line, fit_spend, refit
+from clientela.cli.value import _YEAR, _choose, _one_line, fit_spend, refit
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
