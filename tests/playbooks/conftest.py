@@ -50,3 +50,6 @@ def make_marketer(db: None) -> Callable[..., Any]:
         return User.objects.create_user(username=name, password="pw-" + name, role="marketer")
 
     return make
+
+
+from jobs.conftest import database_url, processes  # noqa: E402, F401 - the process test's fixtures

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections import Counter
@@ -43,7 +44,8 @@ class Receiver:
             document = json.loads(body)
             self.requests.append({"id": document["id"], "type": document["type"], "good": good,
                                   "event_id": headers.get("Clientela-Event-Id"),
-                                  "delivery_id": headers.get("Clientela-Delivery-Id"), "data": document["data"]})
+                                  "delivery_id": headers.get("Clientela-Delivery-Id"), "data": document["data"],
+                                  "host": headers.get("Host")})
             if not good:
                 self.bad_signatures += 1
                 return 401
@@ -55,7 +57,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver(secret: str, *, fail_first: int = 0) -> Iterator[Receiver]:
+def receiver(secret: str, *, fail_first: int = 0, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """The receiver on loopback; with ``tls`` (a server context) it answers https."""
     state = Receiver(secret=secret, fail_first=fail_first)
 
     class Handler(BaseHTTPRequestHandler):
@@ -70,9 +73,11 @@ def receiver(secret: str, *, fail_first: int = 0) -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    state.url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}/hook"
     try:
         yield state
     finally:

@@ -193,6 +193,7 @@ JOB_KINDS: dict[str, str | Promise] = {
     "imports.run": _("File import"),
     "webhook.deliver": _("Webhook delivery"),
     "playbooks.after_scoring": _("Playbooks after a scoring run"),
+    "playbooks.on_event": _("Playbooks at an event"),
     "schedule": _("Scheduled work"),
 }
 

@@ -18,7 +18,7 @@ from clientela.crm.commerce.models import Order, OrderLine, Product
 from clientela.crm.errors import Conflict, InvalidInput
 from clientela.crm.parties.models import Party
 from clientela.crm.validation import only_fields, validate_instance
-from clientela.crm.webhooks.events import emit
+from clientela.crm.webhooks.events import emit, order_payload
 
 PRODUCT_FIELDS = ("sku", "name", "category", "list_price", "unit_cost", "currency", "is_active")
 ORDER_FIELDS = ("ref", "ordered_at", "channel", "currency", "status")
@@ -121,11 +121,12 @@ def create_order(
         changes=created(values | {"lines": _lines_summary(order)}), party_id=party.pk,
     )
     _credit_loyalty(actor, party.pk)
-    emit("order.created", {
-        "order_id": order.pk, "ref": order.ref, "party_id": party.pk, "party_ref": party.ref,
-        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
-        "currency": order.currency, "total_amount": order.total_amount,
-    }, at=order.ordered_at)
+    emit("order.created", order_payload(order), at=order.ordered_at)
+    from clientela.crm.playbooks import engine as playbook_events
+    from clientela.crm.playbooks.triggers import COUNTED_ORDERS
+
+    if order.status in COUNTED_ORDERS:  # perhaps the customer's first: playbooks on it act at once
+        playbook_events.after_commit("first_order", [party.pk])
     return order
 
 

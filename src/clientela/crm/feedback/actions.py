@@ -147,6 +147,14 @@ def _response_event(response: SurveyResponse) -> dict[str, Any]:
             "has_comment": bool(response.comment)}
 
 
+def _detractor_event(response: SurveyResponse) -> None:
+    """An NPS detractor's answer: playbooks waiting on one act once the answer commits."""
+    if response.kind == "nps" and response.score is not None and response.score <= 6 and response.party_id:
+        from clientela.crm.playbooks import engine as playbook_events
+
+        playbook_events.after_commit("nps_detractor", [response.party_id])
+
+
 @transaction.atomic
 def record_response(
     actor: User | None,
@@ -170,6 +178,7 @@ def record_response(
     )
     audit_create(actor, response, AUDITED)
     emit("survey.answered", _response_event(response), at=response.answered_at)
+    _detractor_event(response)
     return response
 
 
@@ -244,6 +253,7 @@ def answer(token: str, *, score: Any, comment: str = "", choice: str = "") -> Su
             locked.save(update_fields=["answered_at"])
             audit_create(None, response, AUDITED)
             emit("survey.answered", _response_event(response), at=now)
+            _detractor_event(response)
     except IntegrityError:  # a concurrent answer won the one-to-one
         raise AlreadyAnswered() from None
     return response

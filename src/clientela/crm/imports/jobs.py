@@ -76,7 +76,8 @@ def _run(job: Any, import_id: int) -> dict[str, Any]:
         with outer:
             for canonical in made:
                 import_file(canonical.kind, canonical.data, create_missing=upload.create_missing,
-                            actor=upload.created_by, file_name=upload.file_name, on_step=step, journal=journal)
+                            actor=upload.created_by, file_name=upload.file_name, on_step=step, journal=journal,
+                            import_id=import_id)
     except ImportFailed as exc:
         return _failed(import_id, errors=errors_of(exc, canonical), total=exc.total)
     except FileProblem as exc:

@@ -131,7 +131,8 @@ def dry_run(file_import: FileImport, made: list[CanonicalFile], found: Inspectio
     try:
         with transaction.atomic():
             for canonical in made:
-                result = import_file(canonical.kind, canonical.data, create_missing=file_import.create_missing)
+                result = import_file(canonical.kind, canonical.data, create_missing=file_import.create_missing,
+                                     announce=False)
                 found.counts.append({"kind": canonical.kind.value, "rows": result.rows, "created": result.created,
                                      "updated": result.updated, "unchanged": result.unchanged, **result.extra})
             raise Rollback

@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "imports.run": "clientela.crm.imports.jobs.run_import_job",
     "voice.refresh": "clientela.crm.voice.jobs.refresh_job",
     "playbooks.after_scoring": "clientela.crm.playbooks.jobs.after_scoring",
+    "playbooks.on_event": "clientela.crm.playbooks.jobs.on_event",
     "webhook.deliver": "clientela.crm.webhooks.delivery.deliver_job",
     "schedule": "clientela.crm.jobs.schedules.run_schedule",
 }

@@ -106,7 +106,7 @@ def notify_sla_breaches(actor: User | None, now: datetime) -> int:
     )
     cases = list(
         Case.objects.filter(status__in=UNRESOLVED, sla_due_at__lt=now).exclude(Exists(notified))
-        .only("pk", "owner_id", "team_id", "sla_due_at")
+        .only("pk", "party_id", "owner_id", "team_id", "sla_due_at")
     )
     recipients = _breach_recipients(cases)
     added = _add(
@@ -121,6 +121,10 @@ def notify_sla_breaches(actor: User | None, now: datetime) -> int:
         if recipients[c.pk]:
             emit("case.sla_breached", {"case_id": c.pk, "sla_due_at": c.sla_due_at,
                                        "owner_id": c.owner_id, "team_id": c.team_id}, at=c.sla_due_at)
+    if cases:  # playbooks waiting on a breach act on it once this scan commits
+        from clientela.crm.playbooks import engine as playbook_events
+
+        playbook_events.after_commit("sla_breach", [c.party_id for c in cases])
     return added
 
 

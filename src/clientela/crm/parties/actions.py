@@ -25,7 +25,7 @@ from clientela.crm.parties.tags import clean_tags
 from clientela.crm.record_writes import create_recorded, delete_recorded, update_recorded
 from clientela.crm.scoring.scope import sync_party_scope
 from clientela.crm.validation import only_fields, validate_instance
-from clientela.crm.webhooks.events import emit
+from clientela.crm.webhooks.events import emit, party_payload
 
 PARTY_FIELDS = (
     "ref", "kind", "name", "email", "phone", "street", "postal_code", "country", "city",
@@ -38,12 +38,6 @@ CONTACT_FIELDS = (
 )
 ARCHIVE_FIELDS = ("archived_at", "archived_by_id")
 CONSENT_FIELDS = ("purpose", "channel", "lawful_basis", "source", "given_at", "withdrawn_at")
-
-
-def _party_event(party: Party) -> dict[str, Any]:
-    """What a webhook says of a party: its id, reference and roles (no personal data)."""
-    return {"party_id": party.pk, "ref": party.ref, "kind": party.kind, "is_customer": party.is_customer,
-            "owner_id": party.owner_id, "team_id": party.team_id}
 
 
 def _new_ref() -> str:
@@ -89,7 +83,7 @@ def create_party(
         record_consent(actor, party, {
             "purpose": purpose, "channel": channel, "given_at": now, "source": consent_source,
         })
-    emit("party.created", _party_event(party))
+    emit("party.created", party_payload(party))
     return party
 
 
@@ -129,7 +123,7 @@ def update_party(
         # of owner and team: move the party between lists now, in this transaction.
         sync_party_scope([party.pk])
     if changed:
-        emit("party.updated", _party_event(party) | {"changed": sorted(changed)})
+        emit("party.updated", party_payload(party) | {"changed": sorted(changed)})
     return party
 
 

@@ -18,7 +18,7 @@ during quiet hours the treated wait (``pending``) until they end.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -26,10 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from clientela.crm.audit.actions import record_change
+from clientela.crm.jobs.models import Job
 from clientela.crm.playbooks import control, effects, triggers
 from clientela.crm.playbooks.conditions import matching
 from clientela.crm.playbooks.definition import EVENT_TRIGGERS, SCORE_TRIGGERS
@@ -69,26 +70,40 @@ def _acted_today(playbook: Playbook, at: datetime) -> int:
                                  at__gte=start).count()
 
 
+def _handled(playbook: Playbook, events: Mapping[int, datetime]) -> set[int]:
+    """Parties of ``events`` (party → its event's moment) the playbook met (any outcome) at
+    or after that moment: the event was evaluated already, by its job or by the schedule."""
+    if not events:
+        return set()
+    last = dict(Firing.objects.filter(playbook=playbook, party_id__in=sorted(events)).values("party_id")
+                .annotate(last=Max("at")).values_list("party_id", "last"))
+    return {party for party, moment in events.items() if party in last and last[party] >= moment}
+
+
 def evaluate(playbook: Playbook, *, occasion: str, party_ids: list[int], run: ModelRun | None,
-             at: datetime | None = None) -> PlaybookRun | None:
+             at: datetime | None = None, events: Mapping[int, datetime] | None = None) -> PlaybookRun | None:
     """Record the customers the trigger met and act on the treated; None when this
-    occasion was evaluated already."""
+    occasion was evaluated already. ``events`` (for an event trigger: each party's event
+    moment) leaves out the parties whose event was evaluated already. Evaluations of one
+    playbook take turns (its row is locked), so the event's job and the schedule never
+    both act on one event."""
     at = at or timezone.now()
     definition = playbook.definition
-    if PlaybookRun.objects.filter(playbook=playbook, occasion=occasion).exists():
-        return None
-    matched = matching(party_ids, definition["conditions"], run)
-    limits = definition["limits"]
-    recent = _recently_met(playbook, matched, limits.get("once_per_days"), at)
-    eligible = [p for p in matched if p not in recent]
-    drawn = control.groups(playbook, eligible, at=at)
-    treated = [p for p in eligible if drawn.get(p) == "treated"]
-    cap = limits.get("daily_cap")
-    room = len(treated) if cap is None else max(cap - _acted_today(playbook, at), 0)
-    acted, capped = treated[:room], set(treated[room:])
-    quiet = in_quiet_hours(limits, at)
     try:
         with transaction.atomic():
+            Playbook.objects.select_for_update().filter(pk=playbook.pk).first()
+            if PlaybookRun.objects.filter(playbook=playbook, occasion=occasion).exists():
+                return None
+            handled = _handled(playbook, events or {})
+            matched = matching([p for p in party_ids if p not in handled], definition["conditions"], run)
+            limits = definition["limits"]
+            recent = _recently_met(playbook, matched, limits.get("once_per_days"), at)
+            eligible = [p for p in matched if p not in recent]
+            drawn = control.groups(playbook, eligible, at=at)
+            treated = [p for p in eligible if drawn.get(p) == "treated"]
+            cap = limits.get("daily_cap")
+            room = len(treated) if cap is None else max(cap - _acted_today(playbook, at), 0)
+            acted, capped = treated[:room], set(treated[room:])
             record = PlaybookRun.objects.create(
                 playbook=playbook, version=playbook.version, occasion=occasion, at=at, matched=len(matched),
                 treated=len(acted), control=len(eligible) - len(treated), limited=len(recent), capped=len(capped))
@@ -113,7 +128,7 @@ def evaluate(playbook: Playbook, *, occasion: str, party_ids: list[int], run: Mo
         return None
     log.info("playbook %s %s: %d matched, %d treated, %d control", playbook.pk, occasion, len(matched),
              len(acted), record.control)
-    if not quiet:
+    if not in_quiet_hours(limits, at):
         perform_due(playbook, at)
     return record
 
@@ -172,6 +187,96 @@ def after_scoring(job: Any, *, run_id: int) -> dict[str, Any]:
     return totals
 
 
+# Event triggers evaluated at the event (a job queued when the writing transaction
+# commits); the others are moments of the clock, found by the schedule only.
+AT_THE_EVENT = ("first_order", "nps_detractor", "sla_breach")
+
+
+class _EventBatch:
+    """The events of one transaction (trigger kind → party ids; None: any party), queued
+    as one job when it commits — an import of thousands of orders makes one job."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, set[int] | None] = {}
+
+    def add(self, kind: str, party_ids: Iterable[int] | None) -> None:
+        if party_ids is None or (kind in self.events and self.events[kind] is None):
+            self.events[kind] = None
+        else:
+            self.events[kind] = (self.events.get(kind) or set()) | set(party_ids)
+
+    def __call__(self) -> None:
+        queue_event_job(self.events)
+
+
+def after_commit(kind: str, party_ids: Iterable[int] | None) -> None:
+    """Called by the action that writes an event (``AT_THE_EVENT``) for ``party_ids`` (None:
+    a bulk load, any party): once the transaction commits, a ``playbooks.on_event`` job
+    evaluates the playbooks waiting on it. One job per transaction, however many events."""
+    if kind not in AT_THE_EVENT:
+        raise ValueError(f"kind: not an event trigger evaluated at the event: {kind!r}")
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, *_robust in connection.run_on_commit:
+            if isinstance(callback, _EventBatch):
+                callback.add(kind, party_ids)
+                return
+    batch = _EventBatch()
+    batch.add(kind, party_ids)
+    # robust: a queue that fails to take the job must not turn the committed write into an
+    # error; the schedule finds the event within 15 minutes.
+    transaction.on_commit(batch, robust=True)
+
+
+def queue_event_job(events: Mapping[str, Collection[int] | None], now: datetime | None = None) -> Job | None:
+    """Queue the ``playbooks.on_event`` job for ``events`` when an enabled playbook waits on
+    one of them and the event is in its window; None when there is nothing to do."""
+    from clientela.crm.jobs.actions import enqueue_job
+
+    now = now or timezone.now()
+    waiting: dict[str, datetime] = {}
+    for playbook in Playbook.objects.filter(enabled=True, definition__trigger__kind__in=list(events)):
+        kind, since = playbook.definition["trigger"]["kind"], playbook.checked_until or playbook.updated_at
+        waiting[kind] = min(since, waiting.get(kind, since))
+    found: dict[str, list[int] | None] = {}
+    for kind, since in waiting.items():
+        parties = events[kind]
+        if parties is None:
+            found[kind] = None
+        elif happened := triggers.event_times({"kind": kind}, since, now, parties):
+            found[kind] = sorted(happened)
+    if not found:
+        return None
+    return enqueue_job(None, kind="playbooks.on_event", params={"events": found},
+                       label=f"Playbooks on {', '.join(sorted(found))}", subject="playbooks")
+
+
+def on_event(job: Any, *, events: Mapping[str, list[int] | None]) -> dict[str, Any]:
+    """The ``playbooks.on_event`` job: the enabled playbooks waiting on these events, for the
+    parties named (the events since each playbook's last look by the schedule). A party
+    whose event was evaluated already (by an earlier job or the schedule) is left out."""
+    from clientela.crm.scoring.queries import current_run
+
+    now = timezone.now()
+    run = current_run()
+    totals = {"playbooks": 0, "treated": 0, "control": 0}
+    for playbook in Playbook.objects.filter(enabled=True).select_related("owner").order_by("id"):
+        trigger = playbook.definition.get("trigger", {})
+        if trigger.get("kind") not in events:
+            continue
+        since = playbook.checked_until or playbook.updated_at
+        found = triggers.event_times(trigger, since, now, events[trigger["kind"]])
+        if not found:
+            continue
+        record = evaluate(playbook, occasion=f"event-job:{job.job_id}", party_ids=sorted(found), run=run, at=now,
+                          events=found)
+        if record is not None:
+            totals["playbooks"] += 1
+            totals["treated"] += record.treated
+            totals["control"] += record.control
+    return totals
+
+
 def check_events(now: datetime) -> dict[str, Any]:
     """The ``playbooks`` schedule: event triggers since each playbook's last look, and the
     customers who waited for the quiet hours to end."""
@@ -184,8 +289,9 @@ def check_events(now: datetime) -> dict[str, Any]:
         if trigger.get("kind") in EVENT_TRIGGERS:
             since = playbook.checked_until or playbook.updated_at
             if since < now:
-                met = triggers.event_parties(trigger, since, now)
-                record = evaluate(playbook, occasion=f"events:{now.isoformat()}", party_ids=met, run=run, at=now)
+                found = triggers.event_times(trigger, since, now)
+                record = evaluate(playbook, occasion=f"events:{now.isoformat()}", party_ids=sorted(found), run=run,
+                                  at=now, events=found)
                 Playbook.objects.filter(pk=playbook.pk).update(checked_until=now)
                 if record is not None:
                     totals["playbooks"] += 1

@@ -4,8 +4,8 @@ trigger's state now. Reads only; each returns party ids."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Collection, Mapping
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Exists, Max, Min, OuterRef
@@ -105,42 +105,52 @@ def _first_orders() -> Any:
 
 def event_parties(trigger: Mapping[str, Any], since: datetime, until: datetime) -> list[int]:
     """Parties the trigger's event happened to in ``(since, until]``."""
+    return sorted(event_times(trigger, since, until))
+
+
+def event_times(trigger: Mapping[str, Any], since: datetime, until: datetime,
+                party_ids: Collection[int] | None = None) -> dict[int, datetime]:
+    """Parties the trigger's event happened to in ``(since, until]`` (only ``party_ids``
+    when given), each with the moment of its latest such event: a party met by the
+    playbook at or after that moment has had the event handled."""
+    from clientela.crm.commerce.models import Order
     from clientela.crm.feedback.models import SurveyResponse
     from clientela.crm.service.models import Case
 
     kind = trigger["kind"]
+    if party_ids is not None and not party_ids:
+        return {}
+    only = {} if party_ids is None else {"party_id__in": sorted(party_ids)}
     if kind == "first_order":
-        rows = _first_orders().filter(first__gt=since, first__lte=until)
-        return sorted({r["party_id"] for r in rows})
+        rows = _first_orders().filter(**only).filter(first__gt=since, first__lte=until)
+        return {r["party_id"]: r["first"] for r in rows}
     if kind == "nps_detractor":
-        return sorted(set(SurveyResponse.objects.filter(
-            kind="nps", score__lte=6, answered_at__gt=since, answered_at__lte=until, party__isnull=False,
-        ).values_list("party_id", flat=True)))
+        answers = SurveyResponse.objects.filter(
+            kind="nps", score__lte=6, answered_at__gt=since, answered_at__lte=until, party__isnull=False, **only)
+        return dict(answers.values("party_id").annotate(last=Max("answered_at")).values_list("party_id", "last"))
     if kind == "sla_breach":
-        breached = Case.objects.filter(sla_due_at__gt=since, sla_due_at__lte=until)
+        breached = Case.objects.filter(sla_due_at__gt=since, sla_due_at__lte=until, **only)
         open_then = breached.filter(resolved_at__isnull=True) | breached.filter(resolved_at__gt=until)
-        return sorted(set(open_then.values_list("party_id", flat=True)))
+        return dict(open_then.values("party_id").annotate(last=Max("sla_due_at")).values_list("party_id", "last"))
     if kind == "no_order_days":
-        from clientela.crm.commerce.models import Order
-
         gap = timedelta(days=trigger["days"])
-        rows = (Order.objects.filter(status__in=COUNTED_ORDERS).values("party_id").annotate(last=Max("ordered_at"))
-                .filter(last__gt=since - gap, last__lte=until - gap))
-        return sorted({r["party_id"] for r in rows})
+        rows = (Order.objects.filter(status__in=COUNTED_ORDERS, **only).values("party_id")
+                .annotate(last=Max("ordered_at")).filter(last__gt=since - gap, last__lte=until - gap))
+        return {r["party_id"]: r["last"] + gap for r in rows}
     if kind == "anniversary":
-        return _anniversaries(since, until)
+        return _anniversaries(since, until, only)
     raise ValueError(f"not an event trigger: {kind}")
 
 
-def _anniversaries(since: datetime, until: datetime) -> list[int]:
+def _anniversaries(since: datetime, until: datetime, only: Mapping[str, Any]) -> dict[int, datetime]:
     """Parties whose first order's anniversary (a whole number of years later, local day)
-    began in ``(since, until]``."""
+    began in ``(since, until]``, with the local midnight it began."""
     zone = timezone.get_current_timezone()
     first_day, last_day = since.astimezone(zone).date(), until.astimezone(zone).date()
     if (last_day - first_day).days > 366:
         first_day = last_day - timedelta(days=366)
-    found = set()
-    for row in _first_orders().filter(first__lte=until - timedelta(days=360)):
+    found: dict[int, datetime] = {}
+    for row in _first_orders().filter(**only).filter(first__lte=until - timedelta(days=360)):
         first = row["first"].astimezone(zone).date()
         for year in range(first_day.year, last_day.year + 1):
             try:
@@ -148,8 +158,8 @@ def _anniversaries(since: datetime, until: datetime) -> list[int]:
             except ValueError:  # 29 February in a common year: the 28th
                 day = first.replace(year=year, day=28)
             if year > first.year and first_day < day <= last_day:
-                found.add(row["party_id"])
-    return sorted(found)
+                found[row["party_id"]] = datetime.combine(day, time(), tzinfo=zone)
+    return found
 
 
 def event_state(trigger: Mapping[str, Any], now: datetime) -> list[int]:

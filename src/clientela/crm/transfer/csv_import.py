@@ -111,6 +111,8 @@ def import_file(
     file_name: str | None = None,
     map_values: Mapping[str, Mapping[str, str]] | None = None,
     journal: Any = None,
+    import_id: int | None = None,
+    announce: bool = True,
 ) -> ImportResult:
     """Validate ``source`` (a path or the file's bytes) and upsert its rows.
 
@@ -128,6 +130,12 @@ def import_file(
 
     ``journal`` (the import wizard's undo journal, ``crm/imports/journal.py``) is told
     ``before(checked)`` and ``after(checked, counts)`` around the load, in its transaction.
+
+    A file that writes announces itself to webhooks (``import.completed``, and per record
+    for a small file: ``webhooks.import_events``; ``import_id`` names the wizard's import)
+    and, once committed, lets playbooks waiting on a first order or an NPS detractor act
+    (one job for the file: ``playbooks.engine.after_commit``) — unless ``announce`` is off
+    (the wizard's preview, which loads the file in a transaction it rolls back).
     """
     started = time.monotonic()
     kind = Kind(kind)
@@ -147,16 +155,26 @@ def import_file(
     _raise_errors(raw, checked)
     step("writing")
     counts = LoadCounts()
+    from clientela.crm.webhooks.import_events import ImportAnnouncer
+
+    # A dry run or a preview announces nothing: no look at the subscriptions.
+    announcing = announce and not dry_run
+    announcer = ImportAnnouncer(kind=kind.value, rows=raw.num_rows, import_id=import_id) if announcing else None
     try:
         with transaction.atomic():
             if journal is not None:  # hook: the import wizard's undo journal
                 journal.before(checked)
+            if announcer is not None:
+                announcer.before(checked)
             counts = _load(checked, missing_refs)
             if dry_run:
                 raise _DryRunRollback
-            _audit(actor, kind, source, file_name, raw.num_rows, counts)
+            digest = _audit(actor, kind, source, file_name, raw.num_rows, counts)
             if journal is not None:  # hook: the import wizard's undo journal
                 journal.after(checked, counts)
+            if announcer is not None:
+                announcer.after(checked, counts, file_sha256=digest)
+                _playbook_events(kind, counts)
     except _DryRunRollback:
         pass
     except RowsRefused as exc:
@@ -193,8 +211,19 @@ def _map_values(raw: RawTable, map_values: Mapping[str, Mapping[str, str]]) -> N
         raw.columns[column] = pc.take(pa.array(words, pa.string()), encoded.indices)
 
 
+def _playbook_events(kind: Kind, counts: LoadCounts) -> None:
+    """New orders or survey answers may be first orders or detractors' answers: one
+    evaluation of the waiting playbooks once the import commits (the job reads which)."""
+    event = {Kind.ORDERS: "first_order", Kind.SURVEY_ANSWERS: "nps_detractor"}.get(kind)
+    if event is not None and counts.created:
+        from clientela.crm.playbooks.engine import after_commit
+
+        after_commit(event, None)
+
+
 def _audit(actor: Any, kind: Kind, source: Path | str | bytes, file_name: str | None, rows: int,
-           counts: LoadCounts) -> None:
+           counts: LoadCounts) -> str:
+    """Write the import's audit entry; the file's SHA-256 (its id there)."""
     from clientela.crm.audit.actions import record_change
 
     digest = hashlib.sha256()
@@ -209,6 +238,7 @@ def _audit(actor: Any, kind: Kind, source: Path | str | bytes, file_name: str | 
                "updated": counts.updated, "unchanged": counts.unchanged, **counts.extra}
     record_change(actor, action="create", entity="import", object_id=digest.hexdigest(),
                   changes={name: (None, value) for name, value in summary.items()})
+    return digest.hexdigest()
 
 
 def _load(checked: CheckedTable, missing_refs: list[str]) -> LoadCounts:

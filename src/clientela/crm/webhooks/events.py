@@ -10,7 +10,7 @@ a token of their own): what leaves the system is what a subscription's owner cho
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "survey.answered": _("A survey was answered"),
     "campaign.sent": _("A campaign send finished"),
     "playbook.fired": _("A playbook fired for a customer"),
+    "import.completed": _("A file import finished"),
     TEST_EVENT: _("Test event (sent from the webhooks page)"),
 }
 
@@ -45,6 +46,28 @@ ALL_EVENTS = "*"
 def json_safe(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload as plain JSON values (Decimal and datetime as strings)."""
     return json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+
+
+def party_payload(party: Any) -> dict[str, Any]:
+    """What ``party.created`` / ``party.updated`` say of a party: its id, reference and roles
+    (no personal data)."""
+    return {"party_id": party.pk, "ref": party.ref, "kind": party.kind, "is_customer": party.is_customer,
+            "owner_id": party.owner_id, "team_id": party.team_id}
+
+
+def order_payload(order: Any) -> dict[str, Any]:
+    """What ``order.created`` says of an order: ids, codes and the total."""
+    return {
+        "order_id": order.pk, "ref": order.ref, "party_id": order.party_id, "party_ref": order.party.ref,
+        "ordered_at": order.ordered_at, "channel": order.channel, "status": order.status,
+        "currency": order.currency, "total_amount": order.total_amount,
+    }
+
+
+def listened_to(event_types: Iterable[str]) -> bool:
+    """Does an active subscription listen to one of ``event_types``?"""
+    wanted = set(event_types)
+    return any(s.listens_to(t) for s in Subscription.objects.filter(active=True) for t in wanted)
 
 
 @transaction.atomic
