@@ -39,6 +39,8 @@ def test_pages_show_the_report_and_hide_money_from_those_who_may_not_see_it(comp
     marketer = _client(make_user("mk", "marketer"))
     listing = marketer.get("/experiments/").content.decode()
     assert listing.count('data-testid="experiment-row"') == 4  # three campaigns and the demo playbook
+    # Each row's headline: the repurchase lift in percentage points with its interval.
+    assert listing.count('data-testid="experiment-lift"') == 4 and listing.count("\u00a0pp") >= 9
     win_back = Experiment.objects.get(name="Win-back: we miss you")
     page = marketer.get(f"/experiments/{win_back.pk}/")
     assert page.status_code == 200

@@ -20,7 +20,7 @@ from clientela.crm.experiments.access import (
     visible_experiments,
 )
 from clientela.crm.experiments.actions import configure_holdout
-from clientela.crm.experiments.outcomes import outcome, summary
+from clientela.crm.experiments.outcomes import outcome, repurchase_lift, summary
 from clientela.crm.experiments.queries import holdout_state, list_experiments
 from clientela.web.layout import render_page
 from clientela.web.paging import one_page, page_number
@@ -46,6 +46,8 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
     page = page_number(request.GET)
     ids = visible_experiments(request.user).values("id")
     rows, has_next = one_page(list_experiments().filter(id__in=ids), page)
+    for row in rows:  # the headline result of each, cached per experiment and day
+        row.lift = repurchase_lift(row, at=None)
     holdout, held = holdout_state()
     return render_page(request, "web/experiments/list.html", {
         "rows": rows, "page": page, "has_next": has_next, "holdout": holdout, "held": held,

@@ -207,7 +207,7 @@ CURVE_OF_KIND = {"acquisition": "acquisition", "win_back": "acquisition", "reten
 LIFT_CACHE_SECONDS = 24 * 3600
 
 
-def _repurchase_lift(experiment: Experiment, *, at: datetime | None) -> dict[str, Any]:
+def repurchase_lift(experiment: Experiment, *, at: datetime | None) -> dict[str, Any]:
     """The experiment's repurchase effect and group sizes, cached per experiment, day,
     current scoring run and assignments (so the planner's slider moves do not recompute
     the report; a new order shows the next day or with the next scoring run)."""
@@ -247,7 +247,7 @@ def measured_lifts(*, at: datetime | None = None) -> dict[str, list[dict[str, An
     found: dict[str, list[dict[str, Any]]] = {"acquisition": [], "retention": []}
     experiments = Experiment.objects.filter(subject_kind=SubjectKind.CAMPAIGN, subject_id__in=list(kinds))
     for experiment in experiments.order_by("created_at", "id"):
-        data = _repurchase_lift(experiment, at=at)
+        data = repurchase_lift(experiment, at=at)
         cost = COSTS[SubjectKind.CAMPAIGN](experiment.subject_id)
         data |= {"experiment_id": experiment.pk, "name": experiment.name, "cost": cost,
                  "spend_per_customer": cost / data["treated"] if data["treated"] else 0.0}
