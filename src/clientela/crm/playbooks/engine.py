@@ -260,10 +260,9 @@ def on_event(job: Any, *, events: Mapping[str, list[int] | None]) -> dict[str, A
     now = timezone.now()
     run = current_run()
     totals = {"playbooks": 0, "treated": 0, "control": 0}
-    for playbook in Playbook.objects.filter(enabled=True).select_related("owner").order_by("id"):
-        trigger = playbook.definition.get("trigger", {})
-        if trigger.get("kind") not in events:
-            continue
+    waiting = Playbook.objects.filter(enabled=True, definition__trigger__kind__in=list(events))
+    for playbook in waiting.select_related("owner").order_by("id"):
+        trigger = playbook.definition["trigger"]
         since = playbook.checked_until or playbook.updated_at
         found = triggers.event_times(trigger, since, now, events[trigger["kind"]])
         if not found:
